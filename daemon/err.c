@@ -1,0 +1,24 @@
+/* err.c - phrases for the error codes of err.h. */
+#include "err.h"
+
+const char *lt_strerror(int code)
+{
+	static const char *const phrases[] = {
+		[0] = "success",
+		[-LT_EINVAL] = "invalid input",
+		[-LT_ENOMEM] = "out of memory",
+		[-LT_EIO] = "input/output error",
+		[-LT_EFULL] = "store full",
+		[-LT_ECORRUPT] = "stored data corrupt",
+		[-LT_ESCHEMA] = "incompatible store schema",
+		[-LT_ENOTFOUND] = "not found",
+		[-LT_EEXIST] = "already exists",
+		[-LT_ESYS] = "system error",
+		[-LT_EBUSY] = "store busy",
+		[-LT_EMISMATCH] = "recount differs from live totals",
+	};
+	if (code > 0 || -code >= (int)(sizeof(phrases) / sizeof(phrases[0])) ||
+	    phrases[-code] == 0)
+		return "unknown error";
+	return phrases[-code];
+}

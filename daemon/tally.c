@@ -1,0 +1,567 @@
+/*
+ * tally.c - the metrics, the tally rules that feed them, and the encodings
+ * of totals keys and case records. See tally.h for the model.
+ */
+#include "tally.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+
+#define DISPUTE_DIMS {{"category", &lawtally__v1__dispute__category__descriptor}, \
+		      {"initiated", &lawtally__v1__dispute__initiated__descriptor}}
+#define PETITION_DIMS {{"origin", &lawtally__v1__petition__origin__descriptor}, {0, 0}}
+#define VENUE_DIMS {{"venue", &lawtally__v1__publicity__venue__descriptor}, {0, 0}}
+#define LAWSUIT_DIMS {{"kind", &lawtally__v1__lawsuit__kind__descriptor}, {0, 0}}
+#define ENFORCEMENT_DIMS {{"action", &lawtally__v1__enforcement__action__descriptor}, \
+			  {"campaign", &lawtally__v1__enforcement__campaign__descriptor}}
+#define NO_DIMS {{0, 0}, {0, 0}}
+
+static const struct tally_metric_info metrics[M_COUNT] = {
+	[M_DISPUTES_REGISTERED] = {"disputes.registered", TALLY_DISPUTE, 0, DISPUTE_DIMS},
+	[M_DISPUTES_RESOLVED] = {"disputes.resolved", TALLY_DISPUTE, 0, DISPUTE_DIMS},
+	[M_DISPUTES_ESCALATED] = {"disputes.escalated", TALLY_DISPUTE, 0, DISPUTE_DIMS},
+	[M_DISPUTES_UNRESOLVED] = {"disputes.unresolved", TALLY_DISPUTE, 0, DISPUTE_DIMS},
+	[M_DISPUTES_AGREEMENT_AMOUNT_FEN] = {"disputes.agreement_amount_fen", TALLY_DISPUTE, 0, DISPUTE_DIMS},
+	[M_DISPUTES_PREVENTED_CRIMINAL] = {"disputes.prevented_criminal", TALLY_DISPUTE, 0, DISPUTE_DIMS},
+	[M_DISPUTES_PREVENTED_GROUP_PETITION] = {"disputes.prevented_group_petition", TALLY_DISPUTE, 0, DISPUTE_DIMS},
+	[M_DISPUTES_PREVENTED_GROUP_PETITION_PEOPLE] = {"disputes.prevented_group_petition_people", TALLY_DISPUTE, 0, DISPUTE_DIMS},
+	[M_DISPUTES_OPEN] = {"disputes.open", TALLY_DISPUTE, 1, DISPUTE_DIMS},
+	[M_PETITIONS_RECEIVED] = {"petitions.received", TALLY_PETITION, 0, PETITION_DIMS},
+	[M_PETITIONS_CONCLUDED] = {"petitions.concluded", TALLY_PETITION, 0, PETITION_DIMS},
+	[M_PETITIONS_DIFFICULT_RESOLVED] = {"petitions.difficult_resolved", TALLY_PETITION, 0, PETITION_DIMS},
+	[M_TRAININGS_SESSIONS] = {"trainings.sessions", TALLY_TRAINING, 0, NO_DIMS},
+	[M_TRAININGS_ATTENDEES] = {"trainings.attendees", TALLY_TRAINING, 0, NO_DIMS},
+	[M_PUBLICITY_ACTIVITIES] = {"publicity.activities", TALLY_PUBLICITY, 0, VENUE_DIMS},
+	[M_PUBLICITY_MATERIALS] = {"publicity.materials", TALLY_PUBLICITY, 0, VENUE_DIMS},
+	[M_PUBLICITY_CONSULTATIONS] = {"publicity.consultations", TALLY_PUBLICITY, 0, VENUE_DIMS},
+	[M_LAWSUITS_FILED] = {"lawsuits.filed", TALLY_LAWSUIT, 0, LAWSUIT_DIMS},
+	[M_LAWSUITS_LOST] = {"lawsuits.lost", TALLY_LAWSUIT, 0, LAWSUIT_DIMS},
+	[M_ENFORCEMENT_ACTIONS] = {"enforcement.actions", TALLY_ENFORCEMENT, 0, ENFORCEMENT_DIMS},
+	[M_ENFORCEMENT_RECORDED] = {"enforcement.recorded", TALLY_ENFORCEMENT, 0, ENFORCEMENT_DIMS},
+};
+
+/*
+ * How a rule counts:
+ *  PER_EVENT       every matching fact adds its value (kinds without cases);
+ *  FIRST_IN_YEAR   a case adds the value of its first matching fact of each
+ *                  year, once: "distinct cases that reached the stage in the year";
+ *  OPEN            a case that has a matching fact and no terminal-stage fact
+ *                  adds 1 at its first matching fact (the live backlog).
+ */
+enum rule_mode { PER_EVENT, FIRST_IN_YEAR, OPEN };
+
+/* What a rule adds for a matching fact. */
+enum rule_value { V_ONE, V_AMOUNT, V_N0, V_N1 };
+
+struct rule {
+	enum tally_metric metric;
+	uint8_t kind;
+	enum rule_mode mode;
+	uint8_t stage;     /* 0: any stage */
+	uint8_t flags;     /* all of these flags must be set */
+	uint8_t aux;       /* 0: any */
+	enum rule_value value;
+};
+
+#define DSTAGE(s) LAWTALLY__V1__DISPUTE__STAGE__STAGE_##s
+#define PSTAGE(s) LAWTALLY__V1__PETITION__STAGE__STAGE_##s
+#define LSTAGE(s) LAWTALLY__V1__LAWSUIT__STAGE__STAGE_##s
+
+static const struct rule rules[] = {
+	{M_DISPUTES_REGISTERED, TALLY_DISPUTE, FIRST_IN_YEAR, DSTAGE(REGISTERED), 0, 0, V_ONE},
+	{M_DISPUTES_RESOLVED, TALLY_DISPUTE, FIRST_IN_YEAR, DSTAGE(RESOLVED), 0, 0, V_ONE},
+	{M_DISPUTES_ESCALATED, TALLY_DISPUTE, FIRST_IN_YEAR, DSTAGE(ESCALATED), 0, 0, V_ONE},
+	{M_DISPUTES_UNRESOLVED, TALLY_DISPUTE, FIRST_IN_YEAR, DSTAGE(UNRESOLVED), 0, 0, V_ONE},
+	{M_DISPUTES_AGREEMENT_AMOUNT_FEN, TALLY_DISPUTE, FIRST_IN_YEAR, DSTAGE(RESOLVED), 0, 0, V_AMOUNT},
+	{M_DISPUTES_PREVENTED_CRIMINAL, TALLY_DISPUTE, FIRST_IN_YEAR, 0, FACT_PREVENTED_CRIMINAL, 0, V_ONE},
+	{M_DISPUTES_PREVENTED_GROUP_PETITION, TALLY_DISPUTE, FIRST_IN_YEAR, 0, FACT_PREVENTED_GROUP, 0, V_ONE},
+	{M_DISPUTES_PREVENTED_GROUP_PETITION_PEOPLE, TALLY_DISPUTE, FIRST_IN_YEAR, 0, FACT_PREVENTED_GROUP, 0, V_N0},
+	{M_DISPUTES_OPEN, TALLY_DISPUTE, OPEN, DSTAGE(REGISTERED), 0, 0, V_ONE},
+	{M_PETITIONS_RECEIVED, TALLY_PETITION, FIRST_IN_YEAR, PSTAGE(RECEIVED), 0, 0, V_ONE},
+	{M_PETITIONS_CONCLUDED, TALLY_PETITION, FIRST_IN_YEAR, PSTAGE(CONCLUDED), 0, 0, V_ONE},
+	{M_PETITIONS_DIFFICULT_RESOLVED, TALLY_PETITION, FIRST_IN_YEAR, PSTAGE(CONCLUDED),
+	 FACT_DIFFICULT | FACT_JOINT_MEETING, 0, V_ONE},
+	{M_TRAININGS_SESSIONS, TALLY_TRAINING, PER_EVENT, 0, 0, 0, V_ONE},
+	{M_TRAININGS_ATTENDEES, TALLY_TRAINING, PER_EVENT, 0, 0, 0, V_N0},
+	{M_PUBLICITY_ACTIVITIES, TALLY_PUBLICITY, PER_EVENT, 0, FACT_ACTIVITY, 0, V_ONE},
+	{M_PUBLICITY_MATERIALS, TALLY_PUBLICITY, PER_EVENT, 0, 0, 0, V_N0},
+	{M_PUBLICITY_CONSULTATIONS, TALLY_PUBLICITY, PER_EVENT, 0, 0, 0, V_N1},
+	{M_LAWSUITS_FILED, TALLY_LAWSUIT, FIRST_IN_YEAR, LSTAGE(FILED), 0, 0, V_ONE},
+	{M_LAWSUITS_LOST, TALLY_LAWSUIT, FIRST_IN_YEAR, LSTAGE(JUDGED), 0,
+	 LAWTALLY__V1__LAWSUIT__OUTCOME__OUTCOME_LOST, V_ONE},
+	{M_ENFORCEMENT_ACTIONS, TALLY_ENFORCEMENT, PER_EVENT, 0, 0, 0, V_ONE},
+	{M_ENFORCEMENT_RECORDED, TALLY_ENFORCEMENT, PER_EVENT, 0, FACT_RECORDED, 0, V_ONE},
+};
+
+/* Stages after which a dispute is no longer open. */
+static int dispute_stage_terminal(uint8_t stage)
+{
+	return stage == DSTAGE(RESOLVED) || stage == DSTAGE(ESCALATED) ||
+	       stage == DSTAGE(UNRESOLVED);
+}
+
+const struct tally_metric_info *tally_metric(enum tally_metric m)
+{
+	if ((unsigned)m >= M_COUNT)
+		return NULL;
+	return &metrics[m];
+}
+
+int tally_metric_by_name(const char *name)
+{
+	for (int m = 0; m < M_COUNT; m++)
+		if (strcmp(metrics[m].name, name) == 0)
+			return m;
+	return -1;
+}
+
+int tally_dim_by_name(enum tally_metric m, const char *name)
+{
+	if ((unsigned)m >= M_COUNT)
+		return -1;
+	for (int i = 0; i < 2; i++)
+		if (metrics[m].dim[i].name && strcmp(metrics[m].dim[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+/* Length of the prefix every value name of desc shares ("CATEGORY_"). */
+static size_t enum_prefix_len(const ProtobufCEnumDescriptor *desc)
+{
+	const ProtobufCEnumValue *zero = protobuf_c_enum_descriptor_get_value(desc, 0);
+	const char *u = strstr(zero->name, "UNSPECIFIED");
+	return u ? (size_t)(u - zero->name) : 0;
+}
+
+const char *tally_dim_label(enum tally_metric m, int dim, int value)
+{
+	if ((unsigned)m >= M_COUNT || dim < 0 || dim > 1 || !metrics[m].dim[dim].desc)
+		return NULL;
+	const ProtobufCEnumDescriptor *desc = metrics[m].dim[dim].desc;
+	const ProtobufCEnumValue *v = protobuf_c_enum_descriptor_get_value(desc, value);
+	if (!v)
+		return NULL;
+	return v->name + enum_prefix_len(desc);
+}
+
+int tally_dim_value(enum tally_metric m, int dim, const char *label)
+{
+	if ((unsigned)m >= M_COUNT || dim < 0 || dim > 1 || !metrics[m].dim[dim].desc)
+		return -1;
+	const ProtobufCEnumDescriptor *desc = metrics[m].dim[dim].desc;
+	size_t plen = enum_prefix_len(desc);
+	for (unsigned i = 0; i < desc->n_values; i++) {
+		const char *name = desc->values[i].name;
+		if (strcmp(name, label) == 0 || strcmp(name + plen, label) == 0)
+			return desc->values[i].value;
+	}
+	return -1;
+}
+
+/* Big-endian helpers: keys must sort as byte strings. */
+static void put_be16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static uint16_t get_be16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static void put_le(uint8_t *p, uint64_t v, int bytes)
+{
+	for (int i = 0; i < bytes; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint64_t get_le(const uint8_t *p, int bytes)
+{
+	uint64_t v = 0;
+	for (int i = 0; i < bytes; i++)
+		v |= (uint64_t)p[i] << (8 * i);
+	return v;
+}
+
+void tally_prefix_encode(enum tally_metric m, uint16_t year, uint8_t out[TALLY_PREFIX_LEN])
+{
+	out[0] = (uint8_t)m;
+	put_be16(out + 1, year);
+}
+
+void tally_key_encode(const struct tally_key *k, uint8_t out[TALLY_KEY_LEN])
+{
+	tally_prefix_encode(k->metric, k->year, out);
+	out[3] = k->month;
+	memcpy(out + 4, k->village, VILLAGE_CODE_MAX);
+	out[12] = k->dim[0];
+	out[13] = k->dim[1];
+}
+
+void tally_key_decode(const uint8_t in[TALLY_KEY_LEN], struct tally_key *k)
+{
+	k->metric = in[0];
+	k->year = get_be16(in + 1);
+	k->month = in[3];
+	memcpy(k->village, in + 4, VILLAGE_CODE_MAX);
+	k->dim[0] = in[12];
+	k->dim[1] = in[13];
+}
+
+void tally_deltas_reset(struct tally_deltas *ds)
+{
+	ds->n = 0;
+}
+
+void tally_deltas_free(struct tally_deltas *ds)
+{
+	free(ds->d);
+	ds->d = NULL;
+	ds->n = ds->cap = 0;
+}
+
+/* Out of memory while tallying is not recoverable: abort with a message. */
+static void deltas_push(struct tally_deltas *ds, const struct tally_key *k, int64_t v)
+{
+	if (v == 0)
+		return;
+	if (ds->n == ds->cap) {
+		size_t cap = ds->cap ? ds->cap * 2 : 64;
+		struct tally_delta *d = realloc(ds->d, cap * sizeof(*d));
+		if (!d)
+			abort();
+		ds->d = d;
+		ds->cap = cap;
+	}
+	ds->d[ds->n].key = *k;
+	ds->d[ds->n].value = v;
+	ds->n++;
+}
+
+static int key_cmp(const struct tally_key *a, const struct tally_key *b)
+{
+	uint8_t ka[TALLY_KEY_LEN], kb[TALLY_KEY_LEN];
+	tally_key_encode(a, ka);
+	tally_key_encode(b, kb);
+	return memcmp(ka, kb, TALLY_KEY_LEN);
+}
+
+static int delta_cmp(const void *a, const void *b)
+{
+	return key_cmp(&((const struct tally_delta *)a)->key,
+		       &((const struct tally_delta *)b)->key);
+}
+
+void tally_deltas_merge(struct tally_deltas *ds)
+{
+	if (ds->n == 0)
+		return;
+	qsort(ds->d, ds->n, sizeof(ds->d[0]), delta_cmp);
+	size_t out = 0;
+	for (size_t i = 0; i < ds->n; i++) {
+		if (out > 0 && key_cmp(&ds->d[out - 1].key, &ds->d[i].key) == 0)
+			ds->d[out - 1].value += ds->d[i].value;
+		else
+			ds->d[out++] = ds->d[i];
+	}
+	ds->n = 0;
+	for (size_t i = 0; i < out; i++)
+		if (ds->d[i].value != 0)
+			ds->d[ds->n++] = ds->d[i];
+}
+
+/*
+ * Civil date from days since 1970-01-01 (Howard Hinnant's algorithm):
+ * exact for every date in the proleptic Gregorian calendar.
+ */
+void tally_year_month(int64_t t, int32_t tz_offset, uint16_t *year, uint8_t *month)
+{
+	int64_t s = t + tz_offset;
+	int64_t days = s / 86400 - (s % 86400 < 0);
+	int64_t z = days + 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t y = yoe + era * 400;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+	int64_t m = mp < 10 ? mp + 3 : mp - 9;
+	*year = (uint16_t)(y + (m <= 2));
+	*month = (uint8_t)m;
+}
+
+enum tally_kind tally_event_kind(const Lawtally__V1__Event *e)
+{
+	switch (e->body_case) {
+	case LAWTALLY__V1__EVENT__BODY_DISPUTE: return TALLY_DISPUTE;
+	case LAWTALLY__V1__EVENT__BODY_PETITION: return TALLY_PETITION;
+	case LAWTALLY__V1__EVENT__BODY_TRAINING: return TALLY_TRAINING;
+	case LAWTALLY__V1__EVENT__BODY_PUBLICITY: return TALLY_PUBLICITY;
+	case LAWTALLY__V1__EVENT__BODY_LAWSUIT: return TALLY_LAWSUIT;
+	case LAWTALLY__V1__EVENT__BODY_ENFORCEMENT: return TALLY_ENFORCEMENT;
+	case LAWTALLY__V1__EVENT__BODY_RETRACTION: return TALLY_RETRACTION;
+	default: return TALLY_KIND_NONE;
+	}
+}
+
+int tally_kind_has_cases(enum tally_kind kind)
+{
+	return kind == TALLY_DISPUTE || kind == TALLY_PETITION || kind == TALLY_LAWSUIT;
+}
+
+int tally_fact_from_event(const Lawtally__V1__Event *e, int32_t tz_offset,
+			  struct tally_fact *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->kind = (uint8_t)tally_event_kind(e);
+	if (f->kind == TALLY_KIND_NONE || f->kind == TALLY_RETRACTION)
+		return LT_EINVAL;
+	if (e->id.len == 16)
+		memcpy(f->id, e->id.data, 16);
+	f->occurred_at = e->occurred_at;
+	tally_year_month(e->occurred_at, tz_offset, &f->year, &f->month);
+	size_t vlen = strlen(e->village);
+	memcpy(f->village, e->village, vlen < VILLAGE_CODE_MAX ? vlen : VILLAGE_CODE_MAX);
+
+	switch (f->kind) {
+	case TALLY_DISPUTE: {
+		const Lawtally__V1__Dispute *d = e->dispute;
+		f->stage = (uint8_t)d->stage;
+		f->dim[0] = (uint8_t)d->category;
+		f->dim[1] = (uint8_t)d->initiated;
+		f->amount = d->agreement_amount_fen;
+		f->n[0] = d->people;
+		f->flags = (uint8_t)((d->prevented_criminal ? FACT_PREVENTED_CRIMINAL : 0) |
+				     (d->prevented_group_petition ? FACT_PREVENTED_GROUP : 0));
+		break;
+	}
+	case TALLY_PETITION: {
+		const Lawtally__V1__Petition *p = e->petition;
+		f->stage = (uint8_t)p->stage;
+		f->dim[0] = (uint8_t)p->origin;
+		f->flags = (uint8_t)((p->difficult ? FACT_DIFFICULT : 0) |
+				     (p->joint_meeting ? FACT_JOINT_MEETING : 0));
+		break;
+	}
+	case TALLY_TRAINING:
+		f->n[0] = e->training->attendees;
+		break;
+	case TALLY_PUBLICITY: {
+		const Lawtally__V1__Publicity *p = e->publicity;
+		f->dim[0] = (uint8_t)p->venue;
+		f->n[0] = p->materials;
+		f->n[1] = p->consultations;
+		f->flags = p->is_activity ? FACT_ACTIVITY : 0;
+		break;
+	}
+	case TALLY_LAWSUIT: {
+		const Lawtally__V1__Lawsuit *l = e->lawsuit;
+		f->stage = (uint8_t)l->stage;
+		f->dim[0] = (uint8_t)l->kind;
+		f->aux = (uint8_t)l->outcome;
+		break;
+	}
+	case TALLY_ENFORCEMENT: {
+		const Lawtally__V1__Enforcement *x = e->enforcement;
+		f->dim[0] = (uint8_t)x->action;
+		f->dim[1] = (uint8_t)x->campaign;
+		f->flags = x->recorded ? FACT_RECORDED : 0;
+		break;
+	}
+	}
+	return 0;
+}
+
+static int rule_matches(const struct rule *r, const struct tally_fact *f)
+{
+	return f->kind == r->kind && (r->stage == 0 || f->stage == r->stage) &&
+	       (f->flags & r->flags) == r->flags && (r->aux == 0 || f->aux == r->aux);
+}
+
+static int64_t rule_value(const struct rule *r, const struct tally_fact *f)
+{
+	switch (r->value) {
+	case V_ONE: return 1;
+	case V_AMOUNT: return (int64_t)f->amount;
+	case V_N0: return f->n[0];
+	case V_N1: return f->n[1];
+	}
+	return 0;
+}
+
+static void emit(const struct rule *r, const struct tally_fact *f, int64_t v,
+		 struct tally_deltas *out)
+{
+	struct tally_key k = {
+		.metric = (uint8_t)r->metric, .year = f->year, .month = f->month,
+		.dim = {f->dim[0], f->dim[1]},
+	};
+	memcpy(k.village, f->village, VILLAGE_CODE_MAX);
+	deltas_push(out, &k, v);
+}
+
+static void apply_rule(const struct rule *r, const struct tally_fact *facts,
+		       size_t n, int sign, struct tally_deltas *out)
+{
+	switch (r->mode) {
+	case PER_EVENT:
+		for (size_t i = 0; i < n; i++)
+			if (rule_matches(r, &facts[i]))
+				emit(r, &facts[i], sign * rule_value(r, &facts[i]), out);
+		break;
+	case FIRST_IN_YEAR: {
+		/* facts are in time order, so years ascend */
+		unsigned last_year = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (!rule_matches(r, &facts[i]) || facts[i].year == last_year)
+				continue;
+			last_year = facts[i].year;
+			emit(r, &facts[i], sign * rule_value(r, &facts[i]), out);
+		}
+		break;
+	}
+	case OPEN: {
+		const struct tally_fact *first = NULL;
+		for (size_t i = 0; i < n; i++) {
+			if (dispute_stage_terminal(facts[i].stage))
+				return;
+			if (!first && rule_matches(r, &facts[i]))
+				first = &facts[i];
+		}
+		if (first)
+			emit(r, first, sign * rule_value(r, first), out);
+		break;
+	}
+	}
+}
+
+void tally_contrib(const struct tally_fact *facts, size_t n, int sign,
+		   struct tally_deltas *out)
+{
+	if (n == 0)
+		return;
+	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
+		if (rules[i].kind == facts[0].kind)
+			apply_rule(&rules[i], facts, n, sign, out);
+}
+
+int tally_fact_cmp(const struct tally_fact *a, const struct tally_fact *b)
+{
+	if (a->occurred_at != b->occurred_at)
+		return a->occurred_at < b->occurred_at ? -1 : 1;
+	return memcmp(a->id, b->id, 16);
+}
+
+/*
+ * Fact record layout (little-endian, TALLY_FACT_LEN bytes):
+ * id[16] occurred_at[8] year[2] month kind stage dim0 dim1 aux flags
+ * village[8] amount[8] n0[4] n1[4]
+ */
+static void fact_encode(const struct tally_fact *f, uint8_t *p)
+{
+	memset(p, 0, TALLY_FACT_LEN);
+	memcpy(p, f->id, 16);
+	put_le(p + 16, (uint64_t)f->occurred_at, 8);
+	put_le(p + 24, f->year, 2);
+	p[26] = f->month;
+	p[27] = f->kind;
+	p[28] = f->stage;
+	p[29] = f->dim[0];
+	p[30] = f->dim[1];
+	p[31] = f->aux;
+	p[32] = f->flags;
+	memcpy(p + 33, f->village, VILLAGE_CODE_MAX);
+	put_le(p + 41, f->amount, 8);
+	put_le(p + 49, f->n[0], 4);
+	put_le(p + 53, f->n[1], 4);
+}
+
+static void fact_decode(const uint8_t *p, struct tally_fact *f)
+{
+	memset(f, 0, sizeof(*f));
+	memcpy(f->id, p, 16);
+	f->occurred_at = (int64_t)get_le(p + 16, 8);
+	f->year = (uint16_t)get_le(p + 24, 2);
+	f->month = p[26];
+	f->kind = p[27];
+	f->stage = p[28];
+	f->dim[0] = p[29];
+	f->dim[1] = p[30];
+	f->aux = p[31];
+	f->flags = p[32];
+	memcpy(f->village, p + 33, VILLAGE_CODE_MAX);
+	f->amount = get_le(p + 41, 8);
+	f->n[0] = (uint32_t)get_le(p + 49, 4);
+	f->n[1] = (uint32_t)get_le(p + 53, 4);
+}
+
+size_t tally_facts_encoded_len(size_t n)
+{
+	return n * TALLY_FACT_LEN;
+}
+
+void tally_facts_encode(const struct tally_fact *facts, size_t n, uint8_t *out)
+{
+	for (size_t i = 0; i < n; i++)
+		fact_encode(&facts[i], out + i * TALLY_FACT_LEN);
+}
+
+int tally_facts_decode(const uint8_t *in, size_t len, struct tally_fact *facts, size_t *n)
+{
+	if (len % TALLY_FACT_LEN || len / TALLY_FACT_LEN > TALLY_CASE_FACTS_MAX)
+		return LT_ECORRUPT;
+	*n = len / TALLY_FACT_LEN;
+	for (size_t i = 0; i < *n; i++)
+		fact_decode(in + i * TALLY_FACT_LEN, &facts[i]);
+	return 0;
+}
+
+int tally_facts_insert(struct tally_fact *facts, size_t *n, const struct tally_fact *f)
+{
+	if (*n >= TALLY_CASE_FACTS_MAX)
+		return LT_EFULL;
+	size_t i = *n;
+	while (i > 0 && tally_fact_cmp(&facts[i - 1], f) > 0) {
+		facts[i] = facts[i - 1];
+		i--;
+	}
+	facts[i] = *f;
+	(*n)++;
+	return 0;
+}
+
+int tally_facts_remove(struct tally_fact *facts, size_t *n, const uint8_t id[16])
+{
+	for (size_t i = 0; i < *n; i++) {
+		if (memcmp(facts[i].id, id, 16) != 0)
+			continue;
+		memmove(&facts[i], &facts[i + 1], (*n - i - 1) * sizeof(facts[0]));
+		(*n)--;
+		return 0;
+	}
+	return LT_ENOTFOUND;
+}
+
+size_t tally_case_key(const Lawtally__V1__Event *e, uint8_t out[TALLY_CASE_KEY_MAX])
+{
+	const char *case_id = "";
+	switch (e->body_case) {
+	case LAWTALLY__V1__EVENT__BODY_DISPUTE: case_id = e->dispute->case_id; break;
+	case LAWTALLY__V1__EVENT__BODY_PETITION: case_id = e->petition->case_id; break;
+	case LAWTALLY__V1__EVENT__BODY_LAWSUIT: case_id = e->lawsuit->case_id; break;
+	default: break;
+	}
+	size_t vlen = strlen(e->village), clen = strlen(case_id);
+	if (vlen > VILLAGE_CODE_MAX)
+		vlen = VILLAGE_CODE_MAX;
+	if (clen > TALLY_CASE_ID_MAX)
+		clen = TALLY_CASE_ID_MAX;
+	memset(out, 0, 1 + VILLAGE_CODE_MAX);
+	out[0] = (uint8_t)tally_event_kind(e);
+	memcpy(out + 1, e->village, vlen);
+	memcpy(out + 1 + VILLAGE_CODE_MAX, case_id, clen);
+	return 1 + VILLAGE_CODE_MAX + clen;
+}

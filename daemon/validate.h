@@ -1,0 +1,58 @@
+/*
+ * validate.h - what makes an event acceptable, as domain.md states it.
+ *
+ * Pure code, no I/O. Each rejection comes with a stable one-line reason
+ * that names the field ("dispute.case_id: required"), suitable for an Ack.
+ * Reasons are static strings; callers never free them.
+ */
+#ifndef LAWTALLY_VALIDATE_H
+#define LAWTALLY_VALIDATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lawtally.pb-c.h"
+#include "villages.h"
+
+/* Bounds of a request. */
+#define VALIDATE_EVENTS_MAX 1000        /* events in one SubmitRequest */
+#define VALIDATE_FRAME_MAX (1 << 20)    /* bytes in one request frame */
+
+/* Bounds of fields, in bytes or units (see proto/lawtally.proto). */
+#define VALIDATE_SOURCE_MAX 64
+#define VALIDATE_RECORDED_BY_MAX 64
+#define VALIDATE_TOPIC_MAX 200
+#define VALIDATE_REASON_MAX 200
+#define VALIDATE_DEVICE_MAX 64
+#define VALIDATE_AMOUNT_MAX 1000000000000ULL /* 10^12 fen */
+#define VALIDATE_PEOPLE_MAX 100000
+#define VALIDATE_ATTENDEES_MAX 10000
+#define VALIDATE_MATERIALS_MAX 1000000
+#define VALIDATE_CONSULTATIONS_MAX 100000
+
+/* Earliest accepted occurred_at: 2000-01-01T00:00:00+08:00. */
+#define VALIDATE_EPOCH_MIN 946656000LL
+/* How far into the future occurred_at may lie. */
+#define VALIDATE_FUTURE_MAX 86400
+
+/*
+ * Checks one decoded event against the village list and the daemon's
+ * clock now (unix seconds). Returns NULL if it is acceptable, or the reason.
+ */
+const char *validate_event(const Lawtally__V1__Event *e, const struct villages *villages,
+			   int64_t now);
+
+/*
+ * Checks the raw bytes of a protobuf message of type desc before or after
+ * unpacking, for what protobuf-c does not: every string field is valid
+ * UTF-8 without NUL bytes (protobuf-c would silently truncate at a NUL),
+ * recursively through sub-messages. Returns NULL if fine, or the reason.
+ * Malformed wire data and nesting deeper than 8 are reported too.
+ */
+const char *validate_wire_strings(const ProtobufCMessageDescriptor *desc,
+				  const uint8_t *buf, size_t len);
+
+/* 1 if s[0..len) is valid UTF-8 (no overlongs, no surrogates) without NUL. */
+int validate_utf8(const uint8_t *s, size_t len);
+
+#endif

@@ -1,0 +1,644 @@
+/*
+ * test_store.c - the LMDB store: exactly-once totals, dedupe across reopen,
+ * batch atomicity under injected failures, map growth, retractions, and a
+ * recount that equals the live totals after 100,000 random events.
+ *
+ * Failures are injected into the real LMDB calls with the linker's --wrap
+ * (see the Makefile): fail_put_at / fail_commit_with below.
+ */
+#include <errno.h>
+#include <ftw.h>
+#include <lmdb.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "err.h"
+#include "store.h"
+#include "tally.h"
+
+/* ---- failure injection ------------------------------------------------ */
+
+static long put_calls, fail_put_at = -1; /* fail the Nth mdb_put (0-based) */
+static int fail_put_rc = EIO;
+static int fail_commit_rc;               /* non-zero: the next commit fails */
+
+int __real_mdb_put(MDB_txn *txn, MDB_dbi dbi, MDB_val *k, MDB_val *v, unsigned flags);
+int __wrap_mdb_put(MDB_txn *txn, MDB_dbi dbi, MDB_val *k, MDB_val *v, unsigned flags);
+int __real_mdb_txn_commit(MDB_txn *txn);
+int __wrap_mdb_txn_commit(MDB_txn *txn);
+
+int __wrap_mdb_put(MDB_txn *txn, MDB_dbi dbi, MDB_val *k, MDB_val *v, unsigned flags)
+{
+	if (fail_put_at >= 0 && put_calls++ == fail_put_at) {
+		fail_put_at = -1;
+		return fail_put_rc;
+	}
+	return __real_mdb_put(txn, dbi, k, v, flags);
+}
+
+int __wrap_mdb_txn_commit(MDB_txn *txn)
+{
+	if (fail_commit_rc) {
+		int rc = fail_commit_rc;
+		fail_commit_rc = 0;
+		mdb_txn_abort(txn); /* a failed commit frees the transaction */
+		return rc;
+	}
+	return __real_mdb_txn_commit(txn);
+}
+
+/* ---- helpers ------------------------------------------------------------ */
+
+#define TZ 28800
+#define T2024 1718000000LL /* 2024-06-10 */
+
+struct fx {
+	char dir[64];
+	struct store *s;
+};
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb, (void)flag, (void)ftw;
+	return remove(path);
+}
+
+static void open_store(struct fx *f, size_t map_size, size_t map_max)
+{
+	char err[256];
+	struct store_options o = {.dir = f->dir, .map_size = map_size,
+				  .map_size_max = map_max, .tz_offset = TZ};
+	int rc = store_open(&f->s, &o, err, sizeof(err));
+	if (rc)
+		fail_msg("store_open: %s", err);
+}
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	snprintf(f->dir, sizeof(f->dir), "/tmp/lawtally-test-XXXXXX");
+	if (!mkdtemp(f->dir))
+		return -1;
+	open_store(f, 0, 0);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+	store_close(&f->s);
+	nftw(f->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	free(f);
+	return 0;
+}
+
+/* An event with its bodies inline, so tests can build them on the stack. */
+struct ev {
+	Lawtally__V1__Event e;
+	Lawtally__V1__Dispute d;
+	Lawtally__V1__Training t;
+	Lawtally__V1__Retraction r;
+	uint8_t id[16];
+	uint8_t target[16];
+	char village[9];
+	char case_id[32];
+};
+
+static void make_id(uint8_t id[16], uint64_t n)
+{
+	memset(id, 0, 16);
+	for (int i = 0; i < 8; i++)
+		id[15 - i] = (uint8_t)(n >> (8 * i));
+	id[0] = 0xA5;
+}
+
+static void ev_dispute(struct ev *x, uint64_t id, const char *village, const char *case_id,
+		       int stage, int64_t t)
+{
+	memset(x, 0, sizeof(*x));
+	lawtally__v1__event__init(&x->e);
+	lawtally__v1__dispute__init(&x->d);
+	make_id(x->id, id);
+	snprintf(x->village, sizeof(x->village), "%s", village);
+	snprintf(x->case_id, sizeof(x->case_id), "%s", case_id);
+	x->e.id = (ProtobufCBinaryData){16, x->id};
+	x->e.village = x->village;
+	x->e.occurred_at = t;
+	x->e.body_case = LAWTALLY__V1__EVENT__BODY_DISPUTE;
+	x->e.dispute = &x->d;
+	x->d.case_id = x->case_id;
+	x->d.category = LAWTALLY__V1__DISPUTE__CATEGORY__CATEGORY_NEIGHBOUR;
+	x->d.stage = stage;
+}
+
+static void ev_training(struct ev *x, uint64_t id, const char *village, uint32_t attendees,
+			int64_t t)
+{
+	memset(x, 0, sizeof(*x));
+	lawtally__v1__event__init(&x->e);
+	lawtally__v1__training__init(&x->t);
+	make_id(x->id, id);
+	snprintf(x->village, sizeof(x->village), "%s", village);
+	x->e.id = (ProtobufCBinaryData){16, x->id};
+	x->e.village = x->village;
+	x->e.occurred_at = t;
+	x->e.body_case = LAWTALLY__V1__EVENT__BODY_TRAINING;
+	x->e.training = &x->t;
+	x->t.attendees = attendees;
+}
+
+static void ev_retract(struct ev *x, uint64_t id, uint64_t target, int64_t t)
+{
+	memset(x, 0, sizeof(*x));
+	lawtally__v1__event__init(&x->e);
+	lawtally__v1__retraction__init(&x->r);
+	make_id(x->id, id);
+	make_id(x->target, target);
+	x->e.id = (ProtobufCBinaryData){16, x->id};
+	x->e.village = x->village;
+	x->e.occurred_at = t;
+	x->e.body_case = LAWTALLY__V1__EVENT__BODY_RETRACTION;
+	x->e.retraction = &x->r;
+	x->r.event_id = (ProtobufCBinaryData){16, x->target};
+	x->r.reason = "entered twice by mistake";
+}
+
+/* Applies evs[0..n) as one batch; returns store_apply's code. */
+static int apply(struct store *s, struct ev *evs, size_t n, struct store_result *res)
+{
+	struct store_item items[64];
+	assert_true(n <= 64);
+	for (size_t i = 0; i < n; i++)
+		items[i] = (struct store_item){&evs[i].e, "centre-ZL07", T2024};
+	return store_apply(s, items, n, res);
+}
+
+struct sum_arg {
+	int village_set;
+	char village[VILLAGE_CODE_MAX];
+	int64_t sum;
+};
+
+static int sum_fn(const struct tally_key *k, int64_t v, void *arg)
+{
+	struct sum_arg *a = arg;
+	if (!a->village_set || memcmp(k->village, a->village, VILLAGE_CODE_MAX) == 0)
+		a->sum += v;
+	return 0;
+}
+
+static int64_t total(struct store *s, enum tally_metric m, uint16_t year)
+{
+	struct sum_arg a = {0};
+	assert_int_equal(store_scan_totals(s, m, year, sum_fn, &a), 0);
+	return a.sum;
+}
+
+static uint64_t nevents(struct store *s)
+{
+	struct store_stats st;
+	assert_int_equal(store_stats(s, &st), 0);
+	return st.events;
+}
+
+static void assert_verified(struct store *s)
+{
+	struct store_verify v;
+	int rc = store_verify(s, &v);
+	for (size_t i = 0; i < v.nfirst; i++)
+		print_message("verify: %s\n", v.first[i]);
+	assert_int_equal(rc, 0);
+}
+
+/* ---- tests ------------------------------------------------------------- */
+
+static void test_accept_and_duplicate_in_batch(void **state)
+{
+	struct fx *f = *state;
+	struct ev e[3];
+	struct store_result r[3];
+	ev_dispute(&e[0], 1, "ZL07", "C1", LAWTALLY__V1__DISPUTE__STAGE__STAGE_REGISTERED, T2024);
+	ev_dispute(&e[1], 2, "ZL07", "C1", LAWTALLY__V1__DISPUTE__STAGE__STAGE_RESOLVED, T2024 + 60);
+	e[2] = e[1];
+	e[2].e.id.data = e[2].id;
+	e[2].e.dispute = &e[2].d;
+	e[2].d.case_id = e[2].case_id;
+	assert_int_equal(apply(f->s, e, 3, r), 0);
+	assert_int_equal(r[0].status, STORE_ACCEPTED);
+	assert_int_equal(r[1].status, STORE_ACCEPTED);
+	assert_int_equal(r[2].status, STORE_DUPLICATE);
+	assert_int_equal(total(f->s, M_DISPUTES_REGISTERED, 2024), 1);
+	assert_int_equal(total(f->s, M_DISPUTES_RESOLVED, 2024), 1);
+	assert_int_equal(total(f->s, M_DISPUTES_OPEN, 2024), 0);
+	assert_int_equal(total(f->s, M_DISPUTES_RESOLVED, 2023), 0);
+	assert_int_equal(nevents(f->s), 2);
+	assert_verified(f->s);
+}
+
+static void test_dedupe_across_reopen(void **state)
+{
+	struct fx *f = *state;
+	struct ev e[2];
+	struct store_result r[2];
+	ev_training(&e[0], 10, "ZL01", 30, T2024);
+	ev_training(&e[1], 11, "ZL02", 25, T2024);
+	assert_int_equal(apply(f->s, e, 2, r), 0);
+	store_close(&f->s);
+	assert_null(f->s);
+	open_store(f, 0, 0);
+	assert_int_equal(apply(f->s, e, 2, r), 0);
+	assert_int_equal(r[0].status, STORE_DUPLICATE);
+	assert_int_equal(r[1].status, STORE_DUPLICATE);
+	assert_int_equal(total(f->s, M_TRAININGS_SESSIONS, 2024), 2);
+	assert_int_equal(total(f->s, M_TRAININGS_ATTENDEES, 2024), 55);
+	assert_int_equal(nevents(f->s), 2);
+}
+
+/* A failure at any put of a batch, or at commit, leaves nothing behind. */
+static void test_batch_atomic(void **state)
+{
+	struct fx *f = *state;
+	struct ev e[4];
+	struct store_result r[4];
+	ev_training(&e[0], 20, "ZL03", 10, T2024);
+	ev_dispute(&e[1], 21, "ZL03", "A", LAWTALLY__V1__DISPUTE__STAGE__STAGE_REGISTERED, T2024);
+	ev_dispute(&e[2], 22, "ZL03", "A", LAWTALLY__V1__DISPUTE__STAGE__STAGE_RESOLVED, T2024 + 1);
+	ev_retract(&e[3], 23, 20, T2024 + 2);
+	for (long at = 0; at < 12; at++) {
+		put_calls = 0;
+		fail_put_at = at;
+		int rc = apply(f->s, e, 4, r);
+		if (fail_put_at >= 0) { /* fewer puts than at: the batch went through */
+			fail_put_at = -1;
+			fail_msg("batch needed only %ld puts", put_calls);
+		}
+		assert_int_equal(rc, LT_EIO);
+		assert_int_equal(nevents(f->s), 0);
+		assert_int_equal(total(f->s, M_TRAININGS_SESSIONS, 2024), 0);
+		assert_int_equal(total(f->s, M_DISPUTES_RESOLVED, 2024), 0);
+	}
+	fail_commit_rc = EIO;
+	assert_int_equal(apply(f->s, e, 4, r), LT_EIO);
+	assert_int_equal(nevents(f->s), 0);
+	fail_commit_rc = ENOSPC;
+	assert_int_equal(apply(f->s, e, 4, r), LT_EFULL);
+	assert_int_equal(nevents(f->s), 0);
+	/* and the same batch then goes through whole */
+	assert_int_equal(apply(f->s, e, 4, r), 0);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(r[i].status, STORE_ACCEPTED);
+	assert_int_equal(nevents(f->s), 4);
+	assert_int_equal(total(f->s, M_TRAININGS_SESSIONS, 2024), 0); /* retracted */
+	assert_int_equal(total(f->s, M_DISPUTES_RESOLVED, 2024), 1);
+	assert_verified(f->s);
+}
+
+static void test_retractions(void **state)
+{
+	struct fx *f = *state;
+	struct ev e[6];
+	struct store_result r[6];
+	int reg = LAWTALLY__V1__DISPUTE__STAGE__STAGE_REGISTERED;
+	int res = LAWTALLY__V1__DISPUTE__STAGE__STAGE_RESOLVED;
+	ev_dispute(&e[0], 30, "ZL05", "K", reg, T2024);
+	ev_dispute(&e[1], 31, "ZL05", "K", res, T2024 + 100);
+	ev_retract(&e[2], 32, 31, T2024 + 200); /* same batch as its target */
+	ev_retract(&e[3], 33, 999, T2024);      /* unknown */
+	ev_retract(&e[4], 34, 31, T2024 + 300); /* twice */
+	ev_retract(&e[5], 35, 32, T2024 + 300); /* a retraction */
+	assert_int_equal(apply(f->s, e, 6, r), 0);
+	assert_int_equal(r[0].status, STORE_ACCEPTED);
+	assert_int_equal(r[1].status, STORE_ACCEPTED);
+	assert_int_equal(r[2].status, STORE_ACCEPTED);
+	assert_int_equal(r[3].status, STORE_REJECTED);
+	assert_string_equal(r[3].reason, "retraction.event_id: no stored event has this id");
+	assert_int_equal(r[4].status, STORE_REJECTED);
+	assert_string_equal(r[4].reason, "retraction.event_id: the event is already retracted");
+	assert_int_equal(r[5].status, STORE_REJECTED);
+	assert_string_equal(r[5].reason, "retraction.event_id: a retraction cannot be retracted");
+	/* the case is registered and open again, not resolved */
+	assert_int_equal(total(f->s, M_DISPUTES_REGISTERED, 2024), 1);
+	assert_int_equal(total(f->s, M_DISPUTES_RESOLVED, 2024), 0);
+	assert_int_equal(total(f->s, M_DISPUTES_OPEN, 2024), 1);
+	assert_int_equal(nevents(f->s), 3);
+	/* rejected events were not stored: a fixed retraction may be re-sent */
+	ev_retract(&e[3], 33, 30, T2024);
+	assert_int_equal(apply(f->s, &e[3], 1, r), 0);
+	assert_int_equal(r[0].status, STORE_ACCEPTED);
+	assert_int_equal(total(f->s, M_DISPUTES_REGISTERED, 2024), 0);
+	assert_int_equal(total(f->s, M_DISPUTES_OPEN, 2024), 0);
+	struct store_stats st;
+	assert_int_equal(store_stats(f->s, &st), 0);
+	assert_int_equal(st.cases, 0);  /* a case with no events left is gone */
+	assert_int_equal(st.totals, 0); /* zero totals are deleted */
+	assert_verified(f->s);
+}
+
+static void test_case_full(void **state)
+{
+	struct fx *f = *state;
+	struct ev e[64];
+	struct store_result r[64];
+	for (int i = 0; i < 64; i++)
+		ev_dispute(&e[i], 100 + (uint64_t)i, "ZL09", "BIG",
+			   LAWTALLY__V1__DISPUTE__STAGE__STAGE_REGISTERED, T2024 + i);
+	assert_int_equal(apply(f->s, e, 64, r), 0);
+	for (int i = 0; i < 64; i++)
+		assert_int_equal(r[i].status, STORE_ACCEPTED);
+	ev_dispute(&e[0], 500, "ZL09", "BIG", LAWTALLY__V1__DISPUTE__STAGE__STAGE_RESOLVED,
+		   T2024 + 99);
+	assert_int_equal(apply(f->s, e, 1, r), 0);
+	assert_int_equal(r[0].status, STORE_REJECTED);
+	assert_string_equal(r[0].reason, "case: more than 64 events for one case");
+	assert_int_equal(total(f->s, M_DISPUTES_REGISTERED, 2024), 1);
+	assert_int_equal(total(f->s, M_DISPUTES_RESOLVED, 2024), 0);
+	assert_int_equal(nevents(f->s), 64);
+	assert_verified(f->s);
+}
+
+/* The map grows by itself; at its maximum the batch is refused whole. */
+static void test_map_growth_and_full(void **state)
+{
+	struct fx *f = *state;
+	store_close(&f->s);
+	open_store(f, 256 << 10, 8 << 20);
+	struct ev e[50];
+	struct store_result r[50];
+	uint64_t id = 1000, stored = 0;
+	struct store_stats st;
+	assert_int_equal(store_stats(f->s, &st), 0);
+	size_t first_map = st.map_size;
+	int rc = 0;
+	for (int b = 0; b < 2000 && rc == 0; b++) {
+		for (int i = 0; i < 50; i++) {
+			char cid[16];
+			snprintf(cid, sizeof(cid), "G%llu", (unsigned long long)id);
+			ev_dispute(&e[i], id++, "ZL11", cid,
+				   LAWTALLY__V1__DISPUTE__STAGE__STAGE_REGISTERED, T2024 + i);
+		}
+		rc = apply(f->s, e, 50, r);
+		if (rc == 0)
+			stored += 50;
+	}
+	assert_int_equal(rc, LT_EFULL);
+	assert_int_equal(store_stats(f->s, &st), 0);
+	assert_true(st.map_size > first_map);
+	assert_int_equal(st.map_size, 8 << 20);
+	assert_true(stored > 1000);
+	/* nothing of the refused batch, everything before it */
+	assert_int_equal(st.events, stored);
+	assert_int_equal(total(f->s, M_DISPUTES_REGISTERED, 2024), (int64_t)stored);
+	assert_verified(f->s);
+	/* reopened with a larger maximum, ingest resumes */
+	store_close(&f->s);
+	open_store(f, 0, 64 << 20);
+	assert_int_equal(apply(f->s, e, 50, r), 0);
+	assert_int_equal(r[0].status, STORE_ACCEPTED);
+	assert_int_equal(total(f->s, M_DISPUTES_REGISTERED, 2024), (int64_t)stored + 50);
+}
+
+/* Totals keyed by year and month in UTC+08:00; scans stay inside (metric, year). */
+static void test_scan_bounds(void **state)
+{
+	struct fx *f = *state;
+	struct ev e[4];
+	struct store_result r[4];
+	ev_training(&e[0], 40, "ZL01", 1, 1704038399); /* 2023-12-31 23:59:59 +08 */
+	ev_training(&e[1], 41, "ZL01", 2, 1704038400); /* 2024-01-01 00:00:00 +08 */
+	ev_training(&e[2], 42, "ZL02", 4, 1735660799); /* 2024-12-31 23:59:59 +08 */
+	ev_training(&e[3], 43, "ZL02", 8, 1735660800); /* 2025-01-01 00:00:00 +08 */
+	assert_int_equal(apply(f->s, e, 4, r), 0);
+	assert_int_equal(total(f->s, M_TRAININGS_ATTENDEES, 2023), 1);
+	assert_int_equal(total(f->s, M_TRAININGS_ATTENDEES, 2024), 6);
+	assert_int_equal(total(f->s, M_TRAININGS_ATTENDEES, 2025), 8);
+	assert_int_equal(total(f->s, M_TRAININGS_SESSIONS, 2024), 2);
+	assert_int_equal(total(f->s, M_PUBLICITY_MATERIALS, 2024), 0);
+	struct sum_arg a = {.village_set = 1, .village = "ZL02"};
+	assert_int_equal(store_scan_totals(f->s, M_TRAININGS_ATTENDEES, 2024, sum_fn, &a), 0);
+	assert_int_equal(a.sum, 4);
+}
+
+/* Opens the store's files with raw LMDB to tamper with them. */
+static void raw_put(const char *dir, const char *db, const void *k, size_t klen,
+		    const void *v, size_t vlen)
+{
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	assert_int_equal(mdb_env_create(&env), 0);
+	assert_int_equal(mdb_env_set_maxdbs(env, 8), 0);
+	assert_int_equal(mdb_env_open(env, dir, 0, 0600), 0);
+	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	assert_int_equal(mdb_dbi_open(txn, db, 0, &dbi), 0);
+	MDB_val kv = {klen, (void *)k}, vv = {vlen, (void *)v};
+	assert_int_equal(__real_mdb_put(txn, dbi, &kv, &vv, 0), 0);
+	assert_int_equal(__real_mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+}
+
+static void test_verify_detects_tampering(void **state)
+{
+	struct fx *f = *state;
+	struct ev e[1];
+	struct store_result r[1];
+	ev_training(&e[0], 50, "ZL04", 7, T2024);
+	assert_int_equal(apply(f->s, e, 1, r), 0);
+	assert_verified(f->s);
+	store_close(&f->s);
+
+	struct tally_key k = {.metric = M_TRAININGS_ATTENDEES, .year = 2024, .month = 6,
+			      .village = "ZL04"};
+	uint8_t kb[TALLY_KEY_LEN], vb[8] = {8};
+	tally_key_encode(&k, kb);
+	raw_put(f->dir, "totals", kb, sizeof(kb), vb, sizeof(vb));
+	open_store(f, 0, 0);
+	struct store_verify v;
+	assert_int_equal(store_verify(f->s, &v), LT_EMISMATCH);
+	assert_int_equal(v.mismatches, 1);
+	assert_string_equal(v.first[0],
+			    "total trainings.attendees 2024-06 village 'ZL04' dims 0,0: live 8, recount 7");
+}
+
+static void test_schema_and_zone_checked(void **state)
+{
+	struct fx *f = *state;
+	char err[256];
+	store_close(&f->s);
+	struct store *s = NULL;
+	struct store_options o = {.dir = f->dir, .tz_offset = 0};
+	assert_int_equal(store_open(&s, &o, err, sizeof(err)), LT_EINVAL);
+	assert_null(s);
+	assert_string_equal(err, "store counts in UTC+08:00 but the configured zone is UTC+00:00");
+	uint8_t ver[4] = {99, 0, 0, 0};
+	raw_put(f->dir, "meta", "schema", 6, ver, 4);
+	o.tz_offset = TZ;
+	assert_int_equal(store_open(&s, &o, err, sizeof(err)), LT_ESCHEMA);
+	assert_string_equal(err, "store schema version 99, this lawtally reads version 1");
+	/* a directory that is not a store at all */
+	struct store_options bad = {.dir = "/proc/self", .tz_offset = TZ};
+	assert_int_not_equal(store_open(&s, &bad, err, sizeof(err)), 0);
+	assert_null(s);
+	ver[0] = STORE_SCHEMA_VERSION;
+	raw_put(f->dir, "meta", "schema", 6, ver, 4);
+	open_store(f, 0, 0);
+}
+
+/* Small deterministic generator for the random test. */
+static uint64_t rng_state = 0x9E3779B97F4A7C15ULL;
+static uint64_t rnd(void)
+{
+	uint64_t z = (rng_state += 0x9E3779B97F4A7C15ULL);
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+	return z ^ (z >> 31);
+}
+
+/*
+ * 100,000 random events of every kind over several years, villages and
+ * cases, with retractions of random earlier events and re-sent duplicates:
+ * afterwards a recount from the events alone equals the live totals.
+ */
+static void test_recount_random(void **state)
+{
+	struct fx *f = *state;
+	enum { N = 100000, BATCH = 1000 };
+	static Lawtally__V1__Event ev[BATCH];
+	static Lawtally__V1__Dispute d[BATCH];
+	static Lawtally__V1__Petition p[BATCH];
+	static Lawtally__V1__Training t[BATCH];
+	static Lawtally__V1__Publicity pb[BATCH];
+	static Lawtally__V1__Lawsuit l[BATCH];
+	static Lawtally__V1__Enforcement x[BATCH];
+	static Lawtally__V1__Retraction rt[BATCH];
+	static uint8_t ids[BATCH][16], targets[BATCH][16];
+	static char villages[BATCH][9], cases[BATCH][16];
+	static struct store_item items[BATCH];
+	static struct store_result res[BATCH];
+	uint64_t next_id = 1, accepted = 0, dups = 0, rejected = 0;
+	store_close(&f->s);
+	open_store(f, 1 << 20, 0); /* small: the map must grow on the way */
+
+	for (int done = 0; done < N; done += BATCH) {
+		for (int i = 0; i < BATCH; i++) {
+			Lawtally__V1__Event *e = &ev[i];
+			lawtally__v1__event__init(e);
+			uint64_t r = rnd();
+			uint64_t id = (r % 50 == 0 && next_id > 10) ? 1 + rnd() % (next_id - 1)
+								    : next_id++;
+			make_id(ids[i], id);
+			e->id = (ProtobufCBinaryData){16, ids[i]};
+			snprintf(villages[i], 9, "ZL%02d", 1 + (int)(rnd() % 41));
+			snprintf(cases[i], 16, "c%d", (int)(rnd() % 3000));
+			e->village = villages[i];
+			e->occurred_at = 1640966400 + (int64_t)(rnd() % (3 * 366 * 86400));
+			switch ((r >> 8) % 8) {
+			case 0:
+			case 1:
+				lawtally__v1__dispute__init(&d[i]);
+				d[i].case_id = cases[i];
+				d[i].category = 1 + rnd() % 15;
+				d[i].stage = 1 + rnd() % 4;
+				d[i].initiated = rnd() % 4;
+				if (d[i].stage == LAWTALLY__V1__DISPUTE__STAGE__STAGE_RESOLVED)
+					d[i].agreement_amount_fen = rnd() % 1000000;
+				d[i].prevented_criminal = rnd() % 10 == 0;
+				d[i].prevented_group_petition = rnd() % 10 == 0;
+				d[i].people = d[i].prevented_group_petition ? rnd() % 50 : 0;
+				e->body_case = LAWTALLY__V1__EVENT__BODY_DISPUTE;
+				e->dispute = &d[i];
+				break;
+			case 2:
+				lawtally__v1__petition__init(&p[i]);
+				p[i].case_id = cases[i];
+				p[i].origin = 1 + rnd() % 3;
+				p[i].stage = 1 + rnd() % 2;
+				p[i].difficult = rnd() % 3 == 0;
+				p[i].joint_meeting = rnd() % 2 == 0;
+				e->body_case = LAWTALLY__V1__EVENT__BODY_PETITION;
+				e->petition = &p[i];
+				break;
+			case 3:
+				lawtally__v1__training__init(&t[i]);
+				t[i].attendees = rnd() % 100;
+				e->body_case = LAWTALLY__V1__EVENT__BODY_TRAINING;
+				e->training = &t[i];
+				break;
+			case 4:
+				lawtally__v1__publicity__init(&pb[i]);
+				pb[i].venue = 1 + rnd() % 5;
+				pb[i].materials = rnd() % 1000;
+				pb[i].consultations = rnd() % 100;
+				pb[i].is_activity = rnd() % 2;
+				e->body_case = LAWTALLY__V1__EVENT__BODY_PUBLICITY;
+				e->publicity = &pb[i];
+				break;
+			case 5:
+				lawtally__v1__lawsuit__init(&l[i]);
+				l[i].case_id = cases[i];
+				l[i].kind = 1 + rnd() % 3;
+				l[i].stage = 1 + rnd() % 2;
+				l[i].outcome = l[i].stage == 2 ? 1 + rnd() % 4 : 0;
+				e->body_case = LAWTALLY__V1__EVENT__BODY_LAWSUIT;
+				e->lawsuit = &l[i];
+				break;
+			case 6:
+				lawtally__v1__enforcement__init(&x[i]);
+				x[i].campaign = 1 + rnd() % 3;
+				x[i].action = 1 + rnd() % 7;
+				x[i].recorded = rnd() % 2;
+				e->body_case = LAWTALLY__V1__EVENT__BODY_ENFORCEMENT;
+				e->enforcement = &x[i];
+				break;
+			default:
+				lawtally__v1__retraction__init(&rt[i]);
+				make_id(targets[i], 1 + rnd() % next_id);
+				rt[i].event_id = (ProtobufCBinaryData){16, targets[i]};
+				rt[i].reason = "mistake";
+				e->body_case = LAWTALLY__V1__EVENT__BODY_RETRACTION;
+				e->retraction = &rt[i];
+				break;
+			}
+			items[i] = (struct store_item){e, "random", e->occurred_at};
+		}
+		assert_int_equal(store_apply(f->s, items, BATCH, res), 0);
+		for (int i = 0; i < BATCH; i++) {
+			accepted += res[i].status == STORE_ACCEPTED;
+			dups += res[i].status == STORE_DUPLICATE;
+			rejected += res[i].status == STORE_REJECTED;
+		}
+	}
+	assert_int_equal(accepted + dups + rejected, N);
+	assert_true(dups > 1000 && rejected > 1000 && accepted > 90000);
+	assert_int_equal(nevents(f->s), accepted);
+	assert_verified(f->s);
+	/* the same holds after close and reopen */
+	store_close(&f->s);
+	open_store(f, 0, 0);
+	assert_verified(f->s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_accept_and_duplicate_in_batch, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dedupe_across_reopen, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_batch_atomic, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_retractions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_case_full, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_map_growth_and_full, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scan_bounds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_verify_detects_tampering, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_schema_and_zone_checked, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_recount_random, setup, teardown),
+	};
+	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
+}
