@@ -16,7 +16,7 @@ PROTOC_C ?= protoc-c
 # missing ones (a quick no-op when all are there).
 DEB_PKGS := build-essential pkg-config protobuf-c-compiler libprotobuf-c-dev \
 	libzmq3-dev liblmdb-dev libevent-dev libcmocka-dev libjansson-dev \
-	libinih-dev libsystemd-dev
+	libinih-dev libsystemd-dev curl jq
 
 PC_PKGS  := libzmq libprotobuf-c lmdb libevent jansson inih libsystemd
 PC_CFLAGS := $(shell pkg-config --cflags $(PC_PKGS) 2>/dev/null)
@@ -26,7 +26,8 @@ CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 OPT      ?= -O2 -g
 SAN      ?=
-CPPFLAGS += -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 -I$(BUILD)/gen -Idaemon -Iclients
+VERSION  := 0.1.0
+CPPFLAGS += -DLAWTALLY_VERSION='"$(VERSION)"' -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 -I$(BUILD)/gen -Idaemon -Iclients
 CFLAGS   += -std=c11 $(WARN) $(OPT) $(SAN) $(PC_CFLAGS)
 LDFLAGS  += $(SAN)
 LDLIBS   += $(PC_LIBS) -lm
@@ -36,19 +37,29 @@ GEN_HDR  := $(BUILD)/gen/lawtally.pb-c.h
 
 # Pure logic (no I/O): validation, tally rules, queries over totals.
 PURE_SRC := daemon/err.c daemon/log.c daemon/villages.c daemon/validate.c \
-	daemon/tally.c
+	daemon/tally.c daemon/reply.c
 PURE_OBJ := $(PURE_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/lawtally.pb-c.o
 # The store (LMDB).
-STORE_OBJ := $(BUILD)/daemon/store.o
+STORE_OBJ := $(BUILD)/daemon/store.o $(BUILD)/daemon/query.o
+# The daemon's I/O modules.
+DAEMON_SRC := daemon/config.c daemon/zsock.c daemon/metrics.c daemon/ingest.c \
+	daemon/querysock.c daemon/http.c daemon/lawtallyd.c
+DAEMON_OBJ := $(DAEMON_SRC:%.c=$(BUILD)/%.o)
+# The client library and the command-line client.
+CLIENT_SRC := clients/client.c clients/jsonl.c clients/uuid.c
+CLIENT_OBJ := $(CLIENT_SRC:%.c=$(BUILD)/%.o)
+BINS := $(BUILD)/lawtallyd $(BUILD)/lawtally
+
 # Shared client code (ids) and the 2024 fixture generator used by tests.
 UUID_OBJ := $(BUILD)/clients/uuid.o
 FIXTURE_OBJ := $(BUILD)/tests/fixture.o
 
-UNIT_TESTS := test_validate test_tally test_store test_fixture
+UNIT_TESTS := test_validate test_tally test_store test_fixture test_config test_jsonl
 UNIT_BIN   := $(UNIT_TESTS:%=$(BUILD)/tests/%)
+TEST_TOOLS := $(BUILD)/tests/gen-events $(BUILD)/tests/zsend
 
-.PHONY: all deps run test unit asan clean
-all: $(UNIT_BIN)
+.PHONY: all deps run test unit e2e asan clean
+all: $(BINS) $(UNIT_BIN) $(TEST_TOOLS)
 
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \
@@ -74,6 +85,12 @@ $(BUILD)/%.o: %.c $(GEN_HDR)
 $(BUILD)/gen/lawtally.pb-c.o: $(GEN_SRC)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
+$(BUILD)/lawtallyd: $(DAEMON_OBJ) $(STORE_OBJ) $(BUILD)/liblawtally-pure.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/lawtally: $(BUILD)/clients/lawtally.o $(CLIENT_OBJ) $(BUILD)/liblawtally-pure.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 $(BUILD)/liblawtally-pure.a: $(PURE_OBJ)
 	$(AR) rcs $@ $^
 
@@ -84,19 +101,39 @@ $(BUILD)/tests/test_store: $(BUILD)/tests/test_store.o $(STORE_OBJ) $(BUILD)/lib
 $(BUILD)/tests/test_store: LDFLAGS += -Wl,--wrap=mdb_put -Wl,--wrap=mdb_txn_commit
 $(BUILD)/tests/test_fixture: $(BUILD)/tests/test_fixture.o $(FIXTURE_OBJ) $(STORE_OBJ) $(UUID_OBJ) \
 	$(BUILD)/liblawtally-pure.a
+$(BUILD)/tests/test_config: $(BUILD)/tests/test_config.o $(BUILD)/daemon/config.o $(BUILD)/liblawtally-pure.a
+$(BUILD)/tests/test_jsonl: $(BUILD)/tests/test_jsonl.o $(CLIENT_OBJ) $(BUILD)/liblawtally-pure.a
 $(UNIT_BIN):
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LDLIBS)
+
+# Tools the end-to-end tests use.
+$(BUILD)/tests/gen-events: $(BUILD)/tests/gen_events.o $(FIXTURE_OBJ) $(CLIENT_OBJ) $(BUILD)/liblawtally-pure.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(BUILD)/tests/zsend: $(BUILD)/tests/zsend.o $(BUILD)/liblawtally-pure.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 
+# End-to-end: the real daemon and clients on loopback (tests/e2e/).
+e2e: $(BINS) $(TEST_TOOLS)
+	@BUILD=$(abspath $(BUILD)) tests/e2e/run.sh
+
 test: deps
+	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory e2e
 
 asan: deps
 	@$(MAKE) --no-print-directory BUILD=build/asan CC=clang \
 		SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
-		OPT="-O1 -g" unit
+		OPT="-O1 -g" all unit e2e
+
+# The daemon in the foreground on its built-in defaults, data in ./var.
+run: deps
+	@$(MAKE) --no-print-directory $(BINS)
+	@echo "lawtallyd: data in ./var/lawtally; feed it with build/lawtally send, stop it with Ctrl-C"
+	@exec $(BUILD)/lawtallyd
 
 clean:
 	rm -rf build

@@ -16,6 +16,8 @@ const char *lt_strerror(int code)
 		[-LT_ESYS] = "system error",
 		[-LT_EBUSY] = "store busy",
 		[-LT_EMISMATCH] = "recount differs from live totals",
+		[-LT_ETIMEOUT] = "timed out",
+		[-LT_EPROTO] = "protocol error",
 	};
 	if (code > 0 || -code >= (int)(sizeof(phrases) / sizeof(phrases[0])) ||
 	    phrases[-code] == 0)

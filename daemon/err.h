@@ -22,6 +22,8 @@ enum lt_err {
 	LT_ESYS = -9,        /* a system call failed; errno says more */
 	LT_EBUSY = -10,      /* store in use by another process */
 	LT_EMISMATCH = -11,  /* a recount differs from the live totals */
+	LT_ETIMEOUT = -12,   /* the peer did not answer in time */
+	LT_EPROTO = -13,     /* the peer answered something unexpected */
 };
 
 /* A short phrase for code; never NULL. */

@@ -1,0 +1,276 @@
+/* client.c - submit events and query totals over ZeroMQ (see client.h). */
+#include "client.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <zmq.h>
+
+#include "err.h"
+
+#define CLIENT_REPLY_MAX (4 << 20)  /* bytes: 1000 acks with reasons fit easily */
+#define CLIENT_WINDOW_MAX 64
+#define BACKOFF_FIRST_MS 100
+#define BACKOFF_MAX_MS 5000
+
+struct client {
+	void *ctx;
+	void *sock;
+	uint64_t next_batch_id;
+};
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A DEALER (or other) socket that never blocks the process at exit. */
+static void *new_socket(void *ctx, int type)
+{
+	void *s = zmq_socket(ctx, type);
+	int linger = 0, hwm = 10000;
+	int64_t maxmsg = CLIENT_REPLY_MAX;
+	if (!s)
+		return NULL;
+	if (zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof(linger)) ||
+	    zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, sizeof(hwm)) ||
+	    zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &maxmsg, sizeof(maxmsg))) {
+		zmq_close(s);
+		return NULL;
+	}
+	return s;
+}
+
+int client_open(struct client **out, const char *endpoint)
+{
+	struct client *c = calloc(1, sizeof(*c));
+	if (!c)
+		return LT_ENOMEM;
+	c->ctx = zmq_ctx_new();
+	c->sock = c->ctx ? new_socket(c->ctx, ZMQ_DEALER) : NULL;
+	if (!c->sock) {
+		client_close(&c);
+		return LT_ESYS;
+	}
+	if (zmq_connect(c->sock, endpoint) != 0) {
+		client_close(&c);
+		return LT_EINVAL;
+	}
+	/* batch ids distinct across runs, so a late reply is never mistaken */
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	c->next_batch_id = ((uint64_t)ts.tv_sec << 30) ^ (uint64_t)ts.tv_nsec;
+	if (c->next_batch_id == 0)
+		c->next_batch_id = 1;
+	*out = c;
+	return 0;
+}
+
+void client_close(struct client **cp)
+{
+	struct client *c = *cp;
+	if (!c)
+		return;
+	if (c->sock)
+		zmq_close(c->sock);
+	if (c->ctx)
+		zmq_ctx_term(c->ctx);
+	free(c);
+	*cp = NULL;
+}
+
+enum flight_state { FREE, TO_SEND, SENT, WAITING };
+
+struct flight {
+	enum flight_state state;
+	size_t first, count;
+	uint64_t id;
+	int64_t not_before;
+	unsigned attempts;
+};
+
+static int send_batch(struct client *c, Lawtally__V1__Event *const *events, struct flight *f)
+{
+	Lawtally__V1__SubmitRequest req = LAWTALLY__V1__SUBMIT_REQUEST__INIT;
+	req.batch_id = f->id;
+	req.n_events = f->count;
+	req.events = (Lawtally__V1__Event **)(events + f->first);
+	size_t len = lawtally__v1__submit_request__get_packed_size(&req);
+	uint8_t *buf = malloc(len);
+	if (!buf)
+		return LT_ENOMEM;
+	lawtally__v1__submit_request__pack(&req, buf);
+	int rc = zmq_send(c->sock, buf, len, ZMQ_DONTWAIT);
+	free(buf);
+	if (rc < 0)
+		return errno == EAGAIN ? 0 : LT_ESYS; /* EAGAIN: left TO_SEND, tried again */
+	f->state = SENT;
+	return 0;
+}
+
+/* Exponential back-off with jitter: 100 ms, 200 ms, ... up to 5 s. */
+static int64_t backoff_ms(unsigned attempts)
+{
+	int64_t ms = BACKOFF_FIRST_MS << (attempts < 6 ? attempts : 6);
+	if (ms > BACKOFF_MAX_MS)
+		ms = BACKOFF_MAX_MS;
+	return ms / 2 + (int64_t)((uint64_t)mono_ms() * 2654435761u % (uint64_t)(ms / 2 + 1));
+}
+
+/* Handles one reply; returns 0, or LT_EPROTO with err set. */
+static int take_reply(struct flight *fl, unsigned nfl, const uint8_t *data, size_t len,
+		      const struct client_submit *o, int64_t now, char *err, size_t errlen)
+{
+	Lawtally__V1__SubmitReply *rep = lawtally__v1__submit_reply__unpack(NULL, len, data);
+	if (!rep) {
+		snprintf(err, errlen, "the daemon sent a reply that does not decode");
+		return LT_EPROTO;
+	}
+	struct flight *f = NULL;
+	for (unsigned i = 0; i < nfl; i++)
+		if (fl[i].state == SENT && fl[i].id == rep->batch_id)
+			f = &fl[i];
+	int rc = 0;
+	if (!f) {
+		if (rep->batch_id == 0 && rep->error[0]) {
+			snprintf(err, errlen, "the daemon refused a request: %s", rep->error);
+			rc = LT_EPROTO;
+		}
+		/* otherwise a late reply to a batch already answered: ignore */
+	} else if (rep->error[0]) {
+		if (rep->retry) {
+			f->state = WAITING;
+			f->not_before = now + backoff_ms(f->attempts++);
+		} else {
+			snprintf(err, errlen, "the daemon refused a request: %s", rep->error);
+			rc = LT_EPROTO;
+		}
+	} else if (rep->n_acks != f->count) {
+		snprintf(err, errlen, "the daemon answered %zu acks for %zu events", rep->n_acks,
+			 f->count);
+		rc = LT_EPROTO;
+	} else {
+		for (size_t i = 0; i < rep->n_acks; i++)
+			o->on_ack(f->first + i, rep->acks[i]->status,
+				  rep->acks[i]->reason[0] ? rep->acks[i]->reason : NULL, o->arg);
+		f->state = FREE;
+	}
+	lawtally__v1__submit_reply__free_unpacked(rep, NULL);
+	return rc;
+}
+
+int client_submit(struct client *c, Lawtally__V1__Event *const *events, size_t n,
+		  const struct client_submit *o, char *err, size_t errlen)
+{
+	struct flight fl[CLIENT_WINDOW_MAX] = {0};
+	unsigned nfl = o->window < 1 ? 1 : o->window > CLIENT_WINDOW_MAX ? CLIENT_WINDOW_MAX : o->window;
+	size_t bs = o->batch_size < 1 ? 1 : o->batch_size > CLIENT_BATCH_MAX ? CLIENT_BATCH_MAX
+									       : o->batch_size;
+	size_t next = 0;
+	int64_t last_progress = mono_ms();
+	err[0] = '\0';
+	for (;;) {
+		int64_t now = mono_ms(), wake = now + o->timeout_ms;
+		int busy = 0;
+		for (unsigned i = 0; i < nfl; i++) {
+			struct flight *f = &fl[i];
+			if (f->state == FREE && next < n) {
+				*f = (struct flight){TO_SEND, next, n - next < bs ? n - next : bs,
+						     c->next_batch_id++, 0, 0};
+				next += f->count;
+			}
+			if (f->state == WAITING && now >= f->not_before) {
+				f->state = TO_SEND;
+				f->id = c->next_batch_id++; /* the old id's late reply is ignored */
+			}
+			if (f->state == TO_SEND) {
+				int rc = send_batch(c, events, f);
+				if (rc) {
+					snprintf(err, errlen, "cannot send: %s", zmq_strerror(errno));
+					return rc;
+				}
+			}
+			if (f->state == WAITING && f->not_before < wake)
+				wake = f->not_before;
+			busy |= f->state != FREE;
+		}
+		if (!busy)
+			return 0;
+		int64_t deadline = last_progress + o->timeout_ms;
+		if (now >= deadline) {
+			snprintf(err, errlen, "no answer from the daemon within %d ms", o->timeout_ms);
+			return LT_ETIMEOUT;
+		}
+		if (wake > deadline)
+			wake = deadline;
+		zmq_pollitem_t pi = {c->sock, 0, ZMQ_POLLIN, 0};
+		int prc = zmq_poll(&pi, 1, (long)(wake - now));
+		if (prc < 0 && errno != EINTR) {
+			snprintf(err, errlen, "poll: %s", zmq_strerror(errno));
+			return LT_ESYS;
+		}
+		for (;;) {
+			zmq_msg_t m;
+			zmq_msg_init(&m);
+			if (zmq_msg_recv(&m, c->sock, ZMQ_DONTWAIT) < 0) {
+				zmq_msg_close(&m);
+				break;
+			}
+			now = mono_ms();
+			last_progress = now;
+			int rc = take_reply(fl, nfl, zmq_msg_data(&m), zmq_msg_size(&m), o, now, err,
+					    errlen);
+			zmq_msg_close(&m);
+			if (rc)
+				return rc;
+		}
+	}
+}
+
+int client_query(const char *endpoint, const Lawtally__V1__QueryRequest *q, int timeout_ms,
+		 Lawtally__V1__QueryReply **out)
+{
+	int rc = LT_ESYS;
+	void *ctx = zmq_ctx_new();
+	void *s = ctx ? new_socket(ctx, ZMQ_DEALER) : NULL;
+	if (!s)
+		goto ctx_term;
+	if (zmq_connect(s, endpoint) != 0) {
+		rc = LT_EINVAL;
+		goto sock_close;
+	}
+	size_t len = lawtally__v1__query_request__get_packed_size(q);
+	uint8_t buf[2048];
+	if (len > sizeof(buf)) {
+		rc = LT_EINVAL;
+		goto sock_close;
+	}
+	lawtally__v1__query_request__pack(q, buf);
+	if (zmq_send(s, buf, len, 0) < 0)
+		goto sock_close;
+	zmq_pollitem_t pi = {s, 0, ZMQ_POLLIN, 0};
+	int prc = zmq_poll(&pi, 1, timeout_ms);
+	if (prc == 0) {
+		rc = LT_ETIMEOUT;
+		goto sock_close;
+	}
+	zmq_msg_t m;
+	zmq_msg_init(&m);
+	if (prc < 0 || zmq_msg_recv(&m, s, ZMQ_DONTWAIT) < 0) {
+		zmq_msg_close(&m);
+		goto sock_close;
+	}
+	*out = lawtally__v1__query_reply__unpack(NULL, zmq_msg_size(&m), zmq_msg_data(&m));
+	zmq_msg_close(&m);
+	rc = *out ? 0 : LT_EPROTO;
+sock_close:
+	zmq_close(s);
+ctx_term:
+	if (ctx)
+		zmq_ctx_term(ctx);
+	return rc;
+}

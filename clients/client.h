@@ -1,0 +1,65 @@
+/*
+ * client.h - talking to lawtallyd over ZeroMQ: submit events, query totals.
+ *
+ * The client library that `lawtally` links and that other C programs (a
+ * device's firmware, a village PC's agent) can link too. Submission keeps
+ * a window of batches in flight on one DEALER socket and calls back once
+ * per event with its Ack. Nothing here blocks longer than the timeout
+ * given: when the daemon stays silent that long, the call returns
+ * LT_ETIMEOUT and the caller decides (keep the events, retry later).
+ */
+#ifndef LAWTALLY_CLIENT_H
+#define LAWTALLY_CLIENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lawtally.pb-c.h"
+
+#define CLIENT_BATCH_MAX 1000 /* events per SubmitRequest (the daemon's bound) */
+
+struct client;
+
+/*
+ * Connects a DEALER socket to endpoint (connection happens in the
+ * background; an unreachable daemon shows as a timeout later).
+ * Returns 0 or LT_ENOMEM / LT_ESYS / LT_EINVAL (bad endpoint).
+ */
+int client_open(struct client **out, const char *endpoint);
+
+/* Closes the socket without waiting for unsent data; NULLs *c. */
+void client_close(struct client **c);
+
+/* Called once per event with the daemon's Ack status and reason (or NULL). */
+typedef void (*client_ack_fn)(size_t index, Lawtally__V1__Ack__Status status,
+			      const char *reason, void *arg);
+
+struct client_submit {
+	size_t batch_size;      /* events per request, 1..CLIENT_BATCH_MAX */
+	unsigned window;        /* requests in flight, >= 1 */
+	int timeout_ms;         /* silence after which to give up */
+	client_ack_fn on_ack;
+	void *arg;
+};
+
+/*
+ * Submits events[0..n) and waits for every Ack. A batch the daemon refuses
+ * for a temporary cause (reply with error and retry set: store full,
+ * shutting down) is sent again with exponential back-off while time
+ * remains. Returns 0 when every event has its Ack; LT_ETIMEOUT when the
+ * daemon was silent for timeout_ms (events without an Ack were not called
+ * back: the caller must keep them); LT_EPROTO if the daemon refused a
+ * request as malformed (err says why); LT_ESYS on a socket error.
+ */
+int client_submit(struct client *c, Lawtally__V1__Event *const *events, size_t n,
+		  const struct client_submit *opts, char *err, size_t errlen);
+
+/*
+ * Sends one QueryRequest to the query endpoint and waits up to timeout_ms
+ * for the reply. On 0, *out holds the reply (free it with
+ * lawtally__v1__query_reply__free_unpacked). LT_ETIMEOUT, LT_EPROTO, LT_ESYS.
+ */
+int client_query(const char *endpoint, const Lawtally__V1__QueryRequest *q, int timeout_ms,
+		 Lawtally__V1__QueryReply **out);
+
+#endif

@@ -1,0 +1,33 @@
+/*
+ * http.h - the read-only HTTP endpoint (libevent evhttp).
+ *
+ * GET /v1/totals (JSON), /healthz, /metrics (Prometheus text). Header and
+ * body sizes, methods and timeouts are bounded (evhttp has no limits by
+ * default).
+ */
+#ifndef LAWTALLY_HTTP_H
+#define LAWTALLY_HTTP_H
+
+#include <event2/event.h>
+
+#include "metrics.h"
+#include "store.h"
+#include "villages.h"
+
+struct http;
+
+/*
+ * Listens on "host:port" or "[v6addr]:port" (port 0: any free port).
+ * Returns 0, or an LT_E* code with a line in err.
+ */
+int http_start(struct http **out, struct event_base *base, const char *listen,
+	       unsigned timeout_s, struct store *store, const struct villages *villages,
+	       struct metrics *metrics, char *err, size_t errlen);
+
+/* "127.0.0.1:8570" with the port actually bound. */
+const char *http_address(const struct http *h);
+
+void http_set_villages(struct http *h, const struct villages *villages);
+void http_close(struct http **h);
+
+#endif

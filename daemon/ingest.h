@@ -1,0 +1,57 @@
+/*
+ * ingest.h - the ZeroMQ ingest endpoint with group commit.
+ *
+ * A ROUTER socket takes SubmitRequests from DEALER (or REQ) senders. Every
+ * request readable now, up to a bound of events, goes into one store
+ * transaction; each SubmitReply is sent only after that transaction has
+ * committed. A frame that is not a valid SubmitRequest gets an error reply
+ * and the daemon goes on.
+ */
+#ifndef LAWTALLY_INGEST_H
+#define LAWTALLY_INGEST_H
+
+#include <event2/event.h>
+
+#include "metrics.h"
+#include "store.h"
+#include "villages.h"
+
+struct ingest;
+
+struct ingest_options {
+	const char *endpoint;       /* where to bind; "tcp://127.0.0.1:0" picks a port */
+	unsigned batch_events_max;  /* events in one commit */
+	unsigned request_events_max;/* events in one request */
+	unsigned frame_bytes_max;   /* ZMQ_MAXMSGSIZE */
+	int hwm;                    /* receive and send high-water marks */
+};
+
+/*
+ * Binds the endpoint and joins the loop. villages and the store must
+ * outlive the ingest; the village list may be replaced by ingest_set_villages.
+ * Returns 0, or an LT_E* code with a line in err.
+ */
+int ingest_start(struct ingest **out, struct event_base *base, void *zctx,
+		 const struct ingest_options *opts, struct store *store,
+		 const struct villages *villages, struct metrics *metrics, char *err,
+		 size_t errlen);
+
+/* The endpoint actually bound (with the port chosen). */
+const char *ingest_endpoint(const struct ingest *in);
+
+/* Uses a new village list from now on (SIGHUP). */
+void ingest_set_villages(struct ingest *in, const struct villages *villages);
+
+/* Stops reading new requests (shutdown); what was read is already answered. */
+void ingest_stop_reading(struct ingest *in);
+
+/*
+ * Non-zero once the store failed in a way that must not be retried
+ * (LT_EIO, LT_ECORRUPT): the daemon must exit and be restarted.
+ */
+int ingest_failed(const struct ingest *in);
+
+/* Closes the socket and frees everything; NULLs *in. */
+void ingest_close(struct ingest **in);
+
+#endif

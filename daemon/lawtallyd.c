@@ -1,0 +1,272 @@
+/*
+ * lawtallyd.c - the daemon: command line, start-up, signals, shut-down.
+ *
+ * One libevent event_base owns everything: the ingest and query ZeroMQ
+ * sockets, the HTTP server and the signals. The daemon runs in the
+ * foreground (systemd supervises it) and logs to stderr.
+ *
+ *   SIGTERM, SIGINT  stop reading, answer what is in hand, close the store, exit 0
+ *   SIGHUP           re-read the config; an invalid one is logged and ignored
+ */
+#include <errno.h>
+#include <event2/event.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <systemd/sd-daemon.h>
+#include <time.h>
+#include <zmq.h>
+
+#include "config.h"
+#include "err.h"
+#include "http.h"
+#include "ingest.h"
+#include "log.h"
+#include "metrics.h"
+#include "querysock.h"
+#include "store.h"
+
+#ifndef LAWTALLY_VERSION
+#define LAWTALLY_VERSION "unknown"
+#endif
+
+struct daemon {
+	struct event_base *base;
+	void *zctx;
+	const char *config_path;
+	struct config *cfg;
+	struct store *store;
+	struct ingest *ingest;
+	struct querysock *query;
+	struct http *http;
+	struct metrics metrics;
+	struct event *sig[3];
+	int stopping;
+};
+
+static const char usage[] =
+	"Usage: lawtallyd [-c FILE] [--check-config] [--help] [--version]\n"
+	"\n"
+	"Counts rule-of-law work events sent over ZeroMQ, stores them in LMDB and\n"
+	"answers totals over ZeroMQ and HTTP. Runs in the foreground.\n"
+	"\n"
+	"  -c, --config FILE   read FILE (INI); without it, the built-in defaults\n"
+	"                      (ingest tcp://127.0.0.1:5570, query tcp://127.0.0.1:5571,\n"
+	"                      HTTP 127.0.0.1:8570, data ./var/lawtally, UTC+08:00)\n"
+	"      --check-config  check the config file, print the effective config, exit\n"
+	"  -h, --help          this text\n"
+	"  -V, --version       the version\n"
+	"\n"
+	"Signals: SIGTERM/SIGINT stop cleanly; SIGHUP re-reads the config.\n"
+	"See lawtallyd(8) and docs/protocol.md.\n";
+
+/* Creates dir and its missing parents, mode 0700. */
+static int mkdir_p(const char *dir)
+{
+	char path[4096];
+	if (snprintf(path, sizeof(path), "%s", dir) >= (int)sizeof(path))
+		return LT_EINVAL;
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0700) != 0 && errno != EEXIST)
+			return LT_ESYS;
+		*p = '/';
+	}
+	if (mkdir(path, 0700) != 0 && errno != EEXIST)
+		return LT_ESYS;
+	return 0;
+}
+
+static void on_stop(evutil_socket_t sig, short what, void *arg)
+{
+	struct daemon *d = arg;
+	(void)what;
+	if (d->stopping)
+		return;
+	d->stopping = 1;
+	log_info("stopping on %s: no new requests; what was read is answered",
+		 sig == SIGINT ? "SIGINT" : "SIGTERM");
+	sd_notify(0, "STOPPING=1");
+	ingest_stop_reading(d->ingest);
+	event_base_loopexit(d->base, NULL);
+}
+
+/*
+ * Re-reads the config. What can change live (the village list, debug
+ * logging) takes effect; endpoints, the data directory and the zone need
+ * a restart and are reported. An invalid file changes nothing.
+ */
+static void on_reload(evutil_socket_t sig, short what, void *arg)
+{
+	struct daemon *d = arg;
+	char err[512];
+	(void)sig, (void)what;
+	sd_notify(0, "RELOADING=1");
+	struct config *next = malloc(sizeof(*next));
+	if (!next) {
+		log_err("reload: out of memory; keeping the old config");
+		sd_notify(0, "READY=1");
+		return;
+	}
+	*next = *d->cfg;
+	int rc = d->config_path ? config_load(next, d->config_path, err, sizeof(err)) : 0;
+	if (rc) {
+		log_err("reload: %s; keeping the old config", err);
+		free(next);
+		sd_notify(0, "READY=1");
+		return;
+	}
+	if (strcmp(next->ingest_endpoint, d->cfg->ingest_endpoint) ||
+	    strcmp(next->query_endpoint, d->cfg->query_endpoint) ||
+	    strcmp(next->http_listen, d->cfg->http_listen) ||
+	    strcmp(next->data_dir, d->cfg->data_dir) || next->tz_offset != d->cfg->tz_offset)
+		log_warn("reload: endpoints, data_dir and timezone change only on restart");
+	ingest_set_villages(d->ingest, &next->villages);
+	querysock_set_villages(d->query, &next->villages);
+	if (d->http)
+		http_set_villages(d->http, &next->villages);
+	log_set_debug(next->log_debug);
+	free(d->cfg);
+	d->cfg = next;
+	log_info("reload: config %s read, %zu villages", d->config_path ? d->config_path : "(built-in)",
+		 next->villages.n);
+	sd_notify(0, "READY=1");
+}
+
+static int start(struct daemon *d)
+{
+	char err[512];
+	const struct config *c = d->cfg;
+	if (mkdir_p(c->data_dir) != 0) {
+		log_err("cannot create data directory %s: %s", c->data_dir, strerror(errno));
+		return 1;
+	}
+	struct store_options so = {
+		.dir = c->data_dir, .map_size = c->map_size_initial,
+		.map_size_max = c->map_size_max, .tz_offset = c->tz_offset,
+	};
+	int rc = store_open(&d->store, &so, err, sizeof(err));
+	if (rc) {
+		log_err("cannot open the store in %s: %s; to restore a backup: lawtally restore "
+			"BACKUP %s",
+			c->data_dir, err, c->data_dir);
+		return 1;
+	}
+	struct ingest_options io = {
+		.endpoint = c->ingest_endpoint, .batch_events_max = c->batch_events_max,
+		.request_events_max = c->request_events_max, .frame_bytes_max = c->frame_bytes_max,
+		.hwm = c->receive_hwm,
+	};
+	if (ingest_start(&d->ingest, d->base, d->zctx, &io, d->store, &c->villages, &d->metrics,
+			 err, sizeof(err)) ||
+	    querysock_start(&d->query, d->base, d->zctx, c->query_endpoint, c->receive_hwm,
+			    d->store, &c->villages, &d->metrics, err, sizeof(err))) {
+		log_err("%s", err);
+		return 1;
+	}
+	if (c->http_listen[0] && strcmp(c->http_listen, "off") != 0 &&
+	    http_start(&d->http, d->base, c->http_listen, c->http_timeout_s, d->store, &c->villages,
+		       &d->metrics, err, sizeof(err))) {
+		log_err("%s", err);
+		return 1;
+	}
+	struct store_stats st = {0};
+	store_stats(d->store, &st);
+	log_info("lawtallyd %s", LAWTALLY_VERSION);
+	log_info("listening: ingest %s, query %s, http %s", ingest_endpoint(d->ingest),
+		 querysock_endpoint(d->query), d->http ? http_address(d->http) : "off");
+	log_info("data directory %s: %llu events stored, %zu villages, zone UTC%+03d:%02d",
+		 c->data_dir, (unsigned long long)st.events, c->villages.n, c->tz_offset / 3600,
+		 abs(c->tz_offset % 3600) / 60);
+	return 0;
+}
+
+static void stop(struct daemon *d)
+{
+	for (int i = 0; i < 3; i++)
+		if (d->sig[i])
+			event_free(d->sig[i]);
+	http_close(&d->http);
+	querysock_close(&d->query);
+	ingest_close(&d->ingest);
+	if (d->zctx)
+		zmq_ctx_term(d->zctx); /* sockets linger a bounded time to flush replies */
+	store_close(&d->store);
+	if (d->base)
+		event_base_free(d->base);
+	free(d->cfg);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"check-config", no_argument, NULL, 'k'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	struct daemon d = {0};
+	int check = 0, opt;
+	char err[512];
+	while ((opt = getopt_long(argc, argv, "c:hV", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'c': d.config_path = optarg; break;
+		case 'k': check = 1; break;
+		case 'h': fputs(usage, stdout); return 0;
+		case 'V': printf("lawtallyd %s\n", LAWTALLY_VERSION); return 0;
+		default: fputs(usage, stderr); return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "lawtallyd: unexpected argument '%s'\n%s", argv[optind], usage);
+		return 2;
+	}
+	d.cfg = malloc(sizeof(*d.cfg));
+	if (!d.cfg)
+		fatal("out of memory");
+	config_defaults(d.cfg);
+	if (d.config_path && config_load(d.cfg, d.config_path, err, sizeof(err))) {
+		fprintf(stderr, "lawtallyd: %s\n", err);
+		free(d.cfg);
+		return 2;
+	}
+	if (check) {
+		config_describe(d.cfg, stdout);
+		fprintf(stderr, "lawtallyd: %s: config OK\n", d.config_path ? d.config_path : "built-in defaults");
+		free(d.cfg);
+		return 0;
+	}
+	log_set_debug(d.cfg->log_debug);
+	signal(SIGPIPE, SIG_IGN);
+
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	metrics_init(&d.metrics, (double)ts.tv_sec + ts.tv_nsec / 1e9);
+	d.base = event_base_new();
+	d.zctx = zmq_ctx_new();
+	if (!d.base || !d.zctx)
+		fatal("cannot create the event loop or the ZeroMQ context");
+	d.sig[0] = evsignal_new(d.base, SIGTERM, on_stop, &d);
+	d.sig[1] = evsignal_new(d.base, SIGINT, on_stop, &d);
+	d.sig[2] = evsignal_new(d.base, SIGHUP, on_reload, &d);
+	for (int i = 0; i < 3; i++)
+		if (!d.sig[i] || event_add(d.sig[i], NULL) != 0)
+			fatal("cannot install signal handlers");
+
+	int status = start(&d);
+	if (status == 0) {
+		sd_notify(0, "READY=1");
+		event_base_dispatch(d.base);
+		status = d.ingest && ingest_failed(d.ingest) ? 1 : 0;
+	}
+	stop(&d);
+	if (status == 0)
+		log_info("stopped cleanly");
+	return status;
+}

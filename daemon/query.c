@@ -1,0 +1,190 @@
+/* query.c - totals queries over the store (see query.h). */
+#include "query.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+
+int query_spec_parse(struct query_spec *spec, unsigned year, const char *metric,
+		     const char *by, const char *village, const struct villages *villages,
+		     const char **why)
+{
+	memset(spec, 0, sizeof(*spec));
+	spec->metric = -1;
+	if (year < QUERY_YEAR_MIN || year > QUERY_YEAR_MAX) {
+		*why = "year: required, 2000-2200";
+		return LT_EINVAL;
+	}
+	spec->year = (uint16_t)year;
+	if (metric && *metric) {
+		spec->metric = tally_metric_by_name(metric);
+		if (spec->metric < 0) {
+			*why = "metric: unknown metric name";
+			return LT_EINVAL;
+		}
+	}
+	if (village && *village) {
+		if (!villages_find(villages, village)) {
+			*why = "village: not in the configured village list";
+			return LT_EINVAL;
+		}
+		snprintf(spec->village, sizeof(spec->village), "%s", village);
+	}
+	if (!by || !*by) {
+		spec->by = BY_NONE;
+	} else if (strcmp(by, "month") == 0) {
+		spec->by = BY_MONTH;
+	} else if (strcmp(by, "village") == 0) {
+		spec->by = BY_VILLAGE;
+	} else {
+		int any = 0;
+		for (int m = 0; m < M_COUNT; m++)
+			if ((spec->metric < 0 || spec->metric == m) && tally_dim_by_name(m, by) >= 0)
+				any = 1;
+		if (!any || strlen(by) >= sizeof(spec->dim_name)) {
+			*why = spec->metric < 0 ? "by: not month, village or a metric's dimension"
+						: "by: not month, village or this metric's dimension";
+			return LT_EINVAL;
+		}
+		spec->by = BY_DIM;
+		snprintf(spec->dim_name, sizeof(spec->dim_name), "%s", by);
+	}
+	return 0;
+}
+
+int query_selects(const struct query_spec *spec, enum tally_metric m)
+{
+	if (spec->metric >= 0 && spec->metric != (int)m)
+		return 0;
+	return spec->by != BY_DIM || tally_dim_by_name(m, spec->dim_name) >= 0;
+}
+
+void query_rows_free(struct query_rows *rows)
+{
+	free(rows->r);
+	memset(rows, 0, sizeof(*rows));
+}
+
+static struct query_row *row_push(struct query_rows *rows)
+{
+	if (rows->n == rows->cap) {
+		size_t cap = rows->cap ? rows->cap * 2 : 32;
+		struct query_row *r = realloc(rows->r, cap * sizeof(*r));
+		if (!r)
+			abort(); /* out-of-memory policy: see log.h's fatal */
+		rows->r = r;
+		rows->cap = cap;
+	}
+	struct query_row *row = &rows->r[rows->n++];
+	memset(row, 0, sizeof(*row));
+	return row;
+}
+
+void query_rows_add(struct query_rows *rows, const struct query_spec *spec,
+		    const struct tally_key *k, int64_t value)
+{
+	char village[VILLAGE_CODE_MAX + 1] = {0};
+	memcpy(village, k->village, VILLAGE_CODE_MAX);
+	if (spec->village[0] && strcmp(village, spec->village) != 0)
+		return;
+	struct query_row want = {.metric = k->metric};
+	switch (spec->by) {
+	case BY_NONE: break;
+	case BY_MONTH: want.month = k->month; break;
+	case BY_VILLAGE: memcpy(want.village, village, sizeof(village)); break;
+	case BY_DIM: want.dim = k->dim[tally_dim_by_name(k->metric, spec->dim_name)]; break;
+	}
+	/* rows per metric are few (12 months, the villages, an enum): scan back */
+	for (size_t i = rows->n; i-- > 0;) {
+		struct query_row *r = &rows->r[i];
+		if (r->metric != want.metric)
+			break;
+		if (r->month == want.month && r->dim == want.dim &&
+		    strcmp(r->village, want.village) == 0) {
+			r->value += value;
+			return;
+		}
+	}
+	struct query_row *r = row_push(rows);
+	*r = want;
+	r->value = value;
+}
+
+static int row_cmp(const void *pa, const void *pb)
+{
+	const struct query_row *a = pa, *b = pb;
+	if (a->metric != b->metric)
+		return a->metric < b->metric ? -1 : 1;
+	if (a->month != b->month)
+		return a->month < b->month ? -1 : 1;
+	int c = strcmp(a->village, b->village);
+	if (c)
+		return c;
+	return (a->dim > b->dim) - (a->dim < b->dim);
+}
+
+void query_rows_sort(struct query_rows *rows)
+{
+	if (rows->n)
+		qsort(rows->r, rows->n, sizeof(rows->r[0]), row_cmp);
+}
+
+struct run_arg {
+	struct query_rows *rows;
+	const struct query_spec *spec;
+};
+
+static int run_fn(const struct tally_key *k, int64_t value, void *arg)
+{
+	struct run_arg *a = arg;
+	query_rows_add(a->rows, a->spec, k, value);
+	return 0;
+}
+
+int query_run(struct store *s, const struct query_spec *spec, struct query_rows *rows)
+{
+	struct run_arg a = {rows, spec};
+	rows->n = 0;
+	for (int m = 0; m < M_COUNT; m++) {
+		if (!query_selects(spec, m))
+			continue;
+		size_t before = rows->n;
+		int rc = store_scan_totals(s, m, spec->year, run_fn, &a);
+		if (rc)
+			return rc;
+		if (spec->by == BY_NONE && rows->n == before) {
+			struct query_row *r = row_push(rows);
+			r->metric = (uint8_t)m;
+		}
+		/* drop breakdown rows that summed to zero */
+		size_t out = before;
+		for (size_t i = before; i < rows->n; i++)
+			if (rows->r[i].value != 0 || spec->by == BY_NONE)
+				rows->r[out++] = rows->r[i];
+		rows->n = out;
+	}
+	query_rows_sort(rows);
+	return 0;
+}
+
+const char *query_row_label(const struct query_spec *spec, const struct query_row *row,
+			    char *buf, size_t len)
+{
+	switch (spec->by) {
+	case BY_MONTH:
+		snprintf(buf, len, "%u", row->month);
+		return buf;
+	case BY_VILLAGE:
+		return row->village;
+	case BY_DIM: {
+		const char *l = tally_dim_label(row->metric,
+						tally_dim_by_name(row->metric, spec->dim_name),
+						row->dim);
+		return l ? l : "UNSPECIFIED";
+	}
+	case BY_NONE: break;
+	}
+	return "";
+}

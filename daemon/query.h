@@ -1,0 +1,73 @@
+/*
+ * query.h - totals queries: a year, one metric or all, a breakdown.
+ *
+ * query_spec_parse() checks a request (pure); query_run() does one range
+ * scan of the totals per metric (store_scan_totals) and folds the keys into
+ * rows. Rows come sorted by metric (table order), then month, village or
+ * dimension value. Without a breakdown every selected metric has a row,
+ * zero included; with one, only non-zero rows appear.
+ */
+#ifndef LAWTALLY_QUERY_H
+#define LAWTALLY_QUERY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store.h"
+#include "tally.h"
+#include "villages.h"
+
+enum query_by { BY_NONE, BY_MONTH, BY_VILLAGE, BY_DIM };
+
+#define QUERY_YEAR_MIN 2000
+#define QUERY_YEAR_MAX 2200
+
+struct query_spec {
+	int metric;            /* enum tally_metric, or -1 for every metric */
+	uint16_t year;
+	enum query_by by;
+	char dim_name[16];     /* with BY_DIM: "category", "origin", ... */
+	char village[VILLAGE_CODE_MAX + 1]; /* "" for all */
+};
+
+/*
+ * Fills spec from a request's parts (metric and by may be "" or NULL).
+ * Returns 0, or LT_EINVAL with *why naming the field.
+ */
+int query_spec_parse(struct query_spec *spec, unsigned year, const char *metric,
+		     const char *by, const char *village, const struct villages *villages,
+		     const char **why);
+
+struct query_row {
+	uint8_t metric;
+	uint8_t month;                       /* BY_MONTH: 1..12 */
+	char village[VILLAGE_CODE_MAX + 1];  /* BY_VILLAGE, "" = township level */
+	int dim;                             /* BY_DIM: the enum value */
+	int64_t value;
+};
+
+struct query_rows {
+	size_t n, cap;
+	struct query_row *r;
+};
+
+void query_rows_free(struct query_rows *rows);
+
+/* Folds one total into the rows (pure; used by query_run and tests). */
+void query_rows_add(struct query_rows *rows, const struct query_spec *spec,
+		    const struct tally_key *k, int64_t value);
+
+/* Sorts the rows into their documented order. */
+void query_rows_sort(struct query_rows *rows);
+
+/* 1 if metric m is selected by spec. */
+int query_selects(const struct query_spec *spec, enum tally_metric m);
+
+/* Runs the query against the store. Returns 0 or an LT_E* code. */
+int query_run(struct store *s, const struct query_spec *spec, struct query_rows *rows);
+
+/* The label of a row's breakdown value ("3", "ZL07", "LAND", or ""). */
+const char *query_row_label(const struct query_spec *spec, const struct query_row *row,
+			    char *buf, size_t len);
+
+#endif

@@ -1,0 +1,145 @@
+/* querysock.c - the ZeroMQ query endpoint (see querysock.h). */
+#include "querysock.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "err.h"
+#include "log.h"
+#include "query.h"
+#include "reply.h"
+#include "zsock.h"
+
+#define QUERY_FRAME_MAX 4096   /* a QueryRequest is a few short fields */
+#define QUERIES_PER_PASS 64
+
+struct querysock {
+	void *sock;
+	struct zsock *z;
+	struct store *store;
+	const struct villages *villages;
+	struct metrics *m;
+	char endpoint[256];
+	struct query_rows rows;
+};
+
+static void answer(struct querysock *q, zmq_msg_t *env, int nenv, const Lawtally__V1__QueryReply *rep)
+{
+	size_t len = lawtally__v1__query_reply__get_packed_size(rep);
+	uint8_t *buf = malloc(len ? len : 1);
+	if (!buf)
+		fatal("query: out of memory for a %zu-byte reply", len);
+	lawtally__v1__query_reply__pack(rep, buf);
+	if (zsock_send(q->sock, env, nenv, buf, len) != 0)
+		log_debug("query: reply dropped: %s", zmq_strerror(errno));
+	free(buf);
+}
+
+static void handle(struct querysock *q, zmq_msg_t *parts, int n)
+{
+	Lawtally__V1__QueryReply rep = LAWTALLY__V1__QUERY_REPLY__INIT;
+	zmq_msg_t *payload = &parts[n - 1];
+	Lawtally__V1__QueryRequest *req =
+		lawtally__v1__query_request__unpack(NULL, zmq_msg_size(payload), zmq_msg_data(payload));
+	struct query_spec spec;
+	const char *why = NULL;
+	q->m->queries_zmq++;
+	if (!req) {
+		why = "frame: not a QueryRequest";
+	} else if (query_spec_parse(&spec, req->year, req->metric, req->by, req->village,
+				    q->villages, &why) == 0) {
+		int rc = query_run(q->store, &spec, &q->rows);
+		if (rc)
+			why = "store: query failed";
+		else if (reply_from_rows(&rep, &spec, &q->rows))
+			why = "out of memory";
+	}
+	if (why)
+		rep.error = (char *)why;
+	answer(q, parts, n - 1, &rep);
+	reply_clear(&rep);
+	if (req)
+		lawtally__v1__query_request__free_unpacked(req, NULL);
+}
+
+static void on_readable(void *sock, void *arg)
+{
+	struct querysock *q = arg;
+	for (int k = 0; k < QUERIES_PER_PASS; k++) {
+		zmq_msg_t parts[ZSOCK_PARTS_MAX];
+		int n = zsock_recv(sock, parts, ZSOCK_PARTS_MAX);
+		if (n == 0)
+			break;
+		if (n < 0)
+			continue;
+		if (n >= 2)
+			handle(q, parts, n);
+		for (int i = 0; i < n; i++)
+			zmq_msg_close(&parts[i]);
+	}
+}
+
+int querysock_start(struct querysock **out, struct event_base *base, void *zctx,
+		    const char *endpoint, int hwm, struct store *store,
+		    const struct villages *villages, struct metrics *metrics, char *err,
+		    size_t errlen)
+{
+	struct querysock *q = calloc(1, sizeof(*q));
+	if (!q)
+		return LT_ENOMEM;
+	q->store = store;
+	q->villages = villages;
+	q->m = metrics;
+	q->sock = zmq_socket(zctx, ZMQ_ROUTER);
+	int64_t maxmsg = QUERY_FRAME_MAX;
+	int one = 1, linger = 0;
+	if (!q->sock || zmq_setsockopt(q->sock, ZMQ_MAXMSGSIZE, &maxmsg, sizeof(maxmsg)) ||
+	    zmq_setsockopt(q->sock, ZMQ_RCVHWM, &hwm, sizeof(hwm)) ||
+	    zmq_setsockopt(q->sock, ZMQ_SNDHWM, &hwm, sizeof(hwm)) ||
+	    zmq_setsockopt(q->sock, ZMQ_ROUTER_MANDATORY, &one, sizeof(one)) ||
+	    zmq_setsockopt(q->sock, ZMQ_LINGER, &linger, sizeof(linger))) {
+		snprintf(err, errlen, "query: cannot set up the socket: %s", zmq_strerror(errno));
+		querysock_close(&q);
+		return LT_ESYS;
+	}
+	if (zmq_bind(q->sock, endpoint) != 0) {
+		snprintf(err, errlen, "query: cannot bind %s: %s", endpoint, zmq_strerror(errno));
+		querysock_close(&q);
+		return LT_ESYS;
+	}
+	size_t len = sizeof(q->endpoint);
+	if (zmq_getsockopt(q->sock, ZMQ_LAST_ENDPOINT, q->endpoint, &len) != 0)
+		snprintf(q->endpoint, sizeof(q->endpoint), "%s", endpoint);
+	int rc = zsock_new(&q->z, base, q->sock, on_readable, q);
+	if (rc) {
+		snprintf(err, errlen, "query: cannot join the event loop: %s", lt_strerror(rc));
+		querysock_close(&q);
+		return rc;
+	}
+	*out = q;
+	return 0;
+}
+
+const char *querysock_endpoint(const struct querysock *q)
+{
+	return q->endpoint;
+}
+
+void querysock_set_villages(struct querysock *q, const struct villages *villages)
+{
+	q->villages = villages;
+}
+
+void querysock_close(struct querysock **qp)
+{
+	struct querysock *q = *qp;
+	if (!q)
+		return;
+	zsock_destroy(&q->z);
+	if (q->sock)
+		zmq_close(q->sock);
+	query_rows_free(&q->rows);
+	free(q);
+	*qp = NULL;
+}

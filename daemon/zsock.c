@@ -1,0 +1,138 @@
+/* zsock.c - ZeroMQ sockets in a libevent loop (see zsock.h). */
+#include "zsock.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "log.h"
+
+struct zsock {
+	void *sock;
+	struct event *ev;
+	zsock_fn fn;
+	void *arg;
+	int paused;
+};
+
+static int has_input(void *sock)
+{
+	int events = 0;
+	size_t len = sizeof(events);
+	if (zmq_getsockopt(sock, ZMQ_EVENTS, &events, &len) != 0)
+		return 0;
+	return events & ZMQ_POLLIN;
+}
+
+static void on_event(evutil_socket_t fd, short what, void *arg)
+{
+	struct zsock *z = arg;
+	(void)fd, (void)what;
+	if (z->paused)
+		return;
+	if (!has_input(z->sock))
+		return;
+	z->fn(z->sock, z->arg);
+	/* the callback may have stopped early, or sent: the edge may be gone */
+	if (!z->paused && has_input(z->sock))
+		event_active(z->ev, EV_READ, 0);
+}
+
+int zsock_new(struct zsock **out, struct event_base *base, void *sock, zsock_fn fn, void *arg)
+{
+	int fd;
+	size_t len = sizeof(fd);
+	if (zmq_getsockopt(sock, ZMQ_FD, &fd, &len) != 0)
+		return LT_ESYS;
+	struct zsock *z = calloc(1, sizeof(*z));
+	if (!z)
+		return LT_ENOMEM;
+	z->sock = sock;
+	z->fn = fn;
+	z->arg = arg;
+	z->ev = event_new(base, fd, EV_READ | EV_PERSIST, on_event, z);
+	if (!z->ev || event_add(z->ev, NULL) != 0) {
+		if (z->ev)
+			event_free(z->ev);
+		free(z);
+		return LT_ENOMEM;
+	}
+	/* messages may already be queued: the edge will not come again */
+	event_active(z->ev, EV_READ, 0);
+	*out = z;
+	return 0;
+}
+
+void zsock_destroy(struct zsock **zp)
+{
+	struct zsock *z = *zp;
+	if (!z)
+		return;
+	event_free(z->ev);
+	free(z);
+	*zp = NULL;
+}
+
+void zsock_pause(struct zsock *z, int paused)
+{
+	z->paused = paused;
+	if (!paused)
+		event_active(z->ev, EV_READ, 0);
+}
+
+void zsock_kick(struct zsock *z)
+{
+	if (!z->paused)
+		event_active(z->ev, EV_READ, 0);
+}
+
+int zsock_recv(void *sock, zmq_msg_t *parts, int max)
+{
+	int n = 0, more = 0, too_many = 0;
+	do {
+		zmq_msg_t scratch;
+		zmq_msg_t *m = n < max ? &parts[n] : &scratch;
+		zmq_msg_init(m);
+		if (zmq_msg_recv(m, sock, ZMQ_DONTWAIT) < 0) {
+			int e = errno;
+			zmq_msg_close(m);
+			for (int i = 0; i < n && i < max; i++)
+				zmq_msg_close(&parts[i]);
+			if (e == EAGAIN && n == 0)
+				return 0;
+			errno = e;
+			return -1;
+		}
+		more = zmq_msg_more(m);
+		if (n < max)
+			n++;
+		else {
+			too_many = 1;
+			zmq_msg_close(m);
+		}
+	} while (more);
+	if (too_many) {
+		for (int i = 0; i < n; i++)
+			zmq_msg_close(&parts[i]);
+		errno = EPROTO;
+		return -1;
+	}
+	return n;
+}
+
+int zsock_send(void *sock, zmq_msg_t *env, int nenv, const void *data, size_t len)
+{
+	for (int i = 0; i < nenv; i++) {
+		zmq_msg_t copy;
+		zmq_msg_init(&copy);
+		zmq_msg_copy(&copy, &env[i]);
+		if (zmq_msg_send(&copy, sock, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0) {
+			int e = errno;
+			zmq_msg_close(&copy);
+			errno = e;
+			return -1;
+		}
+	}
+	return zmq_send(sock, data, len, ZMQ_DONTWAIT) < 0 ? -1 : 0;
+}

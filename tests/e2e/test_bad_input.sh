@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Malformed frames and invalid events get their reasons, change nothing,
+# and the daemon goes on.
+. "$(dirname "$0")/lib.sh"
+
+start_daemon
+"$GEN" fixture 3 >"$T/fixture.jsonl"
+head -n 200 "$T/fixture.jsonl" >"$T/some.jsonl"
+"$LAWTALLY" send --endpoint "$INGEST" --file "$T/some.jsonl" >/dev/null || fail "seed send failed"
+before=$(snapshot)
+
+# random bytes, a truncated request, an empty frame, a string with invalid UTF-8
+head -c 4096 /dev/urandom >"$T/random.bin"
+out=$("$ZSEND" "$INGEST" "$T/random.bin") || fail "no reply to random bytes"
+grep -Eq '^batch_id=0 acks=0 error=frame: ' <<<"$out" || fail "random bytes: got '$out'"
+printf '\x08\x07\x12\x50\x0a\x10' >"$T/truncated.bin"   # batch 7, event of 80 bytes, 6 given
+assert_eq "batch_id=0 acks=0 error=frame: malformed protobuf" \
+	"$("$ZSEND" "$INGEST" "$T/truncated.bin")" "truncated request"
+printf '' >"$T/empty.bin"
+assert_eq "batch_id=0 acks=0 error=events: a request holds 1 to request_events_max (1000) events" \
+	"$("$ZSEND" "$INGEST" "$T/empty.bin")" "empty request"
+printf '\x12\x06\x12\x04ZL\xff\x01' >"$T/utf8.bin"       # an event whose village is not UTF-8
+assert_eq "batch_id=0 acks=0 error=frame: a string field is not UTF-8 or holds a NUL byte" \
+	"$("$ZSEND" "$INGEST" "$T/utf8.bin")" "invalid UTF-8"
+
+# invalid events: each rejected with its reason, exit 1, nothing stored
+cat >"$T/bad.jsonl" <<'JSON'
+{"id":"0190c8e2-0000-7000-8000-000000000001","village":"ZL99","occurredAt":"1717200000","dispute":{"caseId":"X1","category":"NEIGHBOUR","stage":"REGISTERED"}}
+{"id":"0190c8e2-0000-7000-8000-000000000002","village":"ZL01","occurredAt":"1717200000","dispute":{"category":"NEIGHBOUR","stage":"REGISTERED"}}
+{"id":"0190c8e2-0000-7000-8000-000000000003","village":"ZL01","occurredAt":"4102444800","training":{"attendees":3}}
+this is not json
+{"id":"0190c8e2-0000-7000-8000-000000000004","occurredAt":"1717200000","retraction":{"eventId":"0190c8e2-0000-7000-8000-0000000000ff","reason":"typo"}}
+JSON
+set +e
+out=$("$LAWTALLY" send --endpoint "$INGEST" --file "$T/bad.jsonl" 2>"$T/err.txt")
+rc=$?
+set -e
+assert_eq 1 "$rc" "exit status with rejected events"
+grep -q "bad.jsonl:1: rejected: village: not in the configured village list" <<<"$out" || fail "line 1: $out"
+grep -q "bad.jsonl:2: rejected: dispute.case_id: required, 1-64 bytes" <<<"$out" || fail "line 2: $out"
+grep -q "bad.jsonl:3: rejected: occurred_at: more than one day in the future" <<<"$out" || fail "line 3: $out"
+grep -q "bad.jsonl:4: " "$T/err.txt" || fail "line 4 not reported: $(cat "$T/err.txt")"
+grep -q "bad.jsonl:5: rejected: retraction.event_id: no stored event has this id" <<<"$out" || fail "line 5: $out"
+grep -q "4 events: 0 accepted, 0 duplicate, 4 rejected; 1 invalid lines" <<<"$out" || fail "summary: $out"
+
+# one event from flags, rejected: exit 1 with the reason
+set +e
+out=$("$LAWTALLY" send --endpoint "$INGEST" petition --case-id P1 --origin TOWNSHIP 2>&1)
+rc=$?
+set -e
+assert_eq 1 "$rc" "flag event without stage"
+grep -q "rejected: petition.stage: required" <<<"$out" || fail "flags: $out"
+
+assert_eq "$before" "$(snapshot)" "totals after bad input"
+assert_eq 4 "$(metric lawtally_bad_frames_total)" "bad frames counted"
+assert_eq 5 "$(metric 'lawtally_events_total{status="rejected"}')" "rejected events counted"
+# and the daemon still takes good events
+"$LAWTALLY" send --endpoint "$INGEST" training --village ZL05 --attendees 9 >/dev/null ||
+	fail "a good event after bad input was not accepted"
+curl -sf "http://$HTTP/healthz" >/dev/null || fail "daemon not healthy"

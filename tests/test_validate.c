@@ -1,0 +1,972 @@
+/*
+ * test_validate.c - unit tests of daemon/validate.c: every acceptance rule
+ * of domain.md with its boundary, every rejection reason, the UTF-8 check
+ * and the wire-level string walk.
+ *
+ * Bad events are made by a table of mutators applied to a valid event of
+ * the right kind; each row names the one reason it must produce.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "tally.h"
+#include "validate.h"
+#include "villages.h"
+
+/* The daemon's clock in these tests: 2024-06-10T00:00:00+08:00. */
+#define NOW 1717948800LL
+
+static struct villages villages;
+
+/* One event with room for every body and for long strings. */
+struct ev {
+	Lawtally__V1__Event e;
+	Lawtally__V1__Dispute d;
+	Lawtally__V1__Petition p;
+	Lawtally__V1__Training t;
+	Lawtally__V1__Publicity pub;
+	Lawtally__V1__Lawsuit l;
+	Lawtally__V1__Enforcement x;
+	Lawtally__V1__Retraction r;
+	uint8_t id[32];
+	uint8_t rid[32];
+	char big[512];
+};
+
+/* A string of n copies of c in v->big. */
+static char *big(struct ev *v, size_t n, char c)
+{
+	memset(v->big, c, n);
+	v->big[n] = '\0';
+	return v->big;
+}
+
+/* Fills v with a valid event of kind: every required field set. */
+static void ev_init(struct ev *v, enum tally_kind kind)
+{
+	memset(v, 0, sizeof(*v));
+	v->e = (Lawtally__V1__Event)LAWTALLY__V1__EVENT__INIT;
+	v->d = (Lawtally__V1__Dispute)LAWTALLY__V1__DISPUTE__INIT;
+	v->p = (Lawtally__V1__Petition)LAWTALLY__V1__PETITION__INIT;
+	v->t = (Lawtally__V1__Training)LAWTALLY__V1__TRAINING__INIT;
+	v->pub = (Lawtally__V1__Publicity)LAWTALLY__V1__PUBLICITY__INIT;
+	v->l = (Lawtally__V1__Lawsuit)LAWTALLY__V1__LAWSUIT__INIT;
+	v->x = (Lawtally__V1__Enforcement)LAWTALLY__V1__ENFORCEMENT__INIT;
+	v->r = (Lawtally__V1__Retraction)LAWTALLY__V1__RETRACTION__INIT;
+	for (int i = 0; i < 16; i++) {
+		v->id[i] = (uint8_t)(0xA0 + i);
+		v->rid[i] = (uint8_t)(0x10 + i);
+	}
+	v->e.id.len = 16;
+	v->e.id.data = v->id;
+	v->e.occurred_at = NOW - 3600;
+	v->e.source = "mediator-zl07";
+	v->e.recorded_by = "王芳";
+
+	switch (kind) {
+	case TALLY_DISPUTE:
+		v->e.village = "ZL07";
+		v->d.case_id = "2024-017";
+		v->d.category = LAWTALLY__V1__DISPUTE__CATEGORY__CATEGORY_LAND;
+		v->d.stage = LAWTALLY__V1__DISPUTE__STAGE__STAGE_REGISTERED;
+		v->e.body_case = LAWTALLY__V1__EVENT__BODY_DISPUTE;
+		v->e.dispute = &v->d;
+		break;
+	case TALLY_PETITION:
+		v->p.case_id = "XF-2024-03";
+		v->p.origin = LAWTALLY__V1__PETITION__ORIGIN__ORIGIN_TOWNSHIP;
+		v->p.stage = LAWTALLY__V1__PETITION__STAGE__STAGE_RECEIVED;
+		v->e.body_case = LAWTALLY__V1__EVENT__BODY_PETITION;
+		v->e.petition = &v->p;
+		break;
+	case TALLY_TRAINING:
+		v->e.village = "ZL03";
+		v->t.attendees = 35;
+		v->t.topic = "人民调解法";
+		v->e.body_case = LAWTALLY__V1__EVENT__BODY_TRAINING;
+		v->e.training = &v->t;
+		break;
+	case TALLY_PUBLICITY:
+		v->pub.venue = LAWTALLY__V1__PUBLICITY__VENUE__VENUE_SCHOOL;
+		v->pub.materials = 800;
+		v->pub.consultations = 95;
+		v->pub.is_activity = 1;
+		v->e.body_case = LAWTALLY__V1__EVENT__BODY_PUBLICITY;
+		v->e.publicity = &v->pub;
+		break;
+	case TALLY_LAWSUIT:
+		v->l.case_id = "(2024)豫0423行初12号";
+		v->l.kind = LAWTALLY__V1__LAWSUIT__KIND__KIND_ADMINISTRATIVE;
+		v->l.stage = LAWTALLY__V1__LAWSUIT__STAGE__STAGE_FILED;
+		v->e.body_case = LAWTALLY__V1__EVENT__BODY_LAWSUIT;
+		v->e.lawsuit = &v->l;
+		break;
+	case TALLY_ENFORCEMENT:
+		v->x.campaign = LAWTALLY__V1__ENFORCEMENT__CAMPAIGN__CAMPAIGN_STRAW_BURNING;
+		v->x.action = LAWTALLY__V1__ENFORCEMENT__ACTION__ACTION_INSPECTION;
+		v->x.recorded = 1;
+		v->x.device_id = "ZFJLY-0007";
+		v->e.body_case = LAWTALLY__V1__EVENT__BODY_ENFORCEMENT;
+		v->e.enforcement = &v->x;
+		break;
+	case TALLY_RETRACTION:
+		v->r.event_id.len = 16;
+		v->r.event_id.data = v->rid;
+		v->r.reason = "entered twice";
+		v->e.body_case = LAWTALLY__V1__EVENT__BODY_RETRACTION;
+		v->e.retraction = &v->r;
+		break;
+	case TALLY_KIND_NONE:
+		break;
+	}
+}
+
+static const char *check(const struct ev *v)
+{
+	return validate_event(&v->e, &villages, NOW);
+}
+
+static int setup_villages(void **state)
+{
+	(void)state;
+	villages_builtin(&villages);
+	return villages.n == 41 ? 0 : -1;
+}
+
+/* --- valid events ------------------------------------------------------ */
+
+static void test_valid_every_kind(void **state)
+{
+	(void)state;
+	for (int k = TALLY_DISPUTE; k <= TALLY_RETRACTION; k++) {
+		struct ev v;
+		ev_init(&v, (enum tally_kind)k);
+		const char *why = check(&v);
+		if (why)
+			fail_msg("kind %d rejected: %s", k, why);
+	}
+}
+
+/*
+ * Mutators: each changes one thing of a valid event. Those named ok_* keep
+ * the event valid (a boundary on the accepted side); the others break it.
+ */
+typedef void (*mutator)(struct ev *v);
+
+static void ok_epoch_min(struct ev *v) { v->e.occurred_at = VALIDATE_EPOCH_MIN; }
+static void ok_future_day(struct ev *v) { v->e.occurred_at = NOW + 86400; }
+static void ok_source_64(struct ev *v) { v->e.source = big(v, 64, 's'); }
+static void ok_source_empty(struct ev *v) { v->e.source = ""; }
+static void ok_recorded_by_64(struct ev *v) { v->e.recorded_by = big(v, 64, 'r'); }
+static void ok_recorded_by_empty(struct ev *v) { v->e.recorded_by = ""; }
+static void ok_village_first(struct ev *v) { v->e.village = "ZL01"; }
+static void ok_village_last(struct ev *v) { v->e.village = "ZL41"; }
+static void ok_village_empty(struct ev *v) { v->e.village = ""; }
+static void ok_case_id_64(struct ev *v)
+{
+	v->d.case_id = v->p.case_id = v->l.case_id = v->x.case_id = big(v, 64, 'c');
+}
+static void ok_case_id_1(struct ev *v) { v->d.case_id = v->p.case_id = v->l.case_id = "1"; }
+static void ok_dispute_resolved_amount_max(struct ev *v)
+{
+	v->d.stage = LAWTALLY__V1__DISPUTE__STAGE__STAGE_RESOLVED;
+	v->d.agreement_amount_fen = VALIDATE_AMOUNT_MAX;
+}
+static void ok_dispute_people_max(struct ev *v)
+{
+	v->d.prevented_group_petition = 1;
+	v->d.people = VALIDATE_PEOPLE_MAX;
+}
+static void ok_dispute_prevented_group_no_people(struct ev *v)
+{
+	v->d.prevented_group_petition = 1;
+}
+static void ok_dispute_prevented_criminal(struct ev *v) { v->d.prevented_criminal = 1; }
+static void ok_dispute_category_other(struct ev *v)
+{
+	v->d.category = LAWTALLY__V1__DISPUTE__CATEGORY__CATEGORY_OTHER;
+}
+static void ok_dispute_stage_unresolved(struct ev *v)
+{
+	v->d.stage = LAWTALLY__V1__DISPUTE__STAGE__STAGE_UNRESOLVED;
+}
+static void ok_dispute_initiated_referral(struct ev *v)
+{
+	v->d.initiated = LAWTALLY__V1__DISPUTE__INITIATED__INITIATED_REFERRAL;
+}
+static void ok_petition_concluded_difficult(struct ev *v)
+{
+	v->p.origin = LAWTALLY__V1__PETITION__ORIGIN__ORIGIN_PROVINCIAL_INSPECTION;
+	v->p.stage = LAWTALLY__V1__PETITION__STAGE__STAGE_CONCLUDED;
+	v->p.difficult = v->p.joint_meeting = 1;
+}
+static void ok_training_attendees_max(struct ev *v) { v->t.attendees = VALIDATE_ATTENDEES_MAX; }
+static void ok_training_attendees_zero(struct ev *v) { v->t.attendees = 0; }
+static void ok_training_topic_200(struct ev *v) { v->t.topic = big(v, 200, 't'); }
+static void ok_publicity_materials_max(struct ev *v) { v->pub.materials = VALIDATE_MATERIALS_MAX; }
+static void ok_publicity_consultations_max(struct ev *v)
+{
+	v->pub.consultations = VALIDATE_CONSULTATIONS_MAX;
+}
+static void ok_publicity_desk_day(struct ev *v)
+{
+	v->pub.is_activity = 0;
+	v->pub.venue = LAWTALLY__V1__PUBLICITY__VENUE__VENUE_COMMUNITY;
+}
+static void ok_lawsuit_judged_lost(struct ev *v)
+{
+	v->l.stage = LAWTALLY__V1__LAWSUIT__STAGE__STAGE_JUDGED;
+	v->l.outcome = LAWTALLY__V1__LAWSUIT__OUTCOME__OUTCOME_LOST;
+}
+static void ok_lawsuit_judged_withdrawn(struct ev *v)
+{
+	v->l.kind = LAWTALLY__V1__LAWSUIT__KIND__KIND_OTHER;
+	v->l.stage = LAWTALLY__V1__LAWSUIT__STAGE__STAGE_JUDGED;
+	v->l.outcome = LAWTALLY__V1__LAWSUIT__OUTCOME__OUTCOME_WITHDRAWN;
+}
+static void ok_enforcement_no_case(struct ev *v) { v->x.case_id = ""; }
+static void ok_enforcement_device_64(struct ev *v) { v->x.device_id = big(v, 64, 'd'); }
+static void ok_enforcement_hearing(struct ev *v)
+{
+	v->x.action = LAWTALLY__V1__ENFORCEMENT__ACTION__ACTION_HEARING;
+	v->x.campaign = LAWTALLY__V1__ENFORCEMENT__CAMPAIGN__CAMPAIGN_OTHER;
+}
+static void ok_retraction_reason_200(struct ev *v) { v->r.reason = big(v, 200, 'w'); }
+static void ok_retraction_reason_1(struct ev *v) { v->r.reason = "x"; }
+
+struct ok_row {
+	const char *name;
+	enum tally_kind kind;
+	mutator mut;
+};
+
+#define OK(kind, fn) {#fn " (" #kind ")", kind, fn}
+
+static const struct ok_row ok_rows[] = {
+	OK(TALLY_DISPUTE, ok_epoch_min),
+	OK(TALLY_PUBLICITY, ok_epoch_min),
+	OK(TALLY_DISPUTE, ok_future_day),
+	OK(TALLY_ENFORCEMENT, ok_future_day),
+	OK(TALLY_DISPUTE, ok_source_64),
+	OK(TALLY_DISPUTE, ok_source_empty),
+	OK(TALLY_TRAINING, ok_recorded_by_64),
+	OK(TALLY_TRAINING, ok_recorded_by_empty),
+	OK(TALLY_DISPUTE, ok_village_first),
+	OK(TALLY_TRAINING, ok_village_last),
+	OK(TALLY_PETITION, ok_village_last),
+	OK(TALLY_PETITION, ok_village_empty),
+	OK(TALLY_PUBLICITY, ok_village_empty),
+	OK(TALLY_LAWSUIT, ok_village_empty),
+	OK(TALLY_ENFORCEMENT, ok_village_empty),
+	OK(TALLY_RETRACTION, ok_village_empty),
+	OK(TALLY_RETRACTION, ok_village_first),
+	OK(TALLY_ENFORCEMENT, ok_village_first),
+	OK(TALLY_DISPUTE, ok_case_id_64),
+	OK(TALLY_PETITION, ok_case_id_64),
+	OK(TALLY_LAWSUIT, ok_case_id_64),
+	OK(TALLY_ENFORCEMENT, ok_case_id_64),
+	OK(TALLY_DISPUTE, ok_case_id_1),
+	OK(TALLY_PETITION, ok_case_id_1),
+	OK(TALLY_LAWSUIT, ok_case_id_1),
+	OK(TALLY_DISPUTE, ok_dispute_resolved_amount_max),
+	OK(TALLY_DISPUTE, ok_dispute_people_max),
+	OK(TALLY_DISPUTE, ok_dispute_prevented_group_no_people),
+	OK(TALLY_DISPUTE, ok_dispute_prevented_criminal),
+	OK(TALLY_DISPUTE, ok_dispute_category_other),
+	OK(TALLY_DISPUTE, ok_dispute_stage_unresolved),
+	OK(TALLY_DISPUTE, ok_dispute_initiated_referral),
+	OK(TALLY_PETITION, ok_petition_concluded_difficult),
+	OK(TALLY_TRAINING, ok_training_attendees_max),
+	OK(TALLY_TRAINING, ok_training_attendees_zero),
+	OK(TALLY_TRAINING, ok_training_topic_200),
+	OK(TALLY_PUBLICITY, ok_publicity_materials_max),
+	OK(TALLY_PUBLICITY, ok_publicity_consultations_max),
+	OK(TALLY_PUBLICITY, ok_publicity_desk_day),
+	OK(TALLY_LAWSUIT, ok_lawsuit_judged_lost),
+	OK(TALLY_LAWSUIT, ok_lawsuit_judged_withdrawn),
+	OK(TALLY_ENFORCEMENT, ok_enforcement_no_case),
+	OK(TALLY_ENFORCEMENT, ok_enforcement_device_64),
+	OK(TALLY_ENFORCEMENT, ok_enforcement_hearing),
+	OK(TALLY_RETRACTION, ok_retraction_reason_200),
+	OK(TALLY_RETRACTION, ok_retraction_reason_1),
+};
+
+static void test_accepted_boundaries(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(ok_rows) / sizeof(ok_rows[0]); i++) {
+		struct ev v;
+		ev_init(&v, ok_rows[i].kind);
+		ok_rows[i].mut(&v);
+		const char *why = check(&v);
+		if (why)
+			fail_msg("%s: rejected with \"%s\"", ok_rows[i].name, why);
+	}
+}
+
+/* Every enum value a body declares (zero excluded) is accepted. */
+static void test_every_declared_enum_value(void **state)
+{
+	(void)state;
+	struct ev v;
+	for (int c = 1; c <= 15; c++) {
+		ev_init(&v, TALLY_DISPUTE);
+		v.d.category = (Lawtally__V1__Dispute__Category)c;
+		assert_null(check(&v));
+	}
+	for (int s = 1; s <= 4; s++) {
+		ev_init(&v, TALLY_DISPUTE);
+		v.d.stage = (Lawtally__V1__Dispute__Stage)s;
+		assert_null(check(&v));
+	}
+	for (int o = 1; o <= 3; o++) {
+		ev_init(&v, TALLY_PETITION);
+		v.p.origin = (Lawtally__V1__Petition__Origin)o;
+		assert_null(check(&v));
+	}
+	for (int ve = 1; ve <= 5; ve++) {
+		ev_init(&v, TALLY_PUBLICITY);
+		v.pub.venue = (Lawtally__V1__Publicity__Venue)ve;
+		assert_null(check(&v));
+	}
+	for (int k = 1; k <= 3; k++)
+		for (int o = 1; o <= 4; o++) {
+			ev_init(&v, TALLY_LAWSUIT);
+			v.l.kind = (Lawtally__V1__Lawsuit__Kind)k;
+			v.l.stage = LAWTALLY__V1__LAWSUIT__STAGE__STAGE_JUDGED;
+			v.l.outcome = (Lawtally__V1__Lawsuit__Outcome)o;
+			assert_null(check(&v));
+		}
+	for (int a = 1; a <= 7; a++)
+		for (int c = 1; c <= 3; c++) {
+			ev_init(&v, TALLY_ENFORCEMENT);
+			v.x.action = (Lawtally__V1__Enforcement__Action)a;
+			v.x.campaign = (Lawtally__V1__Enforcement__Campaign)c;
+			assert_null(check(&v));
+		}
+}
+
+/* --- rejections -------------------------------------------------------- */
+
+static void bad_id_0(struct ev *v) { v->e.id.len = 0; v->e.id.data = NULL; }
+static void bad_id_15(struct ev *v) { v->e.id.len = 15; }
+static void bad_id_17(struct ev *v) { v->e.id.len = 17; }
+static void bad_no_body(struct ev *v)
+{
+	v->e.body_case = LAWTALLY__V1__EVENT__BODY__NOT_SET;
+	v->e.dispute = NULL;
+}
+static void bad_before_epoch(struct ev *v) { v->e.occurred_at = VALIDATE_EPOCH_MIN - 1; }
+static void bad_unix_zero(struct ev *v) { v->e.occurred_at = 0; }
+static void bad_negative_time(struct ev *v) { v->e.occurred_at = -1; }
+static void bad_future(struct ev *v) { v->e.occurred_at = NOW + 86401; }
+static void bad_source_65(struct ev *v) { v->e.source = big(v, 65, 's'); }
+static void bad_recorded_by_65(struct ev *v) { v->e.recorded_by = big(v, 65, 'r'); }
+static void bad_village_empty(struct ev *v) { v->e.village = ""; }
+static void bad_village_unknown(struct ev *v) { v->e.village = "ZL42"; }
+static void bad_village_lowercase(struct ev *v) { v->e.village = "zl07"; }
+static void bad_village_too_long(struct ev *v) { v->e.village = "ZL07ZL07Z"; }
+static void bad_case_id_empty(struct ev *v)
+{
+	v->d.case_id = v->p.case_id = v->l.case_id = "";
+}
+static void bad_case_id_65(struct ev *v)
+{
+	v->d.case_id = v->p.case_id = v->l.case_id = v->x.case_id = big(v, 65, 'c');
+}
+static void bad_category_0(struct ev *v) { v->d.category = 0; }
+static void bad_category_16(struct ev *v) { v->d.category = 16; }
+static void bad_category_99(struct ev *v) { v->d.category = 99; }
+static void bad_dstage_0(struct ev *v) { v->d.stage = 0; }
+static void bad_dstage_5(struct ev *v) { v->d.stage = 5; }
+static void bad_dstage_99(struct ev *v) { v->d.stage = 99; }
+static void bad_initiated_4(struct ev *v) { v->d.initiated = 4; }
+static void bad_initiated_99(struct ev *v) { v->d.initiated = 99; }
+static void bad_amount_registered(struct ev *v) { v->d.agreement_amount_fen = 1; }
+static void bad_amount_escalated(struct ev *v)
+{
+	v->d.stage = LAWTALLY__V1__DISPUTE__STAGE__STAGE_ESCALATED;
+	v->d.agreement_amount_fen = 500000;
+}
+static void bad_amount_unresolved(struct ev *v)
+{
+	v->d.stage = LAWTALLY__V1__DISPUTE__STAGE__STAGE_UNRESOLVED;
+	v->d.agreement_amount_fen = 500000;
+}
+static void bad_amount_max(struct ev *v)
+{
+	v->d.stage = LAWTALLY__V1__DISPUTE__STAGE__STAGE_RESOLVED;
+	v->d.agreement_amount_fen = VALIDATE_AMOUNT_MAX + 1;
+}
+static void bad_people_no_flag(struct ev *v) { v->d.people = 5; }
+static void bad_people_criminal_only(struct ev *v)
+{
+	v->d.prevented_criminal = 1;
+	v->d.people = 5;
+}
+static void bad_people_max(struct ev *v)
+{
+	v->d.prevented_group_petition = 1;
+	v->d.people = VALIDATE_PEOPLE_MAX + 1;
+}
+static void bad_origin_0(struct ev *v) { v->p.origin = 0; }
+static void bad_origin_4(struct ev *v) { v->p.origin = 4; }
+static void bad_origin_99(struct ev *v) { v->p.origin = 99; }
+static void bad_pstage_0(struct ev *v) { v->p.stage = 0; }
+static void bad_pstage_3(struct ev *v) { v->p.stage = 3; }
+static void bad_pstage_99(struct ev *v) { v->p.stage = 99; }
+static void bad_attendees(struct ev *v) { v->t.attendees = VALIDATE_ATTENDEES_MAX + 1; }
+static void bad_topic_201(struct ev *v) { v->t.topic = big(v, 201, 't'); }
+static void bad_venue_0(struct ev *v) { v->pub.venue = 0; }
+static void bad_venue_6(struct ev *v) { v->pub.venue = 6; }
+static void bad_venue_99(struct ev *v) { v->pub.venue = 99; }
+static void bad_materials(struct ev *v) { v->pub.materials = VALIDATE_MATERIALS_MAX + 1; }
+static void bad_consultations(struct ev *v)
+{
+	v->pub.consultations = VALIDATE_CONSULTATIONS_MAX + 1;
+}
+static void bad_kind_0(struct ev *v) { v->l.kind = 0; }
+static void bad_kind_4(struct ev *v) { v->l.kind = 4; }
+static void bad_kind_99(struct ev *v) { v->l.kind = 99; }
+static void bad_lstage_0(struct ev *v) { v->l.stage = 0; }
+static void bad_lstage_3(struct ev *v) { v->l.stage = 3; }
+static void bad_lstage_99(struct ev *v) { v->l.stage = 99; }
+static void bad_outcome_99(struct ev *v) { v->l.outcome = 99; }
+static void bad_outcome_99_judged(struct ev *v)
+{
+	v->l.stage = LAWTALLY__V1__LAWSUIT__STAGE__STAGE_JUDGED;
+	v->l.outcome = 99;
+}
+static void bad_outcome_missing(struct ev *v)
+{
+	v->l.stage = LAWTALLY__V1__LAWSUIT__STAGE__STAGE_JUDGED;
+}
+static void bad_outcome_when_filed(struct ev *v)
+{
+	v->l.outcome = LAWTALLY__V1__LAWSUIT__OUTCOME__OUTCOME_WON;
+}
+static void bad_campaign_0(struct ev *v) { v->x.campaign = 0; }
+static void bad_campaign_99(struct ev *v) { v->x.campaign = 99; }
+static void bad_action_0(struct ev *v) { v->x.action = 0; }
+static void bad_action_8(struct ev *v) { v->x.action = 8; }
+static void bad_action_99(struct ev *v) { v->x.action = 99; }
+static void bad_device_65(struct ev *v) { v->x.device_id = big(v, 65, 'd'); }
+static void bad_event_id_0(struct ev *v) { v->r.event_id.len = 0; v->r.event_id.data = NULL; }
+static void bad_event_id_15(struct ev *v) { v->r.event_id.len = 15; }
+static void bad_event_id_17(struct ev *v) { v->r.event_id.len = 17; }
+static void bad_reason_empty(struct ev *v) { v->r.reason = ""; }
+static void bad_reason_201(struct ev *v) { v->r.reason = big(v, 201, 'w'); }
+
+struct bad_row {
+	const char *name;
+	enum tally_kind kind;
+	mutator mut;
+	const char *reason;
+};
+
+#define BAD(kind, fn, reason) {#fn " (" #kind ")", kind, fn, reason}
+
+/* Every reason validate_event can give, each made by a minimal bad event. */
+static const struct bad_row bad_rows[] = {
+	BAD(TALLY_DISPUTE, bad_id_0, "id: must be exactly 16 bytes"),
+	BAD(TALLY_DISPUTE, bad_id_15, "id: must be exactly 16 bytes"),
+	BAD(TALLY_RETRACTION, bad_id_17, "id: must be exactly 16 bytes"),
+	BAD(TALLY_DISPUTE, bad_no_body, "body: exactly one body must be set"),
+	BAD(TALLY_DISPUTE, bad_before_epoch, "occurred_at: before 2000-01-01"),
+	BAD(TALLY_PETITION, bad_unix_zero, "occurred_at: before 2000-01-01"),
+	BAD(TALLY_ENFORCEMENT, bad_negative_time, "occurred_at: before 2000-01-01"),
+	BAD(TALLY_DISPUTE, bad_future, "occurred_at: more than one day in the future"),
+	BAD(TALLY_RETRACTION, bad_future, "occurred_at: more than one day in the future"),
+	BAD(TALLY_DISPUTE, bad_source_65, "source: longer than 64 bytes"),
+	BAD(TALLY_DISPUTE, bad_recorded_by_65, "recorded_by: longer than 64 bytes"),
+	BAD(TALLY_DISPUTE, bad_village_empty, "village: required for dispute and training"),
+	BAD(TALLY_TRAINING, bad_village_empty, "village: required for dispute and training"),
+	BAD(TALLY_DISPUTE, bad_village_unknown, "village: not in the configured village list"),
+	BAD(TALLY_TRAINING, bad_village_lowercase,
+	    "village: not in the configured village list"),
+	BAD(TALLY_PETITION, bad_village_unknown, "village: not in the configured village list"),
+	BAD(TALLY_PUBLICITY, bad_village_too_long,
+	    "village: not in the configured village list"),
+	BAD(TALLY_RETRACTION, bad_village_unknown,
+	    "village: not in the configured village list"),
+	BAD(TALLY_DISPUTE, bad_case_id_empty, "dispute.case_id: required, 1-64 bytes"),
+	BAD(TALLY_DISPUTE, bad_case_id_65, "dispute.case_id: required, 1-64 bytes"),
+	BAD(TALLY_DISPUTE, bad_category_0,
+	    "dispute.category: required, one of the CATEGORY_ values"),
+	BAD(TALLY_DISPUTE, bad_category_16,
+	    "dispute.category: required, one of the CATEGORY_ values"),
+	BAD(TALLY_DISPUTE, bad_category_99,
+	    "dispute.category: required, one of the CATEGORY_ values"),
+	BAD(TALLY_DISPUTE, bad_dstage_0,
+	    "dispute.stage: required, one of REGISTERED, RESOLVED, ESCALATED, UNRESOLVED"),
+	BAD(TALLY_DISPUTE, bad_dstage_5,
+	    "dispute.stage: required, one of REGISTERED, RESOLVED, ESCALATED, UNRESOLVED"),
+	BAD(TALLY_DISPUTE, bad_dstage_99,
+	    "dispute.stage: required, one of REGISTERED, RESOLVED, ESCALATED, UNRESOLVED"),
+	BAD(TALLY_DISPUTE, bad_initiated_4, "dispute.initiated: unknown value"),
+	BAD(TALLY_DISPUTE, bad_initiated_99, "dispute.initiated: unknown value"),
+	BAD(TALLY_DISPUTE, bad_amount_registered,
+	    "dispute.agreement_amount_fen: only with stage RESOLVED"),
+	BAD(TALLY_DISPUTE, bad_amount_escalated,
+	    "dispute.agreement_amount_fen: only with stage RESOLVED"),
+	BAD(TALLY_DISPUTE, bad_amount_unresolved,
+	    "dispute.agreement_amount_fen: only with stage RESOLVED"),
+	BAD(TALLY_DISPUTE, bad_amount_max, "dispute.agreement_amount_fen: more than 10^12 fen"),
+	BAD(TALLY_DISPUTE, bad_people_no_flag, "dispute.people: only with prevented_group_petition"),
+	BAD(TALLY_DISPUTE, bad_people_criminal_only,
+	    "dispute.people: only with prevented_group_petition"),
+	BAD(TALLY_DISPUTE, bad_people_max, "dispute.people: more than 100000"),
+	BAD(TALLY_PETITION, bad_case_id_empty, "petition.case_id: required, 1-64 bytes"),
+	BAD(TALLY_PETITION, bad_case_id_65, "petition.case_id: required, 1-64 bytes"),
+	BAD(TALLY_PETITION, bad_origin_0,
+	    "petition.origin: required, one of HIGHER_LEVEL, TOWNSHIP, PROVINCIAL_INSPECTION"),
+	BAD(TALLY_PETITION, bad_origin_4,
+	    "petition.origin: required, one of HIGHER_LEVEL, TOWNSHIP, PROVINCIAL_INSPECTION"),
+	BAD(TALLY_PETITION, bad_origin_99,
+	    "petition.origin: required, one of HIGHER_LEVEL, TOWNSHIP, PROVINCIAL_INSPECTION"),
+	BAD(TALLY_PETITION, bad_pstage_0, "petition.stage: required, one of RECEIVED, CONCLUDED"),
+	BAD(TALLY_PETITION, bad_pstage_3, "petition.stage: required, one of RECEIVED, CONCLUDED"),
+	BAD(TALLY_PETITION, bad_pstage_99, "petition.stage: required, one of RECEIVED, CONCLUDED"),
+	BAD(TALLY_TRAINING, bad_attendees, "training.attendees: more than 10000"),
+	BAD(TALLY_TRAINING, bad_topic_201, "training.topic: longer than 200 bytes"),
+	BAD(TALLY_PUBLICITY, bad_venue_0,
+	    "publicity.venue: required, one of COMMUNITY, VILLAGE, ORGAN, ENTERPRISE, SCHOOL"),
+	BAD(TALLY_PUBLICITY, bad_venue_6,
+	    "publicity.venue: required, one of COMMUNITY, VILLAGE, ORGAN, ENTERPRISE, SCHOOL"),
+	BAD(TALLY_PUBLICITY, bad_venue_99,
+	    "publicity.venue: required, one of COMMUNITY, VILLAGE, ORGAN, ENTERPRISE, SCHOOL"),
+	BAD(TALLY_PUBLICITY, bad_materials, "publicity.materials: more than 1000000"),
+	BAD(TALLY_PUBLICITY, bad_consultations, "publicity.consultations: more than 100000"),
+	BAD(TALLY_LAWSUIT, bad_case_id_empty, "lawsuit.case_id: required, 1-64 bytes"),
+	BAD(TALLY_LAWSUIT, bad_case_id_65, "lawsuit.case_id: required, 1-64 bytes"),
+	BAD(TALLY_LAWSUIT, bad_kind_0,
+	    "lawsuit.kind: required, one of ADMINISTRATIVE, ENV_POLLUTION_CIVIL, OTHER"),
+	BAD(TALLY_LAWSUIT, bad_kind_4,
+	    "lawsuit.kind: required, one of ADMINISTRATIVE, ENV_POLLUTION_CIVIL, OTHER"),
+	BAD(TALLY_LAWSUIT, bad_kind_99,
+	    "lawsuit.kind: required, one of ADMINISTRATIVE, ENV_POLLUTION_CIVIL, OTHER"),
+	BAD(TALLY_LAWSUIT, bad_lstage_0, "lawsuit.stage: required, one of FILED, JUDGED"),
+	BAD(TALLY_LAWSUIT, bad_lstage_3, "lawsuit.stage: required, one of FILED, JUDGED"),
+	BAD(TALLY_LAWSUIT, bad_lstage_99, "lawsuit.stage: required, one of FILED, JUDGED"),
+	BAD(TALLY_LAWSUIT, bad_outcome_99, "lawsuit.outcome: unknown value"),
+	BAD(TALLY_LAWSUIT, bad_outcome_99_judged, "lawsuit.outcome: unknown value"),
+	BAD(TALLY_LAWSUIT, bad_outcome_missing, "lawsuit.outcome: required with stage JUDGED"),
+	BAD(TALLY_LAWSUIT, bad_outcome_when_filed, "lawsuit.outcome: only with stage JUDGED"),
+	BAD(TALLY_ENFORCEMENT, bad_case_id_65, "enforcement.case_id: longer than 64 bytes"),
+	BAD(TALLY_ENFORCEMENT, bad_campaign_0,
+	    "enforcement.campaign: required, one of STRAW_BURNING, RURAL_REVITALIZATION, OTHER"),
+	BAD(TALLY_ENFORCEMENT, bad_campaign_99,
+	    "enforcement.campaign: required, one of STRAW_BURNING, RURAL_REVITALIZATION, OTHER"),
+	BAD(TALLY_ENFORCEMENT, bad_action_0, "enforcement.action: required, one of the ACTION_ values"),
+	BAD(TALLY_ENFORCEMENT, bad_action_8, "enforcement.action: required, one of the ACTION_ values"),
+	BAD(TALLY_ENFORCEMENT, bad_action_99,
+	    "enforcement.action: required, one of the ACTION_ values"),
+	BAD(TALLY_ENFORCEMENT, bad_device_65, "enforcement.device_id: longer than 64 bytes"),
+	BAD(TALLY_RETRACTION, bad_event_id_0, "retraction.event_id: must be exactly 16 bytes"),
+	BAD(TALLY_RETRACTION, bad_event_id_15, "retraction.event_id: must be exactly 16 bytes"),
+	BAD(TALLY_RETRACTION, bad_event_id_17, "retraction.event_id: must be exactly 16 bytes"),
+	BAD(TALLY_RETRACTION, bad_reason_empty, "retraction.reason: required, 1-200 bytes"),
+	BAD(TALLY_RETRACTION, bad_reason_201, "retraction.reason: required, 1-200 bytes"),
+};
+
+static void test_rejection_reasons(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad_rows) / sizeof(bad_rows[0]); i++) {
+		struct ev v;
+		ev_init(&v, bad_rows[i].kind);
+		bad_rows[i].mut(&v);
+		const char *why = check(&v);
+		if (!why || strcmp(why, bad_rows[i].reason) != 0)
+			fail_msg("%s: want \"%s\", got \"%s\"", bad_rows[i].name,
+				 bad_rows[i].reason, why ? why : "(accepted)");
+	}
+}
+
+/* Reasons are one line, name a field, and fit an Ack comfortably. */
+static void test_reasons_are_one_line(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad_rows) / sizeof(bad_rows[0]); i++) {
+		const char *r = bad_rows[i].reason;
+		assert_null(strchr(r, '\n'));
+		assert_non_null(strstr(r, ": "));
+		assert_true(strlen(r) < 120);
+	}
+}
+
+/* The future bound moves with the clock passed in, not a built-in one. */
+static void test_future_bound_follows_now(void **state)
+{
+	(void)state;
+	struct ev v;
+	ev_init(&v, TALLY_TRAINING);
+	v.e.occurred_at = NOW + 86401;
+	assert_null(validate_event(&v.e, &villages, NOW + 1));
+	assert_string_equal(validate_event(&v.e, &villages, NOW),
+			    "occurred_at: more than one day in the future");
+	/* Late paper records for a past year are accepted at any time. */
+	v.e.occurred_at = VALIDATE_EPOCH_MIN + 86400 * 365;
+	assert_null(validate_event(&v.e, &villages, NOW));
+}
+
+/* With a configured list that replaces the built-in one, only it counts. */
+static void test_configured_village_list(void **state)
+{
+	(void)state;
+	static struct villages custom;
+	const char *why = NULL;
+	villages_clear(&custom);
+	assert_int_equal(villages_add(&custom, "EAST-1", "东村", &why), 0);
+	struct ev v;
+	ev_init(&v, TALLY_DISPUTE);
+	v.e.village = "EAST-1";
+	assert_null(validate_event(&v.e, &custom, NOW));
+	v.e.village = "ZL07";
+	assert_string_equal(validate_event(&v.e, &custom, NOW),
+			    "village: not in the configured village list");
+}
+
+/* --- validate_utf8 ----------------------------------------------------- */
+
+struct utf8_row {
+	const char *name;
+	const char *bytes;
+	size_t len;
+	int ok;
+};
+
+#define U8(name, lit, ok) {name, lit, sizeof(lit) - 1, ok}
+
+static const struct utf8_row utf8_rows[] = {
+	{"empty", "", 0, 1},
+	U8("ascii", "ZL07 case-17", 1),
+	U8("chinese", "张良镇", 1),
+	U8("mixed", "ZL07 王岗村 2024", 1),
+	U8("2-byte min U+0080", "\xC2\x80", 1),
+	U8("2-byte max U+07FF", "\xDF\xBF", 1),
+	U8("3-byte min U+0800", "\xE0\xA0\x80", 1),
+	U8("before surrogates U+D7FF", "\xED\x9F\xBF", 1),
+	U8("after surrogates U+E000", "\xEE\x80\x80", 1),
+	U8("U+FFFF", "\xEF\xBF\xBF", 1),
+	U8("4-byte min U+10000", "\xF0\x90\x80\x80", 1),
+	U8("max U+10FFFF", "\xF4\x8F\xBF\xBF", 1),
+	U8("DEL", "\x7F", 1),
+	U8("NUL alone", "\x00", 0),
+	U8("NUL inside", "ZL\x00" "07", 0),
+	U8("NUL at end", "张\x00", 0),
+	U8("overlong NUL C0 80", "\xC0\x80", 0),
+	U8("overlong C1 BF", "\xC1\xBF", 0),
+	U8("overlong 3-byte NUL E0 80 80", "\xE0\x80\x80", 0),
+	U8("overlong 3-byte U+07FF", "\xE0\x9F\xBF", 0),
+	U8("overlong 4-byte U+FFFF", "\xF0\x8F\xBF\xBF", 0),
+	U8("surrogate D800", "\xED\xA0\x80", 0),
+	U8("surrogate DFFF", "\xED\xBF\xBF", 0),
+	U8("above U+10FFFF", "\xF4\x90\x80\x80", 0),
+	U8("F5 lead", "\xF5\x80\x80\x80", 0),
+	U8("F8 lead", "\xF8\x88\x80\x80\x80", 0),
+	U8("FF byte", "\xFF", 0),
+	U8("lone continuation", "\x80", 0),
+	U8("continuation after ascii", "a\xBF", 0),
+	U8("truncated 2-byte at end", "ab\xC3", 0),
+	U8("truncated 3-byte at end", "\xE5\xBC", 0),
+	U8("truncated 4-byte at end", "\xF0\x90\x80", 0),
+	U8("truncated then ascii", "\xE5\xBC" "a", 0),
+	U8("lead followed by lead", "\xC3\xC3\xA9", 0),
+};
+
+static void test_utf8(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(utf8_rows) / sizeof(utf8_rows[0]); i++) {
+		const struct utf8_row *r = &utf8_rows[i];
+		int got = validate_utf8((const uint8_t *)r->bytes, r->len);
+		if (got != r->ok)
+			fail_msg("%s: want %d, got %d", r->name, r->ok, got);
+	}
+}
+
+/* The length is honoured: bytes past it are never read or judged. */
+static void test_utf8_respects_length(void **state)
+{
+	(void)state;
+	const uint8_t s[] = {'Z', 'L', 0xE5, 0xBC, 0xA0, 0x00, 0xFF};
+	assert_int_equal(validate_utf8(s, 5), 1);
+	assert_int_equal(validate_utf8(s, 4), 0);
+	assert_int_equal(validate_utf8(s, 6), 0);
+	assert_int_equal(validate_utf8(s, 2), 1);
+	/* A heap copy of exactly the prefix: a read past len trips ASan. */
+	uint8_t *h = malloc(3);
+	assert_non_null(h);
+	memcpy(h, "\xE5\xBC\xA0", 3);
+	assert_int_equal(validate_utf8(h, 2), 0);
+	assert_int_equal(validate_utf8(h, 3), 1);
+	free(h);
+}
+
+/* --- validate_wire_strings --------------------------------------------- */
+
+#define WIRE_NUL_OR_UTF8 "frame: a string field is not UTF-8 or holds a NUL byte"
+#define WIRE_MALFORMED "frame: malformed protobuf"
+#define WIRE_TOO_DEEP "frame: messages nested too deeply"
+
+static const char *wire_submit(const uint8_t *buf, size_t len)
+{
+	return validate_wire_strings(&lawtally__v1__submit_request__descriptor, buf, len);
+}
+
+/* A valid request of two events with Chinese text and a NUL in a bytes id. */
+static void test_wire_packed_request_ok(void **state)
+{
+	(void)state;
+	struct ev a, b;
+	ev_init(&a, TALLY_DISPUTE);
+	ev_init(&b, TALLY_TRAINING);
+	a.id[3] = 0; /* bytes fields may hold any byte */
+	a.d.case_id = "张良-2024-017";
+	Lawtally__V1__Event *events[2] = {&a.e, &b.e};
+	Lawtally__V1__SubmitRequest req = LAWTALLY__V1__SUBMIT_REQUEST__INIT;
+	req.batch_id = 77;
+	req.n_events = 2;
+	req.events = events;
+
+	size_t len = protobuf_c_message_get_packed_size(&req.base);
+	uint8_t *buf = malloc(len);
+	assert_non_null(buf);
+	assert_int_equal(protobuf_c_message_pack(&req.base, buf), len);
+	assert_null(wire_submit(buf, len));
+	/* the same bytes cut short by one: the last event's length overruns */
+	assert_string_equal(wire_submit(buf, len - 1), WIRE_MALFORMED);
+	free(buf);
+
+	assert_null(wire_submit(NULL, 0));
+}
+
+/* SubmitRequest{batch_id: 1, events: [Event{village: "ZL\0" "7"}]}, hand-made. */
+static const uint8_t nul_village[] = {
+	0x08, 0x01,                         /* batch_id = 1 */
+	0x12, 0x06,                         /* events, 6 bytes */
+	0x12, 0x04, 'Z', 'L', 0x00, '7',    /*   village: "ZL\0" "7" */
+};
+
+/* SubmitRequest{events: [Event{dispute: Dispute{case_id: "A\0B"}}]}. */
+static const uint8_t nul_case_id[] = {
+	0x12, 0x0D,                         /* events, 13 bytes */
+	0x12, 0x04, 'Z', 'L', '0', '7',     /*   village: "ZL07" */
+	0x52, 0x05,                         /*   dispute (field 10), 5 bytes */
+	0x0A, 0x03, 'A', 0x00, 'B',         /*     case_id: "A\0B" */
+};
+
+/* The same shape, the case id a surrogate (ED A0 80) instead. */
+static const uint8_t bad_utf8_case_id[] = {
+	0x12, 0x07,
+	0x52, 0x05,
+	0x0A, 0x03, 0xED, 0xA0, 0x80,
+};
+
+/* Valid UTF-8 ("张") in the nested case id: accepted. */
+static const uint8_t good_case_id[] = {
+	0x12, 0x07,
+	0x52, 0x05,
+	0x0A, 0x03, 0xE5, 0xBC, 0xA0,
+};
+
+/* Invalid UTF-8 in SubmitRequest -> Event.source (field 4): overlong. */
+static const uint8_t bad_utf8_source[] = {
+	0x12, 0x04,
+	0x22, 0x02, 0xC0, 0x80,
+};
+
+/* A NUL in a bytes field (Event.id) and in an unknown field: not strings. */
+static const uint8_t nul_in_non_strings[] = {
+	0x12, 0x04,
+	0x0A, 0x02, 0x00, 0x00,             /*   id: 00 00 */
+	0x7A, 0x01, 0x00,                   /* field 15 (unknown), "\0" */
+};
+
+/* events claims 5 bytes but only 2 follow. */
+static const uint8_t truncated_length[] = {0x08, 0x01, 0x12, 0x05, 0x12, 0x00};
+
+/* A nested length running past its parent's end. */
+static const uint8_t nested_overrun[] = {
+	0x12, 0x04,
+	0x12, 0x05, 'Z', 'L',               /*   village claims 5, parent has 2 */
+};
+
+/* A tag whose varint never ends. */
+static const uint8_t truncated_tag[] = {0x08, 0x01, 0x80};
+
+/* batch_id's varint cut off. */
+static const uint8_t truncated_varint[] = {0x08, 0xFF};
+
+/* A varint of 11 bytes. */
+static const uint8_t long_varint[] = {
+	0x08, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01,
+};
+
+/* Fixed64 (wire type 1) and fixed32 (wire type 5) short of bytes. */
+static const uint8_t short_fixed64[] = {0x79, 1, 2, 3, 4, 5, 6, 7};
+static const uint8_t short_fixed32[] = {0x7D, 1, 2, 3};
+/* Complete fixed fields of unknown numbers are skipped. */
+static const uint8_t whole_fixed[] = {0x79, 1, 2, 3, 4, 5, 6, 7, 8, 0x7D, 1, 2, 3, 4};
+
+/* Wire types 3 and 4 (groups) and 6, 7 do not occur in proto3. */
+static const uint8_t group_start[] = {0x7B};
+static const uint8_t wire_type_6[] = {0x7E, 0x00};
+
+struct wire_row {
+	const char *name;
+	const uint8_t *buf;
+	size_t len;
+	const char *reason; /* NULL: accepted */
+};
+
+#define WIRE(a, reason) {#a, a, sizeof(a), reason}
+
+static const struct wire_row wire_rows[] = {
+	WIRE(nul_village, WIRE_NUL_OR_UTF8),
+	WIRE(nul_case_id, WIRE_NUL_OR_UTF8),
+	WIRE(bad_utf8_case_id, WIRE_NUL_OR_UTF8),
+	WIRE(good_case_id, NULL),
+	WIRE(bad_utf8_source, WIRE_NUL_OR_UTF8),
+	WIRE(nul_in_non_strings, NULL),
+	WIRE(truncated_length, WIRE_MALFORMED),
+	WIRE(nested_overrun, WIRE_MALFORMED),
+	WIRE(truncated_tag, WIRE_MALFORMED),
+	WIRE(truncated_varint, WIRE_MALFORMED),
+	WIRE(long_varint, WIRE_MALFORMED),
+	WIRE(short_fixed64, WIRE_MALFORMED),
+	WIRE(short_fixed32, WIRE_MALFORMED),
+	WIRE(whole_fixed, NULL),
+	WIRE(group_start, WIRE_MALFORMED),
+	WIRE(wire_type_6, WIRE_MALFORMED),
+};
+
+static void test_wire_crafted(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(wire_rows) / sizeof(wire_rows[0]); i++) {
+		const struct wire_row *r = &wire_rows[i];
+		const char *why = wire_submit(r->buf, r->len);
+		int same = (why == NULL && r->reason == NULL) ||
+			   (why && r->reason && strcmp(why, r->reason) == 0);
+		if (!same)
+			fail_msg("%s: want \"%s\", got \"%s\"", r->name,
+				 r->reason ? r->reason : "(accepted)", why ? why : "(accepted)");
+	}
+}
+
+/* Why the check exists: protobuf-c itself takes the NUL frame and cuts at it. */
+static void test_wire_nul_passes_protobuf_c(void **state)
+{
+	(void)state;
+	Lawtally__V1__SubmitRequest *req =
+		lawtally__v1__submit_request__unpack(NULL, sizeof(nul_village), nul_village);
+	assert_non_null(req);
+	assert_int_equal(req->n_events, 1);
+	assert_string_equal(req->events[0]->village, "ZL");
+	lawtally__v1__submit_request__free_unpacked(req, NULL);
+	assert_string_equal(wire_submit(nul_village, sizeof(nul_village)), WIRE_NUL_OR_UTF8);
+}
+
+/* Walking a single Event (not a request) checks its own strings too. */
+static void test_wire_event_descriptor(void **state)
+{
+	(void)state;
+	const uint8_t ok[] = {0x12, 0x04, 'Z', 'L', '0', '7', 0x22, 0x03, 0xE5, 0xBC, 0xA0};
+	const uint8_t nul[] = {0x2A, 0x02, 'a', 0x00}; /* recorded_by (field 5) */
+	assert_null(validate_wire_strings(&lawtally__v1__event__descriptor, ok, sizeof(ok)));
+	assert_string_equal(validate_wire_strings(&lawtally__v1__event__descriptor, nul,
+						  sizeof(nul)),
+			    WIRE_NUL_OR_UTF8);
+}
+
+/*
+ * The lawtally schema nests only three deep, so the depth limit is reached
+ * with a message type of the test's own: Node { Node child = 1; string s = 2; }.
+ */
+static const ProtobufCMessageDescriptor node_descriptor;
+
+static const ProtobufCFieldDescriptor node_fields[2] = {
+	{.name = "child", .id = 1, .label = PROTOBUF_C_LABEL_NONE,
+	 .type = PROTOBUF_C_TYPE_MESSAGE, .descriptor = &node_descriptor},
+	{.name = "s", .id = 2, .label = PROTOBUF_C_LABEL_NONE, .type = PROTOBUF_C_TYPE_STRING},
+};
+static const unsigned node_by_name[2] = {0, 1};
+static const ProtobufCIntRange node_ranges[2] = {{1, 0}, {0, 2}};
+
+static const ProtobufCMessageDescriptor node_descriptor = {
+	.magic = PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+	.name = "test.Node",
+	.short_name = "Node",
+	.c_name = "Node",
+	.package_name = "test",
+	.sizeof_message = sizeof(ProtobufCMessage),
+	.n_fields = 2,
+	.fields = node_fields,
+	.fields_sorted_by_name = node_by_name,
+	.n_field_ranges = 1,
+	.field_ranges = node_ranges,
+};
+
+/* levels child wrappers around an innermost Node holding string s. */
+static size_t nest(uint8_t *out, int levels, const uint8_t *s, size_t slen)
+{
+	uint8_t a[64], b[64];
+	size_t n = 0;
+	a[n++] = 0x12;
+	a[n++] = (uint8_t)slen;
+	memcpy(a + n, s, slen);
+	n += slen;
+	for (int i = 0; i < levels; i++) {
+		b[0] = 0x0A;
+		b[1] = (uint8_t)n;
+		memcpy(b + 2, a, n);
+		n += 2;
+		memcpy(a, b, n);
+	}
+	memcpy(out, a, n);
+	return n;
+}
+
+static void test_wire_depth(void **state)
+{
+	(void)state;
+	uint8_t buf[64];
+	size_t n = nest(buf, 7, (const uint8_t *)"ok", 2);
+	assert_null(validate_wire_strings(&node_descriptor, buf, n));
+	n = nest(buf, 8, (const uint8_t *)"ok", 2);
+	assert_string_equal(validate_wire_strings(&node_descriptor, buf, n), WIRE_TOO_DEEP);
+	/* the string check still reaches the deepest allowed level */
+	n = nest(buf, 7, (const uint8_t *)"\xED\xA0\x80", 3);
+	assert_string_equal(validate_wire_strings(&node_descriptor, buf, n), WIRE_NUL_OR_UTF8);
+	n = nest(buf, 6, (const uint8_t *)"a\0", 2);
+	assert_string_equal(validate_wire_strings(&node_descriptor, buf, n), WIRE_NUL_OR_UTF8);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_valid_every_kind),
+		cmocka_unit_test(test_accepted_boundaries),
+		cmocka_unit_test(test_every_declared_enum_value),
+		cmocka_unit_test(test_rejection_reasons),
+		cmocka_unit_test(test_reasons_are_one_line),
+		cmocka_unit_test(test_future_bound_follows_now),
+		cmocka_unit_test(test_configured_village_list),
+		cmocka_unit_test(test_utf8),
+		cmocka_unit_test(test_utf8_respects_length),
+		cmocka_unit_test(test_wire_packed_request_ok),
+		cmocka_unit_test(test_wire_crafted),
+		cmocka_unit_test(test_wire_nul_passes_protobuf_c),
+		cmocka_unit_test(test_wire_event_descriptor),
+		cmocka_unit_test(test_wire_depth),
+	};
+	return cmocka_run_group_tests(tests, setup_villages, NULL);
+}
