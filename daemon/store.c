@@ -800,7 +800,8 @@ static int recount_cases(struct store *s, MDB_txn *txn, struct recount *r,
 {
 	MDB_cursor *c;
 	MDB_val k, val;
-	qsort(r->cf, r->ncf, sizeof(r->cf[0]), case_fact_cmp);
+	if (r->ncf)
+		qsort(r->cf, r->ncf, sizeof(r->cf[0]), case_fact_cmp);
 	int rc = mdb_cursor_open(txn, s->cases, &c);
 	if (rc)
 		return lt_from_mdb(rc);
