@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "validate.h"
 
 static const struct {
 	const char *code, *name;
@@ -61,6 +62,10 @@ int villages_add(struct villages *list, const char *code, const char *name,
 	}
 	if (strlen(name) > VILLAGE_NAME_MAX) {
 		*why = "village name longer than 64 bytes";
+		return LT_EINVAL;
+	}
+	if (!validate_utf8((const uint8_t *)name, strlen(name))) {
+		*why = "village name is not UTF-8";
 		return LT_EINVAL;
 	}
 	if (villages_find(list, code)) {
