@@ -54,7 +54,7 @@ BINS := $(BUILD)/lawtallyd $(BUILD)/lawtally
 UUID_OBJ := $(BUILD)/clients/uuid.o
 FIXTURE_OBJ := $(BUILD)/tests/fixture.o
 
-UNIT_TESTS := test_validate test_tally test_store test_fixture test_config test_jsonl
+UNIT_TESTS := test_validate test_tally test_store test_fixture test_config test_jsonl test_uuid
 UNIT_BIN   := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 TEST_TOOLS := $(BUILD)/tests/gen-events $(BUILD)/tests/zsend
 
@@ -103,6 +103,7 @@ $(BUILD)/tests/test_fixture: $(BUILD)/tests/test_fixture.o $(FIXTURE_OBJ) $(STOR
 	$(BUILD)/liblawtally-pure.a
 $(BUILD)/tests/test_config: $(BUILD)/tests/test_config.o $(BUILD)/daemon/config.o $(BUILD)/liblawtally-pure.a
 $(BUILD)/tests/test_jsonl: $(BUILD)/tests/test_jsonl.o $(CLIENT_OBJ) $(BUILD)/liblawtally-pure.a
+$(BUILD)/tests/test_uuid: $(BUILD)/tests/test_uuid.o $(UUID_OBJ) $(BUILD)/liblawtally-pure.a
 $(UNIT_BIN):
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LDLIBS)
 

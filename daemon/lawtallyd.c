@@ -44,8 +44,12 @@ struct daemon {
 	struct http *http;
 	struct metrics metrics;
 	struct event *sig[3];
+	struct event *tick;
 	int stopping;
 };
+
+/* Housekeeping period: clearing reader slots of dead processes. */
+#define TICK_SECONDS 30
 
 static const char usage[] =
 	"Usage: lawtallyd [-c FILE] [--check-config] [--help] [--version]\n"
@@ -138,6 +142,17 @@ static void on_reload(evutil_socket_t sig, short what, void *arg)
 	sd_notify(0, "READY=1");
 }
 
+/* A reader process (backup, verify) killed mid-transaction pins old pages. */
+static void on_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+	int cleared;
+	(void)fd, (void)what;
+	int rc = store_reader_check(d->store, &cleared);
+	if (rc)
+		log_warn("store: reader check failed: %s", lt_strerror(rc));
+}
+
 static int start(struct daemon *d)
 {
 	char err[512];
@@ -175,6 +190,12 @@ static int start(struct daemon *d)
 		log_err("%s", err);
 		return 1;
 	}
+	struct timeval period = {TICK_SECONDS, 0};
+	d->tick = event_new(d->base, -1, EV_PERSIST, on_tick, d);
+	if (!d->tick || event_add(d->tick, &period) != 0) {
+		log_err("cannot start the housekeeping timer");
+		return 1;
+	}
 	struct store_stats st = {0};
 	store_stats(d->store, &st);
 	log_info("lawtallyd %s", LAWTALLY_VERSION);
@@ -191,6 +212,8 @@ static void stop(struct daemon *d)
 	for (int i = 0; i < 3; i++)
 		if (d->sig[i])
 			event_free(d->sig[i]);
+	if (d->tick)
+		event_free(d->tick);
 	http_close(&d->http);
 	querysock_close(&d->query);
 	ingest_close(&d->ingest);

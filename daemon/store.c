@@ -100,6 +100,15 @@ static uint8_t *scratch(struct store *s, size_t len)
 	return s->buf;
 }
 
+int store_reader_check(struct store *s, int *cleared)
+{
+	*cleared = 0;
+	int rc = mdb_reader_check(s->env, cleared);
+	if (rc == 0 && *cleared > 0)
+		log_info("store: cleared %d stale reader slot(s)", *cleared);
+	return lt_from_mdb(rc);
+}
+
 int32_t store_tz_offset(const struct store *s)
 {
 	return s->tz_offset;
@@ -235,9 +244,7 @@ int store_open(struct store **out, const struct store_options *opts, char *err, 
 		goto env_close;
 	}
 	int dead = 0;
-	rc = mdb_reader_check(s->env, &dead);
-	if (rc == 0 && dead > 0)
-		log_info("store: cleared %d stale reader slot(s) in %s", dead, opts->dir);
+	store_reader_check(s, &dead);
 
 	/* the file may already be larger than asked: use its size */
 	MDB_envinfo info;

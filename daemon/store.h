@@ -118,6 +118,13 @@ struct store_verify {
  */
 int store_verify(struct store *s, struct store_verify *v);
 
+/*
+ * Frees the reader slots of processes that died inside a read transaction
+ * (they pin old pages and make the file grow). Done at open; the daemon
+ * also calls it periodically. Sets *cleared. Returns 0 or an LT_E* code.
+ */
+int store_reader_check(struct store *s, int *cleared);
+
 /* The zone the store counts in. */
 int32_t store_tz_offset(const struct store *s);
 

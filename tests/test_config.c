@@ -549,6 +549,8 @@ static void test_villages_section(void **state)
 		 "<string>:2: [villages] ZL0000001 = 张北村: "
 		 "village code must be 1-8 characters of A-Z a-z 0-9 _ -");
 	load_bad("[villages]\nZL01 =\n", "<string>:2: [villages] ZL01: no village name");
+	load_bad("[villages]\nZL01 = \xe5\xbc\xa0\xff\n",
+		 "<string>:2: [villages] ZL01 = \xe5\xbc\xa0\xff: village name is not UTF-8");
 	/* 22 three-byte characters: 66 bytes */
 	load_bad("[villages]\nZL01 = 一二三四五六七八九十一二三四五六七八九十一二\n",
 		 "<string>:2: [villages] ZL01 = 一二三四五六七八九十一二三四五六七八九十一二: "

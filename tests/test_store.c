@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -492,6 +493,36 @@ static void test_schema_and_zone_checked(void **state)
 	open_store(f, 0, 0);
 }
 
+/*
+ * A reader process killed with its transaction open keeps its slot while
+ * the daemon holds the store open (and would pin old pages): the store
+ * clears such slots at open and whenever store_reader_check runs.
+ */
+static void test_stale_readers_cleared(void **state)
+{
+	struct fx *f = *state;
+	int cleared = -1;
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		/* a separate process with its own environment, as `lawtally verify` */
+		MDB_env *env;
+		MDB_txn *txn;
+		if (mdb_env_create(&env) || mdb_env_set_maxdbs(env, 8) ||
+		    mdb_env_open(env, f->dir, MDB_RDONLY, 0600) ||
+		    mdb_txn_begin(env, NULL, MDB_RDONLY, &txn))
+			_exit(1);
+		_exit(0); /* dies holding the slot */
+	}
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_int_equal(store_reader_check(f->s, &cleared), 0);
+	assert_int_equal(cleared, 1);
+	assert_int_equal(store_reader_check(f->s, &cleared), 0);
+	assert_int_equal(cleared, 0);
+}
+
 /* Small deterministic generator for the random test. */
 static uint64_t rng_state = 0x9E3779B97F4A7C15ULL;
 static uint64_t rnd(void)
@@ -638,6 +669,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_scan_bounds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_verify_detects_tampering, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_schema_and_zone_checked, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stale_readers_cleared, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_recount_random, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);

@@ -1,0 +1,65 @@
+/* test_uuid.c - UUIDv7 ids: layout, order, text form. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "err.h"
+#include "uuid.h"
+
+/* RFC 9562, appendix A.6: unix_ts_ms 0x017F22E279B0, rand_a 0xCC3, rand_b 0x18C4DC0C0C07398F */
+static void test_rfc_example(void **state)
+{
+	(void)state;
+	const uint8_t rnd[10] = {0x0c, 0xc3, 0x18, 0xc4, 0xdc, 0x0c, 0x0c, 0x07, 0x39, 0x8f};
+	uint8_t id[UUID_LEN];
+	char text[UUID_STR_LEN + 1];
+	uuid_v7_from(id, 0x017F22E279B0ULL, rnd);
+	uuid_format(id, text);
+	assert_string_equal(text, "017f22e2-79b0-7cc3-98c4-dc0c0c07398f");
+}
+
+static void test_parse_format(void **state)
+{
+	(void)state;
+	uint8_t id[UUID_LEN];
+	char text[UUID_STR_LEN + 1];
+	assert_int_equal(uuid_parse("017F22E2-79B0-7CC3-98C4-DC0C0C07398F", id), 0);
+	uuid_format(id, text);
+	assert_string_equal(text, "017f22e2-79b0-7cc3-98c4-dc0c0c07398f");
+	static const char *const bad[] = {
+		"", "017f22e2-79b0-7cc3-98c4-dc0c0c07398", "017f22e2-79b0-7cc3-98c4-dc0c0c07398f0",
+		"017f22e279b0-7cc3-98c4-dc0c0c07398f-", "017f22e2-79b0-7cc3-98c4-dc0c0c07398g",
+		"017f22e2+79b0-7cc3-98c4-dc0c0c07398f",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(uuid_parse(bad[i], id), LT_EINVAL);
+}
+
+/* Ids made one after another sort in making order, with version 7 and variant 10. */
+static void test_v7_increasing(void **state)
+{
+	(void)state;
+	uint8_t prev[UUID_LEN], id[UUID_LEN];
+	assert_int_equal(uuid_v7(prev), 0);
+	for (int i = 0; i < 100000; i++) {
+		assert_int_equal(uuid_v7(id), 0);
+		assert_true(memcmp(prev, id, UUID_LEN) < 0);
+		assert_int_equal(id[6] >> 4, 7);
+		assert_int_equal(id[8] >> 6, 2);
+		memcpy(prev, id, UUID_LEN);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rfc_example),
+		cmocka_unit_test(test_parse_format),
+		cmocka_unit_test(test_v7_increasing),
+	};
+	return cmocka_run_group_tests_name("uuid", tests, NULL, NULL);
+}
