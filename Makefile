@@ -47,6 +47,8 @@ DAEMON_SRC := daemon/config.c daemon/zsock.c daemon/metrics.c daemon/ingest.c \
 DAEMON_OBJ := $(DAEMON_SRC:%.c=$(BUILD)/%.o)
 # The client library and the command-line client.
 CLIENT_SRC := clients/client.c clients/jsonl.c clients/uuid.c
+CLI_SRC := clients/lawtally.c clients/cmd_send.c clients/cmd_totals.c
+CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
 CLIENT_OBJ := $(CLIENT_SRC:%.c=$(BUILD)/%.o)
 BINS := $(BUILD)/lawtallyd $(BUILD)/lawtally
 
@@ -88,7 +90,7 @@ $(BUILD)/gen/lawtally.pb-c.o: $(GEN_SRC)
 $(BUILD)/lawtallyd: $(DAEMON_OBJ) $(STORE_OBJ) $(BUILD)/liblawtally-pure.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/lawtally: $(BUILD)/clients/lawtally.o $(CLIENT_OBJ) $(BUILD)/liblawtally-pure.a
+$(BUILD)/lawtally: $(CLI_OBJ) $(CLIENT_OBJ) $(BUILD)/liblawtally-pure.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/liblawtally-pure.a: $(PURE_OBJ)
