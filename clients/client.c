@@ -19,6 +19,8 @@ struct client {
 	void *ctx;
 	void *sock;
 	uint64_t next_batch_id;
+	int has_keys;
+	struct client_keys keys;
 };
 
 static int64_t mono_ms(void)
@@ -28,8 +30,11 @@ static int64_t mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* A DEALER (or other) socket that never blocks the process at exit. */
-static void *new_socket(void *ctx, int type)
+/*
+ * A DEALER (or other) socket that never blocks the process at exit, with
+ * the CurveZMQ client keys set when keys is not NULL.
+ */
+static void *new_socket(void *ctx, int type, const struct client_keys *keys)
 {
 	void *s = zmq_socket(ctx, type);
 	int linger = 0, hwm = 10000;
@@ -38,23 +43,31 @@ static void *new_socket(void *ctx, int type)
 		return NULL;
 	if (zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof(linger)) ||
 	    zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, sizeof(hwm)) ||
-	    zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &maxmsg, sizeof(maxmsg))) {
+	    zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &maxmsg, sizeof(maxmsg)) ||
+	    (keys && (zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, keys->server_public, 40) ||
+		      zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, keys->public_key, 40) ||
+		      zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, keys->secret_key, 40)))) {
 		zmq_close(s);
 		return NULL;
 	}
 	return s;
 }
 
-int client_open(struct client **out, const char *endpoint)
+int client_open(struct client **out, const char *endpoint, const struct client_keys *keys)
 {
 	struct client *c = calloc(1, sizeof(*c));
 	if (!c)
 		return LT_ENOMEM;
+	if (keys) {
+		c->has_keys = 1;
+		c->keys = *keys;
+	}
 	c->ctx = zmq_ctx_new();
-	c->sock = c->ctx ? new_socket(c->ctx, ZMQ_DEALER) : NULL;
+	c->sock = c->ctx ? new_socket(c->ctx, ZMQ_DEALER, keys) : NULL;
 	if (!c->sock) {
+		int keyed = c->ctx && keys;
 		client_close(&c);
-		return LT_ESYS;
+		return keyed ? LT_EINVAL : LT_ESYS;
 	}
 	if (zmq_connect(c->sock, endpoint) != 0) {
 		client_close(&c);
@@ -231,12 +244,12 @@ int client_submit(struct client *c, Lawtally__V1__Event *const *events, size_t n
 	}
 }
 
-int client_query(const char *endpoint, const Lawtally__V1__QueryRequest *q, int timeout_ms,
-		 Lawtally__V1__QueryReply **out)
+int client_query(const char *endpoint, const struct client_keys *keys,
+		 const Lawtally__V1__QueryRequest *q, int timeout_ms, Lawtally__V1__QueryReply **out)
 {
 	int rc = LT_ESYS;
 	void *ctx = zmq_ctx_new();
-	void *s = ctx ? new_socket(ctx, ZMQ_DEALER) : NULL;
+	void *s = ctx ? new_socket(ctx, ZMQ_DEALER, keys) : NULL;
 	if (!s)
 		goto ctx_term;
 	if (zmq_connect(s, endpoint) != 0) {

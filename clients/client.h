@@ -20,12 +20,20 @@
 
 struct client;
 
+/* CurveZMQ keys (Z85, 40 characters each) when the daemon has auth = curve. */
+struct client_keys {
+	char server_public[41]; /* the daemon's public key */
+	char public_key[41];    /* this client's key pair */
+	char secret_key[41];
+};
+
 /*
  * Connects a DEALER socket to endpoint (connection happens in the
- * background; an unreachable daemon shows as a timeout later).
- * Returns 0 or LT_ENOMEM / LT_ESYS / LT_EINVAL (bad endpoint).
+ * background; an unreachable daemon shows as a timeout later). keys is
+ * NULL without authentication; it is copied. Returns 0 or LT_ENOMEM /
+ * LT_ESYS / LT_EINVAL (bad endpoint or keys).
  */
-int client_open(struct client **out, const char *endpoint);
+int client_open(struct client **out, const char *endpoint, const struct client_keys *keys);
 
 /* Closes the socket without waiting for unsent data; NULLs *c. */
 void client_close(struct client **c);
@@ -59,7 +67,7 @@ int client_submit(struct client *c, Lawtally__V1__Event *const *events, size_t n
  * for the reply. On 0, *out holds the reply (free it with
  * lawtally__v1__query_reply__free_unpacked). LT_ETIMEOUT, LT_EPROTO, LT_ESYS.
  */
-int client_query(const char *endpoint, const Lawtally__V1__QueryRequest *q, int timeout_ms,
-		 Lawtally__V1__QueryReply **out);
+int client_query(const char *endpoint, const struct client_keys *keys,
+		 const Lawtally__V1__QueryRequest *q, int timeout_ms, Lawtally__V1__QueryReply **out);
 
 #endif

@@ -270,7 +270,7 @@ int cmd_send(int argc, char **argv)
 		goto out;
 	}
 	struct client *c = NULL;
-	if (client_open(&c, endpoint)) {
+	if (client_open(&c, endpoint, NULL)) {
 		fprintf(stderr, "lawtally send: bad endpoint %s\n", endpoint);
 		rc = EXIT_USAGE;
 		goto out;

@@ -98,7 +98,7 @@ int cmd_totals(int argc, char **argv)
 		goto usage;
 	q.year = (uint32_t)year;
 	Lawtally__V1__QueryReply *r = NULL;
-	int rc = client_query(endpoint, &q, timeout_ms, &r);
+	int rc = client_query(endpoint, NULL, &q, timeout_ms, &r);
 	if (rc) {
 		fprintf(stderr, "lawtally totals: %s: %s\n", endpoint,
 			rc == LT_ETIMEOUT ? "no answer in time" : lt_strerror(rc));
