@@ -8,6 +8,8 @@
 #ifndef LAWTALLY_CLI_H
 #define LAWTALLY_CLI_H
 
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 /* Exit status of `lawtally` (contract.md). */
@@ -41,5 +43,122 @@ int cmd_send(int argc, char **argv);
 extern const char cmd_send_help[];
 int cmd_totals(int argc, char **argv);
 extern const char cmd_totals_help[];
+int cmd_keygen(int argc, char **argv);
+extern const char cmd_keygen_help[];
+
+/* The store on disk, for backup, restore and verify (cli_store.c). */
+struct store;
+
+/*
+ * The data directory: data_dir if given, else the config file's (when
+ * config_path is not NULL), else the built-in default. Returns 0, or
+ * EXIT_USAGE after one line on stderr naming cmd.
+ */
+int cli_data_dir(const char *cmd, const char *config_path, const char *data_dir, char *out,
+		 size_t len);
+
+/*
+ * Opens the store in dir read-only (in the store's own zone). Sets
+ * *made_lock when this created dir/lock.mdb. Returns 0, or an LT_E* code
+ * after one line on stderr.
+ */
+int cli_store_open(const char *cmd, const char *dir, struct store **s, int *made_lock);
+
+/* Closes it; removes a lock.mdb it made if nobody else has the store open. */
+void cli_store_close(const char *dir, struct store **s, int made_lock);
+
+int cmd_backup(int argc, char **argv);
+extern const char cmd_backup_help[];
+int cmd_restore(int argc, char **argv);
+extern const char cmd_restore_help[];
+int cmd_verify(int argc, char **argv);
+extern const char cmd_verify_help[];
+
+/*
+ * Spooled delivery (cmd_spool.c), shared by send --spool, import and
+ * simulate: events are committed to a local spool (spool.h) first, then
+ * forwarded; what the daemon does not acknowledge in time stays spooled.
+ */
+#define DEFAULT_SPOOL "var/spool"
+struct client_keys;
+struct Lawtally__V1__Event;
+
+struct cli_spool_opts {
+	const char *cmd;                /* for messages: "send", "import", ... */
+	const char *dir;
+	const char *endpoint;
+	const struct client_keys *keys; /* NULL: no CurveZMQ */
+	size_t batch;
+	unsigned window;
+	int timeout_ms;
+	int quiet;                      /* print only failures and rejections */
+};
+
+/* dir if given, else $LAWTALLY_SPOOL, else DEFAULT_SPOOL. */
+const char *cli_spool_dir(const char *dir);
+
+/* Enqueues events durably (creating the spool); *first gets the first's number. Exit status. */
+int cli_spool_enqueue(const struct cli_spool_opts *o, struct Lawtally__V1__Event *const *events,
+		      size_t n, uint64_t *first);
+
+/*
+ * Delivers what the spool holds and reports it; when another process
+ * (the agent) holds the sender lock, waits for it to deliver events
+ * first..last instead. Returns the exit status (0, 1 rejected, 2, 3).
+ */
+int cli_spool_deliver(const struct cli_spool_opts *o, uint64_t first, uint64_t last);
+
+/* cli_spool_enqueue() then cli_spool_deliver() of those events. */
+int cli_spool_send(const struct cli_spool_opts *o, struct Lawtally__V1__Event *const *events,
+		   size_t n);
+
+int cmd_spool(int argc, char **argv);
+extern const char cmd_spool_help[];
+int cmd_agent(int argc, char **argv);
+extern const char cmd_agent_help[];
+int cmd_import(int argc, char **argv);
+extern const char cmd_import_help[];
+int cmd_simulate(int argc, char **argv);
+extern const char cmd_simulate_help[];
+
+/*
+ * Office views over the query endpoint (cli_view.c), for report,
+ * close-year and export: the daemon renders, the client writes it out.
+ */
+struct Lawtally__V1__QueryRequest;
+struct cli_view_opts {
+	const char *cmd;                /* for messages: "report", ... */
+	const char *endpoint;
+	const struct client_keys *keys; /* NULL: no CurveZMQ */
+	int timeout_ms;
+};
+
+/*
+ * Sends q (with its view set) and writes the reply's document to out.
+ * Sets *next_cursor (when not NULL) to the reply's. Returns 0, EXIT_USAGE
+ * when the daemon refused the request (its reason on stderr) or out could
+ * not be written, EXIT_UNREACHABLE when it did not answer in time.
+ */
+int cli_view(const struct cli_view_opts *o, const struct Lawtally__V1__QueryRequest *q,
+	     FILE *out, uint64_t *next_cursor);
+
+/* An output file written whole or not at all: path.partial, fsync, rename. */
+struct cli_out {
+	FILE *f;            /* stdout for "-" or no path */
+	char path[4096], tmp[4120];
+};
+
+/* Opens path (NULL or "-": stdout). Returns 0 or EXIT_USAGE after a line on stderr. */
+int cli_out_open(const char *cmd, const char *path, struct cli_out *o);
+
+/* With status 0 commits the file (rename), else removes it. Returns the status. */
+int cli_out_close(const char *cmd, struct cli_out *o, int status);
+
+int cmd_report(int argc, char **argv);
+extern const char cmd_report_help[];
+int cmd_close_year(int argc, char **argv);
+extern const char cmd_close_year_help[];
+int cmd_export(int argc, char **argv);
+extern const char cmd_export_help[];
 
 #endif

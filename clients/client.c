@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <zmq.h>
 
 #include "err.h"
@@ -14,6 +15,9 @@
 #define CLIENT_WINDOW_MAX 64
 #define BACKOFF_FIRST_MS 100
 #define BACKOFF_MAX_MS 5000
+#define RETRY_DEFAULT_MS 2000
+#define CANCEL_POLL_MS 200
+#define ENDPOINT_MAX 256
 
 struct client {
 	void *ctx;
@@ -21,6 +25,12 @@ struct client {
 	uint64_t next_batch_id;
 	int has_keys;
 	struct client_keys keys;
+	char endpoint[ENDPOINT_MAX];
+	int retry_ms;
+	unsigned reconnects;     /* sockets reopened, in all */
+	unsigned silent_rounds;  /* reopened since the last reply: the back-off's exponent */
+	uint64_t rng; /* xorshift64 state for back-off jitter */
+	const volatile sig_atomic_t *cancel;
 };
 
 static int64_t mono_ms(void)
@@ -53,6 +63,20 @@ static void *new_socket(void *ctx, int type, const struct client_keys *keys)
 	return s;
 }
 
+/* A new DEALER with the client's keys, connected to its endpoint. */
+static int connect_socket(struct client *c)
+{
+	c->sock = new_socket(c->ctx, ZMQ_DEALER, c->has_keys ? &c->keys : NULL);
+	if (!c->sock)
+		return c->has_keys ? LT_EINVAL : LT_ESYS;
+	if (zmq_connect(c->sock, c->endpoint) != 0) {
+		zmq_close(c->sock);
+		c->sock = NULL;
+		return LT_EINVAL;
+	}
+	return 0;
+}
+
 int client_open(struct client **out, const char *endpoint, const struct client_keys *keys)
 {
 	struct client *c = calloc(1, sizeof(*c));
@@ -62,16 +86,15 @@ int client_open(struct client **out, const char *endpoint, const struct client_k
 		c->has_keys = 1;
 		c->keys = *keys;
 	}
-	c->ctx = zmq_ctx_new();
-	c->sock = c->ctx ? new_socket(c->ctx, ZMQ_DEALER, keys) : NULL;
-	if (!c->sock) {
-		int keyed = c->ctx && keys;
-		client_close(&c);
-		return keyed ? LT_EINVAL : LT_ESYS;
-	}
-	if (zmq_connect(c->sock, endpoint) != 0) {
-		client_close(&c);
+	if (snprintf(c->endpoint, sizeof(c->endpoint), "%s", endpoint) >= (int)sizeof(c->endpoint)) {
+		free(c);
 		return LT_EINVAL;
+	}
+	c->ctx = zmq_ctx_new();
+	int rc = c->ctx ? connect_socket(c) : LT_ESYS;
+	if (rc) {
+		client_close(&c);
+		return rc;
 	}
 	/* batch ids distinct across runs, so a late reply is never mistaken */
 	struct timespec ts;
@@ -79,6 +102,8 @@ int client_open(struct client **out, const char *endpoint, const struct client_k
 	c->next_batch_id = ((uint64_t)ts.tv_sec << 30) ^ (uint64_t)ts.tv_nsec;
 	if (c->next_batch_id == 0)
 		c->next_batch_id = 1;
+	/* jitter differs between the senders of a village that restart together */
+	c->rng = c->next_batch_id ^ ((uint64_t)getpid() << 32) ^ 0x9E3779B97F4A7C15ULL;
 	*out = c;
 	return 0;
 }
@@ -94,6 +119,21 @@ void client_close(struct client **cp)
 		zmq_ctx_term(c->ctx);
 	free(c);
 	*cp = NULL;
+}
+
+void client_set_retry(struct client *c, int retry_ms)
+{
+	c->retry_ms = retry_ms > 0 ? retry_ms : 0;
+}
+
+void client_set_cancel(struct client *c, const volatile sig_atomic_t *cancel)
+{
+	c->cancel = cancel;
+}
+
+unsigned client_reconnects(const struct client *c)
+{
+	return c->reconnects;
 }
 
 enum flight_state { FREE, TO_SEND, SENT, WAITING };
@@ -125,18 +165,26 @@ static int send_batch(struct client *c, Lawtally__V1__Event *const *events, stru
 	return 0;
 }
 
-/* Exponential back-off with jitter: 100 ms, 200 ms, ... up to 5 s. */
-static int64_t backoff_ms(unsigned attempts)
+/*
+ * Exponential back-off with jitter: the n-th wait is drawn uniformly from
+ * the upper half of min(100 ms * 2^n, 5 s), so that the senders of a
+ * township that lost the link together do not come back in step.
+ */
+static int64_t backoff_ms(struct client *c, unsigned attempts)
 {
 	int64_t ms = BACKOFF_FIRST_MS << (attempts < 6 ? attempts : 6);
 	if (ms > BACKOFF_MAX_MS)
 		ms = BACKOFF_MAX_MS;
-	return ms / 2 + (int64_t)((uint64_t)mono_ms() * 2654435761u % (uint64_t)(ms / 2 + 1));
+	c->rng ^= c->rng << 13;
+	c->rng ^= c->rng >> 7;
+	c->rng ^= c->rng << 17;
+	return ms / 2 + (int64_t)(c->rng % (uint64_t)(ms / 2 + 1));
 }
 
 /* Handles one reply; returns 0, or LT_EPROTO with err set. */
-static int take_reply(struct flight *fl, unsigned nfl, const uint8_t *data, size_t len,
-		      const struct client_submit *o, int64_t now, char *err, size_t errlen)
+static int take_reply(struct client *c, struct flight *fl, unsigned nfl, const uint8_t *data,
+		      size_t len, const struct client_submit *o, int64_t now, char *err,
+		      size_t errlen)
 {
 	Lawtally__V1__SubmitReply *rep = lawtally__v1__submit_reply__unpack(NULL, len, data);
 	if (!rep) {
@@ -157,7 +205,7 @@ static int take_reply(struct flight *fl, unsigned nfl, const uint8_t *data, size
 	} else if (rep->error[0]) {
 		if (rep->retry) {
 			f->state = WAITING;
-			f->not_before = now + backoff_ms(f->attempts++);
+			f->not_before = now + backoff_ms(c, f->attempts++);
 		} else {
 			snprintf(err, errlen, "the daemon refused a request: %s", rep->error);
 			rc = LT_EPROTO;
@@ -176,6 +224,30 @@ static int take_reply(struct flight *fl, unsigned nfl, const uint8_t *data, size
 	return rc;
 }
 
+/*
+ * Lazy Pirate: the daemon went silent with requests in flight. Close the
+ * DEALER (dropping what it still queues for a dead connection, and any late
+ * reply), open a new one, and re-send the unanswered requests after a
+ * back-off; their events keep their ids, so a request that did get stored
+ * comes back DUPLICATE.
+ */
+static int reopen(struct client *c, struct flight *fl, unsigned nfl, int64_t now)
+{
+	zmq_close(c->sock);
+	c->sock = NULL;
+	int rc = connect_socket(c);
+	if (rc)
+		return rc;
+	int64_t wait = backoff_ms(c, c->silent_rounds++);
+	c->reconnects++;
+	for (unsigned i = 0; i < nfl; i++)
+		if (fl[i].state == SENT || fl[i].state == TO_SEND) {
+			fl[i].state = WAITING;
+			fl[i].not_before = now + wait;
+		}
+	return 0;
+}
+
 int client_submit(struct client *c, Lawtally__V1__Event *const *events, size_t n,
 		  const struct client_submit *o, char *err, size_t errlen)
 {
@@ -183,12 +255,19 @@ int client_submit(struct client *c, Lawtally__V1__Event *const *events, size_t n
 	unsigned nfl = o->window < 1 ? 1 : o->window > CLIENT_WINDOW_MAX ? CLIENT_WINDOW_MAX : o->window;
 	size_t bs = o->batch_size < 1 ? 1 : o->batch_size > CLIENT_BATCH_MAX ? CLIENT_BATCH_MAX
 									       : o->batch_size;
+	int retry = c->retry_ms ? c->retry_ms : RETRY_DEFAULT_MS;
+	if (retry > o->timeout_ms)
+		retry = o->timeout_ms;
 	size_t next = 0;
-	int64_t last_progress = mono_ms();
+	int64_t last_progress = mono_ms(), last_heard = last_progress;
 	err[0] = '\0';
 	for (;;) {
 		int64_t now = mono_ms(), wake = now + o->timeout_ms;
-		int busy = 0;
+		int busy = 0, sent = 0;
+		if (c->cancel && *c->cancel) {
+			snprintf(err, errlen, "interrupted");
+			return LT_ETIMEOUT;
+		}
 		for (unsigned i = 0; i < nfl; i++) {
 			struct flight *f = &fl[i];
 			if (f->state == FREE && next < n) {
@@ -210,6 +289,7 @@ int client_submit(struct client *c, Lawtally__V1__Event *const *events, size_t n
 			if (f->state == WAITING && f->not_before < wake)
 				wake = f->not_before;
 			busy |= f->state != FREE;
+			sent |= f->state == SENT;
 		}
 		if (!busy)
 			return 0;
@@ -218,8 +298,23 @@ int client_submit(struct client *c, Lawtally__V1__Event *const *events, size_t n
 			snprintf(err, errlen, "no answer from the daemon within %d ms", o->timeout_ms);
 			return LT_ETIMEOUT;
 		}
+		if (!sent)
+			last_heard = now; /* silence counts only while something is in flight */
+		else if (now - last_heard >= retry) {
+			int rc = reopen(c, fl, nfl, now);
+			if (rc) {
+				snprintf(err, errlen, "cannot reopen the socket to %s", c->endpoint);
+				return rc;
+			}
+			last_heard = now;
+			continue;
+		} else if (last_heard + retry < wake) {
+			wake = last_heard + retry;
+		}
 		if (wake > deadline)
 			wake = deadline;
+		if (c->cancel && wake > now + CANCEL_POLL_MS)
+			wake = now + CANCEL_POLL_MS;
 		zmq_pollitem_t pi = {c->sock, 0, ZMQ_POLLIN, 0};
 		int prc = zmq_poll(&pi, 1, (long)(wake - now));
 		if (prc < 0 && errno != EINTR) {
@@ -234,9 +329,10 @@ int client_submit(struct client *c, Lawtally__V1__Event *const *events, size_t n
 				break;
 			}
 			now = mono_ms();
-			last_progress = now;
-			int rc = take_reply(fl, nfl, zmq_msg_data(&m), zmq_msg_size(&m), o, now, err,
-					    errlen);
+			last_progress = last_heard = now;
+			c->silent_rounds = 0; /* the link is back: the next back-off starts short */
+			int rc = take_reply(c, fl, nfl, zmq_msg_data(&m), zmq_msg_size(&m), o, now,
+					    err, errlen);
 			zmq_msg_close(&m);
 			if (rc)
 				return rc;

@@ -11,6 +11,7 @@
 #ifndef LAWTALLY_CLIENT_H
 #define LAWTALLY_CLIENT_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -38,6 +39,27 @@ int client_open(struct client **out, const char *endpoint, const struct client_k
 /* Closes the socket without waiting for unsent data; NULLs *c. */
 void client_close(struct client **c);
 
+/*
+ * The Lazy Pirate pattern of client_submit(): when requests are in flight
+ * and the daemon has been silent for retry_ms (default 2000, never more
+ * than the submit's timeout), the DEALER is closed and a new one opened with
+ * the same endpoint and keys (dropping whatever the dead connection still
+ * queued), and every unacknowledged request is sent again, after an
+ * exponential back-off with jitter (100 ms doubling to 5 s, each drawn
+ * from its upper half). 0 restores the default.
+ */
+void client_set_retry(struct client *c, int retry_ms);
+
+/*
+ * A flag (set by a signal handler) that client_submit() checks at least
+ * every 200 ms: once non-zero it returns LT_ETIMEOUT with err saying
+ * "interrupted"; events without an Ack were not called back. NULL: none.
+ */
+void client_set_cancel(struct client *c, const volatile sig_atomic_t *cancel);
+
+/* How many times the socket was reopened (Lazy Pirate) since client_open(). */
+unsigned client_reconnects(const struct client *c);
+
 /* Called once per event with the daemon's Ack status and reason (or NULL). */
 typedef void (*client_ack_fn)(size_t index, Lawtally__V1__Ack__Status status,
 			      const char *reason, void *arg);
@@ -54,9 +76,9 @@ struct client_submit {
  * Submits events[0..n) and waits for every Ack. A batch the daemon refuses
  * for a temporary cause (reply with error and retry set: store full,
  * shutting down) is sent again with exponential back-off while time
- * remains. Returns 0 when every event has its Ack; LT_ETIMEOUT when the
- * daemon was silent for timeout_ms (events without an Ack were not called
- * back: the caller must keep them); LT_EPROTO if the daemon refused a
+ * remains; silence reopens the socket (client_set_retry). Returns 0 when
+ * every event has its Ack; LT_ETIMEOUT when no Ack came for timeout_ms
+ * (events without an Ack were not called back: the caller must keep them); LT_EPROTO if the daemon refused a
  * request as malformed (err says why); LT_ESYS on a socket error.
  */
 int client_submit(struct client *c, Lawtally__V1__Event *const *events, size_t n,

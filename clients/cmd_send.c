@@ -16,6 +16,7 @@
 #include "client.h"
 #include "err.h"
 #include "jsonl.h"
+#include "keys.h"
 #include "uuid.h"
 
 #define LINE_MAX_BYTES (64 << 10)
@@ -45,9 +46,13 @@ const char cmd_send_help[] =
 	"  -b, --batch N         events per request, 1-1000 (default 500)\n"
 	"  -w, --window N        requests in flight, 1-64 (default 8)\n"
 	"  -a, --ack-log FILE    append each acknowledged event to FILE as JSON\n"
+	"  -s, --spool DIR       keep the events in this spool until acknowledged\n"
+	"                        (default $LAWTALLY_SPOOL; see lawtally help spool)\n"
+	KEYS_HELP
 	"\n"
 	"Exit: 0 all stored; 1 some rejected or invalid (each listed); 2 usage;\n"
-	"3 the daemon did not answer in time (unacknowledged events were not stored).\n";
+	"3 the daemon did not answer in time (unacknowledged events were not stored,\n"
+	"or, with a spool, stay in it).\n";
 
 struct sendctx {
 	Lawtally__V1__Event **events;
@@ -228,21 +233,31 @@ int cmd_send(int argc, char **argv)
 		{"batch", required_argument, NULL, 'b'},
 		{"window", required_argument, NULL, 'w'},
 		{"ack-log", required_argument, NULL, 'a'},
+		{"spool", required_argument, NULL, 's'},
+		{"key", required_argument, NULL, KEYS_OPT_KEY},
+		{"server-key", required_argument, NULL, KEYS_OPT_SERVER_KEY},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	struct sendctx s = {.file = "-"};
 	const char *endpoint = cli_env_or("LAWTALLY_INGEST", DEFAULT_INGEST), *ack_log = NULL;
+	const char *key_file = NULL, *server_key_file = NULL;
+	struct client_keys keys;
+	int keyed;
 	int timeout_ms = 10000, opt, rc = 0;
 	unsigned long batch = 500, window = 8;
 	int file_mode = 0;
 	optind = 1;
 	/* options stop at KIND: what follows are the event's fields */
-	while ((opt = getopt_long(argc, argv, "+f:e:t:b:w:a:h", longopts, NULL)) != -1) {
+	const char *spool_dir = getenv("LAWTALLY_SPOOL");
+	while ((opt = getopt_long(argc, argv, "+f:e:t:b:w:a:s:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'f': s.file = optarg; file_mode = 1; break;
 		case 'e': endpoint = optarg; break;
 		case 'a': ack_log = optarg; break;
+		case 's': spool_dir = optarg; break;
+		case KEYS_OPT_KEY: key_file = optarg; break;
+		case KEYS_OPT_SERVER_KEY: server_key_file = optarg; break;
 		case 't':
 			if (cli_parse_timeout(optarg, &timeout_ms))
 				goto usage;
@@ -261,16 +276,28 @@ int cmd_send(int argc, char **argv)
 	}
 	if (file_mode == (optind < argc))
 		goto usage;
+	if ((keyed = keys_load("send", key_file, server_key_file, &keys)) < 0)
+		return EXIT_USAGE;
 	rc = file_mode ? read_file(&s, s.file) : event_from_flags(&s, argc - optind, argv + optind);
 	if (rc)
 		goto out;
+	if (spool_dir && *spool_dir) { /* spooled first, then delivered: cmd_spool.c */
+		struct cli_spool_opts so = {"send", spool_dir, endpoint, keyed ? &keys : NULL,
+					    batch, (unsigned)window, timeout_ms, 0};
+		rc = ack_log ? EXIT_USAGE : cli_spool_send(&so, s.events, s.n);
+		if (ack_log)
+			fprintf(stderr, "lawtally send: --ack-log does not go with a spool\n");
+		else if (rc == 0 && s.invalid)
+			rc = EXIT_REJECTED;
+		goto out;
+	}
 	if (ack_log && !(s.ack_log = fopen(ack_log, "a"))) {
 		fprintf(stderr, "lawtally send: %s: %s\n", ack_log, strerror(errno));
 		rc = EXIT_USAGE;
 		goto out;
 	}
 	struct client *c = NULL;
-	if (client_open(&c, endpoint, NULL)) {
+	if (client_open(&c, endpoint, keyed ? &keys : NULL)) {
 		fprintf(stderr, "lawtally send: bad endpoint %s\n", endpoint);
 		rc = EXIT_USAGE;
 		goto out;

@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "client.h"
 #include "err.h"
+#include "keys.h"
 #include "reply.h"
 
 const char cmd_totals_help[] =
@@ -29,6 +30,7 @@ const char cmd_totals_help[] =
 	"  -e, --endpoint E      query endpoint (default $LAWTALLY_QUERY or\n"
 	"                        " DEFAULT_QUERY ")\n"
 	"  -t, --timeout SEC     wait at most SEC seconds (default 5)\n"
+	KEYS_HELP
 	"\n"
 	"Exit: 0 printed; 2 usage or a bad query; 3 the daemon did not answer.\n";
 
@@ -67,11 +69,15 @@ int cmd_totals(int argc, char **argv)
 		{"json", no_argument, NULL, 'j'},
 		{"endpoint", required_argument, NULL, 'e'},
 		{"timeout", required_argument, NULL, 't'},
+		{"key", required_argument, NULL, KEYS_OPT_KEY},
+		{"server-key", required_argument, NULL, KEYS_OPT_SERVER_KEY},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	Lawtally__V1__QueryRequest q = LAWTALLY__V1__QUERY_REQUEST__INIT;
 	const char *endpoint = cli_env_or("LAWTALLY_QUERY", DEFAULT_QUERY);
+	const char *key_file = NULL, *server_key_file = NULL;
+	struct client_keys keys;
 	int json = 0, timeout_ms = 5000, opt;
 	unsigned long year = current_year();
 	optind = 1;
@@ -90,6 +96,8 @@ int cmd_totals(int argc, char **argv)
 			if (cli_parse_timeout(optarg, &timeout_ms))
 				goto usage;
 			break;
+		case KEYS_OPT_KEY: key_file = optarg; break;
+		case KEYS_OPT_SERVER_KEY: server_key_file = optarg; break;
 		case 'h': return cli_usage("totals", stdout, 0);
 		default: goto usage;
 		}
@@ -97,8 +105,11 @@ int cmd_totals(int argc, char **argv)
 	if (optind < argc)
 		goto usage;
 	q.year = (uint32_t)year;
+	int keyed = keys_load("totals", key_file, server_key_file, &keys);
+	if (keyed < 0)
+		return EXIT_USAGE;
 	Lawtally__V1__QueryReply *r = NULL;
-	int rc = client_query(endpoint, NULL, &q, timeout_ms, &r);
+	int rc = client_query(endpoint, keyed ? &keys : NULL, &q, timeout_ms, &r);
 	if (rc) {
 		fprintf(stderr, "lawtally totals: %s: %s\n", endpoint,
 			rc == LT_ETIMEOUT ? "no answer in time" : lt_strerror(rc));

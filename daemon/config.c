@@ -113,6 +113,21 @@ static const struct config_key keys[] = {
 	 "seconds an HTTP connection may stay idle", NULL},
 	{"http", "connections_max", KT_UINT, FIELD(http_connections_max), 1, 10000, "64",
 	 "HTTP connections served at once", NULL},
+	{"http", "token_file", KT_STRING, FIELD(http_token_file), 0, 4095, "",
+	 "file holding the bearer token every request must carry; required off loopback", NULL},
+
+	{"auth", "server_secret_key_file", KT_STRING, FIELD(auth_secret_key_file), 0, 4095, "",
+	 "with auth = curve: the daemon's secret key (Z85); empty: systemd credential server.key",
+	 NULL},
+	{"auth", "clients_dir", KT_STRING, FIELD(auth_clients_dir), 1, 4095, "/etc/lawtally/clients",
+	 "with auth = curve: one NAME.client file per client key and role (docs/keys.md)", NULL},
+
+	/* The office's views (issue 6): report templates, completeness. */
+	{"report", "templates", KT_STRING, FIELD(report_templates), 0, 4095, "",
+	 "directory whose report.zh.txt / report.en.txt replace the built-in report templates; "
+	 "empty: built in", NULL},
+	{"report", "silent_days", KT_UINT, FIELD(report_silent_days), 1, 3650, "7",
+	 "a sender not heard from for more than this many days is flagged as silent", NULL},
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

@@ -58,6 +58,19 @@ struct config {
 	unsigned http_connections_max;
 	/* [ingest] auth: CONFIG_AUTH_OFF or CONFIG_AUTH_CURVE, always lower case */
 	char auth[16];
+	/*
+	 * [auth] server_secret_key_file: the daemon's CurveZMQ secret key (Z85);
+	 * "" means the systemd credential server.key ($CREDENTIALS_DIRECTORY)
+	 */
+	char auth_secret_key_file[4096];
+	/* [auth] clients_dir: one NAME.client file per client key (docs/keys.md) */
+	char auth_clients_dir[4096];
+	/* [http] token_file: bearer token HTTP requires; "" for none (loopback only) */
+	char http_token_file[4096];
+	/* [report] templates: directory of report.zh.txt / report.en.txt; "" built in */
+	char report_templates[4096];
+	/* [report] silent_days: senders not heard for longer are flagged, 1..3650 */
+	unsigned report_silent_days;
 	/* [daemon] log_debug: 0 or 1 */
 	int log_debug;
 	/* [villages]: replaces the built-in 41 when the file has the section */

@@ -12,15 +12,20 @@
 #include <string.h>
 #include <sys/queue.h>
 #include <sys/socket.h>
+#include <time.h>
 
+#include "assets.h"
 #include "err.h"
+#include "httpauth.h"
+#include "httpquery.h"
 #include "log.h"
+#include "officehttp.h"
 #include "query.h"
 #include "reply.h"
+#include "stream.h"
 
 #define HTTP_HEADERS_MAX 8192
 #define HTTP_BODY_MAX 1024
-#define HTTP_QUERY_MAX 512
 
 struct http {
 	struct evhttp *ev;
@@ -29,6 +34,9 @@ struct http {
 	struct metrics *m;
 	char address[160];
 	struct query_rows rows;
+	struct httpauth auth;       /* the bearer token off loopback (httpauth.h) */
+	struct stream *stream;      /* GET /v1/stream: the dashboards' events */
+	struct office *office;      /* report, senders, exports (officehttp.h); may be NULL */
 };
 
 static void send_json(struct evhttp_request *req, int code, const char *reason, json_t *body)
@@ -58,53 +66,23 @@ static void send_error_json(struct evhttp_request *req, int code, const char *re
 	send_json(req, code, reason, json_pack("{s:s}", "error", msg));
 }
 
-/* GET /v1/totals?year=Y[&metric=M][&by=D][&village=V] */
+/* GET /v1/totals?year=Y[&metric=M][&by=D][&village=V] (httpquery.h) */
 static void on_totals(struct http *h, struct evhttp_request *req, const char *query)
 {
-	struct evkeyvalq params;
-	TAILQ_INIT(&params);
-	if (query && (strlen(query) > HTTP_QUERY_MAX || evhttp_parse_query_str(query, &params))) {
-		send_error_json(req, 400, "Bad Request", "query string: malformed or too long");
-		return;
-	}
-	const char *year = NULL, *metric = NULL, *by = NULL, *village = NULL, *bad = NULL;
-	for (struct evkeyval *kv = params.tqh_first; kv; kv = kv->next.tqe_next) {
-		const char **slot = strcmp(kv->key, "year") == 0 ? &year
-				  : strcmp(kv->key, "metric") == 0 ? &metric
-				  : strcmp(kv->key, "by") == 0 ? &by
-				  : strcmp(kv->key, "village") == 0 ? &village : NULL;
-		if (!slot || *slot)
-			bad = kv->key;
-		else
-			*slot = kv->value;
-	}
-	char *end = NULL;
-	unsigned long y = year ? strtoul(year, &end, 10) : 0;
-	const char *why = NULL;
-	struct query_spec spec;
+	struct httpquery_totals t;
 	char msg[128];
-	if (bad) {
-		snprintf(msg, sizeof(msg), "%.40s: unknown or repeated parameter", bad);
-		why = msg;
-	} else if (!year || !*year || *end || y > 9999) {
-		why = "year: required, 2000-2200";
-	} else {
-		query_spec_parse(&spec, (unsigned)y, metric, by, village, h->villages, &why);
-	}
-	if (why) {
-		send_error_json(req, 400, "Bad Request", why);
-		evhttp_clear_headers(&params);
+	if (httpquery_totals(query, h->villages, &t, msg, sizeof(msg)) != 0) {
+		send_error_json(req, 400, "Bad Request", msg);
 		return;
 	}
 	Lawtally__V1__QueryReply rep;
 	h->m->queries_http++;
-	if (query_run(h->store, &spec, &h->rows) || reply_from_rows(&rep, &spec, &h->rows)) {
+	if (query_run(h->store, &t.spec, &h->rows) || reply_from_rows(&rep, &t.spec, &h->rows)) {
 		send_error_json(req, 500, "Internal Server Error", "store: query failed");
 	} else {
-		send_json(req, 200, "OK", reply_to_json(&rep, spec.year, metric, by, village));
+		send_json(req, 200, "OK", reply_to_json(&rep, t.spec.year, t.metric, t.by, t.village));
 		reply_clear(&rep);
 	}
-	evhttp_clear_headers(&params);
 }
 
 static void on_healthz(struct http *h, struct evhttp_request *req, const char *query)
@@ -135,6 +113,84 @@ static void on_metrics(struct http *h, struct evhttp_request *req, const char *q
 	evbuffer_free(out);
 }
 
+/* GET /v1/villages: the configured list, for the dashboard's labels. */
+static void on_villages(struct http *h, struct evhttp_request *req, const char *query)
+{
+	(void)query;
+	json_t *list = json_array();
+	for (size_t i = 0; list && i < h->villages->n; i++)
+		json_array_append_new(list, json_pack("{s:s, s:s}", "code", h->villages->v[i].code,
+						      "name", h->villages->v[i].name));
+	send_json(req, 200, "OK", list ? json_pack("{s:o}", "villages", list) : NULL);
+}
+
+/* GET / and /static/...: the dashboard, from memory (assets.h). */
+static void on_asset(struct http *h, struct evhttp_request *req, const char *query)
+{
+	(void)h, (void)query;
+	const struct asset *a = assets_find(evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req)));
+	struct evbuffer *out = evbuffer_new();
+	if (!a || !out || evbuffer_add_reference(out, a->data, (size_t)(a->end - a->data), NULL,
+						 NULL) != 0) {
+		if (out)
+			evbuffer_free(out);
+		evhttp_send_error(req, 500, "Internal Server Error");
+		return;
+	}
+	struct evkeyvalq *hd = evhttp_request_get_output_headers(req);
+	evhttp_add_header(hd, "Content-Type", a->content_type);
+	evhttp_add_header(hd, "Cache-Control", a->cache_control);
+	evhttp_add_header(hd, "Content-Security-Policy", ASSETS_CSP);
+	evhttp_add_header(hd, "X-Content-Type-Options", "nosniff");
+	evhttp_add_header(hd, "Referrer-Policy", "no-referrer");
+	evhttp_send_reply(req, 200, "OK", out);
+	evbuffer_free(out);
+}
+
+/* GET /v1/stream: Server-Sent Events, one after each (coalesced) commit. */
+static void on_stream(struct http *h, struct evhttp_request *req, const char *query)
+{
+	(void)query;
+	if (evhttp_request_get_command(req) == EVHTTP_REQ_HEAD) {
+		evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
+				  "text/event-stream; charset=utf-8");
+		evhttp_send_reply(req, 200, "OK", NULL);
+		return;
+	}
+	stream_attach(h->stream, req);
+}
+
+/*
+ * The data of a stream event: the current year in the township's zone
+ * (the dashboard follows it across New Year), the events stored, the time.
+ */
+static int stream_data(char *buf, size_t len, void *arg)
+{
+	struct http *h = arg;
+	struct store_stats st;
+	time_t now = time(NULL);
+	time_t local = now + store_tz_offset(h->store);
+	struct tm tm;
+	if (!gmtime_r(&local, &tm))
+		return -1;
+	if (store_stats(h->store, &st) != 0)
+		return snprintf(buf, len, "{\"year\":%d,\"time\":%lld}", tm.tm_year + 1900,
+				(long long)now);
+	return snprintf(buf, len, "{\"year\":%d,\"events\":%llu,\"time\":%lld}",
+			tm.tm_year + 1900, (unsigned long long)st.events, (long long)now);
+}
+
+/* The office's views: the report, senders, CSV exports (officehttp.h). */
+static void on_office(struct http *h, struct evhttp_request *req, const char *query)
+{
+	(void)query;
+	if (!h->office) {
+		send_error_json(req, 503, "Service Unavailable", "the office's views are not set up");
+		return;
+	}
+	officehttp_handle(h->office, req);
+}
+
 static const struct route {
 	const char *path;
 	void (*fn)(struct http *h, struct evhttp_request *req, const char *query);
@@ -142,11 +198,31 @@ static const struct route {
 	{"/v1/totals", on_totals},
 	{"/healthz", on_healthz},
 	{"/metrics", on_metrics},
+	{"/v1/villages", on_villages},
+	{"/v1/stream", on_stream},
+	{"/", on_asset},
+	{"/static/dashboard.js", on_asset},
+	{"/static/dashboard.css", on_asset},
+	{"/static/chart.js", on_asset},
+	{"/v1/report", on_office},
+	{"/v1/senders", on_office},
+	{"/v1/export/totals.csv", on_office},
+	{"/v1/export/events.csv", on_office},
 };
 
 static void on_request(struct evhttp_request *req, void *arg)
 {
 	struct http *h = arg;
+	if (!httpauth_check(&h->auth, evhttp_find_header(evhttp_request_get_input_headers(req),
+							 "Authorization"))) {
+		/* browsers answer the Basic challenge; programs send the bearer token */
+		evhttp_add_header(evhttp_request_get_output_headers(req), "WWW-Authenticate",
+				  "Basic realm=\"lawtally\", charset=\"UTF-8\"");
+		evhttp_add_header(evhttp_request_get_output_headers(req), "WWW-Authenticate",
+				  "Bearer realm=\"lawtally\"");
+		send_error_json(req, 401, "Unauthorized", "a bearer token is required");
+		return;
+	}
 	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
 	const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
 	for (size_t i = 0; path && i < sizeof(routes) / sizeof(routes[0]); i++) {
@@ -206,6 +282,11 @@ int http_start(struct http **out, struct event_base *base, const char *listen,
 	evhttp_set_timeout(h->ev, (int)timeout_s);
 	evhttp_set_allowed_methods(h->ev, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD);
 	evhttp_set_gencb(h->ev, on_request, h);
+	if (stream_new(&h->stream, base, stream_data, h) != 0) {
+		snprintf(err, errlen, "http: out of memory");
+		http_close(&h);
+		return LT_ENOMEM;
+	}
 	struct evhttp_bound_socket *bs = evhttp_bind_socket_with_handle(h->ev, host, (uint16_t)port);
 	if (!bs) {
 		snprintf(err, errlen, "http: cannot listen on %s", listen);
@@ -234,11 +315,27 @@ void http_set_villages(struct http *h, const struct villages *villages)
 	h->villages = villages;
 }
 
+void http_set_office(struct http *h, struct office *office)
+{
+	h->office = office;
+}
+
+void http_notify_commit(struct http *h)
+{
+	stream_notify(h->stream);
+}
+
+int http_set_token(struct http *h, const char *token_file, char *err, size_t errlen)
+{
+	return httpauth_load(&h->auth, token_file, h->address, err, errlen);
+}
+
 void http_close(struct http **hp)
 {
 	struct http *h = *hp;
 	if (!h)
 		return;
+	stream_free(&h->stream); /* before evhttp_free: it ends the open replies */
 	if (h->ev)
 		evhttp_free(h->ev);
 	query_rows_free(&h->rows);

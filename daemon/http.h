@@ -1,7 +1,9 @@
 /*
  * http.h - the read-only HTTP endpoint (libevent evhttp).
  *
- * GET /v1/totals (JSON), /healthz, /metrics (Prometheus text). Header and
+ * GET /v1/totals (JSON), /healthz, /metrics (Prometheus text); the live
+ * dashboard: GET / and /static/... (assets.h), /v1/villages (JSON) and
+ * /v1/stream (Server-Sent Events, stream.h). Header and
  * body sizes, methods and timeouts are bounded (evhttp has no limits by
  * default).
  */
@@ -28,6 +30,21 @@ int http_start(struct http **out, struct event_base *base, const char *listen,
 const char *http_address(const struct http *h);
 
 void http_set_villages(struct http *h, const struct villages *villages);
+
+/*
+ * Requires the bearer token of token_file on every request (httpauth.h);
+ * with token_file "", refuses (LT_EINVAL, a line in err) unless the server
+ * is on loopback. Call after http_start(), before the loop runs.
+ */
+int http_set_token(struct http *h, const char *token_file, char *err, size_t errlen);
+
+/* The totals changed: the dashboards hear of it within a second (stream.h). */
+void http_notify_commit(struct http *h);
+
+/* Serves the office's views (officehttp.h) from office, which must outlive h. */
+struct office;
+void http_set_office(struct http *h, struct office *office);
+
 void http_close(struct http **h);
 
 #endif

@@ -16,8 +16,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "auth.h"
 #include "err.h"
 #include "log.h"
+#include "scope.h"
 #include "validate.h"
 #include "zsock.h"
 
@@ -30,6 +32,9 @@ struct pending {
 	int nenv;
 	Lawtally__V1__SubmitRequest *req;
 	size_t first_slot;              /* its events' slots */
+	/* with auth on: the sender's name (stored with its events) and role */
+	char sender[KEYFILE_NAME_MAX + 1];
+	struct scope scope;
 };
 
 struct ingest {
@@ -42,6 +47,8 @@ struct ingest {
 	struct ingest_options o;
 	char endpoint[256];
 	int failed;
+	void (*on_commit)(void *arg);   /* after a commit that stored something */
+	void *on_commit_arg;
 
 	struct pending pend[INGEST_REQUESTS_MAX];
 	size_t npend;
@@ -104,6 +111,30 @@ static void send_error(struct ingest *in, zmq_msg_t *env, int nenv, uint64_t bat
 }
 
 /*
+ * With auth on, who sent this message: a client of the clients directory
+ * (1, *who set), or nobody (0; the parts are consumed). A message without
+ * a User-Id can only come through a ZAP failure and is dropped unanswered;
+ * a key revoked since its connection was made gets a refusal.
+ */
+static int sender_known(struct ingest *in, zmq_msg_t *parts, int n,
+			const struct keyring_entry **who)
+{
+	enum auth_sender s = auth_identify(in->o.auth, &parts[n - 1], who);
+	if (s == AUTH_CLIENT)
+		return 1;
+	in->m->auth_refused++;
+	if (s == AUTH_REVOKED && n >= 2) {
+		log_debug("ingest: request from a revoked key refused");
+		send_error(in, parts, n - 1, 0, "auth: this key is not registered with lawtallyd", 0);
+	} else {
+		log_warn("ingest: message without an authenticated User-Id dropped");
+	}
+	for (int i = 0; i < n; i++)
+		zmq_msg_close(&parts[i]);
+	return 0;
+}
+
+/*
  * Takes one received message: answers a bad frame at once, or queues the
  * request with its events validated. Consumes the parts.
  */
@@ -118,6 +149,9 @@ static void take_request(struct ingest *in, zmq_msg_t *parts, int n, int64_t now
 	uint64_t batch_id = 0;
 
 	in->m->requests++;
+	const struct keyring_entry *who = NULL;
+	if (in->o.auth && !sender_known(in, parts, n, &who))
+		return;
 	if (nenv < 1) {
 		why = "frame: no routing envelope";
 	} else if ((why = validate_wire_strings(&lawtally__v1__submit_request__descriptor, data,
@@ -151,10 +185,17 @@ static void take_request(struct ingest *in, zmq_msg_t *parts, int n, int64_t now
 	zmq_msg_close(payload);
 	p->req = req;
 	p->first_slot = in->nslots;
+	if (who) {
+		memcpy(p->sender, who->name, sizeof(p->sender));
+		p->scope = who->scope;
+	}
 	for (size_t i = 0; i < req->n_events; i++) {
 		const Lawtally__V1__Event *e = req->events[i];
 		size_t slot = in->nslots++;
 		const char *reason = validate_event(e, in->villages, now);
+		/* the sender's role, never the event's claimed source, decides */
+		if (!reason && who)
+			reason = scope_check_event(&p->scope, e);
 		in->slot_reason[slot] = reason;
 		in->slot_item[slot] = -1;
 		if (reason) {
@@ -162,7 +203,9 @@ static void take_request(struct ingest *in, zmq_msg_t *parts, int n, int64_t now
 			continue;
 		}
 		in->slot_item[slot] = (long)in->nitems;
-		in->items[in->nitems++] = (struct store_item){e, e->source, now};
+		in->items[in->nitems++] = who ? (struct store_item){e, p->sender, now,
+								    !scope_retracts_any(&p->scope)}
+					      : (struct store_item){e, e->source, now, 0};
 	}
 }
 
@@ -170,6 +213,7 @@ static void take_request(struct ingest *in, zmq_msg_t *parts, int n, int64_t now
 static void commit_and_reply(struct ingest *in)
 {
 	int rc = 0;
+	uint64_t accepted = in->m->accepted;
 	if (in->nitems > 0) {
 		double t0 = mono_now();
 		rc = store_apply(in->store, in->items, in->nitems, in->results);
@@ -226,6 +270,8 @@ static void commit_and_reply(struct ingest *in)
 		lawtally__v1__submit_request__free_unpacked(p->req, NULL);
 	}
 	in->npend = in->nslots = in->nitems = 0;
+	if (in->on_commit && in->m->accepted != accepted)
+		in->on_commit(in->on_commit_arg);
 }
 
 static void on_readable(void *sock, void *arg)
@@ -284,6 +330,10 @@ int ingest_start(struct ingest **out, struct event_base *base, void *zctx,
 	}
 	in->sock = zmq_socket(zctx, ZMQ_ROUTER);
 	int64_t maxmsg = opts->frame_bytes_max;
+	if (in->sock && opts->auth && auth_server_socket(opts->auth, in->sock, err, errlen) != 0) {
+		ingest_close(&in);
+		return LT_ESYS;
+	}
 	if (!in->sock || zmq_setsockopt(in->sock, ZMQ_MAXMSGSIZE, &maxmsg, sizeof(maxmsg)) ||
 	    set_int(in->sock, ZMQ_RCVHWM, opts->hwm) || set_int(in->sock, ZMQ_SNDHWM, opts->hwm) ||
 	    set_int(in->sock, ZMQ_ROUTER_MANDATORY, 1) ||
@@ -319,6 +369,12 @@ const char *ingest_endpoint(const struct ingest *in)
 void ingest_set_villages(struct ingest *in, const struct villages *villages)
 {
 	in->villages = villages;
+}
+
+void ingest_on_commit(struct ingest *in, void (*fn)(void *arg), void *arg)
+{
+	in->on_commit = fn;
+	in->on_commit_arg = arg;
 }
 
 void ingest_stop_reading(struct ingest *in)

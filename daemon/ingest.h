@@ -17,6 +17,7 @@
 #include "villages.h"
 
 struct ingest;
+struct auth;
 
 struct ingest_options {
 	const char *endpoint;       /* where to bind; "tcp://127.0.0.1:0" picks a port */
@@ -24,6 +25,7 @@ struct ingest_options {
 	unsigned request_events_max;/* events in one request */
 	unsigned frame_bytes_max;   /* ZMQ_MAXMSGSIZE */
 	int hwm;                    /* receive and send high-water marks */
+	const struct auth *auth;    /* CurveZMQ senders (auth.h); NULL: auth is off */
 };
 
 /*
@@ -41,6 +43,12 @@ const char *ingest_endpoint(const struct ingest *in);
 
 /* Uses a new village list from now on (SIGHUP). */
 void ingest_set_villages(struct ingest *in, const struct villages *villages);
+
+/*
+ * Calls fn(arg) after each commit that stored something new, once the
+ * replies have gone (the dashboards hear of it). NULL turns it off.
+ */
+void ingest_on_commit(struct ingest *in, void (*fn)(void *arg), void *arg);
 
 /* Stops reading new requests (shutdown); what was read is already answered. */
 void ingest_stop_reading(struct ingest *in);

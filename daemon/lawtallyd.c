@@ -3,7 +3,8 @@
  *
  * One libevent event_base owns everything: the ingest and query ZeroMQ
  * sockets, the HTTP server and the signals. The daemon runs in the
- * foreground (systemd supervises it) and logs to stderr.
+ * foreground (systemd supervises it: notify.c) and logs to stderr. It
+ * holds the data directory's lock (datadir.h) for as long as it runs.
  *
  *   SIGTERM, SIGINT  stop reading, answer what is in hand, close the store, exit 0
  *   SIGHUP           re-read the config; an invalid one is logged and ignored
@@ -16,16 +17,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <systemd/sd-daemon.h>
 #include <time.h>
 #include <zmq.h>
 
+#include "auth.h"
 #include "config.h"
+#include "datadir.h"
 #include "err.h"
 #include "http.h"
 #include "ingest.h"
 #include "log.h"
+#include "office.h"
 #include "metrics.h"
+#include "notify.h"
 #include "querysock.h"
 #include "store.h"
 
@@ -42,10 +46,15 @@ struct daemon {
 	struct ingest *ingest;
 	struct querysock *query;
 	struct http *http;
+	struct auth *auth;         /* CurveZMQ with auth = curve, else NULL */
+	struct office *office;     /* report, senders, exports, close-year (office.h) */
 	struct metrics metrics;
 	struct event *sig[3];
 	struct event *tick;
 	int stopping;
+	/* systemd: notifications, the data directory's owner lock, the status line */
+	struct notify *notify;
+	int lock_fd;
 };
 
 /* Housekeeping period: clearing reader slots of dead processes. */
@@ -95,7 +104,7 @@ static void on_stop(evutil_socket_t sig, short what, void *arg)
 	d->stopping = 1;
 	log_info("stopping on %s: no new requests; what was read is answered",
 		 sig == SIGINT ? "SIGINT" : "SIGTERM");
-	sd_notify(0, "STOPPING=1");
+	notify_stopping(d->notify);
 	ingest_stop_reading(d->ingest);
 	event_base_loopexit(d->base, NULL);
 }
@@ -110,11 +119,14 @@ static void on_reload(evutil_socket_t sig, short what, void *arg)
 	struct daemon *d = arg;
 	char err[512];
 	(void)sig, (void)what;
-	sd_notify(0, "RELOADING=1");
+	notify_reloading(d->notify);
+	/* revocations take effect even when the config file is broken */
+	if (d->auth)
+		auth_reload(d->auth);
 	struct config *next = malloc(sizeof(*next));
 	if (!next) {
 		log_err("reload: out of memory; keeping the old config");
-		sd_notify(0, "READY=1");
+		notify_ready(d->notify);
 		return;
 	}
 	*next = *d->cfg;
@@ -122,9 +134,17 @@ static void on_reload(evutil_socket_t sig, short what, void *arg)
 	if (rc) {
 		log_err("reload: %s; keeping the old config", err);
 		free(next);
-		sd_notify(0, "READY=1");
+		notify_ready(d->notify);
 		return;
 	}
+	struct office_options oo = {next->report_templates, next->report_silent_days};
+	if (office_reload(d->office, &oo, err, sizeof(err))) {
+		log_err("reload: report templates: %s; keeping the old config", err);
+		free(next);
+		notify_ready(d->notify);
+		return;
+	}
+	office_set_villages(d->office, &next->villages);
 	if (strcmp(next->ingest_endpoint, d->cfg->ingest_endpoint) ||
 	    strcmp(next->query_endpoint, d->cfg->query_endpoint) ||
 	    strcmp(next->http_listen, d->cfg->http_listen) ||
@@ -135,11 +155,26 @@ static void on_reload(evutil_socket_t sig, short what, void *arg)
 	if (d->http)
 		http_set_villages(d->http, &next->villages);
 	log_set_debug(next->log_debug);
+	if (strcmp(next->auth, d->cfg->auth) ||
+	    strcmp(next->auth_secret_key_file, d->cfg->auth_secret_key_file) ||
+	    strcmp(next->auth_clients_dir, d->cfg->auth_clients_dir) ||
+	    strcmp(next->http_token_file, d->cfg->http_token_file))
+		log_warn("reload: auth, its key and clients directory, and the HTTP token change "
+			 "only on restart");
+	if (next->map_size_max != d->cfg->map_size_max)
+		log_info("reload: the store may grow to %zu MiB",
+			 store_set_map_size_max(d->store, next->map_size_max) >> 20);
 	free(d->cfg);
 	d->cfg = next;
 	log_info("reload: config %s read, %zu villages", d->config_path ? d->config_path : "(built-in)",
 		 next->villages.n);
-	sd_notify(0, "READY=1");
+	notify_ready(d->notify);
+}
+
+/* After a commit with something new: the dashboards refetch (http.h). */
+static void on_commit(void *arg)
+{
+	http_notify_commit(arg);
 }
 
 /* A reader process (backup, verify) killed mid-transaction pins old pages. */
@@ -151,6 +186,32 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 	int rc = store_reader_check(d->store, &cleared);
 	if (rc)
 		log_warn("store: reader check failed: %s", lt_strerror(rc));
+}
+
+/*
+ * The STATUS= line of `systemctl status`: events stored, the last commit,
+ * and the backlog: batches refused (store or disk full) since that commit,
+ * which their senders hold and retry.
+ */
+static void status_line(char *buf, size_t len, void *arg)
+{
+	struct daemon *d = arg;
+	struct store_stats st = {0};
+	char when[32] = "none yet", backlog[64] = "none";
+	uint64_t refused = d->metrics.refusals - d->metrics.refusals_at_commit;
+	time_t t = (time_t)d->metrics.last_commit;
+	struct tm tm;
+	if (t > 0 && gmtime_r(&t, &tm))
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
+	if (refused)
+		snprintf(backlog, sizeof(backlog), "%llu batches refused since (store or disk full)",
+			 (unsigned long long)refused);
+	int rc = store_stats(d->store, &st);
+	if (rc)
+		snprintf(buf, len, "store unreadable (%s); last commit %s", lt_strerror(rc), when);
+	else
+		snprintf(buf, len, "%llu events stored; last commit %s; backlog: %s",
+			 (unsigned long long)st.events, when, backlog);
 }
 
 static int start(struct daemon *d)
@@ -165,22 +226,46 @@ static int start(struct daemon *d)
 		.dir = c->data_dir, .map_size = c->map_size_initial,
 		.map_size_max = c->map_size_max, .tz_offset = c->tz_offset,
 	};
+	if (datadir_lock(c->data_dir, &d->lock_fd, err, sizeof(err))) {
+		log_err("%s; not starting", err);
+		return 1;
+	}
 	int rc = store_open(&d->store, &so, err, sizeof(err));
 	if (rc) {
-		log_err("cannot open the store in %s: %s; to restore a backup: lawtally restore "
-			"BACKUP %s",
-			c->data_dir, err, c->data_dir);
+		log_err("store in %s: %s; not starting on it. To restore a backup: lawtally restore "
+			"%s %s BACKUP",
+			c->data_dir, err, d->config_path ? "-c" : "--data-dir",
+			d->config_path ? d->config_path : c->data_dir);
 		return 1;
+	}
+	struct office_options oo = {c->report_templates, c->report_silent_days};
+	if (office_new(&d->office, d->store, &c->villages, &oo, err, sizeof(err))) {
+		log_err("report templates: %s; not starting", err);
+		return 1;
+	}
+	/* the ZAP handler before any server socket: libzmq fails open without it */
+	if (strcmp(c->auth, CONFIG_AUTH_CURVE) == 0) {
+		struct auth_options ao = {c->auth_secret_key_file, c->auth_clients_dir};
+		if (auth_start(&d->auth, d->base, d->zctx, &ao, err, sizeof(err))) {
+			log_err("%s; not starting", err);
+			return 1;
+		}
+		log_info("auth: curve on ingest and query; server public key %s; %zu clients from %s",
+			 auth_public_key(d->auth), auth_clients(d->auth), c->auth_clients_dir);
+	} else if (!auth_endpoint_local(c->ingest_endpoint) ||
+		   !auth_endpoint_local(c->query_endpoint)) {
+		log_warn("auth = off on an endpoint off loopback: whoever reaches it may send "
+			 "and query (auth = curve: docs/keys.md)");
 	}
 	struct ingest_options io = {
 		.endpoint = c->ingest_endpoint, .batch_events_max = c->batch_events_max,
 		.request_events_max = c->request_events_max, .frame_bytes_max = c->frame_bytes_max,
-		.hwm = c->receive_hwm,
+		.hwm = c->receive_hwm, .auth = d->auth,
 	};
 	if (ingest_start(&d->ingest, d->base, d->zctx, &io, d->store, &c->villages, &d->metrics,
 			 err, sizeof(err)) ||
 	    querysock_start(&d->query, d->base, d->zctx, c->query_endpoint, c->receive_hwm,
-			    d->store, &c->villages, &d->metrics, err, sizeof(err))) {
+			    d->store, &c->villages, &d->metrics, d->auth, err, sizeof(err))) {
 		log_err("%s", err);
 		return 1;
 	}
@@ -190,6 +275,15 @@ static int start(struct daemon *d)
 		log_err("%s", err);
 		return 1;
 	}
+	if (d->http && http_set_token(d->http, c->http_token_file, err, sizeof(err))) {
+		log_err("%s; not starting", err);
+		return 1;
+	}
+	if (d->http)
+		ingest_on_commit(d->ingest, on_commit, d->http);
+	querysock_set_office(d->query, d->office);
+	if (d->http)
+		http_set_office(d->http, d->office);
 	struct timeval period = {TICK_SECONDS, 0};
 	d->tick = event_new(d->base, -1, EV_PERSIST, on_tick, d);
 	if (!d->tick || event_add(d->tick, &period) != 0) {
@@ -217,9 +311,13 @@ static void stop(struct daemon *d)
 	http_close(&d->http);
 	querysock_close(&d->query);
 	ingest_close(&d->ingest);
+	office_free(&d->office);
+	auth_close(&d->auth);
 	if (d->zctx)
 		zmq_ctx_term(d->zctx); /* sockets linger a bounded time to flush replies */
 	store_close(&d->store);
+	notify_close(&d->notify);
+	datadir_unlock(&d->lock_fd);
 	if (d->base)
 		event_base_free(d->base);
 	free(d->cfg);
@@ -234,7 +332,7 @@ int main(int argc, char **argv)
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
-	struct daemon d = {0};
+	struct daemon d = {.lock_fd = -1};
 	int check = 0, opt;
 	char err[512];
 	while ((opt = getopt_long(argc, argv, "c:hV", longopts, NULL)) != -1) {
@@ -256,6 +354,11 @@ int main(int argc, char **argv)
 	config_defaults(d.cfg);
 	if (d.config_path && config_load(d.cfg, d.config_path, err, sizeof(err))) {
 		fprintf(stderr, "lawtallyd: %s\n", err);
+		free(d.cfg);
+		return 2;
+	}
+	if (check && office_check_templates(d.cfg->report_templates, err, sizeof(err))) {
+		fprintf(stderr, "lawtallyd: report templates: %s\n", err);
 		free(d.cfg);
 		return 2;
 	}
@@ -283,10 +386,15 @@ int main(int argc, char **argv)
 			fatal("cannot install signal handlers");
 
 	int status = start(&d);
+	if (status == 0 && notify_start(&d.notify, d.base, status_line, &d, err, sizeof(err))) {
+		log_err("%s", err);
+		status = 1;
+	}
 	if (status == 0) {
-		sd_notify(0, "READY=1");
+		notify_ready(d.notify);
 		event_base_dispatch(d.base);
 		status = d.ingest && ingest_failed(d.ingest) ? 1 : 0;
+		notify_stopping(d.notify);
 	}
 	stop(&d);
 	if (status == 0)

@@ -50,6 +50,7 @@ void metrics_commit(struct metrics *m, unsigned events, double seconds, double n
 	observe(&m->batch_events, batch_bounds, METRICS_BATCH_BUCKETS, events);
 	observe(&m->commit_seconds, latency_bounds, METRICS_LATENCY_BUCKETS, seconds);
 	m->last_commit = now;
+	m->refusals_at_commit = m->refusals;
 }
 
 /* Label values escape backslash, double quote and newline. */
@@ -111,6 +112,9 @@ int metrics_render(const struct metrics *m, const struct store_stats *st, struct
 		m->bad_frames);
 	COUNTER("lawtally_refusals_total", "Requests refused for a temporary cause (store full).",
 		m->refusals);
+	COUNTER("lawtally_auth_refused_total",
+		"Messages refused: a revoked key, a non-office query, no authenticated sender.",
+		m->auth_refused);
 	COUNTER("lawtally_replies_dropped_total", "Replies that could not be sent (peer gone).",
 		m->replies_dropped);
 	evbuffer_add_printf(out,

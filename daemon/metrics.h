@@ -27,6 +27,7 @@ struct histogram {
 struct metrics {
 	uint64_t accepted, duplicate, rejected;
 	uint64_t requests, bad_frames, refusals, replies_dropped;
+	uint64_t auth_refused;   /* messages of revoked or unauthenticated keys (auth.h) */
 	uint64_t queries_zmq, queries_http;
 	struct {
 		const char *reason;
@@ -37,6 +38,7 @@ struct metrics {
 	struct histogram batch_events;    /* events per commit */
 	struct histogram commit_seconds;  /* store_apply time */
 	double last_commit;               /* unix time of the last commit, 0 if none */
+	uint64_t refusals_at_commit;      /* refusals counted then (backlog: the rest) */
 	double started;
 };
 

@@ -4,11 +4,16 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "auth.h"
 #include "err.h"
 #include "log.h"
+#include "office.h"
 #include "query.h"
 #include "reply.h"
+#include "scope.h"
+#include "validate.h"
 #include "zsock.h"
 
 #define QUERY_FRAME_MAX 4096   /* a QueryRequest is a few short fields */
@@ -20,6 +25,8 @@ struct querysock {
 	struct store *store;
 	const struct villages *villages;
 	struct metrics *m;
+	const struct auth *auth;     /* NULL: auth is off */
+	struct office *office;       /* QueryRequest.view; NULL: not set up */
 	char endpoint[256];
 	struct query_rows rows;
 };
@@ -36,17 +43,81 @@ static void answer(struct querysock *q, zmq_msg_t *env, int nenv, const Lawtally
 	free(buf);
 }
 
+/*
+ * With auth on: why the sender of payload gets no totals, or NULL if it
+ * may query. Sets *silent when it gets no answer at all (no User-Id: only
+ * a ZAP failure lets such a message through).
+ */
+static const char *refusal(struct querysock *q, zmq_msg_t *payload, int *silent)
+{
+	const struct keyring_entry *who;
+	enum auth_sender s = auth_identify(q->auth, payload, &who);
+	*silent = 0;
+	if (s == AUTH_CLIENT && scope_may_query(&who->scope))
+		return NULL;
+	q->m->auth_refused++;
+	if (s == AUTH_ANONYMOUS) {
+		log_warn("query: message without an authenticated User-Id dropped");
+		*silent = 1;
+		return "auth: no authenticated sender";
+	}
+	return s == AUTH_REVOKED ? "auth: this key is not registered with lawtallyd"
+				 : "auth: only office keys may query";
+}
+
+/*
+ * The peer of payload may have the office-only views: with auth on every
+ * peer that gets this far holds an office key; with auth off only a peer
+ * on this machine (loopback TCP; ipc and inproc carry no Peer-Address).
+ */
+static int peer_is_office(const struct querysock *q, zmq_msg_t *payload)
+{
+	if (q->auth)
+		return 1;
+	const char *peer = zmq_msg_gets(payload, "Peer-Address");
+	if (!peer)
+		return 1;
+	return strncmp(peer, "127.", 4) == 0 || strcmp(peer, "::1") == 0 ||
+	       strncmp(peer, "::ffff:127.", 11) == 0;
+}
+
+/* Answers a QueryRequest with a view: a document rendered by the office. */
+static void answer_view(struct querysock *q, zmq_msg_t *parts, int n,
+			const Lawtally__V1__QueryRequest *req)
+{
+	Lawtally__V1__QueryReply rep = LAWTALLY__V1__QUERY_REPLY__INIT;
+	struct sbuf doc;
+	char err[200];
+	office_query(q->office, req, peer_is_office(q, &parts[n - 1]), &doc, &rep, err,
+		     sizeof(err));
+	answer(q, parts, n - 1, &rep);
+	sbuf_free(&doc);
+}
+
 static void handle(struct querysock *q, zmq_msg_t *parts, int n)
 {
 	Lawtally__V1__QueryReply rep = LAWTALLY__V1__QUERY_REPLY__INIT;
 	zmq_msg_t *payload = &parts[n - 1];
-	Lawtally__V1__QueryRequest *req =
-		lawtally__v1__query_request__unpack(NULL, zmq_msg_size(payload), zmq_msg_data(payload));
+	Lawtally__V1__QueryRequest *req = NULL;
 	struct query_spec spec;
 	const char *why = NULL;
+	int silent = 0;
 	q->m->queries_zmq++;
-	if (!req) {
+	if (q->auth && (why = refusal(q, payload, &silent)) != NULL) {
+		if (silent)
+			return;
+	} else if ((why = validate_wire_strings(&lawtally__v1__query_request__descriptor,
+						zmq_msg_data(payload), zmq_msg_size(payload)))) {
+		/* why says what: protobuf-c would cut a string at a NUL */
+	} else if (!(req = lawtally__v1__query_request__unpack(NULL, zmq_msg_size(payload),
+							       zmq_msg_data(payload)))) {
 		why = "frame: not a QueryRequest";
+	} else if (req->view && q->office) {
+		answer_view(q, parts, n, req);
+		lawtally__v1__query_request__free_unpacked(req, NULL);
+		return;
+	} else if (req->view) {
+		why = "view: the office's views are not set up";
 	} else if (query_spec_parse(&spec, req->year, req->metric, req->by, req->village,
 				    q->villages, &why) == 0) {
 		int rc = query_run(q->store, &spec, &q->rows);
@@ -82,8 +153,8 @@ static void on_readable(void *sock, void *arg)
 
 int querysock_start(struct querysock **out, struct event_base *base, void *zctx,
 		    const char *endpoint, int hwm, struct store *store,
-		    const struct villages *villages, struct metrics *metrics, char *err,
-		    size_t errlen)
+		    const struct villages *villages, struct metrics *metrics,
+		    const struct auth *auth, char *err, size_t errlen)
 {
 	struct querysock *q = calloc(1, sizeof(*q));
 	if (!q)
@@ -91,7 +162,12 @@ int querysock_start(struct querysock **out, struct event_base *base, void *zctx,
 	q->store = store;
 	q->villages = villages;
 	q->m = metrics;
+	q->auth = auth;
 	q->sock = zmq_socket(zctx, ZMQ_ROUTER);
+	if (q->sock && auth && auth_server_socket(auth, q->sock, err, errlen) != 0) {
+		querysock_close(&q);
+		return LT_ESYS;
+	}
 	int64_t maxmsg = QUERY_FRAME_MAX;
 	int one = 1, linger = 0;
 	if (!q->sock || zmq_setsockopt(q->sock, ZMQ_MAXMSGSIZE, &maxmsg, sizeof(maxmsg)) ||
@@ -124,6 +200,11 @@ int querysock_start(struct querysock **out, struct event_base *base, void *zctx,
 const char *querysock_endpoint(const struct querysock *q)
 {
 	return q->endpoint;
+}
+
+void querysock_set_office(struct querysock *q, struct office *office)
+{
+	q->office = office;
 }
 
 void querysock_set_villages(struct querysock *q, const struct villages *villages)

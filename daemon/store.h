@@ -22,7 +22,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "figures.h"
 #include "lawtally.pb-c.h"
+#include "senders.h"
 #include "tally.h"
 
 #define STORE_SCHEMA_VERSION 1
@@ -53,6 +55,11 @@ struct store_item {
 	const Lawtally__V1__Event *event;
 	const char *sender;   /* who sent it: authenticated identity or claimed source */
 	int64_t received_at;  /* daemon clock, unix seconds */
+	/*
+	 * A retraction from this sender may withdraw only events stored with
+	 * the same sender (auth on and not an office key); 0: any event.
+	 */
+	int own_only;
 };
 
 /* Values match Ack.Status of the wire schema. */
@@ -71,7 +78,8 @@ struct store_result {
  * Applies n items in one write transaction and fills results[0..n).
  * An id seen before (in the store or earlier in the batch) is DUPLICATE.
  * Rejections the store makes: a retraction of an unknown or already
- * retracted event, a case with too many events.
+ * retracted event, or (own_only) of another sender's event, a case with
+ * too many events.
  *
  * Returns 0 when the transaction committed; otherwise nothing of the batch
  * was stored and the results are void: LT_EFULL (map at its maximum or disk
@@ -127,5 +135,96 @@ int store_reader_check(struct store *s, int *cleared);
 
 /* The zone the store counts in. */
 int32_t store_tz_offset(const struct store *s);
+
+/*
+ * Writes a compacted copy of the store as of one read transaction (a
+ * daemon may go on committing meanwhile; mdb_env_copyfd2 with
+ * MDB_CP_COMPACT) to dir/data.mdb: first to dir/data.mdb.partial, created
+ * 0600, then fsync, rename and fsync of dir, so that dir ends up with the
+ * whole copy, durably, or with nothing new. Run as root, the copy takes
+ * the owner of dir. dir must exist; with replace 0 an existing
+ * dir/data.mdb is LT_EEXIST, with replace 1 it is replaced atomically
+ * (restore). Sets *bytes to the size of the copy. Returns 0, or LT_EEXIST,
+ * LT_EBUSY (a data.mdb.partial is there), LT_EFULL, LT_EIO, LT_ESYS with
+ * one line in err; on failure no partial file is left.
+ */
+int store_backup(struct store *s, const char *dir, int replace, uint64_t *bytes, char *err,
+		 size_t errlen);
+
+/*
+ * Sets the size the map may grow to (a SIGHUP with a new map_size_max_mb):
+ * a store that was full at its old maximum takes batches again from the
+ * next commit. A maximum below the current map size stops growth where it
+ * is (LMDB files do not shrink). Returns the maximum now in force, bytes.
+ */
+size_t store_set_map_size_max(struct store *s, size_t max);
+
+/* ---- office views: as-of recounts, closed years, senders, event export ----
+ *
+ * Two more databases, created with the store (a read-only open of a store
+ * made before them sees them empty):
+ *   closed   year (u16 big-endian) -> u8 version (1), i64 closed_at (LE),
+ *            SHA-256 of the entries (32 bytes), the entries (figures.h)
+ *   senders  sender name (1..64 bytes) -> its record (senders.h); kept by
+ *            store_apply in the batch's own transaction
+ */
+
+/*
+ * The totals as they stood at received_max: a recount of the events
+ * received up to then, where a retraction counts only if it was itself
+ * received by then. Fills out (reset first; merged and sorted) with every
+ * total of every year. Reads every stored event (store_verify's recount):
+ * for reports, never on the ingest path. Returns 0 or an LT_E* code.
+ */
+int store_recount_asof(struct store *s, int64_t received_max, struct tally_deltas *out);
+
+/* A closed year's snapshot. */
+struct store_closed {
+	uint16_t year;
+	int64_t closed_at;                    /* daemon clock, unix seconds */
+	uint8_t sha256[FIGURES_SHA256_LEN];   /* of the entries */
+	uint8_t *entries;                     /* figures_decode() reads them; malloc'd */
+	size_t len;
+};
+
+/*
+ * Freezes the year's current totals in one write transaction. Returns 0
+ * with *out filled (free with store_closed_free), LT_EEXIST if the year is
+ * closed already, LT_EFULL if the store is full, or another LT_E* code.
+ */
+int store_close_year(struct store *s, uint16_t year, int64_t now, struct store_closed *out);
+
+/*
+ * The snapshot of a closed year. Returns 0 with *out filled, LT_ENOTFOUND
+ * if the year is not closed, LT_ECORRUPT if the entries do not match their
+ * hash, or another LT_E* code.
+ */
+int store_closed_get(struct store *s, uint16_t year, struct store_closed *out);
+void store_closed_free(struct store_closed *c);
+
+/* Called for each sender record; a non-zero return stops the scan with it. */
+typedef int (*store_sender_fn)(const struct sender_record *rec, void *arg);
+
+/* Calls fn for every sender, by name. Returns 0, fn's return or an LT_E* code. */
+int store_scan_senders(struct store *s, store_sender_fn fn, void *arg);
+
+/* A stored event as the export reads it; valid during the callback only. */
+struct store_event {
+	uint64_t seq;
+	int64_t received_at;
+	const char *sender;
+	int retracted;
+	const Lawtally__V1__Event *event;
+};
+typedef int (*store_event_fn)(const struct store_event *e, void *arg);
+
+/*
+ * Calls fn for the stored events from sequence number from (1 is the
+ * first) on, reading at most max_records of them in one read transaction.
+ * Sets *next to the sequence number to go on from, or 0 when the log is at
+ * its end. Returns 0, fn's non-zero return, or an LT_E* code.
+ */
+int store_scan_events(struct store *s, uint64_t from, size_t max_records, store_event_fn fn,
+		      void *arg, uint64_t *next);
 
 #endif

@@ -11,10 +11,13 @@
 struct zsock {
 	void *sock;
 	struct event *ev;
+	struct event *again;  /* one-shot zero timer: back after the loop has polled */
 	zsock_fn fn;
 	void *arg;
 	int paused;
 };
+
+static const struct timeval zero_tv = {0, 0};
 
 static int has_input(void *sock)
 {
@@ -34,9 +37,15 @@ static void on_event(evutil_socket_t fd, short what, void *arg)
 	if (!has_input(z->sock))
 		return;
 	z->fn(z->sock, z->arg);
-	/* the callback may have stopped early, or sent: the edge may be gone */
+	/*
+	 * The callback may have stopped early, or sent: the edge may be gone.
+	 * Come back through a zero timer, not event_active(): libevent runs
+	 * re-activated events before it polls again, so a socket that always
+	 * has input (ingest at saturation) would starve the other sockets and
+	 * the HTTP server for as long as the load lasts.
+	 */
 	if (!z->paused && has_input(z->sock))
-		event_active(z->ev, EV_READ, 0);
+		evtimer_add(z->again, &zero_tv);
 }
 
 int zsock_new(struct zsock **out, struct event_base *base, void *sock, zsock_fn fn, void *arg)
@@ -52,9 +61,12 @@ int zsock_new(struct zsock **out, struct event_base *base, void *sock, zsock_fn 
 	z->fn = fn;
 	z->arg = arg;
 	z->ev = event_new(base, fd, EV_READ | EV_PERSIST, on_event, z);
-	if (!z->ev || event_add(z->ev, NULL) != 0) {
+	z->again = evtimer_new(base, on_event, z);
+	if (!z->ev || !z->again || event_add(z->ev, NULL) != 0) {
 		if (z->ev)
 			event_free(z->ev);
+		if (z->again)
+			event_free(z->again);
 		free(z);
 		return LT_ENOMEM;
 	}
@@ -70,6 +82,7 @@ void zsock_destroy(struct zsock **zp)
 	if (!z)
 		return;
 	event_free(z->ev);
+	event_free(z->again);
 	free(z);
 	*zp = NULL;
 }

@@ -4,9 +4,10 @@
  * ZMQ_FD is edge-triggered and "readable" does not mean a message is
  * there: the owner's callback is called while ZMQ_EVENTS says POLLIN and
  * must receive with ZMQ_DONTWAIT. A callback may stop early (for fairness
- * or a bound); zsock then re-activates itself so the loop comes back after
- * other events. Sending changes ZMQ_EVENTS too, so after every callback
- * the state is checked again.
+ * or a bound); zsock then comes back on the loop's next pass, after it has
+ * polled, so other sockets and the HTTP server get their turn. Sending
+ * changes ZMQ_EVENTS too, so after every callback the state is checked
+ * again.
  */
 #ifndef LAWTALLY_ZSOCK_H
 #define LAWTALLY_ZSOCK_H

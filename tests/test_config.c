@@ -53,6 +53,11 @@ static void assert_config_equal(const struct config *a, const struct config *b)
 	assert_int_equal(a->http_timeout_s, b->http_timeout_s);
 	assert_int_equal(a->http_connections_max, b->http_connections_max);
 	assert_string_equal(a->auth, b->auth);
+	assert_string_equal(a->auth_secret_key_file, b->auth_secret_key_file);
+	assert_string_equal(a->auth_clients_dir, b->auth_clients_dir);
+	assert_string_equal(a->http_token_file, b->http_token_file);
+	assert_string_equal(a->report_templates, b->report_templates);
+	assert_int_equal(a->report_silent_days, b->report_silent_days);
 	assert_int_equal(a->log_debug, b->log_debug);
 	assert_int_equal(a->villages.n, b->villages.n);
 	for (size_t i = 0; i < a->villages.n; i++) {
@@ -116,6 +121,11 @@ static void test_defaults_match_contract(void **state)
 	assert_int_equal(c->http_timeout_s, 10);
 	assert_int_equal(c->http_connections_max, 64);
 	assert_string_equal(c->auth, "off");
+	assert_string_equal(c->auth_secret_key_file, "");
+	assert_string_equal(c->auth_clients_dir, "/etc/lawtally/clients");
+	assert_string_equal(c->http_token_file, "");
+	assert_string_equal(c->report_templates, "");
+	assert_int_equal(c->report_silent_days, 7);
 	assert_int_equal(c->log_debug, 0);
 	assert_int_equal(c->villages.n, 41);
 	assert_string_equal(c->villages.v[0].code, "ZL01");
@@ -163,7 +173,14 @@ static void test_every_key_parses(void **state)
 		"[http]\n"
 		"listen = [::1]:0\n"
 		"timeout_s = 3600\n"
-		"connections_max = 10000\n");
+		"connections_max = 10000\n"
+		"token_file = /etc/lawtally/http.token\n"
+		"[auth]\n"
+		"server_secret_key_file = /etc/lawtally/server.key\n"
+		"clients_dir = /srv/lawtally/clients\n");
+	assert_string_equal(c->http_token_file, "/etc/lawtally/http.token");
+	assert_string_equal(c->auth_secret_key_file, "/etc/lawtally/server.key");
+	assert_string_equal(c->auth_clients_dir, "/srv/lawtally/clients");
 	assert_string_equal(c->data_dir, "/var/lib/lawtally");
 	assert_int_equal(c->tz_offset, -(5 * 3600 + 30 * 60));
 	assert_int_equal(c->map_size_max, 1024 * MIB);
@@ -372,6 +389,7 @@ static const struct bad_value bad_values[] = {
 	{"http", "timeout_s", "3601", "must be 1..3600"},
 	{"http", "connections_max", "0", "must be 1..10000"},
 	{"http", "connections_max", "10001", "must be 1..10000"},
+	{"auth", "clients_dir", "", "must not be empty"},
 };
 
 static void test_bad_values(void **state)
@@ -704,7 +722,8 @@ static void test_describe_round_trip(void **state)
 		"[daemon]\ndata_dir = /srv/lt\ntimezone = -09:30\nmap_size_max_mb = 512\n"
 		"map_size_initial_mb = 8\nlog_debug = true\n"
 		"[ingest]\nendpoint = ipc:///run/lt.sock\nauth = curve\nreceive_hwm = 77\n"
-		"[http]\nlisten = off\n[villages]\nA = 甲\nB = 乙\n");
+		"[http]\nlisten = off\ntoken_file = /t\n[auth]\nclients_dir = /c\n"
+		"server_secret_key_file = /k\n[villages]\nA = 甲\nB = 乙\n");
 	for (size_t i = 0; i < 2; i++) {
 		char *buf = NULL;
 		size_t len = 0;
@@ -762,7 +781,7 @@ static void test_example_file(void **state)
 			keys++;
 	}
 	fclose(f);
-	assert_int_equal(keys, 15);
+	assert_int_equal(keys, 20);
 	assert_int_equal(villages, 41);
 	free(c);
 	free(want);

@@ -1,7 +1,8 @@
 /*
  * test_store.c - the LMDB store: exactly-once totals, dedupe across reopen,
  * batch atomicity under injected failures, map growth, retractions, and a
- * recount that equals the live totals after 100,000 random events.
+ * recount that equals the live totals after 100,000 random events; backups,
+ * a maximum map size raised live, and files cut short.
  *
  * Failures are injected into the real LMDB calls with the linker's --wrap
  * (see the Makefile): fail_put_at / fail_commit_with below.
@@ -16,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -179,7 +181,7 @@ static int apply(struct store *s, struct ev *evs, size_t n, struct store_result 
 	struct store_item items[64];
 	assert_true(n <= 64);
 	for (size_t i = 0; i < n; i++)
-		items[i] = (struct store_item){&evs[i].e, "centre-ZL07", T2024};
+		items[i] = (struct store_item){&evs[i].e, "centre-ZL07", T2024, 0};
 	return store_apply(s, items, n, res);
 }
 
@@ -341,6 +343,35 @@ static void test_retractions(void **state)
 	assert_int_equal(store_stats(f->s, &st), 0);
 	assert_int_equal(st.cases, 0);  /* a case with no events left is gone */
 	assert_int_equal(st.totals, 0); /* zero totals are deleted */
+	assert_verified(f->s);
+}
+
+/* With own_only (auth on, not an office key) a sender retracts its own events only. */
+static void test_retract_own_only(void **state)
+{
+	struct fx *f = *state;
+	struct ev e[5];
+	struct store_item it[3];
+	struct store_result r[3];
+	ev_training(&e[0], 40, "ZL07", 5, T2024);
+	ev_training(&e[1], 41, "ZL08", 6, T2024);
+	it[0] = (struct store_item){&e[0].e, "zl07", T2024, 1};
+	it[1] = (struct store_item){&e[1].e, "zl08", T2024, 1};
+	assert_int_equal(store_apply(f->s, it, 2, r), 0);
+	ev_retract(&e[2], 42, 40, T2024 + 10); /* zl08 withdraws zl07's event */
+	ev_retract(&e[3], 43, 41, T2024 + 10); /* zl08 withdraws its own */
+	ev_retract(&e[4], 44, 40, T2024 + 10); /* the office withdraws zl07's */
+	it[0] = (struct store_item){&e[2].e, "zl08", T2024, 1};
+	it[1] = (struct store_item){&e[3].e, "zl08", T2024, 1};
+	it[2] = (struct store_item){&e[4].e, "office", T2024, 0};
+	assert_int_equal(store_apply(f->s, it, 3, r), 0);
+	assert_int_equal(r[0].status, STORE_REJECTED);
+	assert_string_equal(r[0].reason, "retraction.event_id: only the original sender or an "
+					 "office key may retract it");
+	assert_int_equal(r[1].status, STORE_ACCEPTED);
+	assert_int_equal(r[2].status, STORE_ACCEPTED);
+	assert_int_equal(total(f->s, M_TRAININGS_SESSIONS, 2024), 0);
+	assert_int_equal(nevents(f->s), 4);
 	assert_verified(f->s);
 }
 
@@ -638,7 +669,7 @@ static void test_recount_random(void **state)
 				e->retraction = &rt[i];
 				break;
 			}
-			items[i] = (struct store_item){e, "random", e->occurred_at};
+			items[i] = (struct store_item){e, "random", e->occurred_at, 0};
 		}
 		assert_int_equal(store_apply(f->s, items, BATCH, res), 0);
 		for (int i = 0; i < BATCH; i++) {
@@ -657,6 +688,130 @@ static void test_recount_random(void **state)
 	assert_verified(f->s);
 }
 
+/* ---- operations: backup, live map limit, damaged files ----------------- */
+
+static void read_only_open(const char *dir, int32_t tz, struct store **s)
+{
+	char err[256];
+	struct store_options o = {.dir = dir, .tz_offset = tz, .read_only = 1};
+	int rc = store_open(s, &o, err, sizeof(err));
+	if (rc)
+		fail_msg("read-only store_open of %s: %s", dir, err);
+}
+
+/*
+ * store_backup: a private, compacted copy that opens (in the store's own
+ * zone, whatever the reader's) and recounts; never over an existing store
+ * unless replacing; a leftover partial copy blocks it.
+ */
+static void test_backup(void **state)
+{
+	struct fx *f = *state;
+	struct ev e[40];
+	struct store_result r[40];
+	char dest[96], err[256], path[160];
+	uint64_t bytes = 0;
+	struct stat st;
+	for (int i = 0; i < 40; i++)
+		ev_training(&e[i], 5000 + i, "ZL03", 10, T2024 + i);
+	assert_int_equal(apply(f->s, e, 40, r), 0);
+
+	snprintf(dest, sizeof(dest), "%s/bk", f->dir);
+	assert_int_equal(mkdir(dest, 0700), 0);
+	assert_int_equal(store_backup(f->s, dest, 0, &bytes, err, sizeof(err)), 0);
+	snprintf(path, sizeof(path), "%s/data.mdb", dest);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	assert_int_equal((uint64_t)st.st_size, bytes);
+	snprintf(path, sizeof(path), "%s/data.mdb.partial", dest);
+	assert_int_equal(access(path, F_OK), -1);
+
+	struct store *copy = NULL;
+	read_only_open(dest, 0, &copy); /* a reader takes the store's zone */
+	assert_int_equal(store_tz_offset(copy), TZ);
+	assert_int_equal(total(copy, M_TRAININGS_SESSIONS, 2024), 40);
+	assert_verified(copy);
+	assert_int_equal(store_apply(copy, NULL, 0, NULL), LT_EINVAL);
+
+	/* never over a store, unless replacing */
+	assert_int_equal(store_backup(f->s, dest, 0, &bytes, err, sizeof(err)), LT_EEXIST);
+	snprintf(path, sizeof(path), "%s already holds a store (data.mdb): choose a new directory",
+		 dest);
+	assert_string_equal(err, path);
+	assert_int_equal(store_backup(copy, dest, 1, &bytes, err, sizeof(err)), 0);
+	store_close(&copy);
+
+	/* a partial copy left behind, a missing directory, a file */
+	snprintf(path, sizeof(path), "%s/data.mdb.partial", dest);
+	FILE *p = fopen(path, "w");
+	assert_non_null(p);
+	fclose(p);
+	assert_int_equal(store_backup(f->s, dest, 1, &bytes, err, sizeof(err)), LT_EBUSY);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/none", f->dir);
+	assert_int_equal(store_backup(f->s, path, 0, &bytes, err, sizeof(err)), LT_ESYS);
+	snprintf(path, sizeof(path), "%s/data.mdb", f->dir);
+	assert_int_equal(store_backup(f->s, path, 0, &bytes, err, sizeof(err)), LT_EINVAL);
+}
+
+/* A store full at its maximum takes batches again once the maximum is raised live. */
+static void test_map_max_raised_live(void **state)
+{
+	struct fx *f = *state;
+	store_close(&f->s);
+	open_store(f, 256 << 10, 1 << 20);
+	struct ev e[50];
+	struct store_result r[50];
+	uint64_t id = 90000;
+	int rc = 0;
+	for (int b = 0; b < 1000 && rc == 0; b++) {
+		for (int i = 0; i < 50; i++)
+			ev_training(&e[i], id++, "ZL05", 3, T2024 + i);
+		rc = apply(f->s, e, 50, r);
+	}
+	assert_int_equal(rc, LT_EFULL);
+	assert_int_equal(apply(f->s, e, 50, r), LT_EFULL);
+	/* below the current map: growth stops where it is */
+	assert_int_equal(store_set_map_size_max(f->s, 4096), 1 << 20);
+	assert_int_equal(apply(f->s, e, 50, r), LT_EFULL);
+	assert_int_equal(store_set_map_size_max(f->s, 8 << 20), 8 << 20);
+	assert_int_equal(apply(f->s, e, 50, r), 0);
+	assert_int_equal(r[49].status, STORE_ACCEPTED);
+	assert_verified(f->s);
+}
+
+/* A file shorter than its pages is refused at open, not read into a SIGBUS. */
+static void test_cut_short_refused(void **state)
+{
+	struct fx *f = *state;
+	struct ev e[50];
+	struct store_result r[50];
+	char path[96], err[256];
+	for (int b = 0; b < 4; b++) {
+		for (int i = 0; i < 50; i++)
+			ev_training(&e[i], 70000 + 50 * b + i, "ZL09", 5, T2024 + i);
+		assert_int_equal(apply(f->s, e, 50, r), 0);
+	}
+	store_close(&f->s);
+	snprintf(path, sizeof(path), "%s/data.mdb", f->dir);
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(truncate(path, 8192), 0);
+	struct store *s = NULL;
+	struct store_options o = {.dir = f->dir, .tz_offset = TZ};
+	assert_int_equal(store_open(&s, &o, err, sizeof(err)), LT_ECORRUPT);
+	assert_null(s);
+	char want[128];
+	snprintf(want, sizeof(want), "the store file is cut short: 8192 bytes, its pages need %lld",
+		 (long long)st.st_size);
+	assert_string_equal(err, want);
+	o.read_only = 1;
+	assert_int_equal(store_open(&s, &o, err, sizeof(err)), LT_ECORRUPT);
+	/* the fixture's teardown needs a store: start a new one */
+	unlink(path);
+	open_store(f, 0, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -664,6 +819,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dedupe_across_reopen, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batch_atomic, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_retractions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_retract_own_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_case_full, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_map_growth_and_full, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scan_bounds, setup, teardown),
@@ -671,6 +827,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_schema_and_zone_checked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stale_readers_cleared, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_recount_random, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_backup, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_map_max_raised_live, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cut_short_refused, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }

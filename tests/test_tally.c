@@ -1310,6 +1310,53 @@ static void test_deltas_merge(void **state)
 	assert_int_equal(ds.cap, 0);
 }
 
+/* Many deltas over few keys: every key once, in encoded order, with its sum. */
+static void test_deltas_merge_many(void **state)
+{
+	(void)state;
+	enum { N = 5000, METRICS = 4, VILLAGES = 3, MONTHS = 12 };
+	static int64_t want[METRICS][VILLAGES][MONTHS][2];
+	memset(want, 0, sizeof(want));
+	struct tally_deltas ds = {0};
+	ds.d = malloc(N * sizeof(*ds.d));
+	assert_non_null(ds.d);
+	ds.n = ds.cap = N;
+	uint32_t x = 12345;
+	for (size_t i = 0; i < N; i++) {
+		x = x * 1103515245u + 12345u;
+		unsigned m = (x >> 8) % METRICS, v = (x >> 12) % VILLAGES, mo = (x >> 16) % MONTHS,
+			 d = (x >> 20) % 2;
+		int64_t val = (int64_t)((x >> 24) % 7) - 3; /* zeros and cancelling sums too */
+		struct tally_key k = {.metric = (uint8_t)(m * 5), .year = (uint16_t)(2023 + v % 2),
+				      .month = (uint8_t)(mo + 1), .dim = {(uint8_t)d, 0}};
+		k.village[0] = 'Z', k.village[1] = 'L', k.village[2] = (char)('1' + v);
+		ds.d[i].key = k;
+		ds.d[i].value = val;
+		want[m][v][mo][d] += val;
+	}
+	tally_deltas_merge(&ds);
+	size_t nonzero = 0;
+	for (unsigned m = 0; m < METRICS; m++)
+		for (unsigned v = 0; v < VILLAGES; v++)
+			for (unsigned mo = 0; mo < MONTHS; mo++)
+				for (unsigned d = 0; d < 2; d++)
+					nonzero += want[m][v][mo][d] != 0;
+	assert_int_equal(ds.n, nonzero);
+	for (size_t i = 0; i < ds.n; i++) {
+		const struct tally_key *k = &ds.d[i].key;
+		unsigned m = k->metric / 5, v = (unsigned)(k->village[2] - '1');
+		assert_int_equal(k->year, 2023 + v % 2);
+		assert_int_equal(ds.d[i].value, want[m][v][k->month - 1][k->dim[0]]);
+		if (i > 0) {
+			uint8_t a[TALLY_KEY_LEN], b[TALLY_KEY_LEN];
+			tally_key_encode(&ds.d[i - 1].key, a);
+			tally_key_encode(&ds.d[i].key, b);
+			assert_true(memcmp(a, b, TALLY_KEY_LEN) < 0);
+		}
+	}
+	tally_deltas_free(&ds);
+}
+
 /* Many deltas: the list grows past its first capacity without loss. */
 static void test_deltas_grow(void **state)
 {
@@ -1612,6 +1659,7 @@ int main(void)
 		cmocka_unit_test(test_enforcement),
 		cmocka_unit_test(test_every_metric_fed),
 		cmocka_unit_test(test_deltas_merge),
+		cmocka_unit_test(test_deltas_merge_many),
 		cmocka_unit_test(test_deltas_grow),
 		cmocka_unit_test(test_facts_roundtrip),
 		cmocka_unit_test(test_facts_decode_bad_length),

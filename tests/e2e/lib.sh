@@ -67,8 +67,8 @@ CONF
 start_daemon() {
 	[ -f "$T/lawtallyd.conf" ] || write_config
 	local mark
-	mark=0
-	[ -f "$T/daemon.log" ] && mark=$(wc -l <"$T/daemon.log")
+	touch "$T/daemon.log"
+	mark=$(wc -l <"$T/daemon.log")
 	"$LAWTALLYD" -c "$T/lawtallyd.conf" 2>>"$T/daemon.log" &
 	DAEMON_PID=$!
 	local line deadline=$((SECONDS + 10))
@@ -119,4 +119,27 @@ snapshot() {
 # metric NAME_WITH_LABELS: one value from GET /metrics.
 metric() {
 	curl -sf "http://$HTTP/metrics" | awk -v k="$1" '$1 == k { print $2 }'
+}
+
+# notify_listen [WATCHDOG_USEC]: plays systemd's end of NOTIFY_SOCKET
+# (tests/notify_listen.c, lines "MS NAME=VALUE" in $T/notify.log) and makes
+# start_daemon run lawtallyd with NOTIFY_SOCKET set, and with a watchdog of
+# WATCHDOG_USEC whose WATCHDOG_PID names the daemon itself.
+notify_listen() {
+	"$BUILD/tests/notify-listen" "$T/notify.sock" 300 >"$T/notify.log" &
+	SENDER_PIDS+=($!)
+	wait_until 5 test -S "$T/notify.sock"
+	cat >"$T/lawtallyd-notify" <<WRAP
+#!/bin/sh
+export NOTIFY_SOCKET='$T/notify.sock'
+[ -z '${1:-}' ] || export WATCHDOG_USEC='${1:-}' WATCHDOG_PID=\$\$
+exec '$BUILD/lawtallyd' "\$@"
+WRAP
+	chmod +x "$T/lawtallyd-notify"
+	LAWTALLYD=$T/lawtallyd-notify
+}
+
+# notified COUNT NAME=VALUE: at least COUNT such lines in $T/notify.log.
+notified() {
+	[ "$(grep -c " $2\$" "$T/notify.log" || true)" -ge "$1" ]
 }

@@ -1,0 +1,637 @@
+/*
+ * loadgen.c - the bench's load generator for lawtallyd.
+ *
+ * N sender threads, each with its own DEALER socket and up to W batches
+ * of B events in flight, send the bench's event mix (workload.h) with
+ * time-ordered (UUIDv7) or random ids. Every request is packed before the
+ * clock starts, so the generator spends its CPU on sockets, not protobuf.
+ *
+ *   saturation (--rate 0): each sender sends as fast as its acks come
+ *     back; the latency of an event is from its batch's send to the reply.
+ *   fixed rate (--rate R): batches leave on an open-loop schedule of R
+ *     events/s in total; the latency of an event is from the batch's
+ *     *scheduled* time (or its real send, if earlier) to the reply, so a
+ *     stalled daemon cannot hide latency by slowing the senders down (no
+ *     coordinated omission).
+ *
+ * While the senders run, optional probers query the totals in a loop (one
+ * at a time, --probe-gap-ms apart): a QueryRequest on the ZeroMQ query
+ * endpoint and GET /v1/totals over one kept-alive HTTP connection.
+ *
+ * Every ack must be ACCEPTED (the ids are fresh): anything else is an
+ * error and the exit status is 1. Results are "key value" lines on stdout.
+ */
+#define _GNU_SOURCE /* strcasestr */
+#include <errno.h>
+#include <getopt.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#include "hist.h"
+#include "uuid.h"
+#include "workload.h"
+
+#define SENDERS_MAX 256
+#define WINDOW_MAX 64
+#define BATCH_MAX 1000
+#define REPLY_MAX (4 << 20)
+#define HTTP_BUF 65536
+/*
+ * zmq_poll waits whole milliseconds: at a fixed rate a batch may leave up
+ * to this much before its scheduled time rather than spin for the rest.
+ */
+#define EARLY_S 0.001
+
+struct options {
+	const char *endpoint;
+	unsigned senders, window, batch;
+	uint64_t events;         /* total to send (saturation) */
+	double seconds;          /* stop sending new batches after this */
+	double rate;             /* events/s offered; 0: saturation */
+	int random_ids;
+	uint64_t seed;
+	const char *query_endpoint;
+	const char *http;        /* host:port */
+	unsigned probe_gap_ms;
+	unsigned timeout_ms;     /* silence after which the run fails */
+};
+
+struct batch {
+	uint8_t *buf;
+	size_t len, count;
+	double t_send;           /* send time, or scheduled time at a fixed rate */
+	int answered;
+};
+
+struct sender {
+	const struct options *o;
+	unsigned index;
+	void *sock;
+	struct batch *b;
+	size_t nb;
+	struct hist h;
+	uint64_t sent_events, accepted, not_accepted;
+	double t_last;
+	int failed;
+	char err[256];
+	pthread_t th;
+};
+
+struct prober {
+	const struct options *o;
+	void *zctx;
+	struct hist h;
+	uint64_t errors;
+	int failed;
+	char err[256];
+	pthread_t th;
+};
+
+static double t0;                 /* common start, monotonic seconds */
+static atomic_int stop_probes;
+
+static double mono(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void sleep_until(double t)
+{
+	double d = t - mono();
+	if (d <= 0)
+		return;
+	struct timespec ts = {(time_t)d, (long)((d - (double)(time_t)d) * 1e9)};
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+/* Scheduled time of a sender's batch at a fixed rate: batches interleave evenly. */
+static double schedule(const struct sender *s, size_t b)
+{
+	double g = (double)b * s->o->senders + s->index;
+	return t0 + g * s->o->batch / s->o->rate;
+}
+
+static int fail(struct sender *s, const char *fmt, const char *detail)
+{
+	snprintf(s->err, sizeof(s->err), fmt, detail);
+	s->failed = 1;
+	return -1;
+}
+
+/* Takes one SubmitReply: every ack must be ACCEPTED. */
+static int take_reply(struct sender *s, const void *data, size_t len, double now)
+{
+	Lawtally__V1__SubmitReply *rep = lawtally__v1__submit_reply__unpack(NULL, len, data);
+	if (!rep)
+		return fail(s, "a reply does not decode%s", "");
+	int rc = 0;
+	uint64_t id = rep->batch_id;
+	if (rep->error[0]) {
+		rc = fail(s, "the daemon refused a batch: %s", rep->error);
+	} else if (id == 0 || id > s->nb || s->b[id - 1].answered || !s->b[id - 1].t_send) {
+		rc = fail(s, "a reply to a batch not in flight%s", "");
+	} else if (rep->n_acks != s->b[id - 1].count) {
+		rc = fail(s, "a reply with the wrong number of acks%s", "");
+	} else {
+		struct batch *b = &s->b[id - 1];
+		b->answered = 1;
+		for (size_t i = 0; i < rep->n_acks; i++) {
+			if (rep->acks[i]->status == LAWTALLY__V1__ACK__STATUS__ACCEPTED)
+				s->accepted++;
+			else
+				s->not_accepted++;
+		}
+		if (s->not_accepted)
+			rc = fail(s, "an event was not ACCEPTED: %s",
+				  rep->acks[0]->reason[0] ? rep->acks[0]->reason : "duplicate");
+		double lat = now - b->t_send;
+		hist_add(&s->h, lat > 0 ? (uint64_t)(lat * 1e6) : 0, b->count);
+		s->t_last = now;
+	}
+	lawtally__v1__submit_reply__free_unpacked(rep, NULL);
+	return rc;
+}
+
+/* One sender: keeps up to window batches in flight until all are answered. */
+static void *sender_run(void *arg)
+{
+	struct sender *s = arg;
+	const struct options *o = s->o;
+	size_t next = 0, done = 0, limit = s->nb;
+	unsigned inflight = 0;
+	double last_progress;
+	sleep_until(t0);
+	last_progress = mono();
+	while (next < limit || done < next) {
+		double now = mono();
+		if (o->rate == 0 && o->seconds > 0 && now - t0 >= o->seconds && limit > next)
+			limit = next; /* time is up: no new batches, wait for the rest */
+		while (inflight < o->window && next < limit &&
+		       (o->rate == 0 || now >= schedule(s, next) - EARLY_S)) {
+			struct batch *b = &s->b[next];
+			if (zmq_send(s->sock, b->buf, b->len, ZMQ_DONTWAIT) < 0) {
+				if (errno == EAGAIN)
+					break;
+				fail(s, "send: %s", zmq_strerror(errno));
+				return NULL;
+			}
+			/* a batch sent early is timed from its real send: never flattering */
+			b->t_send = o->rate && schedule(s, next) < now ? schedule(s, next) : now;
+			s->sent_events += b->count;
+			next++;
+			inflight++;
+		}
+		if (next >= limit && done == next)
+			break;
+		long wait_ms = 100;
+		if (o->rate && next < limit && inflight < o->window) {
+			double d = schedule(s, next) - EARLY_S - mono();
+			wait_ms = d <= 0 ? 0 : (long)(d * 1000);
+		}
+		zmq_pollitem_t pi = {s->sock, 0, ZMQ_POLLIN, 0};
+		if (zmq_poll(&pi, 1, wait_ms) < 0 && errno != EINTR) {
+			fail(s, "poll: %s", zmq_strerror(errno));
+			return NULL;
+		}
+		for (;;) {
+			zmq_msg_t m;
+			zmq_msg_init(&m);
+			if (zmq_msg_recv(&m, s->sock, ZMQ_DONTWAIT) < 0) {
+				zmq_msg_close(&m);
+				break;
+			}
+			now = mono();
+			int rc = take_reply(s, zmq_msg_data(&m), zmq_msg_size(&m), now);
+			zmq_msg_close(&m);
+			if (rc)
+				return NULL;
+			done++;
+			inflight--;
+			last_progress = now;
+		}
+		if (mono() - last_progress > o->timeout_ms / 1000.0 && done < next) {
+			fail(s, "no reply from the daemon within the time out%s", "");
+			return NULL;
+		}
+	}
+	return NULL;
+}
+
+/* ---- probers ----------------------------------------------------------- */
+
+static void probe_fail(struct prober *p, const char *what, const char *detail)
+{
+	snprintf(p->err, sizeof(p->err), "%s: %s", what, detail);
+	p->failed = 1;
+}
+
+/* QueryRequest -> QueryReply on one DEALER socket, one at a time. */
+static void *zmq_probe_run(void *arg)
+{
+	struct prober *p = arg;
+	Lawtally__V1__QueryRequest q = LAWTALLY__V1__QUERY_REQUEST__INIT;
+	uint8_t req[256];
+	q.year = 2024;
+	q.metric = "disputes.resolved";
+	q.by = "village";
+	size_t len = lawtally__v1__query_request__pack(&q, req);
+	void *sock = zmq_socket(p->zctx, ZMQ_DEALER);
+	int linger = 0;
+	if (!sock || zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof(linger)) ||
+	    zmq_connect(sock, p->o->query_endpoint)) {
+		probe_fail(p, "query socket", zmq_strerror(errno));
+		if (sock)
+			zmq_close(sock);
+		return NULL;
+	}
+	sleep_until(t0);
+	while (!atomic_load(&stop_probes)) {
+		double start = mono();
+		if (zmq_send(sock, req, len, 0) < 0) {
+			probe_fail(p, "query send", zmq_strerror(errno));
+			break;
+		}
+		zmq_pollitem_t pi = {sock, 0, ZMQ_POLLIN, 0};
+		if (zmq_poll(&pi, 1, (long)p->o->timeout_ms) <= 0) {
+			probe_fail(p, "query", "no reply within the time out");
+			break;
+		}
+		zmq_msg_t m;
+		zmq_msg_init(&m);
+		if (zmq_msg_recv(&m, sock, 0) < 0) {
+			zmq_msg_close(&m);
+			probe_fail(p, "query receive", zmq_strerror(errno));
+			break;
+		}
+		double lat = mono() - start;
+		Lawtally__V1__QueryReply *rep =
+			lawtally__v1__query_reply__unpack(NULL, zmq_msg_size(&m), zmq_msg_data(&m));
+		zmq_msg_close(&m);
+		if (!rep || rep->error[0]) {
+			probe_fail(p, "query reply", rep ? rep->error : "does not decode");
+			if (rep)
+				lawtally__v1__query_reply__free_unpacked(rep, NULL);
+			break;
+		}
+		lawtally__v1__query_reply__free_unpacked(rep, NULL);
+		hist_add(&p->h, (uint64_t)(lat * 1e6), 1);
+		sleep_until(mono() + p->o->probe_gap_ms / 1000.0);
+	}
+	zmq_close(sock);
+	return NULL;
+}
+
+static int http_connect(const char *hostport, unsigned timeout_ms)
+{
+	char host[64];
+	const char *colon = strrchr(hostport, ':');
+	if (!colon || (size_t)(colon - hostport) >= sizeof(host))
+		return -1;
+	memcpy(host, hostport, (size_t)(colon - hostport));
+	host[colon - hostport] = '\0';
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(colon + 1))};
+	if (inet_pton(AF_INET, host, &sa.sin_addr) != 1)
+		return -1;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (fd < 0)
+		return -1;
+	struct timeval tv = {timeout_ms / 1000, (timeout_ms % 1000) * 1000};
+	int one = 1;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * One GET on a kept-alive connection: sends the request, reads the head
+ * and a Content-Length body. Returns the status code, or -1 when the
+ * connection failed or closed (the caller reconnects).
+ */
+static int http_get(int fd, const char *req, size_t reqlen, char *buf, size_t cap)
+{
+	if (send(fd, req, reqlen, MSG_NOSIGNAL) != (ssize_t)reqlen)
+		return -1;
+	size_t have = 0;
+	char *body = NULL;
+	while (!body) {
+		if (have + 1 >= cap)
+			return -1;
+		ssize_t n = recv(fd, buf + have, cap - 1 - have, 0);
+		if (n <= 0)
+			return -1;
+		have += (size_t)n;
+		buf[have] = '\0';
+		body = strstr(buf, "\r\n\r\n");
+	}
+	body += 4;
+	int status = 0;
+	if (sscanf(buf, "HTTP/1.%*d %d", &status) != 1)
+		return -1;
+	const char *cl = strcasestr(buf, "\r\nContent-Length:");
+	if (!cl)
+		return -1;
+	size_t want = (size_t)strtoul(cl + 17, NULL, 10);
+	size_t got = have - (size_t)(body - buf);
+	while (got < want) {
+		char sink[4096];
+		size_t ask = want - got < sizeof(sink) ? want - got : sizeof(sink);
+		ssize_t n = recv(fd, sink, ask, 0);
+		if (n <= 0)
+			return -1;
+		got += (size_t)n;
+	}
+	return status;
+}
+
+/* GET /v1/totals in a loop on one kept-alive connection. */
+static void *http_probe_run(void *arg)
+{
+	struct prober *p = arg;
+	char req[256], *buf = malloc(HTTP_BUF);
+	int len = snprintf(req, sizeof(req),
+			   "GET /v1/totals?year=2024&metric=disputes.resolved&by=village HTTP/1.1\r\n"
+			   "Host: %s\r\n\r\n", p->o->http);
+	int fd = buf ? http_connect(p->o->http, p->o->timeout_ms) : -1;
+	if (fd < 0) {
+		probe_fail(p, "http connect", p->o->http);
+		free(buf);
+		return NULL;
+	}
+	sleep_until(t0);
+	while (!atomic_load(&stop_probes)) {
+		double start = mono();
+		int status = http_get(fd, req, (size_t)len, buf, HTTP_BUF);
+		if (status < 0) {
+			/* the server closed the kept-alive connection: once more, fresh */
+			close(fd);
+			p->errors++;
+			fd = http_connect(p->o->http, p->o->timeout_ms);
+			start = mono();
+			status = fd < 0 ? -1 : http_get(fd, req, (size_t)len, buf, HTTP_BUF);
+		}
+		if (status != 200) {
+			probe_fail(p, "GET /v1/totals", status < 0 ? "connection failed" : "status not 200");
+			break;
+		}
+		hist_add(&p->h, (uint64_t)((mono() - start) * 1e6), 1);
+		sleep_until(mono() + p->o->probe_gap_ms / 1000.0);
+	}
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	return NULL;
+}
+
+/* ---- set-up ------------------------------------------------------------ */
+
+/*
+ * Packs every sender's batches before the clock starts. Ids are made in
+ * the order the batches will leave (batch b of every sender before batch
+ * b + 1), so time-ordered ids arrive nearly in order, as from real
+ * senders sharing a clock.
+ */
+static int prepack(struct sender *snd, const struct options *o, uint64_t total)
+{
+	uint64_t per = total / o->senders, extra = total % o->senders;
+	uint64_t first[SENDERS_MAX];
+	size_t maxnb = 0;
+	uint64_t rng;
+	if (getrandom(&rng, sizeof(rng), 0) != sizeof(rng))
+		return -1;
+	uint64_t at = 0;
+	for (unsigned s = 0; s < o->senders; s++) {
+		uint64_t n = per + (s < extra);
+		first[s] = at;
+		at += n;
+		snd[s].nb = (size_t)((n + o->batch - 1) / o->batch);
+		snd[s].b = calloc(snd[s].nb ? snd[s].nb : 1, sizeof(struct batch));
+		if (!snd[s].b)
+			return -1;
+		if (snd[s].nb > maxnb)
+			maxnb = snd[s].nb;
+	}
+	Lawtally__V1__Event **ev = calloc(o->batch, sizeof(*ev));
+	struct workload_event *we = calloc(o->batch, sizeof(*we));
+	if (!ev || !we)
+		return -1;
+	for (size_t b = 0; b < maxnb; b++) {
+		for (unsigned s = 0; s < o->senders; s++) {
+			if (b >= snd[s].nb)
+				continue;
+			uint64_t n = per + (s < extra);
+			uint64_t lo = b * o->batch, hi = lo + o->batch < n ? lo + o->batch : n;
+			for (uint64_t i = lo; i < hi; i++) {
+				struct workload_event *w = &we[i - lo];
+				uint8_t id[16];
+				workload_event(w, o->seed, first[s] + i);
+				if (o->random_ids)
+					workload_random_id(&rng, id);
+				else if (uuid_v7(id) != 0)
+					return -1;
+				workload_set_id(w, id);
+				ev[i - lo] = &w->e;
+			}
+			Lawtally__V1__SubmitRequest req = LAWTALLY__V1__SUBMIT_REQUEST__INIT;
+			req.batch_id = b + 1;
+			req.n_events = (size_t)(hi - lo);
+			req.events = ev;
+			struct batch *bt = &snd[s].b[b];
+			bt->len = lawtally__v1__submit_request__get_packed_size(&req);
+			bt->buf = malloc(bt->len);
+			if (!bt->buf)
+				return -1;
+			lawtally__v1__submit_request__pack(&req, bt->buf);
+			bt->count = req.n_events;
+		}
+	}
+	free(ev);
+	free(we);
+	return 0;
+}
+
+static const char usage[] =
+	"usage: loadgen --endpoint E [--senders N] [--window W] [--batch B]\n"
+	"               [--events N] [--seconds S] [--rate EV_PER_S] [--ids v7|random]\n"
+	"               [--seed N] [--query E] [--http HOST:PORT] [--probe-gap-ms MS]\n"
+	"               [--timeout-ms MS]\n";
+
+static int parse(int argc, char **argv, struct options *o)
+{
+	static const struct option lo[] = {
+		{"endpoint", required_argument, NULL, 'e'}, {"senders", required_argument, NULL, 'n'},
+		{"window", required_argument, NULL, 'w'},   {"batch", required_argument, NULL, 'b'},
+		{"events", required_argument, NULL, 'N'},   {"seconds", required_argument, NULL, 's'},
+		{"rate", required_argument, NULL, 'r'},     {"ids", required_argument, NULL, 'i'},
+		{"seed", required_argument, NULL, 'S'},     {"query", required_argument, NULL, 'q'},
+		{"http", required_argument, NULL, 'H'},     {"probe-gap-ms", required_argument, NULL, 'g'},
+		{"timeout-ms", required_argument, NULL, 't'}, {NULL, 0, NULL, 0},
+	};
+	*o = (struct options){.senders = 1, .window = 4, .batch = 256, .events = 100000,
+			      .seed = 1, .probe_gap_ms = 10, .timeout_ms = 30000};
+	int c;
+	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		switch (c) {
+		case 'e': o->endpoint = optarg; break;
+		case 'n': o->senders = (unsigned)strtoul(optarg, NULL, 10); break;
+		case 'w': o->window = (unsigned)strtoul(optarg, NULL, 10); break;
+		case 'b': o->batch = (unsigned)strtoul(optarg, NULL, 10); break;
+		case 'N': o->events = strtoull(optarg, NULL, 10); break;
+		case 's': o->seconds = strtod(optarg, NULL); break;
+		case 'r': o->rate = strtod(optarg, NULL); break;
+		case 'i':
+			if (strcmp(optarg, "v7") && strcmp(optarg, "random"))
+				return -1;
+			o->random_ids = strcmp(optarg, "random") == 0;
+			break;
+		case 'S': o->seed = strtoull(optarg, NULL, 10); break;
+		case 'q': o->query_endpoint = optarg; break;
+		case 'H': o->http = optarg; break;
+		case 'g': o->probe_gap_ms = (unsigned)strtoul(optarg, NULL, 10); break;
+		case 't': o->timeout_ms = (unsigned)strtoul(optarg, NULL, 10); break;
+		default: return -1;
+		}
+	}
+	if (!o->endpoint || optind != argc || o->senders < 1 || o->senders > SENDERS_MAX ||
+	    o->window < 1 || o->window > WINDOW_MAX || o->batch < 1 || o->batch > BATCH_MAX ||
+	    o->rate < 0 || o->timeout_ms < 100 || (o->rate > 0 && o->seconds <= 0) ||
+	    (o->rate == 0 && o->events == 0))
+		return -1;
+	return 0;
+}
+
+static void print_hist(const char *name, const struct hist *h)
+{
+	printf("%s_n %llu\n", name, (unsigned long long)h->count);
+	if (!h->count)
+		return;
+	printf("%s_p50_us %llu\n%s_p99_us %llu\n%s_p999_us %llu\n%s_max_us %llu\n", name,
+	       (unsigned long long)hist_quantile(h, 0.50), name,
+	       (unsigned long long)hist_quantile(h, 0.99), name,
+	       (unsigned long long)hist_quantile(h, 0.999), name, (unsigned long long)h->max);
+}
+
+int main(int argc, char **argv)
+{
+	struct options o;
+	if (parse(argc, argv, &o)) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	uint64_t total = o.rate > 0 ? (uint64_t)(o.rate * o.seconds) : o.events;
+	if (total < o.senders)
+		total = o.senders;
+	void *zctx = zmq_ctx_new();
+	struct sender *snd = calloc(o.senders, sizeof(*snd));
+	if (!zctx || !snd) {
+		fprintf(stderr, "loadgen: out of memory\n");
+		return 1;
+	}
+	int linger = 0;
+	int64_t maxmsg = REPLY_MAX;
+	for (unsigned s = 0; s < o.senders; s++) {
+		snd[s].o = &o;
+		snd[s].index = s;
+		snd[s].sock = zmq_socket(zctx, ZMQ_DEALER);
+		if (!snd[s].sock || zmq_setsockopt(snd[s].sock, ZMQ_LINGER, &linger, sizeof(linger)) ||
+		    zmq_setsockopt(snd[s].sock, ZMQ_MAXMSGSIZE, &maxmsg, sizeof(maxmsg)) ||
+		    zmq_connect(snd[s].sock, o.endpoint)) {
+			fprintf(stderr, "loadgen: cannot connect to %s: %s\n", o.endpoint,
+				zmq_strerror(errno));
+			return 1;
+		}
+	}
+	if (prepack(snd, &o, total)) {
+		fprintf(stderr, "loadgen: cannot prepare %llu events: out of memory\n",
+			(unsigned long long)total);
+		return 1;
+	}
+	struct prober probes[2] = {{.o = &o, .zctx = zctx}, {.o = &o, .zctx = zctx}};
+	int has_probe[2] = {o.query_endpoint != NULL, o.http != NULL};
+	/* connections settle while the threads start; the clock starts together */
+	t0 = mono() + 0.2;
+	for (unsigned s = 0; s < o.senders; s++)
+		if (pthread_create(&snd[s].th, NULL, sender_run, &snd[s]) != 0) {
+			fprintf(stderr, "loadgen: cannot start a thread\n");
+			return 1;
+		}
+	void *(*probe_fn[2])(void *) = {zmq_probe_run, http_probe_run};
+	for (int i = 0; i < 2; i++)
+		if (has_probe[i] && pthread_create(&probes[i].th, NULL, probe_fn[i], &probes[i]) != 0) {
+			fprintf(stderr, "loadgen: cannot start a thread\n");
+			return 1;
+		}
+
+	struct hist *all = calloc(1, sizeof(*all));
+	uint64_t sent = 0, accepted = 0;
+	double t_end = t0;
+	int failed = 0;
+	for (unsigned s = 0; s < o.senders; s++) {
+		pthread_join(snd[s].th, NULL);
+		if (snd[s].failed) {
+			fprintf(stderr, "loadgen: sender %u: %s\n", s, snd[s].err);
+			failed = 1;
+		}
+		hist_merge(all, &snd[s].h);
+		sent += snd[s].sent_events;
+		accepted += snd[s].accepted;
+		if (snd[s].t_last > t_end)
+			t_end = snd[s].t_last;
+	}
+	atomic_store(&stop_probes, 1);
+	for (int i = 0; i < 2; i++) {
+		if (!has_probe[i])
+			continue;
+		pthread_join(probes[i].th, NULL);
+		if (probes[i].failed) {
+			fprintf(stderr, "loadgen: %s prober: %s\n", i ? "http" : "query", probes[i].err);
+			failed = 1;
+		}
+	}
+	double secs = t_end - t0;
+	printf("senders %u\nwindow %u\nbatch %u\nids %s\nrate %.0f\n", o.senders, o.window, o.batch,
+	       o.random_ids ? "random" : "v7", o.rate);
+	printf("sent %llu\naccepted %llu\nseconds %.6f\nevents_per_s %.0f\n",
+	       (unsigned long long)sent, (unsigned long long)accepted, secs,
+	       secs > 0 ? (double)accepted / secs : 0.0);
+	print_hist("ack", all);
+	if (has_probe[0])
+		print_hist("zmq_query", &probes[0].h);
+	if (has_probe[1]) {
+		print_hist("http_query", &probes[1].h);
+		printf("http_reconnects %llu\n", (unsigned long long)probes[1].errors);
+	}
+	if (!failed && accepted != sent) {
+		fprintf(stderr, "loadgen: %llu events sent, %llu accepted\n",
+			(unsigned long long)sent, (unsigned long long)accepted);
+		failed = 1;
+	}
+	for (unsigned s = 0; s < o.senders; s++) {
+		zmq_close(snd[s].sock);
+		for (size_t b = 0; b < snd[s].nb; b++)
+			free(snd[s].b[b].buf);
+		free(snd[s].b);
+	}
+	free(snd);
+	free(all);
+	zmq_ctx_term(zctx);
+	return failed;
+}

@@ -1,0 +1,558 @@
+#!/usr/bin/env bash
+# run.sh - the benchmark behind `make bench` and `make bench-quick`.
+#
+#   bench/run.sh [--quick] --build DIR --out FILE
+#
+# Starts lawtallyd (from DIR) on stores in a temporary directory and
+# measures, with the tools of DIR/bench: durable ingest (1, 8, 64 senders;
+# time-ordered and random ids; empty store and prefilled ones), ack latency
+# at a fixed offered rate and at saturation, query latency under full
+# ingest, start-up and report time and private memory at two store sizes,
+# store bytes per event; then, on the same disk, the raw LMDB ceiling and
+# Redis (appendfsync always) doing the same work per event. Every figure is
+# the median of the runs made here; nothing is estimated. Prints one table
+# and writes FILE (markdown) with the machine, the commands and the runs.
+#
+# Sizes and counts can be changed with BENCH_RUNS, BENCH_EVENTS,
+# BENCH_SECONDS, BENCH_SIZES, BENCH_SENDERS, BENCH_RATE; BENCH_CONDITIONS
+# adds a note to the automatic busy/quiet one at the top of FILE.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+QUICK=0 BUILD= OUT=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--quick) QUICK=1 ;;
+	--build) BUILD=$2; shift ;;
+	--out) OUT=$2; shift ;;
+	*) echo "usage: bench/run.sh [--quick] --build DIR --out FILE" >&2; exit 2 ;;
+	esac
+	shift
+done
+[ -n "$BUILD" ] && [ -n "$OUT" ] || { echo "usage: bench/run.sh [--quick] --build DIR --out FILE" >&2; exit 2; }
+BUILD=$(cd "$BUILD" && pwd)
+LAWTALLYD=$BUILD/lawtallyd
+TOOLS=$BUILD/bench
+for f in "$LAWTALLYD" "$TOOLS"/{loadgen,prefill,lmdb_ceiling,redis_load,starttime}; do
+	[ -x "$f" ] || { echo "bench: $f is missing: build it first (make bench-tools)" >&2; exit 2; }
+done
+command -v redis-server >/dev/null || { echo "bench: redis-server is missing (make bench-deps)" >&2; exit 2; }
+
+if [ $QUICK = 1 ]; then
+	RUNS=${BENCH_RUNS:-1} EVENTS=${BENCH_EVENTS:-4000} SECS=${BENCH_SECONDS:-1}
+	SIZES=${BENCH_SIZES:-"20000 50000"} RATE=${BENCH_RATE:-2000} RATE_SECS=1 STARTS=2
+else
+	RUNS=${BENCH_RUNS:-3} EVENTS=${BENCH_EVENTS:-200000} SECS=${BENCH_SECONDS:-4}
+	SIZES=${BENCH_SIZES:-"1000000 10000000"} RATE=${BENCH_RATE:-10000} RATE_SECS=5 STARTS=5
+fi
+SENDERS=${BENCH_SENDERS:-"1 8 64"}
+# queries run while 8 senders saturate ingest for the whole of SECS: enough
+# events that the load lasts, and at least QUERY_MIN answers of each kind
+QUERY_EVENTS=$((EVENTS * 25 > 400000 ? EVENTS * 25 : 400000)) QUERY_MIN=$((SECS * 3))
+WINDOW=4 BATCH=256         # per sender: 4 requests of 256 events in flight
+RATE_SENDERS=8 RATE_BATCH=10 RATE_WINDOW=16
+COPY_MAX=2000000           # stores up to this size are copied afresh for each run
+read -r SIZE1 SIZE2 <<<"$SIZES"
+
+LOAD_START=$(cut -d' ' -f1 /proc/loadavg)
+STARTED_AT=$(date -u '+%Y-%m-%d %H:%M UTC')
+T=$(mktemp -d "${TMPDIR:-/tmp}/lawtally-bench.XXXXXX")
+RES=$T/results
+mkdir -p "$RES"
+DPID= RPID= SAMPLER=
+cleanup() {
+	local rc=$?
+	for p in $SAMPLER $DPID $RPID; do
+		{ kill -9 "$p" && wait "$p"; } 2>/dev/null || true
+	done
+	if [ $rc -ne 0 ] && [ -f "$T/daemon.log" ]; then
+		echo "--- daemon log (last 10 lines)" >&2; tail -n 10 "$T/daemon.log" >&2
+	fi
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+die() { echo "bench: $*" >&2; exit 1; }
+note() { echo "bench: $*" >&2; }
+
+# get FILE KEY: a value from a tool's "key value" output.
+get() { awk -v k="$2" '$1 == k { print $2; f = 1 } END { if (!f) print "n/a" }' "$1"; }
+
+# median: the median of the numbers on stdin ("n/a" lines are skipped).
+median() {
+	{ grep -v '^n/a$' || true; } | sort -g | awk '{ a[NR] = $1 } END {
+		if (NR == 0) print "n/a"; else if (NR % 2) print a[(NR + 1) / 2];
+		else printf "%.6g\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+}
+
+# cells NAME-GLOB KEY: the values of KEY in every result file matching, one a line.
+cells() { local f; for f in "$RES"/$1.txt; do [ -f "$f" ] && get "$f" "$2"; done; return 0; }
+
+# human N: 1000000 -> 1M, 20000 -> 20k.
+human() {
+	awk -v n="$1" 'BEGIN { if (n >= 1e6 && n % 1e6 == 0) printf "%dM", n / 1e6;
+		else if (n >= 1e6) printf "%.1fM", n / 1e6;
+		else if (n >= 1e3 && n % 1e3 == 0) printf "%dk", n / 1e3; else printf "%d", n }'
+}
+
+ms() { awk -v u="$1" 'BEGIN { if (u == "n/a") print "n/a"; else printf "%.2f", u / 1000 }'; }
+fmt1() { awk -v x="$1" 'BEGIN { if (x == "n/a") print "n/a"; else printf "%.1f", x }'; }
+int() { awk -v x="$1" 'BEGIN { if (x == "n/a") print "n/a"; else printf "%.0f", x }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "n/a" || b == "n/a" || b == 0) print "n/a"; else printf "%.2f", a / b }'; }
+# ge X LIMIT / le X LIMIT: "met" or "not met" ("n/a" stays).
+ge() { awk -v x="$1" -v l="$2" 'BEGIN { if (x == "n/a") print "n/a"; else print (x >= l ? "met" : "NOT met") }'; }
+le() { awk -v x="$1" -v l="$2" 'BEGIN { if (x == "n/a") print "n/a"; else print (x <= l ? "met" : "NOT met") }'; }
+
+# ---- the daemon --------------------------------------------------------------
+
+# daemon_start DIR: lawtallyd on loopback, ports of its own choosing, data in DIR;
+# sets DPID, INGEST, QUERY, HTTP.
+daemon_start() {
+	cat >"$T/lawtallyd.conf" <<-CONF
+	[daemon]
+	data_dir = $1
+	[ingest]
+	endpoint = tcp://127.0.0.1:*
+	[query]
+	endpoint = tcp://127.0.0.1:*
+	[http]
+	listen = 127.0.0.1:0
+	CONF
+	: >"$T/daemon.log"
+	"$LAWTALLYD" -c "$T/lawtallyd.conf" 2>>"$T/daemon.log" &
+	DPID=$!
+	local line deadline=$((SECONDS + 30))
+	until line=$(grep -m 1 '^<6>listening:' "$T/daemon.log"); do
+		kill -0 "$DPID" 2>/dev/null || die "lawtallyd did not start: $(tail -n 3 "$T/daemon.log")"
+		[ $SECONDS -lt $deadline ] || die "lawtallyd did not listen within 30 s"
+		sleep 0.01
+	done
+	INGEST=$(sed -E 's/.*ingest ([^,]*),.*/\1/' <<<"$line")
+	QUERY=$(sed -E 's/.*query ([^,]*),.*/\1/' <<<"$line")
+	HTTP=$(sed -E 's/.*http ([^ ,]*).*$/\1/' <<<"$line")
+}
+
+# daemon_stop: SIGTERM, then wait (SIGKILL and fail after 30 s); an error
+# line in its log fails the bench.
+daemon_stop() {
+	kill -TERM "$DPID"
+	local deadline=$((SECONDS + 30))
+	while kill -0 "$DPID" 2>/dev/null; do
+		[ $SECONDS -lt $deadline ] || { kill -9 "$DPID"; die "lawtallyd did not stop within 30 s"; }
+		sleep 0.01
+	done
+	wait "$DPID" || die "lawtallyd exited with status $?"
+	DPID=
+	! grep -q '^<3>' "$T/daemon.log" || die "lawtallyd logged an error: $(grep -m 1 '^<3>' "$T/daemon.log")"
+}
+
+# cputicks PID: user + system CPU time of a process, in clock ticks.
+cputicks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+CLK_TCK=$(getconf CLK_TCK)
+
+metric() { curl -sf "http://$HTTP/metrics" | awk -v k="$1" '$1 == k { print $2 }'; }
+
+# privmem PID: resident KiB of the process outside the LMDB data file's mapping.
+privmem() {
+	awk '/^[0-9a-f]+-[0-9a-f]+ / { mdb = ($NF ~ /data\.mdb$/) }
+	     /^Rss:/ { if (!mdb) kib += $2 } END { print kib + 0 }' "/proc/$1/smaps"
+}
+
+# sampler_start FILE: the daemon's largest private memory, sampled every 0.1 s.
+sampler_start() {
+	local out=$1 pid=$DPID
+	echo 0 >"$out"
+	( max=0
+	  while [ ! -e "$out.stop" ] && kill -0 "$pid" 2>/dev/null; do
+		v=$(privmem "$pid" 2>/dev/null || echo 0)
+		[ "$v" -gt "$max" ] && max=$v && echo "$max" >"$out"
+		sleep 0.1
+	  done ) &
+	SAMPLER=$!
+}
+sampler_stop() { touch "$1.stop"; wait "$SAMPLER" || true; SAMPLER=; rm -f "$1.stop"; }
+
+SEED=100
+# load NAME ARGS...: one loadgen run against the running daemon, kept as
+# $RES/NAME.txt with the daemon's own counts; checks that the daemon
+# accepted exactly what the generator saw acknowledged.
+load() {
+	local name=$1 before cpu0 cpu1; shift
+	SEED=$((SEED + 1))
+	before=$(metric 'lawtally_events_total{status="accepted"}')
+	cpu0=$(cputicks "$DPID")
+	"$TOOLS/loadgen" --endpoint "$INGEST" --seed "$SEED" "$@" >"$RES/$name.txt" 2>"$T/loadgen.err" ||
+		die "loadgen $name failed: $(cat "$T/loadgen.err")"
+	cpu1=$(cputicks "$DPID")
+	local acc after sum count csum
+	acc=$(get "$RES/$name.txt" accepted)
+	after=$(metric 'lawtally_events_total{status="accepted"}')
+	[ $((after - before)) = "$acc" ] ||
+		die "$name: the daemon counted $((after - before)) accepted events, loadgen $acc"
+	sum=$(metric lawtally_commit_events_sum) count=$(metric lawtally_commit_events_count)
+	csum=$(metric lawtally_commit_seconds_sum)
+	awk -v s="$sum" -v c="$count" -v cs="$csum" -v secs="$(get "$RES/$name.txt" seconds)" 'BEGIN {
+		if (c > 0) printf "commit_events_mean %.1f\ncommit_ms_mean %.3f\n", s / c, cs / c * 1000;
+		if (secs > 0) printf "commit_busy %.3f\n", cs / secs }' >>"$RES/$name.txt"
+	echo "stored_after $(metric lawtally_store_events)" >>"$RES/$name.txt"
+	awk -v t=$((cpu1 - cpu0)) -v hz="$CLK_TCK" -v a="$acc" 'BEGIN {
+		if (a > 0) printf "daemon_cpu_us_per_event %.2f\n", t / hz * 1e6 / a }' >>"$RES/$name.txt"
+}
+
+# check_totals NAME: after a run on an empty store that sent all EVENTS,
+# the totals are exactly what the event mix adds (bench/workload.h).
+check_totals() {
+	local acc reg res
+	acc=$(get "$RES/$1.txt" accepted)
+	[ "$acc" = "$EVENTS" ] && [ $((EVENTS % 10)) = 0 ] || return 0
+	reg=$(curl -sf "http://$HTTP/v1/totals?year=2024&metric=disputes.registered" | jq '[.rows[].value] | add')
+	res=$(curl -sf "http://$HTTP/v1/totals?year=2024&metric=disputes.resolved" | jq '[.rows[].value] | add')
+	[ "$reg" = $((EVENTS / 10 * 3)) ] && [ "$res" = $((EVENTS / 10 * 2)) ] ||
+		die "$1: totals registered $reg resolved $res, expected $((EVENTS / 10 * 3)) and $((EVENTS / 10 * 2))"
+}
+
+# copy_store FROM TO: a fresh copy of a prefilled store, flushed to disk so
+# that its write-back does not land inside the next measurement.
+copy_store() {
+	rm -rf "$2"; mkdir -p "$2"
+	cp --sparse=always "$1/data.mdb" "$2/data.mdb"
+	sync "$2/data.mdb"
+}
+
+ingest_runs() { # LABEL IDS STORE-SOURCE (empty | copy:DIR | inplace:DIR) [SAMPLE_MEM_FILE]
+	local label=$1 ids=$2 src=$3 mem=${4:-} n r dir
+	for n in $SENDERS; do
+		for r in $(seq "$RUNS"); do
+			case $src in
+			empty) dir=$T/run; rm -rf "$dir" ;;
+			copy:*) dir=$T/run; copy_store "${src#copy:}" "$dir" ;;
+			inplace:*) dir=${src#inplace:} ;;
+			esac
+			daemon_start "$dir"
+			echo "stored_before $(metric lawtally_store_events)" >"$T/before"
+			[ -n "$mem" ] && [ "$n" = 8 ] && sampler_start "$T/mem"
+			load "$label-$ids-$n-$r" --senders "$n" --window $WINDOW --batch $BATCH \
+				--events "$EVENTS" --seconds "$SECS" --ids "$ids"
+			cat "$T/before" >>"$RES/$label-$ids-$n-$r.txt"
+			if [ -n "$mem" ] && [ "$n" = 8 ]; then sampler_stop "$T/mem"; cat "$T/mem" >>"$mem"; fi
+			[ "$src" = empty ] && check_totals "$label-$ids-$n-$r"
+			daemon_stop
+		done
+		note "$label $ids ids, $n senders: $(cells "$label-$ids-$n-*" events_per_s | median) events/s"
+	done
+}
+
+# ---- 1. ingest on an empty store -------------------------------------------------
+note "results in $T (removed at the end); ${RUNS} run(s) per figure"
+for ids in v7 random; do
+	ingest_runs empty $ids empty "$RES/mem-load-empty"
+done
+
+# ---- 2. prefilled stores: start-up, report, memory, ingest -------------------------
+prefill() { # DIR N IDS -> $RES/prefill-<basename>.txt
+	"$TOOLS/prefill" --dir "$1" --events "$2" --ids "$3" --seed 1 >"$RES/prefill-$(basename "$1").txt" \
+		2>"$T/prefill.log" || die "prefill of $1 failed: $(tail -n 3 "$T/prefill.log")"
+	note "prefilled $(human "$2") events ($3 ids) in $(get "$RES/prefill-$(basename "$1").txt" seconds) s"
+}
+
+# at_rest SIZE DIR: start-up time (STARTS times), report time and private memory at rest.
+at_rest() {
+	local size=$1 dir=$2 i code
+	daemon_start "$dir"
+	echo "stored $(metric lawtally_store_events)" >"$RES/rest-$size.txt"
+	: >"$RES/report-$size.ms"
+	code=$(curl -s -o /dev/null -w '%{http_code}' "http://$HTTP/v1/report?year=2024" || true)
+	if [ "$code" = 200 ]; then
+		for i in $(seq "$STARTS"); do
+			curl -sf -o /dev/null -w '%{time_total}\n' "http://$HTTP/v1/report?year=2024" |
+				awk '{ printf "%.3f\n", $1 * 1000 }' >>"$RES/report-$size.ms"
+		done
+	fi
+	echo "report_status $code" >>"$RES/rest-$size.txt"
+	for i in 1 2 3; do
+		curl -sf -o /dev/null "http://$HTTP/v1/totals?year=2024&by=village"
+		curl -sf -o /dev/null "http://$HTTP/v1/totals?year=2024&by=month"
+	done
+	echo "privmem_kib $(privmem "$DPID")" >>"$RES/rest-$size.txt"
+	daemon_stop
+	cat >"$T/start.conf" <<-CONF
+	[daemon]
+	data_dir = $dir
+	[ingest]
+	endpoint = tcp://127.0.0.1:*
+	[query]
+	endpoint = tcp://127.0.0.1:*
+	[http]
+	listen = 127.0.0.1:0
+	CONF
+	for i in $(seq "$STARTS"); do
+		"$TOOLS/starttime" "$LAWTALLYD" "$T/start.conf" >"$RES/start-$size-$i.txt" ||
+			die "start-up measurement failed"
+	done
+}
+
+i=0
+for size in $SIZES; do
+	i=$((i + 1))
+	base=$T/base-v7-$size
+	prefill "$base" "$size" v7
+	at_rest "$size" "$base"
+	if [ "$size" -le $COPY_MAX ]; then src=copy:$base; else src=inplace:$base; fi
+	ingest_runs "s$size" v7 "$src" "$RES/mem-load-$size"
+	if [ $i = 1 ]; then
+		rbase=$T/base-random-$size
+		prefill "$rbase" "$size" random
+		ingest_runs "s$size" random "copy:$rbase"
+	else
+		ingest_runs "s$size" random "$src"
+	fi
+	rm -rf "$T/run"
+done
+
+# ---- 3. ack latency at a fixed offered rate; queries under full ingest ------------------
+for r in $(seq "$RUNS"); do
+	rm -rf "$T/run"; daemon_start "$T/run"
+	load "rate-$r" --senders $RATE_SENDERS --window $RATE_WINDOW --batch $RATE_BATCH \
+		--rate "$RATE" --seconds "$RATE_SECS" --ids v7
+	daemon_stop
+	rm -rf "$T/run"; daemon_start "$T/run"
+	load "query-$r" --senders 8 --window $WINDOW --batch $BATCH --events "$QUERY_EVENTS" \
+		--seconds "$SECS" --ids v7 --query "$QUERY" --http "$HTTP"
+	daemon_stop
+	# liveness: a query must not wait for the whole load to end
+	for q in zmq_query_n http_query_n; do
+		[ "$(get "$RES/query-$r.txt" $q)" -ge "$QUERY_MIN" ] ||
+			die "queries starved under ingest: $q = $(get "$RES/query-$r.txt" $q) in $SECS s"
+	done
+done
+note "ack p99 at $RATE events/s offered: $(ms "$(cells 'rate-*' ack_p99_us | median)") ms"
+
+# ---- 4. the raw LMDB ceiling and Redis, same disk ---------------------------------------
+CEIL_V7_BATCH=$(int "$(cells 'empty-v7-8-*' commit_events_mean | median)")
+CEIL_RND_BATCH=$(int "$(cells "s$SIZE1-random-8-*" commit_events_mean | median)")
+for r in $(seq "$RUNS"); do
+	rm -rf "$T/ceil"
+	"$TOOLS/lmdb_ceiling" --dir "$T/ceil" --events "$EVENTS" --seconds "$SECS" \
+		--batch "$CEIL_V7_BATCH" --ids v7 >"$RES/ceil-v7-$r.txt" || die "lmdb_ceiling failed"
+done
+rm -rf "$T/ceil-base"
+"$TOOLS/lmdb_ceiling" --dir "$T/ceil-base" --events 0 --prefill "$SIZE1" --ids random >/dev/null ||
+	die "lmdb_ceiling prefill failed"
+for r in $(seq "$RUNS"); do
+	copy_store "$T/ceil-base" "$T/ceil"
+	"$TOOLS/lmdb_ceiling" --dir "$T/ceil" --events "$EVENTS" --seconds "$SECS" \
+		--batch "$CEIL_RND_BATCH" --ids random >"$RES/ceil-random-$r.txt" || die "lmdb_ceiling failed"
+done
+rm -rf "$T/ceil" "$T/ceil-base"
+note "raw LMDB: $(cells 'ceil-v7-*' events_per_s | median) events/s (time-ordered, batch $CEIL_V7_BATCH)," \
+	"$(cells 'ceil-random-*' events_per_s | median) (random at $(human "$SIZE1"), batch $CEIL_RND_BATCH)"
+
+# redis_start: redis-server on a free loopback port, AOF fsynced before every reply.
+redis_start() {
+	local try
+	mkdir -p "$T/redis"
+	for try in 1 2 3 4 5 6 7 8; do
+		RPORT=$((20000 + RANDOM % 40000))
+		: >"$T/redis/log"
+		redis-server --port "$RPORT" --bind 127.0.0.1 --dir "$T/redis" --appendonly yes \
+			--appendfsync always --save '' --auto-aof-rewrite-percentage 0 \
+			--daemonize no --logfile "$T/redis/log" &
+		RPID=$!
+		local deadline=$((SECONDS + 10))
+		while kill -0 "$RPID" 2>/dev/null && ! grep -q 'Ready to accept' "$T/redis/log"; do
+			[ $SECONDS -lt $deadline ] || die "redis-server did not start within 10 s"
+			sleep 0.01
+		done
+		kill -0 "$RPID" 2>/dev/null && return 0
+		wait "$RPID" || true
+		RPID=
+	done
+	die "redis-server did not start: $(tail -n 2 "$T/redis/log")"
+}
+redis_stop() {
+	kill -TERM "$RPID"; wait "$RPID" || true; RPID=
+	rm -rf "$T/redis"
+}
+for r in $(seq "$RUNS"); do
+	redis_start
+	"$TOOLS/redis_load" --port "$RPORT" --events "$EVENTS" --seconds "$SECS" --conns 8 \
+		--depth $((WINDOW * BATCH)) >"$RES/redis-$r.txt" || die "redis_load failed"
+	redis_stop
+done
+note "Redis: $(cells 'redis-*' events_per_s | median) events/s"
+
+# ---- 5. profile of the daemon at saturation (full runs, where perf works) ---------------
+PROFILE=
+if [ "${BENCH_PROFILE:-$((1 - QUICK))}" = 1 ] && perf stat -e instructions true >/dev/null 2>&1; then
+	rm -rf "$T/run"; daemon_start "$T/run"
+	perf record -q -F 499 --call-graph dwarf,16384 -p "$DPID" -o "$T/perf.data" -- sleep "$SECS" \
+		>/dev/null 2>&1 &
+	PERF=$!
+	load profile --senders 8 --window $WINDOW --batch $BATCH --events "$EVENTS" --seconds "$SECS" --ids v7
+	wait $PERF || true
+	daemon_stop
+	PROFILE=$T/profile.txt
+	{
+		echo "On-CPU samples of lawtallyd by shared object (self time):"; echo
+		perf report -i "$T/perf.data" --stdio --no-children --sort dso -g none 2>/dev/null |
+			awk '/^ +[0-9.]+%/ && n++ < 8'
+		echo; echo "Inclusive time (the function and what it calls), top entries:"; echo
+		perf report -i "$T/perf.data" --stdio --children --sort sym -g none 2>/dev/null |
+			awk '/^ +[0-9.]+%/ && !/0x0000|0xffff|_start|main$|libc_start|entry_SYSCALL|do_syscall/ && n++ < 30'
+		echo; echo "Hottest functions (self time):"; echo
+		perf report -i "$T/perf.data" --stdio --no-children --sort dso,sym -g none 2>/dev/null |
+			awk '/^ +[0-9.]+%/ && n++ < 15'
+	} >"$PROFILE"
+fi
+
+# ---- the table ---------------------------------------------------------------------
+ENDED_AT=$(date -u '+%Y-%m-%d %H:%M UTC')
+LOAD_END=$(cut -d' ' -f1 /proc/loadavg)
+NPROC=$(nproc)
+med() { cells "$1" "$2" | median; }
+runs_of() { cells "$1" "$2" | tr '\n' ' ' | sed 's/ $//; s/ / \/ /g'; }
+
+L_V7=$(med 'empty-v7-8-*' events_per_s)
+L_RND1=$(med "s$SIZE1-random-8-*" events_per_s)
+C_V7=$(med 'ceil-v7-*' events_per_s)
+C_RND=$(med 'ceil-random-*' events_per_s)
+R_REDIS=$(med 'redis-*' events_per_s)
+R_CEIL_V7=$(ratio "$L_V7" "$C_V7")
+R_REDIS_V7=$(ratio "$L_V7" "$R_REDIS")
+R_CEIL_RND=$(ratio "$L_RND1" "$C_RND")
+RATE_P99=$(ms "$(med 'rate-*' ack_p99_us)")
+Q_ZMQ_P99=$(ms "$(med 'query-*' zmq_query_p99_us)")
+Q_HTTP_P99=$(ms "$(med 'query-*' http_query_p99_us)")
+START1=$(fmt1 "$(med "start-$SIZE1-*" ready_ms)") START2=$(fmt1 "$(med "start-$SIZE2-*" ready_ms)")
+REPORT1=$(fmt1 "$(median <"$RES/report-$SIZE1.ms")") REPORT2=$(fmt1 "$(median <"$RES/report-$SIZE2.ms")")
+MEM_MAX=$(cat "$RES"/mem-load-* <(get "$RES/rest-$SIZE1.txt" privmem_kib) \
+	<(get "$RES/rest-$SIZE2.txt" privmem_kib) | sort -g | tail -n 1)
+# "independent of the number of events": at the larger store at most twice the time at
+# the smaller one plus 20 ms (a replay or a scan of every event grows tenfold)
+indep() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "n/a" || b == "n/a") print "n/a";
+	else print (b <= 2 * a + 20 ? "met" : "NOT met") }'; }
+mib() { awk -v k="$1" 'BEGIN { if (k == "n/a") print "n/a"; else printf "%.1f", k / 1024 }'; }
+both() { [ "$1" = met ] && [ "$2" = met ] && echo met || { [ "$1" = n/a ] || [ "$2" = n/a ] && echo n/a || echo "NOT met"; }; }
+report_cell() { [ "$1" = n/a ] && echo "n/a (no /v1/report yet)" || echo "$1 ms"; }
+
+ingest_table() {
+	echo "| store | ids | senders | events/s (median) | runs | ack p50 / p99 / p99.9 ms | mean commit (events) | commit busy | daemon CPU us/event |"
+	echo "| --- | --- | ---: | ---: | --- | --- | ---: | ---: | ---: |"
+	local label ids n what
+	for label in empty "s$SIZE1" "s$SIZE2"; do
+		for ids in v7 random; do
+			for n in $SENDERS; do
+				local g="$label-$ids-$n-*"
+				case $label in
+				empty) what="empty" ;;
+				*) what="$(human "${label#s}") ($(human "$(med "$g" stored_before)") at start)" ;;
+				esac
+				[ "$label" = "s$SIZE2" ] && [ "$ids" = random ] && what="$what, prefilled with time-ordered ids"
+				echo "| $what | $ids | $n | $(int "$(med "$g" events_per_s)") | $(runs_of "$g" events_per_s) |" \
+					"$(ms "$(med "$g" ack_p50_us)") / $(ms "$(med "$g" ack_p99_us)") / $(ms "$(med "$g" ack_p999_us)") |" \
+					"$(med "$g" commit_events_mean) | $(med "$g" commit_busy) | $(med "$g" daemon_cpu_us_per_event) |"
+			done
+		done
+	done
+}
+targets_table() {
+	echo "| target | measured | verdict |"
+	echo "| --- | --- | --- |"
+	echo "| 8 senders, time-ordered ids >= 0.5 x raw LMDB at the same batch size | $(int "$L_V7") / $(int "$C_V7") = **$R_CEIL_V7** | $(ge "$R_CEIL_V7" 0.5) |"
+	echo "| 8 senders, time-ordered ids >= 5 x Redis appendfsync always | $(int "$L_V7") / $(int "$R_REDIS") = **$R_REDIS_V7** | $(ge "$R_REDIS_V7" 5) |"
+	echo "| random ids at $(human "$SIZE1") stored >= 0.5 x raw LMDB random keys | $(int "$L_RND1") / $(int "$C_RND") = **$R_CEIL_RND** | $(ge "$R_CEIL_RND" 0.5) |"
+	echo "| ack p99 <= 5 ms at $RATE events/s offered | $RATE_P99 ms | $(le "$RATE_P99" 5) |"
+	echo "| query p99 <= 1 ms under full ingest (ZeroMQ / HTTP) | $Q_ZMQ_P99 / $Q_HTTP_P99 ms | $(both "$(le "$Q_ZMQ_P99" 1)" "$(le "$Q_HTTP_P99" 1)") |"
+	echo "| start-up independent of stored events (at $(human "$SIZE2") <= 2 x at $(human "$SIZE1") + 20 ms) | $(human "$SIZE1"): $START1 ms, $(human "$SIZE2"): $START2 ms | $(indep "$START1" "$START2") |"
+	echo "| start-up <= 200 ms at $(human "$SIZE2") | $START2 ms | $(le "$START2" 200) |"
+	echo "| report time independent of stored events (same rule) | $(human "$SIZE1"): $(report_cell "$REPORT1"), $(human "$SIZE2"): $(report_cell "$REPORT2") | $(indep "$REPORT1" "$REPORT2") |"
+	echo "| private memory <= 64 MiB (largest seen, at rest and under load) | $(mib "$MEM_MAX") MiB | $(le "$(mib "$MEM_MAX")" 64) |"
+}
+other_table() {
+	echo "| measure | median | runs |"
+	echo "| --- | ---: | --- |"
+	echo "| ack latency at $RATE events/s offered ($RATE_SENDERS senders, batches of $RATE_BATCH, open loop): p50 / p99 / p99.9 | $(ms "$(med 'rate-*' ack_p50_us)") / $RATE_P99 / $(ms "$(med 'rate-*' ack_p999_us)") ms | p99: $(runs_of 'rate-*' ack_p99_us) us |"
+	echo "| ingest achieved at that rate | $(int "$(med 'rate-*' events_per_s)") events/s | |"
+	echo "| ZeroMQ query under full ingest: p50 / p99 | $(ms "$(med 'query-*' zmq_query_p50_us)") / $Q_ZMQ_P99 ms | p99: $(runs_of 'query-*' zmq_query_p99_us) us; $(med 'query-*' zmq_query_n) queries a run |"
+	echo "| HTTP GET /v1/totals under full ingest: p50 / p99 | $(ms "$(med 'query-*' http_query_p50_us)") / $Q_HTTP_P99 ms | p99: $(runs_of 'query-*' http_query_p99_us) us; $(med 'query-*' http_query_n) requests a run |"
+	echo "| ingest while queried (8 senders, time-ordered) | $(int "$(med 'query-*' events_per_s)") events/s | $(runs_of 'query-*' events_per_s) |"
+	local s
+	for s in $SIZE1 $SIZE2; do
+		echo "| start-up at $(human "$s") stored: exec to \"listening:\" / to READY=1 | $(fmt1 "$(med "start-$s-*" listening_ms)") / $(fmt1 "$(med "start-$s-*" ready_ms)") ms | READY: $(runs_of "start-$s-*" ready_ms) ms |"
+		echo "| report rendering at $(human "$s") stored (GET /v1/report?year=2024) | $(report_cell "$(fmt1 "$(median <"$RES/report-$s.ms")")") | $(tr '\n' ' ' <"$RES/report-$s.ms") |"
+		echo "| private memory at rest, $(human "$s") stored | $(mib "$(get "$RES/rest-$s.txt" privmem_kib)") MiB | |"
+		echo "| private memory under load (8 senders), $(human "$s") stored, largest sample | $(mib "$(sort -g "$RES/mem-load-$s" | tail -n 1)") MiB | |"
+		echo "| store bytes per event at $(human "$s") (prefill, used pages / events) | $(get "$RES/prefill-base-v7-$s.txt" bytes_per_event) | |"
+	done
+	echo "| store bytes per event at $(human "$SIZE1"), random ids | $(get "$RES/prefill-base-random-$SIZE1.txt" bytes_per_event) | |"
+	echo "| private memory under load (8 senders), empty store, largest sample | $(mib "$(sort -g "$RES/mem-load-empty" | tail -n 1)") MiB | |"
+	echo "| raw LMDB, time-ordered keys, empty, batch $CEIL_V7_BATCH | $(int "$C_V7") events/s | $(runs_of 'ceil-v7-*' events_per_s) |"
+	echo "| raw LMDB, random keys, $(human "$SIZE1") stored, batch $CEIL_RND_BATCH | $(int "$C_RND") events/s | $(runs_of 'ceil-random-*' events_per_s) |"
+	echo "| Redis $(redis-server --version | sed -E 's/.* v=([^ ]*).*/\1/'), appendfsync always, 8 connections pipelining $((WINDOW * BATCH)) events | $(int "$R_REDIS") events/s | $(runs_of 'redis-*' events_per_s) |"
+}
+
+CONDITIONS=$(awk -v a="$LOAD_START" -v n="$NPROC" 'BEGIN {
+		if (a < 0.25 * n) print "quiet (1-minute load average " a " before the run)"
+		else print "BUSY: 1-minute load average " a " on " n " CPUs before the run; figures are disturbed" }')
+[ -z "${BENCH_CONDITIONS:-}" ] || CONDITIONS="$BENCH_CONDITIONS; $CONDITIONS"
+FS=$(findmnt -n -o SOURCE,FSTYPE,OPTIONS -T "$T" 2>/dev/null | awk '{ print $1 " (" $2 ", " $3 ")" }')
+DISK=$(lsblk -n -d -o NAME,ROTA,SIZE "$(findmnt -n -o SOURCE -T "$T" 2>/dev/null)" 2>/dev/null |
+	awk '{ print "lsblk: " ($2 == "1" ? "rotational" : "non-rotational") ", " $3 }' || true)
+# compiled_with: compiler and flags of lawtallyd, from its debug information.
+compiled_with() {
+	local p
+	p=$(readelf --debug-dump=info "$LAWTALLYD" 2>/dev/null | sed -n -E \
+		'/DW_AT_producer/ { s/.*DW_AT_producer *: *(\(indirect string[^)]*\): *)?//; p; q }') || true
+	echo "${p:-unknown flags}"
+}
+RUNCMD="bench/run.sh$([ $QUICK = 1 ] && echo ' --quick') --build $(realpath --relative-to="$ROOT" "$BUILD") --out $(realpath --relative-to="$ROOT" "$OUT")"
+CMD=${BENCH_CMD:-$RUNCMD}
+
+{
+	echo "# lawtally benchmarks"
+	echo
+	echo "> **Conditions: $CONDITIONS.** Written by \`$CMD\` ($([ $QUICK = 1 ] && echo 'quick sizes, not the issue'"'"'s conditions' || echo 'full sizes')), run $STARTED_AT to $ENDED_AT; 1-minute load average $LOAD_START before, $LOAD_END after."
+	echo "> Every figure below was measured in that run (median of $RUNS run(s) unless said); re-run \`make bench\` on a quiet machine for figures to quote."
+	echo
+	echo "Machine: $NPROC CPUs ($(grep -m 1 'model name' /proc/cpuinfo | sed 's/.*: //')), $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) memory," \
+		"kernel $(uname -r), $(. /etc/os-release && echo "$PRETTY_NAME"); stores in $T on ${FS:-unknown}${DISK:+, disk $DISK}."
+	echo
+	echo "## Targets of issue 7"
+	echo
+	targets_table
+	echo
+	echo "## Durable acknowledged ingest"
+	echo
+	echo "Each sender keeps $WINDOW requests of $BATCH events in flight; every event is acknowledged only after its commit is on disk. A run sends $EVENTS events or stops sending after $SECS s. *Mean commit* is the daemon's own group-commit size (events per LMDB transaction, from \`/metrics\`); *commit busy* is the share of the run's wall time the daemon spent inside \`store_apply\` (apply and durable commit); *daemon CPU* is lawtallyd's user + system time over the run (\`/proc/PID/stat\`, 1/$CLK_TCK s ticks) per accepted event."
+	echo
+	ingest_table
+	echo
+	echo "## Latency, start-up, memory, comparisons"
+	echo
+	other_table
+	if [ -n "$PROFILE" ]; then
+		echo
+		echo "## Profile of lawtallyd at saturation (8 senders, time-ordered ids, empty store)"
+		echo
+		echo "\`perf record -F 499 --call-graph dwarf\` on the daemon for $SECS s (on-CPU samples only: time spent waiting for the disk shows in *commit busy* above, not here)."
+		echo
+		echo '```'
+		cat "$PROFILE"
+		echo '```'
+	fi
+	echo
+	echo "## How it was measured"
+	echo
+	echo "- Command: \`$CMD\`$([ "$CMD" = "$RUNCMD" ] || echo " (which runs \`$RUNCMD\`)"); lawtallyd $("$LAWTALLYD" --version | awk '{ print $2 }') built by \`$(compiled_with)\`$(ldd "$LAWTALLYD" | grep -q 'libasan\|libubsan' && echo ' WITH sanitizers' || echo ', no sanitizers')."
+	echo "- Events: \`bench/workload.c\`, the same mix for every tool: per 10 events, 5 disputes (2 cases registered then resolved, 1 left open), 2 enforcement actions, 2 publicity days, 1 training; villages round robin, all in 2024. Requests are packed before the clock starts."
+	echo "- Load: \`bench/loadgen\` (threads, one DEALER each). Ack latency = from the send (at saturation) or the scheduled send (fixed rate, open loop: no coordinated omission) of the event's request to its reply; log-linear histogram, values rounded up by at most 1.6 %. Every ack must be ACCEPTED, and the daemon's \`lawtally_events_total{status=\"accepted\"}\` must grow by exactly the acknowledged count; runs on an empty store that send every event also check the 2024 totals exactly."
+	echo "- Prefilled stores: \`bench/prefill\` applies the same events with the daemon's own \`store_apply\` (8192 a commit), ids time-ordered (2024 UUIDv7) or random. Stores up to $(human $COPY_MAX) are copied afresh (and synced) for each run; larger ones are used in place, so later runs see the events of earlier ones (\"at start\" says how many)."
+	echo "- Queries: one ZeroMQ QueryRequest and one HTTP GET /v1/totals (kept-alive connection) at a time, 10 ms apart, both \`disputes.resolved\` by village for 2024, while 8 senders saturate ingest for $SECS s (fewer than $QUERY_MIN answers of either kind fails the bench: queries starved)."
+	echo "- Start-up: \`bench/starttime\`, from fork+exec to the \"listening:\" log line and to READY=1 on its own NOTIFY_SOCKET ($STARTS starts). Private memory: Rss of every mapping of \`/proc/PID/smaps\` except the LMDB \`data.mdb\` mapping."
+	echo "- Raw LMDB ceiling: \`bench/lmdb_ceiling\`: per event only the record put (the same bytes lawtally stores, append-only 8-byte key), the id -> sequence put, and 3 counter read-modify-writes; one durable transaction per batch, at lawtally's own mean commit size of the compared run; time-ordered ids on an empty store, random ids on a store prefilled with $(human "$SIZE1") random ids (copied afresh for each run)."
+	echo "- Redis: Debian's \`redis-server\` on loopback started here, \`appendonly yes\`, \`appendfsync always\`, no RDB snapshots, no AOF rewrite; \`bench/redis_load\` (hiredis) does XADD of the same record + 3 HINCRBY per event, 8 connections each pipelining $((WINDOW * BATCH)) events (the same events in flight per sender as lawtally's)."
+} >"$OUT"
+
+echo
+sed -n '/^## Targets/,/^## Latency/p' "$OUT" | sed '$d'
+echo "bench: wrote $OUT"

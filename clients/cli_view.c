@@ -1,0 +1,88 @@
+/*
+ * cli_view.c - office views over the query endpoint, shared by lawtally
+ * report, close-year and export: one QueryRequest with a View, the
+ * document of the reply written out as it came, and output files written
+ * whole or not at all (FILE.partial, fsync, rename).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "client.h"
+#include "err.h"
+
+int cli_view(const struct cli_view_opts *o, const Lawtally__V1__QueryRequest *q, FILE *out,
+	     uint64_t *next_cursor)
+{
+	Lawtally__V1__QueryReply *r = NULL;
+	int rc = client_query(o->endpoint, o->keys, q, o->timeout_ms, &r);
+	if (rc) {
+		fprintf(stderr, "lawtally %s: %s: %s\n", o->cmd, o->endpoint,
+			rc == LT_ETIMEOUT ? "no answer in time" : lt_strerror(rc));
+		return rc == LT_EINVAL ? EXIT_USAGE : EXIT_UNREACHABLE;
+	}
+	int status = 0;
+	if (r->error[0]) {
+		fprintf(stderr, "lawtally %s: %s\n", o->cmd, r->error);
+		status = EXIT_USAGE;
+	} else if (r->document.len &&
+		   fwrite(r->document.data, 1, r->document.len, out) != r->document.len) {
+		fprintf(stderr, "lawtally %s: cannot write: %s\n", o->cmd, strerror(errno));
+		status = EXIT_USAGE;
+	}
+	if (next_cursor)
+		*next_cursor = status ? 0 : r->next_cursor;
+	lawtally__v1__query_reply__free_unpacked(r, NULL);
+	return status;
+}
+
+int cli_out_open(const char *cmd, const char *path, struct cli_out *o)
+{
+	memset(o, 0, sizeof(*o));
+	if (!path || strcmp(path, "-") == 0) {
+		o->f = stdout;
+		return 0;
+	}
+	if (snprintf(o->tmp, sizeof(o->tmp), "%s.partial", path) >= (int)sizeof(o->tmp)) {
+		fprintf(stderr, "lawtally %s: %s: path too long\n", cmd, path);
+		return EXIT_USAGE;
+	}
+	snprintf(o->path, sizeof(o->path), "%s", path);
+	int fd = open(o->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+	o->f = fd >= 0 ? fdopen(fd, "wb") : NULL;
+	if (!o->f) {
+		fprintf(stderr, "lawtally %s: cannot create %s: %s\n", cmd, o->tmp, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+int cli_out_close(const char *cmd, struct cli_out *o, int status)
+{
+	if (o->f == stdout) {
+		if (fflush(stdout) != 0 && !status) {
+			fprintf(stderr, "lawtally %s: cannot write: %s\n", cmd, strerror(errno));
+			status = EXIT_USAGE;
+		}
+		return status;
+	}
+	int bad = fflush(o->f) != 0 || fsync(fileno(o->f)) != 0;
+	bad |= fclose(o->f) != 0;
+	if (!status && bad) {
+		fprintf(stderr, "lawtally %s: cannot write %s: %s\n", cmd, o->tmp, strerror(errno));
+		status = EXIT_USAGE;
+	}
+	if (!status && rename(o->tmp, o->path) != 0) {
+		fprintf(stderr, "lawtally %s: cannot rename %s: %s\n", cmd, o->tmp, strerror(errno));
+		status = EXIT_USAGE;
+	}
+	if (status)
+		unlink(o->tmp);
+	return status;
+}

@@ -1,0 +1,112 @@
+/*
+ * cmd_export.c - `lawtally export`: totals and breakdowns, or the raw
+ * events (office only), as CSV that Excel opens correctly (UTF-8 with a
+ * byte order mark, CRLF, RFC 4180 quoting).
+ */
+#include <getopt.h>
+#include <stdio.h>
+
+#include "cli.h"
+#include "client.h"
+#include "keys.h"
+
+const char cmd_export_help[] =
+	"Usage: lawtally export [--year Y] [--by D] [--metric M] [--lang zh|en]\n"
+	"                       [--events] [--output FILE]\n"
+	"\n"
+	"Writes CSV for a spreadsheet (UTF-8 with BOM, CRLF): the totals of a year,\n"
+	"every metric or one, as year totals or broken down by month, village or a\n"
+	"dimension (as GET /v1/export/totals.csv); or with --events every stored\n"
+	"event that occurred in the year, retractions and retracted ones marked\n"
+	"(office only: an office key with auth = curve, or from the daemon's own\n"
+	"machine with auth off; fetched page by page).\n"
+	"\n"
+	"  -y, --year Y          calendar year (default: the current one)\n"
+	"  -b, --by D            month, village or a dimension (totals)\n"
+	"  -m, --metric M        one metric (totals; default: all)\n"
+	"  -l, --lang L          language of the label columns: zh (default) or en\n"
+	"      --events          the raw events instead of totals\n"
+	"  -o, --output FILE     write to FILE (whole or not at all), not stdout\n"
+	"  -e, --endpoint E      query endpoint (default $LAWTALLY_QUERY or\n"
+	"                        " DEFAULT_QUERY ")\n"
+	"  -t, --timeout SEC     wait at most SEC seconds per page (default 30)\n"
+	KEYS_HELP
+	"\n"
+	"Exit: 0 written; 2 usage or refused by the daemon (reason printed); 3 the\n"
+	"daemon did not answer.\n";
+
+#define OPT_EVENTS 0x6501
+/* Pages of an events export, at most (a page is 1000 stored events). */
+#define EXPORT_PAGES_MAX 100000
+
+int cmd_export(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"year", required_argument, NULL, 'y'},
+		{"by", required_argument, NULL, 'b'},
+		{"metric", required_argument, NULL, 'm'},
+		{"lang", required_argument, NULL, 'l'},
+		{"events", no_argument, NULL, OPT_EVENTS},
+		{"output", required_argument, NULL, 'o'},
+		{"endpoint", required_argument, NULL, 'e'},
+		{"timeout", required_argument, NULL, 't'},
+		{"key", required_argument, NULL, KEYS_OPT_KEY},
+		{"server-key", required_argument, NULL, KEYS_OPT_SERVER_KEY},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	Lawtally__V1__QueryRequest q = LAWTALLY__V1__QUERY_REQUEST__INIT;
+	Lawtally__V1__View v = LAWTALLY__V1__VIEW__INIT;
+	struct cli_view_opts o = {"export", cli_env_or("LAWTALLY_QUERY", DEFAULT_QUERY), NULL, 30000};
+	const char *key_file = NULL, *server_key_file = NULL, *output = NULL;
+	struct client_keys keys;
+	unsigned long year = 0;
+	int events = 0, opt;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "y:b:m:l:o:e:t:h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'y':
+			if (cli_parse_uint(optarg, 9999, &year) || year == 0)
+				goto usage;
+			break;
+		case 'b': q.by = optarg; break;
+		case 'm': q.metric = optarg; break;
+		case 'l': v.lang = optarg; break;
+		case OPT_EVENTS: events = 1; break;
+		case 'o': output = optarg; break;
+		case 'e': o.endpoint = optarg; break;
+		case 't':
+			if (cli_parse_timeout(optarg, &o.timeout_ms))
+				goto usage;
+			break;
+		case KEYS_OPT_KEY: key_file = optarg; break;
+		case KEYS_OPT_SERVER_KEY: server_key_file = optarg; break;
+		case 'h': return cli_usage("export", stdout, 0);
+		default: goto usage;
+		}
+	}
+	if (optind < argc || (events && (q.by[0] || q.metric[0] || v.lang[0])))
+		goto usage;
+	v.kind = events ? LAWTALLY__V1__VIEW__KIND__KIND_EVENTS_CSV
+			: LAWTALLY__V1__VIEW__KIND__KIND_TOTALS_CSV;
+	q.year = (uint32_t)year;
+	q.view = &v;
+	int keyed = keys_load("export", key_file, server_key_file, &keys);
+	if (keyed < 0)
+		return EXIT_USAGE;
+	o.keys = keyed ? &keys : NULL;
+	struct cli_out out;
+	int status = cli_out_open("export", output, &out);
+	if (status)
+		return status;
+	/* the events come a page at a time; the first page has the BOM and header */
+	uint64_t next = 0;
+	unsigned pages = 0;
+	do {
+		v.cursor = next;
+		status = cli_view(&o, &q, out.f, &next);
+	} while (!status && next && ++pages < EXPORT_PAGES_MAX);
+	return cli_out_close("export", &out, status);
+usage:
+	return cli_usage("export", stderr, EXIT_USAGE);
+}

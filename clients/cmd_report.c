@@ -1,0 +1,108 @@
+/*
+ * cmd_report.c - `lawtally report`: the year-end report, or the monthly
+ * mediation statistics, as lawtallyd renders them (GET /v1/report gives
+ * the same bytes).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "client.h"
+#include "keys.h"
+
+const char cmd_report_help[] =
+	"Usage: lawtally report [--year Y | --month YYYY-MM] [--lang zh|en]\n"
+	"                       [--format text|markdown|json] [--as-of DATE] [--output FILE]\n"
+	"\n"
+	"Prints the year-end report on rule-of-law work with the live figures: the\n"
+	"sentences of the office's template (config/report.zh.txt) filled in, a note\n"
+	"on the figures, and an appendix of every metric by village and by month and\n"
+	"of the senders. For a closed year (lawtally close-year) it shows the filed\n"
+	"figures, their SHA-256 and, separately, the adjustments after close.\n"
+	"With --month, the monthly mediation statistics in the county bureaus' form.\n"
+	"\n"
+	"  -y, --year Y          calendar year (default: the current one)\n"
+	"  -m, --month YYYY-MM   the monthly statistics of that month instead\n"
+	"  -l, --lang L          zh (default) or en\n"
+	"  -f, --format F        text (default), markdown or json\n"
+	"  -a, --as-of DATE      the figures as they stood then, counting the events\n"
+	"                        received by then: YYYY-MM-DD (end of that day),\n"
+	"                        YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM] (no zone: the\n"
+	"                        township's), or @UNIXTIME\n"
+	"  -o, --output FILE     write to FILE (whole or not at all), not stdout\n"
+	"  -e, --endpoint E      query endpoint (default $LAWTALLY_QUERY or\n"
+	"                        " DEFAULT_QUERY ")\n"
+	"  -t, --timeout SEC     wait at most SEC seconds (default 30)\n"
+	KEYS_HELP
+	"\n"
+	"Exit: 0 printed; 2 usage or refused by the daemon (reason printed); 3 the\n"
+	"daemon did not answer.\n";
+
+int cmd_report(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"year", required_argument, NULL, 'y'},
+		{"month", required_argument, NULL, 'm'},
+		{"lang", required_argument, NULL, 'l'},
+		{"format", required_argument, NULL, 'f'},
+		{"as-of", required_argument, NULL, 'a'},
+		{"output", required_argument, NULL, 'o'},
+		{"endpoint", required_argument, NULL, 'e'},
+		{"timeout", required_argument, NULL, 't'},
+		{"key", required_argument, NULL, KEYS_OPT_KEY},
+		{"server-key", required_argument, NULL, KEYS_OPT_SERVER_KEY},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	Lawtally__V1__QueryRequest q = LAWTALLY__V1__QUERY_REQUEST__INIT;
+	Lawtally__V1__View v = LAWTALLY__V1__VIEW__INIT;
+	struct cli_view_opts o = {"report", cli_env_or("LAWTALLY_QUERY", DEFAULT_QUERY), NULL, 30000};
+	const char *key_file = NULL, *server_key_file = NULL, *output = NULL;
+	struct client_keys keys;
+	unsigned long year = 0;
+	int opt;
+	v.kind = LAWTALLY__V1__VIEW__KIND__KIND_REPORT;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "y:m:l:f:a:o:e:t:h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'y':
+			if (cli_parse_uint(optarg, 9999, &year) || year == 0)
+				goto usage;
+			break;
+		case 'm':
+			v.kind = LAWTALLY__V1__VIEW__KIND__KIND_MONTHLY;
+			v.month = optarg;
+			break;
+		case 'l': v.lang = optarg; break;
+		case 'f': v.format = optarg; break;
+		case 'a': v.as_of = optarg; break;
+		case 'o': output = optarg; break;
+		case 'e': o.endpoint = optarg; break;
+		case 't':
+			if (cli_parse_timeout(optarg, &o.timeout_ms))
+				goto usage;
+			break;
+		case KEYS_OPT_KEY: key_file = optarg; break;
+		case KEYS_OPT_SERVER_KEY: server_key_file = optarg; break;
+		case 'h': return cli_usage("report", stdout, 0);
+		default: goto usage;
+		}
+	}
+	if (optind < argc || (year && v.month[0]))
+		goto usage;
+	q.year = (uint32_t)year;
+	q.view = &v;
+	int keyed = keys_load("report", key_file, server_key_file, &keys);
+	if (keyed < 0)
+		return EXIT_USAGE;
+	o.keys = keyed ? &keys : NULL;
+	struct cli_out out;
+	int status = cli_out_open("report", output, &out);
+	if (status)
+		return status;
+	status = cli_view(&o, &q, out.f, NULL);
+	return cli_out_close("report", &out, status);
+usage:
+	return cli_usage("report", stderr, EXIT_USAGE);
+}

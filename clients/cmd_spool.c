@@ -1,0 +1,366 @@
+/*
+ * cmd_spool.c - `lawtally spool status|flush|rejected`, and the delivery of
+ * spooled events that `send --spool`, `import` and `simulate` share
+ * (cli_spool_send, cli_spool_deliver).
+ */
+#include <getopt.h>
+#include <jansson.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "err.h"
+#include "forward.h"
+#include "jsonl.h"
+#include "keys.h"
+#include "spool.h"
+#include "uuid.h"
+
+#define WAIT_STEP_NS 50000000L /* polling the spool while another process sends */
+
+const char cmd_spool_help[] =
+	"Usage: lawtally spool status   [--spool DIR] [--json]\n"
+	"       lawtally spool flush    [--spool DIR] [OPTIONS]\n"
+	"       lawtally spool rejected [--spool DIR] [--json] [--clear]\n"
+	"\n"
+	"A spool is a local directory where lawtally keeps events until lawtallyd\n"
+	"has acknowledged them (send --spool, import, agent). status tells what it\n"
+	"holds; flush sends what is queued and waits for the Acks; rejected lists the\n"
+	"events the daemon refused, with its reason (fix them and send them anew as\n"
+	"new events), and --clear then empties that list.\n"
+	"\n"
+	"  -s, --spool DIR       the spool (default $LAWTALLY_SPOOL or " DEFAULT_SPOOL ")\n"
+	"  -j, --json            status: one JSON object; rejected: one per line\n"
+	"  -c, --clear           rejected: remove them after listing\n"
+	"  -e, --endpoint E      flush: ingest endpoint (default $LAWTALLY_INGEST or\n"
+	"                        " DEFAULT_INGEST ")\n"
+	"  -t, --timeout SEC     flush: give up after SEC seconds without an Ack (default 10)\n"
+	"  -b, --batch N         flush: events per request, 1-1000 (default 500)\n"
+	"  -w, --window N        flush: requests in flight, 1-64 (default 8)\n"
+	KEYS_HELP
+	"\n"
+	"While another process (lawtally agent) sends from the spool, flush waits for\n"
+	"it to deliver what is queued. Exit: 0 done; 1 some events rejected; 2 usage\n"
+	"or no spool; 3 the daemon did not answer in time (the events stay spooled).\n";
+
+const char *cli_spool_dir(const char *dir)
+{
+	return dir ? dir : cli_env_or("LAWTALLY_SPOOL", DEFAULT_SPOOL);
+}
+
+static void print_rejected(uint64_t seq, const Lawtally__V1__Event *e, const char *reason,
+			   void *arg)
+{
+	(void)seq;
+	(void)arg;
+	char id[UUID_STR_LEN + 1] = "(no id)";
+	if (e && e->id.len == UUID_LEN)
+		uuid_format(e->id.data, id);
+	printf("rejected: %s: %s\n", id, reason);
+}
+
+struct range_rejects {
+	uint64_t first, last, n;
+};
+
+static int count_range_reject(uint64_t seq, int64_t at, const char *reason,
+			      const Lawtally__V1__Event *e, void *arg)
+{
+	struct range_rejects *r = arg;
+	(void)at;
+	if (seq >= r->first && seq <= r->last) {
+		print_rejected(seq, e, reason, NULL);
+		r->n++;
+	}
+	return 0;
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Another process holds the sender lock (the agent): wait until it has
+ * delivered the events first..last, up to the timeout (which restarts
+ * whenever the queue shrinks), then report what became of them.
+ */
+static int wait_for_sender(const struct cli_spool_opts *o, uint64_t first, uint64_t last,
+			   const char *why)
+{
+	struct spool *sp = NULL;
+	char err[256];
+	uint64_t queued = 0, before = UINT64_MAX;
+	int64_t deadline = mono_ms() + o->timeout_ms;
+	if (spool_open(&sp, o->dir, 0, NULL, err, sizeof(err))) {
+		fprintf(stderr, "lawtally %s: %s\n", o->cmd, err);
+		return EXIT_USAGE;
+	}
+	int64_t say_at = mono_ms() + 1000; /* mention the wait only when it lasts */
+	for (;;) {
+		if (say_at && mono_ms() >= say_at) {
+			fprintf(stderr, "lawtally %s: %s; waiting for it to deliver\n", o->cmd, why);
+			say_at = 0;
+		}
+		if (spool_count_queued(sp, first, last, &queued)) {
+			fprintf(stderr, "lawtally %s: cannot read the spool %s\n", o->cmd, o->dir);
+			spool_close(&sp);
+			return EXIT_UNREACHABLE;
+		}
+		if (queued < before) {
+			before = queued;
+			deadline = mono_ms() + o->timeout_ms;
+		}
+		if (queued == 0 || mono_ms() >= deadline)
+			break;
+		nanosleep(&(struct timespec){0, WAIT_STEP_NS}, NULL);
+	}
+	struct range_rejects rr = {first, last, 0};
+	spool_rejected(sp, count_range_reject, &rr);
+	spool_close(&sp);
+	if (last != UINT64_MAX)
+		printf("delivered by the sending process: %llu of %llu events, %llu rejected; %llu left in spool %s\n",
+		       (unsigned long long)(last - first + 1 - rr.n - queued),
+		       (unsigned long long)(last - first + 1), (unsigned long long)rr.n,
+		       (unsigned long long)queued, o->dir);
+	else
+		printf("delivered by the sending process: %llu rejected; %llu left in spool %s\n",
+		       (unsigned long long)rr.n, (unsigned long long)queued, o->dir);
+	if (queued) {
+		fprintf(stderr, "lawtally %s: %llu events still wait in the spool %s\n", o->cmd,
+			(unsigned long long)queued, o->dir);
+		return EXIT_UNREACHABLE;
+	}
+	return rr.n ? EXIT_REJECTED : 0;
+}
+
+int cli_spool_deliver(const struct cli_spool_opts *o, uint64_t first, uint64_t last)
+{
+	struct spool *sp = NULL;
+	struct forward_result res;
+	char err[256];
+	int rc = spool_open(&sp, o->dir, SPOOL_SEND, NULL, err, sizeof(err));
+	if (rc == LT_EBUSY)
+		return wait_for_sender(o, first, last, err);
+	if (rc) {
+		fprintf(stderr, "lawtally %s: %s\n", o->cmd, err);
+		return EXIT_USAGE;
+	}
+	struct forward_opts fo = {o->endpoint, o->keys, o->batch, o->window, o->timeout_ms, 0,
+				  NULL, print_rejected, NULL};
+	rc = forward_flush(sp, &fo, &res, err, sizeof(err));
+	spool_close(&sp);
+	if (res.reconnects)
+		fprintf(stderr, "lawtally %s: the daemon went silent; connection reopened %u times\n",
+			o->cmd, res.reconnects);
+	if (!o->quiet || rc)
+		printf("delivered: %llu accepted, %llu duplicate, %llu rejected; %llu left in spool %s\n",
+		       (unsigned long long)res.accepted, (unsigned long long)res.duplicate,
+		       (unsigned long long)res.rejected, (unsigned long long)res.left, o->dir);
+	if (rc == LT_ETIMEOUT) {
+		fprintf(stderr, "lawtally %s: %s at %s; %llu events stay in the spool %s\n", o->cmd,
+			err, o->endpoint, (unsigned long long)res.left, o->dir);
+		return EXIT_UNREACHABLE;
+	}
+	if (rc == LT_EINVAL) {
+		fprintf(stderr, "lawtally %s: %s\n", o->cmd, err);
+		return EXIT_USAGE;
+	}
+	if (rc) {
+		fprintf(stderr, "lawtally %s: %s; %llu events stay in the spool %s\n", o->cmd, err,
+			(unsigned long long)res.left, o->dir);
+		return EXIT_UNREACHABLE;
+	}
+	return res.rejected ? EXIT_REJECTED : 0;
+}
+
+int cli_spool_enqueue(const struct cli_spool_opts *o, Lawtally__V1__Event *const *events,
+		      size_t n, uint64_t *first)
+{
+	struct spool *sp = NULL;
+	char err[512];
+	int rc = spool_open(&sp, o->dir, SPOOL_CREATE, NULL, err, sizeof(err));
+	if (rc == 0)
+		rc = spool_enqueue(sp, events, n, first, err, sizeof(err));
+	spool_close(&sp);
+	if (rc) {
+		fprintf(stderr, "lawtally %s: %s\n", o->cmd, err);
+		return EXIT_USAGE;
+	}
+	if (!o->quiet)
+		printf("%zu events spooled in %s\n", n, o->dir);
+	return 0;
+}
+
+int cli_spool_send(const struct cli_spool_opts *o, Lawtally__V1__Event *const *events, size_t n)
+{
+	uint64_t first = 0;
+	int rc = cli_spool_enqueue(o, events, n, &first);
+	if (rc)
+		return rc;
+	return cli_spool_deliver(o, n ? first : 1, n ? first + n - 1 : 0);
+}
+
+/* ---- the subcommand ---- */
+
+static void print_status(const char *dir, const struct spool_status *st, int json)
+{
+	if (json) {
+		printf("{\"spool\":\"%s\",\"queued\":%llu,\"queued_bytes\":%llu,\"rejected\":%llu,"
+		       "\"rejected_bytes\":%llu,\"oldest\":%lld,\"next_seq\":%llu,"
+		       "\"max_events\":%llu,\"max_bytes\":%llu,\"sender_pid\":%ld}\n",
+		       dir, (unsigned long long)st->queued, (unsigned long long)st->queued_bytes,
+		       (unsigned long long)st->rejected, (unsigned long long)st->rejected_bytes,
+		       (long long)st->oldest, (unsigned long long)st->next_seq,
+		       (unsigned long long)st->max_events, (unsigned long long)st->max_bytes,
+		       st->sender_pid);
+		return;
+	}
+	char oldest[64] = "-";
+	if (st->oldest) {
+		time_t t = (time_t)st->oldest;
+		struct tm tm;
+		localtime_r(&t, &tm);
+		strftime(oldest, sizeof(oldest), "%Y-%m-%d %H:%M:%S %z", &tm);
+	}
+	printf("spool:    %s\n", dir);
+	printf("queued:   %llu events, %llu bytes; oldest enqueued %s\n",
+	       (unsigned long long)st->queued, (unsigned long long)st->queued_bytes, oldest);
+	printf("rejected: %llu events (lawtally spool rejected lists them)\n",
+	       (unsigned long long)st->rejected);
+	printf("limits:   %llu events, %llu bytes\n", (unsigned long long)st->max_events,
+	       (unsigned long long)st->max_bytes);
+	if (st->sender_pid)
+		printf("sender:   pid %ld is sending from it\n", st->sender_pid);
+	else
+		printf("sender:   none (lawtally agent is not running)\n");
+}
+
+static int list_rejected(uint64_t seq, int64_t at, const char *reason,
+			 const Lawtally__V1__Event *e, void *arg)
+{
+	int json = *(int *)arg;
+	char *line = e ? jsonl_format_event(e) : NULL;
+	if (json) {
+		json_t *o = json_pack("{s:I, s:I, s:s, s:o}", "seq", (json_int_t)seq, "rejected_at",
+				      (json_int_t)at, "reason", reason,
+				      "event", line ? json_loads(line, 0, NULL) : json_null());
+		char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+		if (text)
+			printf("%s\n", text);
+		free(text);
+		json_decref(o);
+	} else {
+		char when[64];
+		time_t t = (time_t)at;
+		struct tm tm;
+		localtime_r(&t, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+		printf("#%llu rejected %s: %s\n  %s\n", (unsigned long long)seq, when, reason,
+		       line ? line : "(the stored event does not decode)");
+	}
+	free(line);
+	return 0;
+}
+
+int cmd_spool(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"spool", required_argument, NULL, 's'},
+		{"json", no_argument, NULL, 'j'},
+		{"clear", no_argument, NULL, 'c'},
+		{"endpoint", required_argument, NULL, 'e'},
+		{"timeout", required_argument, NULL, 't'},
+		{"batch", required_argument, NULL, 'b'},
+		{"window", required_argument, NULL, 'w'},
+		{"key", required_argument, NULL, KEYS_OPT_KEY},
+		{"server-key", required_argument, NULL, KEYS_OPT_SERVER_KEY},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *dir = NULL, *key_file = NULL, *server_key_file = NULL;
+	struct cli_spool_opts o = {"spool flush", NULL, cli_env_or("LAWTALLY_INGEST", DEFAULT_INGEST),
+				   NULL, 500, 8, 10000, 0};
+	struct client_keys keys;
+	unsigned long ul;
+	int json = 0, clear = 0, opt;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "s:jce:t:b:w:h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 's': dir = optarg; break;
+		case 'j': json = 1; break;
+		case 'c': clear = 1; break;
+		case 'e': o.endpoint = optarg; break;
+		case KEYS_OPT_KEY: key_file = optarg; break;
+		case KEYS_OPT_SERVER_KEY: server_key_file = optarg; break;
+		case 't':
+			if (cli_parse_timeout(optarg, &o.timeout_ms))
+				goto usage;
+			break;
+		case 'b':
+			if (cli_parse_uint(optarg, 1000, &ul) || ul == 0)
+				goto usage;
+			o.batch = ul;
+			break;
+		case 'w':
+			if (cli_parse_uint(optarg, 64, &ul) || ul == 0)
+				goto usage;
+			o.window = (unsigned)ul;
+			break;
+		case 'h': return cli_usage("spool", stdout, 0);
+		default: goto usage;
+		}
+	}
+	if (optind + 1 != argc)
+		goto usage;
+	const char *what = argv[optind];
+	o.dir = cli_spool_dir(dir);
+	if (strcmp(what, "flush") == 0) {
+		int keyed = keys_load("spool flush", key_file, server_key_file, &keys);
+		if (keyed < 0)
+			return EXIT_USAGE;
+		o.keys = keyed ? &keys : NULL;
+		struct spool *sp = NULL;
+		char err[256];
+		if (spool_open(&sp, o.dir, 0, NULL, err, sizeof(err))) {
+			fprintf(stderr, "lawtally spool flush: %s\n", err);
+			return EXIT_USAGE;
+		}
+		spool_close(&sp);
+		return cli_spool_deliver(&o, 1, UINT64_MAX);
+	}
+	if (strcmp(what, "status") != 0 && strcmp(what, "rejected") != 0)
+		goto usage;
+	struct spool *sp = NULL;
+	char err[256];
+	if (spool_open(&sp, o.dir, 0, NULL, err, sizeof(err))) {
+		fprintf(stderr, "lawtally spool %s: %s\n", what, err);
+		return EXIT_USAGE;
+	}
+	int rc = 0;
+	if (strcmp(what, "status") == 0) {
+		struct spool_status st;
+		rc = spool_status(sp, &st);
+		if (!rc)
+			print_status(o.dir, &st, json);
+	} else {
+		rc = spool_rejected(sp, list_rejected, &json);
+		uint64_t n = 0;
+		if (!rc && clear && !(rc = spool_rejected_clear(sp, &n)))
+			fprintf(stderr, "lawtally spool rejected: %llu removed from the list\n",
+				(unsigned long long)n);
+	}
+	spool_close(&sp);
+	if (rc) {
+		fprintf(stderr, "lawtally spool %s: %s: %s\n", what, o.dir, lt_strerror(rc));
+		return EXIT_USAGE;
+	}
+	return 0;
+usage:
+	return cli_usage("spool", stderr, EXIT_USAGE);
+}

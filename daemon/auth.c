@@ -1,0 +1,306 @@
+/*
+ * auth.c - the ZAP handler, the server key and the clients set (see auth.h).
+ */
+#include "auth.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "err.h"
+#include "log.h"
+#include "zsock.h"
+
+/* A DRAFT option in libzmq 4.3.4's header, accepted by the library. */
+#ifndef ZMQ_ZAP_ENFORCE_DOMAIN
+#define ZMQ_ZAP_ENFORCE_DOMAIN 93
+#endif
+
+#define ZAP_PER_PASS 64
+/* A refused key is logged once in this many seconds. */
+#define REFUSAL_LOG_INTERVAL 60
+
+struct auth {
+	void *zap;                         /* REP on AUTH_ZAP_ENDPOINT */
+	struct zsock *z;
+	char secret[KEYFILE_Z85_LEN + 1];
+	char public[KEYFILE_Z85_LEN + 1];
+	char clients_dir[4096];
+	struct keyring *ring;
+	uint8_t last_refused[KEYFILE_KEY_LEN];
+	time_t last_refused_at;
+};
+
+/* ZAP request frames (RFC 27), after REP has taken the envelope off. */
+enum zap_frame { ZAP_VERSION, ZAP_REQUEST_ID, ZAP_DOMAIN, ZAP_ADDRESS, ZAP_IDENTITY,
+		 ZAP_MECHANISM, ZAP_CREDENTIALS, ZAP_FRAMES };
+
+static int frame_is(zmq_msg_t *m, const char *s)
+{
+	size_t n = strlen(s);
+	return zmq_msg_size(m) == n && memcmp(zmq_msg_data(m), s, n) == 0;
+}
+
+/* Sends the six frames of a ZAP reply. */
+static void zap_reply(void *sock, zmq_msg_t *request_id, const char *status,
+		      const char *text, const char *user_id)
+{
+	const void *data[6] = {"1.0", NULL, status, text, user_id, ""};
+	size_t len[6] = {3, 0, strlen(status), strlen(text), strlen(user_id), 0};
+	if (request_id) {
+		data[1] = zmq_msg_data(request_id);
+		len[1] = zmq_msg_size(request_id);
+	}
+	for (int i = 0; i < 6; i++) {
+		if (zmq_send(sock, data[i], len[i], i < 5 ? ZMQ_SNDMORE : 0) < 0) {
+			log_err("auth: cannot answer a ZAP request: %s", zmq_strerror(errno));
+			return;
+		}
+	}
+}
+
+/* Logs a refused key, once a minute per key: a client retries every second. */
+static void log_refusal(struct auth *a, const uint8_t *key, zmq_msg_t *address)
+{
+	time_t now = time(NULL);
+	if (memcmp(a->last_refused, key, KEYFILE_KEY_LEN) == 0 &&
+	    now - a->last_refused_at < REFUSAL_LOG_INTERVAL)
+		return;
+	memcpy(a->last_refused, key, KEYFILE_KEY_LEN);
+	a->last_refused_at = now;
+	char z85[KEYFILE_Z85_LEN + 1];
+	zmq_z85_encode(z85, key, KEYFILE_KEY_LEN);
+	size_t alen = zmq_msg_size(address);
+	log_warn("auth: refused key %s from %.*s: not in %s", z85,
+		 (int)(alen > 64 ? 64 : alen), (const char *)zmq_msg_data(address),
+		 a->clients_dir);
+}
+
+/*
+ * Answers one ZAP request: 200 with the key as User-Id for a CURVE client
+ * of our domain whose key is in the clients set, 400 for anything else.
+ */
+static void zap_answer(struct auth *a, void *sock, zmq_msg_t *f, int n)
+{
+	if (n < ZAP_REQUEST_ID + 1) {
+		zap_reply(sock, NULL, "500", "malformed ZAP request", "");
+		return;
+	}
+	if (n != ZAP_FRAMES || !frame_is(&f[ZAP_VERSION], "1.0")) {
+		zap_reply(sock, &f[ZAP_REQUEST_ID], "500", "unsupported ZAP request", "");
+		return;
+	}
+	if (!frame_is(&f[ZAP_DOMAIN], AUTH_DOMAIN) || !frame_is(&f[ZAP_MECHANISM], "CURVE") ||
+	    zmq_msg_size(&f[ZAP_CREDENTIALS]) != KEYFILE_KEY_LEN) {
+		zap_reply(sock, &f[ZAP_REQUEST_ID], "400", "CURVE in domain " AUTH_DOMAIN " only", "");
+		return;
+	}
+	const uint8_t *key = zmq_msg_data(&f[ZAP_CREDENTIALS]);
+	const struct keyring_entry *e = keyring_find(a->ring, key);
+	if (!e) {
+		log_refusal(a, key, &f[ZAP_ADDRESS]);
+		zap_reply(sock, &f[ZAP_REQUEST_ID], "400", "key not registered", "");
+		return;
+	}
+	log_debug("auth: %s connected", e->name);
+	zap_reply(sock, &f[ZAP_REQUEST_ID], "200", "OK", e->z85);
+}
+
+static void on_zap(void *sock, void *arg)
+{
+	struct auth *a = arg;
+	for (int k = 0; k < ZAP_PER_PASS; k++) {
+		zmq_msg_t parts[ZSOCK_PARTS_MAX];
+		int n = zsock_recv(sock, parts, ZSOCK_PARTS_MAX);
+		if (n == 0)
+			break;
+		if (n < 0) {
+			/* the peer gets no answer and its handshake never completes */
+			log_err("auth: unreadable ZAP request: %s", zmq_strerror(errno));
+			break;
+		}
+		zap_answer(a, sock, parts, n);
+		for (int i = 0; i < n; i++)
+			zmq_msg_close(&parts[i]);
+	}
+}
+
+/* The secret key file the options name, or the systemd credential. */
+static int secret_path(const struct auth_options *o, char *path, size_t len, char *err,
+		       size_t errlen)
+{
+	const char *creds = getenv("CREDENTIALS_DIRECTORY");
+	if (o->secret_key_file && o->secret_key_file[0])
+		snprintf(path, len, "%s", o->secret_key_file);
+	else if (creds && creds[0])
+		snprintf(path, len, "%s/%s", creds, AUTH_CREDENTIAL);
+	else {
+		snprintf(err, errlen, "auth = curve needs [auth] server_secret_key_file "
+			 "(or the systemd credential " AUTH_CREDENTIAL ")");
+		return LT_EINVAL;
+	}
+	return 0;
+}
+
+int auth_start(struct auth **out, struct event_base *base, void *zctx,
+	       const struct auth_options *opts, char *err, size_t errlen)
+{
+	char path[4096], why[4400];
+	struct auth *a = calloc(1, sizeof(*a));
+	if (!a) {
+		snprintf(err, errlen, "auth: out of memory");
+		return LT_ENOMEM;
+	}
+	snprintf(a->clients_dir, sizeof(a->clients_dir), "%s", opts->clients_dir);
+	int rc = secret_path(opts, path, sizeof(path), err, errlen);
+	if (rc)
+		goto close_auth;
+	rc = keyfile_read(path, 1, a->secret, why, sizeof(why));
+	if (rc == 0 && zmq_curve_public(a->public, a->secret) != 0)
+		snprintf(why, sizeof(why), "%s: cannot derive the public key: %s", path,
+			 zmq_strerror(errno)), rc = LT_ESYS;
+	if (rc) {
+		snprintf(err, errlen, "auth: server secret key %s", why);
+		goto close_auth;
+	}
+	rc = keyring_load(&a->ring, a->clients_dir, why, sizeof(why));
+	if (rc) {
+		snprintf(err, errlen, "auth: %s", why);
+		goto close_auth;
+	}
+	int linger = 0;
+	a->zap = zmq_socket(zctx, ZMQ_REP);
+	if (!a->zap || zmq_setsockopt(a->zap, ZMQ_LINGER, &linger, sizeof(linger)) != 0 ||
+	    zmq_bind(a->zap, AUTH_ZAP_ENDPOINT) != 0) {
+		snprintf(err, errlen, "auth: cannot bind the ZAP handler %s: %s", AUTH_ZAP_ENDPOINT,
+			 zmq_strerror(errno));
+		rc = LT_ESYS;
+		goto close_auth;
+	}
+	rc = zsock_new(&a->z, base, a->zap, on_zap, a);
+	if (rc) {
+		snprintf(err, errlen, "auth: the ZAP handler cannot join the event loop: %s",
+			 lt_strerror(rc));
+		goto close_auth;
+	}
+	*out = a;
+	return 0;
+close_auth:
+	auth_close(&a);
+	return rc;
+}
+
+int auth_server_socket(const struct auth *a, void *sock, char *err, size_t errlen)
+{
+	int one = 1, mechanism = 0, enforce = 0;
+	size_t ml = sizeof(mechanism), el = sizeof(enforce);
+	if (zmq_setsockopt(sock, ZMQ_ZAP_DOMAIN, AUTH_DOMAIN, strlen(AUTH_DOMAIN)) != 0 ||
+	    zmq_setsockopt(sock, ZMQ_ZAP_ENFORCE_DOMAIN, &one, sizeof(one)) != 0 ||
+	    zmq_setsockopt(sock, ZMQ_CURVE_SERVER, &one, sizeof(one)) != 0 ||
+	    zmq_setsockopt(sock, ZMQ_CURVE_SECRETKEY, a->secret, KEYFILE_Z85_LEN) != 0) {
+		snprintf(err, errlen, "auth: cannot make a CURVE server socket: %s",
+			 zmq_strerror(errno));
+		return LT_ESYS;
+	}
+	/* read back what fails open if it did not take */
+	if (zmq_getsockopt(sock, ZMQ_MECHANISM, &mechanism, &ml) != 0 || mechanism != ZMQ_CURVE ||
+	    zmq_getsockopt(sock, ZMQ_ZAP_ENFORCE_DOMAIN, &enforce, &el) != 0 || enforce != 1) {
+		snprintf(err, errlen, "auth: the socket did not take CURVE with an enforced ZAP domain");
+		return LT_ESYS;
+	}
+	return 0;
+}
+
+enum auth_sender auth_identify(const struct auth *a, zmq_msg_t *msg,
+			       const struct keyring_entry **who)
+{
+	const char *user = zmq_msg_gets(msg, "User-Id");
+	*who = NULL;
+	if (!user || !user[0])
+		return AUTH_ANONYMOUS;
+	*who = keyring_find_z85(a->ring, user);
+	return *who ? AUTH_CLIENT : AUTH_REVOKED;
+}
+
+/* Logs, as what, every client of from that is not in to. */
+static void log_changes(const struct keyring *from, const struct keyring *to, const char *what)
+{
+	char role[SCOPE_TEXT_MAX + 1];
+	for (size_t i = 0; i < from->n; i++) {
+		if (keyring_find(to, from->e[i].key))
+			continue;
+		scope_format(&from->e[i].scope, role, sizeof(role));
+		log_info("auth: client %s (%s) %s", from->e[i].name, role, what);
+	}
+}
+
+int auth_reload(struct auth *a)
+{
+	char err[512];
+	struct keyring *next = NULL;
+	int rc = keyring_load(&next, a->clients_dir, err, sizeof(err));
+	if (rc) {
+		log_err("auth: reload: %s; keeping the %zu clients of before", err, a->ring->n);
+		return rc;
+	}
+	log_changes(a->ring, next, "revoked");
+	log_changes(next, a->ring, "added");
+	keyring_free(&a->ring);
+	a->ring = next;
+	log_info("auth: %zu clients from %s", a->ring->n, a->clients_dir);
+	return 0;
+}
+
+const char *auth_public_key(const struct auth *a)
+{
+	return a->public;
+}
+
+size_t auth_clients(const struct auth *a)
+{
+	return a->ring ? a->ring->n : 0;
+}
+
+int auth_endpoint_local(const char *endpoint)
+{
+	char host[64];
+	if (strncmp(endpoint, "ipc://", 6) == 0 || strncmp(endpoint, "inproc://", 9) == 0)
+		return 1;
+	if (strncmp(endpoint, "tcp://", 6) != 0)
+		return 0;
+	const char *h = endpoint + 6, *end;
+	if (*h == '[')
+		end = strchr(++h, ']');
+	else
+		end = strrchr(h, ':');
+	if (!end || (size_t)(end - h) >= sizeof(host))
+		return 0;
+	memcpy(host, h, (size_t)(end - h));
+	host[end - h] = '\0';
+	struct in_addr v4;
+	struct in6_addr v6;
+	if (strcmp(host, "localhost") == 0)
+		return 1;
+	if (inet_pton(AF_INET, host, &v4) == 1)
+		return (ntohl(v4.s_addr) >> 24) == 127;
+	return inet_pton(AF_INET6, host, &v6) == 1 &&
+	       memcmp(&v6, &in6addr_loopback, sizeof(v6)) == 0;
+}
+
+void auth_close(struct auth **ap)
+{
+	struct auth *a = *ap;
+	if (!a)
+		return;
+	zsock_destroy(&a->z);
+	if (a->zap)
+		zmq_close(a->zap);
+	keyring_free(&a->ring);
+	/* the secret would stay in freed memory */
+	explicit_bzero(a->secret, sizeof(a->secret));
+	free(a);
+	*ap = NULL;
+}

@@ -1,0 +1,94 @@
+/*
+ * auth.h - CurveZMQ authentication of lawtallyd's ZeroMQ endpoints.
+ *
+ * With auth = curve: the server's secret key (from a file, or the systemd
+ * credential server.key), the clients directory (keyring.h), and a ZAP
+ * handler (RFC 27: a REP socket on inproc://zeromq.zap.01 in the daemon's
+ * ZeroMQ context, driven by the event loop) that lets in only keys of the
+ * directory and names each connection by its public key (User-Id).
+ *
+ * libzmq fails open (docs pitfalls): without a ZAP handler, or with one
+ * that has closed, any client knowing the server's public key gets in with
+ * an empty User-Id. So auth_start() binds the handler before any server
+ * socket exists, auth_server_socket() sets the ZAP domain and enforces it
+ * (checked, read back), and every message is looked up again by its
+ * User-Id (auth_identify): none, or a key no longer in the directory,
+ * gets nothing. SIGHUP re-reads the directory (auth_reload); a directory
+ * that cannot be read keeps the clients of before and never opens the door.
+ */
+#ifndef LAWTALLY_AUTH_H
+#define LAWTALLY_AUTH_H
+
+#include <event2/event.h>
+#include <stddef.h>
+#include <zmq.h>
+
+#include "keyring.h"
+
+#define AUTH_ZAP_ENDPOINT "inproc://zeromq.zap.01"
+#define AUTH_DOMAIN "lawtally"
+/* The systemd credential holding the server's secret key (LoadCredential=). */
+#define AUTH_CREDENTIAL "server.key"
+
+struct auth;
+
+struct auth_options {
+	/* the server's secret key file; "" for $CREDENTIALS_DIRECTORY/server.key */
+	const char *secret_key_file;
+	/* the clients directory */
+	const char *clients_dir;
+};
+
+/*
+ * Reads the server key and the clients directory and binds the ZAP handler
+ * in zctx, driven by base. Call before creating the server sockets. Returns
+ * 0, or an LT_E* code with one line in err (a key or directory that cannot
+ * be read fails the start: nobody would get in).
+ */
+int auth_start(struct auth **out, struct event_base *base, void *zctx,
+	       const struct auth_options *opts, char *err, size_t errlen);
+
+/*
+ * Makes sock a CURVE server that asks the ZAP handler about every peer.
+ * Call before zmq_bind. Returns 0, or LT_ESYS with one line in err.
+ */
+int auth_server_socket(const struct auth *a, void *sock, char *err, size_t errlen);
+
+/* What auth_identify() says about a message. */
+enum auth_sender {
+	AUTH_CLIENT,     /* a registered client: *who is set */
+	AUTH_ANONYMOUS,  /* no User-Id: must never happen; drop without a word */
+	AUTH_REVOKED,    /* a key no longer in the clients directory: refuse */
+};
+
+/*
+ * Who sent msg (a frame received on a server socket). *who stays valid
+ * until the next auth_reload(); copy what must live longer.
+ */
+enum auth_sender auth_identify(const struct auth *a, zmq_msg_t *msg,
+			       const struct keyring_entry **who);
+
+/*
+ * Re-reads the clients directory (SIGHUP). On success the new set is used
+ * from the next message on and the changes are logged; on failure the old
+ * set stays and the error is logged. Returns 0 or the LT_E* code.
+ */
+int auth_reload(struct auth *a);
+
+/* The server's public key in Z85, for the start-up log and the clients. */
+const char *auth_public_key(const struct auth *a);
+
+/* Clients in the current set. */
+size_t auth_clients(const struct auth *a);
+
+/*
+ * 1 if a ZeroMQ endpoint is reachable from this machine only: ipc://,
+ * inproc://, or tcp:// on 127.0.0.0/8, [::1] or localhost. Pure; for the
+ * warning about auth = off elsewhere.
+ */
+int auth_endpoint_local(const char *endpoint);
+
+/* Closes the ZAP handler (no one gets in after this) and frees; NULLs *a. */
+void auth_close(struct auth **a);
+
+#endif

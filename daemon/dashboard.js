@@ -1,0 +1,305 @@
+/*
+ * dashboard.js - fills the live dashboard (dashboard.html).
+ *
+ * Reads the year's totals from /v1/totals, the village names from
+ * /v1/villages and the report text from /v1/report, and reads them again
+ * whenever /v1/stream says that something was committed. The stream's
+ * first event (hello) says the current year in the township's zone; the
+ * page follows it unless ?year=YYYY asks for a given year.
+ *
+ * For tests, <body> carries data-state (loading, ready, error),
+ * data-commits (commit events received) and data-refreshes (completed
+ * reloads), and each figure its data-metric and data-value.
+ */
+'use strict';
+
+(function () {
+  /* The words of the page: metric dimension values in Chinese. */
+  const CATEGORY = {
+    MARRIAGE_FAMILY: '婚姻家庭', NEIGHBOUR: '邻里', HOUSING_HOMESTEAD: '房屋宅基地',
+    CONTRACT: '合同', PRODUCTION_BUSINESS: '生产经营', DAMAGES: '损害赔偿',
+    LAND: '山林土地', LAND_ACQUISITION: '征地拆迁', ENVIRONMENT: '环境污染',
+    LABOUR_SOCIAL_SECURITY: '劳动争议', CONSUMER: '消费', MEDICAL: '医疗',
+    TRAFFIC: '道路交通事故', PROPERTY_MANAGEMENT: '物业', OTHER: '其他',
+  };
+
+  /* Counts as the report writes them: digits and a unit, "8000多份" where approximate. */
+  function exact(unit) {
+    return (v) => v + unit;
+  }
+  function approx(unit) {
+    return (v) => {
+      if (v < 1000) return v + unit;
+      const mag = Math.pow(10, Math.floor(Math.log10(v)));
+      const floor = Math.floor(v / mag) * mag;
+      return floor === v ? v + unit : floor + '多' + unit;
+    };
+  }
+  function percent(part, whole) {
+    return whole > 0 ? (100 * part / whole).toFixed(1) + '%' : '—';
+  }
+  function yuan(fen) {
+    const y = fen / 100;
+    return y >= 10000 ? (y / 10000).toFixed(2) + '万元' : y.toFixed(0) + '元';
+  }
+
+  /*
+   * The headline figures, in the order of the report. get(t) reads the
+   * figure from the year's totals t (the metric's total by default);
+   * text(v) writes it; note(t) is a line under it.
+   */
+  const FIGURES = [
+    { metric: 'disputes.resolved', label: '排查化解矛盾纠纷', text: exact('件'), good: true },
+    { metric: 'disputes.registered', label: '排查登记矛盾纠纷', text: exact('件') },
+    {
+      metric: 'disputes.success_rate', label: '调解成功率',
+      get: (t) => t.get('disputes.resolved') / (t.get('disputes.resolved') + t.get('disputes.unresolved')),
+      text: (v) => (isFinite(v) ? (100 * v).toFixed(1) + '%' : '—'),
+      note: (t) => '未调解成功' + t.get('disputes.unresolved') + '件',
+    },
+    { metric: 'disputes.open', label: '在办矛盾纠纷', text: exact('件') },
+    {
+      metric: 'disputes.prevented_criminal', label: '防止民转刑', text: exact('件'),
+      note: (t) => '防止群体性上访' + t.get('disputes.prevented_group_petition') + '件' +
+        t.get('disputes.prevented_group_petition_people') + '人',
+    },
+    { metric: 'disputes.agreement_amount_fen', label: '调解协议涉及金额', text: yuan },
+    { metric: 'petitions.received{HIGHER_LEVEL}', label: '办理上级交办信访案件', text: exact('件') },
+    { metric: 'petitions.received{TOWNSHIP}', label: '镇访案件', text: exact('件') },
+    { metric: 'petitions.received{PROVINCIAL_INSPECTION}', label: '省委巡视交办案件', text: exact('件') },
+    { metric: 'petitions.difficult_resolved', label: '化解疑难信访案件', text: exact('起'), good: true },
+    {
+      metric: 'trainings.sessions', label: '开展培训', text: exact('次'),
+      note: (t) => '参训' + t.get('trainings.attendees') + '人次',
+    },
+    { metric: 'publicity.activities', label: '开展普法宣传活动', text: exact('次') },
+    { metric: 'publicity.materials', label: '发放资料', text: approx('份') },
+    { metric: 'publicity.consultations', label: '现场法律咨询', text: exact('人次') },
+    { metric: 'lawsuits.filed{ADMINISTRATIVE}', label: '涉行政诉讼', text: exact('起') },
+    { metric: 'lawsuits.filed{ENV_POLLUTION_CIVIL}', label: '环境污染附带民事诉讼', text: exact('起') },
+    { metric: 'lawsuits.lost', label: '败诉', text: (v) => (v === 0 ? '无败诉情况' : '败诉' + v + '起') },
+    {
+      metric: 'enforcement.actions', label: '行政执法行为', text: exact('次'),
+      note: (t) => '执法过程记录' + t.get('enforcement.recorded') + '次' +
+        (t.get('enforcement.actions') > 0
+          ? '，占' + percent(t.get('enforcement.recorded'), t.get('enforcement.actions')) : ''),
+    },
+  ];
+
+  const params = new URLSearchParams(window.location.search);
+  const fixedYear = /^\d{4}$/.test(params.get('year') || '') ? Number(params.get('year')) : 0;
+  let year = fixedYear || new Date().getFullYear();
+  let villages = null;
+  const charts = {};
+  const $ = (id) => document.getElementById(id);
+
+  /* GET path as JSON; throws with the daemon's one-line reason. */
+  async function getJSON(path) {
+    const r = await fetch(path, { cache: 'no-store' });
+    if (!r.ok) {
+      let why = 'HTTP ' + r.status;
+      try { why = (await r.json()).error || why; } catch (e) { /* not JSON */ }
+      throw new Error(path.split('?')[0] + ': ' + why);
+    }
+    return r.json();
+  }
+
+  function totals(query) {
+    return getJSON('/v1/totals?year=' + year + (query ? '&' + query : ''));
+  }
+
+  /* The year's totals as a map: "metric" and "metric{LABEL}" -> value. */
+  function figureMap(all, byOrigin, byKind) {
+    const m = new Map();
+    for (const r of all.rows) m.set(r.metric, r.value);
+    for (const r of byOrigin.rows) m.set(r.metric + '{' + r.origin + '}', r.value);
+    for (const r of byKind.rows) m.set(r.metric + '{' + r.kind + '}', r.value);
+    return { get: (k) => m.get(k) || 0 };
+  }
+
+  function renderCards(t) {
+    const box = $('cards');
+    for (const f of FIGURES) {
+      let card = box.querySelector('[data-metric="' + f.metric + '"]');
+      if (!card) {
+        card = document.createElement('div');
+        card.className = 'card' + (f.good ? ' good' : '');
+        card.dataset.metric = f.metric;
+        for (const part of ['label', 'value', 'note']) {
+          const el = document.createElement('div');
+          el.className = part;
+          card.appendChild(el);
+        }
+        card.querySelector('.label').textContent = f.label;
+        box.appendChild(card);
+      }
+      const v = f.get ? f.get(t) : t.get(f.metric);
+      card.dataset.value = String(v);
+      card.querySelector('.value').textContent = f.text(v);
+      card.querySelector('.note').textContent = f.note ? f.note(t) : '';
+    }
+  }
+
+  /* Chart.js, drawn without animation: it redraws after every commit. */
+  function drawChart(id, type, labels, datasets, extra) {
+    const data = { labels: labels, datasets: datasets };
+    if (charts[id]) {
+      charts[id].data = data;
+      charts[id].update('none');
+      return;
+    }
+    const options = Object.assign({
+      animation: false,
+      responsive: true,
+      maintainAspectRatio: false,
+      plugins: { legend: { position: 'top', labels: { boxWidth: 12 } } },
+    }, extra || {});
+    charts[id] = new Chart($(id), { type: type, data: data, options: options });
+  }
+
+  const COLORS = { registered: '#90a4ae', resolved: '#c62828', petitions: '#1565c0' };
+
+  function series(rows, metric, key, keys) {
+    const v = new Map();
+    for (const r of rows) if (r.metric === metric) v.set(String(r[key]), r.value);
+    return keys.map((k) => v.get(String(k)) || 0);
+  }
+
+  function renderMonths(byMonth) {
+    const months = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+    drawChart('chart-month', 'bar', months.map((m) => m + '月'), [
+      { label: '排查登记', data: series(byMonth.rows, 'disputes.registered', 'month', months), backgroundColor: COLORS.registered },
+      { label: '调解成功', data: series(byMonth.rows, 'disputes.resolved', 'month', months), backgroundColor: COLORS.resolved },
+      { label: '信访受理', data: series(byMonth.rows, 'petitions.received', 'month', months), backgroundColor: COLORS.petitions },
+    ], { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } });
+  }
+
+  function renderCategories(reg, res) {
+    const keys = Object.keys(CATEGORY);
+    for (const r of reg.rows) if (!keys.includes(r.category)) keys.push(r.category);
+    const registered = series(reg.rows, 'disputes.registered', 'category', keys);
+    const resolved = series(res.rows, 'disputes.resolved', 'category', keys);
+    const order = keys.map((k, i) => i).sort((a, b) => registered[b] - registered[a]);
+    drawChart('chart-category', 'bar', order.map((i) => CATEGORY[keys[i]] || keys[i]), [
+      { label: '排查登记', data: order.map((i) => registered[i]), backgroundColor: COLORS.registered },
+      { label: '调解成功', data: order.map((i) => resolved[i]), backgroundColor: COLORS.resolved },
+    ], { indexAxis: 'y', scales: { x: { beginAtZero: true, ticks: { precision: 0 } } } });
+  }
+
+  function renderVillages(byVillage) {
+    const codes = villages.map((v) => v.code);
+    const names = villages.map((v) => v.name);
+    for (const r of byVillage.rows) {
+      if (r.metric.startsWith('disputes.') && !codes.includes(r.village)) {
+        codes.push(r.village);
+        names.push(r.village || '镇级');
+      }
+    }
+    drawChart('chart-village', 'bar', names, [
+      { label: '排查登记', data: series(byVillage.rows, 'disputes.registered', 'village', codes), backgroundColor: COLORS.registered },
+      { label: '调解成功', data: series(byVillage.rows, 'disputes.resolved', 'village', codes), backgroundColor: COLORS.resolved },
+    ], {
+      indexAxis: 'y',
+      scales: { x: { beginAtZero: true, ticks: { precision: 0 } }, y: { ticks: { autoSkip: false, font: { size: 11 } } } },
+    });
+  }
+
+  /* The report text; until the daemon renders reports, a placeholder. */
+  async function renderReport() {
+    const el = $('report');
+    let text, placeholder = true;
+    try {
+      const r = await fetch('/v1/report?year=' + year + '&lang=zh&format=text', { cache: 'no-store' });
+      if (r.ok) {
+        text = await r.text();
+        placeholder = false;
+      } else if (r.status === 404) {
+        text = '本服务尚未提供年度报告文本（/v1/report），上方数据即报告所用的实时数据。';
+      } else {
+        text = '年度报告暂时无法读取（HTTP ' + r.status + '）。';
+      }
+    } catch (e) {
+      text = '年度报告暂时无法读取：' + e.message;
+    }
+    el.textContent = text;
+    el.classList.toggle('placeholder', placeholder);
+  }
+
+  async function load() {
+    if (!villages) villages = (await getJSON('/v1/villages')).villages;
+    const [all, byOrigin, byKind, byMonth, byVillage, catReg, catRes] = await Promise.all([
+      totals(''),
+      totals('metric=petitions.received&by=origin'),
+      totals('metric=lawsuits.filed&by=kind'),
+      totals('by=month'),
+      totals('by=village'),
+      totals('metric=disputes.registered&by=category'),
+      totals('metric=disputes.resolved&by=category'),
+      renderReport(),
+    ]);
+    $('year').textContent = String(year);
+    document.title = year + '年法治工作实时统计';
+    renderCards(figureMap(all, byOrigin, byKind));
+    renderMonths(byMonth);
+    renderCategories(catReg, catRes);
+    renderVillages(byVillage);
+    $('updated').textContent = new Date().toLocaleTimeString('zh-CN', { hour12: false });
+  }
+
+  /* One reload at a time; a commit during a reload asks for one more. */
+  let loading = false, again = false;
+  async function refresh() {
+    if (loading) { again = true; return; }
+    loading = true;
+    try {
+      await load();
+      $('error').hidden = true;
+      document.body.dataset.state = 'ready';
+      document.body.dataset.refreshes = String(Number(document.body.dataset.refreshes) + 1);
+    } catch (e) {
+      $('error').textContent = '无法读取数据：' + e.message;
+      $('error').hidden = false;
+      if (document.body.dataset.state !== 'ready') document.body.dataset.state = 'error';
+    } finally {
+      loading = false;
+      if (again) { again = false; refresh(); }
+    }
+  }
+
+  function onStreamData(e) {
+    let d = {};
+    try { d = JSON.parse(e.data); } catch (err) { /* no data: reload all the same */ }
+    if (typeof d.events === 'number') $('events').textContent = String(d.events);
+    if (!fixedYear && typeof d.year === 'number') year = d.year;
+  }
+
+  function setLive(on, text) {
+    $('live').className = 'live ' + (on ? 'on' : 'off');
+    $('live').textContent = text;
+  }
+
+  /* The stream; the browser reconnects it, and we reopen it if it gives up. */
+  function connect() {
+    const es = new EventSource('/v1/stream');
+    es.addEventListener('hello', (e) => {
+      setLive(true, '实时更新中');
+      villages = null; /* (re)connected: the daemon may have re-read its config */
+      onStreamData(e);
+      refresh();
+    });
+    es.addEventListener('commit', (e) => {
+      document.body.dataset.commits = String(Number(document.body.dataset.commits) + 1);
+      onStreamData(e);
+      refresh();
+    });
+    es.onerror = () => {
+      setLive(false, '连接中断，正在重连…');
+      if (es.readyState === EventSource.CLOSED) setTimeout(connect, 10000);
+    };
+  }
+
+  Chart.defaults.font.family = getComputedStyle(document.documentElement).fontFamily;
+  Chart.defaults.color = '#1f2933';
+  refresh();
+  connect();
+})();

@@ -1,0 +1,37 @@
+/*
+ * httpquery.h - the parameters of GET /v1/totals, from the query string.
+ *
+ * Pure (no I/O): the decoding and every check of a query string happen
+ * here, so that they can be tested and fuzzed without a server.
+ */
+#ifndef LAWTALLY_HTTPQUERY_H
+#define LAWTALLY_HTTPQUERY_H
+
+#include <stddef.h>
+
+#include "query.h"
+#include "villages.h"
+
+/* Longest query string read, in bytes. */
+#define HTTPQUERY_MAX 512
+/* Longest parameter value kept; longer ones fail the query's own checks. */
+#define HTTPQUERY_VALUE_MAX 64
+
+struct httpquery_totals {
+	struct query_spec spec;
+	/* the parameters as given, for the reply; NULL when absent */
+	const char *metric, *by, *village;
+	char metric_buf[HTTPQUERY_VALUE_MAX + 1];
+	char by_buf[HTTPQUERY_VALUE_MAX + 1];
+	char village_buf[HTTPQUERY_VALUE_MAX + 1];
+};
+
+/*
+ * Parses "year=Y[&metric=M][&by=D][&village=V]" (query may be NULL) into
+ * out. Returns 0, or LT_EINVAL with the reason for the 400 reply in msg,
+ * e.g. "year: required, 2000-2200" or "colour: unknown or repeated parameter".
+ */
+int httpquery_totals(const char *query, const struct villages *villages,
+		     struct httpquery_totals *out, char *msg, size_t msglen);
+
+#endif

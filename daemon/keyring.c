@@ -1,0 +1,198 @@
+/*
+ * keyring.c - loading the clients directory (see keyring.h).
+ */
+#include "keyring.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "err.h"
+
+static int entry_cmp(const void *a, const void *b)
+{
+	return memcmp(((const struct keyring_entry *)a)->key,
+		      ((const struct keyring_entry *)b)->key, KEYFILE_KEY_LEN);
+}
+
+/* The client name of a directory entry, or 0 if the entry is not a client file. */
+static int client_name(const char *file, char name[KEYFILE_NAME_MAX + 1])
+{
+	size_t n = strlen(file), s = strlen(KEYFILE_SUFFIX);
+	if (n <= s || strcmp(file + n - s, KEYFILE_SUFFIX) != 0 || n - s > KEYFILE_NAME_MAX)
+		return 0;
+	memcpy(name, file, n - s);
+	name[n - s] = '\0';
+	return keyfile_name_valid(name);
+}
+
+/* Reads and parses one client file (relative to the open directory dfd). */
+static int load_file(int dfd, const char *dir, const char *file, struct keyring_entry *e,
+		     char *err, size_t errlen)
+{
+	char text[KEYFILE_CLIENT_MAX + 1], why[160];
+	struct stat st;
+	int fd = openat(dfd, file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s/%s: cannot open: %s", dir, file, strerror(errno));
+		return LT_ESYS;
+	}
+	int rc = LT_EINVAL;
+	if (fstat(fd, &st) != 0) {
+		snprintf(err, errlen, "%s/%s: cannot read: %s", dir, file, strerror(errno));
+		rc = LT_ESYS;
+		goto close_fd;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s/%s: not a regular file", dir, file);
+		goto close_fd;
+	}
+	if (st.st_mode & 0002) {
+		snprintf(err, errlen, "%s/%s: writable by everyone (mode %04o)", dir, file,
+			 (unsigned)(st.st_mode & 07777));
+		goto close_fd;
+	}
+	size_t len = 0;
+	for (;;) {
+		ssize_t n = read(fd, text + len, sizeof(text) - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			snprintf(err, errlen, "%s/%s: cannot read: %s", dir, file, strerror(errno));
+			rc = LT_ESYS;
+			goto close_fd;
+		}
+		if (n == 0 || (len += (size_t)n) == sizeof(text))
+			break;
+	}
+	struct keyfile_client c;
+	if (keyfile_parse_client(text, len, &c, why, sizeof(why)) != 0) {
+		snprintf(err, errlen, "%s/%s: %s", dir, file, why);
+		goto close_fd;
+	}
+	memcpy(e->key, c.key, sizeof(e->key));
+	memcpy(e->z85, c.z85, sizeof(e->z85));
+	e->scope = c.scope;
+	rc = 0;
+close_fd:
+	close(fd);
+	return rc;
+}
+
+int keyring_load(struct keyring **out, const char *dir, char *err, size_t errlen)
+{
+	struct keyring *k = calloc(1, sizeof(*k));
+	size_t cap = 0;
+	struct stat st;
+	int rc = LT_ESYS;
+	if (!k) {
+		snprintf(err, errlen, "%s: out of memory", dir);
+		return LT_ENOMEM;
+	}
+	DIR *d = opendir(dir);
+	if (!d) {
+		snprintf(err, errlen, "%s: cannot open the clients directory: %s", dir,
+			 strerror(errno));
+		goto free_keyring;
+	}
+	if (fstat(dirfd(d), &st) != 0) {
+		snprintf(err, errlen, "%s: cannot read the clients directory: %s", dir,
+			 strerror(errno));
+		goto close_dir;
+	}
+	if (st.st_mode & 0002) {
+		snprintf(err, errlen, "%s: the clients directory is writable by everyone (mode %04o)",
+			 dir, (unsigned)(st.st_mode & 07777));
+		rc = LT_EINVAL;
+		goto close_dir;
+	}
+	for (;;) {
+		char name[KEYFILE_NAME_MAX + 1];
+		errno = 0;
+		struct dirent *de = readdir(d);
+		if (!de) {
+			if (errno) {
+				snprintf(err, errlen, "%s: cannot read the clients directory: %s", dir,
+					 strerror(errno));
+				rc = LT_ESYS;
+				goto close_dir;
+			}
+			break;
+		}
+		if (!client_name(de->d_name, name))
+			continue;
+		if (k->n == KEYRING_CLIENTS_MAX) {
+			snprintf(err, errlen, "%s: more than %d clients", dir, KEYRING_CLIENTS_MAX);
+			rc = LT_EINVAL;
+			goto close_dir;
+		}
+		if (k->n == cap) {
+			size_t ncap = cap ? cap * 2 : 64;
+			struct keyring_entry *ne = realloc(k->e, ncap * sizeof(*ne));
+			if (!ne) {
+				snprintf(err, errlen, "%s: out of memory", dir);
+				rc = LT_ENOMEM;
+				goto close_dir;
+			}
+			k->e = ne;
+			cap = ncap;
+		}
+		struct keyring_entry *e = &k->e[k->n];
+		memset(e, 0, sizeof(*e));
+		rc = load_file(dirfd(d), dir, de->d_name, e, err, errlen);
+		if (rc)
+			goto close_dir;
+		memcpy(e->name, name, sizeof(e->name));
+		k->n++;
+	}
+	if (k->n > 1)
+		qsort(k->e, k->n, sizeof(k->e[0]), entry_cmp);
+	for (size_t i = 1; i < k->n; i++) {
+		if (memcmp(k->e[i - 1].key, k->e[i].key, KEYFILE_KEY_LEN) == 0) {
+			snprintf(err, errlen, "%s: %s" KEYFILE_SUFFIX " and %s" KEYFILE_SUFFIX
+				 " have the same public key", dir, k->e[i - 1].name, k->e[i].name);
+			rc = LT_EINVAL;
+			goto close_dir;
+		}
+	}
+	closedir(d);
+	*out = k;
+	return 0;
+close_dir:
+	closedir(d);
+free_keyring:
+	keyring_free(&k);
+	return rc;
+}
+
+const struct keyring_entry *keyring_find(const struct keyring *k, const uint8_t *key)
+{
+	struct keyring_entry probe;
+	if (!k || k->n == 0)
+		return NULL;
+	memcpy(probe.key, key, KEYFILE_KEY_LEN);
+	return bsearch(&probe, k->e, k->n, sizeof(k->e[0]), entry_cmp);
+}
+
+const struct keyring_entry *keyring_find_z85(const struct keyring *k, const char *z85)
+{
+	uint8_t key[KEYFILE_KEY_LEN];
+	if (!z85 || keyfile_z85_decode(z85, strlen(z85), key) != 0)
+		return NULL;
+	return keyring_find(k, key);
+}
+
+void keyring_free(struct keyring **kp)
+{
+	struct keyring *k = *kp;
+	if (!k)
+		return;
+	free(k->e);
+	free(k);
+	*kp = NULL;
+}

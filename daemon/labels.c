@@ -1,0 +1,167 @@
+/* labels.c - metric and dimension names in Chinese and English (see labels.h). */
+#include "labels.h"
+
+#include <stddef.h>
+#include <string.h>
+
+#include "tally.h"
+
+struct label {
+	const char *zh, *en;
+};
+
+int lang_parse(const char *s, enum lang *out)
+{
+	if (!s || !*s || strcmp(s, "zh") == 0) {
+		*out = LANG_ZH;
+		return 0;
+	}
+	if (strcmp(s, "en") == 0) {
+		*out = LANG_EN;
+		return 0;
+	}
+	return -1;
+}
+
+const char *lang_code(enum lang l)
+{
+	return l == LANG_EN ? "en" : "zh";
+}
+
+static const char *pick(const struct label *lb, enum lang l)
+{
+	return l == LANG_EN ? lb->en : lb->zh;
+}
+
+static const struct {
+	struct label name;
+	const char *unit_zh;
+} metric_labels[M_COUNT] = {
+	[M_DISPUTES_REGISTERED] = {{"受理矛盾纠纷", "disputes registered"}, "件"},
+	[M_DISPUTES_RESOLVED] = {{"调解成功", "disputes resolved"}, "件"},
+	[M_DISPUTES_ESCALATED] = {{"上交", "disputes escalated"}, "件"},
+	[M_DISPUTES_UNRESOLVED] = {{"调解未成功", "disputes not resolved"}, "件"},
+	[M_DISPUTES_AGREEMENT_AMOUNT_FEN] = {{"协议涉及金额", "agreement amounts"}, "元"},
+	[M_DISPUTES_PREVENTED_CRIMINAL] = {{"防止民转刑", "civil-to-criminal cases prevented"}, "件"},
+	[M_DISPUTES_PREVENTED_GROUP_PETITION] = {{"防止群体性上访", "group petitions prevented"}, "件"},
+	[M_DISPUTES_PREVENTED_GROUP_PETITION_PEOPLE] =
+		{{"防止群体性上访人数", "persons in group petitions prevented"}, "人"},
+	[M_DISPUTES_OPEN] = {{"在办矛盾纠纷", "disputes open"}, "件"},
+	[M_PETITIONS_RECEIVED] = {{"受理信访案件", "petitions received"}, "件"},
+	[M_PETITIONS_CONCLUDED] = {{"办结信访案件", "petitions concluded"}, "件"},
+	[M_PETITIONS_DIFFICULT_RESOLVED] = {{"化解疑难信访案件", "difficult petitions resolved"}, "起"},
+	[M_TRAININGS_SESSIONS] = {{"培训", "training sessions"}, "次"},
+	[M_TRAININGS_ATTENDEES] = {{"培训人次", "training attendees"}, "人次"},
+	[M_PUBLICITY_ACTIVITIES] = {{"普法宣传活动", "publicity activities"}, "次"},
+	[M_PUBLICITY_MATERIALS] = {{"发放资料", "materials handed out"}, "份"},
+	[M_PUBLICITY_CONSULTATIONS] = {{"现场法律咨询", "on-site legal consultations"}, "人次"},
+	[M_LAWSUITS_FILED] = {{"涉诉案件", "lawsuits filed"}, "起"},
+	[M_LAWSUITS_LOST] = {{"败诉案件", "lawsuits lost"}, "起"},
+	[M_ENFORCEMENT_ACTIONS] = {{"执法行为", "enforcement actions"}, "次"},
+	[M_ENFORCEMENT_RECORDED] = {{"有执法过程记录", "actions with a process record"}, "次"},
+};
+
+const char *labels_metric(int metric, enum lang l)
+{
+	if (metric < 0 || metric >= M_COUNT || !metric_labels[metric].name.zh)
+		return "?";
+	return pick(&metric_labels[metric].name, l);
+}
+
+const char *labels_unit(int metric, enum lang l)
+{
+	if (l == LANG_EN || metric < 0 || metric >= M_COUNT || !metric_labels[metric].unit_zh)
+		return "";
+	return metric_labels[metric].unit_zh;
+}
+
+int labels_is_money(int metric)
+{
+	return metric == M_DISPUTES_AGREEMENT_AMOUNT_FEN;
+}
+
+/* Value labels by enum; index = the enum value, 0 = not stated. */
+static const struct label category[] = {
+	{"未注明", "not stated"}, {"婚姻家庭", "marriage and family"}, {"邻里", "neighbours"},
+	{"房屋宅基地", "housing and homesteads"}, {"合同", "contracts"},
+	{"生产经营", "production and business"}, {"损害赔偿", "damages"},
+	{"山林土地", "forest and land"}, {"征地拆迁", "land acquisition and demolition"},
+	{"环境污染", "environmental pollution"}, {"劳动争议", "labour and social security"},
+	{"消费", "consumer"}, {"医疗", "medical"}, {"道路交通事故", "road traffic accidents"},
+	{"物业", "property management"}, {"其他", "other"},
+};
+static const struct label initiated[] = {
+	{"未注明", "not stated"}, {"主动调解", "proactive mediation"},
+	{"申请调解", "on application"}, {"委托移送", "referred"},
+};
+static const struct label origin[] = {
+	{"未注明", "not stated"}, {"上级交办", "assigned by higher levels"},
+	{"镇访", "township petitions"}, {"省委巡视交办", "assigned by the provincial inspection"},
+};
+static const struct label venue[] = {
+	{"未注明", "not stated"}, {"社区", "communities"}, {"乡村", "villages"},
+	{"机关", "government organs"}, {"企业", "enterprises"}, {"学校", "schools"},
+};
+static const struct label kind[] = {
+	{"未注明", "not stated"}, {"行政诉讼", "administrative lawsuits"},
+	{"环境污染附带民事诉讼", "environmental pollution civil lawsuits"}, {"其他诉讼", "other lawsuits"},
+};
+static const struct label action[] = {
+	{"未注明", "not stated"}, {"检查", "inspections"}, {"立案", "cases filed"},
+	{"行政处罚", "penalties"}, {"行政指导", "administrative guidance"},
+	{"行政调解", "administrative mediation"}, {"法制审核", "legal reviews"}, {"听证", "hearings"},
+};
+static const struct label campaign[] = {
+	{"未注明", "not stated"}, {"秸秆禁烧", "straw-burning ban"},
+	{"乡村振兴", "rural revitalization"}, {"其他", "other matters"},
+};
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+static const struct {
+	const ProtobufCEnumDescriptor *desc;
+	struct label name;
+	const struct label *values;
+	size_t n;
+} dims[] = {
+	{&lawtally__v1__dispute__category__descriptor, {"类别", "category"}, category, NELEM(category)},
+	{&lawtally__v1__dispute__initiated__descriptor, {"来源", "how it came in"}, initiated,
+	 NELEM(initiated)},
+	{&lawtally__v1__petition__origin__descriptor, {"来源", "origin"}, origin, NELEM(origin)},
+	{&lawtally__v1__publicity__venue__descriptor, {"场所", "venue"}, venue, NELEM(venue)},
+	{&lawtally__v1__lawsuit__kind__descriptor, {"类型", "kind"}, kind, NELEM(kind)},
+	{&lawtally__v1__enforcement__action__descriptor, {"执法方式", "action"}, action,
+	 NELEM(action)},
+	{&lawtally__v1__enforcement__campaign__descriptor, {"专项", "campaign"}, campaign,
+	 NELEM(campaign)},
+};
+
+static int dim_row(int metric, int dim)
+{
+	const struct tally_metric_info *mi = tally_metric(metric);
+	if (!mi || dim < 0 || dim > 1 || !mi->dim[dim].desc)
+		return -1;
+	for (size_t i = 0; i < NELEM(dims); i++)
+		if (dims[i].desc == mi->dim[dim].desc)
+			return (int)i;
+	return -1;
+}
+
+const char *labels_dim_name(int metric, int dim, enum lang l)
+{
+	int r = dim_row(metric, dim);
+	if (r < 0) {
+		const struct tally_metric_info *mi = tally_metric(metric);
+		return mi && dim >= 0 && dim <= 1 && mi->dim[dim].name ? mi->dim[dim].name : "?";
+	}
+	return pick(&dims[r].name, l);
+}
+
+const char *labels_dim_value(int metric, int dim, int value, enum lang l)
+{
+	int r = dim_row(metric, dim);
+	if (r >= 0 && value >= 0 && (size_t)value < dims[r].n)
+		return pick(&dims[r].values[value], l);
+	const char *wire = tally_dim_label(metric, dim, value);
+	return wire ? wire : "?";
+}

@@ -1,0 +1,130 @@
+/* notify.c - sd_notify for lawtallyd: state, status line, watchdog (see notify.h). */
+#include "notify.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <systemd/sd-daemon.h>
+#include <time.h>
+
+#include "err.h"
+#include "log.h"
+
+struct notify {
+	int enabled;                 /* $NOTIFY_SOCKET is set */
+	int stopping;
+	int warned;                  /* one warning for a socket that fails */
+	struct event *watchdog, *status;
+	notify_status_fn status_fn;
+	void *arg;
+};
+
+static void send_state(struct notify *n, const char *state)
+{
+	if (!n || !n->enabled)
+		return;
+	int rc = sd_notify(0, state);
+	if (rc < 0 && !n->warned) {
+		n->warned = 1;
+		log_warn("notify: cannot tell systemd '%.40s': %s", state, strerror(-rc));
+	}
+}
+
+/* Sends extra (may be NULL) and STATUS= in one datagram. */
+static void send_status(struct notify *n, const char *extra)
+{
+	char text[256], msg[320];
+	if (!n || !n->enabled)
+		return;
+	text[0] = '\0';
+	n->status_fn(text, sizeof(text), n->arg);
+	snprintf(msg, sizeof(msg), "%s%sSTATUS=%s", extra ? extra : "", extra ? "\n" : "", text);
+	send_state(n, msg);
+}
+
+/* Runs in the loop: only a loop that turns keeps the daemon alive. */
+static void on_watchdog(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd, (void)what;
+	send_state(arg, "WATCHDOG=1");
+}
+
+static void on_status(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd, (void)what;
+	send_status(arg, NULL);
+}
+
+static int add_timer(struct event **ev, struct event_base *base, uint64_t usec,
+		     event_callback_fn fn, void *arg)
+{
+	struct timeval tv = {(time_t)(usec / 1000000), (suseconds_t)(usec % 1000000)};
+	*ev = event_new(base, -1, EV_PERSIST, fn, arg);
+	return *ev && event_add(*ev, &tv) == 0 ? 0 : LT_ENOMEM;
+}
+
+int notify_start(struct notify **out, struct event_base *base, notify_status_fn status,
+		 void *arg, char *err, size_t errlen)
+{
+	struct notify *n = calloc(1, sizeof(*n));
+	uint64_t usec = 0;
+	if (!n) {
+		snprintf(err, errlen, "notify: out of memory");
+		return LT_ENOMEM;
+	}
+	n->status_fn = status;
+	n->arg = arg;
+	const char *sock = getenv("NOTIFY_SOCKET");
+	n->enabled = sock && *sock;
+	int wd = sd_watchdog_enabled(0, &usec);
+	if (wd < 0)
+		log_warn("notify: ignoring the watchdog settings: %s", strerror(-wd));
+	if ((wd > 0 && n->enabled && add_timer(&n->watchdog, base, usec / 2 ? usec / 2 : 1,
+					       on_watchdog, n)) ||
+	    (n->enabled && add_timer(&n->status, base, NOTIFY_STATUS_SECONDS * 1000000ull,
+				     on_status, n))) {
+		snprintf(err, errlen, "notify: cannot start the watchdog or status timer");
+		notify_close(&n);
+		return LT_ESYS;
+	}
+	if (n->watchdog)
+		log_info("notify: watchdog every %llu ms", (unsigned long long)(usec / 2000));
+	*out = n;
+	return 0;
+}
+
+void notify_ready(struct notify *n)
+{
+	send_status(n, "READY=1");
+}
+
+void notify_reloading(struct notify *n)
+{
+	struct timespec ts;
+	char msg[64];
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	snprintf(msg, sizeof(msg), "RELOADING=1\nMONOTONIC_USEC=%llu",
+		 (unsigned long long)ts.tv_sec * 1000000ull + (unsigned long long)ts.tv_nsec / 1000);
+	send_state(n, msg);
+}
+
+void notify_stopping(struct notify *n)
+{
+	if (!n || n->stopping)
+		return;
+	n->stopping = 1;
+	send_state(n, "STOPPING=1");
+}
+
+void notify_close(struct notify **np)
+{
+	struct notify *n = *np;
+	if (!n)
+		return;
+	if (n->watchdog)
+		event_free(n->watchdog);
+	if (n->status)
+		event_free(n->status);
+	free(n);
+	*np = NULL;
+}

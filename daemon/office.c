@@ -1,0 +1,562 @@
+/*
+ * office.c - the office's views from the store (see office.h).
+ *
+ * Each view is one function of the table `views`: it checks its request,
+ * gathers figures (live totals by range scans, an as-of recount, a closed
+ * year's snapshot) and calls a pure renderer. Nothing here runs on the
+ * ingest path.
+ */
+#include "office.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "err.h"
+#include "export.h"
+#include "figures.h"
+#include "labels.h"
+#include "log.h"
+#include "monthly.h"
+#include "query.h"
+#include "reply.h"
+#include "report.h"
+#include "template.h"
+#include "when.h"
+
+/* The built-in templates (templates_data.S embeds config/report.*.txt). */
+extern const char lt_template_zh_start[], lt_template_zh_end[];
+extern const char lt_template_en_start[], lt_template_en_end[];
+
+/* A document over ZeroMQ must fit the clients' reply limit (4 MiB). */
+#define OFFICE_ZMQ_DOC_MAX ((size_t)3 << 20)
+
+struct office {
+	struct store *store;
+	const struct villages *villages;
+	struct template *tpl[2];        /* by enum lang */
+	unsigned silent_days;
+	struct query_rows rows;
+};
+
+/* The file names of the templates, by enum lang. */
+static const char *const template_file[2] = {"report.zh.txt", "report.en.txt"};
+
+/* ---- templates ------------------------------------------------------------ */
+
+/* Reads at most TEMPLATE_BYTES_MAX + 1 bytes of path into *text (malloc'd). */
+static int read_file(const char *path, char **text, size_t *len, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		return errno == ENOENT ? LT_ENOTFOUND : LT_ESYS;
+	}
+	char *buf = malloc(TEMPLATE_BYTES_MAX + 2);
+	if (!buf)
+		fatal("out of memory reading %s", path);
+	size_t n = fread(buf, 1, TEMPLATE_BYTES_MAX + 1, f);
+	int bad = ferror(f);
+	fclose(f);
+	if (bad) {
+		snprintf(err, errlen, "%s: cannot read", path);
+		free(buf);
+		return LT_ESYS;
+	}
+	*text = buf;
+	*len = n;
+	return 0;
+}
+
+/* Loads both templates into tpl: from dir when it has them, else built in. */
+static int load_templates(const char *dir, struct template *tpl[2], char *err, size_t errlen)
+{
+	const char *starts[2] = {lt_template_zh_start, lt_template_en_start};
+	const char *ends[2] = {lt_template_zh_end, lt_template_en_end};
+	tpl[0] = tpl[1] = NULL;
+	for (int l = 0; l < 2; l++) {
+		char path[4200], name[4200], *text = NULL;
+		size_t len;
+		int rc = LT_ENOTFOUND;
+		if (dir && *dir) {
+			snprintf(path, sizeof(path), "%s/%s", dir, template_file[l]);
+			rc = read_file(path, &text, &len, err, errlen);
+			if (rc && rc != LT_ENOTFOUND)
+				goto free_loaded;
+			snprintf(name, sizeof(name), "%s", path);
+		}
+		if (rc == LT_ENOTFOUND) {
+			snprintf(name, sizeof(name), "(built-in) %s", template_file[l]);
+			rc = template_parse(&tpl[l], name, starts[l], (size_t)(ends[l] - starts[l]), err,
+					    errlen);
+		} else {
+			rc = template_parse(&tpl[l], name, text, len, err, errlen);
+			free(text);
+		}
+		if (rc)
+			goto free_loaded;
+	}
+	return 0;
+free_loaded:
+	template_free(&tpl[0]);
+	template_free(&tpl[1]);
+	return LT_EINVAL;
+}
+
+int office_check_templates(const char *templates_dir, char *err, size_t errlen)
+{
+	struct template *tpl[2];
+	int rc = load_templates(templates_dir, tpl, err, errlen);
+	template_free(&tpl[0]);
+	template_free(&tpl[1]);
+	return rc;
+}
+
+int office_new(struct office **out, struct store *store, const struct villages *villages,
+	       const struct office_options *opts, char *err, size_t errlen)
+{
+	struct office *o = calloc(1, sizeof(*o));
+	if (!o)
+		fatal("out of memory");
+	o->store = store;
+	o->villages = villages;
+	o->silent_days = opts->silent_days;
+	int rc = load_templates(opts->templates_dir, o->tpl, err, errlen);
+	if (rc) {
+		free(o);
+		return rc;
+	}
+	*out = o;
+	return 0;
+}
+
+int office_reload(struct office *o, const struct office_options *opts, char *err, size_t errlen)
+{
+	struct template *tpl[2];
+	int rc = load_templates(opts->templates_dir, tpl, err, errlen);
+	if (rc)
+		return rc;
+	for (int l = 0; l < 2; l++) {
+		template_free(&o->tpl[l]);
+		o->tpl[l] = tpl[l];
+	}
+	o->silent_days = opts->silent_days;
+	return 0;
+}
+
+void office_set_villages(struct office *o, const struct villages *villages)
+{
+	o->villages = villages;
+}
+
+void office_free(struct office **op)
+{
+	struct office *o = *op;
+	if (!o)
+		return;
+	template_free(&o->tpl[0]);
+	template_free(&o->tpl[1]);
+	query_rows_free(&o->rows);
+	free(o);
+	*op = NULL;
+}
+
+/* ---- figures -------------------------------------------------------------- */
+
+struct live_arg {
+	struct figures *f;
+};
+
+static int live_fn(const struct tally_key *k, int64_t value, void *arg)
+{
+	figures_add(((struct live_arg *)arg)->f, k, value);
+	return 0;
+}
+
+/* The live totals of years [y0, y1], one range scan per metric and year. */
+static int live_figures(struct office *o, uint16_t y0, uint16_t y1, struct figures *f)
+{
+	struct live_arg a = {f};
+	for (uint16_t y = y0; y <= y1; y++)
+		for (int m = 0; m < M_COUNT; m++) {
+			int rc = store_scan_totals(o->store, m, y, live_fn, &a);
+			if (rc)
+				return rc;
+		}
+	figures_seal(f);
+	return 0;
+}
+
+/* The figures of years [y0, y1], live or as they stood at as_of (0: live). */
+static int gather(struct office *o, uint16_t y0, uint16_t y1, int64_t as_of, struct figures *f)
+{
+	if (!as_of)
+		return live_figures(o, y0, y1, f);
+	struct tally_deltas d = {0};
+	int rc = store_recount_asof(o->store, as_of, &d);
+	if (!rc)
+		figures_from_deltas(f, &d, y0, y1);
+	tally_deltas_free(&d);
+	return rc;
+}
+
+struct sender_list {
+	struct sender_record *v;
+	size_t n, cap;
+};
+
+static int sender_fn(const struct sender_record *rec, void *arg)
+{
+	struct sender_list *l = arg;
+	if (l->n == OFFICE_SENDERS_MAX)
+		return 1; /* listed enough: stop the scan */
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		struct sender_record *v = realloc(l->v, cap * sizeof(*v));
+		if (!v)
+			fatal("out of memory for %zu senders", cap);
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n++] = *rec;
+	return 0;
+}
+
+static int senders(struct office *o, struct sender_list *l)
+{
+	int rc = store_scan_senders(o->store, sender_fn, l);
+	return rc == 1 ? 0 : rc;
+}
+
+/* ---- views ---------------------------------------------------------------- */
+
+static int fail(struct office_result *res, int status, int code, const char *fmt, ...)
+	LT_PRINTF(4, 5);
+
+static int fail(struct office_result *res, int status, int code, const char *fmt, ...)
+{
+	va_list ap;
+	res->http_status = status;
+	va_start(ap, fmt);
+	vsnprintf(res->error, sizeof(res->error), fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+static int store_failed(struct office_result *res, int rc)
+{
+	return fail(res, rc == LT_EBUSY ? 503 : 500, rc, "store: %s", lt_strerror(rc));
+}
+
+static unsigned current_year(const struct office *o)
+{
+	uint16_t y;
+	uint8_t m;
+	tally_year_month((int64_t)time(NULL), store_tz_offset(o->store), &y, &m);
+	return y;
+}
+
+/* The common parameters: language, format, year (0: this year), as-of. */
+struct common {
+	enum lang lang;
+	enum report_format format;
+	uint16_t year;
+	int64_t as_of;
+};
+
+static int parse_common(struct office *o, const struct office_request *rq, struct common *c,
+			struct office_result *res)
+{
+	if (lang_parse(rq->lang, &c->lang))
+		return fail(res, 400, LT_EINVAL, "lang: zh or en");
+	if (report_format_parse(rq->format, &c->format))
+		return fail(res, 400, LT_EINVAL, "format: text, markdown or json");
+	unsigned y = rq->year ? rq->year : current_year(o);
+	if (y < QUERY_YEAR_MIN || y > QUERY_YEAR_MAX)
+		return fail(res, 400, LT_EINVAL, "year: 2000-2200");
+	c->year = (uint16_t)y;
+	c->as_of = 0;
+	if (rq->as_of && *rq->as_of &&
+	    when_parse_moment(rq->as_of, store_tz_offset(o->store), &c->as_of) != 0)
+		return fail(res, 400, LT_EINVAL,
+			    "as_of: YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM] or @UNIXTIME");
+	return 0;
+}
+
+static int view_report(struct office *o, const struct office_request *rq, struct sbuf *out,
+		       struct office_result *res)
+{
+	struct common c;
+	int rc = parse_common(o, rq, &c, res);
+	if (rc)
+		return rc;
+	struct figures shown = {0}, filed = {0}, adj = {0};
+	struct store_closed closed;
+	struct report_closed rcl;
+	struct sender_list sl = {0};
+	int32_t tz = store_tz_offset(o->store);
+	struct report_input in = {
+		.year = c.year, .lang = c.lang, .tz_offset = tz, .now = (int64_t)time(NULL),
+		.as_of = c.as_of, .fig = &shown, .villages = o->villages,
+		.silent_days = o->silent_days,
+	};
+	rc = gather(o, c.year, c.year, c.as_of, &shown);
+	if (!rc)
+		rc = senders(o, &sl);
+	if (rc) {
+		store_failed(res, rc);
+		goto free_figures;
+	}
+	in.senders = sl.v;
+	in.nsenders = sl.n;
+	int crc = store_closed_get(o->store, c.year, &closed);
+	if (crc == 0) {
+		if (!c.as_of || closed.closed_at <= c.as_of) {
+			figures_decode(&filed, closed.entries, closed.len);
+			figures_diff(&shown, &filed, &adj);
+			rcl.closed_at = closed.closed_at;
+			figures_hex(closed.sha256, rcl.sha256);
+			rcl.adjustments = &adj;
+			in.fig = &filed;
+			in.closed = &rcl;
+		}
+		store_closed_free(&closed);
+	} else if (crc != LT_ENOTFOUND) {
+		rc = store_failed(res, crc);
+		goto free_figures;
+	}
+	rc = report_render(o->tpl[c.lang], &in, c.format, out);
+	if (rc)
+		fail(res, 500, rc, "report: longer than %zu bytes", out->max);
+	res->content_type = report_content_type(c.format);
+free_figures:
+	free(sl.v);
+	figures_free(&shown);
+	figures_free(&filed);
+	figures_free(&adj);
+	return rc;
+}
+
+static int view_monthly(struct office *o, const struct office_request *rq, struct sbuf *out,
+			struct office_result *res)
+{
+	struct common c;
+	unsigned year, month;
+	if (!rq->month || when_parse_month(rq->month, &year, &month) != 0)
+		return fail(res, 400, LT_EINVAL, "month: YYYY-MM, 2000-01 to 2200-12");
+	struct office_request r = *rq;
+	r.year = year;
+	int rc = parse_common(o, &r, &c, res);
+	if (rc)
+		return rc;
+	struct figures f = {0};
+	rc = gather(o, (uint16_t)(year - 1), (uint16_t)year, c.as_of, &f);
+	if (rc) {
+		figures_free(&f);
+		return store_failed(res, rc);
+	}
+	struct monthly_input in = {year, month, c.lang, store_tz_offset(o->store),
+				   (int64_t)time(NULL), c.as_of, &f, template_town(o->tpl[c.lang])};
+	rc = monthly_render(&in, c.format, out);
+	figures_free(&f);
+	if (rc)
+		return fail(res, 500, rc, "monthly statistics: longer than %zu bytes", out->max);
+	res->content_type = report_content_type(c.format);
+	return 0;
+}
+
+static int view_senders(struct office *o, const struct office_request *rq, struct sbuf *out,
+			struct office_result *res)
+{
+	struct sender_list sl = {0};
+	(void)rq;
+	int rc = senders(o, &sl);
+	if (rc) {
+		free(sl.v);
+		return store_failed(res, rc);
+	}
+	rc = report_senders_json(sl.v, sl.n, (int64_t)time(NULL), store_tz_offset(o->store),
+				 o->silent_days, out);
+	free(sl.v);
+	if (rc)
+		return fail(res, 500, rc, "senders: longer than %zu bytes", out->max);
+	res->content_type = "application/json";
+	return 0;
+}
+
+static int view_totals_csv(struct office *o, const struct office_request *rq, struct sbuf *out,
+			   struct office_result *res)
+{
+	struct common c;
+	struct office_request r = *rq;
+	r.format = NULL;
+	r.as_of = NULL;
+	int rc = parse_common(o, &r, &c, res);
+	if (rc)
+		return rc;
+	struct query_spec spec;
+	const char *why = NULL;
+	if (query_spec_parse(&spec, c.year, rq->metric, rq->by, NULL, o->villages, &why))
+		return fail(res, 400, LT_EINVAL, "%s", why);
+	Lawtally__V1__QueryReply rep;
+	rc = query_run(o->store, &spec, &o->rows);
+	if (rc)
+		return store_failed(res, rc);
+	if (reply_from_rows(&rep, &spec, &o->rows))
+		fatal("out of memory for a reply of %zu rows", o->rows.n);
+	export_totals(&rep, rq->by, c.lang, o->villages, out);
+	reply_clear(&rep);
+	if (sbuf_status(out))
+		return fail(res, 500, LT_EFULL, "export: longer than %zu bytes", out->max);
+	res->content_type = "text/csv; charset=utf-8";
+	return 0;
+}
+
+struct events_arg {
+	struct sbuf *out;
+	uint16_t year;
+	int32_t tz;
+};
+
+static int events_fn(const struct store_event *e, void *arg)
+{
+	struct events_arg *a = arg;
+	uint16_t y;
+	uint8_t m;
+	tally_year_month(e->event->occurred_at, a->tz, &y, &m);
+	if (y != a->year)
+		return 0;
+	struct export_record ev = {e->seq, e->received_at, e->sender, e->retracted, e->event};
+	export_event(a->out, &ev, a->tz);
+	return sbuf_status(a->out) ? LT_EFULL : 0;
+}
+
+static int view_events_csv(struct office *o, const struct office_request *rq, struct sbuf *out,
+			   struct office_result *res)
+{
+	struct common c;
+	struct office_request r = *rq;
+	r.format = NULL;
+	r.as_of = NULL;
+	if (!rq->trusted)
+		return fail(res, 403, LT_EINVAL,
+			    "events export: office only (an office key, or from this machine when "
+			    "auth is off)");
+	int rc = parse_common(o, &r, &c, res);
+	if (rc)
+		return rc;
+	struct events_arg a = {out, c.year, store_tz_offset(o->store)};
+	if (rq->cursor == 0)
+		export_events_header(out);
+	rc = store_scan_events(o->store, rq->cursor, OFFICE_EVENTS_PAGE, events_fn, &a,
+			       &res->next_cursor);
+	if (rc == LT_EFULL)
+		return fail(res, 500, rc, "export: longer than %zu bytes", out->max);
+	if (rc)
+		return store_failed(res, rc);
+	res->content_type = "text/csv; charset=utf-8";
+	return 0;
+}
+
+static int view_close_year(struct office *o, const struct office_request *rq, struct sbuf *out,
+			   struct office_result *res)
+{
+	struct common c;
+	struct office_request r = *rq;
+	r.format = NULL;
+	r.as_of = NULL;
+	if (!rq->trusted)
+		return fail(res, 403, LT_EINVAL,
+			    "close-year: office only (an office key, or from this machine when auth "
+			    "is off)");
+	if (!rq->year)
+		return fail(res, 400, LT_EINVAL, "year: required");
+	int rc = parse_common(o, &r, &c, res);
+	if (rc)
+		return rc;
+	int32_t tz = store_tz_offset(o->store);
+	if (c.year >= current_year(o))
+		return fail(res, 400, LT_EINVAL, "year: %u is not over yet; only past years close",
+			    (unsigned)c.year);
+	struct store_closed cl;
+	char hex[2 * FIGURES_SHA256_LEN + 1], at[WHEN_FORMAT_LEN];
+	rc = store_close_year(o->store, c.year, (int64_t)time(NULL), &cl);
+	if (rc == LT_EEXIST && store_closed_get(o->store, c.year, &cl) == 0) {
+		figures_hex(cl.sha256, hex);
+		when_format_short(cl.closed_at, tz, at);
+		store_closed_free(&cl);
+		return fail(res, 409, LT_EEXIST, "year: %u was closed at %s (SHA-256 %s)",
+			    (unsigned)c.year, at, hex);
+	}
+	if (rc == LT_EFULL)
+		return fail(res, 503, rc, "store full: retry later");
+	if (rc)
+		return store_failed(res, rc);
+	figures_hex(cl.sha256, hex);
+	when_format_short(cl.closed_at, tz, at);
+	size_t n = cl.len / FIGURES_ENTRY_LEN;
+	store_closed_free(&cl);
+	log_info("office: closed %u: %zu totals filed, SHA-256 %s", (unsigned)c.year, n, hex);
+	if (c.lang == LANG_EN)
+		sbuf_printf(out, "Closed %u at %s: %zu totals filed, SHA-256 %s.\nEvents of %u that "
+				 "arrive later still count in the live figures; the report of %u "
+				 "lists them as adjustments after close.\n",
+			    (unsigned)c.year, at, n, hex, (unsigned)c.year, (unsigned)c.year);
+	else
+		sbuf_printf(out, "%u年度数据已结报：结报于 %s，共 %zu 项数据，SHA-256：%s。\n此后收到的"
+				 "%u年事件仍计入实时数据，在%u年度报告中作为结报后调整单独列出。\n",
+			    (unsigned)c.year, at, n, hex, (unsigned)c.year, (unsigned)c.year);
+	res->content_type = "text/plain; charset=utf-8";
+	return 0;
+}
+
+typedef int (*view_fn)(struct office *o, const struct office_request *rq, struct sbuf *out,
+		       struct office_result *res);
+
+static const struct {
+	Lawtally__V1__View__Kind kind;
+	view_fn fn;
+} views[] = {
+	{LAWTALLY__V1__VIEW__KIND__KIND_REPORT, view_report},
+	{LAWTALLY__V1__VIEW__KIND__KIND_MONTHLY, view_monthly},
+	{LAWTALLY__V1__VIEW__KIND__KIND_SENDERS, view_senders},
+	{LAWTALLY__V1__VIEW__KIND__KIND_TOTALS_CSV, view_totals_csv},
+	{LAWTALLY__V1__VIEW__KIND__KIND_EVENTS_CSV, view_events_csv},
+	{LAWTALLY__V1__VIEW__KIND__KIND_CLOSE_YEAR, view_close_year},
+};
+
+int office_view(struct office *o, const struct office_request *rq, struct sbuf *out,
+		struct office_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	res->http_status = 200;
+	sbuf_reset(out);
+	for (size_t i = 0; i < sizeof(views) / sizeof(views[0]); i++)
+		if (views[i].kind == rq->kind)
+			return views[i].fn(o, rq, out, res);
+	return fail(res, 400, LT_EINVAL, "view.kind: not a known view");
+}
+
+void office_query(struct office *o, const Lawtally__V1__QueryRequest *req, int trusted,
+		  struct sbuf *doc, Lawtally__V1__QueryReply *rep, char *errbuf, size_t errlen)
+{
+	const Lawtally__V1__View *v = req->view;
+	struct office_request rq = {
+		.kind = v->kind, .year = req->year, .lang = v->lang, .format = v->format,
+		.as_of = v->as_of, .month = v->month, .metric = req->metric, .by = req->by,
+		.cursor = v->cursor, .trusted = trusted,
+	};
+	struct office_result res;
+	sbuf_init(doc, OFFICE_ZMQ_DOC_MAX);
+	if (office_view(o, &rq, doc, &res) != 0) {
+		snprintf(errbuf, errlen, "%s", res.error);
+		rep->error = errbuf;
+		return;
+	}
+	rep->document = (ProtobufCBinaryData){doc->len, (uint8_t *)doc->p};
+	rep->content_type = (char *)res.content_type;
+	rep->next_cursor = res.next_cursor;
+}

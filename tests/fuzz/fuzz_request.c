@@ -1,0 +1,46 @@
+/*
+ * fuzz_request.c - one ingest frame: the wire check, the decoding, the
+ * validation of every event and the scope rules of every role, as
+ * take_request() in daemon/ingest.c does them.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "fuzz.h"
+#include "scope.h"
+#include "tally.h"
+#include "validate.h"
+#include "villages.h"
+
+/* The daemon's clock for the fuzz runs: 2024-06-10T00:00:00+08:00. */
+#define NOW 1717948800LL
+
+static struct villages villages;
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const struct scope roles[] = {
+		{SCOPE_VILLAGE, "ZL07"}, {SCOPE_DEVICE, ""}, {SCOPE_OFFICE, ""},
+	};
+	if (villages.n == 0)
+		villages_builtin(&villages);
+	if (size > VALIDATE_FRAME_MAX)
+		return 0;
+	if (validate_wire_strings(&lawtally__v1__submit_request__descriptor, data, size))
+		return 0;
+	Lawtally__V1__SubmitRequest *req = lawtally__v1__submit_request__unpack(NULL, size, data);
+	if (!req)
+		return 0;
+	for (size_t i = 0; i < req->n_events; i++) {
+		const Lawtally__V1__Event *e = req->events[i];
+		if (validate_event(e, &villages, NOW))
+			continue;
+		for (size_t r = 0; r < sizeof(roles) / sizeof(roles[0]); r++)
+			scope_check_event(&roles[r], e);
+		struct tally_fact f;
+		if (e->body_case != LAWTALLY__V1__EVENT__BODY_RETRACTION)
+			FUZZ_REQUIRE(tally_fact_from_event(e, 8 * 3600, &f) == 0);
+	}
+	lawtally__v1__submit_request__free_unpacked(req, NULL);
+	return 0;
+}
