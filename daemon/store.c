@@ -6,6 +6,7 @@
  * the helpers below return it and the caller aborts.
  */
 #include "store.h"
+#include "store_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -19,40 +20,12 @@
 #include <unistd.h>
 
 #include "err.h"
-#include "figures.h"
 #include "log.h"
-#include "senders.h"
 
-#define MAP_SIZE_DEFAULT ((size_t)64 << 20)
-#define MAP_SIZE_MAX_DEFAULT ((size_t)16 << 30)
 
-/* Stored event record: header, then the packed Event. */
-#define REC_VERSION 1
-#define REC_RETRACTED 0x01
-#define REC_HEADER_LEN 11 /* version, flags, received_at[8], sender_len */
 
-struct store {
-	MDB_env *env;
-	MDB_dbi meta, events, ids, cases, totals;
-	MDB_txn *rtxn;            /* reset read transaction, renewed per query */
-	size_t map_size, map_size_max;
-	int32_t tz_offset;
-	int read_only;
-	struct tally_deltas deltas; /* scratch for one batch */
-	uint8_t *buf;             /* scratch for one event record */
-	size_t bufcap;
-	/* office views (end of file): closed years, per-sender completeness */
-	MDB_dbi closed, senders;
-	int has_office_dbs;       /* 0 only for a read-only open of an older store */
-	struct sender_ref *srefs; /* scratch: a batch's items ordered by sender */
-	size_t srefcap;
-};
 
-static int office_dbs_open(struct store *s, MDB_txn *txn, char *err, size_t errlen);
-static int senders_apply(struct store *s, MDB_txn *txn, const struct store_item *items,
-			 size_t n, const struct store_result *results);
-
-static int lt_from_mdb(int rc)
+int store_mdb_err(int rc)
 {
 	switch (rc) {
 	case 0: return 0;
@@ -72,36 +45,9 @@ static int lt_from_mdb(int rc)
 	}
 }
 
-static void put_be64(uint8_t *p, uint64_t v)
-{
-	for (int i = 7; i >= 0; i--, v >>= 8)
-		p[i] = (uint8_t)v;
-}
-
-static uint64_t get_be64(const uint8_t *p)
-{
-	uint64_t v = 0;
-	for (int i = 0; i < 8; i++)
-		v = v << 8 | p[i];
-	return v;
-}
-
-static void put_le64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++, v >>= 8)
-		p[i] = (uint8_t)v;
-}
-
-static uint64_t get_le64(const uint8_t *p)
-{
-	uint64_t v = 0;
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
 
 /* A grown scratch buffer; out of memory here is fatal by policy. */
-static uint8_t *scratch(struct store *s, size_t len)
+uint8_t *store_scratch(struct store *s, size_t len)
 {
 	if (len > s->bufcap) {
 		size_t cap = len < 4096 ? 4096 : len * 2;
@@ -120,7 +66,7 @@ int store_reader_check(struct store *s, int *cleared)
 	int rc = mdb_reader_check(s->env, cleared);
 	if (rc == 0 && *cleared > 0)
 		log_info("store: cleared %d stale reader slot(s)", *cleared);
-	return lt_from_mdb(rc);
+	return store_mdb_err(rc);
 }
 
 int32_t store_tz_offset(const struct store *s)
@@ -152,11 +98,11 @@ static int check_meta(struct store *s, MDB_txn *txn, char *err, size_t errlen)
 			rc = mdb_put(txn, s->meta, &tk, &tv, 0);
 		if (rc)
 			snprintf(err, errlen, "cannot write store metadata: %s", mdb_strerror(rc));
-		return lt_from_mdb(rc);
+		return store_mdb_err(rc);
 	}
 	if (rc) {
 		snprintf(err, errlen, "cannot read store metadata: %s", mdb_strerror(rc));
-		return lt_from_mdb(rc);
+		return store_mdb_err(rc);
 	}
 	const uint8_t *p = v.mv_data;
 	if (v.mv_size != 4 || p[0] != STORE_SCHEMA_VERSION || p[1] || p[2] || p[3]) {
@@ -192,7 +138,7 @@ static int open_dbs(struct store *s, char *err, size_t errlen)
 	int rc = mdb_txn_begin(s->env, NULL, s->read_only ? MDB_RDONLY : 0, &txn);
 	if (rc) {
 		snprintf(err, errlen, "cannot begin transaction: %s", mdb_strerror(rc));
-		return lt_from_mdb(rc);
+		return store_mdb_err(rc);
 	}
 	struct {
 		const char *name;
@@ -207,12 +153,12 @@ static int open_dbs(struct store *s, char *err, size_t errlen)
 			snprintf(err, errlen, "cannot open database '%s': %s", dbs[i].name,
 				 mdb_strerror(rc));
 			mdb_txn_abort(txn);
-			return rc == MDB_NOTFOUND ? LT_ESCHEMA : lt_from_mdb(rc);
+			return rc == MDB_NOTFOUND ? LT_ESCHEMA : store_mdb_err(rc);
 		}
 	}
 	int lrc = check_meta(s, txn, err, errlen);
 	if (!lrc)
-		lrc = office_dbs_open(s, txn, err, errlen);
+		lrc = store_office_dbs_open(s, txn, err, errlen);
 	if (lrc) {
 		mdb_txn_abort(txn);
 		return lrc;
@@ -220,7 +166,7 @@ static int open_dbs(struct store *s, char *err, size_t errlen)
 	rc = mdb_txn_commit(txn);
 	if (rc) {
 		snprintf(err, errlen, "cannot commit: %s", mdb_strerror(rc));
-		return lt_from_mdb(rc);
+		return store_mdb_err(rc);
 	}
 	return 0;
 }
@@ -277,13 +223,13 @@ int store_open(struct store **out, const struct store_options *opts, char *err, 
 		rc = mdb_env_set_mapsize(s->env, s->map_size);
 	if (rc) {
 		snprintf(err, errlen, "cannot set up LMDB: %s", mdb_strerror(rc));
-		lrc = lt_from_mdb(rc);
+		lrc = store_mdb_err(rc);
 		goto env_close;
 	}
 	rc = mdb_env_open(s->env, opts->dir, MDB_NOTLS | (s->read_only ? MDB_RDONLY : 0), 0600);
 	if (rc) {
 		snprintf(err, errlen, "cannot open store %s: %s", opts->dir, mdb_strerror(rc));
-		lrc = rc == ENOENT ? LT_ENOTFOUND : lt_from_mdb(rc);
+		lrc = rc == ENOENT ? LT_ENOTFOUND : store_mdb_err(rc);
 		goto env_close;
 	}
 	lrc = check_file_size(s, err, errlen);
@@ -305,7 +251,7 @@ int store_open(struct store **out, const struct store_options *opts, char *err, 
 	rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &s->rtxn);
 	if (rc) {
 		snprintf(err, errlen, "cannot begin read transaction: %s", mdb_strerror(rc));
-		lrc = lt_from_mdb(rc);
+		lrc = store_mdb_err(rc);
 		goto env_close;
 	}
 	mdb_txn_reset(s->rtxn);
@@ -341,7 +287,7 @@ static MDB_val record_pack(struct store *s, const struct store_item *it, uint8_t
 	if (slen > STORE_SENDER_MAX)
 		slen = STORE_SENDER_MAX;
 	size_t plen = protobuf_c_message_get_packed_size(&it->event->base);
-	uint8_t *p = scratch(s, REC_HEADER_LEN + slen + plen);
+	uint8_t *p = store_scratch(s, REC_HEADER_LEN + slen + plen);
 	p[0] = REC_VERSION;
 	p[1] = flags;
 	put_le64(p + 2, (uint64_t)it->received_at);
@@ -351,15 +297,8 @@ static MDB_val record_pack(struct store *s, const struct store_item *it, uint8_t
 	return (MDB_val){REC_HEADER_LEN + slen + plen, p};
 }
 
-/* A stored record, decoded. The event is freed with record_free. */
-struct record {
-	uint8_t flags;
-	int64_t received_at;
-	char sender[STORE_SENDER_MAX + 1];
-	Lawtally__V1__Event *event;
-};
 
-static int record_unpack(const MDB_val *v, struct record *r)
+int store_record_unpack(const MDB_val *v, struct record *r)
 {
 	const uint8_t *p = v->mv_data;
 	if (v->mv_size < REC_HEADER_LEN || p[0] != REC_VERSION ||
@@ -374,7 +313,7 @@ static int record_unpack(const MDB_val *v, struct record *r)
 	return r->event ? 0 : LT_ECORRUPT;
 }
 
-static void record_free(struct record *r)
+void store_record_free(struct record *r)
 {
 	if (r->event)
 		lawtally__v1__event__free_unpacked(r->event, NULL);
@@ -483,11 +422,11 @@ static int retract(struct store *s, MDB_txn *txn, const Lawtally__V1__Retraction
 	uint8_t seqkey[8];
 	memcpy(seqkey, seqv.mv_data, 8);
 	size_t reclen = recv.mv_size;
-	uint8_t *copy = scratch(s, reclen);
+	uint8_t *copy = store_scratch(s, reclen);
 	memcpy(copy, recv.mv_data, reclen);
 	recv.mv_data = copy;
 	struct record rec = {0};
-	if (record_unpack(&recv, &rec))
+	if (store_record_unpack(&recv, &rec))
 		return MDB_CORRUPTED;
 	if (only_sender && strncmp(rec.sender, only_sender, STORE_SENDER_MAX) != 0) {
 		*reason = reason_retract_other;
@@ -509,7 +448,7 @@ static int retract(struct store *s, MDB_txn *txn, const Lawtally__V1__Retraction
 	MDB_val sk = {8, seqkey}, nv = {reclen, copy};
 	rc = mdb_put(txn, s->events, &sk, &nv, 0);
 done:
-	record_free(&rec);
+	store_record_free(&rec);
 	return rc;
 }
 
@@ -625,7 +564,7 @@ static int apply_txn(struct store *s, const struct store_item *items, size_t n,
 	if (!rc)
 		rc = totals_apply(s, txn);
 	if (!rc)
-		rc = senders_apply(s, txn, items, n, results);
+		rc = store_senders_apply(s, txn, items, n, results);
 	if (rc) {
 		mdb_txn_abort(txn);
 		return rc;
@@ -668,7 +607,7 @@ int store_apply(struct store *s, const struct store_item *items, size_t n,
 			else if (rc)
 				log_err("store: batch of %zu events not stored: %s", n,
 					mdb_strerror(rc));
-			return lt_from_mdb(rc);
+			return store_mdb_err(rc);
 		}
 		/* no transaction is open now: the map may be resized */
 		size_t grown = s->map_size > s->map_size_max / 2 ? s->map_size_max
@@ -677,7 +616,7 @@ int store_apply(struct store *s, const struct store_item *items, size_t n,
 		if (rc) {
 			log_err("store: cannot grow the map to %zu MiB: %s", grown >> 20,
 				mdb_strerror(rc));
-			return lt_from_mdb(rc);
+			return store_mdb_err(rc);
 		}
 		log_info("store: map grown from %zu to %zu MiB", s->map_size >> 20, grown >> 20);
 		s->map_size = grown;
@@ -685,7 +624,7 @@ int store_apply(struct store *s, const struct store_item *items, size_t n,
 }
 
 /* Begins the store's read transaction; end it with read_end. */
-static int read_begin(struct store *s, MDB_txn **txn)
+int store_read_begin(struct store *s, MDB_txn **txn)
 {
 	int rc = mdb_txn_renew(s->rtxn);
 	if (rc == MDB_MAP_RESIZED) {
@@ -698,7 +637,7 @@ static int read_begin(struct store *s, MDB_txn **txn)
 	return rc;
 }
 
-static void read_end(struct store *s)
+void store_read_end(struct store *s)
 {
 	mdb_txn_reset(s->rtxn);
 }
@@ -709,13 +648,13 @@ int store_scan_totals(struct store *s, enum tally_metric m, uint16_t year,
 	MDB_txn *txn;
 	MDB_cursor *c;
 	uint8_t prefix[TALLY_PREFIX_LEN];
-	int rc = read_begin(s, &txn);
+	int rc = store_read_begin(s, &txn);
 	if (rc)
-		return lt_from_mdb(rc);
+		return store_mdb_err(rc);
 	rc = mdb_cursor_open(txn, s->totals, &c);
 	if (rc) {
-		read_end(s);
-		return lt_from_mdb(rc);
+		store_read_end(s);
+		return store_mdb_err(rc);
 	}
 	tally_prefix_encode(m, year, prefix);
 	MDB_val k = {TALLY_PREFIX_LEN, prefix}, v;
@@ -735,9 +674,9 @@ int store_scan_totals(struct store *s, enum tally_metric m, uint16_t year,
 			break;
 	}
 	if (!ret && rc && rc != MDB_NOTFOUND)
-		ret = lt_from_mdb(rc);
+		ret = store_mdb_err(rc);
 	mdb_cursor_close(c);
-	read_end(s);
+	store_read_end(s);
 	return ret;
 }
 
@@ -746,9 +685,9 @@ int store_stats(struct store *s, struct store_stats *st)
 	MDB_txn *txn;
 	MDB_stat ms;
 	MDB_envinfo info;
-	int rc = read_begin(s, &txn);
+	int rc = store_read_begin(s, &txn);
 	if (rc)
-		return lt_from_mdb(rc);
+		return store_mdb_err(rc);
 	memset(st, 0, sizeof(*st));
 	if (!rc && !(rc = mdb_stat(txn, s->events, &ms)))
 		st->events = ms.ms_entries;
@@ -762,794 +701,7 @@ int store_stats(struct store *s, struct store_stats *st)
 		st->map_size = info.me_mapsize;
 		st->used_bytes = (info.me_last_pgno + 1) * (size_t)es.ms_psize;
 	}
-	read_end(s);
-	return lt_from_mdb(rc);
+	store_read_end(s);
+	return store_mdb_err(rc);
 }
 
-/* ---- recount ---------------------------------------------------------- */
-
-/* A fact of a case kind with its case key, for grouping by sorting. */
-struct case_fact {
-	uint8_t key[TALLY_CASE_KEY_MAX];
-	uint8_t klen;
-	struct tally_fact fact;
-};
-
-/* LMDB's default key order: bytes, then the shorter first. */
-static int lmdb_key_cmp(const void *a, size_t alen, const void *b, size_t blen)
-{
-	int c = memcmp(a, b, alen < blen ? alen : blen);
-	if (c)
-		return c;
-	return alen < blen ? -1 : alen > blen;
-}
-
-static int case_fact_cmp(const void *pa, const void *pb)
-{
-	const struct case_fact *a = pa, *b = pb;
-	int c = lmdb_key_cmp(a->key, a->klen, b->key, b->klen);
-	return c ? c : tally_fact_cmp(&a->fact, &b->fact);
-}
-
-static void verify_note(struct store_verify *v, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void verify_note(struct store_verify *v, const char *fmt, ...)
-{
-	v->mismatches++;
-	if (v->nfirst == sizeof(v->first) / sizeof(v->first[0]))
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(v->first[v->nfirst++], sizeof(v->first[0]), fmt, ap);
-	va_end(ap);
-}
-
-/* "ZL07/2024-015" for a case key (kind byte, padded village, case id). */
-static void describe_case(const uint8_t *key, size_t klen, char *out, size_t len)
-{
-	size_t vlen = strnlen((const char *)key + 1, VILLAGE_CODE_MAX);
-	snprintf(out, len, "%.*s/%.*s", (int)vlen, (const char *)key + 1,
-		 (int)(klen - 1 - VILLAGE_CODE_MAX), (const char *)key + 1 + VILLAGE_CODE_MAX);
-}
-
-struct recount {
-	struct case_fact *cf;
-	size_t ncf, capcf;
-	struct tally_deltas deltas;
-};
-
-struct recount_cut;
-static int cut_excludes(const struct recount_cut *cut, const struct record *rec);
-
-/*
- * Reads every event into the recount: per-event facts straight to deltas.
- * With cut (an as-of recount, end of file) only the events it keeps count;
- * without, every event not retracted.
- */
-static int recount_events(struct store *s, MDB_txn *txn, struct recount *rc_,
-			  struct store_verify *v, const struct recount_cut *cut)
-{
-	MDB_cursor *c;
-	MDB_val k, val;
-	int rc = mdb_cursor_open(txn, s->events, &c);
-	if (rc)
-		return lt_from_mdb(rc);
-	for (rc = mdb_cursor_get(c, &k, &val, MDB_FIRST); rc == 0;
-	     rc = mdb_cursor_get(c, &k, &val, MDB_NEXT)) {
-		struct record rec = {0};
-		uint64_t seq = k.mv_size == 8 ? get_be64(k.mv_data) : 0;
-		v->events++;
-		if (record_unpack(&val, &rec) || rec.event->id.len != 16) {
-			verify_note(v, "event #%llu: does not decode", (unsigned long long)seq);
-			record_free(&rec);
-			continue;
-		}
-		MDB_val idk = {16, rec.event->id.data}, sv;
-		if (mdb_get(txn, s->ids, &idk, &sv) != 0 || sv.mv_size != 8 ||
-		    memcmp(sv.mv_data, k.mv_data, 8) != 0)
-			verify_note(v, "event #%llu: missing from the id index",
-				    (unsigned long long)seq);
-		if (cut ? cut_excludes(cut, &rec)
-			: (rec.flags & REC_RETRACTED) ||
-				  rec.event->body_case == LAWTALLY__V1__EVENT__BODY_RETRACTION) {
-			record_free(&rec);
-			continue;
-		}
-		struct tally_fact f;
-		if (tally_fact_from_event(rec.event, s->tz_offset, &f)) {
-			verify_note(v, "event #%llu: has no body", (unsigned long long)seq);
-		} else if (!tally_kind_has_cases(f.kind)) {
-			tally_contrib(&f, 1, +1, &rc_->deltas);
-		} else {
-			if (rc_->ncf == rc_->capcf) {
-				size_t cap = rc_->capcf ? rc_->capcf * 2 : 1024;
-				struct case_fact *n = realloc(rc_->cf, cap * sizeof(*n));
-				if (!n) {
-					record_free(&rec);
-					mdb_cursor_close(c);
-					return LT_ENOMEM;
-				}
-				rc_->cf = n;
-				rc_->capcf = cap;
-			}
-			struct case_fact *cf = &rc_->cf[rc_->ncf++];
-			cf->klen = (uint8_t)tally_case_key(rec.event, cf->key);
-			cf->fact = f;
-		}
-		record_free(&rec);
-	}
-	mdb_cursor_close(c);
-	return rc == MDB_NOTFOUND ? 0 : lt_from_mdb(rc);
-}
-
-/*
- * The facts of the case starting at r->cf[i] (sorted) into group; returns
- * the index of the next case.
- */
-static size_t next_group(const struct recount *r, size_t i,
-			 struct tally_fact group[TALLY_CASE_FACTS_MAX], size_t *ng)
-{
-	size_t j = i;
-	*ng = 0;
-	while (j < r->ncf && lmdb_key_cmp(r->cf[j].key, r->cf[j].klen, r->cf[i].key,
-					  r->cf[i].klen) == 0) {
-		if (*ng < TALLY_CASE_FACTS_MAX)
-			group[(*ng)++] = r->cf[j].fact;
-		j++;
-	}
-	return j;
-}
-
-/*
- * Groups the case facts, adds each case's contribution, and walks the cases
- * database beside the groups: both are in LMDB key order.
- */
-static int recount_cases(struct store *s, MDB_txn *txn, struct recount *r,
-			 struct store_verify *v)
-{
-	MDB_cursor *c;
-	MDB_val k, val;
-	if (r->ncf)
-		qsort(r->cf, r->ncf, sizeof(r->cf[0]), case_fact_cmp);
-	int rc = mdb_cursor_open(txn, s->cases, &c);
-	if (rc)
-		return lt_from_mdb(rc);
-	rc = mdb_cursor_get(c, &k, &val, MDB_FIRST);
-	size_t i = 0;
-	while (i < r->ncf || rc == 0) {
-		struct tally_fact group[TALLY_CASE_FACTS_MAX];
-		size_t ng, j = next_group(r, i, group, &ng);
-		int order = i == r->ncf ? 1 : rc != 0 ? -1
-			  : lmdb_key_cmp(r->cf[i].key, r->cf[i].klen, k.mv_data, k.mv_size);
-		char what[96];
-		if (order <= 0)
-			describe_case(r->cf[i].key, r->cf[i].klen, what, sizeof(what));
-		else if (k.mv_size > VILLAGE_CODE_MAX && k.mv_size <= TALLY_CASE_KEY_MAX)
-			describe_case(k.mv_data, k.mv_size, what, sizeof(what));
-		else
-			snprintf(what, sizeof(what), "with a %zu-byte key", k.mv_size);
-		if (order < 0) {
-			verify_note(v, "case %s: has events but no case record", what);
-		} else if (order > 0) {
-			verify_note(v, "case %s: record without events", what);
-		} else {
-			uint8_t enc[TALLY_CASE_FACTS_MAX * TALLY_FACT_LEN];
-			tally_facts_encode(group, ng, enc);
-			if (val.mv_size != tally_facts_encoded_len(ng) ||
-			    memcmp(val.mv_data, enc, val.mv_size) != 0)
-				verify_note(v, "case %s: record differs from its events", what);
-		}
-		if (order <= 0) {
-			tally_contrib(group, ng, +1, &r->deltas);
-			i = j;
-		}
-		if (order >= 0)
-			rc = mdb_cursor_get(c, &k, &val, MDB_NEXT);
-	}
-	mdb_cursor_close(c);
-	return rc == MDB_NOTFOUND ? 0 : lt_from_mdb(rc);
-}
-
-static void describe_key(const struct tally_key *k, char *out, size_t len)
-{
-	const struct tally_metric_info *mi = tally_metric(k->metric);
-	snprintf(out, len, "%s %u-%02u village '%.8s' dims %u,%u",
-		 mi ? mi->name : "?", k->year, k->month, k->village, k->dim[0], k->dim[1]);
-}
-
-/* Walks the totals database beside the recounted, merged deltas. */
-static int recount_totals(struct store *s, MDB_txn *txn, struct recount *r,
-			  struct store_verify *v)
-{
-	MDB_cursor *c;
-	MDB_val k, val;
-	char what[96];
-	tally_deltas_merge(&r->deltas);
-	int rc = mdb_cursor_open(txn, s->totals, &c);
-	if (rc)
-		return lt_from_mdb(rc);
-	rc = mdb_cursor_get(c, &k, &val, MDB_FIRST);
-	size_t i = 0;
-	while (i < r->deltas.n || rc == 0) {
-		uint8_t kb[TALLY_KEY_LEN];
-		int order;
-		if (i == r->deltas.n) {
-			order = 1;
-		} else {
-			tally_key_encode(&r->deltas.d[i].key, kb);
-			order = rc != 0 ? -1 : lmdb_key_cmp(kb, TALLY_KEY_LEN, k.mv_data, k.mv_size);
-		}
-		if (order < 0) {
-			describe_key(&r->deltas.d[i].key, what, sizeof(what));
-			verify_note(v, "total %s: live 0, recount %lld", what,
-				    (long long)r->deltas.d[i].value);
-			i++;
-			continue;
-		}
-		struct tally_key key;
-		int64_t live = val.mv_size == 8 ? (int64_t)get_le64(val.mv_data) : 0;
-		if (k.mv_size != TALLY_KEY_LEN) {
-			verify_note(v, "totals: a key of %zu bytes", k.mv_size);
-		} else if (order > 0) {
-			tally_key_decode(k.mv_data, &key);
-			describe_key(&key, what, sizeof(what));
-			verify_note(v, "total %s: live %lld, recount 0", what, (long long)live);
-		} else if (live != r->deltas.d[i].value) {
-			describe_key(&r->deltas.d[i].key, what, sizeof(what));
-			verify_note(v, "total %s: live %lld, recount %lld", what, (long long)live,
-				    (long long)r->deltas.d[i].value);
-		}
-		if (order == 0)
-			i++;
-		rc = mdb_cursor_get(c, &k, &val, MDB_NEXT);
-	}
-	mdb_cursor_close(c);
-	return rc == MDB_NOTFOUND ? 0 : lt_from_mdb(rc);
-}
-
-int store_verify(struct store *s, struct store_verify *v)
-{
-	MDB_txn *txn;
-	struct recount r = {0};
-	memset(v, 0, sizeof(*v));
-	int rc = read_begin(s, &txn);
-	if (rc)
-		return lt_from_mdb(rc);
-	int lrc = recount_events(s, txn, &r, v, NULL);
-	if (!lrc)
-		lrc = recount_cases(s, txn, &r, v);
-	if (!lrc)
-		lrc = recount_totals(s, txn, &r, v);
-	read_end(s);
-	free(r.cf);
-	tally_deltas_free(&r.deltas);
-	if (lrc)
-		return lrc;
-	return v->mismatches ? LT_EMISMATCH : 0;
-}
-
-/* ---- operations: backup, live map limit -------------------------------- */
-
-/* One attempt at the compacted copy; a map grown by the writer meanwhile is adopted. */
-static int copy_to(struct store *s, int fd)
-{
-	int rc = mdb_env_copyfd2(s->env, fd, MDB_CP_COMPACT);
-	if (rc == MDB_MAP_RESIZED && mdb_env_set_mapsize(s->env, 0) == 0 &&
-	    ftruncate(fd, 0) == 0 && lseek(fd, 0, SEEK_SET) == 0)
-		rc = mdb_env_copyfd2(s->env, fd, MDB_CP_COMPACT);
-	return rc;
-}
-
-int store_backup(struct store *s, const char *dir, int replace, uint64_t *bytes, char *err,
-		 size_t errlen)
-{
-	char tmp[4096], final[4096];
-	struct stat dst, fst;
-	if (snprintf(tmp, sizeof(tmp), "%s/data.mdb.partial", dir) >= (int)sizeof(tmp)) {
-		snprintf(err, errlen, "%.200s...: path too long", dir);
-		return LT_EINVAL;
-	}
-	snprintf(final, sizeof(final), "%s/data.mdb", dir);
-	if (stat(dir, &dst) != 0) {
-		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
-		return LT_ESYS;
-	}
-	if (!S_ISDIR(dst.st_mode)) {
-		snprintf(err, errlen, "%s: not a directory", dir);
-		return LT_EINVAL;
-	}
-	if (!replace && lstat(final, &fst) == 0) {
-		snprintf(err, errlen, "%s already holds a store (data.mdb): choose a new directory",
-			 dir);
-		return LT_EEXIST;
-	}
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0 && errno == EEXIST) {
-		snprintf(err, errlen, "%s exists: another copy is running, or one was interrupted "
-				      "(then remove it)", tmp);
-		return LT_EBUSY;
-	}
-	if (fd < 0) {
-		snprintf(err, errlen, "cannot create %s: %s", tmp, strerror(errno));
-		return LT_ESYS;
-	}
-	int lrc = LT_ESYS;
-	/* as root, the copy takes the directory's owner (a service's state directory) */
-	if (geteuid() == 0 && fchown(fd, dst.st_uid, dst.st_gid) != 0) {
-		snprintf(err, errlen, "cannot give %s to the owner of %s: %s", tmp, dir,
-			 strerror(errno));
-		goto unlink_tmp;
-	}
-	int rc = copy_to(s, fd);
-	if (rc) {
-		snprintf(err, errlen, "cannot copy the store to %s: %s", tmp, mdb_strerror(rc));
-		lrc = lt_from_mdb(rc);
-		goto unlink_tmp;
-	}
-	if (fstat(fd, &fst) != 0 || fsync(fd) != 0) {
-		snprintf(err, errlen, "cannot sync %s: %s", tmp, strerror(errno));
-		lrc = errno == ENOSPC || errno == EDQUOT ? LT_EFULL : LT_EIO;
-		goto unlink_tmp;
-	}
-	if (close(fd) != 0) {
-		fd = -1;
-		snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
-		goto unlink_tmp;
-	}
-	fd = -1;
-	if (rename(tmp, final) != 0) {
-		snprintf(err, errlen, "cannot rename %s to data.mdb: %s", tmp, strerror(errno));
-		goto unlink_tmp;
-	}
-	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0 || fsync(dfd) != 0) {
-		snprintf(err, errlen, "cannot sync the directory %s: %s", dir, strerror(errno));
-		if (dfd >= 0)
-			close(dfd);
-		return LT_EIO;
-	}
-	close(dfd);
-	*bytes = (uint64_t)fst.st_size;
-	return 0;
-
-unlink_tmp:
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-	return lrc;
-}
-
-size_t store_set_map_size_max(struct store *s, size_t max)
-{
-	s->map_size_max = max > s->map_size ? max : s->map_size;
-	return s->map_size_max;
-}
-
-/* ---- office views: as-of recounts, closed years, senders, event export -- */
-
-#define CLOSED_VERSION 1
-#define CLOSED_HEADER_LEN (1 + 8 + FIGURES_SHA256_LEN)
-
-/* Opens (creating when writable) the closed and senders databases. */
-static int office_dbs_open(struct store *s, MDB_txn *txn, char *err, size_t errlen)
-{
-	unsigned flags = s->read_only ? 0 : MDB_CREATE;
-	int rc = mdb_dbi_open(txn, "closed", flags, &s->closed);
-	if (!rc)
-		rc = mdb_dbi_open(txn, "senders", flags, &s->senders);
-	if (rc == MDB_NOTFOUND && s->read_only)
-		return 0; /* a store from before them: nothing closed, no senders */
-	if (rc) {
-		snprintf(err, errlen, "cannot open the closed and senders databases: %s",
-			 mdb_strerror(rc));
-		return lt_from_mdb(rc);
-	}
-	s->has_office_dbs = 1;
-	return 0;
-}
-
-/* A moment's cut of the event log: received by then, and not retracted by then. */
-struct recount_cut {
-	int64_t received_max;
-	uint8_t (*retracted)[16];   /* ids retracted by then, sorted */
-	size_t n, cap;
-};
-
-static int id_cmp(const void *a, const void *b)
-{
-	return memcmp(a, b, 16);
-}
-
-static int cut_excludes(const struct recount_cut *cut, const struct record *rec)
-{
-	if (rec->received_at > cut->received_max ||
-	    rec->event->body_case == LAWTALLY__V1__EVENT__BODY_RETRACTION)
-		return 1;
-	return cut->n && bsearch(rec->event->id.data, cut->retracted, cut->n, 16, id_cmp);
-}
-
-/* Collects the targets of the retractions received by the cut's moment. */
-static int cut_collect(struct store *s, MDB_txn *txn, struct recount_cut *cut)
-{
-	MDB_cursor *c;
-	MDB_val k, v;
-	int rc = mdb_cursor_open(txn, s->events, &c);
-	if (rc)
-		return lt_from_mdb(rc);
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
-	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		struct record rec = {0};
-		if (record_unpack(&v, &rec) != 0 || rec.received_at > cut->received_max ||
-		    rec.event->body_case != LAWTALLY__V1__EVENT__BODY_RETRACTION ||
-		    rec.event->retraction->event_id.len != 16) {
-			record_free(&rec);
-			continue;
-		}
-		if (cut->n == cut->cap) {
-			size_t cap = cut->cap ? cut->cap * 2 : 64;
-			uint8_t(*ids)[16] = realloc(cut->retracted, cap * 16);
-			if (!ids) {
-				record_free(&rec);
-				mdb_cursor_close(c);
-				return LT_ENOMEM;
-			}
-			cut->retracted = ids;
-			cut->cap = cap;
-		}
-		memcpy(cut->retracted[cut->n++], rec.event->retraction->event_id.data, 16);
-		record_free(&rec);
-	}
-	mdb_cursor_close(c);
-	if (cut->n)
-		qsort(cut->retracted, cut->n, 16, id_cmp);
-	return rc == MDB_NOTFOUND ? 0 : lt_from_mdb(rc);
-}
-
-/* Adds the contribution of every case of the recount (no comparison). */
-static void recount_groups(struct recount *r)
-{
-	struct tally_fact group[TALLY_CASE_FACTS_MAX];
-	size_t ng;
-	if (r->ncf)
-		qsort(r->cf, r->ncf, sizeof(r->cf[0]), case_fact_cmp);
-	for (size_t i = 0; i < r->ncf;) {
-		size_t j = next_group(r, i, group, &ng);
-		tally_contrib(group, ng, +1, &r->deltas);
-		i = j;
-	}
-}
-
-int store_recount_asof(struct store *s, int64_t received_max, struct tally_deltas *out)
-{
-	MDB_txn *txn;
-	struct recount r = {0};
-	struct recount_cut cut = {.received_max = received_max};
-	struct store_verify v;
-	memset(&v, 0, sizeof(v));
-	int rc = read_begin(s, &txn);
-	if (rc)
-		return lt_from_mdb(rc);
-	int lrc = cut_collect(s, txn, &cut);
-	if (!lrc)
-		lrc = recount_events(s, txn, &r, &v, &cut);
-	read_end(s);
-	if (!lrc) {
-		recount_groups(&r);
-		tally_deltas_merge(&r.deltas);
-		tally_deltas_free(out);
-		*out = r.deltas;
-		r.deltas = (struct tally_deltas){0};
-	}
-	if (v.mismatches)
-		log_warn("store: as-of recount met %llu problem(s), e.g. %s; lawtally verify "
-			 "checks the store", (unsigned long long)v.mismatches, v.first[0]);
-	free(r.cf);
-	free(cut.retracted);
-	tally_deltas_free(&r.deltas);
-	return lrc;
-}
-
-static void closed_key(uint16_t year, uint8_t key[2])
-{
-	key[0] = (uint8_t)(year >> 8);
-	key[1] = (uint8_t)year;
-}
-
-/* Reads every total of year into f (sealed). Returns an MDB code. */
-static int year_totals(struct store *s, MDB_txn *txn, uint16_t year, struct figures *f)
-{
-	MDB_cursor *c;
-	int rc = mdb_cursor_open(txn, s->totals, &c);
-	if (rc)
-		return rc;
-	for (int m = 0; m < M_COUNT && (rc == 0 || rc == MDB_NOTFOUND); m++) {
-		uint8_t prefix[TALLY_PREFIX_LEN];
-		tally_prefix_encode(m, year, prefix);
-		MDB_val k = {TALLY_PREFIX_LEN, prefix}, v;
-		for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
-		     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-			if (k.mv_size != TALLY_KEY_LEN || memcmp(k.mv_data, prefix, TALLY_PREFIX_LEN))
-				break;
-			if (v.mv_size != 8) {
-				rc = MDB_CORRUPTED;
-				break;
-			}
-			struct tally_key key;
-			tally_key_decode(k.mv_data, &key);
-			figures_add(f, &key, (int64_t)get_le64(v.mv_data));
-		}
-	}
-	mdb_cursor_close(c);
-	figures_seal(f);
-	return rc == MDB_NOTFOUND || rc == 0 ? 0 : rc;
-}
-
-static int closed_decode(const MDB_val *v, uint16_t year, struct store_closed *out)
-{
-	const uint8_t *p = v->mv_data;
-	if (v->mv_size < CLOSED_HEADER_LEN || p[0] != CLOSED_VERSION ||
-	    (v->mv_size - CLOSED_HEADER_LEN) % FIGURES_ENTRY_LEN)
-		return LT_ECORRUPT;
-	memset(out, 0, sizeof(*out));
-	out->year = year;
-	out->closed_at = (int64_t)get_le64(p + 1);
-	memcpy(out->sha256, p + 9, FIGURES_SHA256_LEN);
-	out->len = v->mv_size - CLOSED_HEADER_LEN;
-	out->entries = malloc(out->len ? out->len : 1);
-	if (!out->entries)
-		return LT_ENOMEM;
-	memcpy(out->entries, p + CLOSED_HEADER_LEN, out->len);
-	uint8_t digest[FIGURES_SHA256_LEN];
-	figures_sha256(out->entries, out->len, digest);
-	if (memcmp(digest, out->sha256, FIGURES_SHA256_LEN) != 0) {
-		store_closed_free(out);
-		return LT_ECORRUPT;
-	}
-	return 0;
-}
-
-int store_close_year(struct store *s, uint16_t year, int64_t now, struct store_closed *out)
-{
-	if (s->read_only || !s->has_office_dbs)
-		return LT_EINVAL;
-	MDB_txn *txn;
-	uint8_t key[2];
-	struct figures f = {0};
-	closed_key(year, key);
-	MDB_val k = {2, key}, v;
-	int rc = mdb_txn_begin(s->env, NULL, 0, &txn);
-	if (rc)
-		return lt_from_mdb(rc);
-	rc = mdb_get(txn, s->closed, &k, &v);
-	if (rc == 0) {
-		mdb_txn_abort(txn);
-		return LT_EEXIST;
-	}
-	if (rc == MDB_NOTFOUND)
-		rc = year_totals(s, txn, year, &f);
-	size_t elen = figures_encoded_len(&f, year);
-	if (!rc) {
-		v = (MDB_val){CLOSED_HEADER_LEN + elen, NULL};
-		rc = mdb_put(txn, s->closed, &k, &v, MDB_RESERVE);
-	}
-	if (rc) {
-		mdb_txn_abort(txn);
-		figures_free(&f);
-		return lt_from_mdb(rc);
-	}
-	uint8_t *p = v.mv_data;
-	p[0] = CLOSED_VERSION;
-	put_le64(p + 1, (uint64_t)now);
-	figures_encode(&f, year, p + CLOSED_HEADER_LEN);
-	figures_sha256(p + CLOSED_HEADER_LEN, elen, p + 9);
-	MDB_val copy = v;
-	int lrc = closed_decode(&copy, year, out);
-	figures_free(&f);
-	if (lrc) {
-		mdb_txn_abort(txn);
-		return lrc;
-	}
-	rc = mdb_txn_commit(txn);
-	if (rc) {
-		store_closed_free(out);
-		log_err("store: closing %u not stored: %s", (unsigned)year, mdb_strerror(rc));
-		return lt_from_mdb(rc);
-	}
-	return 0;
-}
-
-int store_closed_get(struct store *s, uint16_t year, struct store_closed *out)
-{
-	MDB_txn *txn;
-	uint8_t key[2];
-	if (!s->has_office_dbs)
-		return LT_ENOTFOUND;
-	closed_key(year, key);
-	MDB_val k = {2, key}, v;
-	int rc = read_begin(s, &txn);
-	if (rc)
-		return lt_from_mdb(rc);
-	rc = mdb_get(txn, s->closed, &k, &v);
-	int lrc = rc ? lt_from_mdb(rc) : closed_decode(&v, year, out);
-	read_end(s);
-	return lrc;
-}
-
-void store_closed_free(struct store_closed *c)
-{
-	free(c->entries);
-	c->entries = NULL;
-	c->len = 0;
-}
-
-/* One item of a batch, for grouping the batch by sender. */
-struct sender_ref {
-	const char *name;
-	size_t item;
-};
-
-static int sender_ref_cmp(const void *a, const void *b)
-{
-	const struct sender_ref *x = a, *y = b;
-	int c = strcmp(x->name, y->name);
-	return c ? c : (x->item > y->item) - (x->item < y->item);
-}
-
-/* The key of a sender: its name cut to SENDER_NAME_MAX bytes on a character boundary. */
-static size_t sender_key(const char *name, char key[SENDER_NAME_MAX + 1])
-{
-	size_t n = strlen(name);
-	if (n == 0) {
-		name = "(none)";
-		n = 6;
-	}
-	if (n > SENDER_NAME_MAX) {
-		n = SENDER_NAME_MAX;
-		while (n > 0 && ((unsigned char)name[n] & 0xC0) == 0x80)
-			n--;
-	}
-	memcpy(key, name, n);
-	key[n] = '\0';
-	return n;
-}
-
-/*
- * Completeness, in the batch's own transaction: for each sender of the
- * batch, when it was last heard (any item, stored or not) and how many of
- * its events were accepted, by the month they occurred in. One read and one write per
- * distinct sender. A record that does not decode is started afresh with a
- * warning: it is a convenience, not a figure, and must never stop ingest.
- */
-static int senders_apply(struct store *s, MDB_txn *txn, const struct store_item *items,
-			 size_t n, const struct store_result *results)
-{
-	if (!s->has_office_dbs || n == 0)
-		return 0;
-	if (n > s->srefcap) {
-		struct sender_ref *r = realloc(s->srefs, n * sizeof(*r));
-		if (!r)
-			fatal("store: out of memory for a batch of %zu events", n);
-		s->srefs = r;
-		s->srefcap = n;
-	}
-	for (size_t i = 0; i < n; i++)
-		s->srefs[i] = (struct sender_ref){items[i].sender ? items[i].sender : "", i};
-	qsort(s->srefs, n, sizeof(s->srefs[0]), sender_ref_cmp);
-	for (size_t i = 0; i < n;) {
-		struct sender_record rec;
-		char key[SENDER_NAME_MAX + 1];
-		MDB_val k = {sender_key(s->srefs[i].name, key), key}, v;
-		int rc = mdb_get(txn, s->senders, &k, &v);
-		memset(&rec, 0, sizeof(rec));
-		if (rc == 0 && sender_record_decode(&rec, v.mv_data, v.mv_size) != 0) {
-			log_warn("store: the record of sender %s does not decode; starting it afresh", key);
-			memset(&rec, 0, sizeof(rec));
-		} else if (rc && rc != MDB_NOTFOUND) {
-			return rc;
-		}
-		size_t j = i;
-		for (; j < n && strcmp(s->srefs[j].name, s->srefs[i].name) == 0; j++) {
-			const struct store_item *it = &items[s->srefs[j].item];
-			if (it->received_at > rec.last_received)
-				rec.last_received = it->received_at;
-			if (results[s->srefs[j].item].status != STORE_ACCEPTED)
-				continue;
-			uint16_t y;
-			uint8_t m;
-			tally_year_month(it->event->occurred_at, s->tz_offset, &y, &m);
-			sender_record_count(&rec, y, m, 1);
-		}
-		uint8_t buf[SENDER_RECORD_MAX];
-		v = (MDB_val){sender_record_encode(&rec, buf), buf};
-		rc = mdb_put(txn, s->senders, &k, &v, 0);
-		if (rc)
-			return rc;
-		i = j;
-	}
-	return 0;
-}
-
-int store_scan_senders(struct store *s, store_sender_fn fn, void *arg)
-{
-	MDB_txn *txn;
-	MDB_cursor *c;
-	MDB_val k, v;
-	if (!s->has_office_dbs)
-		return 0;
-	int rc = read_begin(s, &txn);
-	if (rc)
-		return lt_from_mdb(rc);
-	rc = mdb_cursor_open(txn, s->senders, &c);
-	if (rc) {
-		read_end(s);
-		return lt_from_mdb(rc);
-	}
-	int ret = 0;
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0 && !ret;
-	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		struct sender_record rec;
-		memset(&rec, 0, sizeof(rec));
-		if (k.mv_size == 0 || k.mv_size > SENDER_NAME_MAX ||
-		    sender_record_decode(&rec, v.mv_data, v.mv_size) != 0)
-			continue;
-		memcpy(rec.name, k.mv_data, k.mv_size);
-		rec.name[k.mv_size] = '\0';
-		ret = fn(&rec, arg);
-	}
-	if (!ret && rc && rc != MDB_NOTFOUND)
-		ret = lt_from_mdb(rc);
-	mdb_cursor_close(c);
-	read_end(s);
-	return ret;
-}
-
-int store_scan_events(struct store *s, uint64_t from, size_t max_records, store_event_fn fn,
-		      void *arg, uint64_t *next)
-{
-	MDB_txn *txn;
-	MDB_cursor *c;
-	uint8_t start[8];
-	*next = 0;
-	put_be64(start, from ? from : 1);
-	MDB_val k = {8, start}, v;
-	int rc = read_begin(s, &txn);
-	if (rc)
-		return lt_from_mdb(rc);
-	rc = mdb_cursor_open(txn, s->events, &c);
-	if (rc) {
-		read_end(s);
-		return lt_from_mdb(rc);
-	}
-	int ret = 0;
-	size_t read = 0;
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
-	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		if (k.mv_size != 8) {
-			ret = LT_ECORRUPT;
-			break;
-		}
-		uint64_t seq = get_be64(k.mv_data);
-		if (read == max_records) {
-			*next = seq;
-			break;
-		}
-		read++;
-		struct record rec = {0};
-		if (record_unpack(&v, &rec) != 0) {
-			ret = LT_ECORRUPT;
-			break;
-		}
-		struct store_event ev = {seq, rec.received_at, rec.sender,
-					 (rec.flags & REC_RETRACTED) != 0, rec.event};
-		ret = fn(&ev, arg);
-		record_free(&rec);
-		if (ret)
-			break;
-	}
-	if (!ret && rc && rc != MDB_NOTFOUND)
-		ret = lt_from_mdb(rc);
-	mdb_cursor_close(c);
-	read_end(s);
-	return ret;
-}

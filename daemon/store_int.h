@@ -1,0 +1,105 @@
+/*
+ * store_int.h - what the parts of the store share, and nothing else uses:
+ * the store's struct, the stored record layout, and the helpers of
+ * store.c that store_recount.c, store_backup.c and store_office.c call.
+ *
+ *   store.c          open, close, apply a batch, scan totals, stats
+ *   store_recount.c  rebuild totals from the events: verify and as-of
+ *   store_backup.c   hot backup, live map limit
+ *   store_office.c   closed years, per-sender completeness, event export
+ */
+#ifndef LAWTALLY_STORE_INT_H
+#define LAWTALLY_STORE_INT_H
+
+#include <lmdb.h>
+#include <stdint.h>
+
+#include "figures.h"
+#include "senders.h"
+#include "store.h"
+
+#define MAP_SIZE_DEFAULT ((size_t)64 << 20)
+#define MAP_SIZE_MAX_DEFAULT ((size_t)16 << 30)
+
+/* Stored event record: header, then the packed Event. */
+#define REC_VERSION 1
+#define REC_RETRACTED 0x01
+#define REC_HEADER_LEN 11 /* version, flags, received_at[8], sender_len */
+
+struct store {
+	MDB_env *env;
+	MDB_dbi meta, events, ids, cases, totals;
+	MDB_txn *rtxn;            /* reset read transaction, renewed per query */
+	size_t map_size, map_size_max;
+	int32_t tz_offset;
+	int read_only;
+	struct tally_deltas deltas; /* scratch for one batch */
+	uint8_t *buf;             /* scratch for one event record */
+	size_t bufcap;
+	/* office views (end of file): closed years, per-sender completeness */
+	MDB_dbi closed, senders;
+	int has_office_dbs;       /* 0 only for a read-only open of an older store */
+	struct sender_ref *srefs; /* scratch: a batch's items ordered by sender */
+	size_t srefcap;
+};
+
+/* A stored record, decoded. The event is freed with store_record_free. */
+struct record {
+	uint8_t flags;
+	int64_t received_at;
+	char sender[STORE_SENDER_MAX + 1];
+	Lawtally__V1__Event *event;
+};
+
+/* Every LMDB return code becomes an LT_E* code here and nowhere else. */
+int store_mdb_err(int rc);
+
+/* The record scratch buffer, grown to len (out of memory is fatal). */
+uint8_t *store_scratch(struct store *s, size_t len);
+
+/* Decodes a stored record; LT_ECORRUPT if it does not. Free with store_record_free. */
+int store_record_unpack(const MDB_val *v, struct record *r);
+void store_record_free(struct record *r);
+
+/* The store's shared read transaction: begin, use, end. Returns an MDB code. */
+int store_read_begin(struct store *s, MDB_txn **txn);
+void store_read_end(struct store *s);
+
+/* LMDB's default key order: bytes, then the shorter first. */
+int store_key_cmp(const void *a, size_t alen, const void *b, size_t blen);
+
+/* store_office.c: its databases at open, its step of every batch. */
+int store_office_dbs_open(struct store *s, MDB_txn *txn, char *err, size_t errlen);
+int store_senders_apply(struct store *s, MDB_txn *txn, const struct store_item *items,
+			size_t n, const struct store_result *results);
+
+/* Big- and little-endian integers of keys and records. */
+static inline void put_be64(uint8_t *p, uint64_t v)
+{
+	for (int i = 7; i >= 0; i--, v >>= 8)
+		p[i] = (uint8_t)v;
+}
+
+static inline uint64_t get_be64(const uint8_t *p)
+{
+	uint64_t v = 0;
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static inline void put_le64(uint8_t *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++, v >>= 8)
+		p[i] = (uint8_t)v;
+}
+
+static inline uint64_t get_le64(const uint8_t *p)
+{
+	uint64_t v = 0;
+	for (int i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+#endif

@@ -1,0 +1,344 @@
+/*
+ * store_office.c - what the office's views need from the store: closed
+ * years (snapshots with their hash), per-sender completeness updated in
+ * every batch, and paging through the stored events for export.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <lmdb.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "log.h"
+#include "store.h"
+#include "store_int.h"
+
+#define CLOSED_VERSION 1
+#define CLOSED_HEADER_LEN (1 + 8 + FIGURES_SHA256_LEN)
+
+/* Opens (creating when writable) the closed and senders databases. */
+int store_office_dbs_open(struct store *s, MDB_txn *txn, char *err, size_t errlen)
+{
+	unsigned flags = s->read_only ? 0 : MDB_CREATE;
+	int rc = mdb_dbi_open(txn, "closed", flags, &s->closed);
+	if (!rc)
+		rc = mdb_dbi_open(txn, "senders", flags, &s->senders);
+	if (rc == MDB_NOTFOUND && s->read_only)
+		return 0; /* a store from before them: nothing closed, no senders */
+	if (rc) {
+		snprintf(err, errlen, "cannot open the closed and senders databases: %s",
+			 mdb_strerror(rc));
+		return store_mdb_err(rc);
+	}
+	s->has_office_dbs = 1;
+	return 0;
+}
+
+static void closed_key(uint16_t year, uint8_t key[2])
+{
+	key[0] = (uint8_t)(year >> 8);
+	key[1] = (uint8_t)year;
+}
+
+/* Reads every total of year into f (sealed). Returns an MDB code. */
+static int year_totals(struct store *s, MDB_txn *txn, uint16_t year, struct figures *f)
+{
+	MDB_cursor *c;
+	int rc = mdb_cursor_open(txn, s->totals, &c);
+	if (rc)
+		return rc;
+	for (int m = 0; m < M_COUNT && (rc == 0 || rc == MDB_NOTFOUND); m++) {
+		uint8_t prefix[TALLY_PREFIX_LEN];
+		tally_prefix_encode(m, year, prefix);
+		MDB_val k = {TALLY_PREFIX_LEN, prefix}, v;
+		for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
+		     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+			if (k.mv_size != TALLY_KEY_LEN || memcmp(k.mv_data, prefix, TALLY_PREFIX_LEN))
+				break;
+			if (v.mv_size != 8) {
+				rc = MDB_CORRUPTED;
+				break;
+			}
+			struct tally_key key;
+			tally_key_decode(k.mv_data, &key);
+			figures_add(f, &key, (int64_t)get_le64(v.mv_data));
+		}
+	}
+	mdb_cursor_close(c);
+	figures_seal(f);
+	return rc == MDB_NOTFOUND || rc == 0 ? 0 : rc;
+}
+
+static int closed_decode(const MDB_val *v, uint16_t year, struct store_closed *out)
+{
+	const uint8_t *p = v->mv_data;
+	if (v->mv_size < CLOSED_HEADER_LEN || p[0] != CLOSED_VERSION ||
+	    (v->mv_size - CLOSED_HEADER_LEN) % FIGURES_ENTRY_LEN)
+		return LT_ECORRUPT;
+	memset(out, 0, sizeof(*out));
+	out->year = year;
+	out->closed_at = (int64_t)get_le64(p + 1);
+	memcpy(out->sha256, p + 9, FIGURES_SHA256_LEN);
+	out->len = v->mv_size - CLOSED_HEADER_LEN;
+	out->entries = malloc(out->len ? out->len : 1);
+	if (!out->entries)
+		return LT_ENOMEM;
+	memcpy(out->entries, p + CLOSED_HEADER_LEN, out->len);
+	uint8_t digest[FIGURES_SHA256_LEN];
+	figures_sha256(out->entries, out->len, digest);
+	if (memcmp(digest, out->sha256, FIGURES_SHA256_LEN) != 0) {
+		store_closed_free(out);
+		return LT_ECORRUPT;
+	}
+	return 0;
+}
+
+int store_close_year(struct store *s, uint16_t year, int64_t now, struct store_closed *out)
+{
+	if (s->read_only || !s->has_office_dbs)
+		return LT_EINVAL;
+	MDB_txn *txn;
+	uint8_t key[2];
+	struct figures f = {0};
+	closed_key(year, key);
+	MDB_val k = {2, key}, v;
+	int rc = mdb_txn_begin(s->env, NULL, 0, &txn);
+	if (rc)
+		return store_mdb_err(rc);
+	rc = mdb_get(txn, s->closed, &k, &v);
+	if (rc == 0) {
+		mdb_txn_abort(txn);
+		return LT_EEXIST;
+	}
+	if (rc == MDB_NOTFOUND)
+		rc = year_totals(s, txn, year, &f);
+	size_t elen = figures_encoded_len(&f, year);
+	if (!rc) {
+		v = (MDB_val){CLOSED_HEADER_LEN + elen, NULL};
+		rc = mdb_put(txn, s->closed, &k, &v, MDB_RESERVE);
+	}
+	if (rc) {
+		mdb_txn_abort(txn);
+		figures_free(&f);
+		return store_mdb_err(rc);
+	}
+	uint8_t *p = v.mv_data;
+	p[0] = CLOSED_VERSION;
+	put_le64(p + 1, (uint64_t)now);
+	figures_encode(&f, year, p + CLOSED_HEADER_LEN);
+	figures_sha256(p + CLOSED_HEADER_LEN, elen, p + 9);
+	MDB_val copy = v;
+	int lrc = closed_decode(&copy, year, out);
+	figures_free(&f);
+	if (lrc) {
+		mdb_txn_abort(txn);
+		return lrc;
+	}
+	rc = mdb_txn_commit(txn);
+	if (rc) {
+		store_closed_free(out);
+		log_err("store: closing %u not stored: %s", (unsigned)year, mdb_strerror(rc));
+		return store_mdb_err(rc);
+	}
+	return 0;
+}
+
+int store_closed_get(struct store *s, uint16_t year, struct store_closed *out)
+{
+	MDB_txn *txn;
+	uint8_t key[2];
+	if (!s->has_office_dbs)
+		return LT_ENOTFOUND;
+	closed_key(year, key);
+	MDB_val k = {2, key}, v;
+	int rc = store_read_begin(s, &txn);
+	if (rc)
+		return store_mdb_err(rc);
+	rc = mdb_get(txn, s->closed, &k, &v);
+	int lrc = rc ? store_mdb_err(rc) : closed_decode(&v, year, out);
+	store_read_end(s);
+	return lrc;
+}
+
+void store_closed_free(struct store_closed *c)
+{
+	free(c->entries);
+	c->entries = NULL;
+	c->len = 0;
+}
+
+/* One item of a batch, for grouping the batch by sender. */
+struct sender_ref {
+	const char *name;
+	size_t item;
+};
+
+static int sender_ref_cmp(const void *a, const void *b)
+{
+	const struct sender_ref *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+	return c ? c : (x->item > y->item) - (x->item < y->item);
+}
+
+/* The key of a sender: its name cut to SENDER_NAME_MAX bytes on a character boundary. */
+static size_t sender_key(const char *name, char key[SENDER_NAME_MAX + 1])
+{
+	size_t n = strlen(name);
+	if (n == 0) {
+		name = "(none)";
+		n = 6;
+	}
+	if (n > SENDER_NAME_MAX) {
+		n = SENDER_NAME_MAX;
+		while (n > 0 && ((unsigned char)name[n] & 0xC0) == 0x80)
+			n--;
+	}
+	memcpy(key, name, n);
+	key[n] = '\0';
+	return n;
+}
+
+/*
+ * Completeness, in the batch's own transaction: for each sender of the
+ * batch, when it was last heard (any item, stored or not) and how many of
+ * its events were accepted, by the month they occurred in. One read and one write per
+ * distinct sender. A record that does not decode is started afresh with a
+ * warning: it is a convenience, not a figure, and must never stop ingest.
+ */
+int store_senders_apply(struct store *s, MDB_txn *txn, const struct store_item *items,
+			 size_t n, const struct store_result *results)
+{
+	if (!s->has_office_dbs || n == 0)
+		return 0;
+	if (n > s->srefcap) {
+		struct sender_ref *r = realloc(s->srefs, n * sizeof(*r));
+		if (!r)
+			fatal("store: out of memory for a batch of %zu events", n);
+		s->srefs = r;
+		s->srefcap = n;
+	}
+	for (size_t i = 0; i < n; i++)
+		s->srefs[i] = (struct sender_ref){items[i].sender ? items[i].sender : "", i};
+	qsort(s->srefs, n, sizeof(s->srefs[0]), sender_ref_cmp);
+	for (size_t i = 0; i < n;) {
+		struct sender_record rec;
+		char key[SENDER_NAME_MAX + 1];
+		MDB_val k = {sender_key(s->srefs[i].name, key), key}, v;
+		int rc = mdb_get(txn, s->senders, &k, &v);
+		memset(&rec, 0, sizeof(rec));
+		if (rc == 0 && sender_record_decode(&rec, v.mv_data, v.mv_size) != 0) {
+			log_warn("store: the record of sender %s does not decode; starting it afresh", key);
+			memset(&rec, 0, sizeof(rec));
+		} else if (rc && rc != MDB_NOTFOUND) {
+			return rc;
+		}
+		size_t j = i;
+		for (; j < n && strcmp(s->srefs[j].name, s->srefs[i].name) == 0; j++) {
+			const struct store_item *it = &items[s->srefs[j].item];
+			if (it->received_at > rec.last_received)
+				rec.last_received = it->received_at;
+			if (results[s->srefs[j].item].status != STORE_ACCEPTED)
+				continue;
+			uint16_t y;
+			uint8_t m;
+			tally_year_month(it->event->occurred_at, s->tz_offset, &y, &m);
+			sender_record_count(&rec, y, m, 1);
+		}
+		uint8_t buf[SENDER_RECORD_MAX];
+		v = (MDB_val){sender_record_encode(&rec, buf), buf};
+		rc = mdb_put(txn, s->senders, &k, &v, 0);
+		if (rc)
+			return rc;
+		i = j;
+	}
+	return 0;
+}
+
+int store_scan_senders(struct store *s, store_sender_fn fn, void *arg)
+{
+	MDB_txn *txn;
+	MDB_cursor *c;
+	MDB_val k, v;
+	if (!s->has_office_dbs)
+		return 0;
+	int rc = store_read_begin(s, &txn);
+	if (rc)
+		return store_mdb_err(rc);
+	rc = mdb_cursor_open(txn, s->senders, &c);
+	if (rc) {
+		store_read_end(s);
+		return store_mdb_err(rc);
+	}
+	int ret = 0;
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0 && !ret;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		struct sender_record rec;
+		memset(&rec, 0, sizeof(rec));
+		if (k.mv_size == 0 || k.mv_size > SENDER_NAME_MAX ||
+		    sender_record_decode(&rec, v.mv_data, v.mv_size) != 0)
+			continue;
+		memcpy(rec.name, k.mv_data, k.mv_size);
+		rec.name[k.mv_size] = '\0';
+		ret = fn(&rec, arg);
+	}
+	if (!ret && rc && rc != MDB_NOTFOUND)
+		ret = store_mdb_err(rc);
+	mdb_cursor_close(c);
+	store_read_end(s);
+	return ret;
+}
+
+int store_scan_events(struct store *s, uint64_t from, size_t max_records, store_event_fn fn,
+		      void *arg, uint64_t *next)
+{
+	MDB_txn *txn;
+	MDB_cursor *c;
+	uint8_t start[8];
+	*next = 0;
+	put_be64(start, from ? from : 1);
+	MDB_val k = {8, start}, v;
+	int rc = store_read_begin(s, &txn);
+	if (rc)
+		return store_mdb_err(rc);
+	rc = mdb_cursor_open(txn, s->events, &c);
+	if (rc) {
+		store_read_end(s);
+		return store_mdb_err(rc);
+	}
+	int ret = 0;
+	size_t read = 0;
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		if (k.mv_size != 8) {
+			ret = LT_ECORRUPT;
+			break;
+		}
+		uint64_t seq = get_be64(k.mv_data);
+		if (read == max_records) {
+			*next = seq;
+			break;
+		}
+		read++;
+		struct record rec = {0};
+		if (store_record_unpack(&v, &rec) != 0) {
+			ret = LT_ECORRUPT;
+			break;
+		}
+		struct store_event ev = {seq, rec.received_at, rec.sender,
+					 (rec.flags & REC_RETRACTED) != 0, rec.event};
+		ret = fn(&ev, arg);
+		store_record_free(&rec);
+		if (ret)
+			break;
+	}
+	if (!ret && rc && rc != MDB_NOTFOUND)
+		ret = store_mdb_err(rc);
+	mdb_cursor_close(c);
+	store_read_end(s);
+	return ret;
+}

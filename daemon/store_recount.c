@@ -1,0 +1,382 @@
+/*
+ * store_recount.c - rebuilding cases and totals from the stored events
+ * alone: store_verify compares the result with the live ones, and
+ * store_recount_asof counts only what had been received by a moment.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <lmdb.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "log.h"
+#include "store.h"
+#include "store_int.h"
+
+/* A fact of a case kind with its case key, for grouping by sorting. */
+struct case_fact {
+	uint8_t key[TALLY_CASE_KEY_MAX];
+	uint8_t klen;
+	struct tally_fact fact;
+};
+
+/* LMDB's default key order: bytes, then the shorter first. */
+int store_key_cmp(const void *a, size_t alen, const void *b, size_t blen)
+{
+	int c = memcmp(a, b, alen < blen ? alen : blen);
+	if (c)
+		return c;
+	return alen < blen ? -1 : alen > blen;
+}
+
+static int case_fact_cmp(const void *pa, const void *pb)
+{
+	const struct case_fact *a = pa, *b = pb;
+	int c = store_key_cmp(a->key, a->klen, b->key, b->klen);
+	return c ? c : tally_fact_cmp(&a->fact, &b->fact);
+}
+
+static void verify_note(struct store_verify *v, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void verify_note(struct store_verify *v, const char *fmt, ...)
+{
+	v->mismatches++;
+	if (v->nfirst == sizeof(v->first) / sizeof(v->first[0]))
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(v->first[v->nfirst++], sizeof(v->first[0]), fmt, ap);
+	va_end(ap);
+}
+
+/* "ZL07/2024-015" for a case key (kind byte, padded village, case id). */
+static void describe_case(const uint8_t *key, size_t klen, char *out, size_t len)
+{
+	size_t vlen = strnlen((const char *)key + 1, VILLAGE_CODE_MAX);
+	snprintf(out, len, "%.*s/%.*s", (int)vlen, (const char *)key + 1,
+		 (int)(klen - 1 - VILLAGE_CODE_MAX), (const char *)key + 1 + VILLAGE_CODE_MAX);
+}
+
+struct recount {
+	struct case_fact *cf;
+	size_t ncf, capcf;
+	struct tally_deltas deltas;
+};
+
+struct recount_cut;
+static int cut_excludes(const struct recount_cut *cut, const struct record *rec);
+
+/*
+ * Reads every event into the recount: per-event facts straight to deltas.
+ * With cut (an as-of recount, end of file) only the events it keeps count;
+ * without, every event not retracted.
+ */
+static int recount_events(struct store *s, MDB_txn *txn, struct recount *rc_,
+			  struct store_verify *v, const struct recount_cut *cut)
+{
+	MDB_cursor *c;
+	MDB_val k, val;
+	int rc = mdb_cursor_open(txn, s->events, &c);
+	if (rc)
+		return store_mdb_err(rc);
+	for (rc = mdb_cursor_get(c, &k, &val, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(c, &k, &val, MDB_NEXT)) {
+		struct record rec = {0};
+		uint64_t seq = k.mv_size == 8 ? get_be64(k.mv_data) : 0;
+		v->events++;
+		if (store_record_unpack(&val, &rec) || rec.event->id.len != 16) {
+			verify_note(v, "event #%llu: does not decode", (unsigned long long)seq);
+			store_record_free(&rec);
+			continue;
+		}
+		MDB_val idk = {16, rec.event->id.data}, sv;
+		if (mdb_get(txn, s->ids, &idk, &sv) != 0 || sv.mv_size != 8 ||
+		    memcmp(sv.mv_data, k.mv_data, 8) != 0)
+			verify_note(v, "event #%llu: missing from the id index",
+				    (unsigned long long)seq);
+		if (cut ? cut_excludes(cut, &rec)
+			: (rec.flags & REC_RETRACTED) ||
+				  rec.event->body_case == LAWTALLY__V1__EVENT__BODY_RETRACTION) {
+			store_record_free(&rec);
+			continue;
+		}
+		struct tally_fact f;
+		if (tally_fact_from_event(rec.event, s->tz_offset, &f)) {
+			verify_note(v, "event #%llu: has no body", (unsigned long long)seq);
+		} else if (!tally_kind_has_cases(f.kind)) {
+			tally_contrib(&f, 1, +1, &rc_->deltas);
+		} else {
+			if (rc_->ncf == rc_->capcf) {
+				size_t cap = rc_->capcf ? rc_->capcf * 2 : 1024;
+				struct case_fact *n = realloc(rc_->cf, cap * sizeof(*n));
+				if (!n) {
+					store_record_free(&rec);
+					mdb_cursor_close(c);
+					return LT_ENOMEM;
+				}
+				rc_->cf = n;
+				rc_->capcf = cap;
+			}
+			struct case_fact *cf = &rc_->cf[rc_->ncf++];
+			cf->klen = (uint8_t)tally_case_key(rec.event, cf->key);
+			cf->fact = f;
+		}
+		store_record_free(&rec);
+	}
+	mdb_cursor_close(c);
+	return rc == MDB_NOTFOUND ? 0 : store_mdb_err(rc);
+}
+
+/*
+ * The facts of the case starting at r->cf[i] (sorted) into group; returns
+ * the index of the next case.
+ */
+static size_t next_group(const struct recount *r, size_t i,
+			 struct tally_fact group[TALLY_CASE_FACTS_MAX], size_t *ng)
+{
+	size_t j = i;
+	*ng = 0;
+	while (j < r->ncf && store_key_cmp(r->cf[j].key, r->cf[j].klen, r->cf[i].key,
+					  r->cf[i].klen) == 0) {
+		if (*ng < TALLY_CASE_FACTS_MAX)
+			group[(*ng)++] = r->cf[j].fact;
+		j++;
+	}
+	return j;
+}
+
+/*
+ * Groups the case facts, adds each case's contribution, and walks the cases
+ * database beside the groups: both are in LMDB key order.
+ */
+static int recount_cases(struct store *s, MDB_txn *txn, struct recount *r,
+			 struct store_verify *v)
+{
+	MDB_cursor *c;
+	MDB_val k, val;
+	if (r->ncf)
+		qsort(r->cf, r->ncf, sizeof(r->cf[0]), case_fact_cmp);
+	int rc = mdb_cursor_open(txn, s->cases, &c);
+	if (rc)
+		return store_mdb_err(rc);
+	rc = mdb_cursor_get(c, &k, &val, MDB_FIRST);
+	size_t i = 0;
+	while (i < r->ncf || rc == 0) {
+		struct tally_fact group[TALLY_CASE_FACTS_MAX];
+		size_t ng, j = next_group(r, i, group, &ng);
+		int order = i == r->ncf ? 1 : rc != 0 ? -1
+			  : store_key_cmp(r->cf[i].key, r->cf[i].klen, k.mv_data, k.mv_size);
+		char what[96];
+		if (order <= 0)
+			describe_case(r->cf[i].key, r->cf[i].klen, what, sizeof(what));
+		else if (k.mv_size > VILLAGE_CODE_MAX && k.mv_size <= TALLY_CASE_KEY_MAX)
+			describe_case(k.mv_data, k.mv_size, what, sizeof(what));
+		else
+			snprintf(what, sizeof(what), "with a %zu-byte key", k.mv_size);
+		if (order < 0) {
+			verify_note(v, "case %s: has events but no case record", what);
+		} else if (order > 0) {
+			verify_note(v, "case %s: record without events", what);
+		} else {
+			uint8_t enc[TALLY_CASE_FACTS_MAX * TALLY_FACT_LEN];
+			tally_facts_encode(group, ng, enc);
+			if (val.mv_size != tally_facts_encoded_len(ng) ||
+			    memcmp(val.mv_data, enc, val.mv_size) != 0)
+				verify_note(v, "case %s: record differs from its events", what);
+		}
+		if (order <= 0) {
+			tally_contrib(group, ng, +1, &r->deltas);
+			i = j;
+		}
+		if (order >= 0)
+			rc = mdb_cursor_get(c, &k, &val, MDB_NEXT);
+	}
+	mdb_cursor_close(c);
+	return rc == MDB_NOTFOUND ? 0 : store_mdb_err(rc);
+}
+
+static void describe_key(const struct tally_key *k, char *out, size_t len)
+{
+	const struct tally_metric_info *mi = tally_metric(k->metric);
+	snprintf(out, len, "%s %u-%02u village '%.8s' dims %u,%u",
+		 mi ? mi->name : "?", k->year, k->month, k->village, k->dim[0], k->dim[1]);
+}
+
+/* Walks the totals database beside the recounted, merged deltas. */
+static int recount_totals(struct store *s, MDB_txn *txn, struct recount *r,
+			  struct store_verify *v)
+{
+	MDB_cursor *c;
+	MDB_val k, val;
+	char what[96];
+	tally_deltas_merge(&r->deltas);
+	int rc = mdb_cursor_open(txn, s->totals, &c);
+	if (rc)
+		return store_mdb_err(rc);
+	rc = mdb_cursor_get(c, &k, &val, MDB_FIRST);
+	size_t i = 0;
+	while (i < r->deltas.n || rc == 0) {
+		uint8_t kb[TALLY_KEY_LEN];
+		int order;
+		if (i == r->deltas.n) {
+			order = 1;
+		} else {
+			tally_key_encode(&r->deltas.d[i].key, kb);
+			order = rc != 0 ? -1 : store_key_cmp(kb, TALLY_KEY_LEN, k.mv_data, k.mv_size);
+		}
+		if (order < 0) {
+			describe_key(&r->deltas.d[i].key, what, sizeof(what));
+			verify_note(v, "total %s: live 0, recount %lld", what,
+				    (long long)r->deltas.d[i].value);
+			i++;
+			continue;
+		}
+		struct tally_key key;
+		int64_t live = val.mv_size == 8 ? (int64_t)get_le64(val.mv_data) : 0;
+		if (k.mv_size != TALLY_KEY_LEN) {
+			verify_note(v, "totals: a key of %zu bytes", k.mv_size);
+		} else if (order > 0) {
+			tally_key_decode(k.mv_data, &key);
+			describe_key(&key, what, sizeof(what));
+			verify_note(v, "total %s: live %lld, recount 0", what, (long long)live);
+		} else if (live != r->deltas.d[i].value) {
+			describe_key(&r->deltas.d[i].key, what, sizeof(what));
+			verify_note(v, "total %s: live %lld, recount %lld", what, (long long)live,
+				    (long long)r->deltas.d[i].value);
+		}
+		if (order == 0)
+			i++;
+		rc = mdb_cursor_get(c, &k, &val, MDB_NEXT);
+	}
+	mdb_cursor_close(c);
+	return rc == MDB_NOTFOUND ? 0 : store_mdb_err(rc);
+}
+
+int store_verify(struct store *s, struct store_verify *v)
+{
+	MDB_txn *txn;
+	struct recount r = {0};
+	memset(v, 0, sizeof(*v));
+	int rc = store_read_begin(s, &txn);
+	if (rc)
+		return store_mdb_err(rc);
+	int lrc = recount_events(s, txn, &r, v, NULL);
+	if (!lrc)
+		lrc = recount_cases(s, txn, &r, v);
+	if (!lrc)
+		lrc = recount_totals(s, txn, &r, v);
+	store_read_end(s);
+	free(r.cf);
+	tally_deltas_free(&r.deltas);
+	if (lrc)
+		return lrc;
+	return v->mismatches ? LT_EMISMATCH : 0;
+}
+
+/* A moment's cut of the event log: received by then, and not retracted by then. */
+struct recount_cut {
+	int64_t received_max;
+	uint8_t (*retracted)[16];   /* ids retracted by then, sorted */
+	size_t n, cap;
+};
+
+static int id_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, 16);
+}
+
+static int cut_excludes(const struct recount_cut *cut, const struct record *rec)
+{
+	if (rec->received_at > cut->received_max ||
+	    rec->event->body_case == LAWTALLY__V1__EVENT__BODY_RETRACTION)
+		return 1;
+	return cut->n && bsearch(rec->event->id.data, cut->retracted, cut->n, 16, id_cmp);
+}
+
+/* Collects the targets of the retractions received by the cut's moment. */
+static int cut_collect(struct store *s, MDB_txn *txn, struct recount_cut *cut)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	int rc = mdb_cursor_open(txn, s->events, &c);
+	if (rc)
+		return store_mdb_err(rc);
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		struct record rec = {0};
+		if (store_record_unpack(&v, &rec) != 0 || rec.received_at > cut->received_max ||
+		    rec.event->body_case != LAWTALLY__V1__EVENT__BODY_RETRACTION ||
+		    rec.event->retraction->event_id.len != 16) {
+			store_record_free(&rec);
+			continue;
+		}
+		if (cut->n == cut->cap) {
+			size_t cap = cut->cap ? cut->cap * 2 : 64;
+			uint8_t(*ids)[16] = realloc(cut->retracted, cap * 16);
+			if (!ids) {
+				store_record_free(&rec);
+				mdb_cursor_close(c);
+				return LT_ENOMEM;
+			}
+			cut->retracted = ids;
+			cut->cap = cap;
+		}
+		memcpy(cut->retracted[cut->n++], rec.event->retraction->event_id.data, 16);
+		store_record_free(&rec);
+	}
+	mdb_cursor_close(c);
+	if (cut->n)
+		qsort(cut->retracted, cut->n, 16, id_cmp);
+	return rc == MDB_NOTFOUND ? 0 : store_mdb_err(rc);
+}
+
+/* Adds the contribution of every case of the recount (no comparison). */
+static void recount_groups(struct recount *r)
+{
+	struct tally_fact group[TALLY_CASE_FACTS_MAX];
+	size_t ng;
+	if (r->ncf)
+		qsort(r->cf, r->ncf, sizeof(r->cf[0]), case_fact_cmp);
+	for (size_t i = 0; i < r->ncf;) {
+		size_t j = next_group(r, i, group, &ng);
+		tally_contrib(group, ng, +1, &r->deltas);
+		i = j;
+	}
+}
+
+int store_recount_asof(struct store *s, int64_t received_max, struct tally_deltas *out)
+{
+	MDB_txn *txn;
+	struct recount r = {0};
+	struct recount_cut cut = {.received_max = received_max};
+	struct store_verify v;
+	memset(&v, 0, sizeof(v));
+	int rc = store_read_begin(s, &txn);
+	if (rc)
+		return store_mdb_err(rc);
+	int lrc = cut_collect(s, txn, &cut);
+	if (!lrc)
+		lrc = recount_events(s, txn, &r, &v, &cut);
+	store_read_end(s);
+	if (!lrc) {
+		recount_groups(&r);
+		tally_deltas_merge(&r.deltas);
+		tally_deltas_free(out);
+		*out = r.deltas;
+		r.deltas = (struct tally_deltas){0};
+	}
+	if (v.mismatches)
+		log_warn("store: as-of recount met %llu problem(s), e.g. %s; lawtally verify "
+			 "checks the store", (unsigned long long)v.mismatches, v.first[0]);
+	free(r.cf);
+	free(cut.retracted);
+	tally_deltas_free(&r.deltas);
+	return lrc;
+}
+
