@@ -104,7 +104,7 @@ struct sim {
 	struct villages villages;
 	struct centre *centre;
 	unsigned next_case;
-	long long run; /* start time: case numbers differ between runs */
+	long long run; /* random per run: case numbers of two runs never meet */
 	/* what the events add to the year's totals */
 	uint64_t registered, resolved, escalated, unresolved, sessions, attendees, actions,
 		recorded;
@@ -141,6 +141,21 @@ static void envelope(struct sim_event *v, const char *village, const char *sourc
 	v->e.village = v->village;
 	v->e.source = v->source;
 	v->e.occurred_at = (int64_t)time(NULL);
+}
+
+/*
+ * The run's part of its case numbers: random bits of a fresh id, so that
+ * two runs started within the same second do not share a case.
+ */
+static long long run_id(void)
+{
+	uint8_t id[UUID_LEN];
+	uint64_t r = 0;
+	if (uuid_v7(id) != 0)
+		return (long long)time(NULL);
+	for (int i = 8; i < UUID_LEN; i++)
+		r = r << 8 | id[i];
+	return (long long)(r >> 1);
 }
 
 static void dispute(struct sim *s, struct sim_event *v, size_t vi, unsigned number, int cat,
@@ -371,7 +386,7 @@ int cmd_simulate(int argc, char **argv)
 		return EXIT_USAGE;
 	so.keys = keyed ? &keys : NULL;
 
-	struct sim s = {.rng = seed, .run = (long long)time(NULL)};
+	struct sim s = {.rng = seed, .run = run_id()};
 	villages_builtin(&s.villages);
 	long chunk = (long)(so.batch * so.window);
 	struct sim_event *ev = calloc((size_t)chunk, sizeof(*ev));
