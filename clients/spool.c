@@ -5,8 +5,8 @@
  *   queue     key seq[8] -> enqueued_at[8] packed-Event
  *   rejected  key seq[8] -> rejected_at[8] enqueued_at[8] reason_len[2] reason packed-Event
  *   meta      "version" -> 1; "next_seq", "queued_bytes", "rejected_bytes" -> [8]
- * Byte counters count whole record values. LMDB codes become LT_E* here
- * and nowhere else (lt_from_mdb).
+ * Byte counters count whole record values. LMDB codes become LT_E* codes
+ * through err.h's lt_from_mdb, as in the daemon's store.
  */
 #include "spool.h"
 
@@ -41,26 +41,6 @@ struct spool {
 	uint8_t *buf; /* scratch for one record */
 	size_t bufcap;
 };
-
-static int lt_from_mdb(int rc)
-{
-	switch (rc) {
-	case 0: return 0;
-	case MDB_NOTFOUND: return LT_ENOTFOUND;
-	case MDB_KEYEXIST: return LT_EEXIST;
-	case MDB_MAP_FULL:
-	case ENOSPC:
-	case EDQUOT: return LT_EFULL;
-	case ENOMEM: return LT_ENOMEM;
-	case MDB_CORRUPTED:
-	case MDB_PAGE_NOTFOUND:
-	case MDB_INVALID:
-	case MDB_VERSION_MISMATCH: return LT_ECORRUPT;
-	case EAGAIN:
-	case EBUSY: return LT_EBUSY;
-	default: return LT_EIO;
-	}
-}
 
 static void put_be(uint8_t *p, uint64_t v, int bytes)
 {

@@ -1,5 +1,8 @@
-/* err.c - phrases for the error codes of err.h. */
+/* err.c - phrases for the error codes of err.h, and LMDB's codes in them. */
 #include "err.h"
+
+#include <errno.h>
+#include <lmdb.h>
 
 const char *lt_strerror(int code)
 {
@@ -23,4 +26,24 @@ const char *lt_strerror(int code)
 	    phrases[-code] == 0)
 		return "unknown error";
 	return phrases[-code];
+}
+
+int lt_from_mdb(int rc)
+{
+	switch (rc) {
+	case 0: return 0;
+	case MDB_NOTFOUND: return LT_ENOTFOUND;
+	case MDB_KEYEXIST: return LT_EEXIST;
+	case MDB_MAP_FULL:
+	case ENOSPC:
+	case EDQUOT: return LT_EFULL;
+	case ENOMEM: return LT_ENOMEM;
+	case MDB_CORRUPTED:
+	case MDB_PAGE_NOTFOUND:
+	case MDB_INVALID:
+	case MDB_VERSION_MISMATCH: return LT_ECORRUPT;
+	case EAGAIN:
+	case EBUSY: return LT_EBUSY;
+	default: return LT_EIO;
+	}
 }

@@ -29,4 +29,12 @@ enum lt_err {
 /* A short phrase for code; never NULL. */
 const char *lt_strerror(int code);
 
+/*
+ * An LMDB return code (or the errno it passes on) in this vocabulary:
+ * MAP_FULL and a full disk are LT_EFULL (retry later), damage is
+ * LT_ECORRUPT, anything unknown LT_EIO (not to be retried). The store and
+ * the client's spool both translate through this one table.
+ */
+int lt_from_mdb(int rc);
+
 #endif

@@ -30,6 +30,7 @@
 struct pending {
 	zmq_msg_t env[ZSOCK_PARTS_MAX]; /* routing id, maybe an empty delimiter */
 	int nenv;
+	zmq_msg_t payload;              /* kept: the store takes the events' bytes from it */
 	Lawtally__V1__SubmitRequest *req;
 	size_t first_slot;              /* its events' slots */
 	/* with auth on: the sender's name (stored with its events) and role */
@@ -57,7 +58,9 @@ struct ingest {
 	long *slot_item;
 	size_t nslots;
 	struct store_item *items;
+	struct store_packed *packed;    /* per item: its event's bytes in its request */
 	struct store_result *results;
+	struct validate_span *spans;    /* scratch: where a request's events lie */
 	size_t nitems, cap;
 	/* reply scratch */
 	Lawtally__V1__Ack *acks;
@@ -147,6 +150,7 @@ static void take_request(struct ingest *in, zmq_msg_t *parts, int n, int64_t now
 	Lawtally__V1__SubmitRequest *req = NULL;
 	const char *why = NULL;
 	uint64_t batch_id = 0;
+	size_t nspans = 0;
 
 	in->m->requests++;
 	const struct keyring_entry *who = NULL;
@@ -154,8 +158,8 @@ static void take_request(struct ingest *in, zmq_msg_t *parts, int n, int64_t now
 		return;
 	if (nenv < 1) {
 		why = "frame: no routing envelope";
-	} else if ((why = validate_wire_strings(&lawtally__v1__submit_request__descriptor, data,
-						size))) {
+	} else if ((why = validate_request_wire(data, size, in->spans, in->o.request_events_max,
+						&nspans))) {
 		/* why says what */
 	} else if (!(req = lawtally__v1__submit_request__unpack(NULL, size, data))) {
 		why = "frame: not a SubmitRequest";
@@ -182,7 +186,11 @@ static void take_request(struct ingest *in, zmq_msg_t *parts, int n, int64_t now
 		zmq_msg_move(&p->env[i], &parts[i]);
 		zmq_msg_close(&parts[i]);
 	}
+	/* the payload stays open until the reply: the store copies events from it */
+	zmq_msg_init(&p->payload);
+	zmq_msg_move(&p->payload, payload);
 	zmq_msg_close(payload);
+	const uint8_t *body = zmq_msg_data(&p->payload); /* moved: small ones live inline */
 	p->req = req;
 	p->first_slot = in->nslots;
 	if (who) {
@@ -203,6 +211,11 @@ static void take_request(struct ingest *in, zmq_msg_t *parts, int n, int64_t now
 			continue;
 		}
 		in->slot_item[slot] = (long)in->nitems;
+		/* the walk saw each event the unpack did, in order, or the event is packed again */
+		in->packed[in->nitems] = nspans == req->n_events
+						 ? (struct store_packed){body + in->spans[i].off,
+									 in->spans[i].len}
+						 : (struct store_packed){NULL, 0};
 		in->items[in->nitems++] = who ? (struct store_item){e, p->sender, now,
 								    !scope_retracts_any(&p->scope)}
 					      : (struct store_item){e, e->source, now, 0};
@@ -216,7 +229,7 @@ static void commit_and_reply(struct ingest *in)
 	uint64_t accepted = in->m->accepted;
 	if (in->nitems > 0) {
 		double t0 = mono_now();
-		rc = store_apply(in->store, in->items, in->nitems, in->results);
+		rc = store_apply_packed(in->store, in->items, in->packed, in->nitems, in->results);
 		if (rc == 0)
 			metrics_commit(in->m, (unsigned)in->nitems, mono_now() - t0, wall_now());
 	}
@@ -267,6 +280,7 @@ static void commit_and_reply(struct ingest *in)
 		send_reply(in, p->env, p->nenv, &rep);
 		for (int i = 0; i < p->nenv; i++)
 			zmq_msg_close(&p->env[i]);
+		zmq_msg_close(&p->payload);
 		lawtally__v1__submit_request__free_unpacked(p->req, NULL);
 	}
 	in->npend = in->nslots = in->nitems = 0;
@@ -319,11 +333,13 @@ int ingest_start(struct ingest **out, struct event_base *base, void *zctx,
 	in->slot_reason = calloc(in->cap, sizeof(*in->slot_reason));
 	in->slot_item = calloc(in->cap, sizeof(*in->slot_item));
 	in->items = calloc(in->cap, sizeof(*in->items));
+	in->packed = calloc(in->cap, sizeof(*in->packed));
+	in->spans = calloc(opts->request_events_max, sizeof(*in->spans));
 	in->results = calloc(in->cap, sizeof(*in->results));
 	in->acks = calloc(opts->request_events_max, sizeof(*in->acks));
 	in->ackp = calloc(opts->request_events_max, sizeof(*in->ackp));
 	if (!in->slot_reason || !in->slot_item || !in->items || !in->results || !in->acks ||
-	    !in->ackp) {
+	    !in->ackp || !in->packed || !in->spans) {
 		snprintf(err, errlen, "ingest: out of memory");
 		ingest_close(&in);
 		return LT_ENOMEM;
@@ -399,6 +415,8 @@ void ingest_close(struct ingest **inp)
 	free(in->slot_reason);
 	free(in->slot_item);
 	free(in->items);
+	free(in->packed);
+	free(in->spans);
 	free(in->results);
 	free(in->acks);
 	free(in->ackp);

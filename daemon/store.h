@@ -90,6 +90,21 @@ struct store_result {
 int store_apply(struct store *s, const struct store_item *items, size_t n,
 		struct store_result *results);
 
+/* The bytes an event was unpacked from: its sub-message of the request. */
+struct store_packed {
+	const uint8_t *data; /* NULL: none, the event is packed again */
+	size_t len;
+};
+
+/*
+ * store_apply that stores item i's event as packed[i], the bytes it was
+ * unpacked from, instead of packing the decoded event again (they decode
+ * to the same event: the stored format is unchanged). packed may be NULL.
+ */
+int store_apply_packed(struct store *s, const struct store_item *items,
+		       const struct store_packed *packed, size_t n,
+		       struct store_result *results);
+
 /* Called for each total of a scan; a non-zero return stops the scan with it. */
 typedef int (*store_total_fn)(const struct tally_key *k, int64_t value, void *arg);
 

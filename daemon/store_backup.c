@@ -70,7 +70,7 @@ int store_backup(struct store *s, const char *dir, int replace, uint64_t *bytes,
 	int rc = copy_to(s, fd);
 	if (rc) {
 		snprintf(err, errlen, "cannot copy the store to %s: %s", tmp, mdb_strerror(rc));
-		lrc = store_mdb_err(rc);
+		lrc = lt_from_mdb(rc);
 		goto unlink_tmp;
 	}
 	if (fstat(fd, &fst) != 0 || fsync(fd) != 0) {

@@ -2,6 +2,7 @@
  * store_int.h - what the parts of the store share, and nothing else uses:
  * the store's struct, the stored record layout, and the helpers of
  * store.c that store_recount.c, store_backup.c and store_office.c call.
+ * LMDB's return codes become LT_E* codes through err.h's lt_from_mdb.
  *
  *   store.c          open, close, apply a batch, scan totals, stats
  *   store_recount.c  rebuild totals from the events: verify and as-of
@@ -39,8 +40,7 @@ struct store {
 	/* office views (end of file): closed years, per-sender completeness */
 	MDB_dbi closed, senders;
 	int has_office_dbs;       /* 0 only for a read-only open of an older store */
-	struct sender_ref *srefs; /* scratch: a batch's items ordered by sender */
-	size_t srefcap;
+	struct sender_scratch *sscratch; /* a batch's items grouped by sender */
 };
 
 /* A stored record, decoded. The event is freed with store_record_free. */
@@ -50,9 +50,6 @@ struct record {
 	char sender[STORE_SENDER_MAX + 1];
 	Lawtally__V1__Event *event;
 };
-
-/* Every LMDB return code becomes an LT_E* code here and nowhere else. */
-int store_mdb_err(int rc);
 
 /* The record scratch buffer, grown to len (out of memory is fatal). */
 uint8_t *store_scratch(struct store *s, size_t len);
@@ -72,6 +69,7 @@ int store_key_cmp(const void *a, size_t alen, const void *b, size_t blen);
 int store_office_dbs_open(struct store *s, MDB_txn *txn, char *err, size_t errlen);
 int store_senders_apply(struct store *s, MDB_txn *txn, const struct store_item *items,
 			size_t n, const struct store_result *results);
+void store_senders_free(struct store *s); /* its scratch, at close */
 
 /* Big- and little-endian integers of keys and records. */
 static inline void put_be64(uint8_t *p, uint64_t v)

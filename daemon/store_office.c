@@ -33,7 +33,7 @@ int store_office_dbs_open(struct store *s, MDB_txn *txn, char *err, size_t errle
 	if (rc) {
 		snprintf(err, errlen, "cannot open the closed and senders databases: %s",
 			 mdb_strerror(rc));
-		return store_mdb_err(rc);
+		return lt_from_mdb(rc);
 	}
 	s->has_office_dbs = 1;
 	return 0;
@@ -109,7 +109,7 @@ int store_close_year(struct store *s, uint16_t year, int64_t now, struct store_c
 	MDB_val k = {2, key}, v;
 	int rc = mdb_txn_begin(s->env, NULL, 0, &txn);
 	if (rc)
-		return store_mdb_err(rc);
+		return lt_from_mdb(rc);
 	rc = mdb_get(txn, s->closed, &k, &v);
 	if (rc == 0) {
 		mdb_txn_abort(txn);
@@ -125,7 +125,7 @@ int store_close_year(struct store *s, uint16_t year, int64_t now, struct store_c
 	if (rc) {
 		mdb_txn_abort(txn);
 		figures_free(&f);
-		return store_mdb_err(rc);
+		return lt_from_mdb(rc);
 	}
 	uint8_t *p = v.mv_data;
 	p[0] = CLOSED_VERSION;
@@ -143,7 +143,7 @@ int store_close_year(struct store *s, uint16_t year, int64_t now, struct store_c
 	if (rc) {
 		store_closed_free(out);
 		log_err("store: closing %u not stored: %s", (unsigned)year, mdb_strerror(rc));
-		return store_mdb_err(rc);
+		return lt_from_mdb(rc);
 	}
 	return 0;
 }
@@ -158,9 +158,9 @@ int store_closed_get(struct store *s, uint16_t year, struct store_closed *out)
 	MDB_val k = {2, key}, v;
 	int rc = store_read_begin(s, &txn);
 	if (rc)
-		return store_mdb_err(rc);
+		return lt_from_mdb(rc);
 	rc = mdb_get(txn, s->closed, &k, &v);
-	int lrc = rc ? store_mdb_err(rc) : closed_decode(&v, year, out);
+	int lrc = rc ? lt_from_mdb(rc) : closed_decode(&v, year, out);
 	store_read_end(s);
 	return lrc;
 }
@@ -172,17 +172,117 @@ void store_closed_free(struct store_closed *c)
 	c->len = 0;
 }
 
-/* One item of a batch, for grouping the batch by sender. */
-struct sender_ref {
+/* The items of one batch from one sender (by name): first, last and, per item, the next. */
+struct sender_group {
 	const char *name;
-	size_t item;
+	size_t first, last;
 };
 
-static int sender_ref_cmp(const void *a, const void *b)
+#define SENDER_ITEM_END ((size_t)-1)
+
+/*
+ * Scratch for grouping a batch by sender name, kept between batches: the
+ * groups in order of first appearance, a hash table of their names (open
+ * addressing, at least twice as many slots as items, 0 = empty, else the
+ * group's index + 1) and, per item, the next item of its group. A batch
+ * holds thousands of items from a few senders: one hash and one compare
+ * per item, where sorting the items by name cost ~12 strcmp per item
+ * (about 7 % of the daemon's CPU at saturation, BENCHMARKS.md).
+ */
+struct sender_scratch {
+	size_t cap, nslots;
+	struct sender_group *groups; /* cap */
+	size_t *next;                /* cap */
+	size_t *slots;               /* nslots */
+};
+
+void store_senders_free(struct store *s)
 {
-	const struct sender_ref *x = a, *y = b;
-	int c = strcmp(x->name, y->name);
-	return c ? c : (x->item > y->item) - (x->item < y->item);
+	struct sender_scratch *sc = s->sscratch;
+	if (!sc)
+		return;
+	free(sc->groups);
+	free(sc->next);
+	free(sc->slots);
+	free(sc);
+	s->sscratch = NULL;
+}
+
+/* The scratch, grown to n items (out of memory is fatal, as for the record scratch). */
+static struct sender_scratch *sender_scratch(struct store *s, size_t n)
+{
+	struct sender_scratch *sc = s->sscratch;
+	if (!sc && !(sc = s->sscratch = calloc(1, sizeof(*sc))))
+		fatal("store: out of memory for a batch of %zu events", n);
+	if (n <= sc->cap)
+		return sc;
+	size_t nslots = 16;
+	while (nslots < 2 * n)
+		nslots *= 2;
+	struct sender_group *g = realloc(sc->groups, n * sizeof(*g));
+	if (g)
+		sc->groups = g;
+	size_t *next = realloc(sc->next, n * sizeof(*next));
+	if (next)
+		sc->next = next;
+	size_t *slots = realloc(sc->slots, nslots * sizeof(*slots));
+	if (slots)
+		sc->slots = slots;
+	if (!g || !next || !slots)
+		fatal("store: out of memory for a batch of %zu events", n);
+	sc->cap = n;
+	sc->nslots = nslots;
+	return sc;
+}
+
+/* FNV-1a: spreads short names over the table's slots. */
+static size_t sender_hash(const char *name)
+{
+	uint64_t h = 14695981039346656037u;
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		h = (h ^ *p) * 1099511628211u;
+	return (size_t)(h ^ h >> 32);
+}
+
+/* The group of name, added (with item i as its first) when the batch has none yet. */
+static size_t sender_group_of(struct sender_scratch *sc, const char *name, size_t i, size_t *ng)
+{
+	size_t mask = sc->nslots - 1;
+	/* ends: the table has more slots than the batch has items */
+	for (size_t p = sender_hash(name) & mask;; p = (p + 1) & mask) {
+		if (sc->slots[p] == 0) {
+			sc->groups[*ng] = (struct sender_group){name, i, i};
+			sc->slots[p] = ++*ng;
+			return *ng - 1;
+		}
+		if (strcmp(sc->groups[sc->slots[p] - 1].name, name) == 0)
+			return sc->slots[p] - 1;
+	}
+}
+
+/*
+ * Groups the batch's items by sender name; returns the number of groups.
+ * Items of one group keep their batch order. An item usually comes from
+ * the same sender as the one before it: that is checked before the table.
+ */
+static size_t senders_group(struct sender_scratch *sc, const struct store_item *items, size_t n)
+{
+	size_t ng = 0, prev = 0;
+	memset(sc->slots, 0, sc->nslots * sizeof(sc->slots[0]));
+	for (size_t i = 0; i < n; i++) {
+		const char *name = items[i].sender ? items[i].sender : "";
+		const char *pname = ng > 0 ? sc->groups[prev].name : NULL;
+		size_t g = pname && (name == pname || strcmp(name, pname) == 0)
+				   ? prev
+				   : sender_group_of(sc, name, i, &ng);
+		sc->next[i] = SENDER_ITEM_END;
+		if (sc->groups[g].first != i) {
+			sc->next[sc->groups[g].last] = i;
+			sc->groups[g].last = i;
+		}
+		prev = g;
+	}
+	return ng;
 }
 
 /* The key of a sender: its name cut to SENDER_NAME_MAX bytes on a character boundary. */
@@ -215,20 +315,12 @@ int store_senders_apply(struct store *s, MDB_txn *txn, const struct store_item *
 {
 	if (!s->has_office_dbs || n == 0)
 		return 0;
-	if (n > s->srefcap) {
-		struct sender_ref *r = realloc(s->srefs, n * sizeof(*r));
-		if (!r)
-			fatal("store: out of memory for a batch of %zu events", n);
-		s->srefs = r;
-		s->srefcap = n;
-	}
-	for (size_t i = 0; i < n; i++)
-		s->srefs[i] = (struct sender_ref){items[i].sender ? items[i].sender : "", i};
-	qsort(s->srefs, n, sizeof(s->srefs[0]), sender_ref_cmp);
-	for (size_t i = 0; i < n;) {
+	struct sender_scratch *sc = sender_scratch(s, n);
+	size_t ng = senders_group(sc, items, n);
+	for (size_t g = 0; g < ng; g++) {
 		struct sender_record rec;
 		char key[SENDER_NAME_MAX + 1];
-		MDB_val k = {sender_key(s->srefs[i].name, key), key}, v;
+		MDB_val k = {sender_key(sc->groups[g].name, key), key}, v;
 		int rc = mdb_get(txn, s->senders, &k, &v);
 		memset(&rec, 0, sizeof(rec));
 		if (rc == 0 && sender_record_decode(&rec, v.mv_data, v.mv_size) != 0) {
@@ -237,12 +329,11 @@ int store_senders_apply(struct store *s, MDB_txn *txn, const struct store_item *
 		} else if (rc && rc != MDB_NOTFOUND) {
 			return rc;
 		}
-		size_t j = i;
-		for (; j < n && strcmp(s->srefs[j].name, s->srefs[i].name) == 0; j++) {
-			const struct store_item *it = &items[s->srefs[j].item];
+		for (size_t j = sc->groups[g].first; j != SENDER_ITEM_END; j = sc->next[j]) {
+			const struct store_item *it = &items[j];
 			if (it->received_at > rec.last_received)
 				rec.last_received = it->received_at;
-			if (results[s->srefs[j].item].status != STORE_ACCEPTED)
+			if (results[j].status != STORE_ACCEPTED)
 				continue;
 			uint16_t y;
 			uint8_t m;
@@ -254,7 +345,6 @@ int store_senders_apply(struct store *s, MDB_txn *txn, const struct store_item *
 		rc = mdb_put(txn, s->senders, &k, &v, 0);
 		if (rc)
 			return rc;
-		i = j;
 	}
 	return 0;
 }
@@ -268,11 +358,11 @@ int store_scan_senders(struct store *s, store_sender_fn fn, void *arg)
 		return 0;
 	int rc = store_read_begin(s, &txn);
 	if (rc)
-		return store_mdb_err(rc);
+		return lt_from_mdb(rc);
 	rc = mdb_cursor_open(txn, s->senders, &c);
 	if (rc) {
 		store_read_end(s);
-		return store_mdb_err(rc);
+		return lt_from_mdb(rc);
 	}
 	int ret = 0;
 	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0 && !ret;
@@ -287,7 +377,7 @@ int store_scan_senders(struct store *s, store_sender_fn fn, void *arg)
 		ret = fn(&rec, arg);
 	}
 	if (!ret && rc && rc != MDB_NOTFOUND)
-		ret = store_mdb_err(rc);
+		ret = lt_from_mdb(rc);
 	mdb_cursor_close(c);
 	store_read_end(s);
 	return ret;
@@ -304,11 +394,11 @@ int store_scan_events(struct store *s, uint64_t from, size_t max_records, store_
 	MDB_val k = {8, start}, v;
 	int rc = store_read_begin(s, &txn);
 	if (rc)
-		return store_mdb_err(rc);
+		return lt_from_mdb(rc);
 	rc = mdb_cursor_open(txn, s->events, &c);
 	if (rc) {
 		store_read_end(s);
-		return store_mdb_err(rc);
+		return lt_from_mdb(rc);
 	}
 	int ret = 0;
 	size_t read = 0;
@@ -337,7 +427,7 @@ int store_scan_events(struct store *s, uint64_t from, size_t max_records, store_
 			break;
 	}
 	if (!ret && rc && rc != MDB_NOTFOUND)
-		ret = store_mdb_err(rc);
+		ret = lt_from_mdb(rc);
 	mdb_cursor_close(c);
 	store_read_end(s);
 	return ret;

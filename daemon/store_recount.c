@@ -84,7 +84,7 @@ static int recount_events(struct store *s, MDB_txn *txn, struct recount *rc_,
 	MDB_val k, val;
 	int rc = mdb_cursor_open(txn, s->events, &c);
 	if (rc)
-		return store_mdb_err(rc);
+		return lt_from_mdb(rc);
 	for (rc = mdb_cursor_get(c, &k, &val, MDB_FIRST); rc == 0;
 	     rc = mdb_cursor_get(c, &k, &val, MDB_NEXT)) {
 		struct record rec = {0};
@@ -130,7 +130,7 @@ static int recount_events(struct store *s, MDB_txn *txn, struct recount *rc_,
 		store_record_free(&rec);
 	}
 	mdb_cursor_close(c);
-	return rc == MDB_NOTFOUND ? 0 : store_mdb_err(rc);
+	return rc == MDB_NOTFOUND ? 0 : lt_from_mdb(rc);
 }
 
 /*
@@ -164,7 +164,7 @@ static int recount_cases(struct store *s, MDB_txn *txn, struct recount *r,
 		qsort(r->cf, r->ncf, sizeof(r->cf[0]), case_fact_cmp);
 	int rc = mdb_cursor_open(txn, s->cases, &c);
 	if (rc)
-		return store_mdb_err(rc);
+		return lt_from_mdb(rc);
 	rc = mdb_cursor_get(c, &k, &val, MDB_FIRST);
 	size_t i = 0;
 	while (i < r->ncf || rc == 0) {
@@ -198,7 +198,7 @@ static int recount_cases(struct store *s, MDB_txn *txn, struct recount *r,
 			rc = mdb_cursor_get(c, &k, &val, MDB_NEXT);
 	}
 	mdb_cursor_close(c);
-	return rc == MDB_NOTFOUND ? 0 : store_mdb_err(rc);
+	return rc == MDB_NOTFOUND ? 0 : lt_from_mdb(rc);
 }
 
 static void describe_key(const struct tally_key *k, char *out, size_t len)
@@ -218,7 +218,7 @@ static int recount_totals(struct store *s, MDB_txn *txn, struct recount *r,
 	tally_deltas_merge(&r->deltas);
 	int rc = mdb_cursor_open(txn, s->totals, &c);
 	if (rc)
-		return store_mdb_err(rc);
+		return lt_from_mdb(rc);
 	rc = mdb_cursor_get(c, &k, &val, MDB_FIRST);
 	size_t i = 0;
 	while (i < r->deltas.n || rc == 0) {
@@ -255,7 +255,7 @@ static int recount_totals(struct store *s, MDB_txn *txn, struct recount *r,
 		rc = mdb_cursor_get(c, &k, &val, MDB_NEXT);
 	}
 	mdb_cursor_close(c);
-	return rc == MDB_NOTFOUND ? 0 : store_mdb_err(rc);
+	return rc == MDB_NOTFOUND ? 0 : lt_from_mdb(rc);
 }
 
 int store_verify(struct store *s, struct store_verify *v)
@@ -265,7 +265,7 @@ int store_verify(struct store *s, struct store_verify *v)
 	memset(v, 0, sizeof(*v));
 	int rc = store_read_begin(s, &txn);
 	if (rc)
-		return store_mdb_err(rc);
+		return lt_from_mdb(rc);
 	int lrc = recount_events(s, txn, &r, v, NULL);
 	if (!lrc)
 		lrc = recount_cases(s, txn, &r, v);
@@ -306,7 +306,7 @@ static int cut_collect(struct store *s, MDB_txn *txn, struct recount_cut *cut)
 	MDB_val k, v;
 	int rc = mdb_cursor_open(txn, s->events, &c);
 	if (rc)
-		return store_mdb_err(rc);
+		return lt_from_mdb(rc);
 	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
 	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
 		struct record rec = {0};
@@ -333,7 +333,7 @@ static int cut_collect(struct store *s, MDB_txn *txn, struct recount_cut *cut)
 	mdb_cursor_close(c);
 	if (cut->n)
 		qsort(cut->retracted, cut->n, 16, id_cmp);
-	return rc == MDB_NOTFOUND ? 0 : store_mdb_err(rc);
+	return rc == MDB_NOTFOUND ? 0 : lt_from_mdb(rc);
 }
 
 /* Adds the contribution of every case of the recount (no comparison). */
@@ -359,7 +359,7 @@ int store_recount_asof(struct store *s, int64_t received_max, struct tally_delta
 	memset(&v, 0, sizeof(v));
 	int rc = store_read_begin(s, &txn);
 	if (rc)
-		return store_mdb_err(rc);
+		return lt_from_mdb(rc);
 	int lrc = cut_collect(s, txn, &cut);
 	if (!lrc)
 		lrc = recount_events(s, txn, &r, &v, &cut);

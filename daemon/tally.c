@@ -211,16 +211,103 @@ void tally_key_decode(const uint8_t in[TALLY_KEY_LEN], struct tally_key *k)
 	k->dim[1] = in[13];
 }
 
+/* nidx when the index does not match d[] (rebuilt at the next push). */
+#define DELTAS_UNINDEXED ((size_t)-1)
+
 void tally_deltas_reset(struct tally_deltas *ds)
 {
 	ds->n = 0;
+	ds->nidx = DELTAS_UNINDEXED;
 }
 
 void tally_deltas_free(struct tally_deltas *ds)
 {
 	free(ds->d);
-	ds->d = NULL;
-	ds->n = ds->cap = 0;
+	free(ds->slot);
+	*ds = (struct tally_deltas){0};
+}
+
+/* A delta with its encoded key read as two big-endian integers: for sorting. */
+_Static_assert(TALLY_KEY_LEN <= 16, "a totals key fits two 64-bit integers");
+struct sort_delta {
+	uint64_t hi, lo;
+	int64_t value;
+};
+
+/* The encoded key as two big-endian integers: equal keys, equal words; same order. */
+static void key_words(const struct tally_key *k, uint64_t *hi, uint64_t *lo)
+{
+	uint8_t e[16] = {0};
+	tally_key_encode(k, e);
+	*hi = *lo = 0;
+	for (int i = 0; i < 8; i++) {
+		*hi = *hi << 8 | e[i];
+		*lo = *lo << 8 | e[8 + i];
+	}
+}
+
+static void sort_delta_from(const struct tally_delta *d, struct sort_delta *s)
+{
+	key_words(&d->key, &s->hi, &s->lo);
+	s->value = d->value;
+}
+
+/*
+ * The index of a list's entries by key: open addressing, at most half
+ * full. A batch of a few thousand events brings tens of thousands of
+ * changes to a few hundred keys; summing each into its key's entry as it
+ * comes keeps the list (and the sort in tally_deltas_merge) to the
+ * distinct keys, where sorting every change was ~8 % of the daemon's CPU
+ * at saturation (BENCHMARKS.md). Only an accelerator: merge still sums
+ * equal keys, so entries added around it (figures_add) stay correct.
+ */
+struct tally_delta_slot {
+	uint64_t hi, lo;
+	size_t idx1; /* the entry's index + 1; 0: empty */
+};
+
+static size_t slot_hash(uint64_t hi, uint64_t lo)
+{
+	uint64_t h = hi ^ (lo * 0x9E3779B97F4A7C15u);
+	h ^= h >> 31;
+	h *= 0xBF58476D1CE4E5B9u;
+	return (size_t)(h ^ h >> 29);
+}
+
+/* The slot holding key (hi, lo), or the empty slot where it belongs. */
+static struct tally_delta_slot *slot_find(const struct tally_deltas *ds, uint64_t hi, uint64_t lo)
+{
+	size_t mask = ds->nslot - 1;
+	/* ends: the table is never more than half full */
+	for (size_t p = slot_hash(hi, lo) & mask;; p = (p + 1) & mask) {
+		struct tally_delta_slot *sl = &ds->slot[p];
+		if (sl->idx1 == 0 || (sl->hi == hi && sl->lo == lo))
+			return sl;
+	}
+}
+
+/* Indexes d[0..n) afresh in a table of at least 4 (n + 1) slots. */
+static void index_rebuild(struct tally_deltas *ds)
+{
+	size_t nslot = ds->nslot ? ds->nslot : 256;
+	while (nslot < 4 * (ds->n + 1))
+		nslot *= 2;
+	if (nslot != ds->nslot) {
+		free(ds->slot);
+		ds->slot = malloc(nslot * sizeof(*ds->slot));
+		if (!ds->slot)
+			abort();
+		ds->nslot = nslot;
+	}
+	memset(ds->slot, 0, nslot * sizeof(*ds->slot));
+	for (size_t i = 0; i < ds->n; i++) {
+		uint64_t hi, lo;
+		key_words(&ds->d[i].key, &hi, &lo);
+		struct tally_delta_slot *sl = slot_find(ds, hi, lo);
+		if (sl->idx1 == 0) /* a repeated key stays a second entry: merge sums it */
+			*sl = (struct tally_delta_slot){hi, lo, i + 1};
+	}
+	ds->nidx = ds->n;
 }
 
 /* Out of memory while tallying is not recoverable: abort with a message. */
@@ -228,6 +315,15 @@ static void deltas_push(struct tally_deltas *ds, const struct tally_key *k, int6
 {
 	if (v == 0)
 		return;
+	if (ds->nidx != ds->n || !ds->slot || 2 * (ds->n + 1) > ds->nslot)
+		index_rebuild(ds);
+	uint64_t hi, lo;
+	key_words(k, &hi, &lo);
+	struct tally_delta_slot *sl = slot_find(ds, hi, lo);
+	if (sl->idx1) {
+		ds->d[sl->idx1 - 1].value += v;
+		return;
+	}
 	if (ds->n == ds->cap) {
 		size_t cap = ds->cap ? ds->cap * 2 : 64;
 		struct tally_delta *d = realloc(ds->d, cap * sizeof(*d));
@@ -239,25 +335,8 @@ static void deltas_push(struct tally_deltas *ds, const struct tally_key *k, int6
 	ds->d[ds->n].key = *k;
 	ds->d[ds->n].value = v;
 	ds->n++;
-}
-
-/* A delta with its encoded key read as two big-endian integers: for sorting. */
-_Static_assert(TALLY_KEY_LEN <= 16, "a totals key fits two 64-bit integers");
-struct sort_delta {
-	uint64_t hi, lo;
-	int64_t value;
-};
-
-static void sort_delta_from(const struct tally_delta *d, struct sort_delta *s)
-{
-	uint8_t e[16] = {0};
-	tally_key_encode(&d->key, e);
-	s->hi = s->lo = 0;
-	for (int i = 0; i < 8; i++) {
-		s->hi = s->hi << 8 | e[i];
-		s->lo = s->lo << 8 | e[8 + i];
-	}
-	s->value = d->value;
+	*sl = (struct tally_delta_slot){hi, lo, ds->n};
+	ds->nidx = ds->n;
 }
 
 static int sort_delta_cmp(const void *pa, const void *pb)
@@ -270,10 +349,8 @@ static int sort_delta_cmp(const void *pa, const void *pb)
 
 /*
  * Sorts by the encoded key (LMDB's order of the totals) and sums equal
- * keys. A batch of a few thousand events brings tens of thousands of
- * deltas: each key is encoded once into two integers, so a comparison is
- * two integer compares instead of two encodings and a memcmp (the
- * hottest spot of the daemon at saturation before; see BENCHMARKS.md).
+ * keys. Each key is encoded once into two integers, so a comparison is
+ * two integer compares instead of two encodings and a memcmp.
  */
 void tally_deltas_merge(struct tally_deltas *ds)
 {
@@ -305,6 +382,7 @@ void tally_deltas_merge(struct tally_deltas *ds)
 		ds->d[ds->n++].value = s[i].value;
 	}
 	free(s);
+	ds->nidx = DELTAS_UNINDEXED; /* entries moved: the index no longer matches */
 }
 
 /*

@@ -147,10 +147,18 @@ struct tally_delta {
 	int64_t value;
 };
 
-/* A growable list of changes; tally_deltas_free releases it. */
+/*
+ * A growable list of changes; tally_deltas_free releases it. Start it
+ * zeroed. tally_contrib adds a change to an equal key's entry when d[]
+ * has one (found through slot, an index of d[0..nidx) kept by tally.c),
+ * so a batch's list holds its distinct keys, not one entry per change.
+ */
+struct tally_delta_slot;
 struct tally_deltas {
 	size_t n, cap;
 	struct tally_delta *d;
+	struct tally_delta_slot *slot; /* nslot entries, a power of two */
+	size_t nslot, nidx;
 };
 
 void tally_deltas_reset(struct tally_deltas *ds);

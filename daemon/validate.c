@@ -204,8 +204,15 @@ static size_t read_varint(const uint8_t *p, size_t len, uint64_t *v)
 
 #define WIRE_DEPTH_MAX 8
 
+/* Where the walk notes the sub-messages of one top-level field (validate_request_wire). */
+struct span_note {
+	uint32_t field;
+	struct validate_span *spans;
+	size_t max, n;
+};
+
 static const char *wire_walk(const ProtobufCMessageDescriptor *desc, const uint8_t *p,
-			     size_t len, int depth)
+			     size_t len, int depth, struct span_note *note)
 {
 	static const char *malformed = "frame: malformed protobuf";
 	REQUIRE(depth < WIRE_DEPTH_MAX, "frame: messages nested too deeply");
@@ -240,9 +247,12 @@ static const char *wire_walk(const ProtobufCMessageDescriptor *desc, const uint8
 				REQUIRE(validate_utf8(p + i, (size_t)v),
 					"frame: a string field is not UTF-8 or holds a NUL byte");
 			} else if (f && f->type == PROTOBUF_C_TYPE_MESSAGE) {
-				const char *why = wire_walk(f->descriptor, p + i, (size_t)v, depth + 1);
+				const char *why =
+					wire_walk(f->descriptor, p + i, (size_t)v, depth + 1, NULL);
 				if (why)
 					return why;
+				if (note && f->id == note->field && note->n++ < note->max)
+					note->spans[note->n - 1] = (struct validate_span){i, (size_t)v};
 			}
 			i += (size_t)v;
 			break;
@@ -257,5 +267,17 @@ static const char *wire_walk(const ProtobufCMessageDescriptor *desc, const uint8
 const char *validate_wire_strings(const ProtobufCMessageDescriptor *desc,
 				  const uint8_t *buf, size_t len)
 {
-	return wire_walk(desc, buf, len, 0);
+	return wire_walk(desc, buf, len, 0, NULL);
+}
+
+const char *validate_request_wire(const uint8_t *buf, size_t len, struct validate_span *spans,
+				  size_t spans_max, size_t *nspans)
+{
+	const ProtobufCMessageDescriptor *desc = &lawtally__v1__submit_request__descriptor;
+	const ProtobufCFieldDescriptor *events =
+		protobuf_c_message_descriptor_get_field_by_name(desc, "events");
+	struct span_note note = {events->id, spans, spans_max, 0};
+	const char *why = wire_walk(desc, buf, len, 0, &note);
+	*nspans = note.n > spans_max ? spans_max + 1 : note.n;
+	return why;
 }

@@ -52,6 +52,21 @@ const char *validate_event(const Lawtally__V1__Event *e, const struct villages *
 const char *validate_wire_strings(const ProtobufCMessageDescriptor *desc,
 				  const uint8_t *buf, size_t len);
 
+/* Where one sub-message lies in a buffer: its bytes are buf[off, off + len). */
+struct validate_span {
+	size_t off, len;
+};
+
+/*
+ * validate_wire_strings for a SubmitRequest that also notes where each of
+ * its events lies in buf, in their order (the order unpack gives them):
+ * *nspans is their count, or spans_max + 1 if there were more than
+ * spans_max. Lets the store keep an event's bytes as received instead of
+ * packing the decoded event again.
+ */
+const char *validate_request_wire(const uint8_t *buf, size_t len, struct validate_span *spans,
+				  size_t spans_max, size_t *nspans);
+
 /* 1 if s[0..len) is valid UTF-8 (no overlongs, no surrogates) without NUL. */
 int validate_utf8(const uint8_t *s, size_t len);
 

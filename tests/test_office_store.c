@@ -331,6 +331,62 @@ static void test_senders(void **state)
 	assert_int_equal(a.r[4].last_received, 6000);
 }
 
+/*
+ * Senders interleaved in one batch, each name in its own copy (no two
+ * items share a pointer), more items than the grouping's first table:
+ * every sender is counted once per accepted event and heard at its
+ * latest item; a second, larger batch grows the scratch.
+ */
+#define IL_SENDERS 7
+static void test_senders_interleaved(void **state)
+{
+	struct fx *f = *state;
+	enum { N1 = 300, N2 = 700 };
+	struct ev *e = calloc(N1 + N2, sizeof(*e));
+	struct store_item *items = calloc(N2, sizeof(*items));
+	struct store_result *res = calloc(N2, sizeof(*res));
+	char(*names)[16] = calloc(N2, sizeof(*names));
+	assert_non_null(e), assert_non_null(items), assert_non_null(res), assert_non_null(names);
+	for (size_t i = 0; i < N1; i++) {
+		ev_training(&e[i], 1000 + i, T2024);
+		snprintf(names[i], sizeof(names[i]), "dev-%zu", (i * 5 + i / 3) % IL_SENDERS);
+		items[i] = (struct store_item){&e[i].e, names[i], 1000 + (int64_t)i, 0};
+	}
+	assert_int_equal(store_apply(f->s, items, N1, res), 0);
+	int64_t want_events[IL_SENDERS] = {0}, want_last[IL_SENDERS] = {0};
+	for (size_t i = 0; i < N1; i++) {
+		assert_int_equal(res[i].status, STORE_ACCEPTED);
+		want_events[(i * 5 + i / 3) % IL_SENDERS]++;
+		want_last[(i * 5 + i / 3) % IL_SENDERS] = 1000 + (int64_t)i;
+	}
+	/* the second batch: its first N1 items again (duplicates, heard only), then new ones */
+	for (size_t i = 0; i < N2; i++) {
+		if (i >= N1) {
+			ev_training(&e[i], 1000 + i, T2024);
+			snprintf(names[i], sizeof(names[i]), "dev-%zu", i % IL_SENDERS);
+			want_events[i % IL_SENDERS]++;
+		}
+		items[i] = (struct store_item){&e[i].e, names[i], 5000 + (int64_t)i, 0};
+		want_last[(i < N1 ? i * 5 + i / 3 : i) % IL_SENDERS] = 5000 + (int64_t)i;
+	}
+	assert_int_equal(store_apply(f->s, items, N2, res), 0);
+	assert_int_equal(res[0].status, STORE_DUPLICATE);
+	assert_int_equal(res[N2 - 1].status, STORE_ACCEPTED);
+
+	struct senders_arg a = {.n = 0};
+	assert_int_equal(store_scan_senders(f->s, senders_fn, &a), 0);
+	assert_int_equal(a.n, IL_SENDERS);
+	for (size_t k = 0; k < IL_SENDERS; k++) {
+		char want[16];
+		snprintf(want, sizeof(want), "dev-%zu", k);
+		assert_string_equal(a.r[k].name, want);
+		assert_int_equal(a.r[k].nmonths, 1);
+		assert_int_equal(sender_record_events(&a.r[k], 2024, 6), want_events[k]);
+		assert_int_equal(a.r[k].last_received, want_last[k]);
+	}
+	free(names), free(res), free(items), free(e);
+}
+
 struct events_arg {
 	uint64_t seqs[16];
 	int retracted[16];
@@ -372,6 +428,102 @@ static void test_scan_events(void **state)
 	assert_int_equal(next, 0);
 	a = (struct events_arg){.stop_at = 1};
 	assert_int_equal(store_scan_events(f->s, 1, 100, events_fn, &a, &next), 7);
+}
+
+/* The stored record of sequence number seq, its event's bytes copied to out. */
+static size_t raw_event_bytes(const char *dir, uint64_t seq, uint8_t *out, size_t max)
+{
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	uint8_t key[8];
+	for (int i = 0; i < 8; i++)
+		key[i] = (uint8_t)(seq >> (56 - 8 * i));
+	MDB_val k = {8, key}, v;
+	assert_int_equal(mdb_env_create(&env), 0);
+	assert_int_equal(mdb_env_set_maxdbs(env, 8), 0);
+	assert_int_equal(mdb_env_open(env, dir, MDB_NOTLS | MDB_RDONLY, 0600), 0);
+	assert_int_equal(mdb_txn_begin(env, NULL, MDB_RDONLY, &txn), 0);
+	assert_int_equal(mdb_dbi_open(txn, "events", 0, &dbi), 0);
+	assert_int_equal(mdb_get(txn, dbi, &k, &v), 0);
+	const uint8_t *p = v.mv_data;
+	size_t off = 11 + (size_t)p[10]; /* header: version, flags, received_at, sender */
+	assert_true(v.mv_size >= off && v.mv_size - off <= max);
+	memcpy(out, p + off, v.mv_size - off);
+	mdb_txn_abort(txn);
+	mdb_env_close(env);
+	return v.mv_size - off;
+}
+
+static int packed_fn(const struct store_event *e, void *arg)
+{
+	struct events_arg *a = arg;
+	assert_int_equal(e->event->id.len, 16);
+	assert_int_equal(e->event->id.data[15], a->n + 1);
+	assert_string_equal(e->event->village, "ZL07");
+	assert_int_equal(e->event->occurred_at, T2024);
+	assert_int_equal(e->event->body_case, LAWTALLY__V1__EVENT__BODY_TRAINING);
+	assert_int_equal(e->event->training->attendees, 10);
+	a->seqs[a->n++] = e->seq;
+	return 0;
+}
+
+/*
+ * store_apply_packed keeps an event's bytes as received, also when they
+ * are not what packing gives (here: its id twice, the last one counts),
+ * and they read back as the same event; without bytes the event is packed.
+ */
+static void test_apply_packed(void **state)
+{
+	struct fx *f = *state;
+	struct ev e[2];
+	uint8_t b0[256], b1[256];
+	ev_training(&e[0], 1, T2024);
+	ev_training(&e[1], 2, T2024);
+	size_t n0 = protobuf_c_message_pack(&e[0].e.base, b0);
+	size_t n1 = protobuf_c_message_pack(&e[1].e.base, b1);
+	/* the id comes first: field 1, 16 bytes; repeat it at the end */
+	assert_int_equal(b1[0], 0x0A);
+	assert_int_equal(b1[1], 16);
+	memcpy(b1 + n1, b1, 18);
+	n1 += 18;
+	Lawtally__V1__Event *back = lawtally__v1__event__unpack(NULL, n1, b1);
+	assert_non_null(back);
+	assert_memory_equal(back->id.data, e[1].id, 16);
+	lawtally__v1__event__free_unpacked(back, NULL);
+
+	struct store_item items[3] = {
+		{&e[0].e, "c", 1000, 0}, {&e[1].e, "c", 1000, 0}, {&e[0].e, "c", 1000, 0}};
+	struct store_packed packed[3] = {{b0, n0}, {b1, n1}, {b0, n0}};
+	struct store_result res[3];
+	assert_int_equal(store_apply_packed(f->s, items, packed, 3, res), 0);
+	assert_int_equal(res[0].status, STORE_ACCEPTED);
+	assert_int_equal(res[1].status, STORE_ACCEPTED);
+	assert_int_equal(res[2].status, STORE_DUPLICATE);
+	struct ev e3;
+	ev_training(&e3, 3, T2024);
+	packed[0] = (struct store_packed){NULL, 0};
+	items[0].event = &e3.e;
+	assert_int_equal(store_apply_packed(f->s, items, packed, 1, res), 0);
+	assert_int_equal(res[0].status, STORE_ACCEPTED);
+
+	struct events_arg a = {.n = 0};
+	uint64_t next;
+	assert_int_equal(store_scan_events(f->s, 0, 100, packed_fn, &a, &next), 0);
+	assert_int_equal(a.n, 3);
+	struct store_verify v;
+	assert_int_equal(store_verify(f->s, &v), 0);
+	assert_int_equal(v.events, 3);
+	store_close(&f->s);
+
+	uint8_t raw[256], b3[256];
+	assert_int_equal(raw_event_bytes(f->dir, 1, raw, sizeof(raw)), n0);
+	assert_memory_equal(raw, b0, n0);
+	assert_int_equal(raw_event_bytes(f->dir, 2, raw, sizeof(raw)), n1);
+	assert_memory_equal(raw, b1, n1);
+	size_t n3 = protobuf_c_message_pack(&e3.e.base, b3);
+	assert_int_equal(raw_event_bytes(f->dir, 3, raw, sizeof(raw)), n3);
+	assert_memory_equal(raw, b3, n3);
 }
 
 /* A store made before the closed and senders databases, opened read-only. */
@@ -423,7 +575,9 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_asof, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_close_year, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_senders, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_senders_interleaved, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scan_events, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_apply_packed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_older_store_read_only, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("office_store", tests, NULL, NULL);

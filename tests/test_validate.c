@@ -748,6 +748,49 @@ static void test_wire_packed_request_ok(void **state)
 	assert_null(wire_submit(NULL, 0));
 }
 
+/*
+ * validate_request_wire notes each event's bytes in order: each span holds
+ * exactly the event's own encoding, also with a field after the events;
+ * more events than spans is said by spans_max + 1.
+ */
+static void test_request_wire_spans(void **state)
+{
+	(void)state;
+	struct ev a, b, c;
+	ev_init(&a, TALLY_DISPUTE);
+	ev_init(&b, TALLY_TRAINING);
+	ev_init(&c, TALLY_PUBLICITY);
+	b.id[0] = 0x01, c.id[0] = 0x02;
+	Lawtally__V1__Event *events[3] = {&a.e, &b.e, &c.e};
+	Lawtally__V1__SubmitRequest req = LAWTALLY__V1__SUBMIT_REQUEST__INIT;
+	req.n_events = 3;
+	req.events = events;
+	size_t len = protobuf_c_message_get_packed_size(&req.base);
+	uint8_t *buf = malloc(len + 2);
+	assert_non_null(buf);
+	assert_int_equal(protobuf_c_message_pack(&req.base, buf), len);
+	buf[len] = 0x08, buf[len + 1] = 0x05; /* batch_id = 5, after the events */
+	len += 2;
+
+	struct validate_span spans[3];
+	size_t n = 99;
+	assert_null(validate_request_wire(buf, len, spans, 3, &n));
+	assert_int_equal(n, 3);
+	for (size_t i = 0; i < 3; i++) {
+		size_t elen = protobuf_c_message_get_packed_size(&events[i]->base);
+		uint8_t one[1024];
+		assert_true(elen <= sizeof(one));
+		protobuf_c_message_pack(&events[i]->base, one);
+		assert_int_equal(spans[i].len, elen);
+		assert_true(spans[i].off + spans[i].len <= len);
+		assert_memory_equal(buf + spans[i].off, one, elen);
+	}
+	assert_null(validate_request_wire(buf, len, spans, 2, &n));
+	assert_int_equal(n, 3); /* spans_max + 1: more than it holds */
+	assert_string_equal(validate_request_wire(buf, len - 3, spans, 3, &n), WIRE_MALFORMED);
+	free(buf);
+}
+
 /* SubmitRequest{batch_id: 1, events: [Event{village: "ZL\0" "7"}]}, hand-made. */
 static const uint8_t nul_village[] = {
 	0x08, 0x01,                         /* batch_id = 1 */
@@ -963,6 +1006,7 @@ int main(void)
 		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_utf8_respects_length),
 		cmocka_unit_test(test_wire_packed_request_ok),
+		cmocka_unit_test(test_request_wire_spans),
 		cmocka_unit_test(test_wire_crafted),
 		cmocka_unit_test(test_wire_nul_passes_protobuf_c),
 		cmocka_unit_test(test_wire_event_descriptor),
