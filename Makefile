@@ -299,8 +299,8 @@ e2e: $(BINS) $(TEST_TOOLS)
 test: deps
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory unit
-	@$(MAKE) --no-print-directory e2e
 	@$(MAKE) --no-print-directory bench-quick
+	@$(MAKE) --no-print-directory e2e
 
 asan: deps
 	@$(MAKE) --no-print-directory BUILD=build/asan CC=clang \
