@@ -1,10 +1,12 @@
 /*
- * fuzz_request.c - one ingest frame: the wire check, the decoding, the
- * validation of every event and the scope rules of every role, as
- * take_request() in daemon/ingest.c does them.
+ * fuzz_request.c - one ingest frame: the wire check with the events' spans,
+ * the decoding, the validation of every event and the scope rules of every
+ * role, as take_request() in daemon/ingest.c does them. Each span must
+ * decode to the very event unpack gave, since the store keeps those bytes.
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "fuzz.h"
 #include "scope.h"
@@ -26,13 +28,32 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		villages_builtin(&villages);
 	if (size > VALIDATE_FRAME_MAX)
 		return 0;
-	if (validate_wire_strings(&lawtally__v1__submit_request__descriptor, data, size))
+	static struct validate_span spans[VALIDATE_EVENTS_MAX];
+	size_t nspans = 0;
+	if (validate_request_wire(data, size, spans, VALIDATE_EVENTS_MAX, &nspans))
 		return 0;
 	Lawtally__V1__SubmitRequest *req = lawtally__v1__submit_request__unpack(NULL, size, data);
 	if (!req)
 		return 0;
 	for (size_t i = 0; i < req->n_events; i++) {
 		const Lawtally__V1__Event *e = req->events[i];
+		if (nspans == req->n_events) {
+			FUZZ_REQUIRE(spans[i].off <= size && spans[i].len <= size - spans[i].off);
+			Lawtally__V1__Event *again =
+				lawtally__v1__event__unpack(NULL, spans[i].len, data + spans[i].off);
+			FUZZ_REQUIRE(again != NULL);
+			size_t a = lawtally__v1__event__get_packed_size(e);
+			size_t b = lawtally__v1__event__get_packed_size(again);
+			FUZZ_REQUIRE(a == b);
+			uint8_t *pa = malloc(a ? a : 1), *pb = malloc(b ? b : 1);
+			FUZZ_REQUIRE(pa && pb);
+			lawtally__v1__event__pack(e, pa);
+			lawtally__v1__event__pack(again, pb);
+			FUZZ_REQUIRE(memcmp(pa, pb, a) == 0);
+			free(pa);
+			free(pb);
+			lawtally__v1__event__free_unpacked(again, NULL);
+		}
 		if (validate_event(e, &villages, NOW))
 			continue;
 		for (size_t r = 0; r < sizeof(roles) / sizeof(roles[0]); r++)
