@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "err.h"
@@ -589,6 +590,46 @@ int store_apply(struct store *s, const struct store_item *items, size_t n,
 	return store_apply_packed(s, items, NULL, n, results);
 }
 
+static int64_t mono_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec;
+}
+
+#define FULL_LOG_SECONDS 60
+
+/*
+ * A batch refused because the map is at its maximum or the disk is full.
+ * Senders retry every few seconds while it lasts: one line a minute says
+ * so, with the count, instead of one line a batch flooding the journal.
+ */
+static void note_full(struct store *s, int rc)
+{
+	int64_t now = mono_seconds();
+	s->full_refused++;
+	if (s->full_logged && now - s->full_logged < FULL_LOG_SECONDS)
+		return;
+	if (rc == MDB_MAP_FULL)
+		log_warn("store: full at its maximum map size of %zu MiB; %lu batch(es) refused "
+			 "(raise map_size_max_mb and reload)",
+			 s->map_size >> 20, s->full_refused);
+	else
+		log_warn("store: the disk is full (%s); %lu batch(es) refused", mdb_strerror(rc),
+			 s->full_refused);
+	s->full_logged = now > 0 ? now : 1;
+	s->full_refused = 0;
+}
+
+/* The first commit after refusals: ingest has resumed by itself. */
+static void note_room(struct store *s)
+{
+	log_info("store: room again; ingest resumed (%lu more batch(es) were refused "
+		 "since the last warning)", s->full_refused);
+	s->full_logged = 0;
+	s->full_refused = 0;
+}
+
 int store_apply_packed(struct store *s, const struct store_item *items,
 		       const struct store_packed *packed, size_t n,
 		       struct store_result *results)
@@ -600,12 +641,13 @@ int store_apply_packed(struct store *s, const struct store_item *items,
 		if (rc == EIO && disk_nearly_full(s))
 			rc = ENOSPC;
 		if (rc != MDB_MAP_FULL || s->map_size >= s->map_size_max) {
-			if (rc == MDB_MAP_FULL)
-				log_warn("store: full at its maximum map size of %zu MiB",
-					 s->map_size >> 20);
+			if (lt_from_mdb(rc) == LT_EFULL)
+				note_full(s, rc);
 			else if (rc)
 				log_err("store: batch of %zu events not stored: %s", n,
 					mdb_strerror(rc));
+			else if (s->full_logged)
+				note_room(s);
 			return lt_from_mdb(rc);
 		}
 		/* no transaction is open now: the map may be resized */

@@ -41,6 +41,9 @@ struct store {
 	MDB_dbi closed, senders;
 	int has_office_dbs;       /* 0 only for a read-only open of an older store */
 	struct sender_scratch *sscratch; /* a batch's items grouped by sender */
+	/* refusals while full: logged once a minute, not once a batch */
+	int64_t full_logged;      /* monotonic seconds of the last line, 0: not full */
+	unsigned long full_refused; /* batches refused since that line */
 };
 
 /* A stored record, decoded. The event is freed with store_record_free. */

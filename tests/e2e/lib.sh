@@ -17,6 +17,7 @@ SENDER_PIDS=()
 
 cleanup() {
 	local rc=$?
+	set +e # a failing step here must not skip the rest
 	for p in "${SENDER_PIDS[@]}" $DAEMON_PID; do
 		{ kill -9 "$p" && wait "$p"; } 2>/dev/null || true
 	done

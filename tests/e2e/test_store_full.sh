@@ -59,6 +59,11 @@ assert_eq "$N events: $((N - acked)) accepted, $acked duplicate, 0 rejected; 0 i
 	"$(cat "$T/send2.out")" "held-back sender summary"
 assert_eq $N "$(total enforcement.actions)" "actions after room returned"
 grep -q "^<6>store: map grown from 1 to 2 MiB" "$T/daemon.log" || fail "no map growth logged"
+# many batches were refused, but the journal got one line for them a minute, and one when room returned
+full_lines=$(grep -c "^<4>store: full at its maximum map size of 1 MiB" "$T/daemon.log")
+[ "$(metric lawtally_refusals_total)" -gt 2 ] && [ "$full_lines" -le 2 ] ||
+	fail "$full_lines store-full lines for $(metric lawtally_refusals_total) refusals"
+grep -q "^<6>store: room again; ingest resumed" "$T/daemon.log" || fail "no line when room returned"
 
 # nothing was corrupted: a recount agrees, live and after a restart
 out=$("$LAWTALLY" verify -c "$T/lawtallyd.conf") || fail "verify exited $?: $out"
