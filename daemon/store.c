@@ -601,8 +601,9 @@ static int64_t mono_seconds(void)
 
 /*
  * A batch refused because the map is at its maximum or the disk is full.
- * Senders retry every few seconds while it lasts: one line a minute says
- * so, with the count, instead of one line a batch flooding the journal.
+ * Senders retry every few seconds while it lasts, and small or duplicate
+ * batches may still commit in between: one line a minute says so, with the
+ * count, instead of one line a batch flooding the journal.
  */
 static void note_full(struct store *s, int rc)
 {
@@ -619,15 +620,15 @@ static void note_full(struct store *s, int rc)
 			 s->full_refused);
 	s->full_logged = now > 0 ? now : 1;
 	s->full_refused = 0;
+	s->full_said = 1;
 }
 
-/* The first commit after refusals: ingest has resumed by itself. */
+/* A commit after a logged refusal: ingest has resumed by itself. */
 static void note_room(struct store *s)
 {
 	log_info("store: room again; ingest resumed (%lu more batch(es) were refused "
 		 "since the last warning)", s->full_refused);
-	s->full_logged = 0;
-	s->full_refused = 0;
+	s->full_said = 0;
 }
 
 int store_apply_packed(struct store *s, const struct store_item *items,
@@ -646,7 +647,7 @@ int store_apply_packed(struct store *s, const struct store_item *items,
 			else if (rc)
 				log_err("store: batch of %zu events not stored: %s", n,
 					mdb_strerror(rc));
-			else if (s->full_logged)
+			else if (s->full_said)
 				note_room(s);
 			return lt_from_mdb(rc);
 		}

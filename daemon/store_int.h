@@ -42,8 +42,9 @@ struct store {
 	int has_office_dbs;       /* 0 only for a read-only open of an older store */
 	struct sender_scratch *sscratch; /* a batch's items grouped by sender */
 	/* refusals while full: logged once a minute, not once a batch */
-	int64_t full_logged;      /* monotonic seconds of the last line, 0: not full */
+	int64_t full_logged;      /* monotonic seconds of the last full line, 0: none */
 	unsigned long full_refused; /* batches refused since that line */
+	int full_said;            /* a full line was logged since the last "room" line */
 };
 
 /* A stored record, decoded. The event is freed with store_record_free. */
