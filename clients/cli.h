@@ -39,6 +39,35 @@ int cli_parse_timeout(const char *s, int *ms);
 /* A decimal number 0..max; 0 or -1. */
 int cli_parse_uint(const char *s, unsigned long max, unsigned long *out);
 
+/*
+ * The options of every subcommand that sends to lawtallyd: -e/--endpoint,
+ * -t/--timeout, -b/--batch, -w/--window, --key and --server-key. A
+ * subcommand fills the defaults, passes getopt_long's results it does not
+ * handle itself to cli_link_opt, and reads the values afterwards.
+ */
+struct cli_link {
+	const char *endpoint;
+	int timeout_ms;
+	size_t batch;                   /* events per request, 1..1000 */
+	unsigned window;                /* requests in flight, 1..64 */
+	const char *key_file, *server_key_file;
+};
+
+/* Their getopt_long entries (short forms "e:t:b:w:"); needs <getopt.h> and keys.h. */
+#define CLI_LINK_LONGOPTS                                                    \
+	{"endpoint", required_argument, NULL, 'e'},                          \
+	{"timeout", required_argument, NULL, 't'},                           \
+	{"batch", required_argument, NULL, 'b'},                             \
+	{"window", required_argument, NULL, 'w'},                            \
+	{"key", required_argument, NULL, KEYS_OPT_KEY},                      \
+	{"server-key", required_argument, NULL, KEYS_OPT_SERVER_KEY}
+
+/* The defaults: $LAWTALLY_INGEST or DEFAULT_INGEST, 10 s, 500 events, 8 requests. */
+struct cli_link cli_link_defaults(void);
+
+/* 1 if opt was one of the link options (taken), 0 if not, -1 if its value is bad. */
+int cli_link_opt(struct cli_link *l, int opt, const char *arg);
+
 int cmd_send(int argc, char **argv);
 extern const char cmd_send_help[];
 int cmd_totals(int argc, char **argv);

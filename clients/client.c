@@ -12,7 +12,6 @@
 #include "err.h"
 
 #define CLIENT_REPLY_MAX (4 << 20)  /* bytes: 1000 acks with reasons fit easily */
-#define CLIENT_WINDOW_MAX 64
 #define BACKOFF_FIRST_MS 100
 #define BACKOFF_MAX_MS 5000
 #define RETRY_DEFAULT_MS 2000

@@ -18,6 +18,7 @@
 #include "lawtally.pb-c.h"
 
 #define CLIENT_BATCH_MAX 1000 /* events per SubmitRequest (the daemon's bound) */
+#define CLIENT_WINDOW_MAX 64   /* requests in flight on one socket */
 
 struct client;
 

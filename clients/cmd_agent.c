@@ -150,57 +150,36 @@ int cmd_agent(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"spool", required_argument, NULL, 's'},
-		{"endpoint", required_argument, NULL, 'e'},
 		{"poll", required_argument, NULL, 'p'},
-		{"timeout", required_argument, NULL, 't'},
-		{"batch", required_argument, NULL, 'b'},
-		{"window", required_argument, NULL, 'w'},
-		{"key", required_argument, NULL, KEYS_OPT_KEY},
-		{"server-key", required_argument, NULL, KEYS_OPT_SERVER_KEY},
+		CLI_LINK_LONGOPTS,
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *dir = NULL, *key_file = NULL, *server_key_file = NULL;
-	struct forward_opts fo = {cli_env_or("LAWTALLY_INGEST", DEFAULT_INGEST), NULL, 500, 8, 10000,
-				  0, &stop, log_rejected, NULL};
+	const char *dir = NULL;
+	struct cli_link link = cli_link_defaults();
 	struct client_keys keys;
-	unsigned long ul;
 	int poll_ms = 1000, opt;
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "s:e:p:t:b:w:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 's': dir = optarg; break;
-		case 'e': fo.endpoint = optarg; break;
-		case KEYS_OPT_KEY: key_file = optarg; break;
-		case KEYS_OPT_SERVER_KEY: server_key_file = optarg; break;
 		case 'p':
 			if (cli_parse_timeout(optarg, &poll_ms))
 				goto usage;
 			break;
-		case 't':
-			if (cli_parse_timeout(optarg, &fo.timeout_ms))
-				goto usage;
-			break;
-		case 'b':
-			if (cli_parse_uint(optarg, 1000, &ul) || ul == 0)
-				goto usage;
-			fo.batch_size = ul;
-			break;
-		case 'w':
-			if (cli_parse_uint(optarg, 64, &ul) || ul == 0)
-				goto usage;
-			fo.window = (unsigned)ul;
-			break;
 		case 'h': return cli_usage("agent", stdout, 0);
-		default: goto usage;
+		default:
+			if (cli_link_opt(&link, opt, optarg) != 1)
+				goto usage;
 		}
 	}
 	if (optind != argc)
 		goto usage;
-	int keyed = keys_load("agent", key_file, server_key_file, &keys);
+	int keyed = keys_load("agent", link.key_file, link.server_key_file, &keys);
 	if (keyed < 0)
 		return EXIT_USAGE;
-	fo.keys = keyed ? &keys : NULL;
+	struct forward_opts fo = {link.endpoint, keyed ? &keys : NULL, link.batch, link.window,
+				  link.timeout_ms, 0, &stop, log_rejected, NULL};
 	dir = cli_spool_dir(dir);
 	if (install_signals()) {
 		fprintf(stderr, "<3>agent: cannot install signal handlers: %s\n", strerror(errno));

@@ -219,9 +219,8 @@ int cmd_import(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	struct import im = {.kind = LEDGER_DISPUTE};
-	struct cli_spool_opts so = {"import", NULL, cli_env_or("LAWTALLY_INGEST", DEFAULT_INGEST),
-				    NULL, 500, 8, 10000, 0};
-	const char *spool_dir = NULL, *key_file = NULL, *server_key_file = NULL;
+	struct cli_link link = cli_link_defaults();
+	const char *spool_dir = NULL;
 	enum csv_encoding enc = CSV_AUTO;
 	char source[80], err[256];
 	struct client_keys keys;
@@ -249,15 +248,10 @@ int cmd_import(int argc, char **argv)
 		case OPT_SOURCE: im.source = optarg; break;
 		case 'n': dry = 1; break;
 		case 's': spool_dir = optarg; break;
-		case 'e': so.endpoint = optarg; break;
-		case KEYS_OPT_KEY: key_file = optarg; break;
-		case KEYS_OPT_SERVER_KEY: server_key_file = optarg; break;
-		case 't':
-			if (cli_parse_timeout(optarg, &so.timeout_ms))
-				goto usage;
-			break;
 		case 'h': return cli_usage("import", stdout, 0);
-		default: goto usage;
+		default:
+			if (cli_link_opt(&link, opt, optarg) != 1)
+				goto usage;
 		}
 	}
 	if (optind != argc || !im.file || !im.village)
@@ -274,11 +268,11 @@ int cmd_import(int argc, char **argv)
 		fprintf(stderr, "lawtally import: --source longer than 64 bytes\n");
 		return EXIT_USAGE;
 	}
-	int keyed = keys_load("import", key_file, server_key_file, &keys);
+	int keyed = keys_load("import", link.key_file, link.server_key_file, &keys);
 	if (keyed < 0)
 		return EXIT_USAGE;
-	so.keys = keyed ? &keys : NULL;
-	so.dir = cli_spool_dir(spool_dir);
+	struct cli_spool_opts so = {"import", cli_spool_dir(spool_dir), link.endpoint,
+				    keyed ? &keys : NULL, link.batch, link.window, link.timeout_ms, 0};
 
 	char *raw = NULL, *text = NULL;
 	size_t rawlen, len;

@@ -228,24 +228,18 @@ int cmd_send(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"file", required_argument, NULL, 'f'},
-		{"endpoint", required_argument, NULL, 'e'},
-		{"timeout", required_argument, NULL, 't'},
-		{"batch", required_argument, NULL, 'b'},
-		{"window", required_argument, NULL, 'w'},
 		{"ack-log", required_argument, NULL, 'a'},
 		{"spool", required_argument, NULL, 's'},
-		{"key", required_argument, NULL, KEYS_OPT_KEY},
-		{"server-key", required_argument, NULL, KEYS_OPT_SERVER_KEY},
+		CLI_LINK_LONGOPTS,
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	struct sendctx s = {.file = "-"};
-	const char *endpoint = cli_env_or("LAWTALLY_INGEST", DEFAULT_INGEST), *ack_log = NULL;
-	const char *key_file = NULL, *server_key_file = NULL;
+	struct cli_link link = cli_link_defaults();
+	const char *ack_log = NULL;
 	struct client_keys keys;
 	int keyed;
-	int timeout_ms = 10000, opt, rc = 0;
-	unsigned long batch = 500, window = 8;
+	int opt, rc = 0;
 	int file_mode = 0;
 	optind = 1;
 	/* options stop at KIND: what follows are the event's fields */
@@ -253,37 +247,24 @@ int cmd_send(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "+f:e:t:b:w:a:s:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'f': s.file = optarg; file_mode = 1; break;
-		case 'e': endpoint = optarg; break;
 		case 'a': ack_log = optarg; break;
 		case 's': spool_dir = optarg; break;
-		case KEYS_OPT_KEY: key_file = optarg; break;
-		case KEYS_OPT_SERVER_KEY: server_key_file = optarg; break;
-		case 't':
-			if (cli_parse_timeout(optarg, &timeout_ms))
-				goto usage;
-			break;
-		case 'b':
-			if (cli_parse_uint(optarg, CLIENT_BATCH_MAX, &batch) || batch == 0)
-				goto usage;
-			break;
-		case 'w':
-			if (cli_parse_uint(optarg, 64, &window) || window == 0)
-				goto usage;
-			break;
 		case 'h': return cli_usage("send", stdout, 0);
-		default: goto usage;
+		default:
+			if (cli_link_opt(&link, opt, optarg) != 1)
+				goto usage;
 		}
 	}
 	if (file_mode == (optind < argc))
 		goto usage;
-	if ((keyed = keys_load("send", key_file, server_key_file, &keys)) < 0)
+	if ((keyed = keys_load("send", link.key_file, link.server_key_file, &keys)) < 0)
 		return EXIT_USAGE;
 	rc = file_mode ? read_file(&s, s.file) : event_from_flags(&s, argc - optind, argv + optind);
 	if (rc)
 		goto out;
 	if (spool_dir && *spool_dir) { /* spooled first, then delivered: cmd_spool.c */
-		struct cli_spool_opts so = {"send", spool_dir, endpoint, keyed ? &keys : NULL,
-					    batch, (unsigned)window, timeout_ms, 0};
+		struct cli_spool_opts so = {"send", spool_dir, link.endpoint, keyed ? &keys : NULL,
+					    link.batch, link.window, link.timeout_ms, 0};
 		rc = ack_log ? EXIT_USAGE : cli_spool_send(&so, s.events, s.n);
 		if (ack_log)
 			fprintf(stderr, "lawtally send: --ack-log does not go with a spool\n");
@@ -297,13 +278,13 @@ int cmd_send(int argc, char **argv)
 		goto out;
 	}
 	struct client *c = NULL;
-	if (client_open(&c, endpoint, keyed ? &keys : NULL)) {
-		fprintf(stderr, "lawtally send: bad endpoint %s\n", endpoint);
+	if (client_open(&c, link.endpoint, keyed ? &keys : NULL)) {
+		fprintf(stderr, "lawtally send: bad endpoint %s\n", link.endpoint);
 		rc = EXIT_USAGE;
 		goto out;
 	}
 	char err[256];
-	struct client_submit so = {batch, (unsigned)window, timeout_ms, on_ack, &s};
+	struct client_submit so = {link.batch, link.window, link.timeout_ms, on_ack, &s};
 	int src = client_submit(c, s.events, s.n, &so, err, sizeof(err));
 	client_close(&c);
 	if (s.n > 1 || file_mode)
@@ -313,7 +294,7 @@ int cmd_send(int argc, char **argv)
 		printf("%s\n", s.accepted ? "accepted" : "duplicate");
 	if (src == LT_ETIMEOUT) {
 		fprintf(stderr, "lawtally send: %s at %s; %zu events not acknowledged\n", err,
-			endpoint, s.n - s.accepted - s.duplicate - s.rejected);
+			link.endpoint, s.n - s.accepted - s.duplicate - s.rejected);
 		rc = EXIT_UNREACHABLE;
 	} else if (src) {
 		fprintf(stderr, "lawtally send: %s\n", err);

@@ -319,19 +319,14 @@ int cmd_simulate(int argc, char **argv)
 		{"seed", required_argument, NULL, 'S'},
 		{"spool", required_argument, NULL, 's'},
 		{"json", no_argument, NULL, 'j'},
-		{"endpoint", required_argument, NULL, 'e'},
-		{"timeout", required_argument, NULL, 't'},
-		{"batch", required_argument, NULL, 'b'},
-		{"window", required_argument, NULL, 'w'},
-		{"key", required_argument, NULL, KEYS_OPT_KEY},
-		{"server-key", required_argument, NULL, KEYS_OPT_SERVER_KEY},
+		CLI_LINK_LONGOPTS,
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	struct cli_spool_opts so = {"simulate", NULL, cli_env_or("LAWTALLY_INGEST", DEFAULT_INGEST),
-				    NULL, 100, 8, 10000, 1};
+	struct cli_link link = cli_link_defaults();
+	const char *dir = NULL;
+	link.batch = 100; /* simulate's documented default (see its help) */
 	struct pace p = {100, 1000, 0};
-	const char *key_file = NULL, *server_key_file = NULL;
 	struct client_keys keys;
 	unsigned long ul, seed = 1;
 	int json = 0, opt, rc = 0;
@@ -356,35 +351,21 @@ int cmd_simulate(int argc, char **argv)
 			if (cli_parse_uint(optarg, ~0UL, &seed))
 				goto usage;
 			break;
-		case 's': so.dir = optarg; break;
+		case 's': dir = optarg; break;
 		case 'j': json = 1; break;
-		case 'e': so.endpoint = optarg; break;
-		case KEYS_OPT_KEY: key_file = optarg; break;
-		case KEYS_OPT_SERVER_KEY: server_key_file = optarg; break;
-		case 't':
-			if (cli_parse_timeout(optarg, &so.timeout_ms))
-				goto usage;
-			break;
-		case 'b':
-			if (cli_parse_uint(optarg, CLIENT_BATCH_MAX, &ul) || ul == 0)
-				goto usage;
-			so.batch = ul;
-			break;
-		case 'w':
-			if (cli_parse_uint(optarg, 64, &ul) || ul == 0)
-				goto usage;
-			so.window = (unsigned)ul;
-			break;
 		case 'h': return cli_usage("simulate", stdout, 0);
-		default: goto usage;
+		default:
+			if (cli_link_opt(&link, opt, optarg) != 1)
+				goto usage;
 		}
 	}
 	if (optind != argc)
 		goto usage;
-	int keyed = keys_load("simulate", key_file, server_key_file, &keys);
+	int keyed = keys_load("simulate", link.key_file, link.server_key_file, &keys);
 	if (keyed < 0)
 		return EXIT_USAGE;
-	so.keys = keyed ? &keys : NULL;
+	struct cli_spool_opts so = {"simulate", dir, link.endpoint, keyed ? &keys : NULL,
+				    link.batch, link.window, link.timeout_ms, 1};
 
 	struct sim s = {.rng = seed, .run = run_id()};
 	villages_builtin(&s.villages);

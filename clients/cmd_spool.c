@@ -274,20 +274,13 @@ int cmd_spool(int argc, char **argv)
 		{"spool", required_argument, NULL, 's'},
 		{"json", no_argument, NULL, 'j'},
 		{"clear", no_argument, NULL, 'c'},
-		{"endpoint", required_argument, NULL, 'e'},
-		{"timeout", required_argument, NULL, 't'},
-		{"batch", required_argument, NULL, 'b'},
-		{"window", required_argument, NULL, 'w'},
-		{"key", required_argument, NULL, KEYS_OPT_KEY},
-		{"server-key", required_argument, NULL, KEYS_OPT_SERVER_KEY},
+		CLI_LINK_LONGOPTS,
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *dir = NULL, *key_file = NULL, *server_key_file = NULL;
-	struct cli_spool_opts o = {"spool flush", NULL, cli_env_or("LAWTALLY_INGEST", DEFAULT_INGEST),
-				   NULL, 500, 8, 10000, 0};
+	const char *dir = NULL;
+	struct cli_link link = cli_link_defaults();
 	struct client_keys keys;
-	unsigned long ul;
 	int json = 0, clear = 0, opt;
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "s:jce:t:b:w:h", longopts, NULL)) != -1) {
@@ -295,33 +288,19 @@ int cmd_spool(int argc, char **argv)
 		case 's': dir = optarg; break;
 		case 'j': json = 1; break;
 		case 'c': clear = 1; break;
-		case 'e': o.endpoint = optarg; break;
-		case KEYS_OPT_KEY: key_file = optarg; break;
-		case KEYS_OPT_SERVER_KEY: server_key_file = optarg; break;
-		case 't':
-			if (cli_parse_timeout(optarg, &o.timeout_ms))
-				goto usage;
-			break;
-		case 'b':
-			if (cli_parse_uint(optarg, 1000, &ul) || ul == 0)
-				goto usage;
-			o.batch = ul;
-			break;
-		case 'w':
-			if (cli_parse_uint(optarg, 64, &ul) || ul == 0)
-				goto usage;
-			o.window = (unsigned)ul;
-			break;
 		case 'h': return cli_usage("spool", stdout, 0);
-		default: goto usage;
+		default:
+			if (cli_link_opt(&link, opt, optarg) != 1)
+				goto usage;
 		}
 	}
 	if (optind + 1 != argc)
 		goto usage;
 	const char *what = argv[optind];
-	o.dir = cli_spool_dir(dir);
+	struct cli_spool_opts o = {"spool flush", cli_spool_dir(dir), link.endpoint, NULL, link.batch,
+				   link.window, link.timeout_ms, 0};
 	if (strcmp(what, "flush") == 0) {
-		int keyed = keys_load("spool flush", key_file, server_key_file, &keys);
+		int keyed = keys_load("spool flush", link.key_file, link.server_key_file, &keys);
 		if (keyed < 0)
 			return EXIT_USAGE;
 		o.keys = keyed ? &keys : NULL;

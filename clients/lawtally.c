@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include "cli.h"
+#include "client.h"
+#include "keys.h"
 
 #ifndef LAWTALLY_VERSION
 #define LAWTALLY_VERSION "unknown"
@@ -45,6 +47,34 @@ int cli_parse_uint(const char *s, unsigned long max, unsigned long *out)
 		return -1;
 	*out = v;
 	return 0;
+}
+
+struct cli_link cli_link_defaults(void)
+{
+	return (struct cli_link){cli_env_or("LAWTALLY_INGEST", DEFAULT_INGEST), 10000, 500, 8,
+				 NULL, NULL};
+}
+
+int cli_link_opt(struct cli_link *l, int opt, const char *arg)
+{
+	unsigned long v;
+	switch (opt) {
+	case 'e': l->endpoint = arg; return 1;
+	case KEYS_OPT_KEY: l->key_file = arg; return 1;
+	case KEYS_OPT_SERVER_KEY: l->server_key_file = arg; return 1;
+	case 't': return cli_parse_timeout(arg, &l->timeout_ms) ? -1 : 1;
+	case 'b':
+		if (cli_parse_uint(arg, CLIENT_BATCH_MAX, &v) || v == 0)
+			return -1;
+		l->batch = v;
+		return 1;
+	case 'w':
+		if (cli_parse_uint(arg, CLIENT_WINDOW_MAX, &v) || v == 0)
+			return -1;
+		l->window = (unsigned)v;
+		return 1;
+	default: return 0;
+	}
 }
 
 int cli_usage(const char *name, FILE *out, int status)
