@@ -40,8 +40,8 @@ OPT      ?= -O2 -g
 SAN      ?=
 VERSION  := 0.1.0
 CPPFLAGS += -DLAWTALLY_VERSION='"$(VERSION)"' -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 -I$(BUILD)/gen -Idaemon -Iclients
-CFLAGS   += -std=c11 $(WARN) $(OPT) $(SAN) $(PC_CFLAGS)
-LDFLAGS  += $(SAN)
+CFLAGS   += -std=c11 -pthread $(WARN) $(OPT) $(SAN) $(PC_CFLAGS)
+LDFLAGS  += -pthread $(SAN)
 LDLIBS   += $(PC_LIBS) -lm
 
 GEN_SRC  := $(BUILD)/gen/lawtally.pb-c.c
@@ -55,7 +55,7 @@ PURE_OBJ := $(PURE_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/lawtally.pb-c.o
 STORE_OBJ := $(BUILD)/daemon/store.o $(BUILD)/daemon/store_recount.o $(BUILD)/daemon/store_backup.o \
 	$(BUILD)/daemon/store_office.o $(BUILD)/daemon/query.o
 # The daemon's I/O modules.
-DAEMON_SRC := daemon/config.c daemon/zsock.c daemon/metrics.c daemon/ingest.c \
+DAEMON_SRC := daemon/config.c daemon/zsock.c daemon/metrics.c daemon/ingest.c daemon/writer.c \
 	daemon/querysock.c daemon/http.c daemon/lawtallyd.c
 DAEMON_OBJ := $(DAEMON_SRC:%.c=$(BUILD)/%.o)
 # The live dashboard: Server-Sent Events and the page's files, embedded.

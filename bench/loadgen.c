@@ -14,9 +14,13 @@
  *     stalled daemon cannot hide latency by slowing the senders down (no
  *     coordinated omission).
  *
- * While the senders run, optional probers query the totals in a loop (one
- * at a time, --probe-gap-ms apart): a QueryRequest on the ZeroMQ query
- * endpoint and GET /v1/totals over one kept-alive HTTP connection.
+ * With --senders 0 it is a prober instead, run as a process of its own
+ * beside a loaded one, as the office's clients are: for --seconds it
+ * queries the totals in a loop (one at a time, --probe-gap-ms apart), a
+ * QueryRequest on the ZeroMQ query endpoint and GET /v1/totals over one
+ * kept-alive HTTP connection. (Probe threads inside the load generator
+ * measured the generator instead: they queued behind 8 busy senders for
+ * its ZeroMQ I/O thread and its share of the CPU.)
  *
  * Every ack must be ACCEPTED (the ids are fresh): anything else is an
  * error and the exit status is 1. Results are "key value" lines on stdout.
@@ -471,8 +475,9 @@ static int prepack(struct sender *snd, const struct options *o, uint64_t total)
 static const char usage[] =
 	"usage: loadgen --endpoint E [--senders N] [--window W] [--batch B]\n"
 	"               [--events N] [--seconds S] [--rate EV_PER_S] [--ids v7|random]\n"
-	"               [--seed N] [--query E] [--http HOST:PORT] [--probe-gap-ms MS]\n"
-	"               [--timeout-ms MS]\n";
+	"               [--seed N] [--timeout-ms MS]\n"
+	"       loadgen --senders 0 --seconds S [--query E] [--http HOST:PORT]\n"
+	"               [--probe-gap-ms MS] [--timeout-ms MS]\n";
 
 static int parse(int argc, char **argv, struct options *o)
 {
@@ -510,7 +515,10 @@ static int parse(int argc, char **argv, struct options *o)
 		default: return -1;
 		}
 	}
-	if (!o->endpoint || optind != argc || o->senders < 1 || o->senders > SENDERS_MAX ||
+	int probing = o->query_endpoint || o->http;
+	if (o->senders == 0)
+		return probing && o->seconds > 0 && o->timeout_ms >= 100 && optind == argc ? 0 : -1;
+	if (probing || !o->endpoint || optind != argc || o->senders > SENDERS_MAX ||
 	    o->window < 1 || o->window > WINDOW_MAX || o->batch < 1 || o->batch > BATCH_MAX ||
 	    o->rate < 0 || o->timeout_ms < 100 || (o->rate > 0 && o->seconds <= 0) ||
 	    (o->rate == 0 && o->events == 0))
@@ -529,6 +537,45 @@ static void print_hist(const char *name, const struct hist *h)
 	       (unsigned long long)hist_quantile(h, 0.999), name, (unsigned long long)h->max);
 }
 
+/* --senders 0: the probers alone, for o->seconds. */
+static int probe_only(const struct options *o)
+{
+	void *zctx = zmq_ctx_new();
+	if (!zctx) {
+		fprintf(stderr, "loadgen: cannot create a ZeroMQ context\n");
+		return 1;
+	}
+	struct prober probes[2] = {{.o = o, .zctx = zctx}, {.o = o, .zctx = zctx}};
+	int has_probe[2] = {o->query_endpoint != NULL, o->http != NULL};
+	void *(*probe_fn[2])(void *) = {zmq_probe_run, http_probe_run};
+	int failed = 0;
+	t0 = mono() + 0.05;
+	for (int i = 0; i < 2; i++)
+		if (has_probe[i] && pthread_create(&probes[i].th, NULL, probe_fn[i], &probes[i]) != 0) {
+			fprintf(stderr, "loadgen: cannot start a thread\n");
+			return 1;
+		}
+	sleep_until(t0 + o->seconds);
+	atomic_store(&stop_probes, 1);
+	for (int i = 0; i < 2; i++) {
+		if (!has_probe[i])
+			continue;
+		pthread_join(probes[i].th, NULL);
+		if (probes[i].failed) {
+			fprintf(stderr, "loadgen: %s prober: %s\n", i ? "http" : "query", probes[i].err);
+			failed = 1;
+		}
+	}
+	if (has_probe[0])
+		print_hist("zmq_query", &probes[0].h);
+	if (has_probe[1]) {
+		print_hist("http_query", &probes[1].h);
+		printf("http_reconnects %llu\n", (unsigned long long)probes[1].errors);
+	}
+	zmq_ctx_term(zctx);
+	return failed;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o;
@@ -536,6 +583,8 @@ int main(int argc, char **argv)
 		fputs(usage, stderr);
 		return 2;
 	}
+	if (o.senders == 0)
+		return probe_only(&o);
 	uint64_t total = o.rate > 0 ? (uint64_t)(o.rate * o.seconds) : o.events;
 	if (total < o.senders)
 		total = o.senders;
@@ -564,8 +613,6 @@ int main(int argc, char **argv)
 			(unsigned long long)total);
 		return 1;
 	}
-	struct prober probes[2] = {{.o = &o, .zctx = zctx}, {.o = &o, .zctx = zctx}};
-	int has_probe[2] = {o.query_endpoint != NULL, o.http != NULL};
 	/* connections settle while the threads start; the clock starts together */
 	t0 = mono() + 0.2;
 	for (unsigned s = 0; s < o.senders; s++)
@@ -573,13 +620,6 @@ int main(int argc, char **argv)
 			fprintf(stderr, "loadgen: cannot start a thread\n");
 			return 1;
 		}
-	void *(*probe_fn[2])(void *) = {zmq_probe_run, http_probe_run};
-	for (int i = 0; i < 2; i++)
-		if (has_probe[i] && pthread_create(&probes[i].th, NULL, probe_fn[i], &probes[i]) != 0) {
-			fprintf(stderr, "loadgen: cannot start a thread\n");
-			return 1;
-		}
-
 	struct hist *all = calloc(1, sizeof(*all));
 	uint64_t sent = 0, accepted = 0;
 	double t_end = t0;
@@ -596,16 +636,6 @@ int main(int argc, char **argv)
 		if (snd[s].t_last > t_end)
 			t_end = snd[s].t_last;
 	}
-	atomic_store(&stop_probes, 1);
-	for (int i = 0; i < 2; i++) {
-		if (!has_probe[i])
-			continue;
-		pthread_join(probes[i].th, NULL);
-		if (probes[i].failed) {
-			fprintf(stderr, "loadgen: %s prober: %s\n", i ? "http" : "query", probes[i].err);
-			failed = 1;
-		}
-	}
 	double secs = t_end - t0;
 	printf("senders %u\nwindow %u\nbatch %u\nids %s\nrate %.0f\n", o.senders, o.window, o.batch,
 	       o.random_ids ? "random" : "v7", o.rate);
@@ -613,12 +643,6 @@ int main(int argc, char **argv)
 	       (unsigned long long)sent, (unsigned long long)accepted, secs,
 	       secs > 0 ? (double)accepted / secs : 0.0);
 	print_hist("ack", all);
-	if (has_probe[0])
-		print_hist("zmq_query", &probes[0].h);
-	if (has_probe[1]) {
-		print_hist("http_query", &probes[1].h);
-		printf("http_reconnects %llu\n", (unsigned long long)probes[1].errors);
-	}
 	if (!failed && accepted != sent) {
 		fprintf(stderr, "loadgen: %llu events sent, %llu accepted\n",
 			(unsigned long long)sent, (unsigned long long)accepted);

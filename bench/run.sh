@@ -309,6 +309,29 @@ for size in $SIZES; do
 	rm -rf "$T/run"
 done
 
+# query_under_load NAME: 8 senders saturate ingest for SECS s; once the
+# daemon has accepted their first events, a prober of its own (another
+# process, as the office's clients are) queries over ZeroMQ and HTTP for
+# three quarters of that time. Both outputs go to $RES/NAME.txt.
+query_under_load() {
+	local name=$1 before lp
+	before=$(metric 'lawtally_events_total{status="accepted"}')
+	load "$name" --senders 8 --window $WINDOW --batch $BATCH --events "$QUERY_EVENTS" \
+		--seconds "$SECS" --ids v7 &
+	lp=$!
+	local deadline=$((SECONDS + 60))
+	until [ "$(metric 'lawtally_events_total{status="accepted"}')" -gt "$before" ]; do
+		kill -0 "$lp" 2>/dev/null || break
+		[ $SECONDS -lt $deadline ] || die "$name: no event accepted in 60 s"
+		sleep 0.01
+	done
+	"$TOOLS/loadgen" --senders 0 --seconds "$(awk -v s="$SECS" 'BEGIN { print s * 0.75 }')" \
+		--query "$QUERY" --http "$HTTP" >"$RES/$name.probe" 2>"$T/probe.err" ||
+		die "prober $name failed: $(cat "$T/probe.err")"
+	wait "$lp" || die "$name: the load failed"
+	cat "$RES/$name.probe" >>"$RES/$name.txt"
+}
+
 # ---- 3. ack latency at a fixed offered rate; queries under full ingest ------------------
 for r in $(seq "$RUNS"); do
 	rm -rf "$T/run"; daemon_start "$T/run"
@@ -316,8 +339,7 @@ for r in $(seq "$RUNS"); do
 		--rate "$RATE" --seconds "$RATE_SECS" --ids v7
 	daemon_stop
 	rm -rf "$T/run"; daemon_start "$T/run"
-	load "query-$r" --senders 8 --window $WINDOW --batch $BATCH --events "$QUERY_EVENTS" \
-		--seconds "$SECS" --ids v7 --query "$QUERY" --http "$HTTP"
+	query_under_load "query-$r"
 	daemon_stop
 	# liveness: a query must not wait for the whole load to end
 	for q in zmq_query_n http_query_n; do
@@ -547,7 +569,7 @@ CMD=${BENCH_CMD:-$RUNCMD}
 	echo "- Events: \`bench/workload.c\`, the same mix for every tool: per 10 events, 5 disputes (2 cases registered then resolved, 1 left open), 2 enforcement actions, 2 publicity days, 1 training; villages round robin, all in 2024. Requests are packed before the clock starts."
 	echo "- Load: \`bench/loadgen\` (threads, one DEALER each). Ack latency = from the send (at saturation) or the scheduled send (fixed rate, open loop: no coordinated omission) of the event's request to its reply; log-linear histogram, values rounded up by at most 1.6 %. Every ack must be ACCEPTED, and the daemon's \`lawtally_events_total{status=\"accepted\"}\` must grow by exactly the acknowledged count; runs on an empty store that send every event also check the 2024 totals exactly."
 	echo "- Prefilled stores: \`bench/prefill\` applies the same events with the daemon's own \`store_apply\` (8192 a commit), ids time-ordered (2024 UUIDv7) or random. Stores up to $(human $COPY_MAX) are copied afresh (and synced) for each run; larger ones are used in place, so later runs see the events of earlier ones (\"at start\" says how many)."
-	echo "- Queries: one ZeroMQ QueryRequest and one HTTP GET /v1/totals (kept-alive connection) at a time, 10 ms apart, both \`disputes.resolved\` by village for 2024, while 8 senders saturate ingest for $SECS s (fewer than $QUERY_MIN answers of either kind fails the bench: queries starved)."
+	echo "- Queries: one ZeroMQ QueryRequest and one HTTP GET /v1/totals (kept-alive connection) at a time, 10 ms apart, both \`disputes.resolved\` by village for 2024, from a prober process of its own (\`loadgen --senders 0\`), while 8 senders saturate ingest for $SECS s; the prober starts once the daemon has accepted the senders' first events and runs for three quarters of that time (fewer than $QUERY_MIN answers of either kind fails the bench: queries starved)."
 	echo "- Start-up: \`bench/starttime\`, from fork+exec to the \"listening:\" log line and to READY=1 on its own NOTIFY_SOCKET ($STARTS starts). Private memory: Rss of every mapping of \`/proc/PID/smaps\` except the LMDB \`data.mdb\` mapping."
 	echo "- Raw LMDB ceiling: \`bench/lmdb_ceiling\`: per event only the record put (the same bytes lawtally stores, append-only 8-byte key), the id -> sequence put, and 3 counter read-modify-writes; one durable transaction per batch, at lawtally's own mean commit size of the compared run; time-ordered ids on an empty store, random ids on a store prefilled with $(human "$SIZE1") random ids (copied afresh for each run)."
 	echo "- Redis: Debian's \`redis-server\` on loopback started here, \`appendonly yes\`, \`appendfsync always\`, no RDB snapshots, no AOF rewrite; \`bench/redis_load\` (hiredis) does XADD of the same record + 3 HINCRBY per event, 8 connections each pipelining $((WINDOW * BATCH)) events (the same events in flight per sender as lawtally's)."

@@ -21,12 +21,14 @@
 #include "log.h"
 #include "scope.h"
 #include "validate.h"
+#include "writer.h"
 #include "zsock.h"
 
 #define INGEST_REQUESTS_MAX 256
+#define INGEST_PASS_SLOTS 256   /* events read in one pass of the loop */
 #define INGEST_LINGER_MS 1000
 
-/* A request read in this pass, waiting for the commit. */
+/* A request read, waiting for its group's commit. */
 struct pending {
 	zmq_msg_t env[ZSOCK_PARTS_MAX]; /* routing id, maybe an empty delimiter */
 	int nenv;
@@ -38,19 +40,14 @@ struct pending {
 	struct scope scope;
 };
 
-struct ingest {
-	struct event_base *base;
-	void *sock;
-	struct zsock *z;
-	struct store *store;
-	const struct villages *villages;
-	struct metrics *m;
-	struct ingest_options o;
-	char endpoint[256];
-	int failed;
-	void (*on_commit)(void *arg);   /* after a commit that stored something */
-	void *on_commit_arg;
-
+/*
+ * A group of requests committed together. The loop thread fills one while
+ * the writer thread commits the other; the writer reads only items and
+ * packed (and the requests they point into) and writes results, rc and
+ * seconds.
+ */
+struct group {
+	struct ingest *in;
 	struct pending pend[INGEST_REQUESTS_MAX];
 	size_t npend;
 	/* per event of the group: a validation reason, or its item index */
@@ -60,8 +57,31 @@ struct ingest {
 	struct store_item *items;
 	struct store_packed *packed;    /* per item: its event's bytes in its request */
 	struct store_result *results;
+	size_t nitems;
+	int rc;                         /* store_apply's return */
+	double seconds;                 /* its duration */
+};
+
+struct ingest {
+	struct event_base *base;
+	void *sock;
+	struct zsock *z;
+	struct store *store;
+	struct writer *writer;
+	const struct villages *villages;
+	struct metrics *m;
+	struct ingest_options o;
+	char endpoint[256];
+	int failed;
+	int stopping;
+	int paused;                     /* reading waits for the commit: both groups full */
+	void (*on_commit)(void *arg);   /* after a commit that stored something */
+	void *on_commit_arg;
+
+	struct group groups[2];
+	struct group *fill;             /* being read into */
+	struct group *commit;           /* with the writer thread, or NULL */
 	struct validate_span *spans;    /* scratch: where a request's events lie */
-	size_t nitems, cap;
 	/* reply scratch */
 	Lawtally__V1__Ack *acks;
 	Lawtally__V1__Ack **ackp;
@@ -138,11 +158,13 @@ static int sender_known(struct ingest *in, zmq_msg_t *parts, int n,
 }
 
 /*
- * Takes one received message: answers a bad frame at once, or queues the
- * request with its events validated. Consumes the parts.
+ * Takes one received message into the group being filled: answers a bad
+ * frame at once, or queues the request with its events validated.
+ * Consumes the parts.
  */
 static void take_request(struct ingest *in, zmq_msg_t *parts, int n, int64_t now)
 {
+	struct group *g = in->fill;
 	int nenv = n - 1;
 	zmq_msg_t *payload = &parts[n - 1];
 	const uint8_t *data = zmq_msg_data(payload);
@@ -179,7 +201,7 @@ static void take_request(struct ingest *in, zmq_msg_t *parts, int n, int64_t now
 		return;
 	}
 
-	struct pending *p = &in->pend[in->npend++];
+	struct pending *p = &g->pend[g->npend++];
 	p->nenv = nenv;
 	for (int i = 0; i < nenv; i++) {
 		zmq_msg_init(&p->env[i]);
@@ -192,58 +214,48 @@ static void take_request(struct ingest *in, zmq_msg_t *parts, int n, int64_t now
 	zmq_msg_close(payload);
 	const uint8_t *body = zmq_msg_data(&p->payload); /* moved: small ones live inline */
 	p->req = req;
-	p->first_slot = in->nslots;
+	p->first_slot = g->nslots;
 	if (who) {
 		memcpy(p->sender, who->name, sizeof(p->sender));
 		p->scope = who->scope;
 	}
 	for (size_t i = 0; i < req->n_events; i++) {
 		const Lawtally__V1__Event *e = req->events[i];
-		size_t slot = in->nslots++;
+		size_t slot = g->nslots++;
 		const char *reason = validate_event(e, in->villages, now);
 		/* the sender's role, never the event's claimed source, decides */
 		if (!reason && who)
 			reason = scope_check_event(&p->scope, e);
-		in->slot_reason[slot] = reason;
-		in->slot_item[slot] = -1;
+		g->slot_reason[slot] = reason;
+		g->slot_item[slot] = -1;
 		if (reason) {
 			metrics_rejected(in->m, reason);
 			continue;
 		}
-		in->slot_item[slot] = (long)in->nitems;
+		g->slot_item[slot] = (long)g->nitems;
 		/* the walk saw each event the unpack did, in order, or the event is packed again */
-		in->packed[in->nitems] = nspans == req->n_events
-						 ? (struct store_packed){body + in->spans[i].off,
-									 in->spans[i].len}
-						 : (struct store_packed){NULL, 0};
-		in->items[in->nitems++] = who ? (struct store_item){e, p->sender, now,
-								    !scope_retracts_any(&p->scope)}
-					      : (struct store_item){e, e->source, now, 0};
+		g->packed[g->nitems] = nspans == req->n_events
+					       ? (struct store_packed){body + in->spans[i].off,
+								       in->spans[i].len}
+					       : (struct store_packed){NULL, 0};
+		g->items[g->nitems++] = who ? (struct store_item){e, p->sender, now,
+								  !scope_retracts_any(&p->scope)}
+					    : (struct store_item){e, e->source, now, 0};
 	}
 }
 
-/* Commits the group and answers every queued request. */
-static void commit_and_reply(struct ingest *in)
+/* No room for another request: it waits for the group in commit. */
+static int group_full(const struct ingest *in, const struct group *g)
 {
-	int rc = 0;
-	uint64_t accepted = in->m->accepted;
-	if (in->nitems > 0) {
-		double t0 = mono_now();
-		rc = store_apply_packed(in->store, in->items, in->packed, in->nitems, in->results);
-		if (rc == 0)
-			metrics_commit(in->m, (unsigned)in->nitems, mono_now() - t0, wall_now());
-	}
-	if (rc) {
-		in->m->refusals += in->npend;
-		if (rc == LT_EIO || rc == LT_ECORRUPT) {
-			log_err("ingest: the store failed (%s); stopping so that the supervisor "
-				"restarts the daemon", lt_strerror(rc));
-			in->failed = 1;
-			event_base_loopbreak(in->base);
-		}
-	}
-	for (size_t r = 0; r < in->npend; r++) {
-		struct pending *p = &in->pend[r];
+	return g->nitems >= in->o.batch_events_max || g->nslots >= in->o.batch_events_max ||
+	       g->npend >= INGEST_REQUESTS_MAX;
+}
+
+/* Answers every request of the group after its commit returned rc; empties it. */
+static void reply_group(struct ingest *in, struct group *g, int rc)
+{
+	for (size_t r = 0; r < g->npend; r++) {
+		struct pending *p = &g->pend[r];
 		Lawtally__V1__SubmitReply rep = LAWTALLY__V1__SUBMIT_REPLY__INIT;
 		rep.batch_id = p->req->batch_id;
 		if (rc) {
@@ -257,11 +269,11 @@ static void commit_and_reply(struct ingest *in)
 				Lawtally__V1__Ack *a = &in->acks[i];
 				lawtally__v1__ack__init(a);
 				a->id = p->req->events[i]->id;
-				if (in->slot_item[slot] < 0) {
+				if (g->slot_item[slot] < 0) {
 					a->status = LAWTALLY__V1__ACK__STATUS__REJECTED;
-					a->reason = (char *)in->slot_reason[slot];
+					a->reason = (char *)g->slot_reason[slot];
 				} else {
-					const struct store_result *res = &in->results[in->slot_item[slot]];
+					const struct store_result *res = &g->results[g->slot_item[slot]];
 					a->status = (Lawtally__V1__Ack__Status)res->status;
 					if (res->status == STORE_REJECTED) {
 						a->reason = (char *)res->reason;
@@ -283,17 +295,99 @@ static void commit_and_reply(struct ingest *in)
 		zmq_msg_close(&p->payload);
 		lawtally__v1__submit_request__free_unpacked(p->req, NULL);
 	}
-	in->npend = in->nslots = in->nitems = 0;
+	g->npend = g->nslots = g->nitems = 0;
+}
+
+/* The group's commit returned rc (0 with nothing to store): count, answer, tell. */
+static void group_done(struct ingest *in, struct group *g, int rc)
+{
+	uint64_t accepted = in->m->accepted;
+	if (g->nitems > 0 && rc == 0)
+		metrics_commit(in->m, (unsigned)g->nitems, g->seconds, wall_now());
+	if (rc) {
+		in->m->refusals += g->npend;
+		if ((rc == LT_EIO || rc == LT_ECORRUPT) && !in->failed) {
+			log_err("ingest: the store failed (%s); stopping so that the supervisor "
+				"restarts the daemon", lt_strerror(rc));
+			in->failed = 1;
+			event_base_loopbreak(in->base);
+		}
+	}
+	reply_group(in, g, rc);
 	if (in->on_commit && in->m->accepted != accepted)
 		in->on_commit(in->on_commit_arg);
 }
 
+/* Writer thread: the group's one transaction. */
+static void commit_work(void *arg)
+{
+	struct group *g = arg;
+	struct ingest *in = g->in;
+	double t0 = mono_now();
+	g->rc = store_apply_packed(in->store, g->items, g->packed, g->nitems, g->results);
+	g->seconds = mono_now() - t0;
+}
+
+static void dispatch(struct ingest *in);
+
+/* Loop thread, after commit_work: answer, then start the next group. */
+static void commit_done(void *arg)
+{
+	struct group *g = arg;
+	struct ingest *in = g->in;
+	in->commit = NULL;
+	group_done(in, g, g->rc);
+	dispatch(in);
+	/* the replies sent may have taken ZMQ_FD's edge: look at the socket again */
+	if (in->paused && !in->stopping && !in->failed) {
+		in->paused = 0;
+		zsock_pause(in->z, 0);
+	} else if (in->z) {
+		zsock_kick(in->z);
+	}
+}
+
+/*
+ * Starts the commit of the group being filled if the writer is free: what
+ * arrived while the last commit ran forms the next group, so the busier
+ * the senders, the larger the groups and the fewer the fsyncs per event.
+ * A group with nothing to store (every event rejected) is answered here.
+ */
+static void dispatch(struct ingest *in)
+{
+	struct group *g = in->fill;
+	if (in->commit || g->npend == 0)
+		return;
+	if (in->failed || g->nitems == 0) {
+		group_done(in, g, in->failed ? LT_EIO : 0);
+		return;
+	}
+	in->fill = g == &in->groups[0] ? &in->groups[1] : &in->groups[0];
+	in->commit = g;
+	if (writer_submit(in->writer, commit_work, commit_done, g) != 0)
+		fatal("ingest: the writer was busy with no commit in hand");
+}
+
+/*
+ * Reads a few requests (about INGEST_PASS_SLOTS events), then returns to
+ * the loop: queries and HTTP requests wait for one pass at most, never
+ * for a whole group. zsock brings it back while input is waiting.
+ */
 static void on_readable(void *sock, void *arg)
 {
 	struct ingest *in = arg;
 	int64_t now = (int64_t)time(NULL);
-	while (!in->failed && in->nitems < in->o.batch_events_max &&
-	       in->nslots < in->o.batch_events_max && in->npend < INGEST_REQUESTS_MAX) {
+	size_t slots0 = in->fill->nslots;
+	while (!in->failed && !in->stopping && in->fill->nslots - slots0 < INGEST_PASS_SLOTS) {
+		if (group_full(in, in->fill)) {
+			dispatch(in); /* a free writer takes it, and a new group starts */
+			if (group_full(in, in->fill)) {
+				/* both groups are full: wait for the commit (commit_done resumes) */
+				in->paused = 1;
+				zsock_pause(in->z, 1);
+				break;
+			}
+		}
 		zmq_msg_t parts[ZSOCK_PARTS_MAX];
 		int n = zsock_recv(sock, parts, ZSOCK_PARTS_MAX);
 		if (n == 0)
@@ -308,12 +402,33 @@ static void on_readable(void *sock, void *arg)
 		}
 		take_request(in, parts, n, now);
 	}
-	commit_and_reply(in);
+	dispatch(in);
 }
 
 static int set_int(void *sock, int opt, int v)
 {
 	return zmq_setsockopt(sock, opt, &v, sizeof(v));
+}
+
+static int group_init(struct group *g, struct ingest *in, size_t cap)
+{
+	g->in = in;
+	g->slot_reason = calloc(cap, sizeof(*g->slot_reason));
+	g->slot_item = calloc(cap, sizeof(*g->slot_item));
+	g->items = calloc(cap, sizeof(*g->items));
+	g->packed = calloc(cap, sizeof(*g->packed));
+	g->results = calloc(cap, sizeof(*g->results));
+	return g->slot_reason && g->slot_item && g->items && g->packed && g->results ? 0
+														: LT_ENOMEM;
+}
+
+static void group_free(struct group *g)
+{
+	free(g->slot_reason);
+	free(g->slot_item);
+	free(g->items);
+	free(g->packed);
+	free(g->results);
 }
 
 int ingest_start(struct ingest **out, struct event_base *base, void *zctx,
@@ -329,20 +444,22 @@ int ingest_start(struct ingest **out, struct event_base *base, void *zctx,
 	in->villages = villages;
 	in->m = metrics;
 	in->o = *opts;
-	in->cap = opts->batch_events_max + opts->request_events_max;
-	in->slot_reason = calloc(in->cap, sizeof(*in->slot_reason));
-	in->slot_item = calloc(in->cap, sizeof(*in->slot_item));
-	in->items = calloc(in->cap, sizeof(*in->items));
-	in->packed = calloc(in->cap, sizeof(*in->packed));
+	/* a group takes requests until batch_events_max: one more may overshoot it */
+	size_t cap = opts->batch_events_max + opts->request_events_max;
+	int grc = group_init(&in->groups[0], in, cap) | group_init(&in->groups[1], in, cap);
+	in->fill = &in->groups[0];
 	in->spans = calloc(opts->request_events_max, sizeof(*in->spans));
-	in->results = calloc(in->cap, sizeof(*in->results));
 	in->acks = calloc(opts->request_events_max, sizeof(*in->acks));
 	in->ackp = calloc(opts->request_events_max, sizeof(*in->ackp));
-	if (!in->slot_reason || !in->slot_item || !in->items || !in->results || !in->acks ||
-	    !in->ackp || !in->packed || !in->spans) {
+	if (grc || !in->acks || !in->ackp || !in->spans) {
 		snprintf(err, errlen, "ingest: out of memory");
 		ingest_close(&in);
 		return LT_ENOMEM;
+	}
+	int rc = writer_start(&in->writer, base, err, errlen);
+	if (rc) {
+		ingest_close(&in);
+		return rc;
 	}
 	in->sock = zmq_socket(zctx, ZMQ_ROUTER);
 	int64_t maxmsg = opts->frame_bytes_max;
@@ -367,7 +484,7 @@ int ingest_start(struct ingest **out, struct event_base *base, void *zctx,
 	size_t len = sizeof(in->endpoint);
 	if (zmq_getsockopt(in->sock, ZMQ_LAST_ENDPOINT, in->endpoint, &len) != 0)
 		snprintf(in->endpoint, sizeof(in->endpoint), "%s", opts->endpoint);
-	int rc = zsock_new(&in->z, base, in->sock, on_readable, in);
+	rc = zsock_new(&in->z, base, in->sock, on_readable, in);
 	if (rc) {
 		snprintf(err, errlen, "ingest: cannot join the event loop: %s", lt_strerror(rc));
 		ingest_close(&in);
@@ -395,6 +512,7 @@ void ingest_on_commit(struct ingest *in, void (*fn)(void *arg), void *arg)
 
 void ingest_stop_reading(struct ingest *in)
 {
+	in->stopping = 1;
 	if (in->z)
 		zsock_pause(in->z, 1);
 }
@@ -404,20 +522,31 @@ int ingest_failed(const struct ingest *in)
 	return in->failed;
 }
 
+double ingest_commit_age(struct ingest *in)
+{
+	return in->writer ? writer_job_age(in->writer) : 0;
+}
+
 void ingest_close(struct ingest **inp)
 {
 	struct ingest *in = *inp;
 	if (!in)
 		return;
+	/* what was read is answered: the commit in hand, then the group being filled */
+	in->stopping = 1;
+	while (in->writer && (writer_busy(in->writer) || in->fill->npend > 0)) {
+		if (writer_busy(in->writer))
+			writer_wait(in->writer);
+		else
+			dispatch(in);
+	}
+	writer_stop(&in->writer);
 	zsock_destroy(&in->z);
 	if (in->sock)
 		zmq_close(in->sock);
-	free(in->slot_reason);
-	free(in->slot_item);
-	free(in->items);
-	free(in->packed);
+	group_free(&in->groups[0]);
+	group_free(&in->groups[1]);
 	free(in->spans);
-	free(in->results);
 	free(in->acks);
 	free(in->ackp);
 	free(in->out);

@@ -1,11 +1,12 @@
 /*
  * ingest.h - the ZeroMQ ingest endpoint with group commit.
  *
- * A ROUTER socket takes SubmitRequests from DEALER (or REQ) senders. Every
- * request readable now, up to a bound of events, goes into one store
- * transaction; each SubmitReply is sent only after that transaction has
- * committed. A frame that is not a valid SubmitRequest gets an error reply
- * and the daemon goes on.
+ * A ROUTER socket takes SubmitRequests from DEALER (or REQ) senders. The
+ * loop thread reads and validates requests into a group; the writer thread
+ * (writer.h) commits a group in one store transaction while the next one
+ * fills with what arrives meanwhile. Each SubmitReply is sent, from the
+ * loop thread, only after its group has committed. A frame that is not a
+ * valid SubmitRequest gets an error reply and the daemon goes on.
  */
 #ifndef LAWTALLY_INGEST_H
 #define LAWTALLY_INGEST_H
@@ -59,7 +60,18 @@ void ingest_stop_reading(struct ingest *in);
  */
 int ingest_failed(const struct ingest *in);
 
-/* Closes the socket and frees everything; NULLs *in. */
+/*
+ * Seconds the commit in hand has been running (0 with none): the watchdog
+ * stops its keep-alives when a commit hangs (notify_watch).
+ */
+double ingest_commit_age(struct ingest *in);
+
+/*
+ * Waits for the commit in hand and commits what was read since, answering
+ * every request read (shutdown, after the loop has stopped); then closes
+ * the socket, stops the writer thread and frees everything; NULLs *in.
+ * The on_commit callback may still be called from here.
+ */
 void ingest_close(struct ingest **in);
 
 #endif

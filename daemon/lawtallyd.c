@@ -1,8 +1,10 @@
 /*
  * lawtallyd.c - the daemon: command line, start-up, signals, shut-down.
  *
- * One libevent event_base owns everything: the ingest and query ZeroMQ
- * sockets, the HTTP server and the signals. The daemon runs in the
+ * One libevent event_base on the main thread owns everything: the ingest
+ * and query ZeroMQ sockets, the HTTP server and the signals. The one other
+ * thread, ingest's writer (writer.h), only runs store transactions, so
+ * queries never wait for a commit's disk flushes. The daemon runs in the
  * foreground (systemd supervises it: notify.c) and logs to stderr. It
  * holds the data directory's lock (datadir.h) for as long as it runs.
  *
@@ -172,6 +174,11 @@ static void on_reload(evutil_socket_t sig, short what, void *arg)
 }
 
 /* After a commit with something new: the dashboards refetch (http.h). */
+static double commit_age(void *arg)
+{
+	return ingest_commit_age(arg);
+}
+
 static void on_commit(void *arg)
 {
 	http_notify_commit(arg);
@@ -308,9 +315,10 @@ static void stop(struct daemon *d)
 			event_free(d->sig[i]);
 	if (d->tick)
 		event_free(d->tick);
+	/* first: answering what was read may still notify the dashboards */
+	ingest_close(&d->ingest);
 	http_close(&d->http);
 	querysock_close(&d->query);
-	ingest_close(&d->ingest);
 	office_free(&d->office);
 	auth_close(&d->auth);
 	if (d->zctx)
@@ -391,6 +399,7 @@ int main(int argc, char **argv)
 		status = 1;
 	}
 	if (status == 0) {
+		notify_watch(d.notify, commit_age, d.ingest);
 		notify_ready(d.notify);
 		event_base_dispatch(d.base);
 		status = d.ingest && ingest_failed(d.ingest) ? 1 : 0;

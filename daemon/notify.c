@@ -15,8 +15,12 @@ struct notify {
 	int stopping;
 	int warned;                  /* one warning for a socket that fails */
 	struct event *watchdog, *status;
+	double watchdog_seconds;     /* WatchdogSec= */
 	notify_status_fn status_fn;
 	void *arg;
+	notify_busy_fn busy_fn;      /* how long the store's writer has been in one job */
+	void *busy_arg;
+	int withheld;                /* keep-alives withheld for the current stall */
 };
 
 static void send_state(struct notify *n, const char *state)
@@ -42,11 +46,27 @@ static void send_status(struct notify *n, const char *extra)
 	send_state(n, msg);
 }
 
-/* Runs in the loop: only a loop that turns keeps the daemon alive. */
+/*
+ * Runs in the loop: only a loop that turns, and a writer thread that is
+ * not stuck in one commit for half the watchdog interval, keep the daemon
+ * alive.
+ */
 static void on_watchdog(evutil_socket_t fd, short what, void *arg)
 {
+	struct notify *n = arg;
 	(void)fd, (void)what;
-	send_state(arg, "WATCHDOG=1");
+	double busy = n->busy_fn ? n->busy_fn(n->busy_arg) : 0;
+	if (busy > n->watchdog_seconds / 2) {
+		if (!n->withheld)
+			log_err("notify: a commit has been running for %.1f s; withholding "
+				"WATCHDOG=1 so that systemd restarts the daemon", busy);
+		n->withheld = 1;
+		return;
+	}
+	if (n->withheld)
+		log_warn("notify: the stalled commit finished after all; keep-alives resumed");
+	n->withheld = 0;
+	send_state(n, "WATCHDOG=1");
 }
 
 static void on_status(evutil_socket_t fd, short what, void *arg)
@@ -87,10 +107,17 @@ int notify_start(struct notify **out, struct event_base *base, notify_status_fn 
 		notify_close(&n);
 		return LT_ESYS;
 	}
+	n->watchdog_seconds = (double)usec / 1e6;
 	if (n->watchdog)
 		log_info("notify: watchdog every %llu ms", (unsigned long long)(usec / 2000));
 	*out = n;
 	return 0;
+}
+
+void notify_watch(struct notify *n, notify_busy_fn busy, void *arg)
+{
+	n->busy_fn = busy;
+	n->busy_arg = arg;
 }
 
 void notify_ready(struct notify *n)

@@ -5,9 +5,11 @@
  * $NOTIFY_SOCKET when systemd set it (Type=notify); without it every call
  * is a no-op. When systemd asks for a watchdog (WatchdogSec=, read with
  * sd_watchdog_enabled), a timer in the daemon's event loop sends
- * WATCHDOG=1 at half the interval. Everything runs in that one loop, so a
- * stuck commit or a stalled loop stops the keep-alives and systemd
- * restarts the daemon: WATCHDOG=1 is sent from that timer and nowhere else.
+ * WATCHDOG=1 at half the interval, from that timer and nowhere else: a
+ * stalled loop stops the keep-alives and systemd restarts the daemon.
+ * Commits run on the writer thread, so the timer also asks how long the
+ * commit in hand has run (notify_watch) and withholds the keep-alive once
+ * that passes half the interval: a commit stuck on a hung disk is a stall too.
  */
 #ifndef LAWTALLY_NOTIFY_H
 #define LAWTALLY_NOTIFY_H
@@ -29,6 +31,12 @@ typedef void (*notify_status_fn)(char *buf, size_t len, void *arg);
  */
 int notify_start(struct notify **out, struct event_base *base, notify_status_fn status,
 		 void *arg, char *err, size_t errlen);
+
+/* Seconds the daemon's writer has been busy with one job (0: idle). */
+typedef double (*notify_busy_fn)(void *arg);
+
+/* Makes the watchdog consult busy(arg) before each keep-alive. */
+void notify_watch(struct notify *n, notify_busy_fn busy, void *arg);
 
 /* READY=1 with the current STATUS= (start-up done, or a reload done). */
 void notify_ready(struct notify *n);

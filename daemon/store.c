@@ -189,6 +189,7 @@ int store_open(struct store **out, const struct store_options *opts, char *err, 
 		s->map_size = s->map_size_max;
 	s->tz_offset = opts->tz_offset;
 	s->read_only = opts->read_only;
+	pthread_rwlock_init(&s->maplock, NULL);
 	int lrc;
 
 	if (!s->read_only && mkdir(opts->dir, 0700) != 0 && errno != EEXIST) {
@@ -241,6 +242,7 @@ int store_open(struct store **out, const struct store_options *opts, char *err, 
 env_close:
 	mdb_env_close(s->env);
 free_store:
+	pthread_rwlock_destroy(&s->maplock);
 	free(s);
 	return lrc;
 }
@@ -256,6 +258,7 @@ void store_close(struct store **sp)
 	tally_deltas_free(&s->deltas);
 	free(s->buf);
 	store_senders_free(s);
+	pthread_rwlock_destroy(&s->maplock);
 	free(s);
 	*sp = NULL;
 }
@@ -546,7 +549,7 @@ static int apply_txn(struct store *s, const struct store_item *items,
 	MDB_txn *txn;
 	uint64_t seq;
 	tally_deltas_reset(&s->deltas);
-	int rc = mdb_txn_begin(s->env, NULL, 0, &txn);
+	int rc = store_write_begin(s, &txn);
 	if (rc)
 		return rc;
 	rc = next_seq(s, txn, &seq);
@@ -559,10 +562,10 @@ static int apply_txn(struct store *s, const struct store_item *items,
 	if (!rc)
 		rc = store_senders_apply(s, txn, items, n, results);
 	if (rc) {
-		mdb_txn_abort(txn);
+		store_write_end(s, txn, 0);
 		return rc;
 	}
-	return mdb_txn_commit(txn);
+	return store_write_end(s, txn, 1);
 }
 
 /*
@@ -631,50 +634,67 @@ static void note_room(struct store *s)
 	s->full_said = 0;
 }
 
+/*
+ * After MAP_FULL with no transaction open: grows the map towards its
+ * maximum, with every reader of this process held off (mdb_env_set_mapsize
+ * needs no transaction active). Returns 0, MDB_MAP_FULL at the maximum, or
+ * an MDB code.
+ */
+static int grow(struct store *s)
+{
+	pthread_rwlock_wrlock(&s->maplock);
+	if (s->map_size >= s->map_size_max) {
+		pthread_rwlock_unlock(&s->maplock);
+		return MDB_MAP_FULL;
+	}
+	size_t grown = s->map_size > s->map_size_max / 2 ? s->map_size_max : s->map_size * 2;
+	int rc = mdb_env_set_mapsize(s->env, grown);
+	if (!rc) {
+		log_info("store: map grown from %zu to %zu MiB", s->map_size >> 20, grown >> 20);
+		s->map_size = grown;
+	}
+	pthread_rwlock_unlock(&s->maplock);
+	return rc;
+}
+
 int store_apply_packed(struct store *s, const struct store_item *items,
 		       const struct store_packed *packed, size_t n,
 		       struct store_result *results)
 {
 	if (s->read_only)
 		return LT_EINVAL;
-	for (;;) {
-		int rc = apply_txn(s, items, packed, n, results);
-		if (rc == EIO && disk_nearly_full(s))
-			rc = ENOSPC;
-		if (rc != MDB_MAP_FULL || s->map_size >= s->map_size_max) {
-			if (lt_from_mdb(rc) == LT_EFULL)
-				note_full(s, rc);
-			else if (rc)
-				log_err("store: batch of %zu events not stored: %s", n,
-					mdb_strerror(rc));
-			else if (s->full_said)
-				note_room(s);
-			return lt_from_mdb(rc);
-		}
-		/* no transaction is open now: the map may be resized */
-		size_t grown = s->map_size > s->map_size_max / 2 ? s->map_size_max
-								 : s->map_size * 2;
-		rc = mdb_env_set_mapsize(s->env, grown);
-		if (rc) {
-			log_err("store: cannot grow the map to %zu MiB: %s", grown >> 20,
-				mdb_strerror(rc));
-			return lt_from_mdb(rc);
-		}
-		log_info("store: map grown from %zu to %zu MiB", s->map_size >> 20, grown >> 20);
-		s->map_size = grown;
-	}
+	int rc;
+	do
+		rc = apply_txn(s, items, packed, n, results);
+	while (rc == MDB_MAP_FULL && (rc = grow(s)) == 0);
+	if (rc == EIO && disk_nearly_full(s))
+		rc = ENOSPC;
+	if (lt_from_mdb(rc) == LT_EFULL)
+		note_full(s, rc);
+	else if (rc)
+		log_err("store: batch of %zu events not stored: %s", n, mdb_strerror(rc));
+	else if (s->full_said)
+		note_room(s);
+	return lt_from_mdb(rc);
 }
 
 /* Begins the store's read transaction; end it with read_end. */
 int store_read_begin(struct store *s, MDB_txn **txn)
 {
+	pthread_rwlock_rdlock(&s->maplock);
 	int rc = mdb_txn_renew(s->rtxn);
 	if (rc == MDB_MAP_RESIZED) {
-		/* another process grew the map; adopt its size */
+		/* another process grew the map; adopt its size with no reader open */
+		pthread_rwlock_unlock(&s->maplock);
+		pthread_rwlock_wrlock(&s->maplock);
 		rc = mdb_env_set_mapsize(s->env, 0);
+		pthread_rwlock_unlock(&s->maplock);
+		pthread_rwlock_rdlock(&s->maplock);
 		if (!rc)
 			rc = mdb_txn_renew(s->rtxn);
 	}
+	if (rc)
+		pthread_rwlock_unlock(&s->maplock);
 	*txn = s->rtxn;
 	return rc;
 }
@@ -682,6 +702,27 @@ int store_read_begin(struct store *s, MDB_txn **txn)
 void store_read_end(struct store *s)
 {
 	mdb_txn_reset(s->rtxn);
+	pthread_rwlock_unlock(&s->maplock);
+}
+
+int store_write_begin(struct store *s, MDB_txn **txn)
+{
+	pthread_rwlock_rdlock(&s->maplock);
+	int rc = mdb_txn_begin(s->env, NULL, 0, txn);
+	if (rc)
+		pthread_rwlock_unlock(&s->maplock);
+	return rc;
+}
+
+int store_write_end(struct store *s, MDB_txn *txn, int commit)
+{
+	int rc = 0;
+	if (commit)
+		rc = mdb_txn_commit(txn);
+	else
+		mdb_txn_abort(txn);
+	pthread_rwlock_unlock(&s->maplock);
+	return rc;
 }
 
 int store_scan_totals(struct store *s, enum tally_metric m, uint16_t year,

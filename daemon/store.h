@@ -14,7 +14,11 @@
  * The event log is keyed by sequence so that it is always appended in key
  * order, whatever the ids look like; only the ids index takes random keys.
  *
- * A store is used from one thread; it must not be used across fork().
+ * Threads: batches (store_apply) come from one thread, reads (scans,
+ * stats, office views: one shared read transaction) from one other thread
+ * at most, and store_close_year from either; LMDB serialises the writers
+ * and a lock keeps map growth away from open transactions. A store must
+ * not be used across fork().
  */
 #ifndef LAWTALLY_STORE_H
 #define LAWTALLY_STORE_H

@@ -20,10 +20,19 @@
 /* One attempt at the compacted copy; a map grown by the writer meanwhile is adopted. */
 static int copy_to(struct store *s, int fd)
 {
+	pthread_rwlock_rdlock(&s->maplock);
 	int rc = mdb_env_copyfd2(s->env, fd, MDB_CP_COMPACT);
-	if (rc == MDB_MAP_RESIZED && mdb_env_set_mapsize(s->env, 0) == 0 &&
-	    ftruncate(fd, 0) == 0 && lseek(fd, 0, SEEK_SET) == 0)
-		rc = mdb_env_copyfd2(s->env, fd, MDB_CP_COMPACT);
+	pthread_rwlock_unlock(&s->maplock);
+	if (rc != MDB_MAP_RESIZED)
+		return rc;
+	pthread_rwlock_wrlock(&s->maplock);
+	rc = mdb_env_set_mapsize(s->env, 0);
+	pthread_rwlock_unlock(&s->maplock);
+	if (rc || ftruncate(fd, 0) != 0 || lseek(fd, 0, SEEK_SET) != 0)
+		return rc ? rc : errno;
+	pthread_rwlock_rdlock(&s->maplock);
+	rc = mdb_env_copyfd2(s->env, fd, MDB_CP_COMPACT);
+	pthread_rwlock_unlock(&s->maplock);
 	return rc;
 }
 
@@ -108,7 +117,10 @@ unlink_tmp:
 
 size_t store_set_map_size_max(struct store *s, size_t max)
 {
+	pthread_rwlock_wrlock(&s->maplock);
 	s->map_size_max = max > s->map_size ? max : s->map_size;
-	return s->map_size_max;
+	size_t now = s->map_size_max;
+	pthread_rwlock_unlock(&s->maplock);
+	return now;
 }
 

@@ -13,6 +13,7 @@
 #define LAWTALLY_STORE_INT_H
 
 #include <lmdb.h>
+#include <pthread.h>
 #include <stdint.h>
 
 #include "figures.h"
@@ -31,6 +32,12 @@ struct store {
 	MDB_env *env;
 	MDB_dbi meta, events, ids, cases, totals;
 	MDB_txn *rtxn;            /* reset read transaction, renewed per query */
+	/*
+	 * Held shared by every transaction of this process, exclusive around
+	 * mdb_env_set_mapsize (which needs none open): the writer thread grows
+	 * the map while the loop thread may be reading.
+	 */
+	pthread_rwlock_t maplock;
 	size_t map_size, map_size_max;
 	int32_t tz_offset;
 	int read_only;
@@ -62,9 +69,19 @@ uint8_t *store_scratch(struct store *s, size_t len);
 int store_record_unpack(const MDB_val *v, struct record *r);
 void store_record_free(struct record *r);
 
-/* The store's shared read transaction: begin, use, end. Returns an MDB code. */
+/*
+ * The store's shared read transaction: begin, use, end. Returns an MDB
+ * code; on failure nothing is to be ended. One thread reads at a time.
+ */
 int store_read_begin(struct store *s, MDB_txn **txn);
 void store_read_end(struct store *s);
+
+/*
+ * A write transaction under the map lock: begin, then end with commit 1
+ * (returns mdb_txn_commit's code) or 0 (abort, returns 0). Returns an MDB code.
+ */
+int store_write_begin(struct store *s, MDB_txn **txn);
+int store_write_end(struct store *s, MDB_txn *txn, int commit);
 
 /* LMDB's default key order: bytes, then the shorter first. */
 int store_key_cmp(const void *a, size_t alen, const void *b, size_t blen);

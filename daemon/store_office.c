@@ -107,12 +107,12 @@ int store_close_year(struct store *s, uint16_t year, int64_t now, struct store_c
 	struct figures f = {0};
 	closed_key(year, key);
 	MDB_val k = {2, key}, v;
-	int rc = mdb_txn_begin(s->env, NULL, 0, &txn);
+	int rc = store_write_begin(s, &txn);
 	if (rc)
 		return lt_from_mdb(rc);
 	rc = mdb_get(txn, s->closed, &k, &v);
 	if (rc == 0) {
-		mdb_txn_abort(txn);
+		store_write_end(s, txn, 0);
 		return LT_EEXIST;
 	}
 	if (rc == MDB_NOTFOUND)
@@ -123,7 +123,7 @@ int store_close_year(struct store *s, uint16_t year, int64_t now, struct store_c
 		rc = mdb_put(txn, s->closed, &k, &v, MDB_RESERVE);
 	}
 	if (rc) {
-		mdb_txn_abort(txn);
+		store_write_end(s, txn, 0);
 		figures_free(&f);
 		return lt_from_mdb(rc);
 	}
@@ -136,10 +136,10 @@ int store_close_year(struct store *s, uint16_t year, int64_t now, struct store_c
 	int lrc = closed_decode(&copy, year, out);
 	figures_free(&f);
 	if (lrc) {
-		mdb_txn_abort(txn);
+		store_write_end(s, txn, 0);
 		return lrc;
 	}
-	rc = mdb_txn_commit(txn);
+	rc = store_write_end(s, txn, 1);
 	if (rc) {
 		store_closed_free(out);
 		log_err("store: closing %u not stored: %s", (unsigned)year, mdb_strerror(rc));

@@ -30,7 +30,7 @@ set -e
 assert_eq 3 "$rc" "exit status of a sender facing a full disk"
 kill -0 "$DAEMON_PID" 2>/dev/null || fail "the daemon stopped on a full disk"
 grep -q "^<4>store: the disk is full (No space left on device); [0-9]* batch(es) refused" "$T/daemon.log" ||
-	fail "no disk-full line"
+	fail "no disk-full line: $(cat "$T/send1.out"; tail -5 "$T/daemon.log")"
 [ "$(metric lawtally_refusals_total)" -gt 0 ] || fail "no refusals counted"
 acked=$(sort -u "$T/acked.1" | wc -l)
 [ "$acked" -gt 0 ] && [ "$acked" -lt $N ] || fail "$acked of $N acknowledged before the disk was full"
