@@ -49,7 +49,7 @@ GEN_HDR  := $(BUILD)/gen/lawtally.pb-c.h
 
 # Pure logic (no I/O): validation, tally rules, queries over totals.
 PURE_SRC := daemon/err.c daemon/log.c daemon/villages.c daemon/validate.c \
-	daemon/tally.c daemon/reply.c
+	daemon/tally.c daemon/reply.c daemon/arena.c
 PURE_OBJ := $(PURE_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/lawtally.pb-c.o
 # The store (LMDB).
 STORE_OBJ := $(BUILD)/daemon/store.o $(BUILD)/daemon/store_recount.o $(BUILD)/daemon/store_backup.o \
@@ -105,6 +105,8 @@ FIXTURE_OBJ := $(BUILD)/tests/fixture.o
 UNIT_TESTS := test_validate test_tally test_store test_fixture test_config test_jsonl test_uuid
 # The bench's latency histogram (bench/hist.c).
 UNIT_TESTS += test_hist
+# The ingest group's bump allocator for unpacked requests; query rows.
+UNIT_TESTS += test_arena test_query
 # Security: roles, key files, the clients directory, ZAP, the HTTP token and
 # query string; and replays of the fuzz targets' seeds and saved crashes.
 FUZZ_TARGETS := request jsonl csv config httpquery clientfile
@@ -174,6 +176,8 @@ $(BUILD)/tests/test_config: $(BUILD)/tests/test_config.o $(BUILD)/daemon/config.
 $(BUILD)/tests/test_jsonl: $(BUILD)/tests/test_jsonl.o $(CLIENT_OBJ) $(BUILD)/liblawtally-pure.a
 $(BUILD)/tests/test_uuid: $(BUILD)/tests/test_uuid.o $(UUID_OBJ) $(BUILD)/liblawtally-pure.a
 $(BUILD)/tests/test_datadir: $(BUILD)/tests/test_datadir.o $(STORE_OBJ) $(BUILD)/liblawtally-pure.a
+$(BUILD)/tests/test_arena: $(BUILD)/tests/test_arena.o $(BUILD)/liblawtally-pure.a
+$(BUILD)/tests/test_query: $(BUILD)/tests/test_query.o $(STORE_OBJ) $(BUILD)/liblawtally-pure.a
 $(BUILD)/tests/test_hist: $(BUILD)/tests/test_hist.o $(BUILD)/bench/hist.o
 $(BUILD)/tests/test_spool: $(BUILD)/tests/test_spool.o $(BUILD)/clients/spool.o $(BUILD)/liblawtally-pure.a
 $(BUILD)/tests/test_csv: $(BUILD)/tests/test_csv.o $(BUILD)/clients/csv.o $(BUILD)/liblawtally-pure.a

@@ -1,12 +1,16 @@
 /*
  * ingest.c - ZeroMQ ingest with group commit (see ingest.h).
  *
- * One pass of the loop over the ROUTER socket: drain the requests that are
- * readable now (up to batch_events_max events or INGEST_REQUESTS_MAX
- * requests), validate each event, apply all valid events in one store
- * transaction, then send every reply. The commit is synchronous, so while
- * it runs new requests queue in ZeroMQ and form the next group: the busier
- * the senders, the larger the groups and the fewer the fsyncs per event.
+ * Two groups take turns. The loop thread reads requests into the group
+ * being filled, a few at a time (INGEST_PASS_SLOTS events a pass), and
+ * validates their events; when the writer thread is free it takes that
+ * group and commits it in one transaction, and what arrives meanwhile
+ * fills the other: the busier the senders, the larger the groups and the
+ * fewer the fsyncs per event. A committed group is answered a pass at a
+ * time too, so that no step of ingest holds the loop for long: a query
+ * waits for one pass at most. While both groups are taken (one
+ * committing, one being answered), reading waits and requests queue in
+ * ZeroMQ, up to its high-water mark.
  */
 #include "ingest.h"
 
@@ -16,6 +20,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "arena.h"
 #include "auth.h"
 #include "err.h"
 #include "log.h"
@@ -25,7 +30,7 @@
 #include "zsock.h"
 
 #define INGEST_REQUESTS_MAX 256
-#define INGEST_PASS_SLOTS 256   /* events read in one pass of the loop */
+#define INGEST_PASS_SLOTS 256   /* events read, or answered, in one pass of the loop */
 #define INGEST_LINGER_MS 1000
 
 /* A request read, waiting for its group's commit. */
@@ -40,16 +45,23 @@ struct pending {
 	struct scope scope;
 };
 
+enum group_state {
+	GROUP_FREE,     /* being filled, or empty */
+	GROUP_COMMIT,   /* with the writer thread */
+	GROUP_REPLY,    /* committed (or refused): being answered */
+};
+
 /*
- * A group of requests committed together. The loop thread fills one while
- * the writer thread commits the other; the writer reads only items and
- * packed (and the requests they point into) and writes results, rc and
- * seconds.
+ * A group of requests committed together. The writer thread reads only
+ * items and packed (and the requests they point into) and writes results,
+ * rc and seconds; everything else is the loop thread's.
  */
 struct group {
 	struct ingest *in;
+	enum group_state state;
 	struct pending pend[INGEST_REQUESTS_MAX];
 	size_t npend;
+	struct arena arena;             /* its requests, unpacked */
 	/* per event of the group: a validation reason, or its item index */
 	const char **slot_reason;
 	long *slot_item;
@@ -60,6 +72,8 @@ struct group {
 	size_t nitems;
 	int rc;                         /* store_apply's return */
 	double seconds;                 /* its duration */
+	size_t replied;                 /* requests answered so far */
+	uint64_t accepted;              /* events acknowledged ACCEPTED so far */
 };
 
 struct ingest {
@@ -74,13 +88,16 @@ struct ingest {
 	char endpoint[256];
 	int failed;
 	int stopping;
-	int paused;                     /* reading waits for the commit: both groups full */
+	int paused;                     /* reading waits for a free group */
 	void (*on_commit)(void *arg);   /* after a commit that stored something */
 	void *on_commit_arg;
 
 	struct group groups[2];
-	struct group *fill;             /* being read into */
+	struct group *fill;             /* being read into; NULL while both are taken */
 	struct group *commit;           /* with the writer thread, or NULL */
+	struct group *answer[2];        /* being answered, first first */
+	int nanswer;
+	struct event *answer_ev;        /* zero timer: the next pass of answers */
 	struct validate_span *spans;    /* scratch: where a request's events lie */
 	/* reply scratch */
 	Lawtally__V1__Ack *acks;
@@ -183,7 +200,7 @@ static void take_request(struct ingest *in, zmq_msg_t *parts, int n, int64_t now
 	} else if ((why = validate_request_wire(data, size, in->spans, in->o.request_events_max,
 						&nspans))) {
 		/* why says what */
-	} else if (!(req = lawtally__v1__submit_request__unpack(NULL, size, data))) {
+	} else if (!(req = lawtally__v1__submit_request__unpack(&g->arena.pb, size, data))) {
 		why = "frame: not a SubmitRequest";
 	} else if (req->n_events == 0 || req->n_events > in->o.request_events_max) {
 		batch_id = req->batch_id;
@@ -194,8 +211,7 @@ static void take_request(struct ingest *in, zmq_msg_t *parts, int n, int64_t now
 		log_debug("ingest: bad request: %s", why);
 		if (nenv >= 1)
 			send_error(in, parts, nenv, batch_id, why, 0);
-		if (req)
-			lawtally__v1__submit_request__free_unpacked(req, NULL);
+		/* an unpacked req stays in the arena until the group is answered */
 		for (int i = 0; i < n; i++)
 			zmq_msg_close(&parts[i]);
 		return;
@@ -244,78 +260,74 @@ static void take_request(struct ingest *in, zmq_msg_t *parts, int n, int64_t now
 	}
 }
 
-/* No room for another request: it waits for the group in commit. */
+/* No room for another request in g. */
 static int group_full(const struct ingest *in, const struct group *g)
 {
 	return g->nitems >= in->o.batch_events_max || g->nslots >= in->o.batch_events_max ||
 	       g->npend >= INGEST_REQUESTS_MAX;
 }
 
-/* Answers every request of the group after its commit returned rc; empties it. */
-static void reply_group(struct ingest *in, struct group *g, int rc)
+/* Answers request p of g, committed with g->rc; lets go of the request. */
+static void reply_one(struct ingest *in, struct group *g, struct pending *p)
 {
-	for (size_t r = 0; r < g->npend; r++) {
-		struct pending *p = &g->pend[r];
-		Lawtally__V1__SubmitReply rep = LAWTALLY__V1__SUBMIT_REPLY__INIT;
-		rep.batch_id = p->req->batch_id;
-		if (rc) {
-			/* nothing of the batch was stored: the sender keeps it and retries */
-			rep.error = rc == LT_EFULL ? "store full: retry later"
-						   : "store failed: retry later";
-			rep.retry = 1;
-		} else {
-			for (size_t i = 0; i < p->req->n_events; i++) {
-				size_t slot = p->first_slot + i;
-				Lawtally__V1__Ack *a = &in->acks[i];
-				lawtally__v1__ack__init(a);
-				a->id = p->req->events[i]->id;
-				if (g->slot_item[slot] < 0) {
-					a->status = LAWTALLY__V1__ACK__STATUS__REJECTED;
-					a->reason = (char *)g->slot_reason[slot];
+	Lawtally__V1__SubmitReply rep = LAWTALLY__V1__SUBMIT_REPLY__INIT;
+	rep.batch_id = p->req->batch_id;
+	if (g->rc) {
+		/* nothing of the batch was stored: the sender keeps it and retries */
+		rep.error = g->rc == LT_EFULL ? "store full: retry later" : "store failed: retry later";
+		rep.retry = 1;
+	} else {
+		for (size_t i = 0; i < p->req->n_events; i++) {
+			size_t slot = p->first_slot + i;
+			Lawtally__V1__Ack *a = &in->acks[i];
+			lawtally__v1__ack__init(a);
+			a->id = p->req->events[i]->id;
+			if (g->slot_item[slot] < 0) {
+				a->status = LAWTALLY__V1__ACK__STATUS__REJECTED;
+				a->reason = (char *)g->slot_reason[slot];
+			} else {
+				const struct store_result *res = &g->results[g->slot_item[slot]];
+				a->status = (Lawtally__V1__Ack__Status)res->status;
+				if (res->status == STORE_REJECTED) {
+					a->reason = (char *)res->reason;
+					metrics_rejected(in->m, res->reason);
+				} else if (res->status == STORE_ACCEPTED) {
+					in->m->accepted++;
+					g->accepted++;
 				} else {
-					const struct store_result *res = &g->results[g->slot_item[slot]];
-					a->status = (Lawtally__V1__Ack__Status)res->status;
-					if (res->status == STORE_REJECTED) {
-						a->reason = (char *)res->reason;
-						metrics_rejected(in->m, res->reason);
-					} else if (res->status == STORE_ACCEPTED) {
-						in->m->accepted++;
-					} else {
-						in->m->duplicate++;
-					}
+					in->m->duplicate++;
 				}
-				in->ackp[i] = a;
 			}
-			rep.n_acks = p->req->n_events;
-			rep.acks = in->ackp;
+			in->ackp[i] = a;
 		}
-		send_reply(in, p->env, p->nenv, &rep);
-		for (int i = 0; i < p->nenv; i++)
-			zmq_msg_close(&p->env[i]);
-		zmq_msg_close(&p->payload);
-		lawtally__v1__submit_request__free_unpacked(p->req, NULL);
+		rep.n_acks = p->req->n_events;
+		rep.acks = in->ackp;
 	}
-	g->npend = g->nslots = g->nitems = 0;
+	send_reply(in, p->env, p->nenv, &rep);
+	for (int i = 0; i < p->nenv; i++)
+		zmq_msg_close(&p->env[i]);
+	zmq_msg_close(&p->payload);
 }
 
-/* The group's commit returned rc (0 with nothing to store): count, answer, tell. */
-static void group_done(struct ingest *in, struct group *g, int rc)
+/* Empties an answered group for filling again. */
+static void group_reset(struct group *g)
 {
-	uint64_t accepted = in->m->accepted;
-	if (g->nitems > 0 && rc == 0)
-		metrics_commit(in->m, (unsigned)g->nitems, g->seconds, wall_now());
-	if (rc) {
-		in->m->refusals += g->npend;
-		if ((rc == LT_EIO || rc == LT_ECORRUPT) && !in->failed) {
-			log_err("ingest: the store failed (%s); stopping so that the supervisor "
-				"restarts the daemon", lt_strerror(rc));
-			in->failed = 1;
-			event_base_loopbreak(in->base);
-		}
+	g->npend = g->nslots = g->nitems = g->replied = 0;
+	g->accepted = 0;
+	g->rc = 0;
+	arena_reset(&g->arena);
+	g->state = GROUP_FREE;
+}
+
+/* Queues g, committed (or refused) with g->rc, to be answered. */
+static void answer_later(struct ingest *in, struct group *g)
+{
+	g->state = GROUP_REPLY;
+	in->answer[in->nanswer++] = g;
+	if (in->nanswer == 1) {
+		static const struct timeval zero = {0, 0};
+		evtimer_add(in->answer_ev, &zero);
 	}
-	reply_group(in, g, rc);
-	if (in->on_commit && in->m->accepted != accepted)
-		in->on_commit(in->on_commit_arg);
 }
 
 /* Writer thread: the group's one transaction. */
@@ -328,44 +340,98 @@ static void commit_work(void *arg)
 	g->seconds = mono_now() - t0;
 }
 
-static void dispatch(struct ingest *in);
+static void commit_done(void *arg);
 
-/* Loop thread, after commit_work: answer, then start the next group. */
+/*
+ * Starts the commit of the group being filled if the writer is free: what
+ * arrived while the last commit ran forms the next group. A group with
+ * nothing to store (every event rejected), or any group once the store has
+ * failed, goes straight to be answered. The next group to fill is the
+ * other one if it is free, else none until it is.
+ */
+static void dispatch(struct ingest *in)
+{
+	struct group *g = in->fill;
+	if (!g || g->npend == 0)
+		return;
+	if (in->failed || g->nitems == 0) {
+		g->rc = in->failed ? LT_EIO : 0;
+		if (in->failed)
+			in->m->refusals += g->npend;
+		answer_later(in, g);
+	} else if (in->commit) {
+		return;
+	} else {
+		g->state = GROUP_COMMIT;
+		in->commit = g;
+		if (writer_submit(in->writer, commit_work, commit_done, g) != 0)
+			fatal("ingest: the writer was busy with no commit in hand");
+	}
+	struct group *o = g == &in->groups[0] ? &in->groups[1] : &in->groups[0];
+	in->fill = o->state == GROUP_FREE ? o : NULL;
+}
+
+/* Loop thread, after commit_work: count it, queue its answers, start the next group. */
 static void commit_done(void *arg)
 {
 	struct group *g = arg;
 	struct ingest *in = g->in;
 	in->commit = NULL;
-	group_done(in, g, g->rc);
+	if (g->rc == 0)
+		metrics_commit(in->m, (unsigned)g->nitems, g->seconds, wall_now());
+	if (g->rc) {
+		in->m->refusals += g->npend;
+		if ((g->rc == LT_EIO || g->rc == LT_ECORRUPT) && !in->failed) {
+			log_err("ingest: the store failed (%s); stopping so that the supervisor "
+				"restarts the daemon", lt_strerror(g->rc));
+			in->failed = 1;
+			event_base_loopbreak(in->base);
+		}
+	}
+	answer_later(in, g);
 	dispatch(in);
+}
+
+/*
+ * One pass of answers: requests of the first group queued, about
+ * INGEST_PASS_SLOTS events' worth. A group wholly answered is free again;
+ * reading resumes if it waited for one.
+ */
+static void answer_pass(evutil_socket_t fd, short what, void *arg)
+{
+	struct ingest *in = arg;
+	(void)fd, (void)what;
+	if (in->nanswer == 0)
+		return;
+	struct group *g = in->answer[0];
+	size_t events = 0;
+	while (g->replied < g->npend && events < INGEST_PASS_SLOTS) {
+		struct pending *p = &g->pend[g->replied++];
+		events += p->req->n_events;
+		reply_one(in, g, p);
+	}
+	if (g->replied == g->npend) {
+		int stored = g->accepted > 0;
+		group_reset(g);
+		in->answer[0] = in->answer[1];
+		in->nanswer--;
+		if (!in->fill)
+			in->fill = g;
+		if (stored && in->on_commit)
+			in->on_commit(in->on_commit_arg);
+		dispatch(in);
+	}
+	if (in->nanswer > 0) {
+		static const struct timeval zero = {0, 0};
+		evtimer_add(in->answer_ev, &zero);
+	}
 	/* the replies sent may have taken ZMQ_FD's edge: look at the socket again */
-	if (in->paused && !in->stopping && !in->failed) {
+	if (in->paused && in->fill && !in->stopping && !in->failed) {
 		in->paused = 0;
 		zsock_pause(in->z, 0);
 	} else if (in->z) {
 		zsock_kick(in->z);
 	}
-}
-
-/*
- * Starts the commit of the group being filled if the writer is free: what
- * arrived while the last commit ran forms the next group, so the busier
- * the senders, the larger the groups and the fewer the fsyncs per event.
- * A group with nothing to store (every event rejected) is answered here.
- */
-static void dispatch(struct ingest *in)
-{
-	struct group *g = in->fill;
-	if (in->commit || g->npend == 0)
-		return;
-	if (in->failed || g->nitems == 0) {
-		group_done(in, g, in->failed ? LT_EIO : 0);
-		return;
-	}
-	in->fill = g == &in->groups[0] ? &in->groups[1] : &in->groups[0];
-	in->commit = g;
-	if (writer_submit(in->writer, commit_work, commit_done, g) != 0)
-		fatal("ingest: the writer was busy with no commit in hand");
 }
 
 /*
@@ -377,17 +443,21 @@ static void on_readable(void *sock, void *arg)
 {
 	struct ingest *in = arg;
 	int64_t now = (int64_t)time(NULL);
-	size_t slots0 = in->fill->nslots;
-	while (!in->failed && !in->stopping && in->fill->nslots - slots0 < INGEST_PASS_SLOTS) {
-		if (group_full(in, in->fill)) {
-			dispatch(in); /* a free writer takes it, and a new group starts */
-			if (group_full(in, in->fill)) {
-				/* both groups are full: wait for the commit (commit_done resumes) */
+	size_t budget = INGEST_PASS_SLOTS;
+	while (!in->failed && !in->stopping) {
+		if (!in->fill || group_full(in, in->fill)) {
+			dispatch(in); /* a free writer takes it, and the other group fills */
+			if (!in->fill || group_full(in, in->fill)) {
+				/* both groups are taken: wait (answer_pass resumes) */
 				in->paused = 1;
 				zsock_pause(in->z, 1);
 				break;
 			}
 		}
+		struct group *g = in->fill;
+		size_t before = g->nslots;
+		if (budget == 0)
+			break;
 		zmq_msg_t parts[ZSOCK_PARTS_MAX];
 		int n = zsock_recv(sock, parts, ZSOCK_PARTS_MAX);
 		if (n == 0)
@@ -401,6 +471,8 @@ static void on_readable(void *sock, void *arg)
 			break;
 		}
 		take_request(in, parts, n, now);
+		size_t took = g->nslots > before ? g->nslots - before : 1; /* a bad frame costs 1 */
+		budget = took >= budget ? 0 : budget - took;
 	}
 	dispatch(in);
 }
@@ -413,6 +485,7 @@ static int set_int(void *sock, int opt, int v)
 static int group_init(struct group *g, struct ingest *in, size_t cap)
 {
 	g->in = in;
+	arena_init(&g->arena);
 	g->slot_reason = calloc(cap, sizeof(*g->slot_reason));
 	g->slot_item = calloc(cap, sizeof(*g->slot_item));
 	g->items = calloc(cap, sizeof(*g->items));
@@ -424,6 +497,7 @@ static int group_init(struct group *g, struct ingest *in, size_t cap)
 
 static void group_free(struct group *g)
 {
+	arena_free(&g->arena);
 	free(g->slot_reason);
 	free(g->slot_item);
 	free(g->items);
@@ -451,7 +525,8 @@ int ingest_start(struct ingest **out, struct event_base *base, void *zctx,
 	in->spans = calloc(opts->request_events_max, sizeof(*in->spans));
 	in->acks = calloc(opts->request_events_max, sizeof(*in->acks));
 	in->ackp = calloc(opts->request_events_max, sizeof(*in->ackp));
-	if (grc || !in->acks || !in->ackp || !in->spans) {
+	in->answer_ev = evtimer_new(base, answer_pass, in);
+	if (grc || !in->acks || !in->ackp || !in->spans || !in->answer_ev) {
 		snprintf(err, errlen, "ingest: out of memory");
 		ingest_close(&in);
 		return LT_ENOMEM;
@@ -534,13 +609,18 @@ void ingest_close(struct ingest **inp)
 		return;
 	/* what was read is answered: the commit in hand, then the group being filled */
 	in->stopping = 1;
-	while (in->writer && (writer_busy(in->writer) || in->fill->npend > 0)) {
-		if (writer_busy(in->writer))
+	while (in->writer &&
+	       (writer_busy(in->writer) || in->nanswer > 0 || (in->fill && in->fill->npend > 0))) {
+		if (in->nanswer > 0)
+			answer_pass(-1, 0, in);
+		else if (writer_busy(in->writer))
 			writer_wait(in->writer);
 		else
 			dispatch(in);
 	}
 	writer_stop(&in->writer);
+	if (in->answer_ev)
+		event_free(in->answer_ev);
 	zsock_destroy(&in->z);
 	if (in->sock)
 		zmq_close(in->sock);

@@ -64,6 +64,7 @@ int query_selects(const struct query_spec *spec, enum tally_metric m)
 void query_rows_free(struct query_rows *rows)
 {
 	free(rows->r);
+	free(rows->index);
 	memset(rows, 0, sizeof(*rows));
 }
 
@@ -82,6 +83,58 @@ static struct query_row *row_push(struct query_rows *rows)
 	return row;
 }
 
+static uint32_t row_hash(const struct query_row *r)
+{
+	uint32_t h = 2166136261u;
+	h = (h ^ r->month) * 16777619u;
+	h = (h ^ (uint32_t)r->dim) * 16777619u;
+	for (const char *c = r->village; *c; c++)
+		h = (h ^ (uint8_t)*c) * 16777619u;
+	return h;
+}
+
+static int row_same(const struct query_row *a, const struct query_row *b)
+{
+	return a->month == b->month && a->dim == b->dim && strcmp(a->village, b->village) == 0;
+}
+
+/* Puts row i in the index (it is not there yet). */
+static void index_put(struct query_rows *rows, size_t i)
+{
+	size_t mask = rows->index_cap - 1;
+	for (size_t h = row_hash(&rows->r[i]) & mask;; h = (h + 1) & mask)
+		if (!rows->index[h]) {
+			rows->index[h] = (uint32_t)(i + 1);
+			return;
+		}
+}
+
+/* Starts the index afresh at row from (a new metric, or rows were moved). */
+static void index_restart(struct query_rows *rows, int metric)
+{
+	if (rows->index)
+		memset(rows->index, 0, rows->index_cap * sizeof(*rows->index));
+	rows->index_from = rows->n;
+	rows->index_n = 0;
+	rows->index_metric = metric;
+}
+
+/* Room for one more row at half load at most; out of memory is fatal (log.h). */
+static void index_reserve(struct query_rows *rows)
+{
+	if (rows->index_cap && (rows->index_n + 1) * 2 <= rows->index_cap)
+		return;
+	size_t cap = rows->index_cap ? rows->index_cap * 2 : 64;
+	uint32_t *idx = calloc(cap, sizeof(*idx));
+	if (!idx)
+		abort();
+	free(rows->index);
+	rows->index = idx;
+	rows->index_cap = cap;
+	for (size_t i = rows->index_from; i < rows->index_from + rows->index_n; i++)
+		index_put(rows, i);
+}
+
 void query_rows_add(struct query_rows *rows, const struct query_spec *spec,
 		    const struct tally_key *k, int64_t value)
 {
@@ -96,13 +149,15 @@ void query_rows_add(struct query_rows *rows, const struct query_spec *spec,
 	case BY_VILLAGE: memcpy(want.village, village, sizeof(village)); break;
 	case BY_DIM: want.dim = k->dim[tally_dim_by_name(k->metric, spec->dim_name)]; break;
 	}
-	/* rows per metric are few (12 months, the villages, an enum): scan back */
-	for (size_t i = rows->n; i-- > 0;) {
-		struct query_row *r = &rows->r[i];
-		if (r->metric != want.metric)
-			break;
-		if (r->month == want.month && r->dim == want.dim &&
-		    strcmp(r->village, want.village) == 0) {
+	/* the rows of this metric are the indexed ones, from index_from on */
+	if (rows->index_metric != k->metric || rows->index_from + rows->index_n != rows->n)
+		index_restart(rows, k->metric);
+	index_reserve(rows);
+	size_t mask = rows->index_cap - 1;
+	size_t h = row_hash(&want) & mask;
+	for (; rows->index[h]; h = (h + 1) & mask) {
+		struct query_row *r = &rows->r[rows->index[h] - 1];
+		if (row_same(r, &want)) {
 			r->value += value;
 			return;
 		}
@@ -110,6 +165,8 @@ void query_rows_add(struct query_rows *rows, const struct query_spec *spec,
 	struct query_row *r = row_push(rows);
 	*r = want;
 	r->value = value;
+	rows->index[h] = (uint32_t)rows->n;
+	rows->index_n++;
 }
 
 static int row_cmp(const void *pa, const void *pb)
@@ -147,6 +204,7 @@ int query_run(struct store *s, const struct query_spec *spec, struct query_rows 
 {
 	struct run_arg a = {rows, spec};
 	rows->n = 0;
+	rows->index_metric = -1;
 	for (int m = 0; m < M_COUNT; m++) {
 		if (!query_selects(spec, m))
 			continue;

@@ -49,6 +49,16 @@ struct query_row {
 struct query_rows {
 	size_t n, cap;
 	struct query_row *r;
+	/*
+	 * query_rows_add's index of the rows of the metric being folded: a
+	 * total finds its row in O(1) (a scan of the rows for every total was
+	 * three quarters of a query's time on a year with 10,000 totals).
+	 */
+	uint32_t *index;      /* open addressing: row number + 1, 0 = empty */
+	size_t index_cap;     /* a power of two, or 0 */
+	size_t index_from;    /* the first row indexed; earlier metrics' rows are not */
+	size_t index_n;       /* rows indexed */
+	int index_metric;     /* the metric indexed, -1: none */
 };
 
 void query_rows_free(struct query_rows *rows);
