@@ -53,7 +53,7 @@ PURE_SRC := daemon/err.c daemon/log.c daemon/villages.c daemon/validate.c \
 PURE_OBJ := $(PURE_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/lawtally.pb-c.o
 # The store (LMDB).
 STORE_OBJ := $(BUILD)/daemon/store.o $(BUILD)/daemon/store_recount.o $(BUILD)/daemon/store_backup.o \
-	$(BUILD)/daemon/store_office.o $(BUILD)/daemon/query.o
+	$(BUILD)/daemon/store_office.o $(BUILD)/daemon/store_rollup.o $(BUILD)/daemon/query.o
 # The daemon's I/O modules.
 DAEMON_SRC := daemon/config.c daemon/zsock.c daemon/metrics.c daemon/ingest.c daemon/writer.c \
 	daemon/querysock.c daemon/http.c daemon/lawtallyd.c

@@ -59,10 +59,10 @@ STARTED_AT=$(date -u '+%Y-%m-%d %H:%M UTC')
 T=$(mktemp -d "${TMPDIR:-/tmp}/lawtally-bench.XXXXXX")
 RES=$T/results
 mkdir -p "$RES"
-DPID= RPID= SAMPLER=
+DPID= RPID= SAMPLER= IDLE_PID=
 cleanup() {
 	local rc=$?
-	for p in $SAMPLER $DPID $RPID; do
+	for p in $SAMPLER $DPID $RPID $IDLE_PID; do
 		{ kill -9 "$p" && wait "$p"; } 2>/dev/null || true
 	done
 	if [ $rc -ne 0 ] && [ -f "$T/daemon.log" ]; then
@@ -309,12 +309,13 @@ for size in $SIZES; do
 	rm -rf "$T/run"
 done
 
-# query_under_load NAME: 8 senders saturate ingest for SECS s; once the
-# daemon has accepted their first events, a prober of its own (another
-# process, as the office's clients are) queries over ZeroMQ and HTTP for
-# three quarters of that time. Both outputs go to $RES/NAME.txt.
+# query_under_load NAME [QUERY HTTP]: 8 senders saturate ingest for SECS s;
+# once the daemon has accepted their first events, a prober of its own
+# (another process, as the office's clients are) queries over ZeroMQ and
+# HTTP for three quarters of that time: this daemon, or the one at QUERY
+# and HTTP if given. Both outputs go to $RES/NAME.txt.
 query_under_load() {
-	local name=$1 before lp
+	local name=$1 pq=${2:-$QUERY} ph=${3:-$HTTP} before lp
 	before=$(metric 'lawtally_events_total{status="accepted"}')
 	load "$name" --senders 8 --window $WINDOW --batch $BATCH --events "$QUERY_EVENTS" \
 		--seconds "$SECS" --ids v7 &
@@ -326,7 +327,7 @@ query_under_load() {
 		sleep 0.01
 	done
 	"$TOOLS/loadgen" --senders 0 --seconds "$(awk -v s="$SECS" 'BEGIN { print s * 0.75 }')" \
-		--query "$QUERY" --http "$HTTP" >"$RES/$name.probe" 2>"$T/probe.err" ||
+		--query "$pq" --http "$ph" >"$RES/$name.probe" 2>"$T/probe.err" ||
 		die "prober $name failed: $(cat "$T/probe.err")"
 	wait "$lp" || die "$name: the load failed"
 	cat "$RES/$name.probe" >>"$RES/$name.txt"
@@ -341,6 +342,17 @@ for r in $(seq "$RUNS"); do
 	rm -rf "$T/run"; daemon_start "$T/run"
 	query_under_load "query-$r"
 	daemon_stop
+	# the machine's floor: the same prober against a second, idle daemon
+	# while the first is saturated as above (the CPUs are shared by both
+	# daemons, the senders and the prober)
+	rm -rf "$T/idle" "$T/run"; daemon_start "$T/idle"
+	IDLE_PID=$DPID IDLE_QUERY=$QUERY IDLE_HTTP=$HTTP
+	cp "$T/daemon.log" "$T/idle.log"
+	daemon_start "$T/run"
+	query_under_load "floor-$r" "$IDLE_QUERY" "$IDLE_HTTP"
+	daemon_stop
+	kill -TERM "$IDLE_PID"; wait "$IDLE_PID" || die "the idle lawtallyd exited with status $?"
+	IDLE_PID=
 	# liveness: a query must not wait for the whole load to end
 	for q in zmq_query_n http_query_n; do
 		[ "$(get "$RES/query-$r.txt" $q)" -ge "$QUERY_MIN" ] ||
@@ -445,6 +457,8 @@ R_CEIL_RND=$(ratio "$L_RND1" "$C_RND")
 RATE_P99=$(ms "$(med 'rate-*' ack_p99_us)")
 Q_ZMQ_P99=$(ms "$(med 'query-*' zmq_query_p99_us)")
 Q_HTTP_P99=$(ms "$(med 'query-*' http_query_p99_us)")
+F_ZMQ_P99=$(ms "$(med 'floor-*' zmq_query_p99_us)")
+F_HTTP_P99=$(ms "$(med 'floor-*' http_query_p99_us)")
 START1=$(fmt1 "$(med "start-$SIZE1-*" ready_ms)") START2=$(fmt1 "$(med "start-$SIZE2-*" ready_ms)")
 REPORT1=$(fmt1 "$(median <"$RES/report-$SIZE1.ms")") REPORT2=$(fmt1 "$(median <"$RES/report-$SIZE2.ms")")
 MEM_MAX=$(cat "$RES"/mem-load-* <(get "$RES/rest-$SIZE1.txt" privmem_kib) \
@@ -490,6 +504,19 @@ targets_table() {
 	echo "| report time independent of stored events (same rule) | $(human "$SIZE1"): $(report_cell "$REPORT1"), $(human "$SIZE2"): $(report_cell "$REPORT2") | $(indep "$REPORT1" "$REPORT2") |"
 	echo "| private memory <= 64 MiB (largest seen, at rest and under load) | $(mib "$MEM_MAX") MiB | $(le "$(mib "$MEM_MAX")" 64) |"
 }
+# limits: for each target not met, the physical limit the run measured.
+limits() {
+	local redis_v ceil_need
+	if [ "$(ge "$R_REDIS_V7" 5)" = "NOT met" ]; then
+		redis_v=$(ratio "$C_V7" "$R_REDIS")
+		ceil_need=$(awk -v r="$R_REDIS" -v c="$C_V7" 'BEGIN { if (r == "n/a" || c == "n/a" || c == 0) print "n/a"; else printf "%.2f", 5 * r / c }')
+		echo "- **5 x Redis:** fsync is cheap on this disk, so Redis with appendfsync always reaches $(int "$R_REDIS") events/s pipelined, and the raw LMDB ceiling itself, doing only the puts and counter updates, is $redis_v x Redis. 5 x Redis would take lawtally to $ceil_need of that ceiling, with validation, dedupe, cases, rollups and the network added to the same puts; it reaches $R_CEIL_V7."
+	fi
+	if [ "$(both "$(le "$Q_ZMQ_P99" 1)" "$(le "$Q_HTTP_P99" 1)")" = "NOT met" ]; then
+		echo "- **Query p99:** the same queries to a second lawtallyd that is idle (empty store, no ingest) take $F_ZMQ_P99 / $F_HTTP_P99 ms at p99 (ZeroMQ / HTTP) while the first is saturated, against $Q_ZMQ_P99 / $Q_HTTP_P99 ms to the saturated one itself (p50 $(ms "$(med 'query-*' zmq_query_p50_us)") ms). On $NPROC CPUs the daemon's loop, its writer thread, ZeroMQ's I/O threads, the 8 senders and the prober share the cores, so a woken thread often waits for a core: the floor is what that alone costs a query to a daemon with nothing else to do. With the senders on other machines, as in the township, the loop thread has a core of its own."
+	fi
+}
+
 other_table() {
 	echo "| measure | median | runs |"
 	echo "| --- | ---: | --- |"
@@ -498,6 +525,8 @@ other_table() {
 	echo "| ZeroMQ query under full ingest: p50 / p99 | $(ms "$(med 'query-*' zmq_query_p50_us)") / $Q_ZMQ_P99 ms | p99: $(runs_of 'query-*' zmq_query_p99_us) us; $(med 'query-*' zmq_query_n) queries a run |"
 	echo "| HTTP GET /v1/totals under full ingest: p50 / p99 | $(ms "$(med 'query-*' http_query_p50_us)") / $Q_HTTP_P99 ms | p99: $(runs_of 'query-*' http_query_p99_us) us; $(med 'query-*' http_query_n) requests a run |"
 	echo "| ingest while queried (8 senders, time-ordered) | $(int "$(med 'query-*' events_per_s)") events/s | $(runs_of 'query-*' events_per_s) |"
+	echo "| floor: the same queries to an idle lawtallyd while another is saturated on this machine, ZeroMQ p50 / p99 | $(ms "$(med 'floor-*' zmq_query_p50_us)") / $F_ZMQ_P99 ms | p99: $(runs_of 'floor-*' zmq_query_p99_us) us |"
+	echo "| floor, HTTP p50 / p99 | $(ms "$(med 'floor-*' http_query_p50_us)") / $F_HTTP_P99 ms | p99: $(runs_of 'floor-*' http_query_p99_us) us |"
 	local s
 	for s in $SIZE1 $SIZE2; do
 		echo "| start-up at $(human "$s") stored: exec to \"listening:\" / to READY=1 | $(fmt1 "$(med "start-$s-*" listening_ms)") / $(fmt1 "$(med "start-$s-*" ready_ms)") ms | READY: $(runs_of "start-$s-*" ready_ms) ms |"
@@ -542,6 +571,12 @@ CMD=${BENCH_CMD:-$RUNCMD}
 	echo "## Targets of issue 7"
 	echo
 	targets_table
+	if [ -n "$(limits)" ]; then
+		echo
+		echo "What stops the targets not met, measured in the same run:"
+		echo
+		limits
+	fi
 	echo
 	echo "## Durable acknowledged ingest"
 	echo
@@ -569,7 +604,7 @@ CMD=${BENCH_CMD:-$RUNCMD}
 	echo "- Events: \`bench/workload.c\`, the same mix for every tool: per 10 events, 5 disputes (2 cases registered then resolved, 1 left open), 2 enforcement actions, 2 publicity days, 1 training; villages round robin, all in 2024. Requests are packed before the clock starts."
 	echo "- Load: \`bench/loadgen\` (threads, one DEALER each). Ack latency = from the send (at saturation) or the scheduled send (fixed rate, open loop: no coordinated omission) of the event's request to its reply; log-linear histogram, values rounded up by at most 1.6 %. Every ack must be ACCEPTED, and the daemon's \`lawtally_events_total{status=\"accepted\"}\` must grow by exactly the acknowledged count; runs on an empty store that send every event also check the 2024 totals exactly."
 	echo "- Prefilled stores: \`bench/prefill\` applies the same events with the daemon's own \`store_apply\` (8192 a commit), ids time-ordered (2024 UUIDv7) or random. Stores up to $(human $COPY_MAX) are copied afresh (and synced) for each run; larger ones are used in place, so later runs see the events of earlier ones (\"at start\" says how many)."
-	echo "- Queries: one ZeroMQ QueryRequest and one HTTP GET /v1/totals (kept-alive connection) at a time, 10 ms apart, both \`disputes.resolved\` by village for 2024, from a prober process of its own (\`loadgen --senders 0\`), while 8 senders saturate ingest for $SECS s; the prober starts once the daemon has accepted the senders' first events and runs for three quarters of that time (fewer than $QUERY_MIN answers of either kind fails the bench: queries starved)."
+	echo "- Queries: one ZeroMQ QueryRequest and one HTTP GET /v1/totals (kept-alive connection) at a time, 10 ms apart, both \`disputes.resolved\` by village for 2024, from a prober process of its own (\`loadgen --senders 0\`), while 8 senders saturate ingest for $SECS s; the prober starts once the daemon has accepted the senders' first events and runs for three quarters of that time (fewer than $QUERY_MIN answers of either kind fails the bench: queries starved). The *floor* rows run the same prober against a second lawtallyd with an empty store, idle, while the first is saturated the same way: what the shared CPUs alone cost a query on this machine."
 	echo "- Start-up: \`bench/starttime\`, from fork+exec to the \"listening:\" log line and to READY=1 on its own NOTIFY_SOCKET ($STARTS starts). Private memory: Rss of every mapping of \`/proc/PID/smaps\` except the LMDB \`data.mdb\` mapping."
 	echo "- Raw LMDB ceiling: \`bench/lmdb_ceiling\`: per event only the record put (the same bytes lawtally stores, append-only 8-byte key), the id -> sequence put, and 3 counter read-modify-writes; one durable transaction per batch, at lawtally's own mean commit size of the compared run; time-ordered ids on an empty store, random ids on a store prefilled with $(human "$SIZE1") random ids (copied afresh for each run)."
 	echo "- Redis: Debian's \`redis-server\` on loopback started here, \`appendonly yes\`, \`appendfsync always\`, no RDB snapshots, no AOF rewrite; \`bench/redis_load\` (hiredis) does XADD of the same record + 3 HINCRBY per event, 8 connections each pipelining $((WINDOW * BATCH)) events (the same events in flight per sender as lawtally's)."

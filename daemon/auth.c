@@ -180,7 +180,7 @@ int auth_start(struct auth **out, struct event_base *base, void *zctx,
 		rc = LT_ESYS;
 		goto close_auth;
 	}
-	rc = zsock_new(&a->z, base, a->zap, on_zap, a);
+	rc = zsock_new(&a->z, base, a->zap, -1, on_zap, a);
 	if (rc) {
 		snprintf(err, errlen, "auth: the ZAP handler cannot join the event loop: %s",
 			 lt_strerror(rc));

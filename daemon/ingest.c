@@ -559,7 +559,15 @@ int ingest_start(struct ingest **out, struct event_base *base, void *zctx,
 	size_t len = sizeof(in->endpoint);
 	if (zmq_getsockopt(in->sock, ZMQ_LAST_ENDPOINT, in->endpoint, &len) != 0)
 		snprintf(in->endpoint, sizeof(in->endpoint), "%s", opts->endpoint);
-	rc = zsock_new(&in->z, base, in->sock, on_readable, in);
+	/* ingest's events run below the default priority (ingest.h) when the base has it */
+	int prio = event_base_get_npriorities(base) > INGEST_PRIORITY ? INGEST_PRIORITY : -1;
+	if (prio >= 0 && (writer_set_priority(in->writer, prio) ||
+			  event_priority_set(in->answer_ev, prio))) {
+		snprintf(err, errlen, "ingest: cannot set the priority of its events");
+		ingest_close(&in);
+		return LT_ESYS;
+	}
+	rc = zsock_new(&in->z, base, in->sock, prio, on_readable, in);
 	if (rc) {
 		snprintf(err, errlen, "ingest: cannot join the event loop: %s", lt_strerror(rc));
 		ingest_close(&in);

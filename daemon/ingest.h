@@ -20,6 +20,15 @@
 struct ingest;
 struct auth;
 
+/*
+ * Ingest's events (reading, answering, commits done) run at this loop
+ * priority, below libevent's default: in a pass of the loop, queries and
+ * HTTP requests that are ready go first, and a query waits for at most the
+ * one ingest step already running. The daemon's base is made with
+ * INGEST_PRIORITY + 1 priorities; with fewer, all share one.
+ */
+#define INGEST_PRIORITY 2
+
 struct ingest_options {
 	const char *endpoint;       /* where to bind; "tcp://127.0.0.1:0" picks a port */
 	unsigned batch_events_max;  /* events in one commit */

@@ -384,7 +384,7 @@ int main(int argc, char **argv)
 	metrics_init(&d.metrics, (double)ts.tv_sec + ts.tv_nsec / 1e9);
 	d.base = event_base_new();
 	d.zctx = zmq_ctx_new();
-	if (!d.base || !d.zctx)
+	if (!d.base || !d.zctx || event_base_priority_init(d.base, INGEST_PRIORITY + 1) != 0)
 		fatal("cannot create the event loop or the ZeroMQ context");
 	d.sig[0] = evsignal_new(d.base, SIGTERM, on_stop, &d);
 	d.sig[1] = evsignal_new(d.base, SIGINT, on_stop, &d);

@@ -200,6 +200,24 @@ static int run_fn(const struct tally_key *k, int64_t value, void *arg)
 	return 0;
 }
 
+/*
+ * One metric's totals for spec, from the rollups where they answer it:
+ * the same rows from a few hundred keys instead of every total of the
+ * year. A breakdown by dimension of one village reads the totals.
+ */
+static int scan(struct store *s, const struct query_spec *spec, enum tally_metric m,
+		struct run_arg *a)
+{
+	int rc = LT_ENOTFOUND;
+	if (spec->by != BY_DIM)
+		rc = store_scan_rollup(s, ROLLUP_DIMS, m, spec->year, run_fn, a);
+	else if (!spec->village[0])
+		rc = store_scan_rollup(s, ROLLUP_YEAR, m, spec->year, run_fn, a);
+	if (rc == LT_ENOTFOUND)
+		rc = store_scan_totals(s, m, spec->year, run_fn, a);
+	return rc;
+}
+
 int query_run(struct store *s, const struct query_spec *spec, struct query_rows *rows)
 {
 	struct run_arg a = {rows, spec};
@@ -209,7 +227,7 @@ int query_run(struct store *s, const struct query_spec *spec, struct query_rows 
 		if (!query_selects(spec, m))
 			continue;
 		size_t before = rows->n;
-		int rc = store_scan_totals(s, m, spec->year, run_fn, &a);
+		int rc = scan(s, spec, m, &a);
 		if (rc)
 			return rc;
 		if (spec->by == BY_NONE && rows->n == before) {

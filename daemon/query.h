@@ -2,8 +2,8 @@
  * query.h - totals queries: a year, one metric or all, a breakdown.
  *
  * query_spec_parse() checks a request (pure); query_run() does one range
- * scan of the totals per metric (store_scan_totals) and folds the keys into
- * rows. Rows come sorted by metric (table order), then month, village or
+ * scan per metric, of the rollups that answer the request or else of the
+ * totals (store.h), and folds the keys into rows. Rows come sorted by metric (table order), then month, village or
  * dimension value. Without a breakdown every selected metric has a row,
  * zero included; with one, only non-zero rows appear.
  */

@@ -187,7 +187,7 @@ int querysock_start(struct querysock **out, struct event_base *base, void *zctx,
 	size_t len = sizeof(q->endpoint);
 	if (zmq_getsockopt(q->sock, ZMQ_LAST_ENDPOINT, q->endpoint, &len) != 0)
 		snprintf(q->endpoint, sizeof(q->endpoint), "%s", endpoint);
-	int rc = zsock_new(&q->z, base, q->sock, on_readable, q);
+	int rc = zsock_new(&q->z, base, q->sock, -1, on_readable, q);
 	if (rc) {
 		snprintf(err, errlen, "query: cannot join the event loop: %s", lt_strerror(rc));
 		querysock_close(&q);

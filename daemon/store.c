@@ -139,6 +139,8 @@ static int open_dbs(struct store *s, char *err, size_t errlen)
 	int lrc = check_meta(s, txn, err, errlen);
 	if (!lrc)
 		lrc = store_office_dbs_open(s, txn, err, errlen);
+	if (!lrc)
+		lrc = store_rollups_open(s, txn, err, errlen);
 	if (lrc) {
 		mdb_txn_abort(txn);
 		return lrc;
@@ -199,7 +201,7 @@ int store_open(struct store **out, const struct store_options *opts, char *err, 
 	}
 	int rc = mdb_env_create(&s->env);
 	if (!rc)
-		rc = mdb_env_set_maxdbs(s->env, 8);
+		rc = mdb_env_set_maxdbs(s->env, 12);
 	if (!rc)
 		rc = mdb_env_set_mapsize(s->env, s->map_size);
 	if (rc) {
@@ -258,6 +260,7 @@ void store_close(struct store **sp)
 	tally_deltas_free(&s->deltas);
 	free(s->buf);
 	store_senders_free(s);
+	store_rollups_free(s);
 	pthread_rwlock_destroy(&s->maplock);
 	free(s);
 	*sp = NULL;
@@ -448,32 +451,45 @@ done:
 	return rc;
 }
 
+int store_add_i64(MDB_cursor *c, const uint8_t *key, size_t klen, int64_t delta)
+{
+	uint8_t vb[8];
+	MDB_val k = {klen, (void *)key}, v;
+	int rc = mdb_cursor_get(c, &k, &v, MDB_SET_KEY);
+	if (rc == MDB_NOTFOUND) {
+		if (delta == 0)
+			return 0;
+		put_le64(vb, (uint64_t)delta);
+		v = (MDB_val){8, vb};
+		return mdb_cursor_put(c, &k, &v, 0);
+	}
+	if (rc)
+		return rc;
+	if (v.mv_size != 8)
+		return MDB_CORRUPTED;
+	int64_t cur = (int64_t)get_le64(v.mv_data) + delta;
+	if (cur == 0)
+		return mdb_cursor_del(c, 0);
+	/* the cursor is on the key: rewrite its value in place, no second search */
+	put_le64(vb, (uint64_t)cur);
+	v = (MDB_val){8, vb};
+	return mdb_cursor_put(c, &k, &v, MDB_CURRENT);
+}
+
 /* Adds the batch's merged deltas to the totals, deleting totals that reach 0. */
 static int totals_apply(struct store *s, MDB_txn *txn)
 {
+	MDB_cursor *c = NULL;
 	tally_deltas_merge(&s->deltas);
-	for (size_t i = 0; i < s->deltas.n; i++) {
-		uint8_t kb[TALLY_KEY_LEN], vb[8];
+	int rc = mdb_cursor_open(txn, s->totals, &c);
+	for (size_t i = 0; i < s->deltas.n && !rc; i++) {
+		uint8_t kb[TALLY_KEY_LEN];
 		tally_key_encode(&s->deltas.d[i].key, kb);
-		MDB_val k = {TALLY_KEY_LEN, kb}, v;
-		int64_t cur = 0;
-		int rc = mdb_get(txn, s->totals, &k, &v);
-		if (rc == 0 && v.mv_size == 8)
-			cur = (int64_t)get_le64(v.mv_data);
-		else if (rc != MDB_NOTFOUND)
-			return rc ? rc : MDB_CORRUPTED;
-		cur += s->deltas.d[i].value;
-		if (cur == 0) {
-			rc = mdb_del(txn, s->totals, &k, NULL);
-		} else {
-			put_le64(vb, (uint64_t)cur);
-			v = (MDB_val){8, vb};
-			rc = mdb_put(txn, s->totals, &k, &v, 0);
-		}
-		if (rc)
-			return rc;
+		rc = store_add_i64(c, kb, sizeof(kb), s->deltas.d[i].value);
 	}
-	return 0;
+	if (!rc)
+		mdb_cursor_close(c); /* on failure the aborted transaction closes it */
+	return rc;
 }
 
 /* The next free sequence number of the event log. */
@@ -559,6 +575,8 @@ static int apply_txn(struct store *s, const struct store_item *items,
 	}
 	if (!rc)
 		rc = totals_apply(s, txn);
+	if (!rc)
+		rc = store_rollups_apply(s, txn, &s->deltas);
 	if (!rc)
 		rc = store_senders_apply(s, txn, items, n, results);
 	if (rc) {
@@ -725,33 +743,31 @@ int store_write_end(struct store *s, MDB_txn *txn, int commit)
 	return rc;
 }
 
-int store_scan_totals(struct store *s, enum tally_metric m, uint16_t year,
-		      store_total_fn fn, void *arg)
+int store_scan_prefix(struct store *s, MDB_dbi db, const uint8_t *prefix, size_t plen,
+		      size_t keylen, store_total_fn fn, void *arg)
 {
 	MDB_txn *txn;
 	MDB_cursor *c;
-	uint8_t prefix[TALLY_PREFIX_LEN];
 	int rc = store_read_begin(s, &txn);
 	if (rc)
 		return lt_from_mdb(rc);
-	rc = mdb_cursor_open(txn, s->totals, &c);
+	rc = mdb_cursor_open(txn, db, &c);
 	if (rc) {
 		store_read_end(s);
 		return lt_from_mdb(rc);
 	}
-	tally_prefix_encode(m, year, prefix);
-	MDB_val k = {TALLY_PREFIX_LEN, prefix}, v;
+	MDB_val k = {plen, (void *)prefix}, v;
 	int ret = 0;
 	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
 	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		if (k.mv_size != TALLY_KEY_LEN || memcmp(k.mv_data, prefix, TALLY_PREFIX_LEN))
+		if (k.mv_size != keylen || memcmp(k.mv_data, prefix, plen))
 			break;
 		if (v.mv_size != 8) {
 			ret = LT_ECORRUPT;
 			break;
 		}
 		struct tally_key key;
-		tally_key_decode(k.mv_data, &key);
+		tally_key_decode((const uint8_t *)k.mv_data + keylen - TALLY_KEY_LEN, &key);
 		ret = fn(&key, (int64_t)get_le64(v.mv_data), arg);
 		if (ret)
 			break;
@@ -761,6 +777,14 @@ int store_scan_totals(struct store *s, enum tally_metric m, uint16_t year,
 	mdb_cursor_close(c);
 	store_read_end(s);
 	return ret;
+}
+
+int store_scan_totals(struct store *s, enum tally_metric m, uint16_t year,
+		      store_total_fn fn, void *arg)
+{
+	uint8_t prefix[TALLY_PREFIX_LEN];
+	tally_prefix_encode(m, year, prefix);
+	return store_scan_prefix(s, s->totals, prefix, sizeof(prefix), TALLY_KEY_LEN, fn, arg);
 }
 
 int store_stats(struct store *s, struct store_stats *st)

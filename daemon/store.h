@@ -1,7 +1,8 @@
 /*
  * store.h - the LMDB store: events, cases and running totals, exactly once.
  *
- * One environment in one directory, five named databases:
+ * One environment in one directory, five named databases (and, further
+ * down, the office views' two and the rollups that queries read):
  *   meta    "schema" -> u32 version, "tz_offset" -> i32 seconds east of UTC
  *   events  seq (u64 big-endian, append-only) -> stored event record
  *   ids     event id (16 bytes) -> seq: the dedupe index
@@ -118,6 +119,20 @@ typedef int (*store_total_fn)(const struct tally_key *k, int64_t value, void *ar
  */
 int store_scan_totals(struct store *s, enum tally_metric m, uint16_t year,
 		      store_total_fn fn, void *arg);
+
+/* Sums of the totals kept for queries (store_rollup.c). */
+enum store_rollup {
+	ROLLUP_DIMS = 1,  /* over the dimensions: (metric, year, month, village) */
+	ROLLUP_YEAR = 2,  /* over the months and villages: (metric, year, dim0, dim1) */
+};
+
+/*
+ * store_scan_totals over the rollups of one kind instead: the keys fn sees
+ * have the summed-over parts zero. Returns LT_ENOTFOUND, calling nothing,
+ * for a store opened read-only from before rollups (scan the totals then).
+ */
+int store_scan_rollup(struct store *s, enum store_rollup kind, enum tally_metric m,
+		      uint16_t year, store_total_fn fn, void *arg);
 
 struct store_stats {
 	uint64_t events;        /* stored events, retractions included */

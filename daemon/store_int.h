@@ -8,6 +8,7 @@
  *   store_recount.c  rebuild totals from the events: verify and as-of
  *   store_backup.c   hot backup, live map limit
  *   store_office.c   closed years, per-sender completeness, event export
+ *   store_rollup.c   totals summed over dimensions, and over the year
  */
 #ifndef LAWTALLY_STORE_INT_H
 #define LAWTALLY_STORE_INT_H
@@ -52,6 +53,10 @@ struct store {
 	int64_t full_logged;      /* monotonic seconds of the last full line, 0: none */
 	unsigned long full_refused; /* batches refused since that line */
 	int full_said;            /* a full line was logged since the last "room" line */
+	/* rollups (end of file): sums of the totals that queries read */
+	MDB_dbi rollups;
+	int has_rollups;          /* 0 only for a read-only open of an older store */
+	struct tally_deltas rdeltas; /* scratch for one batch's rollup changes */
 };
 
 /* A stored record, decoded. The event is freed with store_record_free. */
@@ -91,6 +96,34 @@ int store_office_dbs_open(struct store *s, MDB_txn *txn, char *err, size_t errle
 int store_senders_apply(struct store *s, MDB_txn *txn, const struct store_item *items,
 			size_t n, const struct store_result *results);
 void store_senders_free(struct store *s); /* its scratch, at close */
+
+/*
+ * Calls fn for every value of db whose key starts with prefix and is
+ * keylen bytes long, decoding the totals key of its last TALLY_KEY_LEN
+ * bytes, in one range scan of the shared read transaction. Returns 0,
+ * fn's non-zero return, or an LT_E* code.
+ */
+int store_scan_prefix(struct store *s, MDB_dbi db, const uint8_t *prefix, size_t plen,
+		      size_t keylen, store_total_fn fn, void *arg);
+
+/*
+ * Adds delta to the little-endian i64 stored under key in the cursor's
+ * database (a write transaction's), deleting it when it reaches 0; an
+ * existing value is rewritten through the cursor, with no second search.
+ * Returns an MDB code.
+ */
+int store_add_i64(MDB_cursor *c, const uint8_t *key, size_t klen, int64_t delta);
+
+/* store_recount.c: one more difference found (its first few are kept as lines). */
+void store_verify_note(struct store_verify *v, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void store_describe_key(const struct tally_key *k, char *out, size_t len);
+
+/* store_rollup.c: open (building them for an older store), a batch's step, verify. */
+int store_rollups_open(struct store *s, MDB_txn *txn, char *err, size_t errlen);
+int store_rollups_apply(struct store *s, MDB_txn *txn, const struct tally_deltas *merged);
+int store_rollups_verify(struct store *s, MDB_txn *txn, struct store_verify *v);
+void store_rollups_free(struct store *s);
 
 /* Big- and little-endian integers of keys and records. */
 static inline void put_be64(uint8_t *p, uint64_t v)

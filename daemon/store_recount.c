@@ -41,10 +41,8 @@ static int case_fact_cmp(const void *pa, const void *pb)
 	return c ? c : tally_fact_cmp(&a->fact, &b->fact);
 }
 
-static void verify_note(struct store_verify *v, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
 
-static void verify_note(struct store_verify *v, const char *fmt, ...)
+void store_verify_note(struct store_verify *v, const char *fmt, ...)
 {
 	v->mismatches++;
 	if (v->nfirst == sizeof(v->first) / sizeof(v->first[0]))
@@ -91,14 +89,14 @@ static int recount_events(struct store *s, MDB_txn *txn, struct recount *rc_,
 		uint64_t seq = k.mv_size == 8 ? get_be64(k.mv_data) : 0;
 		v->events++;
 		if (store_record_unpack(&val, &rec) || rec.event->id.len != 16) {
-			verify_note(v, "event #%llu: does not decode", (unsigned long long)seq);
+			store_verify_note(v, "event #%llu: does not decode", (unsigned long long)seq);
 			store_record_free(&rec);
 			continue;
 		}
 		MDB_val idk = {16, rec.event->id.data}, sv;
 		if (mdb_get(txn, s->ids, &idk, &sv) != 0 || sv.mv_size != 8 ||
 		    memcmp(sv.mv_data, k.mv_data, 8) != 0)
-			verify_note(v, "event #%llu: missing from the id index",
+			store_verify_note(v, "event #%llu: missing from the id index",
 				    (unsigned long long)seq);
 		if (cut ? cut_excludes(cut, &rec)
 			: (rec.flags & REC_RETRACTED) ||
@@ -108,7 +106,7 @@ static int recount_events(struct store *s, MDB_txn *txn, struct recount *rc_,
 		}
 		struct tally_fact f;
 		if (tally_fact_from_event(rec.event, s->tz_offset, &f)) {
-			verify_note(v, "event #%llu: has no body", (unsigned long long)seq);
+			store_verify_note(v, "event #%llu: has no body", (unsigned long long)seq);
 		} else if (!tally_kind_has_cases(f.kind)) {
 			tally_contrib(&f, 1, +1, &rc_->deltas);
 		} else {
@@ -180,15 +178,15 @@ static int recount_cases(struct store *s, MDB_txn *txn, struct recount *r,
 		else
 			snprintf(what, sizeof(what), "with a %zu-byte key", k.mv_size);
 		if (order < 0) {
-			verify_note(v, "case %s: has events but no case record", what);
+			store_verify_note(v, "case %s: has events but no case record", what);
 		} else if (order > 0) {
-			verify_note(v, "case %s: record without events", what);
+			store_verify_note(v, "case %s: record without events", what);
 		} else {
 			uint8_t enc[TALLY_CASE_FACTS_MAX * TALLY_FACT_LEN];
 			tally_facts_encode(group, ng, enc);
 			if (val.mv_size != tally_facts_encoded_len(ng) ||
 			    memcmp(val.mv_data, enc, val.mv_size) != 0)
-				verify_note(v, "case %s: record differs from its events", what);
+				store_verify_note(v, "case %s: record differs from its events", what);
 		}
 		if (order <= 0) {
 			tally_contrib(group, ng, +1, &r->deltas);
@@ -201,7 +199,7 @@ static int recount_cases(struct store *s, MDB_txn *txn, struct recount *r,
 	return rc == MDB_NOTFOUND ? 0 : lt_from_mdb(rc);
 }
 
-static void describe_key(const struct tally_key *k, char *out, size_t len)
+void store_describe_key(const struct tally_key *k, char *out, size_t len)
 {
 	const struct tally_metric_info *mi = tally_metric(k->metric);
 	snprintf(out, len, "%s %u-%02u village '%.8s' dims %u,%u",
@@ -231,8 +229,8 @@ static int recount_totals(struct store *s, MDB_txn *txn, struct recount *r,
 			order = rc != 0 ? -1 : store_key_cmp(kb, TALLY_KEY_LEN, k.mv_data, k.mv_size);
 		}
 		if (order < 0) {
-			describe_key(&r->deltas.d[i].key, what, sizeof(what));
-			verify_note(v, "total %s: live 0, recount %lld", what,
+			store_describe_key(&r->deltas.d[i].key, what, sizeof(what));
+			store_verify_note(v, "total %s: live 0, recount %lld", what,
 				    (long long)r->deltas.d[i].value);
 			i++;
 			continue;
@@ -240,14 +238,14 @@ static int recount_totals(struct store *s, MDB_txn *txn, struct recount *r,
 		struct tally_key key;
 		int64_t live = val.mv_size == 8 ? (int64_t)get_le64(val.mv_data) : 0;
 		if (k.mv_size != TALLY_KEY_LEN) {
-			verify_note(v, "totals: a key of %zu bytes", k.mv_size);
+			store_verify_note(v, "totals: a key of %zu bytes", k.mv_size);
 		} else if (order > 0) {
 			tally_key_decode(k.mv_data, &key);
-			describe_key(&key, what, sizeof(what));
-			verify_note(v, "total %s: live %lld, recount 0", what, (long long)live);
+			store_describe_key(&key, what, sizeof(what));
+			store_verify_note(v, "total %s: live %lld, recount 0", what, (long long)live);
 		} else if (live != r->deltas.d[i].value) {
-			describe_key(&r->deltas.d[i].key, what, sizeof(what));
-			verify_note(v, "total %s: live %lld, recount %lld", what, (long long)live,
+			store_describe_key(&r->deltas.d[i].key, what, sizeof(what));
+			store_verify_note(v, "total %s: live %lld, recount %lld", what, (long long)live,
 				    (long long)r->deltas.d[i].value);
 		}
 		if (order == 0)
@@ -271,6 +269,8 @@ int store_verify(struct store *s, struct store_verify *v)
 		lrc = recount_cases(s, txn, &r, v);
 	if (!lrc)
 		lrc = recount_totals(s, txn, &r, v);
+	if (!lrc)
+		lrc = store_rollups_verify(s, txn, v);
 	store_read_end(s);
 	free(r.cf);
 	tally_deltas_free(&r.deltas);

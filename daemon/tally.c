@@ -339,6 +339,11 @@ static void deltas_push(struct tally_deltas *ds, const struct tally_key *k, int6
 	ds->nidx = ds->n;
 }
 
+void tally_deltas_add(struct tally_deltas *ds, const struct tally_key *k, int64_t v)
+{
+	deltas_push(ds, k, v);
+}
+
 static int sort_delta_cmp(const void *pa, const void *pb)
 {
 	const struct sort_delta *a = pa, *b = pb;

@@ -164,6 +164,9 @@ struct tally_deltas {
 void tally_deltas_reset(struct tally_deltas *ds);
 void tally_deltas_free(struct tally_deltas *ds);
 
+/* Adds v to key k's entry (a new entry if k has none yet). */
+void tally_deltas_add(struct tally_deltas *ds, const struct tally_key *k, int64_t v);
+
 /* Sorts by key, sums equal keys, drops zeros. */
 void tally_deltas_merge(struct tally_deltas *ds);
 

@@ -139,6 +139,11 @@ int writer_start(struct writer **out, struct event_base *base, char *err, size_t
 	return 0;
 }
 
+int writer_set_priority(struct writer *w, int priority)
+{
+	return event_priority_set(w->ev, priority);
+}
+
 int writer_submit(struct writer *w, writer_fn work, writer_fn done, void *arg)
 {
 	if (w->busy)

@@ -25,6 +25,9 @@ typedef void (*writer_fn)(void *arg);
 /* Starts the thread and joins base. Returns 0, or LT_ENOMEM / LT_ESYS with a line in err. */
 int writer_start(struct writer **out, struct event_base *base, char *err, size_t errlen);
 
+/* Sets the loop priority of the done callbacks (event_priority_set); 0 or -1. */
+int writer_set_priority(struct writer *w, int priority);
+
 /*
  * Runs work(arg) on the writer thread, then done(arg) on the loop thread.
  * Returns 0, or LT_EBUSY while a job has not had its done callback yet.

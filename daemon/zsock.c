@@ -48,7 +48,8 @@ static void on_event(evutil_socket_t fd, short what, void *arg)
 		evtimer_add(z->again, &zero_tv);
 }
 
-int zsock_new(struct zsock **out, struct event_base *base, void *sock, zsock_fn fn, void *arg)
+int zsock_new(struct zsock **out, struct event_base *base, void *sock, int priority,
+	      zsock_fn fn, void *arg)
 {
 	int fd;
 	size_t len = sizeof(fd);
@@ -62,7 +63,10 @@ int zsock_new(struct zsock **out, struct event_base *base, void *sock, zsock_fn 
 	z->arg = arg;
 	z->ev = event_new(base, fd, EV_READ | EV_PERSIST, on_event, z);
 	z->again = evtimer_new(base, on_event, z);
-	if (!z->ev || !z->again || event_add(z->ev, NULL) != 0) {
+	if (!z->ev || !z->again ||
+	    (priority >= 0 && (event_priority_set(z->ev, priority) ||
+			       event_priority_set(z->again, priority))) ||
+	    event_add(z->ev, NULL) != 0) {
 		if (z->ev)
 			event_free(z->ev);
 		if (z->again)

@@ -21,8 +21,12 @@ struct zsock;
 /* Called when the socket has input; receives what it wants to. */
 typedef void (*zsock_fn)(void *sock, void *arg);
 
-/* Wraps sock (owned by the caller). Returns 0 or LT_ENOMEM / LT_ESYS. */
-int zsock_new(struct zsock **out, struct event_base *base, void *sock, zsock_fn fn, void *arg);
+/*
+ * Wraps sock (owned by the caller); its events get loop priority priority
+ * (-1: libevent's default). Returns 0 or LT_ENOMEM / LT_ESYS.
+ */
+int zsock_new(struct zsock **out, struct event_base *base, void *sock, int priority,
+	      zsock_fn fn, void *arg);
 
 /* Stops watching and NULLs *z; the ZeroMQ socket stays open. */
 void zsock_destroy(struct zsock **z);

@@ -24,6 +24,7 @@
 #include <cmocka.h>
 
 #include "err.h"
+#include "query.h"
 #include "store.h"
 #include "tally.h"
 
@@ -220,6 +221,73 @@ static void assert_verified(struct store *s)
 	for (size_t i = 0; i < v.nfirst; i++)
 		print_message("verify: %s\n", v.first[i]);
 	assert_int_equal(rc, 0);
+}
+
+/* ---- queries: rollups answer as the totals do ------------------------- */
+
+static int fold_fn(const struct tally_key *k, int64_t value, void *arg)
+{
+	void **a = arg;
+	query_rows_add(a[0], a[1], k, value);
+	return 0;
+}
+
+/* What query_run answers, computed from the totals alone. */
+static void query_from_totals(struct store *s, const struct query_spec *spec,
+			      struct query_rows *rows)
+{
+	void *a[2] = {rows, (void *)spec};
+	rows->n = 0;
+	for (int m = 0; m < M_COUNT; m++) {
+		if (!query_selects(spec, m))
+			continue;
+		size_t before = rows->n;
+		assert_int_equal(store_scan_totals(s, m, spec->year, fold_fn, a), 0);
+		if (spec->by == BY_NONE && rows->n == before)
+			query_rows_add(rows, spec, &(struct tally_key){.metric = (uint8_t)m}, 0);
+		size_t out = before;
+		for (size_t i = before; i < rows->n; i++)
+			if (rows->r[i].value != 0 || spec->by == BY_NONE)
+				rows->r[out++] = rows->r[i];
+		rows->n = out;
+	}
+	query_rows_sort(rows);
+}
+
+/* Every kind of query of years 2022-2024 gives the same rows both ways. */
+static void assert_queries_match_totals(struct store *s)
+{
+	static const char *const bys[] = {"", "month", "village", "category", "origin", "kind"};
+	static const char *const metrics[] = {"", "disputes.registered", "petitions.received",
+					      "lawsuits.filed"};
+	struct query_rows got = {0}, want = {0};
+	size_t compared = 0;
+	for (unsigned year = 2022; year <= 2024; year++)
+		for (size_t b = 0; b < sizeof(bys) / sizeof(bys[0]); b++)
+			for (size_t m = 0; m < sizeof(metrics) / sizeof(metrics[0]); m++)
+				for (int filt = 0; filt < 2; filt++) {
+					struct query_spec spec;
+					const char *why;
+					if (query_spec_parse(&spec, year, metrics[m], bys[b], NULL, NULL,
+							     &why))
+						continue; /* a dimension this metric has not */
+					if (filt)
+						snprintf(spec.village, sizeof(spec.village), "ZL07");
+					assert_int_equal(query_run(s, &spec, &got), 0);
+					query_from_totals(s, &spec, &want);
+					assert_int_equal(got.n, want.n);
+					for (size_t i = 0; i < got.n; i++) {
+						assert_int_equal(got.r[i].metric, want.r[i].metric);
+						assert_int_equal(got.r[i].month, want.r[i].month);
+						assert_int_equal(got.r[i].dim, want.r[i].dim);
+						assert_string_equal(got.r[i].village, want.r[i].village);
+						assert_int_equal(got.r[i].value, want.r[i].value);
+					}
+					compared += got.n;
+				}
+	assert_true(compared > 1000);
+	query_rows_free(&got);
+	query_rows_free(&want);
 }
 
 /* ---- tests ------------------------------------------------------------- */
@@ -467,12 +535,33 @@ static void raw_put(const char *dir, const char *db, const void *k, size_t klen,
 	MDB_txn *txn;
 	MDB_dbi dbi;
 	assert_int_equal(mdb_env_create(&env), 0);
-	assert_int_equal(mdb_env_set_maxdbs(env, 8), 0);
+	assert_int_equal(mdb_env_set_maxdbs(env, 12), 0);
 	assert_int_equal(mdb_env_open(env, dir, 0, 0600), 0);
 	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
 	assert_int_equal(mdb_dbi_open(txn, db, 0, &dbi), 0);
 	MDB_val kv = {klen, (void *)k}, vv = {vlen, (void *)v};
 	assert_int_equal(__real_mdb_put(txn, dbi, &kv, &vv, 0), 0);
+	assert_int_equal(__real_mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+}
+
+static void read_only_open(const char *dir, int32_t tz, struct store **s);
+
+/* Makes the store look as one written before rollups: no database, no meta key. */
+static void raw_drop_rollups(const char *dir)
+{
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi, meta;
+	assert_int_equal(mdb_env_create(&env), 0);
+	assert_int_equal(mdb_env_set_maxdbs(env, 12), 0);
+	assert_int_equal(mdb_env_open(env, dir, 0, 0600), 0);
+	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	assert_int_equal(mdb_dbi_open(txn, "rollups", 0, &dbi), 0);
+	assert_int_equal(mdb_drop(txn, dbi, 1), 0);
+	assert_int_equal(mdb_dbi_open(txn, "meta", 0, &meta), 0);
+	MDB_val k = {7, "rollups"};
+	assert_int_equal(mdb_del(txn, meta, &k, NULL), 0);
 	assert_int_equal(__real_mdb_txn_commit(txn), 0);
 	mdb_env_close(env);
 }
@@ -495,9 +584,28 @@ static void test_verify_detects_tampering(void **state)
 	open_store(f, 0, 0);
 	struct store_verify v;
 	assert_int_equal(store_verify(f->s, &v), LT_EMISMATCH);
-	assert_int_equal(v.mismatches, 1);
+	/* the total, and both rollups no longer its sums */
+	assert_int_equal(v.mismatches, 3);
 	assert_string_equal(v.first[0],
 			    "total trainings.attendees 2024-06 village 'ZL04' dims 0,0: live 8, recount 7");
+	assert_string_equal(v.first[1], "rollup over dimensions of trainings.attendees 2024-06 "
+					"village 'ZL04' dims 0,0: live 7, sum of the totals 8");
+	assert_string_equal(v.first[2], "rollup over the year of trainings.attendees 2024-00 "
+					"village '' dims 0,0: live 7, sum of the totals 8");
+
+	/* the total put back, a rollup tampered with instead */
+	store_close(&f->s);
+	vb[0] = 7;
+	raw_put(f->dir, "totals", kb, sizeof(kb), vb, sizeof(vb));
+	uint8_t rk[1 + TALLY_KEY_LEN] = {ROLLUP_DIMS};
+	memcpy(rk + 1, kb, sizeof(kb));
+	vb[0] = 9;
+	raw_put(f->dir, "rollups", rk, sizeof(rk), vb, sizeof(vb));
+	open_store(f, 0, 0);
+	assert_int_equal(store_verify(f->s, &v), LT_EMISMATCH);
+	assert_int_equal(v.mismatches, 1);
+	assert_string_equal(v.first[0], "rollup over dimensions of trainings.attendees 2024-06 "
+					"village 'ZL04' dims 0,0: live 9, sum of the totals 7");
 }
 
 static void test_schema_and_zone_checked(void **state)
@@ -682,10 +790,24 @@ static void test_recount_random(void **state)
 	assert_true(dups > 1000 && rejected > 1000 && accepted > 90000);
 	assert_int_equal(nevents(f->s), accepted);
 	assert_verified(f->s);
+	assert_queries_match_totals(f->s);
 	/* the same holds after close and reopen */
 	store_close(&f->s);
 	open_store(f, 0, 0);
 	assert_verified(f->s);
+
+	/* a store from before rollups: read-only it is queried from its totals,
+	 * its first writable open sums them */
+	store_close(&f->s);
+	raw_drop_rollups(f->dir);
+	struct store *ro;
+	read_only_open(f->dir, TZ, &ro);
+	assert_queries_match_totals(ro);
+	assert_verified(ro);
+	store_close(&ro);
+	open_store(f, 0, 0);
+	assert_verified(f->s);
+	assert_queries_match_totals(f->s);
 }
 
 /* ---- operations: backup, live map limit, damaged files ----------------- */

@@ -86,10 +86,15 @@ out=$("$LAWTALLY" verify --data-dir "$T/data")
 rc=$?
 set -e
 assert_eq 1 "$rc" "verify exit on a tampered total"
-assert_eq "verify: $T/data: $(sed -n 1p <<<"$out" | sed -E 's/.*: ([0-9]+) events.*/\1/') events, 1 difference; the first:" \
+# the total, and the two rollups that are no longer its sums
+assert_eq "verify: $T/data: $(sed -n 1p <<<"$out" | sed -E 's/.*: ([0-9]+) events.*/\1/') events, 3 differences; the first:" \
 	"$(sed -n 1p <<<"$out")" "verify summary"
 grep -Eq "^  total [a-z_.]+ 2024-[0-9]{2} village '[A-Z0-9]*' dims [0-9]+,[0-9]+: live 99, recount [0-9]+$" \
 	<<<"$(sed -n 2p <<<"$out")" || fail "verify difference line: $out"
+grep -Eq "^  rollup over dimensions of [a-z_.]+ 2024-[0-9]{2} village '[A-Z0-9]*' dims 0,0: live -?[0-9]+, sum of the totals -?[0-9]+$" \
+	<<<"$(sed -n 3p <<<"$out")" || fail "verify rollup line: $out"
+grep -Eq "^  rollup over the year of [a-z_.]+ 2024-00 village '' dims [0-9]+,[0-9]+: live -?[0-9]+, sum of the totals -?[0-9]+$" \
+	<<<"$(sed -n 4p <<<"$out")" || fail "verify rollup line: $out"
 
 # usage errors
 set +e
