@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "client.h"
+
 /* Exit status of `lawtally` (contract.md). */
 #define EXIT_REJECTED 1    /* some events rejected or invalid, each listed */
 #define EXIT_USAGE 2       /* usage or config error */
@@ -160,7 +162,29 @@ struct cli_view_opts {
 	const char *endpoint;
 	const struct client_keys *keys; /* NULL: no CurveZMQ */
 	int timeout_ms;
+	/* the options as given, until cli_view_keys loads them */
+	const char *key_file, *server_key_file;
+	struct client_keys keys_loaded;
 };
+
+/*
+ * The link options of the office views (report, export, close-year):
+ * -e/--endpoint, -t/--timeout, --key, --server-key (short forms "e:t:").
+ * Defaults: $LAWTALLY_QUERY or DEFAULT_QUERY, 30 s.
+ */
+#define CLI_VIEW_LONGOPTS                                                    \
+	{"endpoint", required_argument, NULL, 'e'},                          \
+	{"timeout", required_argument, NULL, 't'},                           \
+	{"key", required_argument, NULL, KEYS_OPT_KEY},                      \
+	{"server-key", required_argument, NULL, KEYS_OPT_SERVER_KEY}
+
+struct cli_view_opts cli_view_defaults(const char *cmd);
+
+/* 1 if opt was one of the link options (taken), 0 if not, -1 if its value is bad. */
+int cli_view_opt(struct cli_view_opts *o, int opt, const char *arg);
+
+/* Loads the key files given (sets o->keys); 0, or EXIT_USAGE after a line. */
+int cli_view_keys(struct cli_view_opts *o);
 
 /*
  * Sends q (with its view set) and writes the reply's document to out.

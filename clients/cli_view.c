@@ -14,6 +14,34 @@
 #include "cli.h"
 #include "client.h"
 #include "err.h"
+#include "keys.h"
+
+struct cli_view_opts cli_view_defaults(const char *cmd)
+{
+	return (struct cli_view_opts){.cmd = cmd,
+				      .endpoint = cli_env_or("LAWTALLY_QUERY", DEFAULT_QUERY),
+				      .timeout_ms = 30000};
+}
+
+int cli_view_opt(struct cli_view_opts *o, int opt, const char *arg)
+{
+	switch (opt) {
+	case 'e': o->endpoint = arg; return 1;
+	case 't': return cli_parse_timeout(arg, &o->timeout_ms) ? -1 : 1;
+	case KEYS_OPT_KEY: o->key_file = arg; return 1;
+	case KEYS_OPT_SERVER_KEY: o->server_key_file = arg; return 1;
+	default: return 0;
+	}
+}
+
+int cli_view_keys(struct cli_view_opts *o)
+{
+	int keyed = keys_load(o->cmd, o->key_file, o->server_key_file, &o->keys_loaded);
+	if (keyed < 0)
+		return EXIT_USAGE;
+	o->keys = keyed ? &o->keys_loaded : NULL;
+	return 0;
+}
 
 int cli_view(const struct cli_view_opts *o, const Lawtally__V1__QueryRequest *q, FILE *out,
 	     uint64_t *next_cursor)

@@ -32,34 +32,23 @@ int cmd_close_year(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"lang", required_argument, NULL, 'l'},
-		{"endpoint", required_argument, NULL, 'e'},
-		{"timeout", required_argument, NULL, 't'},
-		{"key", required_argument, NULL, KEYS_OPT_KEY},
-		{"server-key", required_argument, NULL, KEYS_OPT_SERVER_KEY},
+		CLI_VIEW_LONGOPTS,
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	Lawtally__V1__QueryRequest q = LAWTALLY__V1__QUERY_REQUEST__INIT;
 	Lawtally__V1__View v = LAWTALLY__V1__VIEW__INIT;
-	struct cli_view_opts o = {"close-year", cli_env_or("LAWTALLY_QUERY", DEFAULT_QUERY), NULL,
-				  30000};
-	const char *key_file = NULL, *server_key_file = NULL;
-	struct client_keys keys;
+	struct cli_view_opts o = cli_view_defaults("close-year");
 	unsigned long year;
 	int opt;
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "l:e:t:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'l': v.lang = optarg; break;
-		case 'e': o.endpoint = optarg; break;
-		case 't':
-			if (cli_parse_timeout(optarg, &o.timeout_ms))
-				goto usage;
-			break;
-		case KEYS_OPT_KEY: key_file = optarg; break;
-		case KEYS_OPT_SERVER_KEY: server_key_file = optarg; break;
 		case 'h': return cli_usage("close-year", stdout, 0);
-		default: goto usage;
+		default:
+			if (cli_view_opt(&o, opt, optarg) <= 0)
+				goto usage;
 		}
 	}
 	if (optind != argc - 1 || cli_parse_uint(argv[optind], 9999, &year) || year == 0)
@@ -67,10 +56,8 @@ int cmd_close_year(int argc, char **argv)
 	v.kind = LAWTALLY__V1__VIEW__KIND__KIND_CLOSE_YEAR;
 	q.year = (uint32_t)year;
 	q.view = &v;
-	int keyed = keys_load("close-year", key_file, server_key_file, &keys);
-	if (keyed < 0)
+	if (cli_view_keys(&o))
 		return EXIT_USAGE;
-	o.keys = keyed ? &keys : NULL;
 	int status = cli_view(&o, &q, stdout, NULL);
 	if (fflush(stdout) != 0 && !status)
 		status = EXIT_USAGE;

@@ -48,18 +48,14 @@ int cmd_export(int argc, char **argv)
 		{"lang", required_argument, NULL, 'l'},
 		{"events", no_argument, NULL, OPT_EVENTS},
 		{"output", required_argument, NULL, 'o'},
-		{"endpoint", required_argument, NULL, 'e'},
-		{"timeout", required_argument, NULL, 't'},
-		{"key", required_argument, NULL, KEYS_OPT_KEY},
-		{"server-key", required_argument, NULL, KEYS_OPT_SERVER_KEY},
+		CLI_VIEW_LONGOPTS,
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	Lawtally__V1__QueryRequest q = LAWTALLY__V1__QUERY_REQUEST__INIT;
 	Lawtally__V1__View v = LAWTALLY__V1__VIEW__INIT;
-	struct cli_view_opts o = {"export", cli_env_or("LAWTALLY_QUERY", DEFAULT_QUERY), NULL, 30000};
-	const char *key_file = NULL, *server_key_file = NULL, *output = NULL;
-	struct client_keys keys;
+	struct cli_view_opts o = cli_view_defaults("export");
+	const char *output = NULL;
 	unsigned long year = 0;
 	int events = 0, opt;
 	optind = 1;
@@ -74,15 +70,10 @@ int cmd_export(int argc, char **argv)
 		case 'l': v.lang = optarg; break;
 		case OPT_EVENTS: events = 1; break;
 		case 'o': output = optarg; break;
-		case 'e': o.endpoint = optarg; break;
-		case 't':
-			if (cli_parse_timeout(optarg, &o.timeout_ms))
-				goto usage;
-			break;
-		case KEYS_OPT_KEY: key_file = optarg; break;
-		case KEYS_OPT_SERVER_KEY: server_key_file = optarg; break;
 		case 'h': return cli_usage("export", stdout, 0);
-		default: goto usage;
+		default:
+			if (cli_view_opt(&o, opt, optarg) <= 0)
+				goto usage;
 		}
 	}
 	if (optind < argc || (events && (q.by[0] || q.metric[0] || v.lang[0])))
@@ -91,10 +82,8 @@ int cmd_export(int argc, char **argv)
 			: LAWTALLY__V1__VIEW__KIND__KIND_TOTALS_CSV;
 	q.year = (uint32_t)year;
 	q.view = &v;
-	int keyed = keys_load("export", key_file, server_key_file, &keys);
-	if (keyed < 0)
+	if (cli_view_keys(&o))
 		return EXIT_USAGE;
-	o.keys = keyed ? &keys : NULL;
 	struct cli_out out;
 	int status = cli_out_open("export", output, &out);
 	if (status)

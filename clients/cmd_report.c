@@ -48,18 +48,14 @@ int cmd_report(int argc, char **argv)
 		{"format", required_argument, NULL, 'f'},
 		{"as-of", required_argument, NULL, 'a'},
 		{"output", required_argument, NULL, 'o'},
-		{"endpoint", required_argument, NULL, 'e'},
-		{"timeout", required_argument, NULL, 't'},
-		{"key", required_argument, NULL, KEYS_OPT_KEY},
-		{"server-key", required_argument, NULL, KEYS_OPT_SERVER_KEY},
+		CLI_VIEW_LONGOPTS,
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	Lawtally__V1__QueryRequest q = LAWTALLY__V1__QUERY_REQUEST__INIT;
 	Lawtally__V1__View v = LAWTALLY__V1__VIEW__INIT;
-	struct cli_view_opts o = {"report", cli_env_or("LAWTALLY_QUERY", DEFAULT_QUERY), NULL, 30000};
-	const char *key_file = NULL, *server_key_file = NULL, *output = NULL;
-	struct client_keys keys;
+	struct cli_view_opts o = cli_view_defaults("report");
+	const char *output = NULL;
 	unsigned long year = 0;
 	int opt;
 	v.kind = LAWTALLY__V1__VIEW__KIND__KIND_REPORT;
@@ -78,25 +74,18 @@ int cmd_report(int argc, char **argv)
 		case 'f': v.format = optarg; break;
 		case 'a': v.as_of = optarg; break;
 		case 'o': output = optarg; break;
-		case 'e': o.endpoint = optarg; break;
-		case 't':
-			if (cli_parse_timeout(optarg, &o.timeout_ms))
-				goto usage;
-			break;
-		case KEYS_OPT_KEY: key_file = optarg; break;
-		case KEYS_OPT_SERVER_KEY: server_key_file = optarg; break;
 		case 'h': return cli_usage("report", stdout, 0);
-		default: goto usage;
+		default:
+			if (cli_view_opt(&o, opt, optarg) <= 0)
+				goto usage;
 		}
 	}
 	if (optind < argc || (year && v.month[0]))
 		goto usage;
 	q.year = (uint32_t)year;
 	q.view = &v;
-	int keyed = keys_load("report", key_file, server_key_file, &keys);
-	if (keyed < 0)
+	if (cli_view_keys(&o))
 		return EXIT_USAGE;
-	o.keys = keyed ? &keys : NULL;
 	struct cli_out out;
 	int status = cli_out_open("report", output, &out);
 	if (status)
