@@ -66,7 +66,7 @@ DASHBOARD_FILES := daemon/dashboard.html daemon/dashboard.js daemon/dashboard.cs
 DAEMON_OBJ += $(BUILD)/daemon/notify.o
 STORE_OBJ += $(BUILD)/daemon/datadir.o
 # The client library and the command-line client.
-CLIENT_SRC := clients/client.c clients/jsonl.c clients/uuid.c
+CLIENT_SRC := clients/client.c clients/jsonl.c clients/jsonl_format.c clients/uuid.c
 CLI_SRC := clients/lawtally.c clients/cmd_send.c clients/cmd_totals.c
 # Village-centre client (issue 4): the spool and its forwarder, ledger CSV
 # import, and the commands spool, agent, import, simulate.
@@ -192,7 +192,7 @@ $(BUILD)/tests/test_httpauth: $(BUILD)/tests/test_httpauth.o $(BUILD)/daemon/htt
 # Fuzz targets (tests/fuzz/fuzz_NAME.c): what each links, as a replay of
 # its saved inputs in every build, and as a libFuzzer binary in `make fuzz`.
 FUZZ_DEPS_request := $(BUILD)/liblawtally-pure.a
-FUZZ_DEPS_jsonl := $(BUILD)/clients/jsonl.o $(UUID_OBJ) $(BUILD)/liblawtally-pure.a
+FUZZ_DEPS_jsonl := $(BUILD)/clients/jsonl.o $(BUILD)/clients/jsonl_format.o $(UUID_OBJ) $(BUILD)/liblawtally-pure.a
 FUZZ_DEPS_csv := $(BUILD)/clients/csv.o $(BUILD)/clients/ledger.o $(BUILD)/liblawtally-pure.a
 FUZZ_DEPS_config := $(BUILD)/daemon/config.o $(BUILD)/liblawtally-pure.a
 FUZZ_DEPS_httpquery := $(BUILD)/daemon/httpquery.o $(STORE_OBJ) $(BUILD)/liblawtally-pure.a
