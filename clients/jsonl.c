@@ -385,11 +385,9 @@ static int get_string(struct pctx *c, const json_t *v, const char **s, size_t *n
 	return 0;
 }
 
-/* 1 if key (klen bytes) is the lowerCamelCase JSON name of the .proto name
- * (protoc's ToJsonName: drop each '_', upper-case the letter after it). */
-static int json_name_eq(const char *proto, const char *key, size_t klen)
+size_t jsonl_json_name(const char *proto, char *out, size_t cap)
 {
-	size_t k = 0;
+	size_t n = 0;
 	int up = 0;
 	for (const char *p = proto; *p; p++) {
 		char ch = *p;
@@ -400,11 +398,21 @@ static int json_name_eq(const char *proto, const char *key, size_t klen)
 		if (up && ch >= 'a' && ch <= 'z')
 			ch = (char)(ch - 'a' + 'A');
 		up = 0;
-		if (k >= klen || key[k] != ch)
-			return 0;
-		k++;
+		if (n + 1 >= cap)
+			return cap;
+		out[n++] = ch;
 	}
-	return k == klen;
+	if (cap)
+		out[n] = '\0';
+	return n;
+}
+
+/* 1 if key (klen bytes) is the JSON name of the .proto name. */
+static int json_name_eq(const char *proto, const char *key, size_t klen)
+{
+	char name[JSONL_NAME_MAX];
+	size_t n = jsonl_json_name(proto, name, sizeof(name));
+	return n < sizeof(name) && n == klen && memcmp(name, key, klen) == 0;
 }
 
 static const ProtobufCFieldDescriptor *find_field(const ProtobufCMessageDescriptor *desc,

@@ -190,19 +190,12 @@ static int out_base64(struct obuf *b, const uint8_t *d, size_t n)
 /* The field's lowerCamelCase JSON name, quoted, and a colon. */
 static int out_name(struct obuf *b, const char *proto)
 {
-	int up = 0;
+	char name[JSONL_NAME_MAX];
+	size_t n = jsonl_json_name(proto, name, sizeof(name));
+	if (n >= sizeof(name))
+		return LT_EINVAL; /* no field of lawtally.proto comes near */
 	TRY(out_bytes(b, "\"", 1));
-	for (const char *p = proto; *p; p++) {
-		char ch = *p;
-		if (ch == '_') {
-			up = 1;
-			continue;
-		}
-		if (up && ch >= 'a' && ch <= 'z')
-			ch = (char)(ch - 'a' + 'A');
-		up = 0;
-		TRY(out_bytes(b, &ch, 1));
-	}
+	TRY(out_bytes(b, name, n));
 	return out_bytes(b, "\":", 2);
 }
 

@@ -23,6 +23,16 @@
  */
 void jsonl_fmt_double(char *buf, size_t n, double d, int is_float);
 
+/* Room for a field's JSON name, NUL included. */
+#define JSONL_NAME_MAX 64
+
+/*
+ * The lowerCamelCase JSON name of a .proto field name (protoc's
+ * ToJsonName: drop each '_', upper-case the letter after it), written to
+ * out with a NUL. Returns its length, or cap when it does not fit.
+ */
+size_t jsonl_json_name(const char *proto, char *out, size_t cap);
+
 /* Bytes one value of field f takes in its message (or in its array). */
 size_t jsonl_value_size(const ProtobufCFieldDescriptor *f);
 
