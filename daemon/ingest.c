@@ -31,6 +31,12 @@
 
 #define INGEST_REQUESTS_MAX 256
 #define INGEST_PASS_SLOTS 256   /* events read, or answered, in one pass of the loop */
+/*
+ * Request bytes in one group, at most (one more request may overshoot it):
+ * with the group's unpacked copies, what two groups hold stays some tens
+ * of MiB even when every request is a frame of frame_bytes_max.
+ */
+#define INGEST_GROUP_BYTES ((size_t)8 << 20)
 #define INGEST_LINGER_MS 1000
 
 /* A request read, waiting for its group's commit. */
@@ -70,6 +76,7 @@ struct group {
 	struct store_packed *packed;    /* per item: its event's bytes in its request */
 	struct store_result *results;
 	size_t nitems;
+	size_t bytes;                   /* of its requests' frames */
 	int rc;                         /* store_apply's return */
 	double seconds;                 /* its duration */
 	size_t replied;                 /* requests answered so far */
@@ -218,6 +225,7 @@ static void take_request(struct ingest *in, zmq_msg_t *parts, int n, int64_t now
 	}
 
 	struct pending *p = &g->pend[g->npend++];
+	g->bytes += size;
 	p->nenv = nenv;
 	for (int i = 0; i < nenv; i++) {
 		zmq_msg_init(&p->env[i]);
@@ -264,7 +272,7 @@ static void take_request(struct ingest *in, zmq_msg_t *parts, int n, int64_t now
 static int group_full(const struct ingest *in, const struct group *g)
 {
 	return g->nitems >= in->o.batch_events_max || g->nslots >= in->o.batch_events_max ||
-	       g->npend >= INGEST_REQUESTS_MAX;
+	       g->npend >= INGEST_REQUESTS_MAX || g->bytes >= INGEST_GROUP_BYTES;
 }
 
 /* Answers request p of g, committed with g->rc; lets go of the request. */
@@ -312,7 +320,7 @@ static void reply_one(struct ingest *in, struct group *g, struct pending *p)
 /* Empties an answered group for filling again. */
 static void group_reset(struct group *g)
 {
-	g->npend = g->nslots = g->nitems = g->replied = 0;
+	g->npend = g->nslots = g->nitems = g->replied = g->bytes = 0;
 	g->accepted = 0;
 	g->rc = 0;
 	arena_reset(&g->arena);
