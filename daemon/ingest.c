@@ -25,6 +25,7 @@
 #include "err.h"
 #include "log.h"
 #include "scope.h"
+#include "submit.h"
 #include "validate.h"
 #include "writer.h"
 #include "zsock.h"
@@ -202,17 +203,11 @@ static void take_request(struct ingest *in, zmq_msg_t *parts, int n, int64_t now
 	const struct keyring_entry *who = NULL;
 	if (in->o.auth && !sender_known(in, parts, n, &who))
 		return;
-	if (nenv < 1) {
+	if (nenv < 1)
 		why = "frame: no routing envelope";
-	} else if ((why = validate_request_wire(data, size, in->spans, in->o.request_events_max,
-						&nspans))) {
-		/* why says what */
-	} else if (!(req = lawtally__v1__submit_request__unpack(&g->arena.pb, size, data))) {
-		why = "frame: not a SubmitRequest";
-	} else if (req->n_events == 0 || req->n_events > in->o.request_events_max) {
-		batch_id = req->batch_id;
-		why = "events: a request holds 1 to request_events_max (1000) events";
-	}
+	else
+		why = submit_parse(data, size, in->o.request_events_max, &g->arena.pb, in->spans,
+				   &nspans, &req, &batch_id);
 	if (why) {
 		in->m->bad_frames++;
 		log_debug("ingest: bad request: %s", why);
@@ -275,42 +270,21 @@ static int group_full(const struct ingest *in, const struct group *g)
 	       g->npend >= INGEST_REQUESTS_MAX || g->bytes >= INGEST_GROUP_BYTES;
 }
 
+static void count_store_reject(const char *reason, void *arg)
+{
+	metrics_rejected(arg, reason);
+}
+
 /* Answers request p of g, committed with g->rc; lets go of the request. */
 static void reply_one(struct ingest *in, struct group *g, struct pending *p)
 {
-	Lawtally__V1__SubmitReply rep = LAWTALLY__V1__SUBMIT_REPLY__INIT;
-	rep.batch_id = p->req->batch_id;
-	if (g->rc) {
-		/* nothing of the batch was stored: the sender keeps it and retries */
-		rep.error = g->rc == LT_EFULL ? "store full: retry later" : "store failed: retry later";
-		rep.retry = 1;
-	} else {
-		for (size_t i = 0; i < p->req->n_events; i++) {
-			size_t slot = p->first_slot + i;
-			Lawtally__V1__Ack *a = &in->acks[i];
-			lawtally__v1__ack__init(a);
-			a->id = p->req->events[i]->id;
-			if (g->slot_item[slot] < 0) {
-				a->status = LAWTALLY__V1__ACK__STATUS__REJECTED;
-				a->reason = (char *)g->slot_reason[slot];
-			} else {
-				const struct store_result *res = &g->results[g->slot_item[slot]];
-				a->status = (Lawtally__V1__Ack__Status)res->status;
-				if (res->status == STORE_REJECTED) {
-					a->reason = (char *)res->reason;
-					metrics_rejected(in->m, res->reason);
-				} else if (res->status == STORE_ACCEPTED) {
-					in->m->accepted++;
-					g->accepted++;
-				} else {
-					in->m->duplicate++;
-				}
-			}
-			in->ackp[i] = a;
-		}
-		rep.n_acks = p->req->n_events;
-		rep.acks = in->ackp;
-	}
+	Lawtally__V1__SubmitReply rep;
+	struct submit_counts c;
+	submit_reply_fill(&rep, p->req, g->rc, p->first_slot, g->slot_reason, g->slot_item,
+			  g->results, in->acks, in->ackp, &c, count_store_reject, in->m);
+	in->m->accepted += c.accepted;
+	in->m->duplicate += c.duplicate;
+	g->accepted += c.accepted;
 	send_reply(in, p->env, p->nenv, &rep);
 	for (int i = 0; i < p->nenv; i++)
 		zmq_msg_close(&p->env[i]);

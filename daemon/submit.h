@@ -1,0 +1,60 @@
+/*
+ * submit.h - the ingest protocol's pure half: a frame to a SubmitRequest,
+ * and a committed group's outcome to each request's SubmitReply.
+ *
+ * No I/O, no sockets: ingest.c reads frames and sends replies, this file
+ * decides what they say, so that every answer a sender can get is tested
+ * directly (tests/daemon/test_submit.c). docs/protocol.md is the promise
+ * these functions keep: an ack per event in request order; REJECTED only
+ * for an event wrong in itself; a refused batch gets `error` + `retry` and
+ * no acks, and nothing of it was stored.
+ */
+#ifndef LAWTALLY_SUBMIT_H
+#define LAWTALLY_SUBMIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lawtally.pb-c.h"
+#include "store.h"
+#include "validate.h"
+
+/*
+ * Decodes one request frame of len bytes at data. Walks the wire bytes
+ * first (validate_request_wire: UTF-8, embedded NULs, where each event
+ * lies, up to events_max spans), then unpacks through alloc (an arena:
+ * what it unpacked lives until the arena is reset, also on failure).
+ * Returns NULL with *req set, or a one-line reason the frame is refused,
+ * with *batch_id set when the frame said which batch it was (0 if not).
+ */
+const char *submit_parse(const uint8_t *data, size_t len, unsigned events_max,
+			 ProtobufCAllocator *alloc, struct validate_span *spans, size_t *nspans,
+			 Lawtally__V1__SubmitRequest **req, uint64_t *batch_id);
+
+/* The reply's error for a batch the store refused with rc (non-zero). */
+const char *submit_refusal(int rc);
+
+/* What one request's acks said, for the metrics. */
+struct submit_counts {
+	unsigned accepted, duplicate, store_rejected;
+};
+
+/*
+ * Fills rep (initialised here) as the answer to req, whose events are the
+ * slots first_slot.. of a group committed with rc:
+ *  - rc != 0: error = submit_refusal(rc), retry = 1, no acks;
+ *  - else one ack per event in request order: REJECTED with its reason
+ *    where validation refused it (slot_item[slot] < 0, slot_reason[slot]),
+ *    else the store's result for item slot_item[slot].
+ * acks and ackp have room for req->n_events; rep points into them, into
+ * req and into static reasons, and lives no longer than they do. For each
+ * store rejection on_store_reject(reason, arg) is called if not NULL.
+ */
+void submit_reply_fill(Lawtally__V1__SubmitReply *rep, const Lawtally__V1__SubmitRequest *req,
+		       int rc, size_t first_slot, const char *const *slot_reason,
+		       const long *slot_item, const struct store_result *results,
+		       Lawtally__V1__Ack *acks, Lawtally__V1__Ack **ackp,
+		       struct submit_counts *counts,
+		       void (*on_store_reject)(const char *reason, void *arg), void *arg);
+
+#endif
