@@ -8,6 +8,7 @@
 #include "uuid.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
@@ -70,10 +71,13 @@ static int fill_random(uint8_t *buf, size_t len)
 }
 
 /*
- * The last id made, so that the next one sorts after it even when the clock
- * has not moved on (same millisecond) or has stepped back (NTP). The daemon
- * and the clients are single-threaded, so no lock.
+ * The last id made in this process, so that the next one sorts after it
+ * even when the clock has not moved on (same millisecond) or has stepped
+ * back (NTP). Device firmware links this library too and may make ids on
+ * several threads at once: under last_lock every id is made after the one
+ * before, so ids stay distinct and each thread's ids increase.
  */
+static pthread_mutex_t last_lock = PTHREAD_MUTEX_INITIALIZER;
 static uint8_t last_id[UUID_LEN];
 static int have_last;
 
@@ -81,8 +85,9 @@ static int have_last;
  * When the clock is not ahead of the last id, the last id's 74 random bits
  * are incremented as one counter; if they overflow, the timestamp moves on
  * by one millisecond (RFC 9562, 6.2). Otherwise a fresh random id is made.
+ * Under last_lock.
  */
-int uuid_v7(uint8_t out[UUID_LEN])
+static int next_id(uint8_t out[UUID_LEN])
 {
 	struct timespec ts;
 	if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
@@ -117,6 +122,14 @@ int uuid_v7(uint8_t out[UUID_LEN])
 	have_last = 1;
 	memcpy(out, last_id, UUID_LEN);
 	return 0;
+}
+
+int uuid_v7(uint8_t out[UUID_LEN])
+{
+	pthread_mutex_lock(&last_lock);
+	int rc = next_id(out);
+	pthread_mutex_unlock(&last_lock);
+	return rc;
 }
 
 void uuid_format(const uint8_t id[UUID_LEN], char out[UUID_STR_LEN + 1])

@@ -23,8 +23,9 @@ void uuid_v7_from(uint8_t out[UUID_LEN], uint64_t unix_ms, const uint8_t rnd[10]
 
 /*
  * A fresh v7 id from the real-time clock and getrandom(2); ids made by one
- * process within the same millisecond still increase. Returns 0, or
- * LT_ESYS if no randomness could be had.
+ * process within the same millisecond still increase. Safe to call from
+ * several threads at once: every id a process makes is distinct, and each
+ * thread's ids increase. Returns 0, or LT_ESYS if no randomness could be had.
  */
 int uuid_v7(uint8_t out[UUID_LEN]);
 

@@ -1,8 +1,10 @@
-/* test_uuid.c - UUIDv7 ids: layout, order, text form. */
+/* test_uuid.c - UUIDv7 ids: layout, order, text form, threads. */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -54,12 +56,66 @@ static void test_v7_increasing(void **state)
 	}
 }
 
+#define DRAW_THREADS 8
+#define DRAW_IDS 20000
+
+struct draw {
+	pthread_t thread;
+	pthread_barrier_t *start;
+	uint8_t (*ids)[UUID_LEN];
+	int failed;                      /* uuid_v7 returned an error */
+};
+
+static void *draw_ids(void *arg)
+{
+	struct draw *d = arg;
+	pthread_barrier_wait(d->start);
+	for (int i = 0; i < DRAW_IDS; i++)
+		if (uuid_v7(d->ids[i]) != 0)
+			d->failed = 1;
+	return NULL;
+}
+
+static int id_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, UUID_LEN);
+}
+
+/*
+ * Threads drawing ids at once (device firmware may send from several):
+ * each thread's ids still increase, and no id is drawn twice.
+ */
+static void test_v7_threads(void **state)
+{
+	(void)state;
+	static uint8_t ids[DRAW_THREADS * DRAW_IDS][UUID_LEN];
+	struct draw d[DRAW_THREADS];
+	pthread_barrier_t start;
+	assert_int_equal(pthread_barrier_init(&start, NULL, DRAW_THREADS), 0);
+	for (int t = 0; t < DRAW_THREADS; t++) {
+		d[t] = (struct draw){.start = &start, .ids = &ids[t * DRAW_IDS]};
+		assert_int_equal(pthread_create(&d[t].thread, NULL, draw_ids, &d[t]), 0);
+	}
+	for (int t = 0; t < DRAW_THREADS; t++) {
+		assert_int_equal(pthread_join(d[t].thread, NULL), 0);
+		assert_int_equal(d[t].failed, 0);
+	}
+	pthread_barrier_destroy(&start);
+	for (int t = 0; t < DRAW_THREADS; t++)
+		for (int i = 1; i < DRAW_IDS; i++)
+			assert_true(memcmp(d[t].ids[i - 1], d[t].ids[i], UUID_LEN) < 0);
+	qsort(ids, DRAW_THREADS * DRAW_IDS, UUID_LEN, id_cmp);
+	for (size_t i = 1; i < DRAW_THREADS * DRAW_IDS; i++)
+		assert_true(memcmp(ids[i - 1], ids[i], UUID_LEN) != 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rfc_example),
 		cmocka_unit_test(test_parse_format),
 		cmocka_unit_test(test_v7_increasing),
+		cmocka_unit_test(test_v7_threads),
 	};
 	return cmocka_run_group_tests_name("uuid", tests, NULL, NULL);
 }
