@@ -29,12 +29,17 @@ int writer_start(struct writer **out, struct event_base *base, char *err, size_t
 int writer_set_priority(struct writer *w, int priority);
 
 /*
- * Runs work(arg) on the writer thread, then done(arg) on the loop thread.
- * Returns 0, or LT_EBUSY while a job has not had its done callback yet.
+ * Runs work(arg) on the writer thread, then done(arg) on the loop thread;
+ * done must not be NULL (busy ends only when done is called). Returns 0,
+ * or LT_EBUSY while the last job's done callback has not been called yet.
  */
 int writer_submit(struct writer *w, writer_fn work, writer_fn done, void *arg);
 
-/* Non-zero from submit until the job's done callback has returned. */
+/*
+ * Non-zero from submit until the job's done callback is called: busy is
+ * cleared just before done runs, so that done may submit the next job
+ * (ingest's commit_done starts the next group's commit).
+ */
 int writer_busy(const struct writer *w);
 
 /* Seconds the running job has been working (0 with none): the watchdog's measure. */
