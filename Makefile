@@ -38,8 +38,9 @@ DEB_PKGS := build-essential pkg-config protobuf-c-compiler libprotobuf-c-dev \
 # The dashboard embeds Debian's Chart.js; its test drives Chromium over CDP.
 DEB_PKGS += libjs-chart.js chromium python3
 # End-to-end tests: HTTP and JSON from the shell, a test store edited with
-# mdb_load, the unit checked by systemd-analyze, man pages by groff.
-DEB_PKGS += curl jq systemd lmdb-utils groff-base
+# mdb_load, the unit checked by systemd-analyze, man pages by groff, a full
+# disk on a tmpfs and a frozen one on a loop-mounted ext4 image.
+DEB_PKGS += curl jq systemd lmdb-utils groff-base mount e2fsprogs
 # The example Python sender and its test (protoc makes the module).
 DEB_PKGS += python3-zmq python3-protobuf protobuf-compiler
 # `make bench`: the Redis comparison.
