@@ -1,7 +1,7 @@
 /*
  * jsonl.c - the JSON Lines codec, reading: proto3 JSON -> protobuf-c
  * messages, driven by the descriptors (field names, types, offsets,
- * oneofs), with the hand-writing conveniences of contract.md and a strict
+ * oneofs), with the hand-writing conveniences of docs/contract.md and a strict
  * RFC 3339 parser. Printing is jsonl_format.c.
  *
  * Parsing builds the message exactly as protobuf-c's unpack would (message

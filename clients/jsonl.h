@@ -1,5 +1,5 @@
 /*
- * jsonl.h - the JSON Lines codec of events (contract.md, "Events from files").
+ * jsonl.h - the JSON Lines codec of events (docs/contract.md, "Events from files").
  *
  * One Event a line, in the proto3 JSON mapping exactly as protobuf's own
  * printers write it, or as a person writes it by hand: .proto field names,

@@ -1,5 +1,5 @@
 /*
- * config.h - lawtallyd's settings: the built-in defaults of contract.md and
+ * config.h - lawtallyd's settings: the built-in defaults of docs/contract.md and
  * the INI file that overrides them (`lawtallyd -c FILE`).
  *
  * A config is plain data: no pointers, no allocations, safe to copy with
@@ -78,7 +78,7 @@ struct config {
 };
 
 /*
- * Sets every field to its built-in default (contract.md): the values the
+ * Sets every field to its built-in default (docs/contract.md): the values the
  * daemon runs with when no file is given, the 41 villages included.
  */
 void config_defaults(struct config *c);

@@ -1,5 +1,5 @@
 /*
- * validate.c - the acceptance rules for events (domain.md), one function per
+ * validate.c - the acceptance rules for events (docs/model.md), one function per
  * body, and a wire-level check of strings that protobuf-c does not make.
  */
 #include "validate.h"

@@ -1,5 +1,5 @@
 /*
- * validate.h - what makes an event acceptable, as domain.md states it.
+ * validate.h - what makes an event acceptable, as docs/model.md states it.
  *
  * Pure code, no I/O. Each rejection comes with a stable one-line reason
  * that names the field ("dispute.case_id: required"), suitable for an Ack.

@@ -14,7 +14,7 @@
 
 #include "client.h"
 
-/* Exit status of `lawtally` (contract.md). */
+/* Exit status of `lawtally` (docs/contract.md). */
 #define EXIT_REJECTED 1    /* some events rejected or invalid, each listed */
 #define EXIT_USAGE 2       /* usage or config error */
 #define EXIT_UNREACHABLE 3 /* the daemon could not be reached in time */

@@ -2,7 +2,7 @@
  * cmd_simulate.c - `lawtally simulate`: realistic senders at a given rate,
  * for demos, tests and benchmarks.
  *
- * The senders are those of domain.md: the 41 village mediation centres
+ * The senders are those of docs/model.md: the 41 village mediation centres
  * (built-in village list), each registering disputes of its own village
  * and later closing them (resolved, passed up, or not resolved) and
  * attending trainings; and the enforcement team's recording devices.

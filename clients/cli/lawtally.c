@@ -2,7 +2,7 @@
  * lawtally.c - the command-line client: the table of subcommands, help,
  * and the helpers they share (cli.h). Each subcommand is in cmd_NAME.c.
  *
- * Exit status (contract.md): 0 all done; 1 some events rejected or lines
+ * Exit status (docs/contract.md): 0 all done; 1 some events rejected or lines
  * invalid (each listed); 2 usage error; 3 the daemon could not be reached
  * in time.
  */

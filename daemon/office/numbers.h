@@ -1,5 +1,5 @@
 /*
- * numbers.h - numbers as the report writes them (domain.md).
+ * numbers.h - numbers as the report writes them (docs/model.md).
  *
  * Pure code. Counts are plain digits in Chinese ("8000", "326") and have
  * thousands separators in English ("8,000"); amounts in fen are yuan with

@@ -55,7 +55,7 @@ void datadir_unlock(int *fd)
 }
 
 /*
- * LMDB (mdb_env_excl_lock in mdb.c) keeps a read lock on byte 0 of
+ * LMDB (its mdb_env_excl_lock) keeps a read lock on byte 0 of
  * lock.mdb in every process that has the environment open; F_GETLK with a
  * write lock over that byte names one of them.
  */

@@ -1,4 +1,4 @@
-/* test_arena.c - the ingest group's bump allocator (daemon/arena.c). */
+/* test_arena.c - the ingest group's bump allocator (common/arena.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,6 +1,6 @@
 /*
- * test_config.c - unit tests of daemon/config.c: the defaults of
- * contract.md, every key and every accepted spelling, the exact message of
+ * test_config.c - unit tests of common/config.c: the defaults of
+ * docs/contract.md, every key and every accepted spelling, the exact message of
  * every kind of bad file, all-or-nothing loading, and the example file
  * config/lawtallyd.conf.
  *

@@ -1,5 +1,5 @@
 /*
- * test_scope.c - unit tests of daemon/scope.c: parsing roles, and the table
+ * test_scope.c - unit tests of common/scope.c: parsing roles, and the table
  * of what each role may send, with the exact reason of every refusal.
  */
 #include <setjmp.h>

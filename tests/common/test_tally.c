@@ -1,5 +1,5 @@
 /*
- * test_tally.c - unit tests of daemon/tally.c: civil year and month in the
+ * test_tally.c - unit tests of common/tally.c: civil year and month in the
  * township's zone, totals keys, metric and dimension names, every tally
  * rule from real events (exact deltas), retraction as contrib(after) -
  * contrib(before), and the case record encoding.

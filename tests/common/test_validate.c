@@ -1,6 +1,6 @@
 /*
- * test_validate.c - unit tests of daemon/validate.c: every acceptance rule
- * of domain.md with its boundary, every rejection reason, the UTF-8 check
+ * test_validate.c - unit tests of common/validate.c: every acceptance rule
+ * of docs/model.md with its boundary, every rejection reason, the UTF-8 check
  * and the wire-level string walk.
  *
  * Bad events are made by a table of mutators applied to a valid event of

@@ -1,5 +1,5 @@
 /*
- * test_keyring.c - unit tests of daemon/keyfile.c and daemon/keyring.c: key
+ * test_keyring.c - unit tests of common/keyfile.c and daemon/keyring.c: key
  * files, client files with every error, and loading a clients directory.
  */
 #include <setjmp.h>

@@ -55,7 +55,7 @@ card() {
 	printf '(c => c.dataset.value + "|" + c.querySelector(".value").textContent)(document.querySelector(%s))' \
 		"'[data-metric=\"$1\"]'"
 }
-# The fixture's figures (domain.md); publicity.materials is 8000..8999.
+# The fixture's figures (docs/model.md); publicity.materials is 8000..8999.
 resolved=326
 assert_eq "$resolved" "$(http_total disputes.resolved)" "disputes.resolved of the fixture"
 materials=$(http_total publicity.materials)

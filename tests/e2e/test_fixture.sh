@@ -14,7 +14,7 @@ distinct=$(jq -r .id "$T/fixture.jsonl" | sort -u | wc -l)
 assert_eq "$lines events: $distinct accepted, $((lines - distinct)) duplicate, 0 rejected; 0 invalid lines" \
 	"$out" "first send summary"
 
-# metric, breakdown, label, value: the 2024 column of domain.md
+# metric, breakdown, label, value: the 2024 column of docs/model.md
 figures=(
 	"lawsuits.filed kind ADMINISTRATIVE 3"
 	"lawsuits.filed kind ENV_POLLUTION_CIVIL 9"

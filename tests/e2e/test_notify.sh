@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# systemd notification on a real NOTIFY_SOCKET (tests/notify_listen.c plays
+# systemd notification on a real NOTIFY_SOCKET (tests/tools/notify_listen.c plays
 # systemd): READY=1 with a STATUS= line after start-up, WATCHDOG=1 at half
 # of WATCHDOG_USEC, RELOADING=1 then READY=1 on SIGHUP, STOPPING=1 on
 # SIGTERM, in that order; and a stalled loop (SIGSTOP) sends no WATCHDOG=1

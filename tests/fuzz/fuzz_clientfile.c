@@ -1,6 +1,6 @@
 /*
  * fuzz_clientfile.c - a client file of the clients directory
- * (daemon/keyfile.c): what parses prints back (as lawtally keygen writes
+ * (common/keyfile.c): what parses prints back (as lawtally keygen writes
  * it) to a file that parses to the same key and role.
  */
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /*
- * fuzz_config.c - the daemon's config file (daemon/config.c): loading is
+ * fuzz_config.c - the daemon's config file (common/config.c): loading is
  * all or nothing, and what loads describes itself into a file that loads
  * back to the same text.
  */

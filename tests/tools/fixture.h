@@ -7,7 +7,7 @@
  * lawsuits, trainings, publicity, enforcement actions, with the mess of real
  * use: events sent twice, a few late paper records out of time order, and a
  * few mistaken events withdrawn later by a retraction. Replayed under the
- * rules of daemon/tally.c in UTC+08:00, the 2024 totals are exactly
+ * rules of common/tally.c in UTC+08:00, the 2024 totals are exactly
  * fixture_2024_figures[], whatever the seed; the seed only changes the
  * stream (villages, days, categories, ids, publicity.materials).
  *

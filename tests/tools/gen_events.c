@@ -1,7 +1,7 @@
 /*
  * gen_events.c - writes test event streams as JSON Lines on stdout.
  *
- *   gen-events fixture [SEED]     the 2024 fixture stream (tests/fixture.c)
+ *   gen-events fixture [SEED]     the 2024 fixture stream (tests/tools/fixture.c)
  *   gen-events bulk N [SEED]      N distinct enforcement actions in 2024, so
  *                                 that enforcement.actions == N exactly
  *

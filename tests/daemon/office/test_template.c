@@ -44,7 +44,7 @@ static void put(struct figures *f, int metric, int month, const char *village, i
 }
 
 /*
- * The 2024 figures of the report (domain.md), spread over villages, months
+ * The 2024 figures of the report (docs/model.md), spread over villages, months
  * and dimension values so that the sums are exercised; materials 8426.
  */
 static void figures_2024(struct figures *f, int64_t lost)

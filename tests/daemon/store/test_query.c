@@ -1,5 +1,5 @@
 /*
- * test_query.c - folding totals into query rows (daemon/query.c): the
+ * test_query.c - folding totals into query rows (daemon/store/query.c): the
  * hashed row index gives the sums a plain scan of the rows gives.
  */
 #include <setjmp.h>
