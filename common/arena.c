@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "xalloc.h"
+
 struct arena_chunk {
 	struct arena_chunk *next;
 	size_t size;                 /* bytes of data */
@@ -37,9 +39,7 @@ static struct arena_chunk *next_chunk(struct arena *a, size_t size)
 	size_t want = size > ARENA_CHUNK ? size : ARENA_CHUNK;
 	if (want > SIZE_MAX - sizeof(*c))
 		return NULL;
-	struct arena_chunk *n = malloc(sizeof(*n) + want);
-	if (!n)
-		return NULL;
+	struct arena_chunk *n = xmalloc(sizeof(*n) + want);
 	n->size = want;
 	/* a kept chunk too small for this goes after the new one */
 	n->next = c;

@@ -30,7 +30,12 @@ struct arena {
 /* An empty arena; nothing is allocated until the first use. */
 void arena_init(struct arena *a);
 
-/* size bytes aligned for any type, or NULL when memory is out. */
+/*
+ * size bytes aligned for any type, or NULL for a size no memory could hold
+ * (near SIZE_MAX). Out of memory ends the process (xalloc.h): protobuf-c
+ * would take a NULL for a request that does not decode, and its sender
+ * would be told its events are invalid.
+ */
 void *arena_alloc(struct arena *a, size_t size);
 
 /* Lets go of every allocation at once; keeps up to ARENA_KEEP bytes of chunks. */

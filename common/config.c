@@ -43,6 +43,7 @@
 
 #include "err.h"
 #include "log.h"
+#include "xalloc.h"
 
 enum key_type {
 	KT_STRING,    /* char[size]; min..max bytes */
@@ -657,14 +658,9 @@ static void check_together(struct parse *p)
 static int load(struct config *c, const char *name, FILE *f, const char *s, char *err,
 		size_t errlen)
 {
-	struct parse *p = calloc(1, sizeof(*p));
+	struct parse *p = xcalloc(1, sizeof(*p));
 	int rc;
 
-	if (!p) {
-		if (err && errlen)
-			snprintf(err, errlen, "%s: out of memory", name);
-		return LT_ENOMEM;
-	}
 	config_defaults(&p->c);
 	p->name = name;
 	p->f = f;
@@ -676,7 +672,8 @@ static int load(struct config *c, const char *name, FILE *f, const char *s, char
 		p->err_line = 0;
 		fail(p, ret, LT_EINVAL, "syntax error: expected [section], key = value or a comment");
 	} else if (ret < 0 && !p->err_line) {
-		fail(p, -1, LT_ENOMEM, "out of memory");
+		/* inih's only failure of its own: a buffer it could not allocate */
+		fatal("out of memory: reading %s", name);
 	}
 	if (!p->err_line)
 		check_together(p);

@@ -91,7 +91,6 @@ void config_defaults(struct config *c);
  *   LT_EINVAL  "lawtallyd.conf:12: [ingest] batch_events_max = 0: must be 1..65536"
  *   LT_ESYS    "lawtallyd.conf: cannot open: No such file or directory"
  *              (or "cannot read: ..." when reading fails midway)
- *   LT_ENOMEM  "lawtallyd.conf: out of memory"
  * Lines may be at most CONFIG_LINE_MAX bytes; multi-line values, unknown
  * sections or keys, a key set twice and an empty [villages] are errors.
  * Uses about 100 KiB of heap while it runs; nothing stays allocated.

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "xalloc.h"
 
 void sbuf_init(struct sbuf *b, size_t max)
 {
@@ -39,10 +40,7 @@ static size_t reserve(struct sbuf *b, size_t n)
 		size_t cap = b->cap ? b->cap : 256;
 		while (cap < b->len + n + 1)
 			cap *= 2;
-		char *p = realloc(b->p, cap);
-		if (!p)
-			fatal("out of memory for a %zu-byte document", cap);
-		b->p = p;
+		b->p = xrealloc(b->p, cap);
 		b->cap = cap;
 	}
 	return n;
@@ -74,9 +72,7 @@ void sbuf_printf(struct sbuf *b, const char *fmt, ...)
 		sbuf_put(b, small, (size_t)n);
 		return;
 	}
-	char *big = malloc((size_t)n + 1);
-	if (!big)
-		fatal("out of memory for a %d-byte line", n);
+	char *big = xmalloc((size_t)n + 1);
 	va_start(ap, fmt);
 	vsnprintf(big, (size_t)n + 1, fmt, ap);
 	va_end(ap);

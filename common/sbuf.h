@@ -4,7 +4,7 @@
  * Pure code. Writes past the buffer's maximum are dropped and remembered
  * (sbuf_status says LT_EFULL), so a renderer never needs to check each
  * write and never produces more than the maximum. The text is always
- * NUL-terminated. Running out of memory is fatal (the daemon's policy).
+ * NUL-terminated. Running out of memory ends the process (xalloc.h).
  */
 #ifndef LAWTALLY_SBUF_H
 #define LAWTALLY_SBUF_H

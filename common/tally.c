@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "xalloc.h"
 
 #define DISPUTE_DIMS {{"category", &lawtally__v1__dispute__category__descriptor}, \
 		      {"initiated", &lawtally__v1__dispute__initiated__descriptor}}
@@ -294,9 +295,7 @@ static void index_rebuild(struct tally_deltas *ds)
 		nslot *= 2;
 	if (nslot != ds->nslot) {
 		free(ds->slot);
-		ds->slot = malloc(nslot * sizeof(*ds->slot));
-		if (!ds->slot)
-			abort();
+		ds->slot = xreallocarray(NULL, nslot, sizeof(*ds->slot));
 		ds->nslot = nslot;
 	}
 	memset(ds->slot, 0, nslot * sizeof(*ds->slot));
@@ -310,7 +309,6 @@ static void index_rebuild(struct tally_deltas *ds)
 	ds->nidx = ds->n;
 }
 
-/* Out of memory while tallying is not recoverable: abort with a message. */
 static void deltas_push(struct tally_deltas *ds, const struct tally_key *k, int64_t v)
 {
 	if (v == 0)
@@ -326,10 +324,7 @@ static void deltas_push(struct tally_deltas *ds, const struct tally_key *k, int6
 	}
 	if (ds->n == ds->cap) {
 		size_t cap = ds->cap ? ds->cap * 2 : 64;
-		struct tally_delta *d = realloc(ds->d, cap * sizeof(*d));
-		if (!d)
-			abort();
-		ds->d = d;
+		ds->d = xreallocarray(ds->d, cap, sizeof(*ds->d));
 		ds->cap = cap;
 	}
 	ds->d[ds->n].key = *k;
@@ -361,9 +356,7 @@ void tally_deltas_merge(struct tally_deltas *ds)
 {
 	if (ds->n == 0)
 		return;
-	struct sort_delta *s = malloc(ds->n * sizeof(*s));
-	if (!s)
-		abort();
+	struct sort_delta *s = xreallocarray(NULL, ds->n, sizeof(*s));
 	for (size_t i = 0; i < ds->n; i++)
 		sort_delta_from(&ds->d[i], &s[i]);
 	qsort(s, ds->n, sizeof(s[0]), sort_delta_cmp);

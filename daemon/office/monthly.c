@@ -261,17 +261,15 @@ static void category_table(const struct monthly_input *in, struct table *t)
 
 /* ---- JSON ----------------------------------------------------------------- */
 
+/*
+ * jansson allocates through xalloc.h: the only failure left is a NULL value
+ * from text that is not UTF-8, and the labels are ours and the template
+ * (the town) is checked to be UTF-8 when it is loaded (template.c).
+ */
 static void jset(json_t *o, const char *k, json_t *v)
 {
-	if (!v || json_object_set_new(o, k, v))
-		fatal("out of memory building JSON");
-}
-
-static json_t *jnew(json_t *v)
-{
-	if (!v)
-		fatal("out of memory building JSON");
-	return v;
+	if (json_object_set_new(o, k, v))
+		fatal("monthly: JSON member %s has no value (text not UTF-8)", k);
 }
 
 /* A share or rate in percent with one decimal, or null when den is 0. */
@@ -286,8 +284,8 @@ static int render_json(const struct monthly_input *in, struct sbuf *out)
 						   "year_to_date"};
 	struct period p[P_COUNT];
 	periods(in, p);
-	json_t *o = jnew(json_object()), *prs = jnew(json_object()), *rs = jnew(json_array());
-	json_t *cats = jnew(json_array());
+	json_t *o = json_object(), *prs = json_object(), *rs = json_array();
+	json_t *cats = json_array();
 	char buf[WHEN_FORMAT_LEN];
 	jset(o, "year", json_integer(in->year));
 	jset(o, "month", json_integer(in->month));
@@ -308,15 +306,14 @@ static int render_json(const struct monthly_input *in, struct sbuf *out)
 		const struct mrow *r = &rows[i];
 		if (!row_shown(in, r, p))
 			continue;
-		json_t *row = jnew(json_object());
+		json_t *row = json_object();
 		jset(row, "item", json_string(r->item));
 		jset(row, "label", json_string(in->lang == LANG_EN ? r->en : r->zh));
 		for (int k = 0; k < P_COUNT; k++) {
 			int64_t den, v = row_value(in, r, &p[k], &den);
 			jset(row, pname[k], r->kind == R_RATE ? jpercent(v, den) : json_integer(v));
 		}
-		if (json_array_append_new(rs, row))
-			fatal("out of memory building JSON");
+		json_array_append_new(rs, row);
 	}
 	jset(o, "rows", rs);
 	const ProtobufCEnumDescriptor *d = tally_metric(M_DISPUTES_REGISTERED)->dim[0].desc;
@@ -328,21 +325,18 @@ static int render_json(const struct monthly_input *in, struct sbuf *out)
 		int64_t y = sum(in, M_DISPUTES_REGISTERED, 0, val, &p[P_YTD]);
 		if (val == 0 && !m && !y)
 			continue;
-		json_t *c = jnew(json_object());
+		json_t *c = json_object();
 		jset(c, "category", json_string(tally_dim_label(M_DISPUTES_REGISTERED, 0, val)));
 		jset(c, "label", json_string(labels_dim_value(M_DISPUTES_REGISTERED, 0, val, in->lang)));
 		jset(c, "month", json_integer(m));
 		jset(c, "month_share", jpercent(m, tm));
 		jset(c, "year_to_date", json_integer(y));
 		jset(c, "year_to_date_share", jpercent(y, ty));
-		if (json_array_append_new(cats, c))
-			fatal("out of memory building JSON");
+		json_array_append_new(cats, c);
 	}
 	jset(o, "categories", cats);
-	char *text = json_dumps(o, JSON_INDENT(1) | JSON_REAL_PRECISION(6));
+	char *text = json_dumps(o, JSON_INDENT(1) | JSON_REAL_PRECISION(6)); /* fails for memory only */
 	json_decref(o);
-	if (!text)
-		fatal("out of memory writing JSON");
 	sbuf_puts(out, text);
 	sbuf_puts(out, "\n");
 	free(text);

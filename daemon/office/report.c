@@ -17,6 +17,7 @@
 #include "table.h"
 #include "tally.h"
 #include "when.h"
+#include "xalloc.h"
 
 enum word {
 	W_NOTE, W_LIVE, W_AS_OF, W_FILED, W_ADJ_HEAD, W_ADJ_NONE, W_APP_VILLAGE, W_APP_MONTH,
@@ -337,9 +338,7 @@ static int sorder_cmp(const void *a, const void *b)
 static struct sorder *sender_order(const struct sender_record *s, size_t n, int64_t now,
 				   unsigned silent_days)
 {
-	struct sorder *o = malloc((n ? n : 1) * sizeof(*o));
-	if (!o)
-		fatal("out of memory for %zu senders", n);
+	struct sorder *o = xreallocarray(NULL, n, sizeof(*o));
 	for (size_t i = 0; i < n; i++)
 		o[i] = (struct sorder){sender_is_silent(&s[i], now, silent_days), &s[i]};
 	if (n)
@@ -423,9 +422,7 @@ static void document(const struct template *tpl, const struct report_input *in,
 		     struct sbuf *out, int markdown)
 {
 	struct table t;
-	struct vlist *vl = malloc(sizeof(*vl));
-	if (!vl)
-		fatal("out of memory for the village list");
+	struct vlist *vl = xmalloc(sizeof(*vl));
 	vlist_build(in, vl);
 	body(tpl, in, out, markdown);
 
@@ -458,33 +455,21 @@ static void document(const struct template *tpl, const struct report_input *in,
 
 /* ---- JSON ----------------------------------------------------------------- */
 
-/* Adds to a jansson container; out of memory is fatal. */
+/*
+ * Adds to a jansson container. jansson allocates through xalloc.h, so the
+ * only failure left is a value that is NULL because its text is not UTF-8:
+ * text from outside goes through jstr, so that would be a bug here.
+ */
 static void jset(json_t *o, const char *k, json_t *v)
 {
-	if (!v || json_object_set_new(o, k, v))
-		fatal("out of memory building JSON");
+	if (json_object_set_new(o, k, v))
+		fatal("report: JSON member %s has no value (text not UTF-8)", k);
 }
 
 static void jpush(json_t *a, json_t *v)
 {
-	if (!v || json_array_append_new(a, v))
-		fatal("out of memory building JSON");
-}
-
-static json_t *jobj(void)
-{
-	json_t *o = json_object();
-	if (!o)
-		fatal("out of memory building JSON");
-	return o;
-}
-
-static json_t *jarr(void)
-{
-	json_t *a = json_array();
-	if (!a)
-		fatal("out of memory building JSON");
-	return a;
+	if (json_array_append_new(a, v))
+		fatal("report: a JSON array element has no value (text not UTF-8)");
 }
 
 /* A JSON string; text that is not UTF-8 (never expected) shows as "?". */
@@ -505,11 +490,11 @@ static json_t *jtime(int64_t t, int32_t tz)
 static json_t *metric_json(const struct figures *f, int m, uint16_t year)
 {
 	const struct tally_metric_info *mi = tally_metric(m);
-	json_t *o = jobj();
+	json_t *o = json_object();
 	struct figures_sel sel = figures_sel_all(m, year);
 	jset(o, "value", json_integer(figures_sum(f, &sel)));
 	for (int d = 0; d < 2 && mi->dim[d].name; d++) {
-		json_t *by = jobj();
+		json_t *by = json_object();
 		for (unsigned k = 0; k < mi->dim[d].desc->n_values; k++) {
 			struct figures_sel ds = sel;
 			ds.dim[d] = mi->dim[d].desc->values[k].value;
@@ -524,14 +509,14 @@ static json_t *metric_json(const struct figures *f, int m, uint16_t year)
 
 static json_t *adjustments_json(const struct report_input *in)
 {
-	json_t *a = jarr();
+	json_t *a = json_array();
 	const struct figures *adj = in->closed->adjustments;
 	for (int m = 0; m < M_COUNT; m++) {
 		const struct tally_metric_info *mi = tally_metric(m);
 		struct figures_sel sel = figures_sel_all(m, in->year);
 		int64_t v = figures_sum(adj, &sel);
 		if (v) {
-			json_t *o = jobj();
+			json_t *o = json_object();
 			jset(o, "metric", json_string(mi->name));
 			jset(o, "value", json_integer(v));
 			jpush(a, o);
@@ -543,7 +528,7 @@ static json_t *adjustments_json(const struct report_input *in)
 				int64_t dv = figures_sum(adj, &ds);
 				if (!dv)
 					continue;
-				json_t *o = jobj();
+				json_t *o = json_object();
 				jset(o, "metric", json_string(mi->name));
 				jset(o, mi->dim[d].name, json_string(tally_dim_label(m, d, ds.dim[d])));
 				jset(o, "value", json_integer(dv));
@@ -556,7 +541,7 @@ static json_t *adjustments_json(const struct report_input *in)
 static json_t *sender_json(const struct sender_record *s, int64_t now, int32_t tz,
 			   unsigned silent_days)
 {
-	json_t *o = jobj(), *months = jobj();
+	json_t *o = json_object(), *months = json_object();
 	jset(o, "sender", jstr(s->name));
 	jset(o, "last_heard", jtime(s->last_received, tz));
 	jset(o, "days_silent", json_integer(sender_days_silent(s, now)));
@@ -574,7 +559,7 @@ static json_t *sender_json(const struct sender_record *s, int64_t now, int32_t t
 static json_t *senders_array(const struct sender_record *s, size_t n, int64_t now, int32_t tz,
 			     unsigned silent_days)
 {
-	json_t *a = jarr();
+	json_t *a = json_array();
 	struct sorder *order = sender_order(s, n, now, silent_days);
 	for (size_t i = 0; i < n; i++)
 		jpush(a, sender_json(order[i].r, now, tz, silent_days));
@@ -584,10 +569,8 @@ static json_t *senders_array(const struct sender_record *s, size_t n, int64_t no
 
 static int dump(json_t *o, struct sbuf *out)
 {
-	char *text = json_dumps(o, JSON_INDENT(1));
+	char *text = json_dumps(o, JSON_INDENT(1)); /* o is an object: only memory could fail it */
 	json_decref(o);
-	if (!text)
-		fatal("out of memory writing JSON");
 	sbuf_puts(out, text);
 	sbuf_puts(out, "\n");
 	free(text);
@@ -597,14 +580,15 @@ static int dump(json_t *o, struct sbuf *out)
 static int document_json(const struct template *tpl, const struct report_input *in,
 			 struct sbuf *out)
 {
-	json_t *o = jobj(), *lines = jarr(), *figs = jobj(), *byv = jobj(), *bym = jobj();
+	json_t *o = json_object(), *lines = json_array(), *figs = json_object();
+	json_t *byv = json_object(), *bym = json_object();
 	jset(o, "year", json_integer(in->year));
 	jset(o, "lang", json_string(lang_code(in->lang)));
 	jset(o, "generated_at", jtime(in->now, in->tz_offset));
 	jset(o, "as_of", in->as_of ? jtime(in->as_of, in->tz_offset) : json_null());
 	jset(o, "figures_are", json_string(in->closed ? "filed" : in->as_of ? "as_of" : "live"));
 	if (in->closed) {
-		json_t *c = jobj();
+		json_t *c = json_object();
 		jset(c, "closed_at", jtime(in->closed->closed_at, in->tz_offset));
 		jset(c, "sha256", json_string(in->closed->sha256));
 		jset(c, "adjustments", adjustments_json(in));
@@ -626,13 +610,11 @@ static int document_json(const struct template *tpl, const struct report_input *
 		jset(figs, tally_metric(m)->name, metric_json(in->fig, m, in->year));
 	jset(o, "figures", figs);
 
-	struct vlist *vl = malloc(sizeof(*vl));
-	if (!vl)
-		fatal("out of memory for the village list");
+	struct vlist *vl = xmalloc(sizeof(*vl));
 	vlist_build(in, vl);
 	for (size_t i = 0; i <= vl->n; i++) {
 		const char *code = i < vl->n ? vl->code[i] : "";
-		json_t *v = jobj();
+		json_t *v = json_object();
 		jset(v, "name", jstr(i < vl->n ? village_name(in, code) : word(in, W_TOWNSHIP)));
 		for (int m = 0; m < M_COUNT; m++) {
 			int64_t x = sum_village(in, m, code);
@@ -644,7 +626,7 @@ static int document_json(const struct template *tpl, const struct report_input *
 	free(vl);
 	jset(o, "by_village", byv);
 	for (int mo = 1; mo <= 12; mo++) {
-		json_t *v = jobj();
+		json_t *v = json_object();
 		char k[4];
 		for (int m = 0; m < M_COUNT; m++) {
 			int64_t x = sum_month(in, m, mo);
@@ -673,7 +655,7 @@ int report_render(const struct template *t, const struct report_input *in,
 int report_senders_json(const struct sender_record *s, size_t n, int64_t now, int32_t tz,
 			unsigned silent_days, struct sbuf *out)
 {
-	json_t *o = jobj();
+	json_t *o = json_object();
 	jset(o, "now", jtime(now, tz));
 	jset(o, "silent_days", json_integer(silent_days));
 	jset(o, "senders", senders_array(s, n, now, tz, silent_days));

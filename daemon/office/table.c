@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xalloc.h"
+
 void table_init(struct table *t, size_t ncols)
 {
 	memset(t, 0, sizeof(*t));
@@ -18,28 +20,15 @@ void table_free(struct table *t)
 	table_init(t, t->ncols);
 }
 
-static char *dup(const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *p = malloc(n);
-	if (!p)
-		fatal("out of memory for a table cell");
-	memcpy(p, s, n);
-	return p;
-}
-
 size_t table_row_begin(struct table *t)
 {
 	if (t->nrows == t->cap) {
 		size_t cap = t->cap ? t->cap * 2 : 16;
-		char **c = realloc(t->cells, cap * t->ncols * sizeof(*c));
-		if (!c)
-			fatal("out of memory for a table");
-		t->cells = c;
+		t->cells = xreallocarray(t->cells, cap * t->ncols, sizeof(*t->cells));
 		t->cap = cap;
 	}
 	for (size_t j = 0; j < t->ncols; j++)
-		t->cells[t->nrows * t->ncols + j] = dup("");
+		t->cells[t->nrows * t->ncols + j] = xstrdup("");
 	return t->nrows++;
 }
 
@@ -49,7 +38,7 @@ void table_cell(struct table *t, size_t row, size_t col, const char *text)
 		return;
 	char **c = &t->cells[row * t->ncols + col];
 	free(*c);
-	*c = dup(text);
+	*c = xstrdup(text);
 }
 
 void table_row(struct table *t, const char *const *cells, size_t n)

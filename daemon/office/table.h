@@ -3,7 +3,7 @@
  * characters count two columns) or Markdown.
  *
  * Pure code. A table owns copies of its cells; the first column is a
- * label, aligned left, the others right. Out of memory is fatal.
+ * label, aligned left, the others right.
  */
 #ifndef LAWTALLY_TABLE_H
 #define LAWTALLY_TABLE_H

@@ -17,6 +17,7 @@
 #include "numbers.h"
 #include "tally.h"
 #include "villages.h"
+#include "xalloc.h"
 
 enum { PH_YEAR, PH_FIGURE };
 
@@ -58,15 +59,13 @@ struct template {
 	char town[TEMPLATE_TOWN_MAX + 1];
 };
 
-/* Grows an array to hold one more element; out of memory is fatal. */
+/* Grows an array to hold one more element. */
 static void *grow(void *arr, size_t n, size_t *cap, size_t size)
 {
 	if (n < *cap)
 		return arr;
 	size_t c = *cap ? *cap * 2 : 16;
-	void *p = realloc(arr, c * size);
-	if (!p)
-		fatal("template: out of memory");
+	void *p = xreallocarray(arr, c, size);
 	*cap = c;
 	return p;
 }
@@ -78,10 +77,7 @@ static size_t pool_add(struct template *t, const char *s, size_t n)
 		size_t c = t->pcap ? t->pcap : 1024;
 		while (c < t->plen + n + 1)
 			c *= 2;
-		char *p = realloc(t->pool, c);
-		if (!p)
-			fatal("template: out of memory");
-		t->pool = p;
+		t->pool = xrealloc(t->pool, c);
 		t->pcap = c;
 	}
 	size_t off = t->plen;
@@ -443,9 +439,7 @@ int template_parse(struct template **out, const char *name, const char *text, si
 		text += 3;
 		len -= 3;
 	}
-	struct template *t = calloc(1, sizeof(*t));
-	if (!t)
-		fatal("template: out of memory");
+	struct template *t = xcalloc(1, sizeof(*t));
 	p.t = t;
 	p.lineno = 0;
 	const char *s = text, *end = text + len;

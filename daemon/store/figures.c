@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "xalloc.h"
 
 void figures_free(struct figures *f)
 {
@@ -19,10 +20,7 @@ void figures_add(struct figures *f, const struct tally_key *k, int64_t v)
 		return;
 	if (ds->n == ds->cap) {
 		size_t cap = ds->cap ? ds->cap * 2 : 256;
-		struct tally_delta *d = realloc(ds->d, cap * sizeof(*d));
-		if (!d)
-			abort(); /* out-of-memory policy of tally.h */
-		ds->d = d;
+		ds->d = xreallocarray(ds->d, cap, sizeof(*ds->d));
 		ds->cap = cap;
 	}
 	ds->d[ds->n].key = *k;

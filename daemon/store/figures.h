@@ -35,7 +35,7 @@ void figures_free(struct figures *f);
 
 /*
  * Adds v to the total of key k. Entries may come in any order; call
- * figures_seal() before reading. Out of memory aborts (tally.h's policy).
+ * figures_seal() before reading.
  */
 void figures_add(struct figures *f, const struct tally_key *k, int64_t v);
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "xalloc.h"
 
 int query_spec_parse(struct query_spec *spec, unsigned year, const char *metric,
 		     const char *by, const char *village, const struct villages *villages,
@@ -72,10 +73,7 @@ static struct query_row *row_push(struct query_rows *rows)
 {
 	if (rows->n == rows->cap) {
 		size_t cap = rows->cap ? rows->cap * 2 : 32;
-		struct query_row *r = realloc(rows->r, cap * sizeof(*r));
-		if (!r)
-			abort(); /* out-of-memory policy: see log.h's fatal */
-		rows->r = r;
+		rows->r = xreallocarray(rows->r, cap, sizeof(*rows->r));
 		rows->cap = cap;
 	}
 	struct query_row *row = &rows->r[rows->n++];
@@ -119,15 +117,13 @@ static void index_restart(struct query_rows *rows, int metric)
 	rows->index_metric = metric;
 }
 
-/* Room for one more row at half load at most; out of memory is fatal (log.h). */
+/* Room for one more row at half load at most. */
 static void index_reserve(struct query_rows *rows)
 {
 	if (rows->index_cap && (rows->index_n + 1) * 2 <= rows->index_cap)
 		return;
 	size_t cap = rows->index_cap ? rows->index_cap * 2 : 64;
-	uint32_t *idx = calloc(cap, sizeof(*idx));
-	if (!idx)
-		abort();
+	uint32_t *idx = xcalloc(cap, sizeof(*idx));
 	free(rows->index);
 	rows->index = idx;
 	rows->index_cap = cap;

@@ -22,19 +22,16 @@
 
 #include "err.h"
 #include "log.h"
+#include "xalloc.h"
 
 
 
 
-/* A grown scratch buffer; out of memory here is fatal by policy. */
 uint8_t *store_scratch(struct store *s, size_t len)
 {
 	if (len > s->bufcap) {
 		size_t cap = len < 4096 ? 4096 : len * 2;
-		uint8_t *b = realloc(s->buf, cap);
-		if (!b)
-			fatal("store: out of memory for a %zu-byte record", len);
-		s->buf = b;
+		s->buf = xrealloc(s->buf, cap);
 		s->bufcap = cap;
 	}
 	return s->buf;
@@ -180,11 +177,7 @@ static int check_file_size(struct store *s, char *err, size_t errlen)
 
 int store_open(struct store **out, const struct store_options *opts, char *err, size_t errlen)
 {
-	struct store *s = calloc(1, sizeof(*s));
-	if (!s) {
-		snprintf(err, errlen, "out of memory");
-		return LT_ENOMEM;
-	}
+	struct store *s = xcalloc(1, sizeof(*s));
 	s->map_size = opts->map_size ? opts->map_size : MAP_SIZE_DEFAULT;
 	s->map_size_max = opts->map_size_max ? opts->map_size_max : MAP_SIZE_MAX_DEFAULT;
 	if (s->map_size > s->map_size_max)
@@ -308,14 +301,14 @@ int store_record_unpack(const MDB_val *v, struct record *r)
 	memcpy(r->sender, p + REC_HEADER_LEN, p[10]);
 	r->sender[p[10]] = '\0';
 	size_t off = REC_HEADER_LEN + p[10];
-	r->event = lawtally__v1__event__unpack(NULL, v->mv_size - off, p + off);
+	r->event = lawtally__v1__event__unpack(&xalloc_protobuf, v->mv_size - off, p + off);
 	return r->event ? 0 : LT_ECORRUPT;
 }
 
 void store_record_free(struct record *r)
 {
 	if (r->event)
-		lawtally__v1__event__free_unpacked(r->event, NULL);
+		lawtally__v1__event__free_unpacked(r->event, &xalloc_protobuf);
 	r->event = NULL;
 }
 

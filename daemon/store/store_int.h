@@ -67,7 +67,7 @@ struct record {
 	Lawtally__V1__Event *event;
 };
 
-/* The record scratch buffer, grown to len (out of memory is fatal). */
+/* The record scratch buffer, grown to len. */
 uint8_t *store_scratch(struct store *s, size_t len);
 
 /* Decodes a stored record; LT_ECORRUPT if it does not. Free with store_record_free. */

@@ -17,6 +17,7 @@
 #include "log.h"
 #include "store.h"
 #include "store_int.h"
+#include "xalloc.h"
 
 #define CLOSED_VERSION 1
 #define CLOSED_HEADER_LEN (1 + 8 + FIGURES_SHA256_LEN)
@@ -85,10 +86,7 @@ static int closed_decode(const MDB_val *v, uint16_t year, struct store_closed *o
 	out->closed_at = (int64_t)get_le64(p + 1);
 	memcpy(out->sha256, p + 9, FIGURES_SHA256_LEN);
 	out->len = v->mv_size - CLOSED_HEADER_LEN;
-	out->entries = malloc(out->len ? out->len : 1);
-	if (!out->entries)
-		return LT_ENOMEM;
-	memcpy(out->entries, p + CLOSED_HEADER_LEN, out->len);
+	out->entries = xmemdup(p + CLOSED_HEADER_LEN, out->len);
 	uint8_t digest[FIGURES_SHA256_LEN];
 	figures_sha256(out->entries, out->len, digest);
 	if (memcmp(digest, out->sha256, FIGURES_SHA256_LEN) != 0) {
@@ -208,28 +206,20 @@ void store_senders_free(struct store *s)
 	s->sscratch = NULL;
 }
 
-/* The scratch, grown to n items (out of memory is fatal, as for the record scratch). */
+/* The scratch, grown to n items. */
 static struct sender_scratch *sender_scratch(struct store *s, size_t n)
 {
 	struct sender_scratch *sc = s->sscratch;
-	if (!sc && !(sc = s->sscratch = calloc(1, sizeof(*sc))))
-		fatal("store: out of memory for a batch of %zu events", n);
+	if (!sc)
+		sc = s->sscratch = xcalloc(1, sizeof(*sc));
 	if (n <= sc->cap)
 		return sc;
 	size_t nslots = 16;
 	while (nslots < 2 * n)
 		nslots *= 2;
-	struct sender_group *g = realloc(sc->groups, n * sizeof(*g));
-	if (g)
-		sc->groups = g;
-	size_t *next = realloc(sc->next, n * sizeof(*next));
-	if (next)
-		sc->next = next;
-	size_t *slots = realloc(sc->slots, nslots * sizeof(*slots));
-	if (slots)
-		sc->slots = slots;
-	if (!g || !next || !slots)
-		fatal("store: out of memory for a batch of %zu events", n);
+	sc->groups = xreallocarray(sc->groups, n, sizeof(*sc->groups));
+	sc->next = xreallocarray(sc->next, n, sizeof(*sc->next));
+	sc->slots = xreallocarray(sc->slots, nslots, sizeof(*sc->slots));
 	sc->cap = n;
 	sc->nslots = nslots;
 	return sc;

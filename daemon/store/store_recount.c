@@ -17,6 +17,7 @@
 #include "log.h"
 #include "store.h"
 #include "store_int.h"
+#include "xalloc.h"
 
 /* A fact of a case kind with its case key, for grouping by sorting. */
 struct case_fact {
@@ -112,13 +113,7 @@ static int recount_events(struct store *s, MDB_txn *txn, struct recount *rc_,
 		} else {
 			if (rc_->ncf == rc_->capcf) {
 				size_t cap = rc_->capcf ? rc_->capcf * 2 : 1024;
-				struct case_fact *n = realloc(rc_->cf, cap * sizeof(*n));
-				if (!n) {
-					store_record_free(&rec);
-					mdb_cursor_close(c);
-					return LT_ENOMEM;
-				}
-				rc_->cf = n;
+				rc_->cf = xreallocarray(rc_->cf, cap, sizeof(*rc_->cf));
 				rc_->capcf = cap;
 			}
 			struct case_fact *cf = &rc_->cf[rc_->ncf++];
@@ -318,13 +313,7 @@ static int cut_collect(struct store *s, MDB_txn *txn, struct recount_cut *cut)
 		}
 		if (cut->n == cut->cap) {
 			size_t cap = cut->cap ? cut->cap * 2 : 64;
-			uint8_t(*ids)[16] = realloc(cut->retracted, cap * 16);
-			if (!ids) {
-				store_record_free(&rec);
-				mdb_cursor_close(c);
-				return LT_ENOMEM;
-			}
-			cut->retracted = ids;
+			cut->retracted = xreallocarray(cut->retracted, cap, 16);
 			cut->cap = cap;
 		}
 		memcpy(cut->retracted[cut->n++], rec.event->retraction->event_id.data, 16);
