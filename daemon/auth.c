@@ -12,6 +12,7 @@
 
 #include "err.h"
 #include "log.h"
+#include "xalloc.h"
 #include "zsock.h"
 
 /* A DRAFT option in libzmq 4.3.4's header, accepted by the library. */
@@ -149,11 +150,7 @@ int auth_start(struct auth **out, struct event_base *base, void *zctx,
 	       const struct auth_options *opts, char *err, size_t errlen)
 {
 	char path[4096], why[4400];
-	struct auth *a = calloc(1, sizeof(*a));
-	if (!a) {
-		snprintf(err, errlen, "auth: out of memory");
-		return LT_ENOMEM;
-	}
+	struct auth *a = xcalloc(1, sizeof(*a));
 	snprintf(a->clients_dir, sizeof(a->clients_dir), "%s", opts->clients_dir);
 	int rc = secret_path(opts, path, sizeof(path), err, errlen);
 	if (rc)
@@ -180,10 +177,9 @@ int auth_start(struct auth **out, struct event_base *base, void *zctx,
 		rc = LT_ESYS;
 		goto close_auth;
 	}
-	rc = zsock_new(&a->z, base, a->zap, -1, on_zap, a);
+	rc = zsock_new(&a->z, base, a->zap, -1, on_zap, a, why, sizeof(why));
 	if (rc) {
-		snprintf(err, errlen, "auth: the ZAP handler cannot join the event loop: %s",
-			 lt_strerror(rc));
+		snprintf(err, errlen, "auth: the ZAP handler cannot join the event loop: %s", why);
 		goto close_auth;
 	}
 	*out = a;

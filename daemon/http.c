@@ -2,10 +2,12 @@
 #include "http.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <event2/buffer.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <jansson.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +25,7 @@
 #include "query.h"
 #include "reply.h"
 #include "stream.h"
+#include "xalloc.h"
 
 #define HTTP_HEADERS_MAX 8192
 #define HTTP_BODY_MAX 1024
@@ -41,16 +44,14 @@ struct http {
 
 static void send_json(struct evhttp_request *req, int code, const char *reason, json_t *body)
 {
-	struct evbuffer *out = evbuffer_new();
+	/* body is NULL only when its text was not UTF-8: jansson refuses such text */
 	char *text = body ? json_dumps(body, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
 	json_decref(body);
-	if (!out || !text) {
-		free(text);
-		if (out)
-			evbuffer_free(out);
-		evhttp_send_error(req, 500, "Out of memory");
+	if (!text) {
+		evhttp_send_error(req, 500, "Internal Server Error");
 		return;
 	}
+	struct evbuffer *out = evbuffer_new();
 	evbuffer_add(out, text, strlen(text));
 	evbuffer_add(out, "\n", 1);
 	free(text);
@@ -77,9 +78,10 @@ static void on_totals(struct http *h, struct evhttp_request *req, const char *qu
 	}
 	Lawtally__V1__QueryReply rep;
 	h->m->queries_http++;
-	if (query_run(h->store, &t.spec, &h->rows) || reply_from_rows(&rep, &t.spec, &h->rows)) {
+	if (query_run(h->store, &t.spec, &h->rows)) {
 		send_error_json(req, 500, "Internal Server Error", "store: query failed");
 	} else {
+		reply_from_rows(&rep, &t.spec, &h->rows);
 		send_json(req, 200, "OK", reply_to_json(&rep, t.spec.year, t.metric, t.by, t.village));
 		reply_clear(&rep);
 	}
@@ -102,10 +104,6 @@ static void on_metrics(struct http *h, struct evhttp_request *req, const char *q
 	struct store_stats st;
 	(void)query;
 	struct evbuffer *out = evbuffer_new();
-	if (!out) {
-		evhttp_send_error(req, 500, "Out of memory");
-		return;
-	}
 	metrics_render(h->m, store_stats(h->store, &st) == 0 ? &st : NULL, out);
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
 			  "text/plain; version=0.0.4");
@@ -118,10 +116,10 @@ static void on_villages(struct http *h, struct evhttp_request *req, const char *
 {
 	(void)query;
 	json_t *list = json_array();
-	for (size_t i = 0; list && i < h->villages->n; i++)
+	for (size_t i = 0; i < h->villages->n; i++)
 		json_array_append_new(list, json_pack("{s:s, s:s}", "code", h->villages->v[i].code,
 						      "name", h->villages->v[i].name));
-	send_json(req, 200, "OK", list ? json_pack("{s:o}", "villages", list) : NULL);
+	send_json(req, 200, "OK", json_pack("{s:o}", "villages", list));
 }
 
 /* GET / and /static/...: the dashboard, from memory (assets.h). */
@@ -129,14 +127,12 @@ static void on_asset(struct http *h, struct evhttp_request *req, const char *que
 {
 	(void)h, (void)query;
 	const struct asset *a = assets_find(evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req)));
-	struct evbuffer *out = evbuffer_new();
-	if (!a || !out || evbuffer_add_reference(out, a->data, (size_t)(a->end - a->data), NULL,
-						 NULL) != 0) {
-		if (out)
-			evbuffer_free(out);
+	if (!a) {
 		evhttp_send_error(req, 500, "Internal Server Error");
 		return;
 	}
+	struct evbuffer *out = evbuffer_new();
+	evbuffer_add_reference(out, a->data, (size_t)(a->end - a->data), NULL, NULL);
 	struct evkeyvalq *hd = evhttp_request_get_output_headers(req);
 	evhttp_add_header(hd, "Content-Type", a->content_type);
 	evhttp_add_header(hd, "Cache-Control", a->cache_control);
@@ -268,12 +264,17 @@ int http_start(struct http **out, struct event_base *base, const char *listen,
 		snprintf(err, errlen, "http: listen address '%s' is not host:port", listen);
 		return LT_EINVAL;
 	}
-	struct http *h = calloc(1, sizeof(*h));
-	if (!h || !(h->ev = evhttp_new(base))) {
-		free(h);
-		snprintf(err, errlen, "http: out of memory");
-		return LT_ENOMEM;
+	/* libevent would resolve it too, but not say why it could not */
+	struct addrinfo hints = {.ai_flags = AI_PASSIVE, .ai_socktype = SOCK_STREAM}, *ai;
+	int grc = getaddrinfo(host, NULL, &hints, &ai);
+	if (grc) {
+		snprintf(err, errlen, "http: cannot listen on %s: %s", listen,
+			 grc == EAI_SYSTEM ? strerror(errno) : gai_strerror(grc));
+		return LT_EINVAL;
 	}
+	freeaddrinfo(ai);
+	struct http *h = xcalloc(1, sizeof(*h));
+	h->ev = evhttp_new(base);
 	h->store = store;
 	h->villages = villages;
 	h->m = metrics;
@@ -282,14 +283,13 @@ int http_start(struct http **out, struct event_base *base, const char *listen,
 	evhttp_set_timeout(h->ev, (int)timeout_s);
 	evhttp_set_allowed_methods(h->ev, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD);
 	evhttp_set_gencb(h->ev, on_request, h);
-	if (stream_new(&h->stream, base, stream_data, h) != 0) {
-		snprintf(err, errlen, "http: out of memory");
-		http_close(&h);
-		return LT_ENOMEM;
-	}
+	h->stream = stream_new(base, stream_data, h);
+	errno = 0;
 	struct evhttp_bound_socket *bs = evhttp_bind_socket_with_handle(h->ev, host, (uint16_t)port);
 	if (!bs) {
-		snprintf(err, errlen, "http: cannot listen on %s", listen);
+		/* libevent keeps the errno of the socket, bind or listen that failed */
+		snprintf(err, errlen, "http: cannot listen on %s: %s", listen,
+			 errno ? strerror(errno) : "no usable address");
 		http_close(&h);
 		return LT_ESYS;
 	}

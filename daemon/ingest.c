@@ -28,6 +28,7 @@
 #include "submit.h"
 #include "validate.h"
 #include "writer.h"
+#include "xalloc.h"
 #include "zsock.h"
 
 #define INGEST_REQUESTS_MAX 256
@@ -134,10 +135,7 @@ static void send_reply(struct ingest *in, zmq_msg_t *env, int nenv,
 {
 	size_t len = lawtally__v1__submit_reply__get_packed_size(rep);
 	if (len > in->outcap) {
-		uint8_t *b = realloc(in->out, len);
-		if (!b)
-			fatal("ingest: out of memory for a %zu-byte reply", len);
-		in->out = b;
+		in->out = xrealloc(in->out, len);
 		in->outcap = len;
 	}
 	lawtally__v1__submit_reply__pack(rep, in->out);
@@ -464,17 +462,15 @@ static int set_int(void *sock, int opt, int v)
 	return zmq_setsockopt(sock, opt, &v, sizeof(v));
 }
 
-static int group_init(struct group *g, struct ingest *in, size_t cap)
+static void group_init(struct group *g, struct ingest *in, size_t cap)
 {
 	g->in = in;
 	arena_init(&g->arena);
-	g->slot_reason = calloc(cap, sizeof(*g->slot_reason));
-	g->slot_item = calloc(cap, sizeof(*g->slot_item));
-	g->items = calloc(cap, sizeof(*g->items));
-	g->packed = calloc(cap, sizeof(*g->packed));
-	g->results = calloc(cap, sizeof(*g->results));
-	return g->slot_reason && g->slot_item && g->items && g->packed && g->results ? 0
-														: LT_ENOMEM;
+	g->slot_reason = xcalloc(cap, sizeof(*g->slot_reason));
+	g->slot_item = xcalloc(cap, sizeof(*g->slot_item));
+	g->items = xcalloc(cap, sizeof(*g->items));
+	g->packed = xcalloc(cap, sizeof(*g->packed));
+	g->results = xcalloc(cap, sizeof(*g->results));
 }
 
 static void group_free(struct group *g)
@@ -492,9 +488,7 @@ int ingest_start(struct ingest **out, struct event_base *base, void *zctx,
 		 const struct villages *villages, struct metrics *metrics, char *err,
 		 size_t errlen)
 {
-	struct ingest *in = calloc(1, sizeof(*in));
-	if (!in)
-		return LT_ENOMEM;
+	struct ingest *in = xcalloc(1, sizeof(*in));
 	in->base = base;
 	in->store = store;
 	in->villages = villages;
@@ -502,25 +496,23 @@ int ingest_start(struct ingest **out, struct event_base *base, void *zctx,
 	in->o = *opts;
 	/* a group takes requests until batch_events_max: one more may overshoot it */
 	size_t cap = opts->batch_events_max + opts->request_events_max;
-	int grc = group_init(&in->groups[0], in, cap) | group_init(&in->groups[1], in, cap);
+	group_init(&in->groups[0], in, cap);
+	group_init(&in->groups[1], in, cap);
 	in->fill = &in->groups[0];
-	in->spans = calloc(opts->request_events_max, sizeof(*in->spans));
-	in->acks = calloc(opts->request_events_max, sizeof(*in->acks));
-	in->ackp = calloc(opts->request_events_max, sizeof(*in->ackp));
+	in->spans = xcalloc(opts->request_events_max, sizeof(*in->spans));
+	in->acks = xcalloc(opts->request_events_max, sizeof(*in->acks));
+	in->ackp = xcalloc(opts->request_events_max, sizeof(*in->ackp));
 	in->answer_ev = evtimer_new(base, answer_pass, in);
-	if (grc || !in->acks || !in->ackp || !in->spans || !in->answer_ev) {
-		snprintf(err, errlen, "ingest: out of memory");
-		ingest_close(&in);
-		return LT_ENOMEM;
-	}
 	int rc = writer_start(&in->writer, base, err, errlen);
 	if (rc) {
 		ingest_close(&in);
 		return rc;
 	}
+	char why[300];
 	in->sock = zmq_socket(zctx, ZMQ_ROUTER);
 	int64_t maxmsg = opts->frame_bytes_max;
-	if (in->sock && opts->auth && auth_server_socket(opts->auth, in->sock, err, errlen) != 0) {
+	if (in->sock && opts->auth && auth_server_socket(opts->auth, in->sock, why, sizeof(why))) {
+		snprintf(err, errlen, "ingest: %s: %s", opts->endpoint, why);
 		ingest_close(&in);
 		return LT_ESYS;
 	}
@@ -528,7 +520,8 @@ int ingest_start(struct ingest **out, struct event_base *base, void *zctx,
 	    set_int(in->sock, ZMQ_RCVHWM, opts->hwm) || set_int(in->sock, ZMQ_SNDHWM, opts->hwm) ||
 	    set_int(in->sock, ZMQ_ROUTER_MANDATORY, 1) ||
 	    set_int(in->sock, ZMQ_LINGER, INGEST_LINGER_MS)) {
-		snprintf(err, errlen, "ingest: cannot set up the socket: %s", zmq_strerror(errno));
+		snprintf(err, errlen, "ingest: %s: cannot set up the socket: %s", opts->endpoint,
+			 zmq_strerror(errno));
 		ingest_close(&in);
 		return LT_ESYS;
 	}
@@ -545,13 +538,15 @@ int ingest_start(struct ingest **out, struct event_base *base, void *zctx,
 	int prio = event_base_get_npriorities(base) > INGEST_PRIORITY ? INGEST_PRIORITY : -1;
 	if (prio >= 0 && (writer_set_priority(in->writer, prio) ||
 			  event_priority_set(in->answer_ev, prio))) {
-		snprintf(err, errlen, "ingest: cannot set the priority of its events");
+		snprintf(err, errlen, "ingest: %s: cannot set the priority of its events",
+			 in->endpoint);
 		ingest_close(&in);
 		return LT_ESYS;
 	}
-	rc = zsock_new(&in->z, base, in->sock, prio, on_readable, in);
+	rc = zsock_new(&in->z, base, in->sock, prio, on_readable, in, why, sizeof(why));
 	if (rc) {
-		snprintf(err, errlen, "ingest: cannot join the event loop: %s", lt_strerror(rc));
+		snprintf(err, errlen, "ingest: %s: cannot join the event loop: %s", in->endpoint,
+			 why);
 		ingest_close(&in);
 		return rc;
 	}

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "xalloc.h"
 
 static int entry_cmp(const void *a, const void *b)
 {
@@ -86,14 +87,10 @@ close_fd:
 
 int keyring_load(struct keyring **out, const char *dir, char *err, size_t errlen)
 {
-	struct keyring *k = calloc(1, sizeof(*k));
+	struct keyring *k = xcalloc(1, sizeof(*k));
 	size_t cap = 0;
 	struct stat st;
 	int rc = LT_ESYS;
-	if (!k) {
-		snprintf(err, errlen, "%s: out of memory", dir);
-		return LT_ENOMEM;
-	}
 	DIR *d = opendir(dir);
 	if (!d) {
 		snprintf(err, errlen, "%s: cannot open the clients directory: %s", dir,
@@ -133,13 +130,7 @@ int keyring_load(struct keyring **out, const char *dir, char *err, size_t errlen
 		}
 		if (k->n == cap) {
 			size_t ncap = cap ? cap * 2 : 64;
-			struct keyring_entry *ne = realloc(k->e, ncap * sizeof(*ne));
-			if (!ne) {
-				snprintf(err, errlen, "%s: out of memory", dir);
-				rc = LT_ENOMEM;
-				goto close_dir;
-			}
-			k->e = ne;
+			k->e = xreallocarray(k->e, ncap, sizeof(*k->e));
 			cap = ncap;
 		}
 		struct keyring_entry *e = &k->e[k->n];

@@ -33,7 +33,7 @@ struct keyring {
 
 /*
  * Reads every client file of dir. Returns 0 with *out set (free it with
- * keyring_free), or LT_ESYS / LT_EINVAL / LT_ENOMEM with one line in err,
+ * keyring_free), or LT_ESYS / LT_EINVAL with one line in err,
  * e.g. "clients/zl07.client: line 3: role must be village:CODE, device or
  * office". An empty directory is a valid, empty keyring.
  */

@@ -34,6 +34,7 @@
 #include "notify.h"
 #include "querysock.h"
 #include "store.h"
+#include "xalloc.h"
 
 #ifndef LAWTALLY_VERSION
 #define LAWTALLY_VERSION "unknown"
@@ -78,12 +79,14 @@ static const char usage[] =
 	"Signals: SIGTERM/SIGINT stop cleanly; SIGHUP re-reads the config.\n"
 	"See lawtallyd(8) and docs/protocol.md.\n";
 
-/* Creates dir and its missing parents, mode 0700. */
+/* Creates dir and its missing parents, mode 0700. On failure errno says why. */
 static int mkdir_p(const char *dir)
 {
 	char path[4096];
-	if (snprintf(path, sizeof(path), "%s", dir) >= (int)sizeof(path))
+	if (snprintf(path, sizeof(path), "%s", dir) >= (int)sizeof(path)) {
+		errno = ENAMETOOLONG;
 		return LT_EINVAL;
+	}
 	for (char *p = path + 1; *p; p++) {
 		if (*p != '/')
 			continue;
@@ -119,18 +122,13 @@ static void on_stop(evutil_socket_t sig, short what, void *arg)
 static void on_reload(evutil_socket_t sig, short what, void *arg)
 {
 	struct daemon *d = arg;
-	char err[512];
+	char err[512] = "";
 	(void)sig, (void)what;
 	notify_reloading(d->notify);
 	/* revocations take effect even when the config file is broken */
 	if (d->auth)
 		auth_reload(d->auth);
-	struct config *next = malloc(sizeof(*next));
-	if (!next) {
-		log_err("reload: out of memory; keeping the old config");
-		notify_ready(d->notify);
-		return;
-	}
+	struct config *next = xmalloc(sizeof(*next));
 	*next = *d->cfg;
 	int rc = d->config_path ? config_load(next, d->config_path, err, sizeof(err)) : 0;
 	if (rc) {
@@ -223,10 +221,11 @@ static void status_line(char *buf, size_t len, void *arg)
 
 static int start(struct daemon *d)
 {
-	char err[512];
+	char err[512] = "";
 	const struct config *c = d->cfg;
 	if (mkdir_p(c->data_dir) != 0) {
-		log_err("cannot create data directory %s: %s", c->data_dir, strerror(errno));
+		log_err("cannot create data directory %s: %s; not starting", c->data_dir,
+			strerror(errno));
 		return 1;
 	}
 	struct store_options so = {
@@ -273,13 +272,13 @@ static int start(struct daemon *d)
 			 err, sizeof(err)) ||
 	    querysock_start(&d->query, d->base, d->zctx, c->query_endpoint, c->receive_hwm,
 			    d->store, &c->villages, &d->metrics, d->auth, err, sizeof(err))) {
-		log_err("%s", err);
+		log_err("%s; not starting", err);
 		return 1;
 	}
 	if (c->http_listen[0] && strcmp(c->http_listen, "off") != 0 &&
 	    http_start(&d->http, d->base, c->http_listen, c->http_timeout_s, d->store, &c->villages,
 		       &d->metrics, err, sizeof(err))) {
-		log_err("%s", err);
+		log_err("%s; not starting", err);
 		return 1;
 	}
 	if (d->http && http_set_token(d->http, c->http_token_file, err, sizeof(err))) {
@@ -293,10 +292,7 @@ static int start(struct daemon *d)
 		http_set_office(d->http, d->office);
 	struct timeval period = {TICK_SECONDS, 0};
 	d->tick = event_new(d->base, -1, EV_PERSIST, on_tick, d);
-	if (!d->tick || event_add(d->tick, &period) != 0) {
-		log_err("cannot start the housekeeping timer");
-		return 1;
-	}
+	event_add(d->tick, &period); /* a timer fails for want of memory only (xalloc.h) */
 	struct store_stats st = {0};
 	store_stats(d->store, &st);
 	log_info("lawtallyd %s", LAWTALLY_VERSION);
@@ -342,7 +338,8 @@ int main(int argc, char **argv)
 	};
 	struct daemon d = {.lock_fd = -1};
 	int check = 0, opt;
-	char err[512];
+	char err[512] = "";
+	xalloc_init();
 	while ((opt = getopt_long(argc, argv, "c:hV", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'c': d.config_path = optarg; break;
@@ -356,9 +353,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "lawtallyd: unexpected argument '%s'\n%s", argv[optind], usage);
 		return 2;
 	}
-	d.cfg = malloc(sizeof(*d.cfg));
-	if (!d.cfg)
-		fatal("out of memory");
+	d.cfg = xmalloc(sizeof(*d.cfg));
 	config_defaults(d.cfg);
 	if (d.config_path && config_load(d.cfg, d.config_path, err, sizeof(err))) {
 		fprintf(stderr, "lawtallyd: %s\n", err);
@@ -382,22 +377,21 @@ int main(int argc, char **argv)
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	metrics_init(&d.metrics, (double)ts.tv_sec + ts.tv_nsec / 1e9);
-	d.base = event_base_new();
-	d.zctx = zmq_ctx_new();
-	if (!d.base || !d.zctx || event_base_priority_init(d.base, INGEST_PRIORITY + 1) != 0)
-		fatal("cannot create the event loop or the ZeroMQ context");
+	/* with memory assured (xalloc.h) these fail for want of descriptors */
+	if (!(d.base = event_base_new()) || event_base_priority_init(d.base, INGEST_PRIORITY + 1))
+		fatal("cannot create the event loop: %s", strerror(errno));
+	if (!(d.zctx = zmq_ctx_new()))
+		fatal("cannot create the ZeroMQ context: %s", zmq_strerror(errno));
 	d.sig[0] = evsignal_new(d.base, SIGTERM, on_stop, &d);
 	d.sig[1] = evsignal_new(d.base, SIGINT, on_stop, &d);
 	d.sig[2] = evsignal_new(d.base, SIGHUP, on_reload, &d);
 	for (int i = 0; i < 3; i++)
-		if (!d.sig[i] || event_add(d.sig[i], NULL) != 0)
-			fatal("cannot install signal handlers");
+		if (event_add(d.sig[i], NULL) != 0)
+			fatal("cannot install signal handlers: %s", strerror(errno));
 
 	int status = start(&d);
-	if (status == 0 && notify_start(&d.notify, d.base, status_line, &d, err, sizeof(err))) {
-		log_err("%s", err);
-		status = 1;
-	}
+	if (status == 0)
+		d.notify = notify_start(d.base, status_line, &d);
 	if (status == 0) {
 		notify_watch(d.notify, commit_age, d.ingest);
 		notify_ready(d.notify);

@@ -7,8 +7,8 @@
 #include <systemd/sd-daemon.h>
 #include <time.h>
 
-#include "err.h"
 #include "log.h"
+#include "xalloc.h"
 
 struct notify {
 	int enabled;                 /* $NOTIFY_SOCKET is set */
@@ -75,23 +75,20 @@ static void on_status(evutil_socket_t fd, short what, void *arg)
 	send_status(arg, NULL);
 }
 
-static int add_timer(struct event **ev, struct event_base *base, uint64_t usec,
-		     event_callback_fn fn, void *arg)
+/* A timer: libevent fails to add one only for want of memory (xalloc.h). */
+static struct event *add_timer(struct event_base *base, uint64_t usec, event_callback_fn fn,
+			       void *arg)
 {
 	struct timeval tv = {(time_t)(usec / 1000000), (suseconds_t)(usec % 1000000)};
-	*ev = event_new(base, -1, EV_PERSIST, fn, arg);
-	return *ev && event_add(*ev, &tv) == 0 ? 0 : LT_ENOMEM;
+	struct event *ev = event_new(base, -1, EV_PERSIST, fn, arg);
+	event_add(ev, &tv);
+	return ev;
 }
 
-int notify_start(struct notify **out, struct event_base *base, notify_status_fn status,
-		 void *arg, char *err, size_t errlen)
+struct notify *notify_start(struct event_base *base, notify_status_fn status, void *arg)
 {
-	struct notify *n = calloc(1, sizeof(*n));
+	struct notify *n = xcalloc(1, sizeof(*n));
 	uint64_t usec = 0;
-	if (!n) {
-		snprintf(err, errlen, "notify: out of memory");
-		return LT_ENOMEM;
-	}
 	n->status_fn = status;
 	n->arg = arg;
 	const char *sock = getenv("NOTIFY_SOCKET");
@@ -99,19 +96,14 @@ int notify_start(struct notify **out, struct event_base *base, notify_status_fn 
 	int wd = sd_watchdog_enabled(0, &usec);
 	if (wd < 0)
 		log_warn("notify: ignoring the watchdog settings: %s", strerror(-wd));
-	if ((wd > 0 && n->enabled && add_timer(&n->watchdog, base, usec / 2 ? usec / 2 : 1,
-					       on_watchdog, n)) ||
-	    (n->enabled && add_timer(&n->status, base, NOTIFY_STATUS_SECONDS * 1000000ull,
-				     on_status, n))) {
-		snprintf(err, errlen, "notify: cannot start the watchdog or status timer");
-		notify_close(&n);
-		return LT_ESYS;
-	}
+	if (wd > 0 && n->enabled)
+		n->watchdog = add_timer(base, usec / 2 ? usec / 2 : 1, on_watchdog, n);
+	if (n->enabled)
+		n->status = add_timer(base, NOTIFY_STATUS_SECONDS * 1000000ull, on_status, n);
 	n->watchdog_seconds = (double)usec / 1e6;
 	if (n->watchdog)
 		log_info("notify: watchdog every %llu ms", (unsigned long long)(usec / 2000));
-	*out = n;
-	return 0;
+	return n;
 }
 
 void notify_watch(struct notify *n, notify_busy_fn busy, void *arg)

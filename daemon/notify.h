@@ -26,11 +26,10 @@ typedef void (*notify_status_fn)(char *buf, size_t len, void *arg);
 
 /*
  * Starts the watchdog and status timers in base (only those systemd asked
- * for). status is called from the loop. Returns 0, or LT_ENOMEM / LT_ESYS
- * with a line in err.
+ * for). status is called from the loop. Timers need nothing but memory
+ * (xalloc.h), so this cannot fail; free with notify_close.
  */
-int notify_start(struct notify **out, struct event_base *base, notify_status_fn status,
-		 void *arg, char *err, size_t errlen);
+struct notify *notify_start(struct event_base *base, notify_status_fn status, void *arg);
 
 /* Seconds the daemon's writer has been busy with one job (0: idle). */
 typedef double (*notify_busy_fn)(void *arg);

@@ -14,6 +14,7 @@
 #include "reply.h"
 #include "scope.h"
 #include "validate.h"
+#include "xalloc.h"
 #include "zsock.h"
 
 #define QUERY_FRAME_MAX 4096   /* a QueryRequest is a few short fields */
@@ -34,9 +35,7 @@ struct querysock {
 static void answer(struct querysock *q, zmq_msg_t *env, int nenv, const Lawtally__V1__QueryReply *rep)
 {
 	size_t len = lawtally__v1__query_reply__get_packed_size(rep);
-	uint8_t *buf = malloc(len ? len : 1);
-	if (!buf)
-		fatal("query: out of memory for a %zu-byte reply", len);
+	uint8_t *buf = xmalloc(len);
 	lawtally__v1__query_reply__pack(rep, buf);
 	if (zsock_send(q->sock, env, nenv, buf, len) != 0)
 		log_debug("query: reply dropped: %s", zmq_strerror(errno));
@@ -109,29 +108,29 @@ static void handle(struct querysock *q, zmq_msg_t *parts, int n)
 	} else if ((why = validate_wire_strings(&lawtally__v1__query_request__descriptor,
 						zmq_msg_data(payload), zmq_msg_size(payload)))) {
 		/* why says what: protobuf-c would cut a string at a NUL */
-	} else if (!(req = lawtally__v1__query_request__unpack(NULL, zmq_msg_size(payload),
+	} else if (!(req = lawtally__v1__query_request__unpack(&xalloc_protobuf,
+							       zmq_msg_size(payload),
 							       zmq_msg_data(payload)))) {
 		why = "frame: not a QueryRequest";
 	} else if (req->view && q->office) {
 		answer_view(q, parts, n, req);
-		lawtally__v1__query_request__free_unpacked(req, NULL);
+		lawtally__v1__query_request__free_unpacked(req, &xalloc_protobuf);
 		return;
 	} else if (req->view) {
 		why = "view: the office's views are not set up";
 	} else if (query_spec_parse(&spec, req->year, req->metric, req->by, req->village,
 				    q->villages, &why) == 0) {
-		int rc = query_run(q->store, &spec, &q->rows);
-		if (rc)
+		if (query_run(q->store, &spec, &q->rows))
 			why = "store: query failed";
-		else if (reply_from_rows(&rep, &spec, &q->rows))
-			why = "out of memory";
+		else
+			reply_from_rows(&rep, &spec, &q->rows);
 	}
 	if (why)
 		rep.error = (char *)why;
 	answer(q, parts, n - 1, &rep);
 	reply_clear(&rep);
 	if (req)
-		lawtally__v1__query_request__free_unpacked(req, NULL);
+		lawtally__v1__query_request__free_unpacked(req, &xalloc_protobuf);
 }
 
 static void on_readable(void *sock, void *arg)
@@ -156,15 +155,15 @@ int querysock_start(struct querysock **out, struct event_base *base, void *zctx,
 		    const struct villages *villages, struct metrics *metrics,
 		    const struct auth *auth, char *err, size_t errlen)
 {
-	struct querysock *q = calloc(1, sizeof(*q));
-	if (!q)
-		return LT_ENOMEM;
+	struct querysock *q = xcalloc(1, sizeof(*q));
 	q->store = store;
 	q->villages = villages;
 	q->m = metrics;
 	q->auth = auth;
+	char why[300];
 	q->sock = zmq_socket(zctx, ZMQ_ROUTER);
-	if (q->sock && auth && auth_server_socket(auth, q->sock, err, errlen) != 0) {
+	if (q->sock && auth && auth_server_socket(auth, q->sock, why, sizeof(why)) != 0) {
+		snprintf(err, errlen, "query: %s: %s", endpoint, why);
 		querysock_close(&q);
 		return LT_ESYS;
 	}
@@ -175,7 +174,8 @@ int querysock_start(struct querysock **out, struct event_base *base, void *zctx,
 	    zmq_setsockopt(q->sock, ZMQ_SNDHWM, &hwm, sizeof(hwm)) ||
 	    zmq_setsockopt(q->sock, ZMQ_ROUTER_MANDATORY, &one, sizeof(one)) ||
 	    zmq_setsockopt(q->sock, ZMQ_LINGER, &linger, sizeof(linger))) {
-		snprintf(err, errlen, "query: cannot set up the socket: %s", zmq_strerror(errno));
+		snprintf(err, errlen, "query: %s: cannot set up the socket: %s", endpoint,
+			 zmq_strerror(errno));
 		querysock_close(&q);
 		return LT_ESYS;
 	}
@@ -187,9 +187,9 @@ int querysock_start(struct querysock **out, struct event_base *base, void *zctx,
 	size_t len = sizeof(q->endpoint);
 	if (zmq_getsockopt(q->sock, ZMQ_LAST_ENDPOINT, q->endpoint, &len) != 0)
 		snprintf(q->endpoint, sizeof(q->endpoint), "%s", endpoint);
-	int rc = zsock_new(&q->z, base, q->sock, -1, on_readable, q);
+	int rc = zsock_new(&q->z, base, q->sock, -1, on_readable, q, why, sizeof(why));
 	if (rc) {
-		snprintf(err, errlen, "query: cannot join the event loop: %s", lt_strerror(rc));
+		snprintf(err, errlen, "query: %s: cannot join the event loop: %s", q->endpoint, why);
 		querysock_close(&q);
 		return rc;
 	}

@@ -10,8 +10,8 @@
 #include <sys/queue.h>
 #include <time.h>
 
-#include "err.h"
 #include "log.h"
+#include "xalloc.h"
 
 /* A client sends nothing after its request; more than this is not read. */
 #define STREAM_INPUT_MAX 4096
@@ -120,11 +120,9 @@ static void refuse(struct evhttp_request *req, int code, const char *reason, con
 	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
 	evhttp_add_header(h, "Content-Type", "text/plain; charset=utf-8");
 	evhttp_add_header(h, "Retry-After", "10");
-	if (out)
-		evbuffer_add_printf(out, "%s\n", msg);
+	evbuffer_add_printf(out, "%s\n", msg);
 	evhttp_send_reply(req, code, reason, out);
-	if (out)
-		evbuffer_free(out);
+	evbuffer_free(out);
 }
 
 void stream_attach(struct stream *s, struct evhttp_request *req)
@@ -134,11 +132,7 @@ void stream_attach(struct stream *s, struct evhttp_request *req)
 		refuse(req, 503, "Service Unavailable", "stream: too many dashboards connected");
 		return;
 	}
-	struct client *c = calloc(1, sizeof(*c));
-	if (!c) {
-		refuse(req, 503, "Service Unavailable", "stream: out of memory");
-		return;
-	}
+	struct client *c = xcalloc(1, sizeof(*c));
 	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
 	evhttp_add_header(h, "Content-Type", "text/event-stream; charset=utf-8");
 	evhttp_add_header(h, "Cache-Control", "no-store");
@@ -180,11 +174,9 @@ size_t stream_clients(const struct stream *s)
 	return s->n;
 }
 
-int stream_new(struct stream **out, struct event_base *base, stream_data_fn data, void *arg)
+struct stream *stream_new(struct event_base *base, stream_data_fn data, void *arg)
 {
-	struct stream *s = calloc(1, sizeof(*s));
-	if (!s)
-		return LT_ENOMEM;
+	struct stream *s = xcalloc(1, sizeof(*s));
 	s->base = base;
 	s->data = data;
 	s->arg = arg;
@@ -194,12 +186,9 @@ int stream_new(struct stream **out, struct event_base *base, stream_data_fn data
 	s->flush_ev = evtimer_new(base, on_flush, s);
 	s->keepalive_ev = event_new(base, -1, EV_PERSIST, on_keepalive, s);
 	s->buf = evbuffer_new();
-	if (!s->flush_ev || !s->keepalive_ev || !s->buf || event_add(s->keepalive_ev, &ka) != 0) {
-		stream_free(&s);
-		return LT_ENOMEM;
-	}
-	*out = s;
-	return 0;
+	/* a timer's event_add can fail for want of memory only */
+	event_add(s->keepalive_ev, &ka);
+	return s;
 }
 
 void stream_free(struct stream **sp)

@@ -15,6 +15,7 @@
 
 #include "err.h"
 #include "log.h"
+#include "xalloc.h"
 
 enum job_state { JOB_NONE, JOB_QUEUED, JOB_RUNNING, JOB_FINISHED };
 
@@ -103,11 +104,7 @@ static void on_wake(evutil_socket_t fd, short what, void *arg)
 
 int writer_start(struct writer **out, struct event_base *base, char *err, size_t errlen)
 {
-	struct writer *w = calloc(1, sizeof(*w));
-	if (!w) {
-		snprintf(err, errlen, "writer: out of memory");
-		return LT_ENOMEM;
-	}
+	struct writer *w = xcalloc(1, sizeof(*w));
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->cv, NULL);
 	w->efd = -1;
@@ -118,10 +115,10 @@ int writer_start(struct writer **out, struct event_base *base, char *err, size_t
 		return LT_ESYS;
 	}
 	w->ev = event_new(base, w->efd, EV_READ | EV_PERSIST, on_wake, w);
-	if (!w->ev || event_add(w->ev, NULL) != 0) {
-		snprintf(err, errlen, "writer: cannot join the event loop");
+	if (event_add(w->ev, NULL) != 0) {
+		snprintf(err, errlen, "writer: cannot watch its eventfd: %s", strerror(errno));
 		writer_stop(&w);
-		return LT_ENOMEM;
+		return LT_ESYS;
 	}
 	/* signals stay with the loop thread: the thread starts with all blocked */
 	sigset_t all, old;

@@ -22,7 +22,7 @@ struct writer;
 
 typedef void (*writer_fn)(void *arg);
 
-/* Starts the thread and joins base. Returns 0, or LT_ENOMEM / LT_ESYS with a line in err. */
+/* Starts the thread and joins base. Returns 0, or LT_ESYS with a line in err. */
 int writer_start(struct writer **out, struct event_base *base, char *err, size_t errlen);
 
 /* Sets the loop priority of the done callbacks (event_priority_set); 0 or -1. */

@@ -2,11 +2,13 @@
 #include "zsock.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "err.h"
 #include "log.h"
+#include "xalloc.h"
 
 struct zsock {
 	void *sock;
@@ -49,30 +51,34 @@ static void on_event(evutil_socket_t fd, short what, void *arg)
 }
 
 int zsock_new(struct zsock **out, struct event_base *base, void *sock, int priority,
-	      zsock_fn fn, void *arg)
+	      zsock_fn fn, void *arg, char *err, size_t errlen)
 {
 	int fd;
 	size_t len = sizeof(fd);
-	if (zmq_getsockopt(sock, ZMQ_FD, &fd, &len) != 0)
+	if (zmq_getsockopt(sock, ZMQ_FD, &fd, &len) != 0) {
+		snprintf(err, errlen, "no descriptor to watch: %s", zmq_strerror(errno));
 		return LT_ESYS;
-	struct zsock *z = calloc(1, sizeof(*z));
-	if (!z)
-		return LT_ENOMEM;
+	}
+	struct zsock *z = xcalloc(1, sizeof(*z));
 	z->sock = sock;
 	z->fn = fn;
 	z->arg = arg;
 	z->ev = event_new(base, fd, EV_READ | EV_PERSIST, on_event, z);
 	z->again = evtimer_new(base, on_event, z);
-	if (!z->ev || !z->again ||
-	    (priority >= 0 && (event_priority_set(z->ev, priority) ||
-			       event_priority_set(z->again, priority))) ||
-	    event_add(z->ev, NULL) != 0) {
-		if (z->ev)
-			event_free(z->ev);
-		if (z->again)
-			event_free(z->again);
+	int rc = 0;
+	if (priority >= 0 && (event_priority_set(z->ev, priority) ||
+			      event_priority_set(z->again, priority))) {
+		snprintf(err, errlen, "the event loop has no priority %d", priority);
+		rc = LT_EINVAL;
+	} else if (event_add(z->ev, NULL) != 0) {
+		snprintf(err, errlen, "cannot watch its descriptor: %s", strerror(errno));
+		rc = LT_ESYS;
+	}
+	if (rc) {
+		event_free(z->ev);
+		event_free(z->again);
 		free(z);
-		return LT_ENOMEM;
+		return rc;
 	}
 	/* messages may already be queued: the edge will not come again */
 	event_active(z->ev, EV_READ, 0);

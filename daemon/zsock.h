@@ -23,10 +23,12 @@ typedef void (*zsock_fn)(void *sock, void *arg);
 
 /*
  * Wraps sock (owned by the caller); its events get loop priority priority
- * (-1: libevent's default). Returns 0 or LT_ENOMEM / LT_ESYS.
+ * (-1: libevent's default). Returns 0, or LT_ESYS (its descriptor cannot
+ * be had or watched) / LT_EINVAL (no such priority) with the reason in
+ * err, for the caller to say which socket.
  */
 int zsock_new(struct zsock **out, struct event_base *base, void *sock, int priority,
-	      zsock_fn fn, void *arg);
+	      zsock_fn fn, void *arg, char *err, size_t errlen);
 
 /* Stops watching and NULLs *z; the ZeroMQ socket stays open. */
 void zsock_destroy(struct zsock **z);

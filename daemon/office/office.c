@@ -26,6 +26,7 @@
 #include "report.h"
 #include "template.h"
 #include "when.h"
+#include "xalloc.h"
 
 /* The built-in templates (templates_data.S embeds config/report.*.txt). */
 extern const char lt_template_zh_start[], lt_template_zh_end[];
@@ -55,14 +56,12 @@ static int read_file(const char *path, char **text, size_t *len, char *err, size
 		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
 		return errno == ENOENT ? LT_ENOTFOUND : LT_ESYS;
 	}
-	char *buf = malloc(TEMPLATE_BYTES_MAX + 2);
-	if (!buf)
-		fatal("out of memory reading %s", path);
+	char *buf = xmalloc(TEMPLATE_BYTES_MAX + 2);
 	size_t n = fread(buf, 1, TEMPLATE_BYTES_MAX + 1, f);
-	int bad = ferror(f);
+	int bad = ferror(f) ? errno : 0;
 	fclose(f);
 	if (bad) {
-		snprintf(err, errlen, "%s: cannot read", path);
+		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(bad));
 		free(buf);
 		return LT_ESYS;
 	}
@@ -118,9 +117,7 @@ int office_check_templates(const char *templates_dir, char *err, size_t errlen)
 int office_new(struct office **out, struct store *store, const struct villages *villages,
 	       const struct office_options *opts, char *err, size_t errlen)
 {
-	struct office *o = calloc(1, sizeof(*o));
-	if (!o)
-		fatal("out of memory");
+	struct office *o = xcalloc(1, sizeof(*o));
 	o->store = store;
 	o->villages = villages;
 	o->silent_days = opts->silent_days;
@@ -215,10 +212,7 @@ static int sender_fn(const struct sender_record *rec, void *arg)
 		return 1; /* listed enough: stop the scan */
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 64;
-		struct sender_record *v = realloc(l->v, cap * sizeof(*v));
-		if (!v)
-			fatal("out of memory for %zu senders", cap);
-		l->v = v;
+		l->v = xreallocarray(l->v, cap, sizeof(*l->v));
 		l->cap = cap;
 	}
 	l->v[l->n++] = *rec;
@@ -405,8 +399,7 @@ static int view_totals_csv(struct office *o, const struct office_request *rq, st
 	rc = query_run(o->store, &spec, &o->rows);
 	if (rc)
 		return store_failed(res, rc);
-	if (reply_from_rows(&rep, &spec, &o->rows))
-		fatal("out of memory for a reply of %zu rows", o->rows.n);
+	reply_from_rows(&rep, &spec, &o->rows);
 	export_totals(&rep, rq->by, c.lang, o->villages, out);
 	reply_clear(&rep);
 	if (sbuf_status(out))

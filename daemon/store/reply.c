@@ -4,22 +4,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "err.h"
+#include "xalloc.h"
 
-int reply_from_rows(Lawtally__V1__QueryReply *r, const struct query_spec *spec,
-		    const struct query_rows *rows)
+void reply_from_rows(Lawtally__V1__QueryReply *r, const struct query_spec *spec,
+		     const struct query_rows *rows)
 {
 	lawtally__v1__query_reply__init(r);
 	if (rows->n == 0)
-		return 0;
-	Lawtally__V1__Row *cells = calloc(rows->n, sizeof(*cells));
-	r->rows = calloc(rows->n, sizeof(*r->rows));
-	if (!cells || !r->rows) {
-		free(cells);
-		free(r->rows);
-		r->rows = NULL;
-		return LT_ENOMEM;
-	}
+		return;
+	Lawtally__V1__Row *cells = xcalloc(rows->n, sizeof(*cells));
+	r->rows = xcalloc(rows->n, sizeof(*r->rows));
 	for (size_t i = 0; i < rows->n; i++) {
 		const struct query_row *q = &rows->r[i];
 		Lawtally__V1__Row *c = &cells[i];
@@ -43,7 +37,6 @@ int reply_from_rows(Lawtally__V1__QueryReply *r, const struct query_spec *spec,
 		r->rows[i] = c;
 	}
 	r->n_rows = rows->n;
-	return 0;
 }
 
 void reply_clear(Lawtally__V1__QueryReply *r)
