@@ -10,6 +10,7 @@
 #include <zmq.h>
 
 #include "err.h"
+#include "xalloc.h"
 
 #define CLIENT_REPLY_MAX (4 << 20)  /* bytes: 1000 acks with reasons fit easily */
 #define BACKOFF_FIRST_MS 100
@@ -78,9 +79,7 @@ static int connect_socket(struct client *c)
 
 int client_open(struct client **out, const char *endpoint, const struct client_keys *keys)
 {
-	struct client *c = calloc(1, sizeof(*c));
-	if (!c)
-		return LT_ENOMEM;
+	struct client *c = xcalloc(1, sizeof(*c));
 	if (keys) {
 		c->has_keys = 1;
 		c->keys = *keys;
@@ -152,9 +151,7 @@ static int send_batch(struct client *c, Lawtally__V1__Event *const *events, stru
 	req.n_events = f->count;
 	req.events = (Lawtally__V1__Event **)(events + f->first);
 	size_t len = lawtally__v1__submit_request__get_packed_size(&req);
-	uint8_t *buf = malloc(len);
-	if (!buf)
-		return LT_ENOMEM;
+	uint8_t *buf = xmalloc(len);
 	lawtally__v1__submit_request__pack(&req, buf);
 	int rc = zmq_send(c->sock, buf, len, ZMQ_DONTWAIT);
 	free(buf);
@@ -185,7 +182,8 @@ static int take_reply(struct client *c, struct flight *fl, unsigned nfl, const u
 		      size_t len, const struct client_submit *o, int64_t now, char *err,
 		      size_t errlen)
 {
-	Lawtally__V1__SubmitReply *rep = lawtally__v1__submit_reply__unpack(NULL, len, data);
+	Lawtally__V1__SubmitReply *rep = lawtally__v1__submit_reply__unpack(&xalloc_protobuf, len,
+									      data);
 	if (!rep) {
 		snprintf(err, errlen, "the daemon sent a reply that does not decode");
 		return LT_EPROTO;
@@ -219,7 +217,7 @@ static int take_reply(struct client *c, struct flight *fl, unsigned nfl, const u
 				  rep->acks[i]->reason[0] ? rep->acks[i]->reason : NULL, o->arg);
 		f->state = FREE;
 	}
-	lawtally__v1__submit_reply__free_unpacked(rep, NULL);
+	lawtally__v1__submit_reply__free_unpacked(rep, &xalloc_protobuf);
 	return rc;
 }
 
@@ -372,7 +370,8 @@ int client_query(const char *endpoint, const struct client_keys *keys,
 		zmq_msg_close(&m);
 		goto sock_close;
 	}
-	*out = lawtally__v1__query_reply__unpack(NULL, zmq_msg_size(&m), zmq_msg_data(&m));
+	*out = lawtally__v1__query_reply__unpack(&xalloc_protobuf, zmq_msg_size(&m),
+						 zmq_msg_data(&m));
 	zmq_msg_close(&m);
 	rc = *out ? 0 : LT_EPROTO;
 sock_close:

@@ -32,8 +32,8 @@ struct client_keys {
 /*
  * Connects a DEALER socket to endpoint (connection happens in the
  * background; an unreachable daemon shows as a timeout later). keys is
- * NULL without authentication; it is copied. Returns 0 or LT_ENOMEM /
- * LT_ESYS / LT_EINVAL (bad endpoint or keys).
+ * NULL without authentication; it is copied. Returns 0 or LT_ESYS /
+ * LT_EINVAL (bad endpoint or keys).
  */
 int client_open(struct client **out, const char *endpoint, const struct client_keys *keys);
 
@@ -88,7 +88,8 @@ int client_submit(struct client *c, Lawtally__V1__Event *const *events, size_t n
 /*
  * Sends one QueryRequest to the query endpoint and waits up to timeout_ms
  * for the reply. On 0, *out holds the reply (free it with
- * lawtally__v1__query_reply__free_unpacked). LT_ETIMEOUT, LT_EPROTO, LT_ESYS.
+ * lawtally__v1__query_reply__free_unpacked and &xalloc_protobuf, xalloc.h).
+ * LT_ETIMEOUT, LT_EPROTO, LT_ESYS.
  */
 int client_query(const char *endpoint, const struct client_keys *keys,
 		 const Lawtally__V1__QueryRequest *q, int timeout_ms, Lawtally__V1__QueryReply **out);

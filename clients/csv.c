@@ -10,6 +10,7 @@
 
 #include "err.h"
 #include "validate.h"
+#include "xalloc.h"
 
 static const char utf8_bom[] = "\xEF\xBB\xBF";
 
@@ -40,16 +41,13 @@ static size_t bad_utf8_line(const char *s, size_t len)
 	return 0;
 }
 
-static int copy_out(const char *in, size_t len, char **out, size_t *outlen)
+static void copy_out(const char *in, size_t len, char **out, size_t *outlen)
 {
-	char *o = malloc(len + 1);
-	if (!o)
-		return LT_ENOMEM;
+	char *o = xmalloc(len + 1);
 	memcpy(o, in, len);
 	o[len] = '\0';
 	*out = o;
 	*outlen = len;
-	return 0;
 }
 
 /* GB18030 -> UTF-8 with iconv; a character takes at most 4 bytes either way. */
@@ -62,12 +60,8 @@ static int from_gb18030(const char *in, size_t len, char **out, size_t *outlen, 
 		return LT_ESYS;
 	}
 	size_t cap = len * 2 + 4, left_in = len, left_out = cap;
-	char *o = malloc(cap + 1), *ip = (char *)in, *op = o;
+	char *o = xmalloc(cap + 1), *ip = (char *)in, *op = o;
 	int rc = 0;
-	if (!o) {
-		rc = LT_ENOMEM;
-		goto cd_close;
-	}
 	if (iconv(cd, &ip, &left_in, &op, &left_out) == (size_t)-1) {
 		snprintf(err, errlen, "line %zu: not valid GB18030 (nor UTF-8)",
 			 line_of(in, (size_t)(ip - in)));
@@ -109,8 +103,11 @@ int csv_decode(const char *in, size_t len, enum csv_encoding enc, char **out, si
 			 bad);
 		return LT_EINVAL;
 	}
-	int rc = bad ? from_gb18030(in, len, out, outlen, err, errlen)
-		     : copy_out(in, len, out, outlen);
+	int rc = 0;
+	if (bad)
+		rc = from_gb18030(in, len, out, outlen, err, errlen);
+	else
+		copy_out(in, len, out, outlen);
 	if (rc == 0 && used)
 		*used = bad ? "GB18030" : name;
 	return rc;
@@ -125,16 +122,13 @@ struct csv_reader {
 	char *field[CSV_FIELDS_MAX];
 };
 
-int csv_open(struct csv_reader **out, const char *text, size_t len)
+struct csv_reader *csv_open(const char *text, size_t len)
 {
-	struct csv_reader *r = calloc(1, sizeof(*r));
-	if (!r)
-		return LT_ENOMEM;
+	struct csv_reader *r = xcalloc(1, sizeof(*r));
 	r->s = text;
 	r->len = len;
 	r->line = 1;
-	*out = r;
-	return 0;
+	return r;
 }
 
 void csv_close(struct csv_reader **rp)
@@ -160,18 +154,14 @@ void csv_column_name(size_t col, char out[8])
 	out[n] = '\0';
 }
 
-static int put(struct csv_reader *r, char c)
+static void put(struct csv_reader *r, char c)
 {
 	if (r->used == r->cap) {
 		size_t cap = r->cap ? r->cap * 2 : 1024;
-		char *b = realloc(r->buf, cap);
-		if (!b)
-			return LT_ENOMEM;
-		r->buf = b;
+		r->buf = xrealloc(r->buf, cap);
 		r->cap = cap;
 	}
 	r->buf[r->used++] = c;
-	return 0;
 }
 
 /* Length of the line break at p (CRLF 2, LF or CR 1), 0 if none. */
@@ -217,8 +207,7 @@ static int read_field(struct csv_reader *r, const char **why)
 			size_t e = eol(r, r->pos);
 			if (c == '"') {
 				if (r->pos + 1 < r->len && r->s[r->pos + 1] == '"') {
-					if (put(r, '"'))
-						return LT_ENOMEM;
+					put(r, '"');
 					r->pos += 2;
 					continue;
 				}
@@ -236,8 +225,7 @@ static int read_field(struct csv_reader *r, const char **why)
 			} else {
 				r->pos++;
 			}
-			if (put(r, c))
-				return LT_ENOMEM;
+			put(r, c);
 			if (r->used - start > CSV_FIELD_MAX) {
 				*why = "field longer than 32767 bytes";
 				return LT_EINVAL;
@@ -249,15 +237,15 @@ static int read_field(struct csv_reader *r, const char **why)
 				*why = "a quote inside a field that does not start with one";
 				return LT_EINVAL;
 			}
-			if (put(r, r->s[r->pos++]))
-				return LT_ENOMEM;
+			put(r, r->s[r->pos++]);
 			if (r->used - start > CSV_FIELD_MAX) {
 				*why = "field longer than 32767 bytes";
 				return LT_EINVAL;
 			}
 		}
 	}
-	return put(r, '\0');
+	put(r, '\0');
+	return 0;
 }
 
 int csv_next(struct csv_reader *r, struct csv_record *rec, char *err, size_t errlen)
@@ -290,10 +278,6 @@ int csv_next(struct csv_reader *r, struct csv_record *rec, char *err, size_t err
 		r->pos += e;
 		r->line += e != 0;
 		break;
-	}
-	if (rc == LT_ENOMEM) {
-		snprintf(err, errlen, "out of memory");
-		return rc;
 	}
 	if (rc) {
 		snprintf(err, errlen, "line %zu, column %zu: %s", first_line, n, why);

@@ -26,8 +26,8 @@ enum csv_encoding { CSV_AUTO, CSV_UTF8, CSV_GB18030 };
  * BOM or valid UTF-8 means UTF-8, anything else is read as GB18030.
  * *used (if not NULL) names the encoding read ("UTF-8", "UTF-8 with BOM",
  * "GB18030"). Returns 0; LT_EINVAL with err naming the line of the first
- * byte that is not valid in the encoding; LT_ENOMEM; LT_ESYS (no iconv
- * converter for GB18030).
+ * byte that is not valid in the encoding; LT_ESYS (no iconv converter for
+ * GB18030).
  */
 int csv_decode(const char *in, size_t len, enum csv_encoding enc, char **out, size_t *outlen,
 	       const char **used, char *err, size_t errlen);
@@ -42,7 +42,7 @@ struct csv_record {
 };
 
 /* A reader over text[0..len) (UTF-8, not copied: it must outlive the reader). */
-int csv_open(struct csv_reader **out, const char *text, size_t len);
+struct csv_reader *csv_open(const char *text, size_t len);
 
 void csv_close(struct csv_reader **r);
 
@@ -50,7 +50,7 @@ void csv_close(struct csv_reader **r);
  * Reads the next record into *rec. Returns 1 with a record, 0 at the end,
  * or LT_EINVAL for a malformed record, with err saying "line L, column C:
  * why" (C is the 1-based field number), the record skipped up to the end
- * of its line; call again for the next one. LT_ENOMEM.
+ * of its line; call again for the next one.
  */
 int csv_next(struct csv_reader *r, struct csv_record *rec, char *err, size_t errlen);
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "xalloc.h"
 
 /* Chunks of this many windows' worth of events keep the pipe full between settles. */
 #define CHUNK_WINDOWS 2
@@ -86,13 +87,7 @@ int forward_flush(struct spool *sp, const struct forward_opts *o, struct forward
 		}
 		if (c.b.n == 0)
 			break;
-		c.answered = calloc(c.b.n, 1);
-		if (!c.answered) {
-			chunk_free(&c);
-			rc = LT_ENOMEM;
-			snprintf(err, errlen, "out of memory");
-			break;
-		}
+		c.answered = xcalloc(c.b.n, 1);
 		if (!cl) {
 			if ((rc = client_open(&cl, o->endpoint, o->keys))) {
 				chunk_free(&c);

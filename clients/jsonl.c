@@ -23,6 +23,7 @@
 #include "err.h"
 #include "jsonl_int.h"
 #include "uuid.h"
+#include "xalloc.h"
 
 /*
  * The fields that take more than the proto3 mapping: the two 16-byte ids also
@@ -347,13 +348,6 @@ static int fail(struct pctx *c, const char *fmt, ...)
 	return LT_EINVAL;
 }
 
-static int fail_nomem(struct pctx *c)
-{
-	if (c->err && c->errlen > 0)
-		snprintf(c->err, c->errlen, "out of memory");
-	return LT_ENOMEM;
-}
-
 static const char *type_name(const json_t *v)
 {
 	switch (json_typeof(v)) {
@@ -647,9 +641,7 @@ static int get_bytes(struct pctx *c, const json_t *v, int is_uuid, ProtobufCBina
 		return fail(c, "expected a %sbase64 string, got %s", is_uuid ? "UUID or " : "",
 			    type_name(v));
 	TRY(get_string(c, v, &s, &n));
-	data = malloc(n / 4 * 3 + 3);
-	if (!data)
-		return fail_nomem(c);
+	data = xmalloc(n / 4 * 3 + 3);
 	if (is_uuid && uuid_parse(s, id) == 0) {
 		memcpy(data, id, UUID_LEN);
 		got = UUID_LEN;
@@ -775,10 +767,7 @@ static int parse_value(struct pctx *c, const ProtobufCMessageDescriptor *owner,
 		if (!json_is_string(v))
 			return fail(c, "expected a string, got %s", type_name(v));
 		TRY(get_string(c, v, &s, &n));
-		p = malloc(n + 1);
-		if (!p)
-			return fail_nomem(c);
-		memcpy(p, s, n + 1);
+		p = xmemdup(s, n + 1);
 		memcpy(slot, &p, sizeof(p));
 		return 0;
 	}
@@ -789,9 +778,7 @@ static int parse_value(struct pctx *c, const ProtobufCMessageDescriptor *owner,
 		ProtobufCMessage *m;
 		if (!json_is_object(v))
 			return fail(c, "expected an object, got %s", type_name(v));
-		m = malloc(sd->sizeof_message);
-		if (!m)
-			return fail_nomem(c);
+		m = xmalloc(sd->sizeof_message);
 		protobuf_c_message_init(sd, m);
 		memcpy(slot, &m, sizeof(m));
 		return parse_message(c, v, sd, m);
@@ -819,9 +806,7 @@ static int parse_repeated(struct pctx *c, const ProtobufCMessageDescriptor *owne
 	n = json_array_size(v);
 	if (n == 0)
 		return 0;
-	arr = calloc(n, esz);
-	if (!arr)
-		return fail_nomem(c);
+	arr = xcalloc(n, esz);
 	memcpy((char *)msg + f->offset, &arr, sizeof(arr));
 	*count = 0;
 	c->depth++;
@@ -883,9 +868,7 @@ static int parse_message(struct pctx *c, const json_t *obj, const ProtobufCMessa
 
 	if (c->depth >= JSONL_DEPTH_MAX)
 		return fail(c, "JSON nesting deeper than %d", JSONL_DEPTH_MAX);
-	seen = calloc(desc->n_fields + 1, 1);
-	if (!seen)
-		return fail_nomem(c);
+	seen = xcalloc(desc->n_fields + 1, 1);
 	c->depth++;
 	for (void *it = json_object_iter((json_t *)obj); it && rc == 0;
 	     it = json_object_iter_next((json_t *)obj, it)) {
@@ -975,11 +958,7 @@ int jsonl_parse_message(const char *line, size_t len, const ProtobufCMessageDesc
 		json_decref(root);
 		return rc;
 	}
-	msg = malloc(desc->sizeof_message);
-	if (!msg) {
-		json_decref(root);
-		return fail_nomem(&c);
-	}
+	msg = xmalloc(desc->sizeof_message);
 	protobuf_c_message_init(desc, msg);
 	rc = parse_message(&c, root, desc, msg);
 	json_decref(root);

@@ -26,8 +26,8 @@
  * Parses one line holding one JSON object into a newly allocated Event.
  * line need not be NUL-terminated; a trailing "\n" or "\r\n" is ignored.
  * On success returns 0 and stores the event in *out; the caller frees it
- * with jsonl_event_free(). On failure returns LT_EINVAL (the line is wrong)
- * or LT_ENOMEM, sets *out to NULL, frees everything it built, and writes a
+ * with jsonl_event_free(). On failure returns LT_EINVAL (the line is wrong),
+ * sets *out to NULL, frees everything it built, and writes a
  * one-line reason naming the field into err (if err is not NULL and errlen
  * is not 0), e.g. "dispute.stage: unknown enum value \"RESOLVE\"".
  * Only the syntax and the types are checked here; whether the event is
@@ -45,7 +45,7 @@ void jsonl_event_free(Lawtally__V1__Event *e);
  * order, fields holding their default value left out (a set oneof member is
  * always written), 64-bit integers as strings, enums by their full names,
  * bytes as standard base64 with padding. No newline at the end. Returns a
- * malloc'd string that the caller frees, or NULL if memory ran out.
+ * malloc'd string that the caller frees (NULL for a NULL e).
  */
 char *jsonl_format_event(const Lawtally__V1__Event *e);
 

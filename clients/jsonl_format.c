@@ -13,6 +13,7 @@
 
 #include "err.h"
 #include "jsonl_int.h"
+#include "xalloc.h"
 
 struct obuf {
 	char *p;
@@ -23,16 +24,9 @@ static int out_bytes(struct obuf *b, const void *s, size_t n)
 {
 	if (b->cap - b->len < n + 1) {
 		size_t cap = b->cap ? b->cap : 256;
-		char *p;
-		while (cap - b->len < n + 1) {
-			if (cap > SIZE_MAX / 2)
-				return LT_ENOMEM;
-			cap *= 2;
-		}
-		p = realloc(b->p, cap);
-		if (!p)
-			return LT_ENOMEM;
-		b->p = p;
+		while (cap - b->len < n + 1)
+			cap = cap <= SIZE_MAX / 2 ? cap * 2 : SIZE_MAX;
+		b->p = xrealloc(b->p, cap);
 		b->cap = cap;
 	}
 	memcpy(b->p + b->len, s, n);

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "xalloc.h"
 
 #define SPOOL_VERSION 1
 #define QREC_HEADER 8
@@ -56,16 +57,12 @@ static uint64_t get_be(const uint8_t *p, int bytes)
 	return v;
 }
 
-static int scratch(struct spool *sp, size_t need)
+static void scratch(struct spool *sp, size_t need)
 {
 	if (need <= sp->bufcap)
-		return 0;
-	uint8_t *b = realloc(sp->buf, need);
-	if (!b)
-		return LT_ENOMEM;
-	sp->buf = b;
+		return;
+	sp->buf = xrealloc(sp->buf, need);
 	sp->bufcap = need;
-	return 0;
 }
 
 static int meta_get(MDB_txn *txn, struct spool *sp, const char *name, uint64_t *v)
@@ -189,12 +186,10 @@ fail:
 int spool_open(struct spool **out, const char *dir, unsigned flags,
 	       const struct spool_limits *limits, char *err, size_t errlen)
 {
-	struct spool *sp = calloc(1, sizeof(*sp));
+	struct spool *sp = xcalloc(1, sizeof(*sp));
 	struct stat st;
 	int rc;
 	err[0] = '\0';
-	if (!sp)
-		return LT_ENOMEM;
 	sp->lock_fd = -1;
 	sp->flags = flags;
 	sp->lim.max_events = limits && limits->max_events ? limits->max_events
@@ -302,7 +297,8 @@ int spool_enqueue(struct spool *sp, Lawtally__V1__Event *const *events, size_t n
 	}
 	if (n == 0)
 		return 0;
-	if ((rc = scratch(sp, QREC_HEADER + SPOOL_EVENT_MAX)) || (rc = write_txn(sp, &txn)))
+	scratch(sp, QREC_HEADER + SPOOL_EVENT_MAX);
+	if ((rc = write_txn(sp, &txn)))
 		goto fail;
 	if ((rc = meta_get(txn, sp, "next_seq", &next)) ||
 	    (rc = meta_get(txn, sp, "queued_bytes", &qbytes)) ||
@@ -355,9 +351,8 @@ static int move_to_rejected(struct spool *sp, MDB_txn *txn, uint64_t seq, const 
 	size_t elen = val->mv_size - QREC_HEADER;
 	size_t total = RREC_HEADER + rlen + elen;
 	uint8_t kb[8];
-	int rc = scratch(sp, total);
-	if (rc)
-		return rc;
+	int rc;
+	scratch(sp, total);
 	put_be(sp->buf, (uint64_t)time(NULL), 8);
 	memcpy(sp->buf + 8, val->mv_data, 8); /* enqueued_at */
 	put_be(sp->buf + 16, rlen, 2);
@@ -422,7 +417,7 @@ txn_abort:
 void spool_batch_free(struct spool_batch *b)
 {
 	for (size_t i = 0; i < b->n; i++)
-		lawtally__v1__event__free_unpacked(b->events[i], NULL);
+		lawtally__v1__event__free_unpacked(b->events[i], &xalloc_protobuf);
 	free(b->events);
 	free(b->seq);
 	memset(b, 0, sizeof(*b));
@@ -440,12 +435,8 @@ int spool_take(struct spool *sp, uint64_t after, size_t max, struct spool_batch 
 		return LT_EINVAL;
 	if (max == 0)
 		return 0;
-	out->seq = malloc(max * sizeof(*out->seq));
-	out->events = malloc(max * sizeof(*out->events));
-	if (!out->seq || !out->events) {
-		rc = LT_ENOMEM;
-		goto batch_free;
-	}
+	out->seq = xreallocarray(NULL, max, sizeof(*out->seq));
+	out->events = xreallocarray(NULL, max, sizeof(*out->events));
 	if ((rc = read_txn(sp, &txn)))
 		goto batch_free;
 	if ((rc = lt_from_mdb(mdb_cursor_open(txn, sp->queue, &cur))))
@@ -457,7 +448,7 @@ int spool_take(struct spool *sp, uint64_t after, size_t max, struct spool_batch 
 	while (mrc == 0 && out->n < max) {
 		uint64_t seq = get_be(k.mv_data, 8);
 		Lawtally__V1__Event *e = d.mv_size > QREC_HEADER
-			? lawtally__v1__event__unpack(NULL, d.mv_size - QREC_HEADER,
+			? lawtally__v1__event__unpack(&xalloc_protobuf, d.mv_size - QREC_HEADER,
 						      (const uint8_t *)d.mv_data + QREC_HEADER)
 			: NULL;
 		if (e) {
@@ -579,10 +570,11 @@ int spool_rejected(struct spool *sp, spool_rejected_fn fn, void *arg)
 		memcpy(reason, p + RREC_HEADER, rlen);
 		reason[rlen] = '\0';
 		size_t off = RREC_HEADER + rlen;
-		Lawtally__V1__Event *e = lawtally__v1__event__unpack(NULL, d.mv_size - off, p + off);
+		Lawtally__V1__Event *e =
+			lawtally__v1__event__unpack(&xalloc_protobuf, d.mv_size - off, p + off);
 		rc = fn(get_be(k.mv_data, 8), (int64_t)get_be(p, 8), reason, e, arg);
 		if (e)
-			lawtally__v1__event__free_unpacked(e, NULL);
+			lawtally__v1__event__free_unpacked(e, &xalloc_protobuf);
 		mrc = mdb_cursor_get(cur, &k, &d, MDB_NEXT);
 	}
 	mdb_cursor_close(cur);

@@ -66,7 +66,7 @@ struct spool_limits {
  * size the LMDB map. On 0, *out is the handle (spool_close() it). Errors:
  * LT_ENOTFOUND (no spool there and no SPOOL_CREATE), LT_EBUSY (SPOOL_SEND
  * and another process sends from this spool), LT_ESCHEMA (made by an
- * incompatible version), LT_ESYS, LT_EIO, LT_ECORRUPT, LT_ENOMEM.
+ * incompatible version), LT_ESYS, LT_EIO, LT_ECORRUPT.
  */
 int spool_open(struct spool **out, const char *dir, unsigned flags,
 	       const struct spool_limits *limits, char *err, size_t errlen);
@@ -81,7 +81,7 @@ void spool_close(struct spool **sp);
  * naming the index). The events stay the caller's. On 0, *first_seq (if
  * not NULL) is the sequence number of events[0]; the others follow
  * consecutively. LT_EFULL when the spool would hold more than its limits
- * (err says which); LT_EIO, LT_ENOMEM.
+ * (err says which); LT_EIO.
  */
 int spool_enqueue(struct spool *sp, Lawtally__V1__Event *const *events, size_t n,
 		  uint64_t *first_seq, char *err, size_t errlen);
@@ -98,7 +98,7 @@ struct spool_batch {
  * first, into *out (overwritten; free with spool_batch_free()). They stay
  * queued until settled. n == 0 means nothing is queued after `after`. A
  * record that does not decode is moved to the rejected list on the way.
- * Needs SPOOL_SEND (else LT_EINVAL). LT_ENOMEM, LT_EIO.
+ * Needs SPOOL_SEND (else LT_EINVAL). LT_EIO.
  */
 int spool_take(struct spool *sp, uint64_t after, size_t max, struct spool_batch *out);
 
@@ -110,7 +110,7 @@ void spool_batch_free(struct spool_batch *b);
  * reason[i] NULL (ACCEPTED or DUPLICATE) deletes event seq[i]; a reason
  * moves it to the rejected list with that reason and the current time.
  * Sequence numbers no longer queued are skipped. Needs SPOOL_SEND.
- * LT_EIO, LT_ENOMEM.
+ * LT_EIO.
  */
 int spool_settle(struct spool *sp, const uint64_t *seq, const char *const *reason, size_t n);
 

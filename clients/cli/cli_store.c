@@ -14,6 +14,7 @@
 #include "datadir.h"
 #include "err.h"
 #include "store.h"
+#include "xalloc.h"
 
 int cli_data_dir(const char *cmd, const char *config_path, const char *data_dir, char *out,
 		 size_t len)
@@ -25,12 +26,8 @@ int cli_data_dir(const char *cmd, const char *config_path, const char *data_dir,
 		}
 		return 0;
 	}
-	struct config *c = malloc(sizeof(*c));
+	struct config *c = xmalloc(sizeof(*c));
 	char err[512];
-	if (!c) {
-		fprintf(stderr, "lawtally %s: out of memory\n", cmd);
-		return EXIT_USAGE;
-	}
 	config_defaults(c);
 	if (config_path && config_load(c, config_path, err, sizeof(err))) {
 		fprintf(stderr, "lawtally %s: %s\n", cmd, err);

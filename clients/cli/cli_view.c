@@ -15,6 +15,7 @@
 #include "client.h"
 #include "err.h"
 #include "keys.h"
+#include "xalloc.h"
 
 struct cli_view_opts cli_view_defaults(const char *cmd)
 {
@@ -64,7 +65,7 @@ int cli_view(const struct cli_view_opts *o, const Lawtally__V1__QueryRequest *q,
 	}
 	if (next_cursor)
 		*next_cursor = status ? 0 : r->next_cursor;
-	lawtally__v1__query_reply__free_unpacked(r, NULL);
+	lawtally__v1__query_reply__free_unpacked(r, &xalloc_protobuf);
 	return status;
 }
 

@@ -132,7 +132,7 @@ static int run(struct spool *sp, const struct forward_opts *fo, const char *dir,
 		}
 		if (stop)
 			break;
-		if (rc == LT_EIO || rc == LT_ECORRUPT || rc == LT_ENOMEM) {
+		if (rc == LT_EIO || rc == LT_ECORRUPT) {
 			fprintf(stderr, "<3>agent: %s\n", err);
 			return 1;
 		}

@@ -22,6 +22,7 @@
 #include "keys.h"
 #include "ledger.h"
 #include "villages.h"
+#include "xalloc.h"
 
 #define FILE_MAX ((size_t)64 << 20)
 #define ROWS_MAX 100000
@@ -69,18 +70,17 @@ static int slurp(const char *path, char **out, size_t *len)
 	if (!f)
 		return -1;
 	size_t cap = 1 << 16, n = 0;
-	char *b = malloc(cap);
-	while (b) {
+	char *b = xmalloc(cap);
+	for (;;) {
 		if (n == cap) {
-			char *nb = cap < FILE_MAX ? realloc(b, cap * 2) : NULL;
-			if (!nb) {
-				errno = cap < FILE_MAX ? ENOMEM : EFBIG;
+			if (cap >= FILE_MAX) {
+				errno = EFBIG;
 				free(b);
 				b = NULL;
 				break;
 			}
-			b = nb;
 			cap *= 2;
+			b = xrealloc(b, cap);
 		}
 		size_t r = fread(b + n, 1, cap - n, f);
 		n += r;
@@ -164,17 +164,13 @@ static int take_row(struct import *im, const struct csv_record *rec)
 /* Parses the decoded text into im->row[]; bad rows are reported and counted. */
 static int read_ledger(struct import *im, const char *text, size_t len)
 {
-	struct csv_reader *rd = NULL;
+	struct csv_reader *rd = csv_open(text, len);
 	struct csv_record rec;
 	char err[256];
 	size_t nth = 0;
 	int rc;
-	if (csv_open(&rd, text, len))
-		return EXIT_USAGE;
 	while ((rc = csv_next(rd, &rec, err, sizeof(err))) != 0) {
 		if (rc < 0) {
-			if (rc == LT_ENOMEM)
-				break;
 			fprintf(stderr, "%s: %s\n", im->file, err);
 			im->bad++;
 			continue;
@@ -293,13 +289,8 @@ int cmd_import(int argc, char **argv)
 	for (size_t i = 0; i < len; i++)
 		lines += text[i] == '\n' || text[i] == '\r';
 	size_t cap = lines < ROWS_MAX ? lines : ROWS_MAX;
-	im.row = calloc(cap, sizeof(*im.row));
-	im.events = calloc(cap * 2, sizeof(*im.events));
-	if (!im.row || !im.events) {
-		fprintf(stderr, "lawtally import: out of memory\n");
-		rc = EXIT_USAGE;
-		goto free_all;
-	}
+	im.row = xcalloc(cap, sizeof(*im.row));
+	im.events = xcalloc(cap * 2, sizeof(*im.events));
 	if ((rc = read_ledger(&im, text, len)))
 		goto free_all;
 	for (size_t i = 0; i < im.nrows; i++)

@@ -18,6 +18,7 @@
 #include "jsonl.h"
 #include "keys.h"
 #include "uuid.h"
+#include "xalloc.h"
 
 #define LINE_MAX_BYTES (64 << 10)
 #define FILE_EVENTS_MAX 10000000
@@ -86,23 +87,16 @@ static void on_ack(size_t i, Lawtally__V1__Ack__Status status, const char *reaso
 	}
 }
 
-static int push_event(struct sendctx *s, Lawtally__V1__Event *e, size_t line)
+static void push_event(struct sendctx *s, Lawtally__V1__Event *e, size_t line)
 {
 	if (s->n == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 1024;
-		Lawtally__V1__Event **ev = realloc(s->events, cap * sizeof(*ev));
-		if (!ev)
-			return LT_ENOMEM;
-		s->events = ev;
-		size_t *ln = realloc(s->lines, cap * sizeof(*ln));
-		if (!ln)
-			return LT_ENOMEM;
-		s->lines = ln;
+		s->events = xreallocarray(s->events, cap, sizeof(*s->events));
+		s->lines = xreallocarray(s->lines, cap, sizeof(*s->lines));
 		s->cap = cap;
 	}
 	s->events[s->n] = e;
 	s->lines[s->n++] = line;
-	return 0;
 }
 
 /* Reads JSON Lines; a bad line is reported and skipped, the rest go on. */
@@ -139,13 +133,14 @@ static int read_file(struct sendctx *s, const char *path)
 			s->invalid++;
 			continue;
 		}
-		if (s->n >= FILE_EVENTS_MAX || push_event(s, e, lineno)) {
-			fprintf(stderr, "lawtally send: %s: more than %d events or out of memory\n",
-				path, FILE_EVENTS_MAX);
+		if (s->n >= FILE_EVENTS_MAX) {
+			fprintf(stderr, "lawtally send: %s: more than %d events\n", path,
+				FILE_EVENTS_MAX);
 			jsonl_event_free(e);
 			rc = EXIT_USAGE;
 			break;
 		}
+		push_event(s, e, lineno);
 	}
 	if (ferror(f)) {
 		fprintf(stderr, "lawtally send: %s: %s\n", path, strerror(errno));
@@ -171,8 +166,6 @@ static int event_from_flags(struct sendctx *s, int argc, char **argv)
 	json_t *ev = json_object(), *body = json_object();
 	char idbuf[UUID_STR_LEN + 1];
 	int rc = EXIT_USAGE;
-	if (!ev || !body)
-		goto out;
 	for (int i = 1; i < argc; i += 2) {
 		if (strncmp(argv[i], "--", 2) != 0 || i + 1 >= argc) {
 			fprintf(stderr, "lawtally send: expected --FIELD VALUE, got '%s'\n", argv[i]);
@@ -209,15 +202,14 @@ static int event_from_flags(struct sendctx *s, int argc, char **argv)
 	char *text = json_dumps(ev, JSON_COMPACT);
 	char err[256];
 	Lawtally__V1__Event *e = NULL;
-	if (!text || jsonl_parse_event(text, strlen(text), &e, err, sizeof(err))) {
-		fprintf(stderr, "lawtally send: %s\n", text ? err : "out of memory");
+	if (jsonl_parse_event(text, strlen(text), &e, err, sizeof(err))) {
+		fprintf(stderr, "lawtally send: %s\n", err);
 		free(text);
 		goto out;
 	}
 	free(text);
-	rc = push_event(s, e, 0) ? EXIT_USAGE : 0;
-	if (rc)
-		jsonl_event_free(e);
+	push_event(s, e, 0);
+	rc = 0;
 out:
 	json_decref(ev);
 	json_decref(body);

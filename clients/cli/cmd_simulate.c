@@ -26,6 +26,7 @@
 #include "spool.h"
 #include "uuid.h"
 #include "villages.h"
+#include "xalloc.h"
 
 #define CAT(x) LAWTALLY__V1__DISPUTE__CATEGORY__CATEGORY_##x
 #define DSTAGE(x) LAWTALLY__V1__DISPUTE__STAGE__STAGE_##x
@@ -370,16 +371,11 @@ int cmd_simulate(int argc, char **argv)
 	struct sim s = {.rng = seed, .run = run_id()};
 	villages_builtin(&s.villages);
 	long chunk = (long)(so.batch * so.window);
-	struct sim_event *ev = calloc((size_t)chunk, sizeof(*ev));
-	Lawtally__V1__Event **evp = calloc((size_t)chunk, sizeof(*evp));
-	s.centre = calloc(s.villages.n, sizeof(*s.centre));
+	struct sim_event *ev = xcalloc((size_t)chunk, sizeof(*ev));
+	Lawtally__V1__Event **evp = xcalloc((size_t)chunk, sizeof(*evp));
+	s.centre = xcalloc(s.villages.n, sizeof(*s.centre));
 	struct client *cl = NULL;
 	struct spool *sp = NULL;
-	if (!ev || !evp || !s.centre) {
-		fprintf(stderr, "lawtally simulate: out of memory\n");
-		rc = EXIT_USAGE;
-		goto free_all;
-	}
 	char serr[256];
 	if (so.dir && spool_open(&sp, so.dir, SPOOL_CREATE | SPOOL_SEND, NULL, serr, sizeof(serr))) {
 		fprintf(stderr, "lawtally simulate: %s\n", serr);

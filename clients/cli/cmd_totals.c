@@ -14,6 +14,7 @@
 #include "err.h"
 #include "keys.h"
 #include "reply.h"
+#include "xalloc.h"
 
 const char cmd_totals_help[] =
 	"Usage: lawtally totals [--year Y] [--metric M] [--by D] [--village V] [--json]\n"
@@ -117,7 +118,7 @@ int cmd_totals(int argc, char **argv)
 	}
 	if (r->error[0]) {
 		fprintf(stderr, "lawtally totals: %s\n", r->error);
-		lawtally__v1__query_reply__free_unpacked(r, NULL);
+		lawtally__v1__query_reply__free_unpacked(r, &xalloc_protobuf);
 		return EXIT_USAGE;
 	}
 	if (json) {
@@ -130,7 +131,7 @@ int cmd_totals(int argc, char **argv)
 	} else {
 		print_table(r, q.by);
 	}
-	lawtally__v1__query_reply__free_unpacked(r, NULL);
+	lawtally__v1__query_reply__free_unpacked(r, &xalloc_protobuf);
 	return 0;
 usage:
 	return cli_usage("totals", stderr, EXIT_USAGE);

@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "client.h"
 #include "keys.h"
+#include "xalloc.h"
 
 #ifndef LAWTALLY_VERSION
 #define LAWTALLY_VERSION "unknown"
@@ -142,6 +143,7 @@ static int cmd_help(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	xalloc_init();
 	if (argc < 2) {
 		overview(stderr);
 		return EXIT_USAGE;

@@ -43,7 +43,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *text = NULL, err[256];
 	size_t len = 0;
 	const char *used = NULL;
-	struct csv_reader *r = NULL;
 	struct ledger_map map[LEDGER_KINDS];
 	int mapped[LEDGER_KINDS] = {0};
 	if (villages.n == 0)
@@ -53,27 +52,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (csv_decode((const char *)data, size, CSV_AUTO, &text, &len, &used, err, sizeof(err)))
 		return 0;
 	FUZZ_REQUIRE(text != NULL && strlen(text) <= len);
-	if (csv_open(&r, text, len) == 0) {
-		struct csv_record rec;
-		unsigned n = 0;
-		int rc;
-		while ((rc = csv_next(r, &rec, err, sizeof(err))) != 0) {
-			FUZZ_REQUIRE(rc == 1 || rc == LT_EINVAL);
-			FUZZ_REQUIRE(++n < RECORDS_MAX);
-			if (rc != 1)
-				continue;
-			FUZZ_REQUIRE(rec.n >= 1 && rec.n <= CSV_FIELDS_MAX);
-			for (int k = 0; k < LEDGER_KINDS; k++) {
-				if (mapped[k])
-					rows(&map[k], &rec);
-				else if (n <= HEADER_SEARCH)
-					mapped[k] = ledger_map_header(&map[k], (enum ledger_kind)k,
-								      rec.field, rec.n, err,
-								      sizeof(err)) == 0;
-			}
+	struct csv_reader *r = csv_open(text, len);
+	struct csv_record rec;
+	unsigned n = 0;
+	int rc;
+	while ((rc = csv_next(r, &rec, err, sizeof(err))) != 0) {
+		FUZZ_REQUIRE(rc == 1 || rc == LT_EINVAL);
+		FUZZ_REQUIRE(++n < RECORDS_MAX);
+		if (rc != 1)
+			continue;
+		FUZZ_REQUIRE(rec.n >= 1 && rec.n <= CSV_FIELDS_MAX);
+		for (int k = 0; k < LEDGER_KINDS; k++) {
+			if (mapped[k])
+				rows(&map[k], &rec);
+			else if (n <= HEADER_SEARCH)
+				mapped[k] = ledger_map_header(&map[k], (enum ledger_kind)k,
+							      rec.field, rec.n, err,
+							      sizeof(err)) == 0;
 		}
-		csv_close(&r);
 	}
+	csv_close(&r);
 	free(text);
 	return 0;
 }
