@@ -22,7 +22,6 @@
  * on an existing store continues its sequence. Prints "key value" lines:
  * events, stored_before, seconds, events_per_s, bytes_per_event.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <lmdb.h>
 #include <stdio.h>
@@ -34,6 +33,7 @@
 
 #include "uuid.h"
 #include "workload.h"
+#include "xalloc.h"
 
 #define MAP_SIZE ((size_t)64 << 30)
 #define PREFILL_BATCH 8192
@@ -72,8 +72,8 @@ static int check(int rc, const char *what)
 }
 
 /* Packs event i as lawtally's record and derives its counter keys. */
-static int prepare(struct prep *p, uint64_t seed, uint64_t i, const uint8_t id[16],
-		   unsigned counters)
+static void prepare(struct prep *p, uint64_t seed, uint64_t i, const uint8_t id[16],
+		    unsigned counters)
 {
 	struct workload_event w;
 	workload_event(&w, seed, i);
@@ -81,9 +81,7 @@ static int prepare(struct prep *p, uint64_t seed, uint64_t i, const uint8_t id[1
 	memcpy(p->id, id, 16);
 	size_t slen = strlen(w.e.source), plen = protobuf_c_message_get_packed_size(&w.e.base);
 	p->reclen = REC_HEADER_LEN + slen + plen;
-	p->rec = malloc(p->reclen);
-	if (!p->rec)
-		return -1;
+	p->rec = xmalloc(p->reclen);
 	memset(p->rec, 0, REC_HEADER_LEN);
 	p->rec[0] = 1;
 	uint64_t now = (uint64_t)time(NULL);
@@ -105,7 +103,6 @@ static int prepare(struct prep *p, uint64_t seed, uint64_t i, const uint8_t id[1
 		k[12] = (uint8_t)(i % 7);
 		k[13] = (uint8_t)c;
 	}
-	return 0;
 }
 
 /* Applies events[0..n) in one durable transaction. Returns an MDB code. */
@@ -183,17 +180,16 @@ static int make_id(int random_ids, int past, uint64_t i, uint64_t *rng, uint8_t 
 /* Prepares and applies n events from index first in batches; untimed. */
 static int run_prefill(struct env *e, uint64_t n, int random_ids, uint64_t *rng)
 {
-	struct prep *ev = calloc(PREFILL_BATCH, sizeof(*ev));
-	int rc = ev ? 0 : ENOMEM;
+	struct prep *ev = xcalloc(PREFILL_BATCH, sizeof(*ev));
+	int rc = 0;
 	for (uint64_t at = 0; at < n && !rc; at += PREFILL_BATCH) {
 		size_t k = n - at < PREFILL_BATCH ? (size_t)(n - at) : PREFILL_BATCH;
-		for (size_t i = 0; i < k && !rc; i++) {
+		for (size_t i = 0; i < k; i++) {
 			uint8_t id[16];
 			make_id(random_ids, 1, at + i, rng, id);
-			rc = prepare(&ev[i], 1, at + i, id, e->counters) ? ENOMEM : 0;
+			prepare(&ev[i], 1, at + i, id, e->counters);
 		}
-		if (!rc)
-			rc = apply(e, ev, k);
+		rc = apply(e, ev, k);
 		for (size_t i = 0; i < k; i++)
 			free(ev[i].rec);
 	}
@@ -253,15 +249,14 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
-	struct prep *ev = calloc(n, sizeof(*ev));
-	if (!ev)
-		return 1;
+	struct prep *ev = xcalloc(n, sizeof(*ev));
 	for (uint64_t i = 0; i < n; i++) {
 		uint8_t id[16];
-		if (make_id(random_ids, 0, i, &rng, id) || prepare(&ev[i], 2, i, id, e.counters)) {
+		if (make_id(random_ids, 0, i, &rng, id)) {
 			fprintf(stderr, "lmdb_ceiling: cannot prepare events\n");
 			return 1;
 		}
+		prepare(&ev[i], 2, i, id, e.counters);
 	}
 	uint64_t stored_before = e.seq;
 	double t0 = mono(), t = t0;

@@ -45,6 +45,7 @@
 #include "hist.h"
 #include "uuid.h"
 #include "workload.h"
+#include "xalloc.h"
 
 #define SENDERS_MAX 256
 #define WINDOW_MAX 64
@@ -370,11 +371,11 @@ static int http_get(int fd, const char *req, size_t reqlen, char *buf, size_t ca
 static void *http_probe_run(void *arg)
 {
 	struct prober *p = arg;
-	char req[256], *buf = malloc(HTTP_BUF);
+	char req[256], *buf = xmalloc(HTTP_BUF);
 	int len = snprintf(req, sizeof(req),
 			   "GET /v1/totals?year=2024&metric=disputes.resolved&by=village HTTP/1.1\r\n"
 			   "Host: %s\r\n\r\n", p->o->http);
-	int fd = buf ? http_connect(p->o->http, p->o->timeout_ms) : -1;
+	int fd = http_connect(p->o->http, p->o->timeout_ms);
 	if (fd < 0) {
 		probe_fail(p, "http connect", p->o->http);
 		free(buf);
@@ -427,16 +428,12 @@ static int prepack(struct sender *snd, const struct options *o, uint64_t total)
 		first[s] = at;
 		at += n;
 		snd[s].nb = (size_t)((n + o->batch - 1) / o->batch);
-		snd[s].b = calloc(snd[s].nb ? snd[s].nb : 1, sizeof(struct batch));
-		if (!snd[s].b)
-			return -1;
+		snd[s].b = xcalloc(snd[s].nb ? snd[s].nb : 1, sizeof(struct batch));
 		if (snd[s].nb > maxnb)
 			maxnb = snd[s].nb;
 	}
-	Lawtally__V1__Event **ev = calloc(o->batch, sizeof(*ev));
-	struct workload_event *we = calloc(o->batch, sizeof(*we));
-	if (!ev || !we)
-		return -1;
+	Lawtally__V1__Event **ev = xcalloc(o->batch, sizeof(*ev));
+	struct workload_event *we = xcalloc(o->batch, sizeof(*we));
 	for (size_t b = 0; b < maxnb; b++) {
 		for (unsigned s = 0; s < o->senders; s++) {
 			if (b >= snd[s].nb)
@@ -460,9 +457,7 @@ static int prepack(struct sender *snd, const struct options *o, uint64_t total)
 			req.events = ev;
 			struct batch *bt = &snd[s].b[b];
 			bt->len = lawtally__v1__submit_request__get_packed_size(&req);
-			bt->buf = malloc(bt->len);
-			if (!bt->buf)
-				return -1;
+			bt->buf = xmalloc(bt->len);
 			lawtally__v1__submit_request__pack(&req, bt->buf);
 			bt->count = req.n_events;
 		}
@@ -589,9 +584,9 @@ int main(int argc, char **argv)
 	if (total < o.senders)
 		total = o.senders;
 	void *zctx = zmq_ctx_new();
-	struct sender *snd = calloc(o.senders, sizeof(*snd));
-	if (!zctx || !snd) {
-		fprintf(stderr, "loadgen: out of memory\n");
+	struct sender *snd = xcalloc(o.senders, sizeof(*snd));
+	if (!zctx) {
+		fprintf(stderr, "loadgen: cannot create a ZeroMQ context: %s\n", zmq_strerror(errno));
 		return 1;
 	}
 	int linger = 0;
@@ -609,7 +604,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (prepack(snd, &o, total)) {
-		fprintf(stderr, "loadgen: cannot prepare %llu events: out of memory\n",
+		fprintf(stderr, "loadgen: cannot prepare %llu events: no random ids\n",
 			(unsigned long long)total);
 		return 1;
 	}
@@ -620,7 +615,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "loadgen: cannot start a thread\n");
 			return 1;
 		}
-	struct hist *all = calloc(1, sizeof(*all));
+	struct hist *all = xcalloc(1, sizeof(*all));
 	uint64_t sent = 0, accepted = 0;
 	double t_end = t0;
 	int failed = 0;

@@ -14,6 +14,7 @@
  * a live sender sort after them. Prints "key value" lines: events, seconds,
  * store_used_bytes, bytes_per_event.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,7 @@
 #include "store.h"
 #include "uuid.h"
 #include "workload.h"
+#include "xalloc.h"
 
 #define BATCH_MAX 16384
 #define TZ_OFFSET_DEFAULT (8 * 3600) /* the daemon's default zone */
@@ -69,12 +71,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "prefill: cannot open the store in %s: %s\n", dir, err);
 		return 1;
 	}
-	struct workload_event *we = calloc(batch, sizeof(*we));
-	struct store_item *items = calloc(batch, sizeof(*items));
-	struct store_result *res = calloc(batch, sizeof(*res));
+	struct workload_event *we = xcalloc(batch, sizeof(*we));
+	struct store_item *items = xcalloc(batch, sizeof(*items));
+	struct store_result *res = xcalloc(batch, sizeof(*res));
 	uint64_t rng;
-	if (!we || !items || !res || getrandom(&rng, sizeof(rng), 0) != sizeof(rng)) {
-		fprintf(stderr, "prefill: out of memory\n");
+	if (getrandom(&rng, sizeof(rng), 0) != sizeof(rng)) {
+		fprintf(stderr, "prefill: getrandom: %s\n", strerror(errno));
 		return 1;
 	}
 	int64_t now = (int64_t)time(NULL);

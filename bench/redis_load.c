@@ -24,6 +24,7 @@
 #include <time.h>
 
 #include "workload.h"
+#include "xalloc.h"
 
 #define CONNS_MAX 256
 #define REC_HEADER_LEN 11
@@ -50,7 +51,7 @@ static double mono(void)
 }
 
 /* Packs event i as lawtally's record; the counter field names its village and month. */
-static int prepare(struct conn *c, uint64_t j, uint64_t i, uint64_t *rng)
+static void prepare(struct conn *c, uint64_t j, uint64_t i, uint64_t *rng)
 {
 	struct workload_event w;
 	workload_event(&w, 3, i);
@@ -58,9 +59,7 @@ static int prepare(struct conn *c, uint64_t j, uint64_t i, uint64_t *rng)
 	workload_set_id(&w, c->ids[j]);
 	size_t slen = strlen(w.e.source), plen = protobuf_c_message_get_packed_size(&w.e.base);
 	c->reclen[j] = REC_HEADER_LEN + slen + plen;
-	c->rec[j] = calloc(1, c->reclen[j]);
-	if (!c->rec[j])
-		return -1;
+	c->rec[j] = xcalloc(1, c->reclen[j]);
 	c->rec[j][0] = 1;
 	c->rec[j][10] = (uint8_t)slen;
 	memcpy(c->rec[j] + REC_HEADER_LEN, w.e.source, slen);
@@ -68,7 +67,6 @@ static int prepare(struct conn *c, uint64_t j, uint64_t i, uint64_t *rng)
 	snprintf(c->field[j], sizeof(c->field[j]), "%u:%lld:%s", (unsigned)w.e.body_case,
 		 (long long)((w.e.occurred_at - 1704038400) / (31 * 86400)) % 12 + 1,
 		 w.e.village[0] ? w.e.village : "-");
-	return 0;
 }
 
 static void *conn_run(void *arg)
@@ -139,8 +137,8 @@ int main(int argc, char **argv)
 	if (port <= 0 || n == 0 || conns < 1 || conns > CONNS_MAX || depth < 1 || optind != argc)
 		goto usage;
 	uint64_t rng;
-	struct conn *cs = calloc(conns, sizeof(*cs));
-	if (!cs || getrandom(&rng, sizeof(rng), 0) != sizeof(rng))
+	struct conn *cs = xcalloc(conns, sizeof(*cs));
+	if (getrandom(&rng, sizeof(rng), 0) != sizeof(rng))
 		return 1;
 	double t0 = mono() + 0.2;
 	for (unsigned i = 0; i < conns; i++) {
@@ -148,15 +146,12 @@ int main(int argc, char **argv)
 		*c = (struct conn){.port = port, .depth = depth, .seconds = seconds, .t0 = t0};
 		c->first = n / conns * i + (i < n % conns ? i : n % conns);
 		c->n = n / conns + (i < n % conns);
-		c->ids = calloc(c->n + 1, sizeof(*c->ids));
-		c->rec = calloc(c->n + 1, sizeof(*c->rec));
-		c->reclen = calloc(c->n + 1, sizeof(*c->reclen));
-		c->field = calloc(c->n + 1, sizeof(*c->field));
-		if (!c->ids || !c->rec || !c->reclen || !c->field)
-			return 1;
+		c->ids = xcalloc(c->n + 1, sizeof(*c->ids));
+		c->rec = xcalloc(c->n + 1, sizeof(*c->rec));
+		c->reclen = xcalloc(c->n + 1, sizeof(*c->reclen));
+		c->field = xcalloc(c->n + 1, sizeof(*c->field));
 		for (uint64_t j = 0; j < c->n; j++)
-			if (prepare(c, j, c->first + j, &rng))
-				return 1;
+			prepare(c, j, c->first + j, &rng);
 	}
 	t0 = mono() + 0.2;
 	for (unsigned i = 0; i < conns; i++) {

@@ -7,21 +7,20 @@
  * collected with the time they reach the daemon ("send"); the stream is
  * them sorted by send, after some have been re-sent.
  *
- * Memory: everything lives in one arena that the fixture owns. Running out
- * of memory jumps back to fixture_generate() (longjmp), which frees the
- * arena and returns LT_ENOMEM, so the generators need no error paths.
+ * Memory: everything lives in one arena that the fixture owns, taken
+ * through xalloc.h (out of memory ends the test), so the generators need no
+ * error paths.
  */
 #include "fixture.h"
 
-#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "err.h"
 #include "uuid.h"
+#include "xalloc.h"
 
 #define DAY 86400
 #define HOUR 3600
@@ -94,7 +93,6 @@ struct pending {
 };
 
 struct gen {
-	jmp_buf oom;
 	uint64_t s[4];
 	struct fixture_arena *arena;
 	struct pending *p;
@@ -104,7 +102,7 @@ struct gen {
 	unsigned village_weight[NVILLAGES];
 };
 
-/* Zeroed, aligned memory from the arena; never returns on failure. */
+/* Zeroed, aligned memory from the arena. */
 static void *alloc(struct gen *g, size_t size)
 {
 	const size_t align = sizeof(max_align_t);
@@ -112,9 +110,7 @@ static void *alloc(struct gen *g, size_t size)
 	struct arena_chunk *c = g->arena->head;
 	if (!c || c->cap - c->used < size) {
 		size_t cap = size > ARENA_CHUNK ? size : ARENA_CHUNK;
-		c = calloc(1, sizeof(*c) + cap);
-		if (!c)
-			longjmp(g->oom, 1);
+		c = xcalloc(1, sizeof(*c) + cap);
 		c->cap = cap;
 		c->next = g->arena->head;
 		g->arena->head = c;
@@ -310,10 +306,7 @@ static size_t queue_at(struct gen *g, Lawtally__V1__Event *e, int64_t send)
 {
 	if (g->n == g->cap) {
 		size_t cap = g->cap ? g->cap * 2 : 1024;
-		struct pending *p = realloc(g->p, cap * sizeof(*p));
-		if (!p)
-			longjmp(g->oom, 1);
-		g->p = p;
+		g->p = xreallocarray(g->p, cap, sizeof(*g->p));
 		g->cap = cap;
 	}
 	g->p[g->n] = (struct pending){.e = e, .send = send, .seq = g->n};
@@ -1043,23 +1036,11 @@ static const char *const given[] = {
 	"春花", "永强", "振华", "淑芬", "卫东", "丽娟", "德胜", "金凤", "保国", "小红",
 };
 
-int fixture_generate(uint64_t seed, struct fixture *out)
+void fixture_generate(uint64_t seed, struct fixture *out)
 {
 	memset(out, 0, sizeof(*out));
-	struct gen *g = calloc(1, sizeof(*g));
-	if (!g)
-		return LT_ENOMEM;
-	g->arena = calloc(1, sizeof(*g->arena));
-	if (!g->arena) {
-		free(g);
-		return LT_ENOMEM;
-	}
-	if (setjmp(g->oom)) {
-		arena_destroy(g->arena);
-		free(g->p);
-		free(g);
-		return LT_ENOMEM;
-	}
+	struct gen *g = xcalloc(1, sizeof(*g));
+	g->arena = xcalloc(1, sizeof(*g->arena));
 
 	uint64_t x = seed;
 	for (int i = 0; i < 4; i++)
@@ -1092,7 +1073,6 @@ int fixture_generate(uint64_t seed, struct fixture *out)
 	out->arena = g->arena;
 	free(g->p);
 	free(g);
-	return 0;
 }
 
 void fixture_free(struct fixture *f)

@@ -47,11 +47,8 @@ struct fixture {
 	struct fixture_arena *arena; /* owns the events and all they point to */
 };
 
-/*
- * Makes the stream for seed into *out (overwritten). Returns 0, or
- * LT_ENOMEM with *out left empty. Release with fixture_free().
- */
-int fixture_generate(uint64_t seed, struct fixture *out);
+/* Makes the stream for seed into *out (overwritten). Release with fixture_free(). */
+void fixture_generate(uint64_t seed, struct fixture *out);
 
 /* Frees everything fixture_generate() made and empties f. Safe on an empty f. */
 void fixture_free(struct fixture *f);

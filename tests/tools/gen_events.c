@@ -28,8 +28,7 @@ static int put(const Lawtally__V1__Event *e)
 static int gen_fixture(uint64_t seed)
 {
 	struct fixture f;
-	if (fixture_generate(seed, &f) != 0)
-		return 1;
+	fixture_generate(seed, &f);
 	int rc = 0;
 	for (size_t i = 0; i < f.n && !rc; i++)
 		rc = put(f.events[i]);

@@ -22,6 +22,7 @@
 #include "jsonl.h"
 #include "keyfile.h"
 #include "lawtally.pb-c.h"
+#include "xalloc.h"
 
 #define FRAME_MAX (32 << 20)
 #define EVENTS_MAX 1000
@@ -94,7 +95,7 @@ int main(int argc, char **argv)
 	}
 	void *ctx = zmq_ctx_new(), *s = zmq_socket(ctx, ZMQ_DEALER);
 	int linger = 0, rc = 0;
-	uint8_t *buf = malloc(FRAME_MAX);
+	uint8_t *buf = xmalloc(FRAME_MAX);
 	zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof(linger));
 	if (strcmp(argv[2], "-") != 0) {
 		if (keyfile_read(argv[2], 1, sec, err, sizeof(err)) ||
@@ -107,7 +108,7 @@ int main(int argc, char **argv)
 		zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, pub, 40);
 		zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, sec, 40);
 	}
-	if (!buf || zmq_connect(s, argv[1]) != 0) {
+	if (zmq_connect(s, argv[1]) != 0) {
 		fprintf(stderr, "zcurve: cannot connect to %s\n", argv[1]);
 		return 2;
 	}

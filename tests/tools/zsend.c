@@ -12,6 +12,7 @@
 #include <zmq.h>
 
 #include "lawtally.pb-c.h"
+#include "xalloc.h"
 
 #define FRAME_MAX (32 << 20)
 
@@ -26,14 +27,14 @@ int main(int argc, char **argv)
 		perror(argv[2]);
 		return 2;
 	}
-	char *buf = malloc(FRAME_MAX);
-	size_t len = buf ? fread(buf, 1, FRAME_MAX, in) : 0;
+	char *buf = xmalloc(FRAME_MAX);
+	size_t len = fread(buf, 1, FRAME_MAX, in);
 	if (in != stdin)
 		fclose(in);
 	void *ctx = zmq_ctx_new(), *s = zmq_socket(ctx, ZMQ_DEALER);
 	int linger = 0, rc = 3;
 	zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof(linger));
-	if (!buf || zmq_connect(s, argv[1]) != 0 || zmq_send(s, buf, len, 0) < 0) {
+	if (zmq_connect(s, argv[1]) != 0 || zmq_send(s, buf, len, 0) < 0) {
 		fprintf(stderr, "zsend: cannot send: %s\n", zmq_strerror(zmq_errno()));
 		rc = 2;
 		goto out;
