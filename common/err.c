@@ -9,7 +9,6 @@ const char *lt_strerror(int code)
 	static const char *const phrases[] = {
 		[0] = "success",
 		[-LT_EINVAL] = "invalid input",
-		[-LT_ENOMEM] = "out of memory",
 		[-LT_EIO] = "input/output error",
 		[-LT_EFULL] = "store full",
 		[-LT_ECORRUPT] = "stored data corrupt",
@@ -37,7 +36,6 @@ int lt_from_mdb(int rc)
 	case MDB_MAP_FULL:
 	case ENOSPC:
 	case EDQUOT: return LT_EFULL;
-	case ENOMEM: return LT_ENOMEM;
 	case MDB_CORRUPTED:
 	case MDB_PAGE_NOTFOUND:
 	case MDB_INVALID:

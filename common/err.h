@@ -12,7 +12,7 @@
 enum lt_err {
 	LT_OK = 0,
 	LT_EINVAL = -1,      /* bad input: an event, a request, a config value */
-	LT_ENOMEM = -2,      /* allocation failed */
+	/* -2 was "out of memory": that ends the process now (xalloc.h) */
 	LT_EIO = -3,         /* the disk failed; not retried */
 	LT_EFULL = -4,       /* store at its maximum size, or disk full: retry later */
 	LT_ECORRUPT = -5,    /* stored data does not decode */
@@ -32,8 +32,10 @@ const char *lt_strerror(int code);
 /*
  * An LMDB return code (or the errno it passes on) in this vocabulary:
  * MAP_FULL and a full disk are LT_EFULL (retry later), damage is
- * LT_ECORRUPT, anything unknown LT_EIO (not to be retried). The store and
- * the client's spool both translate through this one table.
+ * LT_ECORRUPT, anything unknown LT_EIO (not to be retried). LMDB's own
+ * ENOMEM (a malloc or mmap it could not make) is LT_EIO too: not retried,
+ * so the daemon stops and is restarted, as xalloc.h has it for ours. The
+ * store and the client's spool both translate through this one table.
  */
 int lt_from_mdb(int rc);
 

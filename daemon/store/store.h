@@ -89,8 +89,8 @@ struct store_result {
  * Returns 0 when the transaction committed; otherwise nothing of the batch
  * was stored and the results are void: LT_EFULL (map at its maximum or disk
  * full: retry later), LT_EIO (do not retry: exit and let the supervisor
- * restart), LT_ECORRUPT, LT_ENOMEM. A full map below the maximum is grown
- * and the transaction retried here.
+ * restart; LMDB's own ENOMEM is one), LT_ECORRUPT. A full map below the
+ * maximum is grown and the transaction retried here.
  */
 int store_apply(struct store *s, const struct store_item *items, size_t n,
 		struct store_result *results);
