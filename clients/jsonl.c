@@ -20,6 +20,7 @@
 
 #include <jansson.h>
 
+#include "calendar.h"
 #include "err.h"
 #include "jsonl_int.h"
 #include "uuid.h"
@@ -79,29 +80,6 @@ static int read_char(const char *s, size_t len, size_t *i, const char *set)
 	return 1;
 }
 
-static int is_leap(int y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int days_in_month(int y, int m)
-{
-	static const int dim[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	return m == 2 && is_leap(y) ? 29 : dim[m - 1];
-}
-
-/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar
- * (H. Hinnant's days_from_civil): no table, no libc time zone. */
-static int64_t days_from_civil(int y, int m, int d)
-{
-	int64_t yy = y - (m <= 2);
-	int64_t era = (yy >= 0 ? yy : yy - 399) / 400;
-	int64_t yoe = yy - era * 400;
-	int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
 /*
  * The strict parser behind jsonl_parse_rfc3339(): returns NULL, or why the
  * text is not a usable time (for the error message). Hand-written because
@@ -144,7 +122,7 @@ static const char *rfc3339(const char *s, size_t len, int64_t *out)
 		return form;
 	if (mo < 1 || mo > 12)
 		return "no such month";
-	if (d < 1 || d > days_in_month(y, mo))
+	if (d < 1 || d > cal_days_in_month(y, mo))
 		return "no such day in that month";
 	if (h > 23 || mi > 59)
 		return "no such time of day";
@@ -154,7 +132,7 @@ static const char *rfc3339(const char *s, size_t len, int64_t *out)
 		return "no such time of day";
 	if (oh > 23 || om > 59)
 		return "no such UTC offset";
-	*out = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec -
+	*out = cal_days_from_civil(y, mo, d) * CAL_DAY_SECONDS + h * 3600 + mi * 60 + sec -
 	       sign * (oh * 3600 + om * 60);
 	return NULL;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "calendar.h"
 #include "err.h"
 
 #define DSTAGE(x) LAWTALLY__V1__DISPUTE__STAGE__STAGE_##x
@@ -382,23 +383,6 @@ int ledger_initiated(const char *value)
 
 /* ---- dates and amounts ---- */
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm). */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	unsigned yoe = (unsigned)(y - era * 400);
-	unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
-static int days_in_month(int y, int m)
-{
-	static const int dm[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	return m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0) ? 29 : dm[m - 1];
-}
-
 /* Reads 1..max digits at *p into *v, advancing *p; -1 if none. */
 static int digits(const char **p, int max, int *v)
 {
@@ -457,9 +441,9 @@ int ledger_parse_date(const char *s, int64_t *t, int64_t *day)
 			return LT_EINVAL;
 	}
 	if (*p || y < 1970 || y > 2200 || m < 1 || m > 12 || d < 1 ||
-	    d > days_in_month(y, m) || hh > 23 || mm > 59 || ss > 59)
+	    d > cal_days_in_month(y, m) || hh > 23 || mm > 59 || ss > 59)
 		return LT_EINVAL;
-	*day = days_from_civil(y, (unsigned)m, (unsigned)d);
+	*day = cal_days_from_civil(y, m, d);
 	*t = *day * DAY + hh * 3600 + mm * 60 + ss - LEDGER_TZ_OFFSET;
 	return 0;
 }
@@ -576,14 +560,11 @@ void ledger_event_id(uint8_t out[16], enum ledger_kind kind, const char *village
 {
 	static const uint8_t k1[16] = "lawtally ledger ", k2[16] = "ids, version one";
 	uint8_t name[512];
-	int64_t z = day + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
-	unsigned doe = (unsigned)(z - era * 146097);
-	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
-	unsigned d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9;
-	long long y = (long long)yoe + era * 400 + (m <= 2);
-	int len = snprintf((char *)name, sizeof(name), "lawtally-ledger-v1%c%s%c%s%c%s%c%s%c%04lld-%02u-%02u",
-			   0, kind_names[kind], 0, village, 0, key, 0, stage, 0, y, m, d);
+	int64_t y;
+	int m, d;
+	cal_civil_from_days(day, &y, &m, &d);
+	int len = snprintf((char *)name, sizeof(name), "lawtally-ledger-v1%c%s%c%s%c%s%c%s%c%04lld-%02d-%02d",
+			   0, kind_names[kind], 0, village, 0, key, 0, stage, 0, (long long)y, m, d);
 	if (len < 0 || len >= (int)sizeof(name))
 		len = sizeof(name) - 1; /* callers bound their strings well below this */
 	uint64_t h1 = ledger_siphash(k1, name, (size_t)len);

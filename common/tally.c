@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calendar.h"
 #include "err.h"
 #include "xalloc.h"
 
@@ -383,23 +384,12 @@ void tally_deltas_merge(struct tally_deltas *ds)
 	ds->nidx = DELTAS_UNINDEXED; /* entries moved: the index no longer matches */
 }
 
-/*
- * Civil date from days since 1970-01-01 (Howard Hinnant's algorithm):
- * exact for every date in the proleptic Gregorian calendar.
- */
 void tally_year_month(int64_t t, int32_t tz_offset, uint16_t *year, uint8_t *month)
 {
-	int64_t s = t + tz_offset;
-	int64_t days = s / 86400 - (s % 86400 < 0);
-	int64_t z = days + 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	int64_t doe = z - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t y = yoe + era * 400;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t mp = (5 * doy + 2) / 153;
-	int64_t m = mp < 10 ? mp + 3 : mp - 9;
-	*year = (uint16_t)(y + (m <= 2));
+	int64_t y;
+	int m, d;
+	cal_civil_from_days(cal_day_of(t + tz_offset), &y, &m, &d);
+	*year = (uint16_t)y;
 	*month = (uint8_t)m;
 }
 

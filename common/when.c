@@ -5,34 +5,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calendar.h"
 #include "err.h"
-
-/* Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
 
 /* The civil date and time of day of unix time t shifted by tz. */
 static void civil(int64_t t, int32_t tz, int *y, int *mo, int *d, int *h, int *mi, int *s)
 {
 	int64_t x = t + tz;
-	int64_t days = x / 86400 - (x % 86400 < 0);
-	int64_t sod = x - days * 86400;
-	int64_t z = days + 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	int64_t doe = z - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*mo = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = (int)(yoe + era * 400 + (*mo <= 2));
+	int64_t days = cal_day_of(x), year;
+	int64_t sod = x - days * CAL_DAY_SECONDS;
+	cal_civil_from_days(days, &year, mo, d);
+	*y = (int)year;
 	*h = (int)(sod / 3600);
 	*mi = (int)(sod % 3600 / 60);
 	*s = (int)(sod % 60);
@@ -40,7 +23,7 @@ static void civil(int64_t t, int32_t tz, int *y, int *mo, int *d, int *h, int *m
 
 int64_t when_from_civil(int year, int month, int day, int32_t tz)
 {
-	return days_from_civil(year, month, day) * 86400 - tz;
+	return cal_days_from_civil(year, month, day) * CAL_DAY_SECONDS - tz;
 }
 
 /* n decimal digits at s into *v; returns 0 or -1. */
@@ -55,20 +38,14 @@ static int digits(const char *s, int n, int *v)
 	return 0;
 }
 
-static int days_in_month(int y, int m)
-{
-	static const int dm[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	return dm[m - 1] + (m == 2 && leap);
-}
-
 /* "YYYY-MM-DD" at s; returns 0 or -1. */
 static int parse_date(const char *s, int *y, int *m, int *d)
 {
 	if (digits(s, 4, y) || s[4] != '-' || digits(s + 5, 2, m) || s[7] != '-' ||
 	    digits(s + 8, 2, d))
 		return -1;
-	if (*y < 1970 || *y > 9999 || *m < 1 || *m > 12 || *d < 1 || *d > days_in_month(*y, *m))
+	if (*y < 1970 || *y > 9999 || *m < 1 || *m > 12 || *d < 1 ||
+	    *d > cal_days_in_month(*y, *m))
 		return -1;
 	return 0;
 }
