@@ -31,6 +31,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "byteorder.h"
 #include "uuid.h"
 #include "workload.h"
 #include "xalloc.h"
@@ -84,9 +85,7 @@ static void prepare(struct prep *p, uint64_t seed, uint64_t i, const uint8_t id[
 	p->rec = xmalloc(p->reclen);
 	memset(p->rec, 0, REC_HEADER_LEN);
 	p->rec[0] = 1;
-	uint64_t now = (uint64_t)time(NULL);
-	for (int k = 0; k < 8; k++)
-		p->rec[2 + k] = (uint8_t)(now >> (8 * k));
+	le64_store(p->rec + 2, (uint64_t)time(NULL));
 	p->rec[10] = (uint8_t)slen;
 	memcpy(p->rec + REC_HEADER_LEN, w.e.source, slen);
 	protobuf_c_message_pack(&w.e.base, p->rec + REC_HEADER_LEN + slen);
@@ -96,8 +95,7 @@ static void prepare(struct prep *p, uint64_t seed, uint64_t i, const uint8_t id[
 		uint8_t *k = p->keys[c];
 		memset(k, 0, KEY_LEN);
 		k[0] = (uint8_t)(w.e.body_case * COUNTERS_MAX + c);
-		k[1] = 2024 >> 8;
-		k[2] = 2024 & 0xFF;
+		be16_store(k + 1, 2024);
 		k[3] = (uint8_t)(1 + month % 12);
 		memcpy(k + 4, w.e.village, strlen(w.e.village));
 		k[12] = (uint8_t)(i % 7);
@@ -114,9 +112,7 @@ static int apply(struct env *e, const struct prep *ev, size_t n)
 		return rc;
 	for (size_t i = 0; i < n && !rc; i++) {
 		uint8_t sk[8];
-		uint64_t seq = ++e->seq;
-		for (int b = 7; b >= 0; b--, seq >>= 8)
-			sk[b] = (uint8_t)seq;
+		be64_store(sk, ++e->seq);
 		MDB_val k = {8, sk}, v = {ev[i].reclen, ev[i].rec};
 		rc = mdb_put(txn, e->events, &k, &v, MDB_APPEND);
 		MDB_val ik = {16, (void *)ev[i].id}, iv = {8, sk};
@@ -156,8 +152,7 @@ static int last_seq(struct env *e, MDB_txn *txn)
 		return 0;
 	if (rc || k.mv_size != 8)
 		return rc ? rc : MDB_CORRUPTED;
-	for (int b = 0; b < 8; b++)
-		e->seq = e->seq << 8 | ((const uint8_t *)k.mv_data)[b];
+	e->seq = be64_load(k.mv_data);
 	return 0;
 }
 

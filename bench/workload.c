@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "byteorder.h"
+
 #define YEAR_2024_START 1704038400 /* 2024-01-01T00:00:00+08:00 */
 #define YEAR_SECONDS (366 * 86400)
 #define VILLAGES 41
@@ -18,11 +20,8 @@ uint64_t workload_rand(uint64_t *s)
 
 void workload_random_id(uint64_t *state, uint8_t id[16])
 {
-	uint64_t a = workload_rand(state), b = workload_rand(state);
-	for (int k = 0; k < 8; k++) {
-		id[k] = (uint8_t)(a >> (8 * k));
-		id[8 + k] = (uint8_t)(b >> (8 * k));
-	}
+	le64_store(id, workload_rand(state));
+	le64_store(id + 8, workload_rand(state));
 	id[6] = (uint8_t)(0x40 | (id[6] & 0x0F));
 	id[8] = (uint8_t)(0x80 | (id[8] & 0x3F));
 }

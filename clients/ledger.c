@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "byteorder.h"
 #include "calendar.h"
 #include "err.h"
 
@@ -519,22 +520,14 @@ int ledger_parse_amount(const char *s, uint64_t *fen)
 		v2 += v1; v1 = ROTL(v1, 17); v1 ^= v2; v2 = ROTL(v2, 32);     \
 	} while (0)
 
-static uint64_t le64(const uint8_t *p)
-{
-	uint64_t v = 0;
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
-
 uint64_t ledger_siphash(const uint8_t key[16], const uint8_t *data, size_t len)
 {
-	uint64_t k0 = le64(key), k1 = le64(key + 8);
+	uint64_t k0 = le64_load(key), k1 = le64_load(key + 8);
 	uint64_t v0 = 0x736f6d6570736575ULL ^ k0, v1 = 0x646f72616e646f6dULL ^ k1;
 	uint64_t v2 = 0x6c7967656e657261ULL ^ k0, v3 = 0x7465646279746573ULL ^ k1;
 	size_t full = len - len % 8;
 	for (size_t i = 0; i < full; i += 8) {
-		uint64_t m = le64(data + i);
+		uint64_t m = le64_load(data + i);
 		v3 ^= m;
 		SIPROUND;
 		SIPROUND;

@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "byteorder.h"
 #include "err.h"
 #include "xalloc.h"
 
@@ -43,20 +44,6 @@ struct spool {
 	size_t bufcap;
 };
 
-static void put_be(uint8_t *p, uint64_t v, int bytes)
-{
-	for (int i = bytes - 1; i >= 0; i--, v >>= 8)
-		p[i] = (uint8_t)v;
-}
-
-static uint64_t get_be(const uint8_t *p, int bytes)
-{
-	uint64_t v = 0;
-	for (int i = 0; i < bytes; i++)
-		v = v << 8 | p[i];
-	return v;
-}
-
 static void scratch(struct spool *sp, size_t need)
 {
 	if (need <= sp->bufcap)
@@ -77,14 +64,14 @@ static int meta_get(MDB_txn *txn, struct spool *sp, const char *name, uint64_t *
 		return lt_from_mdb(rc);
 	if (d.mv_size != 8)
 		return LT_ECORRUPT;
-	*v = get_be(d.mv_data, 8);
+	*v = be64_load(d.mv_data);
 	return 0;
 }
 
 static int meta_put(MDB_txn *txn, struct spool *sp, const char *name, uint64_t v)
 {
 	uint8_t b[8];
-	put_be(b, v, 8);
+	be64_store(b, v);
 	MDB_val k = {strlen(name), (void *)name}, d = {8, b};
 	return lt_from_mdb(mdb_put(txn, sp->meta, &k, &d, 0));
 }
@@ -317,8 +304,8 @@ int spool_enqueue(struct spool *sp, Lawtally__V1__Event *const *events, size_t n
 	uint64_t now = (uint64_t)time(NULL);
 	for (size_t i = 0; i < n; i++) {
 		uint8_t kb[8];
-		put_be(kb, next + i, 8);
-		put_be(sp->buf, now, 8);
+		be64_store(kb, next + i);
+		be64_store(sp->buf, now);
 		size_t len = lawtally__v1__event__pack(events[i], sp->buf + QREC_HEADER);
 		MDB_val k = {8, kb}, d = {QREC_HEADER + len, sp->buf};
 		if ((rc = lt_from_mdb(mdb_put(txn, sp->queue, &k, &d, MDB_APPEND))))
@@ -353,13 +340,13 @@ static int move_to_rejected(struct spool *sp, MDB_txn *txn, uint64_t seq, const 
 	uint8_t kb[8];
 	int rc;
 	scratch(sp, total);
-	put_be(sp->buf, (uint64_t)time(NULL), 8);
+	be64_store(sp->buf, (uint64_t)time(NULL));
 	memcpy(sp->buf + 8, val->mv_data, 8); /* enqueued_at */
-	put_be(sp->buf + 16, rlen, 2);
+	be16_store(sp->buf + 16, (uint16_t)rlen);
 	memcpy(sp->buf + RREC_HEADER, reason, rlen);
 	memcpy(sp->buf + RREC_HEADER + rlen, (const uint8_t *)val->mv_data + QREC_HEADER, elen);
 	uint64_t vsize = val->mv_size;
-	put_be(kb, seq, 8);
+	be64_store(kb, seq);
 	MDB_val k = {8, kb}, d = {total, sp->buf};
 	if ((rc = lt_from_mdb(mdb_put(txn, sp->rejected, &k, &d, 0))) ||
 	    (rc = lt_from_mdb(mdb_del(txn, sp->queue, &k, NULL))))
@@ -385,7 +372,7 @@ int spool_settle(struct spool *sp, const uint64_t *seq, const char *const *reaso
 		goto txn_abort;
 	for (size_t i = 0; i < n; i++) {
 		uint8_t kb[8];
-		put_be(kb, seq[i], 8);
+		be64_store(kb, seq[i]);
 		MDB_val k = {8, kb}, d;
 		rc = mdb_get(txn, sp->queue, &k, &d);
 		if (rc == MDB_NOTFOUND)
@@ -442,11 +429,11 @@ int spool_take(struct spool *sp, uint64_t after, size_t max, struct spool_batch 
 	if ((rc = lt_from_mdb(mdb_cursor_open(txn, sp->queue, &cur))))
 		goto txn_abort;
 	uint8_t kb[8];
-	put_be(kb, after + 1, 8);
+	be64_store(kb, after + 1);
 	MDB_val k = {8, kb}, d;
 	int mrc = mdb_cursor_get(cur, &k, &d, MDB_SET_RANGE);
 	while (mrc == 0 && out->n < max) {
-		uint64_t seq = get_be(k.mv_data, 8);
+		uint64_t seq = be64_load(k.mv_data);
 		Lawtally__V1__Event *e = d.mv_size > QREC_HEADER
 			? lawtally__v1__event__unpack(&xalloc_protobuf, d.mv_size - QREC_HEADER,
 						      (const uint8_t *)d.mv_data + QREC_HEADER)
@@ -501,7 +488,7 @@ int spool_status(struct spool *sp, struct spool_status *st)
 		goto txn_abort;
 	MDB_val k, d;
 	if (mdb_cursor_get(cur, &k, &d, MDB_FIRST) == 0 && d.mv_size >= QREC_HEADER)
-		st->oldest = (int64_t)get_be(d.mv_data, 8);
+		st->oldest = (int64_t)be64_load(d.mv_data);
 	mdb_cursor_close(cur);
 	st->max_events = sp->lim.max_events;
 	st->max_bytes = sp->lim.max_bytes;
@@ -533,10 +520,10 @@ int spool_count_queued(struct spool *sp, uint64_t first, uint64_t last, uint64_t
 	if ((rc = lt_from_mdb(mdb_cursor_open(txn, sp->queue, &cur))))
 		goto txn_abort;
 	uint8_t kb[8];
-	put_be(kb, first, 8);
+	be64_store(kb, first);
 	MDB_val k = {8, kb}, d;
 	int mrc = mdb_cursor_get(cur, &k, &d, MDB_SET_RANGE);
-	while (mrc == 0 && get_be(k.mv_data, 8) <= last) {
+	while (mrc == 0 && be64_load(k.mv_data) <= last) {
 		(*queued)++;
 		mrc = mdb_cursor_get(cur, &k, &d, MDB_NEXT);
 	}
@@ -561,7 +548,7 @@ int spool_rejected(struct spool *sp, spool_rejected_fn fn, void *arg)
 	int mrc = mdb_cursor_get(cur, &k, &d, MDB_FIRST);
 	while (mrc == 0 && rc == 0) {
 		const uint8_t *p = d.mv_data;
-		size_t rlen = d.mv_size >= RREC_HEADER ? (size_t)get_be(p + 16, 2) : 0;
+		size_t rlen = d.mv_size >= RREC_HEADER ? (size_t)be16_load(p + 16) : 0;
 		if (d.mv_size < RREC_HEADER || rlen > d.mv_size - RREC_HEADER) {
 			rc = LT_ECORRUPT;
 			break;
@@ -572,7 +559,7 @@ int spool_rejected(struct spool *sp, spool_rejected_fn fn, void *arg)
 		size_t off = RREC_HEADER + rlen;
 		Lawtally__V1__Event *e =
 			lawtally__v1__event__unpack(&xalloc_protobuf, d.mv_size - off, p + off);
-		rc = fn(get_be(k.mv_data, 8), (int64_t)get_be(p, 8), reason, e, arg);
+		rc = fn(be64_load(k.mv_data), (int64_t)be64_load(p), reason, e, arg);
 		if (e)
 			lawtally__v1__event__free_unpacked(e, &xalloc_protobuf);
 		mrc = mdb_cursor_get(cur, &k, &d, MDB_NEXT);

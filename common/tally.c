@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "byteorder.h"
 #include "calendar.h"
 #include "err.h"
 #include "xalloc.h"
@@ -162,36 +163,10 @@ int tally_dim_value(enum tally_metric m, int dim, const char *label)
 	return -1;
 }
 
-/* Big-endian helpers: keys must sort as byte strings. */
-static void put_be16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static uint16_t get_be16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static void put_le(uint8_t *p, uint64_t v, int bytes)
-{
-	for (int i = 0; i < bytes; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint64_t get_le(const uint8_t *p, int bytes)
-{
-	uint64_t v = 0;
-	for (int i = 0; i < bytes; i++)
-		v |= (uint64_t)p[i] << (8 * i);
-	return v;
-}
-
 void tally_prefix_encode(enum tally_metric m, uint16_t year, uint8_t out[TALLY_PREFIX_LEN])
 {
 	out[0] = (uint8_t)m;
-	put_be16(out + 1, year);
+	be16_store(out + 1, year); /* big-endian: keys sort by year */
 }
 
 void tally_key_encode(const struct tally_key *k, uint8_t out[TALLY_KEY_LEN])
@@ -206,7 +181,7 @@ void tally_key_encode(const struct tally_key *k, uint8_t out[TALLY_KEY_LEN])
 void tally_key_decode(const uint8_t in[TALLY_KEY_LEN], struct tally_key *k)
 {
 	k->metric = in[0];
-	k->year = get_be16(in + 1);
+	k->year = be16_load(in + 1);
 	k->month = in[3];
 	memcpy(k->village, in + 4, VILLAGE_CODE_MAX);
 	k->dim[0] = in[12];
@@ -241,11 +216,8 @@ static void key_words(const struct tally_key *k, uint64_t *hi, uint64_t *lo)
 {
 	uint8_t e[16] = {0};
 	tally_key_encode(k, e);
-	*hi = *lo = 0;
-	for (int i = 0; i < 8; i++) {
-		*hi = *hi << 8 | e[i];
-		*lo = *lo << 8 | e[8 + i];
-	}
+	*hi = be64_load(e);
+	*lo = be64_load(e + 8);
 }
 
 static void sort_delta_from(const struct tally_delta *d, struct sort_delta *s)
@@ -373,10 +345,8 @@ void tally_deltas_merge(struct tally_deltas *ds)
 		if (s[i].value == 0)
 			continue;
 		uint8_t e[16];
-		for (int b = 0; b < 8; b++) {
-			e[b] = (uint8_t)(s[i].hi >> (56 - 8 * b));
-			e[8 + b] = (uint8_t)(s[i].lo >> (56 - 8 * b));
-		}
+		be64_store(e, s[i].hi);
+		be64_store(e + 8, s[i].lo);
 		tally_key_decode(e, &ds->d[ds->n].key);
 		ds->d[ds->n++].value = s[i].value;
 	}
@@ -564,8 +534,8 @@ static void fact_encode(const struct tally_fact *f, uint8_t *p)
 {
 	memset(p, 0, TALLY_FACT_LEN);
 	memcpy(p, f->id, 16);
-	put_le(p + 16, (uint64_t)f->occurred_at, 8);
-	put_le(p + 24, f->year, 2);
+	le64_store(p + 16, (uint64_t)f->occurred_at);
+	le16_store(p + 24, f->year);
 	p[26] = f->month;
 	p[27] = f->kind;
 	p[28] = f->stage;
@@ -574,17 +544,17 @@ static void fact_encode(const struct tally_fact *f, uint8_t *p)
 	p[31] = f->aux;
 	p[32] = f->flags;
 	memcpy(p + 33, f->village, VILLAGE_CODE_MAX);
-	put_le(p + 41, f->amount, 8);
-	put_le(p + 49, f->n[0], 4);
-	put_le(p + 53, f->n[1], 4);
+	le64_store(p + 41, f->amount);
+	le32_store(p + 49, f->n[0]);
+	le32_store(p + 53, f->n[1]);
 }
 
 static void fact_decode(const uint8_t *p, struct tally_fact *f)
 {
 	memset(f, 0, sizeof(*f));
 	memcpy(f->id, p, 16);
-	f->occurred_at = (int64_t)get_le(p + 16, 8);
-	f->year = (uint16_t)get_le(p + 24, 2);
+	f->occurred_at = (int64_t)le64_load(p + 16);
+	f->year = le16_load(p + 24);
 	f->month = p[26];
 	f->kind = p[27];
 	f->stage = p[28];
@@ -593,9 +563,9 @@ static void fact_decode(const uint8_t *p, struct tally_fact *f)
 	f->aux = p[31];
 	f->flags = p[32];
 	memcpy(f->village, p + 33, VILLAGE_CODE_MAX);
-	f->amount = get_le(p + 41, 8);
-	f->n[0] = (uint32_t)get_le(p + 49, 4);
-	f->n[1] = (uint32_t)get_le(p + 53, 4);
+	f->amount = le64_load(p + 41);
+	f->n[0] = le32_load(p + 49);
+	f->n[1] = le32_load(p + 53);
 }
 
 size_t tally_facts_encoded_len(size_t n)

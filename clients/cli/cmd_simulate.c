@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "byteorder.h"
 #include "cli.h"
 #include "client.h"
 #include "err.h"
@@ -151,12 +152,9 @@ static void envelope(struct sim_event *v, const char *village, const char *sourc
 static long long run_id(void)
 {
 	uint8_t id[UUID_LEN];
-	uint64_t r = 0;
 	if (uuid_v7(id) != 0)
 		return (long long)time(NULL);
-	for (int i = 8; i < UUID_LEN; i++)
-		r = r << 8 | id[i];
-	return (long long)(r >> 1);
+	return (long long)(be64_load(id + 8) >> 1);
 }
 
 static void dispute(struct sim *s, struct sim_event *v, size_t vi, unsigned number, int cat,

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "byteorder.h"
 #include "err.h"
 #include "xalloc.h"
 
@@ -123,9 +124,7 @@ void figures_encode(const struct figures *f, uint16_t year, uint8_t *out)
 		if (f->t.d[i].key.year != year)
 			continue;
 		tally_key_encode(&f->t.d[i].key, out);
-		uint64_t v = (uint64_t)f->t.d[i].value;
-		for (int b = 0; b < 8; b++)
-			out[TALLY_KEY_LEN + b] = (uint8_t)(v >> (8 * b));
+		le64_store(out + TALLY_KEY_LEN, (uint64_t)f->t.d[i].value);
 		out += FIGURES_ENTRY_LEN;
 	}
 }
@@ -136,11 +135,8 @@ int figures_decode(struct figures *f, const uint8_t *in, size_t len)
 		return LT_ECORRUPT;
 	for (size_t off = 0; off < len; off += FIGURES_ENTRY_LEN) {
 		struct tally_key k;
-		uint64_t v = 0;
 		tally_key_decode(in + off, &k);
-		for (int b = 7; b >= 0; b--)
-			v = v << 8 | in[off + TALLY_KEY_LEN + b];
-		figures_add(f, &k, (int64_t)v);
+		figures_add(f, &k, (int64_t)le64_load(in + off + TALLY_KEY_LEN));
 	}
 	figures_seal(f);
 	return 0;

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "byteorder.h"
 #include "err.h"
 
 #define SENDER_RECORD_VERSION 1
@@ -11,16 +12,15 @@ size_t sender_record_encode(const struct sender_record *rec, uint8_t out[SENDER_
 {
 	uint8_t *p = out;
 	*p++ = SENDER_RECORD_VERSION;
-	for (int i = 0; i < 8; i++)
-		*p++ = (uint8_t)((uint64_t)rec->last_received >> (8 * i));
+	le64_store(p, (uint64_t)rec->last_received);
+	p += 8;
 	*p++ = (uint8_t)rec->nmonths;
 	for (size_t m = 0; m < rec->nmonths; m++) {
 		const struct sender_month *sm = &rec->months[m];
-		*p++ = (uint8_t)sm->year;
-		*p++ = (uint8_t)(sm->year >> 8);
-		*p++ = sm->month;
-		for (int i = 0; i < 4; i++)
-			*p++ = (uint8_t)(sm->events >> (8 * i));
+		le16_store(p, sm->year);
+		p[2] = sm->month;
+		le32_store(p + 3, sm->events);
+		p += 7;
 	}
 	return (size_t)(p - out);
 }
@@ -30,18 +30,14 @@ int sender_record_decode(struct sender_record *rec, const uint8_t *in, size_t le
 	if (len < 10 || in[0] != SENDER_RECORD_VERSION || in[9] > SENDER_MONTHS ||
 	    len != 10 + (size_t)in[9] * 7)
 		return LT_ECORRUPT;
-	uint64_t t = 0;
-	for (int i = 7; i >= 0; i--)
-		t = t << 8 | in[1 + i];
-	rec->last_received = (int64_t)t;
+	rec->last_received = (int64_t)le64_load(in + 1);
 	rec->nmonths = in[9];
 	const uint8_t *p = in + 10;
 	for (size_t m = 0; m < rec->nmonths; m++, p += 7) {
 		struct sender_month *sm = &rec->months[m];
-		sm->year = (uint16_t)(p[0] | p[1] << 8);
+		sm->year = le16_load(p);
 		sm->month = p[2];
-		sm->events = (uint32_t)p[3] | (uint32_t)p[4] << 8 | (uint32_t)p[5] << 16 |
-			     (uint32_t)p[6] << 24;
+		sm->events = le32_load(p + 3);
 	}
 	return 0;
 }

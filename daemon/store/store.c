@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "byteorder.h"
 #include "err.h"
 #include "log.h"
 #include "xalloc.h"
@@ -67,8 +68,7 @@ static int check_meta(struct store *s, MDB_txn *txn, char *err, size_t errlen)
 		}
 		uint8_t ver[4] = {STORE_SCHEMA_VERSION, 0, 0, 0};
 		uint8_t tz[4];
-		for (int i = 0; i < 4; i++)
-			tz[i] = (uint8_t)((uint32_t)s->tz_offset >> (8 * i));
+		le32_store(tz, (uint32_t)s->tz_offset);
 		MDB_val vv = {4, ver}, tk = {9, "tz_offset"}, tv = {4, tz};
 		rc = mdb_put(txn, s->meta, &k, &vv, 0);
 		if (!rc)
@@ -94,8 +94,7 @@ static int check_meta(struct store *s, MDB_txn *txn, char *err, size_t errlen)
 		return LT_ECORRUPT;
 	}
 	p = v.mv_data;
-	int32_t tz = (int32_t)((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-			       (uint32_t)p[3] << 24);
+	int32_t tz = (int32_t)le32_load(p);
 	if (tz != s->tz_offset && s->read_only) {
 		s->tz_offset = tz; /* a reader (backup, verify) counts in the store's own zone */
 	} else if (tz != s->tz_offset) {
@@ -279,7 +278,7 @@ static int record_append(struct store *s, MDB_txn *txn, MDB_val *key,
 	uint8_t *p = v.mv_data;
 	p[0] = REC_VERSION;
 	p[1] = 0; /* flags */
-	put_le64(p + 2, (uint64_t)it->received_at);
+	le64_store(p + 2, (uint64_t)it->received_at);
 	p[10] = (uint8_t)slen;
 	memcpy(p + REC_HEADER_LEN, it->sender, slen);
 	if (packed)
@@ -297,7 +296,7 @@ int store_record_unpack(const MDB_val *v, struct record *r)
 	    v->mv_size < REC_HEADER_LEN + (size_t)p[10] || p[10] > STORE_SENDER_MAX)
 		return LT_ECORRUPT;
 	r->flags = p[1];
-	r->received_at = (int64_t)get_le64(p + 2);
+	r->received_at = (int64_t)le64_load(p + 2);
 	memcpy(r->sender, p + REC_HEADER_LEN, p[10]);
 	r->sender[p[10]] = '\0';
 	size_t off = REC_HEADER_LEN + p[10];
@@ -452,7 +451,7 @@ int store_add_i64(MDB_cursor *c, const uint8_t *key, size_t klen, int64_t delta)
 	if (rc == MDB_NOTFOUND) {
 		if (delta == 0)
 			return 0;
-		put_le64(vb, (uint64_t)delta);
+		le64_store(vb, (uint64_t)delta);
 		v = (MDB_val){8, vb};
 		return mdb_cursor_put(c, &k, &v, 0);
 	}
@@ -460,11 +459,11 @@ int store_add_i64(MDB_cursor *c, const uint8_t *key, size_t klen, int64_t delta)
 		return rc;
 	if (v.mv_size != 8)
 		return MDB_CORRUPTED;
-	int64_t cur = (int64_t)get_le64(v.mv_data) + delta;
+	int64_t cur = (int64_t)le64_load(v.mv_data) + delta;
 	if (cur == 0)
 		return mdb_cursor_del(c, 0);
 	/* the cursor is on the key: rewrite its value in place, no second search */
-	put_le64(vb, (uint64_t)cur);
+	le64_store(vb, (uint64_t)cur);
 	v = (MDB_val){8, vb};
 	return mdb_cursor_put(c, &k, &v, MDB_CURRENT);
 }
@@ -503,7 +502,7 @@ static int next_seq(struct store *s, MDB_txn *txn, uint64_t *seq)
 		return rc;
 	if (k.mv_size != 8)
 		return MDB_CORRUPTED;
-	*seq = get_be64(k.mv_data) + 1;
+	*seq = be64_load(k.mv_data) + 1;
 	return 0;
 }
 
@@ -539,7 +538,7 @@ static int apply_one(struct store *s, MDB_txn *txn, const struct store_item *it,
 	}
 
 	uint8_t seqkey[8];
-	put_be64(seqkey, *seq);
+	be64_store(seqkey, *seq);
 	MDB_val sk = {8, seqkey};
 	rc = record_append(s, txn, &sk, it, packed && packed->data ? packed : NULL);
 	if (!rc)
@@ -761,7 +760,7 @@ int store_scan_prefix(struct store *s, MDB_dbi db, const uint8_t *prefix, size_t
 		}
 		struct tally_key key;
 		tally_key_decode((const uint8_t *)k.mv_data + keylen - TALLY_KEY_LEN, &key);
-		ret = fn(&key, (int64_t)get_le64(v.mv_data), arg);
+		ret = fn(&key, (int64_t)le64_load(v.mv_data), arg);
 		if (ret)
 			break;
 	}

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "byteorder.h"
 #include "err.h"
 #include "log.h"
 #include "store.h"
@@ -42,8 +43,7 @@ int store_office_dbs_open(struct store *s, MDB_txn *txn, char *err, size_t errle
 
 static void closed_key(uint16_t year, uint8_t key[2])
 {
-	key[0] = (uint8_t)(year >> 8);
-	key[1] = (uint8_t)year;
+	be16_store(key, year);
 }
 
 /* Reads every total of year into f (sealed). Returns an MDB code. */
@@ -67,7 +67,7 @@ static int year_totals(struct store *s, MDB_txn *txn, uint16_t year, struct figu
 			}
 			struct tally_key key;
 			tally_key_decode(k.mv_data, &key);
-			figures_add(f, &key, (int64_t)get_le64(v.mv_data));
+			figures_add(f, &key, (int64_t)le64_load(v.mv_data));
 		}
 	}
 	mdb_cursor_close(c);
@@ -83,7 +83,7 @@ static int closed_decode(const MDB_val *v, uint16_t year, struct store_closed *o
 		return LT_ECORRUPT;
 	memset(out, 0, sizeof(*out));
 	out->year = year;
-	out->closed_at = (int64_t)get_le64(p + 1);
+	out->closed_at = (int64_t)le64_load(p + 1);
 	memcpy(out->sha256, p + 9, FIGURES_SHA256_LEN);
 	out->len = v->mv_size - CLOSED_HEADER_LEN;
 	out->entries = xmemdup(p + CLOSED_HEADER_LEN, out->len);
@@ -127,7 +127,7 @@ int store_close_year(struct store *s, uint16_t year, int64_t now, struct store_c
 	}
 	uint8_t *p = v.mv_data;
 	p[0] = CLOSED_VERSION;
-	put_le64(p + 1, (uint64_t)now);
+	le64_store(p + 1, (uint64_t)now);
 	figures_encode(&f, year, p + CLOSED_HEADER_LEN);
 	figures_sha256(p + CLOSED_HEADER_LEN, elen, p + 9);
 	MDB_val copy = v;
@@ -380,7 +380,7 @@ int store_scan_events(struct store *s, uint64_t from, size_t max_records, store_
 	MDB_cursor *c;
 	uint8_t start[8];
 	*next = 0;
-	put_be64(start, from ? from : 1);
+	be64_store(start, from ? from : 1);
 	MDB_val k = {8, start}, v;
 	int rc = store_read_begin(s, &txn);
 	if (rc)
@@ -398,7 +398,7 @@ int store_scan_events(struct store *s, uint64_t from, size_t max_records, store_
 			ret = LT_ECORRUPT;
 			break;
 		}
-		uint64_t seq = get_be64(k.mv_data);
+		uint64_t seq = be64_load(k.mv_data);
 		if (read == max_records) {
 			*next = seq;
 			break;

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "byteorder.h"
 #include "err.h"
 #include "log.h"
 #include "store.h"
@@ -87,7 +88,7 @@ static int recount_events(struct store *s, MDB_txn *txn, struct recount *rc_,
 	for (rc = mdb_cursor_get(c, &k, &val, MDB_FIRST); rc == 0;
 	     rc = mdb_cursor_get(c, &k, &val, MDB_NEXT)) {
 		struct record rec = {0};
-		uint64_t seq = k.mv_size == 8 ? get_be64(k.mv_data) : 0;
+		uint64_t seq = k.mv_size == 8 ? be64_load(k.mv_data) : 0;
 		v->events++;
 		if (store_record_unpack(&val, &rec) || rec.event->id.len != 16) {
 			store_verify_note(v, "event #%llu: does not decode", (unsigned long long)seq);
@@ -231,7 +232,7 @@ static int recount_totals(struct store *s, MDB_txn *txn, struct recount *r,
 			continue;
 		}
 		struct tally_key key;
-		int64_t live = val.mv_size == 8 ? (int64_t)get_le64(val.mv_data) : 0;
+		int64_t live = val.mv_size == 8 ? (int64_t)le64_load(val.mv_data) : 0;
 		if (k.mv_size != TALLY_KEY_LEN) {
 			store_verify_note(v, "totals: a key of %zu bytes", k.mv_size);
 		} else if (order > 0) {

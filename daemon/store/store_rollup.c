@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "byteorder.h"
 #include "err.h"
 #include "log.h"
 #include "store.h"
@@ -111,7 +112,7 @@ static int all_totals(struct store *s, MDB_txn *txn, struct tally_deltas *out)
 		}
 		struct tally_key key;
 		tally_key_decode(k.mv_data, &key);
-		tally_deltas_add(out, &key, (int64_t)get_le64(v.mv_data));
+		tally_deltas_add(out, &key, (int64_t)le64_load(v.mv_data));
 	}
 	mdb_cursor_close(c);
 	if (rc == MDB_NOTFOUND)
@@ -229,7 +230,7 @@ int store_rollups_verify(struct store *s, MDB_txn *txn, struct store_verify *v)
 			encode(kinds[k], &want[k].d[i].key, kb);
 			order = crc ? -1 : store_key_cmp(kb, ROLLUP_KEY_LEN, key.mv_data, key.mv_size);
 		}
-		int64_t live = crc == 0 && val.mv_size == 8 ? (int64_t)get_le64(val.mv_data) : 0;
+		int64_t live = crc == 0 && val.mv_size == 8 ? (int64_t)le64_load(val.mv_data) : 0;
 		if (order < 0)
 			verify_rollup_note(v, kb, 0, want[k].d[i].value);
 		else if (order > 0)

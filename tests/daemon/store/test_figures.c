@@ -162,6 +162,15 @@ static void test_sender_records(void **state)
 	assert_int_equal(sender_record_events(&r, 2024, 2), 0);
 	size_t len = sender_record_encode(&r, buf);
 	assert_int_equal(len, 10 + 3 * 7);
+	/* the stored layout: version, i64 last_received, months, then each
+	 * month as u16 year, u8 month, u32 events (little-endian) */
+	static const uint8_t stored[10 + 3 * 7] = {
+		1, 0xC0, 0xFF, 0x69, 0x67, 0, 0, 0, 0, 3,
+		0xE7, 0x07, 12, 5, 0, 0, 0,
+		0xE8, 0x07, 1, 2, 0, 0, 0,
+		0xE8, 0x07, 6, 4, 0, 0, 0,
+	};
+	assert_memory_equal(buf, stored, sizeof(stored));
 	memset(&back, 0, sizeof(back));
 	assert_int_equal(sender_record_decode(&back, buf, len), 0);
 	assert_int_equal(back.last_received, 1735000000);
