@@ -11,6 +11,7 @@
 #include "byteorder.h"
 #include "calendar.h"
 #include "err.h"
+#include "uuid.h"
 
 #define DSTAGE(x) LAWTALLY__V1__DISPUTE__STAGE__STAGE_##x
 #define CAT(x) LAWTALLY__V1__DISPUTE__CATEGORY__CATEGORY_##x
@@ -562,13 +563,7 @@ void ledger_event_id(uint8_t out[16], enum ledger_kind kind, const char *village
 		len = sizeof(name) - 1; /* callers bound their strings well below this */
 	uint64_t h1 = ledger_siphash(k1, name, (size_t)len);
 	uint64_t h2 = ledger_siphash(k2, name, (size_t)len);
-	for (int i = 0; i < 6; i++)
-		out[i] = (uint8_t)(t_ms >> (8 * (5 - i)));
-	out[6] = (uint8_t)(0x80 | ((h1 >> 8) & 0x0F)); /* version 8 */
-	out[7] = (uint8_t)h1;
-	out[8] = (uint8_t)(0x80 | ((h2 >> 56) & 0x3F)); /* variant 10 */
-	for (int i = 9; i < 16; i++)
-		out[i] = (uint8_t)(h2 >> (8 * (15 - i)));
+	uuid_pack(out, 8, t_ms, (uint16_t)(h1 & 0xFFF), h2);
 }
 
 /* ---- rows ---- */

@@ -19,13 +19,13 @@
 #define RAND_B_MASK ((1ULL << 62) - 1)      /* 62 bits */
 #define UNIX_MS_MASK ((1ULL << 48) - 1)     /* 48 bits */
 
-/* Assembles an id from its three fields; the version and variant are fixed. */
-static void pack(uint8_t out[UUID_LEN], uint64_t unix_ms, uint16_t rand_a, uint64_t rand_b)
+void uuid_pack(uint8_t out[UUID_LEN], unsigned version, uint64_t unix_ms, uint16_t rand_a,
+	       uint64_t rand_b)
 {
 	unix_ms &= UNIX_MS_MASK;
 	for (int i = 0; i < 6; i++)
 		out[i] = (uint8_t)(unix_ms >> (8 * (5 - i)));
-	out[6] = (uint8_t)(0x70 | ((rand_a >> 8) & 0x0F));
+	out[6] = (uint8_t)((version & 0x0F) << 4 | ((rand_a >> 8) & 0x0F));
 	out[7] = (uint8_t)rand_a;
 	out[8] = (uint8_t)(0x80 | ((rand_b >> 56) & 0x3F));
 	for (int i = 9; i < 16; i++)
@@ -51,7 +51,7 @@ void uuid_v7_from(uint8_t out[UUID_LEN], uint64_t unix_ms, const uint8_t rnd[10]
 	uint64_t rand_b = (uint64_t)(rnd[2] & 0x3F);
 	for (int i = 3; i < 10; i++)
 		rand_b = rand_b << 8 | rnd[i];
-	pack(out, unix_ms, rand_a, rand_b);
+	uuid_pack(out, 7, unix_ms, rand_a, rand_b);
 }
 
 /* Fills buf completely from getrandom(2), riding out EINTR and short reads. */
@@ -108,7 +108,7 @@ static int next_id(uint8_t out[UUID_LEN])
 				else
 					rand_a = 0, ms++;
 			}
-			pack(last_id, ms, rand_a, rand_b);
+			uuid_pack(last_id, 7, ms, rand_a, rand_b);
 			memcpy(out, last_id, UUID_LEN);
 			return 0;
 		}

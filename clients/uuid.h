@@ -16,6 +16,14 @@
 #define UUID_STR_LEN 36 /* without the terminating NUL */
 
 /*
+ * The time-ordered layout of RFC 9562 shared by v7 and lawtally's v8 ledger
+ * ids (ledger.h): unix_ms (low 48 bits, big-endian), version (4 bits),
+ * rand_a (low 12 bits), the variant 10, rand_b (low 62 bits).
+ */
+void uuid_pack(uint8_t out[UUID_LEN], unsigned version, uint64_t unix_ms, uint16_t rand_a,
+	       uint64_t rand_b);
+
+/*
  * A v7 id from a time in milliseconds and 10 bytes of randomness (of which
  * 74 bits are used): deterministic, for generators and tests.
  */

@@ -1,4 +1,4 @@
-/* test_uuid.c - UUIDv7 ids: layout, order, text form, threads. */
+/* test_uuid.c - UUIDv7 ids: layout (shared with v8), order, text form, threads. */
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,6 +22,23 @@ static void test_rfc_example(void **state)
 	uuid_v7_from(id, 0x017F22E279B0ULL, rnd);
 	uuid_format(id, text);
 	assert_string_equal(text, "017f22e2-79b0-7cc3-98c4-dc0c0c07398f");
+}
+
+/* The shared layout with another version (the ledger's v8 ids); wider fields are cut. */
+static void test_pack(void **state)
+{
+	(void)state;
+	uint8_t id[UUID_LEN];
+	char text[UUID_STR_LEN + 1];
+	uuid_pack(id, 8, 0x017F22E279B0ULL, 0xCC3, 0x18C4DC0C0C07398FULL);
+	uuid_format(id, text);
+	assert_string_equal(text, "017f22e2-79b0-8cc3-98c4-dc0c0c07398f");
+	uuid_pack(id, 8, UINT64_MAX, UINT16_MAX, UINT64_MAX);
+	uuid_format(id, text);
+	assert_string_equal(text, "ffffffff-ffff-8fff-bfff-ffffffffffff");
+	uuid_pack(id, 7, 0, 0, 0);
+	uuid_format(id, text);
+	assert_string_equal(text, "00000000-0000-7000-8000-000000000000");
 }
 
 static void test_parse_format(void **state)
@@ -113,6 +130,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rfc_example),
+		cmocka_unit_test(test_pack),
 		cmocka_unit_test(test_parse_format),
 		cmocka_unit_test(test_v7_increasing),
 		cmocka_unit_test(test_v7_threads),
