@@ -3,7 +3,6 @@
  */
 #include "auth.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +11,7 @@
 
 #include "err.h"
 #include "log.h"
+#include "peer.h"
 #include "xalloc.h"
 #include "zsock.h"
 
@@ -267,23 +267,9 @@ int auth_endpoint_local(const char *endpoint)
 		return 1;
 	if (strncmp(endpoint, "tcp://", 6) != 0)
 		return 0;
-	const char *h = endpoint + 6, *end;
-	if (*h == '[')
-		end = strchr(++h, ']');
-	else
-		end = strrchr(h, ':');
-	if (!end || (size_t)(end - h) >= sizeof(host))
+	if (peer_split_host(endpoint + 6, host, sizeof(host)))
 		return 0;
-	memcpy(host, h, (size_t)(end - h));
-	host[end - h] = '\0';
-	struct in_addr v4;
-	struct in6_addr v6;
-	if (strcmp(host, "localhost") == 0)
-		return 1;
-	if (inet_pton(AF_INET, host, &v4) == 1)
-		return (ntohl(v4.s_addr) >> 24) == 127;
-	return inet_pton(AF_INET6, host, &v6) == 1 &&
-	       memcmp(&v6, &in6addr_loopback, sizeof(v6)) == 0;
+	return strcmp(host, "localhost") == 0 || peer_is_loopback(host);
 }
 
 void auth_close(struct auth **ap)

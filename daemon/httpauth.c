@@ -3,7 +3,6 @@
  */
 #include "httpauth.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <nettle/base64.h>
 #include <stdint.h>
@@ -15,6 +14,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "peer.h"
 
 #define BEARER "Bearer "
 #define BASIC "Basic "
@@ -22,25 +22,7 @@
 int httpauth_loopback(const char *address)
 {
 	char host[64];
-	const char *end;
-	const char *h = address;
-	if (*h == '[') {
-		h++;
-		end = strchr(h, ']');
-	} else {
-		end = strrchr(h, ':');
-	}
-	if (!end || (size_t)(end - h) >= sizeof(host))
-		return 0;
-	memcpy(host, h, (size_t)(end - h));
-	host[end - h] = '\0';
-	struct in_addr v4;
-	struct in6_addr v6;
-	if (inet_pton(AF_INET, host, &v4) == 1)
-		return (ntohl(v4.s_addr) >> 24) == 127;
-	if (inet_pton(AF_INET6, host, &v6) == 1)
-		return memcmp(&v6, &in6addr_loopback, sizeof(v6)) == 0;
-	return 0;
+	return peer_split_host(address, host, sizeof(host)) == 0 && peer_is_loopback(host);
 }
 
 /* Reads the token file into a; 0 or an LT_E* code with err. */

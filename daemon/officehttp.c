@@ -4,7 +4,6 @@
  */
 #include "officehttp.h"
 
-#include <arpa/inet.h>
 #include <event2/buffer.h>
 #include <event2/keyvalq_struct.h>
 #include <stdio.h>
@@ -14,6 +13,7 @@
 
 #include "err.h"
 #include "log.h"
+#include "peer.h"
 
 #define OFFICEHTTP_QUERY_MAX 512
 /* The events export is built whole: at most this much (a township's years fit easily). */
@@ -79,26 +79,16 @@ static void send_error(struct evhttp_request *req, int code, const char *msg)
 	evbuffer_free(out);
 }
 
-/* 1 if the request came from this machine (127.0.0.0/8, ::1, ::ffff:127.x). */
+/* 1 if the request came from this machine (peer.h). */
 static int from_loopback(struct evhttp_request *req)
 {
 	struct evhttp_connection *c = evhttp_request_get_connection(req);
 	char *addr = NULL;
 	ev_uint16_t port;
-	struct in_addr a4;
-	struct in6_addr a6;
 	if (!c)
 		return 0;
 	evhttp_connection_get_peer(c, &addr, &port);
-	if (!addr)
-		return 0;
-	if (inet_pton(AF_INET, addr, &a4) == 1)
-		return (ntohl(a4.s_addr) >> 24) == 127;
-	if (inet_pton(AF_INET6, addr, &a6) != 1)
-		return 0;
-	static const uint8_t v4mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-	return IN6_IS_ADDR_LOOPBACK(&a6) ||
-	       (memcmp(a6.s6_addr, v4mapped, 12) == 0 && a6.s6_addr[12] == 127);
+	return peer_is_loopback(addr);
 }
 
 /* Fills rq from the query string; returns 0, or -1 with msg for the 400. */

@@ -10,6 +10,7 @@
 #include "err.h"
 #include "log.h"
 #include "office.h"
+#include "peer.h"
 #include "query.h"
 #include "reply.h"
 #include "scope.h"
@@ -76,8 +77,7 @@ static int peer_is_office(const struct querysock *q, zmq_msg_t *payload)
 	const char *peer = zmq_msg_gets(payload, "Peer-Address");
 	if (!peer)
 		return 1;
-	return strncmp(peer, "127.", 4) == 0 || strcmp(peer, "::1") == 0 ||
-	       strncmp(peer, "::ffff:127.", 11) == 0;
+	return peer_is_loopback(peer);
 }
 
 /* Answers a QueryRequest with a view: a document rendered by the office. */

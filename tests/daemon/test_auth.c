@@ -434,10 +434,12 @@ static void test_endpoint_local(void **state)
 {
 	(void)state;
 	const char *local[] = {"tcp://127.0.0.1:5570", "tcp://127.0.0.1:*", "tcp://127.9.9.9:1",
-			       "tcp://[::1]:5570", "tcp://localhost:5570", "ipc:///run/lt.sock",
+			       "tcp://[::1]:5570", "tcp://[::ffff:127.0.0.1]:5570",
+			       "tcp://localhost:5570", "ipc:///run/lt.sock",
 			       "ipc://*", "inproc://ingest"};
 	const char *remote[] = {"tcp://*:5570", "tcp://0.0.0.0:5570", "tcp://10.1.2.3:5570",
 				"tcp://[::]:5570", "tcp://eth0:5570", "tcp://example.org:5570",
+				"tcp://127.evil.com:5570", "tcp://[::ffff:128.0.0.1]:5570",
 				"tcp://[::1", "tcp://", "udp://127.0.0.1:1", ""};
 	for (size_t i = 0; i < sizeof(local) / sizeof(local[0]); i++)
 		if (!auth_endpoint_local(local[i]))

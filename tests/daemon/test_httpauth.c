@@ -24,7 +24,7 @@
 static void test_loopback(void **state)
 {
 	(void)state;
-	const char *yes[] = {"127.0.0.1:8570", "127.1.2.3:0", "[::1]:8570"};
+	const char *yes[] = {"127.0.0.1:8570", "127.1.2.3:0", "[::1]:8570", "[::ffff:127.0.0.1]:8570"};
 	const char *no[] = {"0.0.0.0:8570", "10.0.0.7:80", "[::]:8570", "[fe80::1]:80",
 			    "localhost:8570", "", ":80", "[::1", "128.0.0.1:1"};
 	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
