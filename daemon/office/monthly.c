@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "json_out.h"
 #include "numbers.h"
 #include "table.h"
 #include "tally.h"
@@ -261,17 +262,6 @@ static void category_table(const struct monthly_input *in, struct table *t)
 
 /* ---- JSON ----------------------------------------------------------------- */
 
-/*
- * jansson allocates through xalloc.h: the only failure left is a NULL value
- * from text that is not UTF-8, and the labels are ours and the template
- * (the town) is checked to be UTF-8 when it is loaded (template.c).
- */
-static void jset(json_t *o, const char *k, json_t *v)
-{
-	if (json_object_set_new(o, k, v))
-		fatal("monthly: JSON member %s has no value (text not UTF-8)", k);
-}
-
 /* A share or rate in percent with one decimal, or null when den is 0. */
 static json_t *jpercent(int64_t num, int64_t den)
 {
@@ -284,38 +274,34 @@ static int render_json(const struct monthly_input *in, struct sbuf *out)
 						   "year_to_date"};
 	struct period p[P_COUNT];
 	periods(in, p);
-	json_t *o = json_object(), *prs = json_object(), *rs = json_array();
-	json_t *cats = json_array();
-	char buf[WHEN_FORMAT_LEN];
-	jset(o, "year", json_integer(in->year));
-	jset(o, "month", json_integer(in->month));
-	jset(o, "town", json_string(in->town ? in->town : ""));
-	when_format(in->now, in->tz_offset, buf);
-	jset(o, "generated_at", json_string(buf));
-	if (in->as_of)
-		when_format(in->as_of, in->tz_offset, buf);
-	jset(o, "as_of", in->as_of ? json_string(buf) : json_null());
+	json_t *o = json_out_object(), *prs = json_out_object(), *rs = json_out_array();
+	json_t *cats = json_out_array();
+	json_out_set(o, "year", json_integer(in->year));
+	json_out_set(o, "month", json_integer(in->month));
+	json_out_set(o, "town", json_string(in->town ? in->town : ""));
+	json_out_set(o, "generated_at", json_out_time(in->now, in->tz_offset));
+	json_out_set(o, "as_of", in->as_of ? json_out_time(in->as_of, in->tz_offset) : json_null());
 	for (int k = 0; k < P_COUNT; k++) {
 		char v[24];
 		snprintf(v, sizeof(v), "%04u-%02u..%04u-%02u", p[k].year % 10000u, p[k].from % 100u,
 			 p[k].year % 10000u, p[k].to % 100u);
-		jset(prs, pname[k], json_string(v));
+		json_out_set(prs, pname[k], json_string(v));
 	}
-	jset(o, "periods", prs);
+	json_out_set(o, "periods", prs);
 	for (size_t i = 0; i < NROWS; i++) {
 		const struct mrow *r = &rows[i];
 		if (!row_shown(in, r, p))
 			continue;
-		json_t *row = json_object();
-		jset(row, "item", json_string(r->item));
-		jset(row, "label", json_string(in->lang == LANG_EN ? r->en : r->zh));
+		json_t *row = json_out_object();
+		json_out_set(row, "item", json_string(r->item));
+		json_out_set(row, "label", json_string(in->lang == LANG_EN ? r->en : r->zh));
 		for (int k = 0; k < P_COUNT; k++) {
 			int64_t den, v = row_value(in, r, &p[k], &den);
-			jset(row, pname[k], r->kind == R_RATE ? jpercent(v, den) : json_integer(v));
+			json_out_set(row, pname[k], r->kind == R_RATE ? jpercent(v, den) : json_integer(v));
 		}
-		json_array_append_new(rs, row);
+		json_out_push(rs, row);
 	}
-	jset(o, "rows", rs);
+	json_out_set(o, "rows", rs);
 	const ProtobufCEnumDescriptor *d = tally_metric(M_DISPUTES_REGISTERED)->dim[0].desc;
 	int64_t tm = sum(in, M_DISPUTES_REGISTERED, -1, 0, &p[P_MONTH]);
 	int64_t ty = sum(in, M_DISPUTES_REGISTERED, -1, 0, &p[P_YTD]);
@@ -325,22 +311,17 @@ static int render_json(const struct monthly_input *in, struct sbuf *out)
 		int64_t y = sum(in, M_DISPUTES_REGISTERED, 0, val, &p[P_YTD]);
 		if (val == 0 && !m && !y)
 			continue;
-		json_t *c = json_object();
-		jset(c, "category", json_string(tally_dim_label(M_DISPUTES_REGISTERED, 0, val)));
-		jset(c, "label", json_string(labels_dim_value(M_DISPUTES_REGISTERED, 0, val, in->lang)));
-		jset(c, "month", json_integer(m));
-		jset(c, "month_share", jpercent(m, tm));
-		jset(c, "year_to_date", json_integer(y));
-		jset(c, "year_to_date_share", jpercent(y, ty));
-		json_array_append_new(cats, c);
+		json_t *c = json_out_object();
+		json_out_set(c, "category", json_string(tally_dim_label(M_DISPUTES_REGISTERED, 0, val)));
+		json_out_set(c, "label", json_string(labels_dim_value(M_DISPUTES_REGISTERED, 0, val, in->lang)));
+		json_out_set(c, "month", json_integer(m));
+		json_out_set(c, "month_share", jpercent(m, tm));
+		json_out_set(c, "year_to_date", json_integer(y));
+		json_out_set(c, "year_to_date_share", jpercent(y, ty));
+		json_out_push(cats, c);
 	}
-	jset(o, "categories", cats);
-	char *text = json_dumps(o, JSON_INDENT(1) | JSON_REAL_PRECISION(6)); /* fails for memory only */
-	json_decref(o);
-	sbuf_puts(out, text);
-	sbuf_puts(out, "\n");
-	free(text);
-	return sbuf_status(out);
+	json_out_set(o, "categories", cats);
+	return json_out_dump(o, JSON_INDENT(1) | JSON_REAL_PRECISION(6), out);
 }
 
 int monthly_render(const struct monthly_input *in, enum report_format f, struct sbuf *out)

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "json_out.h"
 #include "numbers.h"
 #include "table.h"
 #include "tally.h"
@@ -455,71 +456,40 @@ static void document(const struct template *tpl, const struct report_input *in,
 
 /* ---- JSON ----------------------------------------------------------------- */
 
-/*
- * Adds to a jansson container. jansson allocates through xalloc.h, so the
- * only failure left is a value that is NULL because its text is not UTF-8:
- * text from outside goes through jstr, so that would be a bug here.
- */
-static void jset(json_t *o, const char *k, json_t *v)
-{
-	if (json_object_set_new(o, k, v))
-		fatal("report: JSON member %s has no value (text not UTF-8)", k);
-}
-
-static void jpush(json_t *a, json_t *v)
-{
-	if (json_array_append_new(a, v))
-		fatal("report: a JSON array element has no value (text not UTF-8)");
-}
-
-/* A JSON string; text that is not UTF-8 (never expected) shows as "?". */
-static json_t *jstr(const char *s)
-{
-	json_t *j = json_string(s);
-	return j ? j : json_string("?");
-}
-
-static json_t *jtime(int64_t t, int32_t tz)
-{
-	char buf[WHEN_FORMAT_LEN];
-	when_format(t, tz, buf);
-	return json_string(buf);
-}
-
 /* {"value": N, "<dim>": {"LABEL": N, ...}} of one metric's figures. */
 static json_t *metric_json(const struct figures *f, int m, uint16_t year)
 {
 	const struct tally_metric_info *mi = tally_metric(m);
-	json_t *o = json_object();
+	json_t *o = json_out_object();
 	struct figures_sel sel = figures_sel_all(m, year);
-	jset(o, "value", json_integer(figures_sum(f, &sel)));
+	json_out_set(o, "value", json_integer(figures_sum(f, &sel)));
 	for (int d = 0; d < 2 && mi->dim[d].name; d++) {
-		json_t *by = json_object();
+		json_t *by = json_out_object();
 		for (unsigned k = 0; k < mi->dim[d].desc->n_values; k++) {
 			struct figures_sel ds = sel;
 			ds.dim[d] = mi->dim[d].desc->values[k].value;
 			int64_t v = figures_sum(f, &ds);
 			if (v)
-				jset(by, tally_dim_label(m, d, ds.dim[d]), json_integer(v));
+				json_out_set(by, tally_dim_label(m, d, ds.dim[d]), json_integer(v));
 		}
-		jset(o, mi->dim[d].name, by);
+		json_out_set(o, mi->dim[d].name, by);
 	}
 	return o;
 }
 
 static json_t *adjustments_json(const struct report_input *in)
 {
-	json_t *a = json_array();
+	json_t *a = json_out_array();
 	const struct figures *adj = in->closed->adjustments;
 	for (int m = 0; m < M_COUNT; m++) {
 		const struct tally_metric_info *mi = tally_metric(m);
 		struct figures_sel sel = figures_sel_all(m, in->year);
 		int64_t v = figures_sum(adj, &sel);
 		if (v) {
-			json_t *o = json_object();
-			jset(o, "metric", json_string(mi->name));
-			jset(o, "value", json_integer(v));
-			jpush(a, o);
+			json_t *o = json_out_object();
+			json_out_set(o, "metric", json_string(mi->name));
+			json_out_set(o, "value", json_integer(v));
+			json_out_push(a, o);
 		}
 		for (int d = 0; d < 2 && mi->dim[d].name; d++)
 			for (unsigned k = 0; k < mi->dim[d].desc->n_values; k++) {
@@ -528,11 +498,11 @@ static json_t *adjustments_json(const struct report_input *in)
 				int64_t dv = figures_sum(adj, &ds);
 				if (!dv)
 					continue;
-				json_t *o = json_object();
-				jset(o, "metric", json_string(mi->name));
-				jset(o, mi->dim[d].name, json_string(tally_dim_label(m, d, ds.dim[d])));
-				jset(o, "value", json_integer(dv));
-				jpush(a, o);
+				json_t *o = json_out_object();
+				json_out_set(o, "metric", json_string(mi->name));
+				json_out_set(o, mi->dim[d].name, json_string(tally_dim_label(m, d, ds.dim[d])));
+				json_out_set(o, "value", json_integer(dv));
+				json_out_push(a, o);
 			}
 	}
 	return a;
@@ -541,60 +511,55 @@ static json_t *adjustments_json(const struct report_input *in)
 static json_t *sender_json(const struct sender_record *s, int64_t now, int32_t tz,
 			   unsigned silent_days)
 {
-	json_t *o = json_object(), *months = json_object();
-	jset(o, "sender", jstr(s->name));
-	jset(o, "last_heard", jtime(s->last_received, tz));
-	jset(o, "days_silent", json_integer(sender_days_silent(s, now)));
-	jset(o, "silent", json_boolean(sender_is_silent(s, now, silent_days)));
+	json_t *o = json_out_object(), *months = json_out_object();
+	json_out_set(o, "sender", json_out_string(s->name));
+	json_out_set(o, "last_heard", json_out_time(s->last_received, tz));
+	json_out_set(o, "days_silent", json_integer(sender_days_silent(s, now)));
+	json_out_set(o, "silent", json_boolean(sender_is_silent(s, now, silent_days)));
 	for (size_t i = 0; i < s->nmonths; i++) {
 		char k[16];
 		snprintf(k, sizeof(k), "%04u-%02u", (unsigned)s->months[i].year % 10000,
 			 (unsigned)s->months[i].month % 100);
-		jset(months, k, json_integer(s->months[i].events));
+		json_out_set(months, k, json_integer(s->months[i].events));
 	}
-	jset(o, "months", months);
+	json_out_set(o, "months", months);
 	return o;
 }
 
 static json_t *senders_array(const struct sender_record *s, size_t n, int64_t now, int32_t tz,
 			     unsigned silent_days)
 {
-	json_t *a = json_array();
+	json_t *a = json_out_array();
 	struct sorder *order = sender_order(s, n, now, silent_days);
 	for (size_t i = 0; i < n; i++)
-		jpush(a, sender_json(order[i].r, now, tz, silent_days));
+		json_out_push(a, sender_json(order[i].r, now, tz, silent_days));
 	free(order);
 	return a;
 }
 
 static int dump(json_t *o, struct sbuf *out)
 {
-	char *text = json_dumps(o, JSON_INDENT(1)); /* o is an object: only memory could fail it */
-	json_decref(o);
-	sbuf_puts(out, text);
-	sbuf_puts(out, "\n");
-	free(text);
-	return sbuf_status(out);
+	return json_out_dump(o, JSON_INDENT(1), out);
 }
 
 static int document_json(const struct template *tpl, const struct report_input *in,
 			 struct sbuf *out)
 {
-	json_t *o = json_object(), *lines = json_array(), *figs = json_object();
-	json_t *byv = json_object(), *bym = json_object();
-	jset(o, "year", json_integer(in->year));
-	jset(o, "lang", json_string(lang_code(in->lang)));
-	jset(o, "generated_at", jtime(in->now, in->tz_offset));
-	jset(o, "as_of", in->as_of ? jtime(in->as_of, in->tz_offset) : json_null());
-	jset(o, "figures_are", json_string(in->closed ? "filed" : in->as_of ? "as_of" : "live"));
+	json_t *o = json_out_object(), *lines = json_out_array(), *figs = json_out_object();
+	json_t *byv = json_out_object(), *bym = json_out_object();
+	json_out_set(o, "year", json_integer(in->year));
+	json_out_set(o, "lang", json_string(lang_code(in->lang)));
+	json_out_set(o, "generated_at", json_out_time(in->now, in->tz_offset));
+	json_out_set(o, "as_of", in->as_of ? json_out_time(in->as_of, in->tz_offset) : json_null());
+	json_out_set(o, "figures_are", json_string(in->closed ? "filed" : in->as_of ? "as_of" : "live"));
 	if (in->closed) {
-		json_t *c = json_object();
-		jset(c, "closed_at", jtime(in->closed->closed_at, in->tz_offset));
-		jset(c, "sha256", json_string(in->closed->sha256));
-		jset(c, "adjustments", adjustments_json(in));
-		jset(o, "closed", c);
+		json_t *c = json_out_object();
+		json_out_set(c, "closed_at", json_out_time(in->closed->closed_at, in->tz_offset));
+		json_out_set(c, "sha256", json_string(in->closed->sha256));
+		json_out_set(c, "adjustments", adjustments_json(in));
+		json_out_set(o, "closed", c);
 	} else {
-		jset(o, "closed", json_null());
+		json_out_set(o, "closed", json_null());
 	}
 	struct template_ctx ctx = {in->year, in->lang, in->fig};
 	struct sbuf line;
@@ -602,43 +567,43 @@ static int document_json(const struct template *tpl, const struct report_input *
 	for (size_t i = 0; i < template_nlines(tpl); i++) {
 		sbuf_reset(&line);
 		template_render_line(tpl, i, &ctx, &line);
-		jpush(lines, jstr(sbuf_text(&line)));
+		json_out_push(lines, json_out_string(sbuf_text(&line)));
 	}
 	sbuf_free(&line);
-	jset(o, "text", lines);
+	json_out_set(o, "text", lines);
 	for (int m = 0; m < M_COUNT; m++)
-		jset(figs, tally_metric(m)->name, metric_json(in->fig, m, in->year));
-	jset(o, "figures", figs);
+		json_out_set(figs, tally_metric(m)->name, metric_json(in->fig, m, in->year));
+	json_out_set(o, "figures", figs);
 
 	struct vlist *vl = xmalloc(sizeof(*vl));
 	vlist_build(in, vl);
 	for (size_t i = 0; i <= vl->n; i++) {
 		const char *code = i < vl->n ? vl->code[i] : "";
-		json_t *v = json_object();
-		jset(v, "name", jstr(i < vl->n ? village_name(in, code) : word(in, W_TOWNSHIP)));
+		json_t *v = json_out_object();
+		json_out_set(v, "name", json_out_string(i < vl->n ? village_name(in, code) : word(in, W_TOWNSHIP)));
 		for (int m = 0; m < M_COUNT; m++) {
 			int64_t x = sum_village(in, m, code);
 			if (x)
-				jset(v, tally_metric(m)->name, json_integer(x));
+				json_out_set(v, tally_metric(m)->name, json_integer(x));
 		}
-		jset(byv, code, v);
+		json_out_set(byv, code, v);
 	}
 	free(vl);
-	jset(o, "by_village", byv);
+	json_out_set(o, "by_village", byv);
 	for (int mo = 1; mo <= 12; mo++) {
-		json_t *v = json_object();
+		json_t *v = json_out_object();
 		char k[4];
 		for (int m = 0; m < M_COUNT; m++) {
 			int64_t x = sum_month(in, m, mo);
 			if (x)
-				jset(v, tally_metric(m)->name, json_integer(x));
+				json_out_set(v, tally_metric(m)->name, json_integer(x));
 		}
 		snprintf(k, sizeof(k), "%d", mo);
-		jset(bym, k, v);
+		json_out_set(bym, k, v);
 	}
-	jset(o, "by_month", bym);
-	jset(o, "silent_days", json_integer(in->silent_days));
-	jset(o, "senders", senders_array(in->senders, in->nsenders, in->now, in->tz_offset,
+	json_out_set(o, "by_month", bym);
+	json_out_set(o, "silent_days", json_integer(in->silent_days));
+	json_out_set(o, "senders", senders_array(in->senders, in->nsenders, in->now, in->tz_offset,
 					 in->silent_days));
 	return dump(o, out);
 }
@@ -655,9 +620,9 @@ int report_render(const struct template *t, const struct report_input *in,
 int report_senders_json(const struct sender_record *s, size_t n, int64_t now, int32_t tz,
 			unsigned silent_days, struct sbuf *out)
 {
-	json_t *o = json_object();
-	jset(o, "now", jtime(now, tz));
-	jset(o, "silent_days", json_integer(silent_days));
-	jset(o, "senders", senders_array(s, n, now, tz, silent_days));
+	json_t *o = json_out_object();
+	json_out_set(o, "now", json_out_time(now, tz));
+	json_out_set(o, "silent_days", json_integer(silent_days));
+	json_out_set(o, "senders", senders_array(s, n, now, tz, silent_days));
 	return dump(o, out);
 }
