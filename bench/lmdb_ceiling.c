@@ -32,6 +32,7 @@
 #include <time.h>
 
 #include "byteorder.h"
+#include "now.h"
 #include "uuid.h"
 #include "workload.h"
 #include "xalloc.h"
@@ -57,13 +58,6 @@ struct prep {
 	uint8_t *rec;
 	size_t reclen;
 };
-
-static double mono(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static int check(int rc, const char *what)
 {
@@ -254,14 +248,14 @@ int main(int argc, char **argv)
 		prepare(&ev[i], 2, i, id, e.counters);
 	}
 	uint64_t stored_before = e.seq;
-	double t0 = mono(), t = t0;
+	double t0 = now_mono(), t = t0;
 	uint64_t done = 0;
 	int rc = 0;
 	while (done < n && !rc && (seconds <= 0 || t - t0 < seconds)) {
 		size_t k = n - done < batch ? (size_t)(n - done) : batch;
 		rc = check(apply(&e, ev + done, k), "commit");
 		done += k;
-		t = mono();
+		t = now_mono();
 	}
 	MDB_envinfo info;
 	MDB_stat es;

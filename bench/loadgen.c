@@ -43,6 +43,7 @@
 #include <zmq.h>
 
 #include "hist.h"
+#include "now.h"
 #include "uuid.h"
 #include "workload.h"
 #include "xalloc.h"
@@ -106,16 +107,9 @@ struct prober {
 static double t0;                 /* common start, monotonic seconds */
 static atomic_int stop_probes;
 
-static double mono(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void sleep_until(double t)
 {
-	double d = t - mono();
+	double d = t - now_mono();
 	if (d <= 0)
 		return;
 	struct timespec ts = {(time_t)d, (long)((d - (double)(time_t)d) * 1e9)};
@@ -180,9 +174,9 @@ static void *sender_run(void *arg)
 	unsigned inflight = 0;
 	double last_progress;
 	sleep_until(t0);
-	last_progress = mono();
+	last_progress = now_mono();
 	while (next < limit || done < next) {
-		double now = mono();
+		double now = now_mono();
 		if (o->rate == 0 && o->seconds > 0 && now - t0 >= o->seconds && limit > next)
 			limit = next; /* time is up: no new batches, wait for the rest */
 		while (inflight < o->window && next < limit &&
@@ -204,7 +198,7 @@ static void *sender_run(void *arg)
 			break;
 		long wait_ms = 100;
 		if (o->rate && next < limit && inflight < o->window) {
-			double d = schedule(s, next) - EARLY_S - mono();
+			double d = schedule(s, next) - EARLY_S - now_mono();
 			wait_ms = d <= 0 ? 0 : (long)(d * 1000);
 		}
 		zmq_pollitem_t pi = {s->sock, 0, ZMQ_POLLIN, 0};
@@ -219,7 +213,7 @@ static void *sender_run(void *arg)
 				zmq_msg_close(&m);
 				break;
 			}
-			now = mono();
+			now = now_mono();
 			int rc = take_reply(s, zmq_msg_data(&m), zmq_msg_size(&m), now);
 			zmq_msg_close(&m);
 			if (rc)
@@ -228,7 +222,7 @@ static void *sender_run(void *arg)
 			inflight--;
 			last_progress = now;
 		}
-		if (mono() - last_progress > o->timeout_ms / 1000.0 && done < next) {
+		if (now_mono() - last_progress > o->timeout_ms / 1000.0 && done < next) {
 			fail(s, "no reply from the daemon within the time out%s", "");
 			return NULL;
 		}
@@ -265,7 +259,7 @@ static void *zmq_probe_run(void *arg)
 	}
 	sleep_until(t0);
 	while (!atomic_load(&stop_probes)) {
-		double start = mono();
+		double start = now_mono();
 		if (zmq_send(sock, req, len, 0) < 0) {
 			probe_fail(p, "query send", zmq_strerror(errno));
 			break;
@@ -282,7 +276,7 @@ static void *zmq_probe_run(void *arg)
 			probe_fail(p, "query receive", zmq_strerror(errno));
 			break;
 		}
-		double lat = mono() - start;
+		double lat = now_mono() - start;
 		Lawtally__V1__QueryReply *rep =
 			lawtally__v1__query_reply__unpack(NULL, zmq_msg_size(&m), zmq_msg_data(&m));
 		zmq_msg_close(&m);
@@ -294,7 +288,7 @@ static void *zmq_probe_run(void *arg)
 		}
 		lawtally__v1__query_reply__free_unpacked(rep, NULL);
 		hist_add(&p->h, (uint64_t)(lat * 1e6), 1);
-		sleep_until(mono() + p->o->probe_gap_ms / 1000.0);
+		sleep_until(now_mono() + p->o->probe_gap_ms / 1000.0);
 	}
 	zmq_close(sock);
 	return NULL;
@@ -383,22 +377,22 @@ static void *http_probe_run(void *arg)
 	}
 	sleep_until(t0);
 	while (!atomic_load(&stop_probes)) {
-		double start = mono();
+		double start = now_mono();
 		int status = http_get(fd, req, (size_t)len, buf, HTTP_BUF);
 		if (status < 0) {
 			/* the server closed the kept-alive connection: once more, fresh */
 			close(fd);
 			p->errors++;
 			fd = http_connect(p->o->http, p->o->timeout_ms);
-			start = mono();
+			start = now_mono();
 			status = fd < 0 ? -1 : http_get(fd, req, (size_t)len, buf, HTTP_BUF);
 		}
 		if (status != 200) {
 			probe_fail(p, "GET /v1/totals", status < 0 ? "connection failed" : "status not 200");
 			break;
 		}
-		hist_add(&p->h, (uint64_t)((mono() - start) * 1e6), 1);
-		sleep_until(mono() + p->o->probe_gap_ms / 1000.0);
+		hist_add(&p->h, (uint64_t)((now_mono() - start) * 1e6), 1);
+		sleep_until(now_mono() + p->o->probe_gap_ms / 1000.0);
 	}
 	if (fd >= 0)
 		close(fd);
@@ -544,7 +538,7 @@ static int probe_only(const struct options *o)
 	int has_probe[2] = {o->query_endpoint != NULL, o->http != NULL};
 	void *(*probe_fn[2])(void *) = {zmq_probe_run, http_probe_run};
 	int failed = 0;
-	t0 = mono() + 0.05;
+	t0 = now_mono() + 0.05;
 	for (int i = 0; i < 2; i++)
 		if (has_probe[i] && pthread_create(&probes[i].th, NULL, probe_fn[i], &probes[i]) != 0) {
 			fprintf(stderr, "loadgen: cannot start a thread\n");
@@ -609,7 +603,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	/* connections settle while the threads start; the clock starts together */
-	t0 = mono() + 0.2;
+	t0 = now_mono() + 0.2;
 	for (unsigned s = 0; s < o.senders; s++)
 		if (pthread_create(&snd[s].th, NULL, sender_run, &snd[s]) != 0) {
 			fprintf(stderr, "loadgen: cannot start a thread\n");

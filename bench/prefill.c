@@ -23,6 +23,7 @@
 #include <time.h>
 
 #include "err.h"
+#include "now.h"
 #include "store.h"
 #include "uuid.h"
 #include "workload.h"
@@ -31,13 +32,6 @@
 #define BATCH_MAX 16384
 #define TZ_OFFSET_DEFAULT (8 * 3600) /* the daemon's default zone */
 #define V7_BASE_MS 1704038400000ULL  /* 2024-01-01T00:00:00+08:00 */
-
-static double mono(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 int main(int argc, char **argv)
 {
@@ -80,7 +74,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	int64_t now = (int64_t)time(NULL);
-	double t0 = mono();
+	double t0 = now_mono();
 	for (uint64_t at = 0; at < n && !rc; at += batch) {
 		size_t k = n - at < batch ? (size_t)(n - at) : batch;
 		for (size_t i = 0; i < k; i++) {
@@ -105,7 +99,7 @@ int main(int argc, char **argv)
 				rc = LT_EINVAL;
 			}
 	}
-	double secs = mono() - t0;
+	double secs = now_mono() - t0;
 	struct store_stats ss = {0};
 	if (!rc)
 		rc = store_stats(st, &ss);

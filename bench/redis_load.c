@@ -23,6 +23,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "now.h"
 #include "workload.h"
 #include "xalloc.h"
 
@@ -42,13 +43,6 @@ struct conn {
 	char err[160];
 	pthread_t th;
 };
-
-static double mono(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* Packs event i as lawtally's record; the counter field names its village and month. */
 static void prepare(struct conn *c, uint64_t j, uint64_t i, uint64_t *rng)
@@ -82,9 +76,9 @@ static void *conn_run(void *arg)
 		return NULL;
 	}
 	redisSetTimeout(rc, tv);
-	while (mono() < c->t0)
+	while (now_mono() < c->t0)
 		nanosleep(&(struct timespec){0, 1000000}, NULL);
-	while (c->done < c->n && (c->seconds <= 0 || mono() - c->t0 < c->seconds)) {
+	while (c->done < c->n && (c->seconds <= 0 || now_mono() - c->t0 < c->seconds)) {
 		uint64_t k = c->n - c->done < c->depth ? c->n - c->done : c->depth;
 		for (uint64_t j = c->done; j < c->done + k; j++) {
 			redisAppendCommand(rc, "XADD lawtally:events * id %b rec %b", c->ids[j],
@@ -107,7 +101,7 @@ static void *conn_run(void *arg)
 			freeReplyObject(rep);
 		}
 		c->done += k;
-		c->t_last = mono();
+		c->t_last = now_mono();
 	}
 	redisFree(rc);
 	return NULL;
@@ -140,7 +134,7 @@ int main(int argc, char **argv)
 	struct conn *cs = xcalloc(conns, sizeof(*cs));
 	if (getrandom(&rng, sizeof(rng), 0) != sizeof(rng))
 		return 1;
-	double t0 = mono() + 0.2;
+	double t0 = now_mono() + 0.2;
 	for (unsigned i = 0; i < conns; i++) {
 		struct conn *c = &cs[i];
 		*c = (struct conn){.port = port, .depth = depth, .seconds = seconds, .t0 = t0};
@@ -153,7 +147,7 @@ int main(int argc, char **argv)
 		for (uint64_t j = 0; j < c->n; j++)
 			prepare(c, j, c->first + j, &rng);
 	}
-	t0 = mono() + 0.2;
+	t0 = now_mono() + 0.2;
 	for (unsigned i = 0; i < conns; i++) {
 		cs[i].t0 = t0;
 		if (pthread_create(&cs[i].th, NULL, conn_run, &cs[i]) != 0)

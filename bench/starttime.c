@@ -22,22 +22,17 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "now.h"
+
 #define START_TIMEOUT_S 30
 #define STOP_TIMEOUT_S 10
-
-static double mono(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* Waits for pid up to seconds; returns its wait status, or -1 on time out. */
 static int wait_for(pid_t pid, double seconds)
 {
-	double end = mono() + seconds;
+	double end = now_mono() + seconds;
 	int st;
-	while (mono() < end) {
+	while (now_mono() < end) {
 		pid_t r = waitpid(pid, &st, WNOHANG);
 		if (r == pid)
 			return st;
@@ -68,7 +63,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	setenv("NOTIFY_SOCKET", name, 1);
-	double t0 = mono();
+	double t0 = now_mono();
 	pid_t pid = fork();
 	if (pid < 0) {
 		perror("starttime: fork");
@@ -87,7 +82,7 @@ int main(int argc, char **argv)
 	char line[4096];
 	size_t have = 0;
 	int eof = 0;
-	while ((!t_listen || !t_ready) && !eof && mono() - t0 < START_TIMEOUT_S) {
+	while ((!t_listen || !t_ready) && !eof && now_mono() - t0 < START_TIMEOUT_S) {
 		struct pollfd p[2] = {{pfd[0], POLLIN, 0}, {ns, POLLIN, 0}};
 		if (poll(p, 2, 100) < 0 && errno != EINTR)
 			break;
@@ -97,7 +92,7 @@ int main(int argc, char **argv)
 			if (n > 0) {
 				msg[n] = '\0';
 				if (!t_ready && (strncmp(msg, "READY=1", 7) == 0 || strstr(msg, "\nREADY=1")))
-					t_ready = mono();
+					t_ready = now_mono();
 			}
 		}
 		if (!eof && (p[0].revents & (POLLIN | POLLHUP))) {
@@ -106,7 +101,7 @@ int main(int argc, char **argv)
 				eof = 1; /* the daemon closed stderr: it has exited */
 				break;
 			}
-			double now = mono();
+			double now = now_mono();
 			have += (size_t)n;
 			line[have] = '\0';
 			if (!t_listen && strstr(line, "listening:"))
@@ -123,9 +118,9 @@ int main(int argc, char **argv)
 	}
 	kill(pid, SIGTERM);
 	/* drain the log so the daemon never blocks on a full pipe while stopping */
-	double end = mono() + STOP_TIMEOUT_S;
+	double end = now_mono() + STOP_TIMEOUT_S;
 	int st = -1;
-	while (mono() < end) {
+	while (now_mono() < end) {
 		char sink[4096];
 		struct pollfd p = {pfd[0], POLLIN, 0};
 		if (!eof && poll(&p, 1, 20) > 0 && read(pfd[0], sink, sizeof(sink)) <= 0)

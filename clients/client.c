@@ -10,6 +10,7 @@
 #include <zmq.h>
 
 #include "err.h"
+#include "now.h"
 #include "xalloc.h"
 
 #define CLIENT_REPLY_MAX (4 << 20)  /* bytes: 1000 acks with reasons fit easily */
@@ -32,13 +33,6 @@ struct client {
 	uint64_t rng; /* xorshift64 state for back-off jitter */
 	const volatile sig_atomic_t *cancel;
 };
-
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /*
  * A DEALER (or other) socket that never blocks the process at exit, with
@@ -256,10 +250,10 @@ int client_submit(struct client *c, Lawtally__V1__Event *const *events, size_t n
 	if (retry > o->timeout_ms)
 		retry = o->timeout_ms;
 	size_t next = 0;
-	int64_t last_progress = mono_ms(), last_heard = last_progress;
+	int64_t last_progress = now_mono_ms(), last_heard = last_progress;
 	err[0] = '\0';
 	for (;;) {
-		int64_t now = mono_ms(), wake = now + o->timeout_ms;
+		int64_t now = now_mono_ms(), wake = now + o->timeout_ms;
 		int busy = 0, sent = 0;
 		if (c->cancel && *c->cancel) {
 			snprintf(err, errlen, "interrupted");
@@ -325,7 +319,7 @@ int client_submit(struct client *c, Lawtally__V1__Event *const *events, size_t n
 				zmq_msg_close(&m);
 				break;
 			}
-			now = mono_ms();
+			now = now_mono_ms();
 			last_progress = last_heard = now;
 			c->silent_rounds = 0; /* the link is back: the next back-off starts short */
 			int rc = take_reply(c, fl, nfl, zmq_msg_data(&m), zmq_msg_size(&m), o, now,

@@ -24,6 +24,7 @@
 #include "auth.h"
 #include "err.h"
 #include "log.h"
+#include "now.h"
 #include "scope.h"
 #include "submit.h"
 #include "validate.h"
@@ -114,20 +115,6 @@ struct ingest {
 	uint8_t *out;
 	size_t outcap;
 };
-
-static double mono_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static double wall_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* Packs and sends a reply to env; a reply that cannot go is counted. */
 static void send_reply(struct ingest *in, zmq_msg_t *env, int nenv,
@@ -315,9 +302,9 @@ static void commit_work(void *arg)
 {
 	struct group *g = arg;
 	struct ingest *in = g->in;
-	double t0 = mono_now();
+	double t0 = now_mono();
 	g->rc = store_apply_packed(in->store, g->items, g->packed, g->nitems, g->results);
-	g->seconds = mono_now() - t0;
+	g->seconds = now_mono() - t0;
 }
 
 static void commit_done(void *arg);
@@ -358,7 +345,7 @@ static void commit_done(void *arg)
 	struct ingest *in = g->in;
 	in->commit = NULL;
 	if (g->rc == 0)
-		metrics_commit(in->m, (unsigned)g->nitems, g->seconds, wall_now());
+		metrics_commit(in->m, (unsigned)g->nitems, g->seconds, now_wall());
 	if (g->rc) {
 		in->m->refusals += g->npend;
 		if ((g->rc == LT_EIO || g->rc == LT_ECORRUPT) && !in->failed) {

@@ -32,6 +32,7 @@
 #include "office.h"
 #include "metrics.h"
 #include "notify.h"
+#include "now.h"
 #include "querysock.h"
 #include "store.h"
 #include "xalloc.h"
@@ -374,9 +375,7 @@ int main(int argc, char **argv)
 	log_set_debug(d.cfg->log_debug);
 	signal(SIGPIPE, SIG_IGN);
 
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	metrics_init(&d.metrics, (double)ts.tv_sec + ts.tv_nsec / 1e9);
+	metrics_init(&d.metrics, now_wall());
 	/* with memory assured (xalloc.h) these fail for want of descriptors */
 	if (!(d.base = event_base_new()) || event_base_priority_init(d.base, INGEST_PRIORITY + 1))
 		fatal("cannot create the event loop: %s", strerror(errno));

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "now.h"
 #include "xalloc.h"
 
 /* A client sends nothing after its request; more than this is not read. */
@@ -34,13 +35,6 @@ struct stream {
 	size_t n;
 	int64_t last_flush_ms;      /* monotonic */
 };
-
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /*
  * Queues text on one client's connection, unless the client has not read
@@ -85,7 +79,7 @@ static void on_flush(evutil_socket_t fd, short what, void *arg)
 	char text[STREAM_DATA_MAX + 64];
 	size_t len;
 	(void)fd, (void)what;
-	s->last_flush_ms = mono_ms();
+	s->last_flush_ms = now_mono_ms();
 	if (compose(s, "", "commit", text, sizeof(text), &len) == 0)
 		broadcast(s, text, len);
 }
@@ -162,7 +156,7 @@ void stream_notify(struct stream *s)
 {
 	if (s->n == 0 || evtimer_pending(s->flush_ev, NULL))
 		return;
-	int64_t wait = s->last_flush_ms + STREAM_INTERVAL_MS - mono_ms();
+	int64_t wait = s->last_flush_ms + STREAM_INTERVAL_MS - now_mono_ms();
 	if (wait < 0)
 		wait = 0;
 	struct timeval tv = {(time_t)(wait / 1000), (suseconds_t)(wait % 1000) * 1000};
@@ -180,7 +174,7 @@ struct stream *stream_new(struct event_base *base, stream_data_fn data, void *ar
 	s->base = base;
 	s->data = data;
 	s->arg = arg;
-	s->last_flush_ms = mono_ms() - STREAM_INTERVAL_MS;
+	s->last_flush_ms = now_mono_ms() - STREAM_INTERVAL_MS;
 	LIST_INIT(&s->clients);
 	struct timeval ka = {STREAM_KEEPALIVE_S, 0};
 	s->flush_ev = evtimer_new(base, on_flush, s);

@@ -24,6 +24,7 @@
 #include "err.h"
 #include "forward.h"
 #include "keys.h"
+#include "now.h"
 #include "spool.h"
 #include "uuid.h"
 #include "villages.h"
@@ -124,13 +125,6 @@ static uint64_t rnd(struct sim *s)
 static unsigned below(struct sim *s, unsigned n)
 {
 	return (unsigned)(rnd(s) % n);
-}
-
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static void envelope(struct sim_event *v, const char *village, const char *source)
@@ -298,7 +292,7 @@ struct pace {
 /* How many events are due now; -1 once the run is over. */
 static long due(const struct pace *p, int64_t start, uint64_t made, long chunk)
 {
-	int64_t el = mono_ms() - start;
+	int64_t el = now_mono_ms() - start;
 	if (p->count ? made >= p->count : el >= p->duration_ms)
 		return -1;
 	long n = p->rate > 0 ? (long)((double)el * p->rate / 1000.0) + 1 - (long)made : chunk;
@@ -385,7 +379,7 @@ int cmd_simulate(int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto free_all;
 	}
-	int64_t start = mono_ms();
+	int64_t start = now_mono_ms();
 	uint64_t made = 0;
 	long n;
 	while ((n = due(&p, start, made, chunk)) >= 0) {
@@ -430,7 +424,7 @@ int cmd_simulate(int argc, char **argv)
 			break;
 		}
 	}
-	summary(&s, made, (double)(mono_ms() - start) / 1000.0, json);
+	summary(&s, made, (double)(now_mono_ms() - start) / 1000.0, json);
 	if (!rc && s.rejected)
 		rc = EXIT_REJECTED;
 client_close:

@@ -16,6 +16,7 @@
 #include "forward.h"
 #include "jsonl.h"
 #include "keys.h"
+#include "now.h"
 #include "spool.h"
 #include "uuid.h"
 
@@ -78,13 +79,6 @@ static int count_range_reject(uint64_t seq, int64_t at, const char *reason,
 	return 0;
 }
 
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * Another process holds the sender lock (the agent): wait until it has
  * delivered the events first..last, up to the timeout (which restarts
@@ -96,14 +90,14 @@ static int wait_for_sender(const struct cli_spool_opts *o, uint64_t first, uint6
 	struct spool *sp = NULL;
 	char err[256];
 	uint64_t queued = 0, before = UINT64_MAX;
-	int64_t deadline = mono_ms() + o->timeout_ms;
+	int64_t deadline = now_mono_ms() + o->timeout_ms;
 	if (spool_open(&sp, o->dir, 0, NULL, err, sizeof(err))) {
 		fprintf(stderr, "lawtally %s: %s\n", o->cmd, err);
 		return EXIT_USAGE;
 	}
-	int64_t say_at = mono_ms() + 1000; /* mention the wait only when it lasts */
+	int64_t say_at = now_mono_ms() + 1000; /* mention the wait only when it lasts */
 	for (;;) {
-		if (say_at && mono_ms() >= say_at) {
+		if (say_at && now_mono_ms() >= say_at) {
 			fprintf(stderr, "lawtally %s: %s; waiting for it to deliver\n", o->cmd, why);
 			say_at = 0;
 		}
@@ -114,9 +108,9 @@ static int wait_for_sender(const struct cli_spool_opts *o, uint64_t first, uint6
 		}
 		if (queued < before) {
 			before = queued;
-			deadline = mono_ms() + o->timeout_ms;
+			deadline = now_mono_ms() + o->timeout_ms;
 		}
-		if (queued == 0 || mono_ms() >= deadline)
+		if (queued == 0 || now_mono_ms() >= deadline)
 			break;
 		nanosleep(&(struct timespec){0, WAIT_STEP_NS}, NULL);
 	}

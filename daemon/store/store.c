@@ -23,6 +23,7 @@
 #include "byteorder.h"
 #include "err.h"
 #include "log.h"
+#include "now.h"
 #include "xalloc.h"
 
 
@@ -603,13 +604,6 @@ int store_apply(struct store *s, const struct store_item *items, size_t n,
 	return store_apply_packed(s, items, NULL, n, results);
 }
 
-static int64_t mono_seconds(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec;
-}
-
 #define FULL_LOG_SECONDS 60
 
 /*
@@ -620,7 +614,7 @@ static int64_t mono_seconds(void)
  */
 static void note_full(struct store *s, int rc)
 {
-	int64_t now = mono_seconds();
+	int64_t now = now_mono_ms() / 1000;
 	s->full_refused++;
 	if (s->full_logged && now - s->full_logged < FULL_LOG_SECONDS)
 		return;
