@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "byteorder.h"
+#include "dirs.h"
 #include "err.h"
 #include "xalloc.h"
 
@@ -74,25 +75,6 @@ static int meta_put(MDB_txn *txn, struct spool *sp, const char *name, uint64_t v
 	be64_store(b, v);
 	MDB_val k = {strlen(name), (void *)name}, d = {8, b};
 	return lt_from_mdb(mdb_put(txn, sp->meta, &k, &d, 0));
-}
-
-/* mkdir -p with mode 0770 (less the umask) for the parts that are missing. */
-static int make_dirs(const char *dir)
-{
-	char p[PATH_MAX];
-	if (snprintf(p, sizeof(p), "%s", dir) >= (int)sizeof(p))
-		return LT_EINVAL;
-	for (char *s = p + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(p, 0770) != 0 && errno != EEXIST)
-			return LT_ESYS;
-		*s = '/';
-	}
-	if (mkdir(p, 0770) != 0 && errno != EEXIST)
-		return LT_ESYS;
-	return 0;
 }
 
 /* The pid written in the lock file by the process holding it, or 0. */
@@ -188,7 +170,7 @@ int spool_open(struct spool **out, const char *dir, unsigned flags,
 		goto free_spool;
 	}
 	if (flags & SPOOL_CREATE) {
-		if (make_dirs(dir) != 0) {
+		if (dirs_make(dir, 0770) != 0) {
 			snprintf(err, errlen, "spool %s: cannot create: %s", dir, strerror(errno));
 			rc = LT_ESYS;
 			goto free_spool;

@@ -18,13 +18,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <zmq.h>
 
 #include "auth.h"
 #include "config.h"
 #include "datadir.h"
+#include "dirs.h"
 #include "err.h"
 #include "http.h"
 #include "ingest.h"
@@ -79,27 +79,6 @@ static const char usage[] =
 	"\n"
 	"Signals: SIGTERM/SIGINT stop cleanly; SIGHUP re-reads the config.\n"
 	"See lawtallyd(8) and docs/protocol.md.\n";
-
-/* Creates dir and its missing parents, mode 0700. On failure errno says why. */
-static int mkdir_p(const char *dir)
-{
-	char path[4096];
-	if (snprintf(path, sizeof(path), "%s", dir) >= (int)sizeof(path)) {
-		errno = ENAMETOOLONG;
-		return LT_EINVAL;
-	}
-	for (char *p = path + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(path, 0700) != 0 && errno != EEXIST)
-			return LT_ESYS;
-		*p = '/';
-	}
-	if (mkdir(path, 0700) != 0 && errno != EEXIST)
-		return LT_ESYS;
-	return 0;
-}
 
 static void on_stop(evutil_socket_t sig, short what, void *arg)
 {
@@ -224,7 +203,7 @@ static int start(struct daemon *d)
 {
 	char err[512] = "";
 	const struct config *c = d->cfg;
-	if (mkdir_p(c->data_dir) != 0) {
+	if (dirs_make(c->data_dir, 0700) != 0) {
 		log_err("cannot create data directory %s: %s; not starting", c->data_dir,
 			strerror(errno));
 		return 1;
