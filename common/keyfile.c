@@ -41,6 +41,23 @@ int keyfile_z85_decode(const char *z85, size_t len, uint8_t key[KEYFILE_KEY_LEN]
 	return zmq_z85_decode(key ? key : scratch, buf) ? 0 : LT_EINVAL;
 }
 
+int keyfile_read_fd(int fd, char *buf, size_t cap, size_t *len)
+{
+	size_t got = 0;
+	while (got < cap) {
+		ssize_t n = read(fd, buf + got, cap - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return LT_ESYS;
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	*len = got;
+	return 0;
+}
+
 int keyfile_read(const char *path, int secret, char z85[KEYFILE_Z85_LEN + 1], char *err,
 		 size_t errlen)
 {
@@ -66,21 +83,11 @@ int keyfile_read(const char *path, int secret, char z85[KEYFILE_Z85_LEN + 1], ch
 			 path, (unsigned)(st.st_mode & 07777));
 		goto close_fd;
 	}
-	size_t len = 0;
-	for (;;) {
-		ssize_t n = read(fd, buf + len, sizeof(buf) - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
-			rc = LT_ESYS;
-			goto close_fd;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (len == sizeof(buf))
-			break;
+	size_t len;
+	if (keyfile_read_fd(fd, buf, sizeof(buf), &len) != 0) {
+		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+		rc = LT_ESYS;
+		goto close_fd;
 	}
 	size_t keylen = len;
 	if (keylen > 0 && buf[keylen - 1] == '\n')

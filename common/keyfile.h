@@ -38,6 +38,15 @@
 int keyfile_z85_decode(const char *z85, size_t len, uint8_t key[KEYFILE_KEY_LEN]);
 
 /*
+ * Reads the open file fd into buf until its end or until buf holds cap
+ * bytes, riding out EINTR and short reads: the reading of key, client and
+ * token files, which a caller sizes one byte beyond the longest it accepts
+ * so that *len == cap means "too long". Returns 0 with *len set, or LT_ESYS
+ * with errno from read(2).
+ */
+int keyfile_read_fd(int fd, char *buf, size_t cap, size_t *len);
+
+/*
  * Reads the key file at path into z85 (NUL-terminated). With secret set,
  * the file must not be readable or writable by others (like ssh, refuses
  * a key anyone on the machine could copy). Returns 0, or LT_ESYS (cannot

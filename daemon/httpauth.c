@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "keyfile.h"
 #include "peer.h"
 
 #define BEARER "Bearer "
@@ -36,7 +37,7 @@ static int read_token(struct httpauth *a, const char *path, char *err, size_t er
 		return LT_ESYS;
 	}
 	int rc = LT_EINVAL;
-	ssize_t n = 0;
+	size_t len;
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		snprintf(err, errlen, "http: token file %s: not a readable regular file", path);
 		goto close_fd;
@@ -46,15 +47,11 @@ static int read_token(struct httpauth *a, const char *path, char *err, size_t er
 			 path, (unsigned)(st.st_mode & 07777));
 		goto close_fd;
 	}
-	do
-		n = read(fd, buf, sizeof(buf));
-	while (n < 0 && errno == EINTR);
-	if (n < 0) {
+	if (keyfile_read_fd(fd, buf, sizeof(buf), &len) != 0) {
 		snprintf(err, errlen, "http: token file %s: cannot read: %s", path, strerror(errno));
 		rc = LT_ESYS;
 		goto close_fd;
 	}
-	size_t len = (size_t)n;
 	if (len > 0 && buf[len - 1] == '\n')
 		len--;
 	if (len > 0 && buf[len - 1] == '\r')

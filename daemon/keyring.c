@@ -58,18 +58,11 @@ static int load_file(int dfd, const char *dir, const char *file, struct keyring_
 			 (unsigned)(st.st_mode & 07777));
 		goto close_fd;
 	}
-	size_t len = 0;
-	for (;;) {
-		ssize_t n = read(fd, text + len, sizeof(text) - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			snprintf(err, errlen, "%s/%s: cannot read: %s", dir, file, strerror(errno));
-			rc = LT_ESYS;
-			goto close_fd;
-		}
-		if (n == 0 || (len += (size_t)n) == sizeof(text))
-			break;
+	size_t len;
+	if (keyfile_read_fd(fd, text, sizeof(text), &len) != 0) {
+		snprintf(err, errlen, "%s/%s: cannot read: %s", dir, file, strerror(errno));
+		rc = LT_ESYS;
+		goto close_fd;
 	}
 	struct keyfile_client c;
 	if (keyfile_parse_client(text, len, &c, why, sizeof(why)) != 0) {
