@@ -25,6 +25,7 @@
 #include "query.h"
 #include "reply.h"
 #include "stream.h"
+#include "tally.h"
 #include "xalloc.h"
 
 #define HTTP_HEADERS_MAX 8192
@@ -164,16 +165,15 @@ static int stream_data(char *buf, size_t len, void *arg)
 {
 	struct http *h = arg;
 	struct store_stats st;
-	time_t now = time(NULL);
-	time_t local = now + store_tz_offset(h->store);
-	struct tm tm;
-	if (!gmtime_r(&local, &tm))
-		return -1;
+	int64_t now = (int64_t)time(NULL);
+	uint16_t year;
+	uint8_t month;
+	tally_year_month(now, store_tz_offset(h->store), &year, &month);
 	if (store_stats(h->store, &st) != 0)
-		return snprintf(buf, len, "{\"year\":%d,\"time\":%lld}", tm.tm_year + 1900,
+		return snprintf(buf, len, "{\"year\":%u,\"time\":%lld}", (unsigned)year,
 				(long long)now);
-	return snprintf(buf, len, "{\"year\":%d,\"events\":%llu,\"time\":%lld}",
-			tm.tm_year + 1900, (unsigned long long)st.events, (long long)now);
+	return snprintf(buf, len, "{\"year\":%u,\"events\":%llu,\"time\":%lld}",
+			(unsigned)year, (unsigned long long)st.events, (long long)now);
 }
 
 /* The office's views: the report, senders, CSV exports (officehttp.h). */

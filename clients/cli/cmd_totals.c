@@ -14,6 +14,7 @@
 #include "err.h"
 #include "keys.h"
 #include "reply.h"
+#include "tally.h"
 #include "xalloc.h"
 
 const char cmd_totals_help[] =
@@ -37,10 +38,11 @@ const char cmd_totals_help[] =
 
 static unsigned current_year(void)
 {
-	time_t t = time(NULL) + 8 * 3600; /* the township's zone by default */
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	return (unsigned)tm.tm_year + 1900;
+	uint16_t year;
+	uint8_t month;
+	/* in the township's zone by default */
+	tally_year_month((int64_t)time(NULL), 8 * 3600, &year, &month);
+	return year;
 }
 
 static void print_table(const Lawtally__V1__QueryReply *r, const char *by)
