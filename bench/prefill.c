@@ -101,8 +101,11 @@ int main(int argc, char **argv)
 	}
 	double secs = now_mono() - t0;
 	struct store_stats ss = {0};
-	if (!rc)
-		rc = store_stats(st, &ss);
+	struct store_snap snap;
+	if (!rc && !(rc = store_read_begin(st, &snap))) {
+		rc = store_stats(&snap, &ss);
+		store_read_end(&snap);
+	}
 	store_close(&st);
 	free(we);
 	free(items);

@@ -78,8 +78,13 @@ static void on_totals(struct http *h, struct evhttp_request *req, const char *qu
 		return;
 	}
 	Lawtally__V1__QueryReply rep;
+	struct store_snap snap;
 	h->m->queries_http++;
-	if (query_run(h->store, &t.spec, &h->rows)) {
+	int rc = store_read_begin(h->store, &snap);
+	if (!rc)
+		rc = query_run(&snap, &t.spec, &h->rows);
+	store_read_end(&snap);
+	if (rc) {
 		send_error_json(req, 500, "Internal Server Error", "store: query failed");
 	} else {
 		reply_from_rows(&rep, &t.spec, &h->rows);
@@ -88,11 +93,22 @@ static void on_totals(struct http *h, struct evhttp_request *req, const char *qu
 	}
 }
 
+/* The store's counts, read in a snapshot of their own. Returns 0 or an LT_E* code. */
+static int stats(struct http *h, struct store_stats *st)
+{
+	struct store_snap snap;
+	int rc = store_read_begin(h->store, &snap);
+	if (!rc)
+		rc = store_stats(&snap, st);
+	store_read_end(&snap);
+	return rc;
+}
+
 static void on_healthz(struct http *h, struct evhttp_request *req, const char *query)
 {
 	struct store_stats st;
 	(void)query;
-	if (store_stats(h->store, &st)) {
+	if (stats(h, &st)) {
 		send_error_json(req, 503, "Service Unavailable", "store: unreadable");
 		return;
 	}
@@ -105,7 +121,7 @@ static void on_metrics(struct http *h, struct evhttp_request *req, const char *q
 	struct store_stats st;
 	(void)query;
 	struct evbuffer *out = evbuffer_new();
-	metrics_render(h->m, store_stats(h->store, &st) == 0 ? &st : NULL, out);
+	metrics_render(h->m, stats(h, &st) == 0 ? &st : NULL, out);
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
 			  "text/plain; version=0.0.4");
 	evhttp_send_reply(req, 200, "OK", out);
@@ -169,7 +185,7 @@ static int stream_data(char *buf, size_t len, void *arg)
 	uint16_t year;
 	uint8_t month;
 	tally_year_month(now, store_tz_offset(h->store), &year, &month);
-	if (store_stats(h->store, &st) != 0)
+	if (stats(h, &st) != 0)
 		return snprintf(buf, len, "{\"year\":%u,\"time\":%lld}", (unsigned)year,
 				(long long)now);
 	return snprintf(buf, len, "{\"year\":%u,\"events\":%llu,\"time\":%lld}",

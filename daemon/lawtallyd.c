@@ -173,6 +173,17 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 		log_warn("store: reader check failed: %s", lt_strerror(rc));
 }
 
+/* The store's counts, read in a snapshot of their own. Returns 0 or an LT_E* code. */
+static int store_counts(struct daemon *d, struct store_stats *st)
+{
+	struct store_snap snap;
+	int rc = store_read_begin(d->store, &snap);
+	if (!rc)
+		rc = store_stats(&snap, st);
+	store_read_end(&snap);
+	return rc;
+}
+
 /*
  * The STATUS= line of `systemctl status`: events stored, the last commit,
  * and the backlog: batches refused (store or disk full) since that commit,
@@ -191,7 +202,7 @@ static void status_line(char *buf, size_t len, void *arg)
 	if (refused)
 		snprintf(backlog, sizeof(backlog), "%llu batches refused since (store or disk full)",
 			 (unsigned long long)refused);
-	int rc = store_stats(d->store, &st);
+	int rc = store_counts(d, &st);
 	if (rc)
 		snprintf(buf, len, "store unreadable (%s); last commit %s", lt_strerror(rc), when);
 	else
@@ -274,7 +285,7 @@ static int start(struct daemon *d)
 	d->tick = event_new(d->base, -1, EV_PERSIST, on_tick, d);
 	event_add(d->tick, &period); /* a timer fails for want of memory only (xalloc.h) */
 	struct store_stats st = {0};
-	store_stats(d->store, &st);
+	store_counts(d, &st);
 	log_info("lawtallyd %s", LAWTALLY_VERSION);
 	log_info("listening: ingest %s, query %s, http %s", ingest_endpoint(d->ingest),
 		 querysock_endpoint(d->query), d->http ? http_address(d->http) : "off");

@@ -120,7 +120,12 @@ static void handle(struct querysock *q, zmq_msg_t *parts, int n)
 		why = "view: the office's views are not set up";
 	} else if (query_spec_parse(&spec, req->year, req->metric, req->by, req->village,
 				    q->villages, &why) == 0) {
-		if (query_run(q->store, &spec, &q->rows))
+		struct store_snap snap;
+		int rc = store_read_begin(q->store, &snap);
+		if (!rc)
+			rc = query_run(&snap, &spec, &q->rows);
+		store_read_end(&snap);
+		if (rc)
 			why = "store: query failed";
 		else
 			reply_from_rows(&rep, &spec, &q->rows);

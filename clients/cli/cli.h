@@ -79,6 +79,7 @@ extern const char cmd_keygen_help[];
 
 /* The store on disk, for backup, restore and verify (cli_store.c). */
 struct store;
+struct store_stats;
 
 /*
  * The data directory: data_dir if given, else the config file's (when
@@ -97,6 +98,9 @@ int cli_store_open(const char *cmd, const char *dir, struct store **s, int *made
 
 /* Closes it; removes a lock.mdb it made if nobody else has the store open. */
 void cli_store_close(const char *dir, struct store **s, int made_lock);
+
+/* The store's counts, read in a snapshot of their own. Returns 0 or an LT_E* code. */
+int cli_store_stats(struct store *s, struct store_stats *st);
 
 int cmd_backup(int argc, char **argv);
 extern const char cmd_backup_help[];

@@ -67,3 +67,13 @@ void cli_store_close(const char *dir, struct store **s, int made_lock)
 	if (made_lock && datadir_opener(dir, &pid) == 0)
 		unlink(lock);
 }
+
+int cli_store_stats(struct store *s, struct store_stats *st)
+{
+	struct store_snap snap;
+	int rc = store_read_begin(s, &snap);
+	if (!rc)
+		rc = store_stats(&snap, st);
+	store_read_end(&snap);
+	return rc;
+}

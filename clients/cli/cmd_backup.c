@@ -133,7 +133,7 @@ int cmd_backup(int argc, char **argv)
 		goto store_close;
 	}
 	/* the copy must open as a store: count what it holds */
-	if (cli_store_open("backup", dest, &copy, &copy_lock) || store_stats(copy, &st)) {
+	if (cli_store_open("backup", dest, &copy, &copy_lock) || cli_store_stats(copy, &st)) {
 		fprintf(stderr, "lawtally backup: the copy in %s does not read back\n", dest);
 		rc = EXIT_FAILED;
 	} else {
@@ -184,7 +184,7 @@ int cmd_restore(int argc, char **argv)
 		rc = EXIT_FAILED;
 		goto unlock;
 	}
-	int lrc = store_stats(bk, &st);
+	int lrc = cli_store_stats(bk, &st);
 	if (lrc)
 		snprintf(err, sizeof(err), "%s: cannot read it: %s", backup, lt_strerror(lrc));
 	else

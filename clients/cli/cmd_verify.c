@@ -54,7 +54,11 @@ int cmd_verify(int argc, char **argv)
 	if (cli_store_open("verify", dir, &s, &made_lock))
 		return EXIT_DIFFERS;
 	struct store_verify v;
-	int lrc = store_verify(s, &v);
+	struct store_snap snap;
+	int lrc = store_read_begin(s, &snap);
+	if (!lrc)
+		lrc = store_verify(&snap, &v);
+	store_read_end(&snap);
 	cli_store_close(dir, &s, made_lock);
 	if (lrc == 0) {
 		printf("verify: %s: %llu events, consistent\n", dir, (unsigned long long)v.events);

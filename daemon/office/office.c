@@ -3,8 +3,9 @@
  *
  * Each view is one function of the table `views`: it checks its request,
  * gathers figures (live totals by range scans, an as-of recount, a closed
- * year's snapshot) and calls a pure renderer. Nothing here runs on the
- * ingest path.
+ * year's snapshot) through one read snapshot of the store, so that every
+ * figure of a document comes from the same commit, and calls a pure
+ * renderer. Nothing here runs on the ingest path.
  */
 #include "office.h"
 
@@ -163,37 +164,14 @@ void office_free(struct office **op)
 
 /* ---- figures -------------------------------------------------------------- */
 
-struct live_arg {
-	struct figures *f;
-};
-
-static int live_fn(const struct tally_key *k, int64_t value, void *arg)
-{
-	figures_add(((struct live_arg *)arg)->f, k, value);
-	return 0;
-}
-
-/* The live totals of years [y0, y1], one range scan per metric and year. */
-static int live_figures(struct office *o, uint16_t y0, uint16_t y1, struct figures *f)
-{
-	struct live_arg a = {f};
-	for (uint16_t y = y0; y <= y1; y++)
-		for (int m = 0; m < M_COUNT; m++) {
-			int rc = store_scan_totals(o->store, m, y, live_fn, &a);
-			if (rc)
-				return rc;
-		}
-	figures_seal(f);
-	return 0;
-}
-
 /* The figures of years [y0, y1], live or as they stood at as_of (0: live). */
-static int gather(struct office *o, uint16_t y0, uint16_t y1, int64_t as_of, struct figures *f)
+static int gather(const struct store_snap *snap, uint16_t y0, uint16_t y1, int64_t as_of,
+		  struct figures *f)
 {
 	if (!as_of)
-		return live_figures(o, y0, y1, f);
+		return store_figures(snap, y0, y1, f);
 	struct tally_deltas d = {0};
-	int rc = store_recount_asof(o->store, as_of, &d);
+	int rc = store_recount_asof(snap, as_of, &d);
 	if (!rc)
 		figures_from_deltas(f, &d, y0, y1);
 	tally_deltas_free(&d);
@@ -219,9 +197,9 @@ static int sender_fn(const struct sender_record *rec, void *arg)
 	return 0;
 }
 
-static int senders(struct office *o, struct sender_list *l)
+static int senders(const struct store_snap *snap, struct sender_list *l)
 {
-	int rc = store_scan_senders(o->store, sender_fn, l);
+	int rc = store_scan_senders(snap, sender_fn, l);
 	return rc == 1 ? 0 : rc;
 }
 
@@ -243,6 +221,13 @@ static int fail(struct office_result *res, int status, int code, const char *fmt
 static int store_failed(struct office_result *res, int rc)
 {
 	return fail(res, rc == LT_EBUSY ? 503 : 500, rc, "store: %s", lt_strerror(rc));
+}
+
+/* Begins the one snapshot a view reads through. Returns 0, or fails res. */
+static int read_begin(struct office *o, struct store_snap *snap, struct office_result *res)
+{
+	int rc = store_read_begin(o->store, snap);
+	return rc ? store_failed(res, rc) : 0;
 }
 
 static unsigned current_year(const struct office *o)
@@ -291,22 +276,26 @@ static int view_report(struct office *o, const struct office_request *rq, struct
 	struct store_closed closed;
 	struct report_closed rcl;
 	struct sender_list sl = {0};
+	struct store_snap snap;
 	int32_t tz = store_tz_offset(o->store);
 	struct report_input in = {
 		.year = c.year, .lang = c.lang, .tz_offset = tz, .now = (int64_t)time(NULL),
 		.as_of = c.as_of, .fig = &shown, .villages = o->villages,
 		.silent_days = o->silent_days,
 	};
-	rc = gather(o, c.year, c.year, c.as_of, &shown);
+	if ((rc = read_begin(o, &snap, res)))
+		return rc;
+	rc = gather(&snap, c.year, c.year, c.as_of, &shown);
 	if (!rc)
-		rc = senders(o, &sl);
+		rc = senders(&snap, &sl);
+	int crc = rc ? 0 : store_closed_get(&snap, c.year, &closed);
+	store_read_end(&snap);
 	if (rc) {
 		store_failed(res, rc);
 		goto free_figures;
 	}
 	in.senders = sl.v;
 	in.nsenders = sl.n;
-	int crc = store_closed_get(o->store, c.year, &closed);
 	if (crc == 0) {
 		if (!c.as_of || closed.closed_at <= c.as_of) {
 			figures_decode(&filed, closed.entries, closed.len);
@@ -347,7 +336,11 @@ static int view_monthly(struct office *o, const struct office_request *rq, struc
 	if (rc)
 		return rc;
 	struct figures f = {0};
-	rc = gather(o, (uint16_t)(year - 1), (uint16_t)year, c.as_of, &f);
+	struct store_snap snap;
+	if ((rc = read_begin(o, &snap, res)))
+		return rc;
+	rc = gather(&snap, (uint16_t)(year - 1), (uint16_t)year, c.as_of, &f);
+	store_read_end(&snap);
 	if (rc) {
 		figures_free(&f);
 		return store_failed(res, rc);
@@ -366,8 +359,13 @@ static int view_senders(struct office *o, const struct office_request *rq, struc
 			struct office_result *res)
 {
 	struct sender_list sl = {0};
+	struct store_snap snap;
 	(void)rq;
-	int rc = senders(o, &sl);
+	int rc = read_begin(o, &snap, res);
+	if (rc)
+		return rc;
+	rc = senders(&snap, &sl);
+	store_read_end(&snap);
 	if (rc) {
 		free(sl.v);
 		return store_failed(res, rc);
@@ -396,7 +394,11 @@ static int view_totals_csv(struct office *o, const struct office_request *rq, st
 	if (query_spec_parse(&spec, c.year, rq->metric, rq->by, NULL, o->villages, &why))
 		return fail(res, 400, LT_EINVAL, "%s", why);
 	Lawtally__V1__QueryReply rep;
-	rc = query_run(o->store, &spec, &o->rows);
+	struct store_snap snap;
+	if ((rc = read_begin(o, &snap, res)))
+		return rc;
+	rc = query_run(&snap, &spec, &o->rows);
+	store_read_end(&snap);
 	if (rc)
 		return store_failed(res, rc);
 	reply_from_rows(&rep, &spec, &o->rows);
@@ -442,16 +444,31 @@ static int view_events_csv(struct office *o, const struct office_request *rq, st
 	if (rc)
 		return rc;
 	struct events_arg a = {out, c.year, store_tz_offset(o->store)};
+	struct store_snap snap;
+	if ((rc = read_begin(o, &snap, res)))
+		return rc;
 	if (rq->cursor == 0)
 		export_events_header(out);
-	rc = store_scan_events(o->store, rq->cursor, OFFICE_EVENTS_PAGE, events_fn, &a,
+	rc = store_scan_events(&snap, rq->cursor, OFFICE_EVENTS_PAGE, events_fn, &a,
 			       &res->next_cursor);
+	store_read_end(&snap);
 	if (rc == LT_EFULL)
 		return fail(res, 500, rc, "export: longer than %zu bytes", out->max);
 	if (rc)
 		return store_failed(res, rc);
 	res->content_type = "text/csv; charset=utf-8";
 	return 0;
+}
+
+/* A closed year's snapshot, read in a store snapshot of its own. */
+static int closed_get(struct office *o, uint16_t year, struct store_closed *cl)
+{
+	struct store_snap snap;
+	int rc = store_read_begin(o->store, &snap);
+	if (!rc)
+		rc = store_closed_get(&snap, year, cl);
+	store_read_end(&snap);
+	return rc;
 }
 
 static int view_close_year(struct office *o, const struct office_request *rq, struct sbuf *out,
@@ -477,7 +494,7 @@ static int view_close_year(struct office *o, const struct office_request *rq, st
 	struct store_closed cl;
 	char hex[2 * FIGURES_SHA256_LEN + 1], at[WHEN_FORMAT_LEN];
 	rc = store_close_year(o->store, c.year, (int64_t)time(NULL), &cl);
-	if (rc == LT_EEXIST && store_closed_get(o->store, c.year, &cl) == 0) {
+	if (rc == LT_EEXIST && closed_get(o, c.year, &cl) == 0) {
 		figures_hex(cl.sha256, hex);
 		when_format_short(cl.closed_at, tz, at);
 		store_closed_free(&cl);

@@ -201,7 +201,7 @@ static int run_fn(const struct tally_key *k, int64_t value, void *arg)
  * the same rows from a few hundred keys instead of every total of the
  * year. A breakdown by dimension of one village reads the totals.
  */
-static int scan(struct store *s, const struct query_spec *spec, enum tally_metric m,
+static int scan(const struct store_snap *s, const struct query_spec *spec, enum tally_metric m,
 		struct run_arg *a)
 {
 	int rc = LT_ENOTFOUND;
@@ -214,7 +214,7 @@ static int scan(struct store *s, const struct query_spec *spec, enum tally_metri
 	return rc;
 }
 
-int query_run(struct store *s, const struct query_spec *spec, struct query_rows *rows)
+int query_run(const struct store_snap *s, const struct query_spec *spec, struct query_rows *rows)
 {
 	struct run_arg a = {rows, spec};
 	rows->n = 0;

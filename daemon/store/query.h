@@ -3,7 +3,8 @@
  *
  * query_spec_parse() checks a request (pure); query_run() does one range
  * scan per metric, of the rollups that answer the request or else of the
- * totals (store.h), and folds the keys into rows. Rows come sorted by metric (table order), then month, village or
+ * totals (store.h), all in the one snapshot it is given, and folds the keys
+ * into rows. Rows come sorted by metric (table order), then month, village or
  * dimension value. Without a breakdown every selected metric has a row,
  * zero included; with one, only non-zero rows appear.
  */
@@ -73,8 +74,12 @@ void query_rows_sort(struct query_rows *rows);
 /* 1 if metric m is selected by spec. */
 int query_selects(const struct query_spec *spec, enum tally_metric m);
 
-/* Runs the query against the store. Returns 0 or an LT_E* code. */
-int query_run(struct store *s, const struct query_spec *spec, struct query_rows *rows);
+/*
+ * Runs the query against the store as the snapshot sees it (every metric
+ * from the same commit). Returns 0 or an LT_E* code.
+ */
+int query_run(const struct store_snap *snap, const struct query_spec *spec,
+	      struct query_rows *rows);
 
 /* The label of a row's breakdown value ("3", "ZL07", "LAND", or ""). */
 const char *query_row_label(const struct query_spec *spec, const struct query_row *row,

@@ -231,6 +231,7 @@ int store_open(struct store **out, const struct store_options *opts, char *err, 
 		goto env_close;
 	}
 	mdb_txn_reset(s->rtxn);
+	atomic_init(&s->rtxn_busy, 0);
 	*out = s;
 	return 0;
 
@@ -682,33 +683,6 @@ int store_apply_packed(struct store *s, const struct store_item *items,
 	return lt_from_mdb(rc);
 }
 
-/* Begins the store's read transaction; end it with read_end. */
-int store_read_begin(struct store *s, MDB_txn **txn)
-{
-	pthread_rwlock_rdlock(&s->maplock);
-	int rc = mdb_txn_renew(s->rtxn);
-	if (rc == MDB_MAP_RESIZED) {
-		/* another process grew the map; adopt its size with no reader open */
-		pthread_rwlock_unlock(&s->maplock);
-		pthread_rwlock_wrlock(&s->maplock);
-		rc = mdb_env_set_mapsize(s->env, 0);
-		pthread_rwlock_unlock(&s->maplock);
-		pthread_rwlock_rdlock(&s->maplock);
-		if (!rc)
-			rc = mdb_txn_renew(s->rtxn);
-	}
-	if (rc)
-		pthread_rwlock_unlock(&s->maplock);
-	*txn = s->rtxn;
-	return rc;
-}
-
-void store_read_end(struct store *s)
-{
-	mdb_txn_reset(s->rtxn);
-	pthread_rwlock_unlock(&s->maplock);
-}
-
 int store_write_begin(struct store *s, MDB_txn **txn)
 {
 	pthread_rwlock_rdlock(&s->maplock);
@@ -728,73 +702,3 @@ int store_write_end(struct store *s, MDB_txn *txn, int commit)
 	pthread_rwlock_unlock(&s->maplock);
 	return rc;
 }
-
-int store_scan_prefix(struct store *s, MDB_dbi db, const uint8_t *prefix, size_t plen,
-		      size_t keylen, store_total_fn fn, void *arg)
-{
-	MDB_txn *txn;
-	MDB_cursor *c;
-	int rc = store_read_begin(s, &txn);
-	if (rc)
-		return lt_from_mdb(rc);
-	rc = mdb_cursor_open(txn, db, &c);
-	if (rc) {
-		store_read_end(s);
-		return lt_from_mdb(rc);
-	}
-	MDB_val k = {plen, (void *)prefix}, v;
-	int ret = 0;
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
-	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		if (k.mv_size != keylen || memcmp(k.mv_data, prefix, plen))
-			break;
-		if (v.mv_size != 8) {
-			ret = LT_ECORRUPT;
-			break;
-		}
-		struct tally_key key;
-		tally_key_decode((const uint8_t *)k.mv_data + keylen - TALLY_KEY_LEN, &key);
-		ret = fn(&key, (int64_t)le64_load(v.mv_data), arg);
-		if (ret)
-			break;
-	}
-	if (!ret && rc && rc != MDB_NOTFOUND)
-		ret = lt_from_mdb(rc);
-	mdb_cursor_close(c);
-	store_read_end(s);
-	return ret;
-}
-
-int store_scan_totals(struct store *s, enum tally_metric m, uint16_t year,
-		      store_total_fn fn, void *arg)
-{
-	uint8_t prefix[TALLY_PREFIX_LEN];
-	tally_prefix_encode(m, year, prefix);
-	return store_scan_prefix(s, s->totals, prefix, sizeof(prefix), TALLY_KEY_LEN, fn, arg);
-}
-
-int store_stats(struct store *s, struct store_stats *st)
-{
-	MDB_txn *txn;
-	MDB_stat ms;
-	MDB_envinfo info;
-	int rc = store_read_begin(s, &txn);
-	if (rc)
-		return lt_from_mdb(rc);
-	memset(st, 0, sizeof(*st));
-	if (!rc && !(rc = mdb_stat(txn, s->events, &ms)))
-		st->events = ms.ms_entries;
-	if (!rc && !(rc = mdb_stat(txn, s->cases, &ms)))
-		st->cases = ms.ms_entries;
-	if (!rc && !(rc = mdb_stat(txn, s->totals, &ms)))
-		st->totals = ms.ms_entries;
-	if (!rc && !(rc = mdb_env_info(s->env, &info))) {
-		MDB_stat es;
-		mdb_env_stat(s->env, &es);
-		st->map_size = info.me_mapsize;
-		st->used_bytes = (info.me_last_pgno + 1) * (size_t)es.ms_psize;
-	}
-	store_read_end(s);
-	return lt_from_mdb(rc);
-}
-

@@ -15,11 +15,14 @@
  * The event log is keyed by sequence so that it is always appended in key
  * order, whatever the ids look like; only the ids index takes random keys.
  *
- * Threads: batches (store_apply) come from one thread, reads (scans,
- * stats, office views: one shared read transaction) from one other thread
- * at most, and store_close_year from either; LMDB serialises the writers
- * and a lock keeps map growth away from open transactions. A store must
- * not be used across fork().
+ * Every read goes through a read snapshot (store_read_begin, below): one
+ * read transaction for a whole answer, so that an answer never mixes two
+ * commits.
+ *
+ * Threads: batches (store_apply) come from one thread, snapshots from any
+ * (one at a time per thread), and store_close_year from either; LMDB
+ * serialises the writers and a lock keeps map growth away from open
+ * transactions. A store must not be used across fork().
  */
 #ifndef LAWTALLY_STORE_H
 #define LAWTALLY_STORE_H
@@ -110,6 +113,39 @@ int store_apply_packed(struct store *s, const struct store_item *items,
 		       const struct store_packed *packed, size_t n,
 		       struct store_result *results);
 
+/* ---- reading: one snapshot per answer ------------------------------------
+ *
+ * A snapshot is one LMDB read transaction: what is read through it is the
+ * store as one commit left it, however many scans the reading takes. Every
+ * read function below takes one, so that no answer can be put together
+ * from two commits (a commit landing between the scans of two metrics once
+ * showed a dispute registered but not yet open). Begin one per answer
+ * (a ZeroMQ query, an HTTP request, a document, a recount), read all the
+ * answer needs through it, and end it before the answer is sent: an open
+ * snapshot keeps the pages it sees from being reused and holds off map
+ * growth, so it is never kept across a wait. Beginning one is cheap: a
+ * kept read transaction renewed and a lock taken shared.
+ *
+ * A thread holds at most one snapshot at a time (beginning one may wait
+ * for map growth, which waits for every open snapshot to end); snapshots
+ * of different threads may be open together.
+ */
+struct MDB_txn;
+struct store_snap {
+	struct store *store;
+	struct MDB_txn *txn;  /* the read transaction; NULL once ended */
+};
+
+/*
+ * Begins a snapshot of s. Returns 0, or an LT_E* code (LT_EIO when LMDB
+ * has no reader slot free) with nothing to end. Read functions given a
+ * snapshot not begun, or ended, return LT_EINVAL.
+ */
+int store_read_begin(struct store *s, struct store_snap *snap);
+
+/* Ends the snapshot. Safe on one ended already, or zeroed. */
+void store_read_end(struct store_snap *snap);
+
 /* Called for each total of a scan; a non-zero return stops the scan with it. */
 typedef int (*store_total_fn)(const struct tally_key *k, int64_t value, void *arg);
 
@@ -117,8 +153,16 @@ typedef int (*store_total_fn)(const struct tally_key *k, int64_t value, void *ar
  * Calls fn for every non-zero total of metric m in year, in key order (one
  * range scan). Returns 0, fn's non-zero return, or an LT_E* code.
  */
-int store_scan_totals(struct store *s, enum tally_metric m, uint16_t year,
+int store_scan_totals(const struct store_snap *snap, enum tally_metric m, uint16_t year,
 		      store_total_fn fn, void *arg);
+
+/*
+ * Adds every total of the years [year_min, year_max] to f (figures.h) and
+ * seals it: the live figures of the office's documents. Returns 0 or an
+ * LT_E* code (f then holds part of them: free it).
+ */
+int store_figures(const struct store_snap *snap, uint16_t year_min, uint16_t year_max,
+		  struct figures *f);
 
 /* Sums of the totals kept for queries (store_rollup.c). */
 enum store_rollup {
@@ -131,8 +175,8 @@ enum store_rollup {
  * have the summed-over parts zero. Returns LT_ENOTFOUND, calling nothing,
  * for a store opened read-only from before rollups (scan the totals then).
  */
-int store_scan_rollup(struct store *s, enum store_rollup kind, enum tally_metric m,
-		      uint16_t year, store_total_fn fn, void *arg);
+int store_scan_rollup(const struct store_snap *snap, enum store_rollup kind,
+		      enum tally_metric m, uint16_t year, store_total_fn fn, void *arg);
 
 struct store_stats {
 	uint64_t events;        /* stored events, retractions included */
@@ -142,7 +186,8 @@ struct store_stats {
 	size_t used_bytes;      /* pages in use, bytes */
 };
 
-int store_stats(struct store *s, struct store_stats *st);
+/* Fills *st as of the snapshot. Returns 0 or an LT_E* code. */
+int store_stats(const struct store_snap *snap, struct store_stats *st);
 
 /* Outcome of a recount. */
 struct store_verify {
@@ -158,7 +203,7 @@ struct store_verify {
  * (details in v), or another LT_E* code if the recount could not run.
  * Memory grows with the number of stored events (about 100 bytes each).
  */
-int store_verify(struct store *s, struct store_verify *v);
+int store_verify(const struct store_snap *snap, struct store_verify *v);
 
 /*
  * Frees the reader slots of processes that died inside a read transaction
@@ -210,7 +255,8 @@ size_t store_set_map_size_max(struct store *s, size_t max);
  * total of every year. Reads every stored event (store_verify's recount):
  * for reports, never on the ingest path. Returns 0 or an LT_E* code.
  */
-int store_recount_asof(struct store *s, int64_t received_max, struct tally_deltas *out);
+int store_recount_asof(const struct store_snap *snap, int64_t received_max,
+		       struct tally_deltas *out);
 
 /* A closed year's snapshot. */
 struct store_closed {
@@ -233,14 +279,14 @@ int store_close_year(struct store *s, uint16_t year, int64_t now, struct store_c
  * if the year is not closed, LT_ECORRUPT if the entries do not match their
  * hash, or another LT_E* code.
  */
-int store_closed_get(struct store *s, uint16_t year, struct store_closed *out);
+int store_closed_get(const struct store_snap *snap, uint16_t year, struct store_closed *out);
 void store_closed_free(struct store_closed *c);
 
 /* Called for each sender record; a non-zero return stops the scan with it. */
 typedef int (*store_sender_fn)(const struct sender_record *rec, void *arg);
 
 /* Calls fn for every sender, by name. Returns 0, fn's return or an LT_E* code. */
-int store_scan_senders(struct store *s, store_sender_fn fn, void *arg);
+int store_scan_senders(const struct store_snap *snap, store_sender_fn fn, void *arg);
 
 /* A stored event as the export reads it; valid during the callback only. */
 struct store_event {
@@ -254,11 +300,11 @@ typedef int (*store_event_fn)(const struct store_event *e, void *arg);
 
 /*
  * Calls fn for the stored events from sequence number from (1 is the
- * first) on, reading at most max_records of them in one read transaction.
- * Sets *next to the sequence number to go on from, or 0 when the log is at
- * its end. Returns 0, fn's non-zero return, or an LT_E* code.
+ * first) on, reading at most max_records of them. Sets *next to the
+ * sequence number to go on from, or 0 when the log is at its end. Returns
+ * 0, fn's non-zero return, or an LT_E* code.
  */
-int store_scan_events(struct store *s, uint64_t from, size_t max_records, store_event_fn fn,
-		      void *arg, uint64_t *next);
+int store_scan_events(const struct store_snap *snap, uint64_t from, size_t max_records,
+		      store_event_fn fn, void *arg, uint64_t *next);
 
 #endif

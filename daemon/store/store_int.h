@@ -4,7 +4,8 @@
  * store.c that store_recount.c, store_backup.c and store_office.c call.
  * LMDB's return codes become LT_E* codes through err.h's lt_from_mdb.
  *
- *   store.c          open, close, apply a batch, scan totals, stats
+ *   store.c          open, close, apply a batch
+ *   store_read.c     read snapshots, scans of the totals, stats
  *   store_recount.c  rebuild totals from the events: verify and as-of
  *   store_backup.c   hot backup, live map limit
  *   store_office.c   closed years, per-sender completeness, event export
@@ -15,6 +16,7 @@
 
 #include <lmdb.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "figures.h"
@@ -32,11 +34,18 @@
 struct store {
 	MDB_env *env;
 	MDB_dbi meta, events, ids, cases, totals;
-	MDB_txn *rtxn;            /* reset read transaction, renewed per query */
 	/*
-	 * Held shared by every transaction of this process, exclusive around
-	 * mdb_env_set_mapsize (which needs none open): the writer thread grows
-	 * the map while the loop thread may be reading.
+	 * A reset read transaction, renewed for a snapshot (cheaper than a new
+	 * one); rtxn_busy while a snapshot has it, and another snapshot begins
+	 * a transaction of its own meanwhile.
+	 */
+	MDB_txn *rtxn;
+	atomic_int rtxn_busy;
+	/*
+	 * Held shared by every transaction of this process, for the life of a
+	 * snapshot, exclusive around mdb_env_set_mapsize (which needs none
+	 * open): the writer thread grows the map while the loop thread may be
+	 * reading.
 	 */
 	pthread_rwlock_t maplock;
 	size_t map_size, map_size_max;
@@ -75,13 +84,6 @@ int store_record_unpack(const MDB_val *v, struct record *r);
 void store_record_free(struct record *r);
 
 /*
- * The store's shared read transaction: begin, use, end. Returns an MDB
- * code; on failure nothing is to be ended. One thread reads at a time.
- */
-int store_read_begin(struct store *s, MDB_txn **txn);
-void store_read_end(struct store *s);
-
-/*
  * A write transaction under the map lock: begin, then end with commit 1
  * (returns mdb_txn_commit's code) or 0 (abort, returns 0). Returns an MDB code.
  */
@@ -100,11 +102,11 @@ void store_senders_free(struct store *s); /* its scratch, at close */
 /*
  * Calls fn for every value of db whose key starts with prefix and is
  * keylen bytes long, decoding the totals key of its last TALLY_KEY_LEN
- * bytes, in one range scan of the shared read transaction. Returns 0,
- * fn's non-zero return, or an LT_E* code.
+ * bytes, in one range scan of the snapshot. Returns 0, fn's non-zero
+ * return, or an LT_E* code.
  */
-int store_scan_prefix(struct store *s, MDB_dbi db, const uint8_t *prefix, size_t plen,
-		      size_t keylen, store_total_fn fn, void *arg);
+int store_scan_prefix(const struct store_snap *snap, MDB_dbi db, const uint8_t *prefix,
+		      size_t plen, size_t keylen, store_total_fn fn, void *arg);
 
 /*
  * Adds delta to the little-endian i64 stored under key in the cursor's

@@ -46,7 +46,7 @@ static void closed_key(uint16_t year, uint8_t key[2])
 	be16_store(key, year);
 }
 
-/* Reads every total of year into f (sealed). Returns an MDB code. */
+/* Adds every total of year to f (not sealed). Returns an MDB code. */
 static int year_totals(struct store *s, MDB_txn *txn, uint16_t year, struct figures *f)
 {
 	MDB_cursor *c;
@@ -71,8 +71,19 @@ static int year_totals(struct store *s, MDB_txn *txn, uint16_t year, struct figu
 		}
 	}
 	mdb_cursor_close(c);
-	figures_seal(f);
 	return rc == MDB_NOTFOUND || rc == 0 ? 0 : rc;
+}
+
+int store_figures(const struct store_snap *snap, uint16_t year_min, uint16_t year_max,
+		  struct figures *f)
+{
+	int rc = 0;
+	if (!snap->txn)
+		return LT_EINVAL;
+	for (unsigned y = year_min; y <= year_max && !rc; y++)
+		rc = year_totals(snap->store, snap->txn, (uint16_t)y, f);
+	figures_seal(f);
+	return lt_from_mdb(rc);
 }
 
 static int closed_decode(const MDB_val *v, uint16_t year, struct store_closed *out)
@@ -115,6 +126,7 @@ int store_close_year(struct store *s, uint16_t year, int64_t now, struct store_c
 	}
 	if (rc == MDB_NOTFOUND)
 		rc = year_totals(s, txn, year, &f);
+	figures_seal(&f);
 	size_t elen = figures_encoded_len(&f, year);
 	if (!rc) {
 		v = (MDB_val){CLOSED_HEADER_LEN + elen, NULL};
@@ -146,21 +158,17 @@ int store_close_year(struct store *s, uint16_t year, int64_t now, struct store_c
 	return 0;
 }
 
-int store_closed_get(struct store *s, uint16_t year, struct store_closed *out)
+int store_closed_get(const struct store_snap *snap, uint16_t year, struct store_closed *out)
 {
-	MDB_txn *txn;
 	uint8_t key[2];
-	if (!s->has_office_dbs)
+	if (!snap->txn)
+		return LT_EINVAL;
+	if (!snap->store->has_office_dbs)
 		return LT_ENOTFOUND;
 	closed_key(year, key);
 	MDB_val k = {2, key}, v;
-	int rc = store_read_begin(s, &txn);
-	if (rc)
-		return lt_from_mdb(rc);
-	rc = mdb_get(txn, s->closed, &k, &v);
-	int lrc = rc ? lt_from_mdb(rc) : closed_decode(&v, year, out);
-	store_read_end(s);
-	return lrc;
+	int rc = mdb_get(snap->txn, snap->store->closed, &k, &v);
+	return rc ? lt_from_mdb(rc) : closed_decode(&v, year, out);
 }
 
 void store_closed_free(struct store_closed *c)
@@ -339,21 +347,17 @@ int store_senders_apply(struct store *s, MDB_txn *txn, const struct store_item *
 	return 0;
 }
 
-int store_scan_senders(struct store *s, store_sender_fn fn, void *arg)
+int store_scan_senders(const struct store_snap *snap, store_sender_fn fn, void *arg)
 {
-	MDB_txn *txn;
 	MDB_cursor *c;
 	MDB_val k, v;
-	if (!s->has_office_dbs)
+	if (!snap->txn)
+		return LT_EINVAL;
+	if (!snap->store->has_office_dbs)
 		return 0;
-	int rc = store_read_begin(s, &txn);
+	int rc = mdb_cursor_open(snap->txn, snap->store->senders, &c);
 	if (rc)
 		return lt_from_mdb(rc);
-	rc = mdb_cursor_open(txn, s->senders, &c);
-	if (rc) {
-		store_read_end(s);
-		return lt_from_mdb(rc);
-	}
 	int ret = 0;
 	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0 && !ret;
 	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
@@ -369,27 +373,22 @@ int store_scan_senders(struct store *s, store_sender_fn fn, void *arg)
 	if (!ret && rc && rc != MDB_NOTFOUND)
 		ret = lt_from_mdb(rc);
 	mdb_cursor_close(c);
-	store_read_end(s);
 	return ret;
 }
 
-int store_scan_events(struct store *s, uint64_t from, size_t max_records, store_event_fn fn,
-		      void *arg, uint64_t *next)
+int store_scan_events(const struct store_snap *snap, uint64_t from, size_t max_records,
+		      store_event_fn fn, void *arg, uint64_t *next)
 {
-	MDB_txn *txn;
 	MDB_cursor *c;
 	uint8_t start[8];
 	*next = 0;
+	if (!snap->txn)
+		return LT_EINVAL;
 	be64_store(start, from ? from : 1);
 	MDB_val k = {8, start}, v;
-	int rc = store_read_begin(s, &txn);
+	int rc = mdb_cursor_open(snap->txn, snap->store->events, &c);
 	if (rc)
 		return lt_from_mdb(rc);
-	rc = mdb_cursor_open(txn, s->events, &c);
-	if (rc) {
-		store_read_end(s);
-		return lt_from_mdb(rc);
-	}
 	int ret = 0;
 	size_t read = 0;
 	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
@@ -419,6 +418,5 @@ int store_scan_events(struct store *s, uint64_t from, size_t max_records, store_
 	if (!ret && rc && rc != MDB_NOTFOUND)
 		ret = lt_from_mdb(rc);
 	mdb_cursor_close(c);
-	store_read_end(s);
 	return ret;
 }

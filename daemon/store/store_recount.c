@@ -252,14 +252,14 @@ static int recount_totals(struct store *s, MDB_txn *txn, struct recount *r,
 	return rc == MDB_NOTFOUND ? 0 : lt_from_mdb(rc);
 }
 
-int store_verify(struct store *s, struct store_verify *v)
+int store_verify(const struct store_snap *snap, struct store_verify *v)
 {
-	MDB_txn *txn;
+	struct store *s = snap->store;
+	MDB_txn *txn = snap->txn;
 	struct recount r = {0};
 	memset(v, 0, sizeof(*v));
-	int rc = store_read_begin(s, &txn);
-	if (rc)
-		return lt_from_mdb(rc);
+	if (!txn)
+		return LT_EINVAL;
 	int lrc = recount_events(s, txn, &r, v, NULL);
 	if (!lrc)
 		lrc = recount_cases(s, txn, &r, v);
@@ -267,7 +267,6 @@ int store_verify(struct store *s, struct store_verify *v)
 		lrc = recount_totals(s, txn, &r, v);
 	if (!lrc)
 		lrc = store_rollups_verify(s, txn, v);
-	store_read_end(s);
 	free(r.cf);
 	tally_deltas_free(&r.deltas);
 	if (lrc)
@@ -340,20 +339,20 @@ static void recount_groups(struct recount *r)
 	}
 }
 
-int store_recount_asof(struct store *s, int64_t received_max, struct tally_deltas *out)
+int store_recount_asof(const struct store_snap *snap, int64_t received_max,
+		       struct tally_deltas *out)
 {
-	MDB_txn *txn;
+	struct store *s = snap->store;
+	MDB_txn *txn = snap->txn;
 	struct recount r = {0};
 	struct recount_cut cut = {.received_max = received_max};
 	struct store_verify v;
 	memset(&v, 0, sizeof(v));
-	int rc = store_read_begin(s, &txn);
-	if (rc)
-		return lt_from_mdb(rc);
+	if (!txn)
+		return LT_EINVAL;
 	int lrc = cut_collect(s, txn, &cut);
 	if (!lrc)
 		lrc = recount_events(s, txn, &r, &v, &cut);
-	store_read_end(s);
 	if (!lrc) {
 		recount_groups(&r);
 		tally_deltas_merge(&r.deltas);

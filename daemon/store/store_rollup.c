@@ -167,15 +167,16 @@ void store_rollups_free(struct store *s)
 	tally_deltas_free(&s->rdeltas);
 }
 
-int store_scan_rollup(struct store *s, enum store_rollup kind, enum tally_metric m,
-		      uint16_t year, store_total_fn fn, void *arg)
+int store_scan_rollup(const struct store_snap *snap, enum store_rollup kind,
+		      enum tally_metric m, uint16_t year, store_total_fn fn, void *arg)
 {
-	if (!s->has_rollups)
+	if (!snap->store->has_rollups)
 		return LT_ENOTFOUND;
 	uint8_t prefix[1 + TALLY_PREFIX_LEN];
 	prefix[0] = (uint8_t)kind;
 	tally_prefix_encode(m, year, prefix + 1);
-	return store_scan_prefix(s, s->rollups, prefix, sizeof(prefix), ROLLUP_KEY_LEN, fn, arg);
+	return store_scan_prefix(snap, snap->store->rollups, prefix, sizeof(prefix),
+				 ROLLUP_KEY_LEN, fn, arg);
 }
 
 static void verify_rollup_note(struct store_verify *v, const uint8_t *kb, int64_t live,

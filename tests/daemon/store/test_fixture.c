@@ -414,9 +414,11 @@ static int collect(const struct tally_key *k, int64_t value, void *arg)
  * filtered by the dimension's label), every other 2024 total against the
  * recount, and the store's own recount (store_verify).
  */
-static void check_store(struct store *s, const struct fixture *fx,
+static void check_store(struct store *store, const struct fixture *fx,
 			const struct tally_deltas *expect)
 {
+	struct store_snap snap, *s = &snap;
+	assert_int_equal(store_read_begin(store, s), 0);
 	for (size_t i = 0; i < fixture_2024_nfigures; i++) {
 		struct figure_sel sel;
 		sel_init(&sel, &fixture_2024_figures[i]);
@@ -450,6 +452,7 @@ static void check_store(struct store *s, const struct fixture *fx,
 	struct store_verify v;
 	memset(&v, 0, sizeof(v));
 	int rc = store_verify(s, &v);
+	store_read_end(s);
 	for (size_t i = 0; i < v.nfirst && i < 8; i++)
 		print_error("verify: %s\n", v.first[i]);
 	assert_int_equal(rc, 0);
@@ -533,14 +536,19 @@ static void test_store_figures(void **state)
 	check_store(env->s, fx, &env->expect);
 
 	struct store_stats st1, st2;
-	assert_int_equal(store_stats(env->s, &st1), 0);
+	struct store_snap snap;
+	assert_int_equal(store_read_begin(env->s, &snap), 0);
+	assert_int_equal(store_stats(&snap, &st1), 0);
+	store_read_end(&snap);
 	assert_int_equal(st1.events, fx->n_distinct);
 
 	/* a sender that lost its acks sends everything again: nothing changes */
 	apply_all(env->s, fx, count);
 	assert_int_equal(count[STORE_DUPLICATE], fx->n);
 	check_store(env->s, fx, &env->expect);
-	assert_int_equal(store_stats(env->s, &st2), 0);
+	assert_int_equal(store_read_begin(env->s, &snap), 0);
+	assert_int_equal(store_stats(&snap, &st2), 0);
+	store_read_end(&snap);
 	assert_int_equal(st2.events, st1.events);
 	assert_int_equal(st2.cases, st1.cases);
 	assert_int_equal(st2.totals, st1.totals);

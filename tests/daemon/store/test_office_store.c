@@ -34,6 +34,55 @@ struct fx {
 	struct store *s;
 };
 
+/* The store's read functions, each in a read snapshot of its own. */
+static struct store_snap snap_begin(struct store *s)
+{
+	struct store_snap sn;
+	assert_int_equal(store_read_begin(s, &sn), 0);
+	return sn;
+}
+
+static int recount_asof(struct store *s, int64_t t, struct tally_deltas *d)
+{
+	struct store_snap sn = snap_begin(s);
+	int rc = store_recount_asof(&sn, t, d);
+	store_read_end(&sn);
+	return rc;
+}
+
+static int closed_get(struct store *s, uint16_t year, struct store_closed *c)
+{
+	struct store_snap sn = snap_begin(s);
+	int rc = store_closed_get(&sn, year, c);
+	store_read_end(&sn);
+	return rc;
+}
+
+static int scan_senders(struct store *s, store_sender_fn fn, void *arg)
+{
+	struct store_snap sn = snap_begin(s);
+	int rc = store_scan_senders(&sn, fn, arg);
+	store_read_end(&sn);
+	return rc;
+}
+
+static int scan_events(struct store *s, uint64_t from, size_t max, store_event_fn fn, void *arg,
+		       uint64_t *next)
+{
+	struct store_snap sn = snap_begin(s);
+	int rc = store_scan_events(&sn, from, max, fn, arg, next);
+	store_read_end(&sn);
+	return rc;
+}
+
+static int verify(struct store *s, struct store_verify *v)
+{
+	struct store_snap sn = snap_begin(s);
+	int rc = store_verify(&sn, v);
+	store_read_end(&sn);
+	return rc;
+}
+
 static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 {
 	(void)sb, (void)flag, (void)ftw;
@@ -162,11 +211,13 @@ static int live_fn(const struct tally_key *k, int64_t value, void *arg)
 
 static void live(struct store *s, struct tally_deltas *d)
 {
+	struct store_snap sn = snap_begin(s);
 	d->n = 0;
 	/* in key order: metric, then year */
 	for (int m = 0; m < M_COUNT; m++)
 		for (int y = 2023; y <= 2024; y++)
-			assert_int_equal(store_scan_totals(s, m, (uint16_t)y, live_fn, d), 0);
+			assert_int_equal(store_scan_totals(&sn, m, (uint16_t)y, live_fn, d), 0);
+	store_read_end(&sn);
 }
 
 static void test_asof(void **state)
@@ -187,25 +238,25 @@ static void test_asof(void **state)
 	assert_int_equal(apply1(f->s, &e[5], "c", 4000), STORE_ACCEPTED);
 
 	struct tally_deltas d = {0}, l = {0};
-	assert_int_equal(store_recount_asof(f->s, 999, &d), 0);
+	assert_int_equal(recount_asof(f->s, 999, &d), 0);
 	assert_int_equal(d.n, 0);
-	assert_int_equal(store_recount_asof(f->s, 1500, &d), 0);
+	assert_int_equal(recount_asof(f->s, 1500, &d), 0);
 	assert_int_equal(sum(&d, M_DISPUTES_REGISTERED, 2024), 1);
 	assert_int_equal(sum(&d, M_DISPUTES_OPEN, 2024), 1);
 	assert_int_equal(sum(&d, M_DISPUTES_RESOLVED, 2024), 0);
 	assert_int_equal(sum(&d, M_TRAININGS_SESSIONS, 2024), 0);
 	/* at 2500 the resolved event counts: its retraction came at 3000 */
-	assert_int_equal(store_recount_asof(f->s, 2500, &d), 0);
+	assert_int_equal(recount_asof(f->s, 2500, &d), 0);
 	assert_int_equal(sum(&d, M_DISPUTES_RESOLVED, 2024), 1);
 	assert_int_equal(sum(&d, M_DISPUTES_OPEN, 2024), 0);
 	assert_int_equal(sum(&d, M_TRAININGS_SESSIONS, 2024), 1);
 	assert_int_equal(sum(&d, M_TRAININGS_SESSIONS, 2023), 0);
-	assert_int_equal(store_recount_asof(f->s, 3000, &d), 0);
+	assert_int_equal(recount_asof(f->s, 3000, &d), 0);
 	assert_int_equal(sum(&d, M_DISPUTES_RESOLVED, 2024), 0);
 	assert_int_equal(sum(&d, M_DISPUTES_OPEN, 2024), 1);
 	assert_int_equal(sum(&d, M_TRAININGS_SESSIONS, 2023), 1);
 	/* at the end of time: exactly the live totals */
-	assert_int_equal(store_recount_asof(f->s, INT64_MAX, &d), 0);
+	assert_int_equal(recount_asof(f->s, INT64_MAX, &d), 0);
 	assert_int_equal(sum(&d, M_DISPUTES_RESOLVED, 2024), 1);
 	live(f->s, &l);
 	assert_int_equal(d.n, l.n);
@@ -231,7 +282,7 @@ static void test_close_year(void **state)
 		assert_int_equal(apply1(f->s, &e[i], "c", 1000), STORE_ACCEPTED);
 
 	struct store_closed c, g;
-	assert_int_equal(store_closed_get(f->s, 2024, &c), LT_ENOTFOUND);
+	assert_int_equal(closed_get(f->s, 2024, &c), LT_ENOTFOUND);
 	assert_int_equal(store_close_year(f->s, 2024, 5000, &c), 0);
 	assert_int_equal(c.year, 2024);
 	assert_int_equal(c.closed_at, 5000);
@@ -250,7 +301,7 @@ static void test_close_year(void **state)
 	assert_int_equal(store_close_year(f->s, 2024, 6000, &g), LT_EEXIST);
 	ev_training(&e[3], 4, T2024);
 	assert_int_equal(apply1(f->s, &e[3], "c", 7000), STORE_ACCEPTED);
-	assert_int_equal(store_closed_get(f->s, 2024, &g), 0);
+	assert_int_equal(closed_get(f->s, 2024, &g), 0);
 	assert_int_equal(g.closed_at, 5000);
 	assert_int_equal(g.len, c.len);
 	assert_memory_equal(g.entries, c.entries, c.len);
@@ -311,7 +362,7 @@ static void test_senders(void **state)
 	assert_int_equal(store_apply(f->s, items, 1, res), 0);
 
 	struct senders_arg a = {.n = 0};
-	assert_int_equal(store_scan_senders(f->s, senders_fn, &a), 0);
+	assert_int_equal(scan_senders(f->s, senders_fn, &a), 0);
 	assert_int_equal(a.n, 5);
 	/* by name, bytewise: "(none)", "centre-ZL07", "device-01", "device-02", the long one */
 	assert_string_equal(a.r[0].name, "(none)");
@@ -374,7 +425,7 @@ static void test_senders_interleaved(void **state)
 	assert_int_equal(res[N2 - 1].status, STORE_ACCEPTED);
 
 	struct senders_arg a = {.n = 0};
-	assert_int_equal(store_scan_senders(f->s, senders_fn, &a), 0);
+	assert_int_equal(scan_senders(f->s, senders_fn, &a), 0);
 	assert_int_equal(a.n, IL_SENDERS);
 	for (size_t k = 0; k < IL_SENDERS; k++) {
 		char want[16];
@@ -415,19 +466,19 @@ static void test_scan_events(void **state)
 	assert_int_equal(apply1(f->s, &e[4], "c", 1000), STORE_ACCEPTED);
 	struct events_arg a = {.n = 0};
 	uint64_t next;
-	assert_int_equal(store_scan_events(f->s, 0, 2, events_fn, &a, &next), 0);
+	assert_int_equal(scan_events(f->s, 0, 2, events_fn, &a, &next), 0);
 	assert_int_equal(a.n, 2);
 	assert_int_equal(next, 3);
 	assert_int_equal(a.retracted[1], 1);
-	assert_int_equal(store_scan_events(f->s, next, 100, events_fn, &a, &next), 0);
+	assert_int_equal(scan_events(f->s, next, 100, events_fn, &a, &next), 0);
 	assert_int_equal(a.n, 5);
 	assert_int_equal(a.seqs[4], 5);
 	assert_int_equal(next, 0);
-	assert_int_equal(store_scan_events(f->s, 6, 100, events_fn, &a, &next), 0);
+	assert_int_equal(scan_events(f->s, 6, 100, events_fn, &a, &next), 0);
 	assert_int_equal(a.n, 5);
 	assert_int_equal(next, 0);
 	a = (struct events_arg){.stop_at = 1};
-	assert_int_equal(store_scan_events(f->s, 1, 100, events_fn, &a, &next), 7);
+	assert_int_equal(scan_events(f->s, 1, 100, events_fn, &a, &next), 7);
 }
 
 /* The stored record of sequence number seq, its event's bytes copied to out. */
@@ -509,10 +560,10 @@ static void test_apply_packed(void **state)
 
 	struct events_arg a = {.n = 0};
 	uint64_t next;
-	assert_int_equal(store_scan_events(f->s, 0, 100, packed_fn, &a, &next), 0);
+	assert_int_equal(scan_events(f->s, 0, 100, packed_fn, &a, &next), 0);
 	assert_int_equal(a.n, 3);
 	struct store_verify v;
-	assert_int_equal(store_verify(f->s, &v), 0);
+	assert_int_equal(verify(f->s, &v), 0);
 	assert_int_equal(v.events, 3);
 	store_close(&f->s);
 
@@ -552,12 +603,12 @@ static void test_older_store_read_only(void **state)
 	open_store(f, 1);
 	struct senders_arg a = {.n = 0};
 	struct store_closed c;
-	assert_int_equal(store_scan_senders(f->s, senders_fn, &a), 0);
+	assert_int_equal(scan_senders(f->s, senders_fn, &a), 0);
 	assert_int_equal(a.n, 0);
-	assert_int_equal(store_closed_get(f->s, 2024, &c), LT_ENOTFOUND);
+	assert_int_equal(closed_get(f->s, 2024, &c), LT_ENOTFOUND);
 	assert_int_equal(store_close_year(f->s, 2024, 1, &c), LT_EINVAL);
 	struct tally_deltas d = {0};
-	assert_int_equal(store_recount_asof(f->s, INT64_MAX, &d), 0);
+	assert_int_equal(recount_asof(f->s, INT64_MAX, &d), 0);
 	assert_int_equal(sum(&d, M_TRAININGS_SESSIONS, 2024), 1);
 	tally_deltas_free(&d);
 	store_close(&f->s);
