@@ -5,6 +5,7 @@
 #   make test       unit tests and end-to-end tests
 #   make asan       the tests under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make bench      the benchmarks, written to BENCHMARKS.md
+#   make bench-snapshot  only their section on answers under ingest
 #   make fuzz       each fuzz target for FUZZ_SECONDS
 #   make clean      remove build/
 #
@@ -197,7 +198,7 @@ $(BENCH_TOOLS):
 
 # ---- targets -----------------------------------------------------------
 .PHONY: all deps run test unit e2e asan clean bench bench-quick bench-deps bench-tools \
-	fuzz fuzz-run install uninstall
+	bench-snapshot fuzz fuzz-run install uninstall
 all: $(BINS) $(UNIT_BIN) $(TEST_TOOLS)
 
 deps:
@@ -222,8 +223,9 @@ run: deps
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 
-# End-to-end: the real daemon and clients on loopback (tests/e2e/).
-e2e: $(BINS) $(TEST_TOOLS)
+# End-to-end: the real daemon and clients on loopback (tests/e2e/); the
+# bench's load generator drives ingest where answers are checked under it.
+e2e: $(BINS) $(TEST_TOOLS) $(BUILD)/bench/loadgen
 	@BUILD=$(abspath $(BUILD)) tests/e2e/run.sh
 
 test: deps
@@ -246,6 +248,11 @@ bench-deps:
 bench: deps bench-deps
 	@$(MAKE) --no-print-directory BUILD=$(BENCH_BUILD) SAN= OPT="-O2 -g" $(BENCH_BUILD)/lawtallyd bench-tools
 	@BENCH_CMD="make bench" bench/run.sh --build $(BENCH_BUILD) --out BENCHMARKS.md
+# The section on answers under full ingest alone, put into BENCHMARKS.md.
+bench-snapshot: deps
+	@$(MAKE) --no-print-directory BUILD=$(BENCH_BUILD) SAN= OPT="-O2 -g" $(BENCH_BUILD)/lawtallyd \
+		$(BENCH_BUILD)/bench/loadgen
+	@BENCH_CMD="make bench-snapshot" bench/run.sh --only snapshot --build $(BENCH_BUILD) --out BENCHMARKS.md
 bench-quick: bench-deps
 	@$(MAKE) --no-print-directory $(BUILD)/lawtallyd bench-tools
 	@BENCH_CMD="make bench-quick" bench/run.sh --quick --build $(BUILD) --out $(BUILD)/bench-quick.md

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # run.sh - the benchmark behind `make bench` and `make bench-quick`.
 #
-#   bench/run.sh [--quick] --build DIR --out FILE
+#   bench/run.sh [--quick] [--only snapshot] --build DIR --out FILE
 #
 # Starts lawtallyd (from DIR) on stores in a temporary directory and
 # measures, with the tools of DIR/bench: durable ingest (1, 8, 64 senders;
@@ -9,9 +9,12 @@
 # at a fixed offered rate and at saturation, query latency under full
 # ingest, start-up and report time and private memory at two store sizes,
 # store bytes per event; then, on the same disk, the raw LMDB ceiling and
-# Redis (appendfsync always) doing the same work per event. Every figure is
-# the median of the runs made here; nothing is estimated. Prints one table
-# and writes FILE (markdown) with the machine, the commands and the runs.
+# Redis (appendfsync always) doing the same work per event; and whether
+# every answer taken under full ingest reads one commit (the snapshot
+# section). Every figure is the median of the runs made here; nothing is
+# estimated. Prints one table and writes FILE (markdown) with the machine,
+# the commands and the runs. With --only snapshot it runs that section
+# alone and puts it into FILE in place of the one there (or at its end).
 #
 # Sizes and counts can be changed with BENCH_RUNS, BENCH_EVENTS,
 # BENCH_SECONDS, BENCH_SIZES, BENCH_SENDERS, BENCH_RATE; BENCH_CONDITIONS
@@ -19,31 +22,39 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-QUICK=0 BUILD= OUT=
+QUICK=0 BUILD= OUT= ONLY=
+USAGE="usage: bench/run.sh [--quick] [--only snapshot] --build DIR --out FILE"
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) QUICK=1 ;;
+	--only) ONLY=$2; shift ;;
 	--build) BUILD=$2; shift ;;
 	--out) OUT=$2; shift ;;
-	*) echo "usage: bench/run.sh [--quick] --build DIR --out FILE" >&2; exit 2 ;;
+	*) echo "$USAGE" >&2; exit 2 ;;
 	esac
 	shift
 done
-[ -n "$BUILD" ] && [ -n "$OUT" ] || { echo "usage: bench/run.sh [--quick] --build DIR --out FILE" >&2; exit 2; }
+[ -n "$BUILD" ] && [ -n "$OUT" ] && { [ -z "$ONLY" ] || [ "$ONLY" = snapshot ]; } ||
+	{ echo "$USAGE" >&2; exit 2; }
 BUILD=$(cd "$BUILD" && pwd)
 LAWTALLYD=$BUILD/lawtallyd
 TOOLS=$BUILD/bench
-for f in "$LAWTALLYD" "$TOOLS"/{loadgen,prefill,lmdb_ceiling,redis_load,starttime}; do
+NEED=("$LAWTALLYD" "$TOOLS/loadgen")
+[ -n "$ONLY" ] || NEED+=("$TOOLS"/{prefill,lmdb_ceiling,redis_load,starttime})
+for f in "${NEED[@]}"; do
 	[ -x "$f" ] || { echo "bench: $f is missing: build it first (make bench-tools)" >&2; exit 2; }
 done
-command -v redis-server >/dev/null || { echo "bench: redis-server is missing (make bench-deps)" >&2; exit 2; }
+[ -n "$ONLY" ] || command -v redis-server >/dev/null ||
+	{ echo "bench: redis-server is missing (make bench-deps)" >&2; exit 2; }
 
 if [ $QUICK = 1 ]; then
 	RUNS=${BENCH_RUNS:-1} EVENTS=${BENCH_EVENTS:-4000} SECS=${BENCH_SECONDS:-1}
 	SIZES=${BENCH_SIZES:-"20000 50000"} RATE=${BENCH_RATE:-2000} RATE_SECS=1 STARTS=2
+	SNAP_HTTP=${BENCH_SNAP_HTTP:-3000} SNAP_ZMQ=${BENCH_SNAP_ZMQ:-1000}
 else
 	RUNS=${BENCH_RUNS:-5} EVENTS=${BENCH_EVENTS:-200000} SECS=${BENCH_SECONDS:-4}
 	SIZES=${BENCH_SIZES:-"1000000 10000000"} RATE=${BENCH_RATE:-10000} RATE_SECS=5 STARTS=5
+	SNAP_HTTP=${BENCH_SNAP_HTTP:-100000} SNAP_ZMQ=${BENCH_SNAP_ZMQ:-10000}
 fi
 SENDERS=${BENCH_SENDERS:-"1 8 64"}
 # queries run while 8 senders saturate ingest for the whole of SECS: enough
@@ -242,6 +253,92 @@ ingest_runs() { # LABEL IDS STORE-SOURCE (empty | copy:DIR | inplace:DIR) [SAMPL
 	done
 }
 
+# ---- one commit per answer under full ingest (issue 13) ---------------------------
+# snapshot_run: 8 senders saturate ingest with new disputes at STAGE_REGISTERED
+# (each adds 1 to disputes.registered and 1 to disputes.open in one commit)
+# until a prober of its own has checked SNAP_HTTP answers of GET /v1/totals
+# and SNAP_ZMQ of the query endpoint, each of every metric of 2024: in each,
+# the two must be equal. Results in $RES/snapshot-*.txt.
+snapshot_run() {
+	local lp
+	rm -rf "$T/run"; daemon_start "$T/run"
+	SNAP_LOAD_START=$(cut -d' ' -f1 /proc/loadavg)
+	# more events than the senders can send meanwhile: SIGTERM stops them
+	"$TOOLS/loadgen" --endpoint "$INGEST" --senders 8 --window $WINDOW --batch $BATCH \
+		--events 200000000 --seconds 3600 --mix registered >"$RES/snapshot-load.txt" \
+		2>"$T/snapshot-load.err" &
+	lp=$!
+	local deadline=$((SECONDS + 60))
+	until [ "$(metric 'lawtally_events_total{status="accepted"}')" -gt 0 ]; do
+		kill -0 "$lp" 2>/dev/null || die "snapshot: the senders stopped: $(cat "$T/snapshot-load.err")"
+		[ $SECONDS -lt $deadline ] || die "snapshot: no event accepted in 60 s"
+		sleep 0.01
+	done
+	"$TOOLS/loadgen" --senders 0 --seconds 3600 --query "$QUERY" --http "$HTTP" --check-open \
+		--answers "$SNAP_HTTP" --zmq-answers "$SNAP_ZMQ" --probe-gap-ms 0 \
+		>"$RES/snapshot-probe.txt" 2>"$T/snapshot-probe.err" ||
+		die "snapshot prober failed: $(cat "$T/snapshot-probe.err")"
+	kill -TERM "$lp"
+	wait "$lp" || die "snapshot: the senders failed: $(cat "$T/snapshot-load.err")"
+	local acked reg open
+	acked=$(get "$RES/snapshot-load.txt" accepted)
+	reg=$(curl -sf "http://$HTTP/v1/totals?year=2024&metric=disputes.registered" | jq '.rows[0].value')
+	open=$(curl -sf "http://$HTTP/v1/totals?year=2024&metric=disputes.open" | jq '.rows[0].value')
+	echo "after_registered $reg" >>"$RES/snapshot-probe.txt"
+	echo "after_open $open" >>"$RES/snapshot-probe.txt"
+	daemon_stop
+	rm -rf "$T/run"
+	[ "$reg" = "$acked" ] && [ "$open" = "$acked" ] ||
+		die "snapshot: after ingest, registered $reg and open $open, $acked acknowledged"
+	note "snapshot: $(get "$RES/snapshot-probe.txt" http_broken) of $(get "$RES/snapshot-probe.txt" http_query_n) HTTP and $(get "$RES/snapshot-probe.txt" zmq_broken) of $(get "$RES/snapshot-probe.txt" zmq_query_n) ZeroMQ answers mixed two commits"
+}
+
+# snapshot_section: the section of FILE, between its markers.
+snapshot_section() {
+	local p=$RES/snapshot-probe.txt l=$RES/snapshot-load.txt hb zb verdict
+	hb=$(get "$p" http_broken) zb=$(get "$p" zmq_broken)
+	verdict=$([ "$hb" = 0 ] && [ "$zb" = 0 ] && echo met || echo "NOT met")
+	echo "<!-- snapshot:begin -->"
+	echo "## One commit per answer under full ingest (issue 13)"
+	echo
+	echo "> Measured by \`$SNAP_CMD\` ($([ $QUICK = 1 ] && echo 'quick sizes' || echo 'full sizes')) on $SNAP_AT; 1-minute load average $SNAP_LOAD_START before. $SNAP_NOTE"
+	echo
+	echo "8 senders ($WINDOW requests of $BATCH events in flight each) saturate ingest with new disputes at STAGE_REGISTERED (\`loadgen --mix registered\`): each event adds 1 to \`disputes.registered\` and 1 to \`disputes.open\` in the same commit, so in any one commit the two are equal. Meanwhile a prober process of its own (\`loadgen --senders 0 --check-open\`, no pause between answers) asks for every metric of 2024 over HTTP and over ZeroMQ, one answer at a time on each, and counts the answers in which the two differ: an answer put together from two commits."
+	echo
+	echo "| target | measured | verdict |"
+	echo "| --- | --- | --- |"
+	echo "| every answer under full ingest reads one commit ($SNAP_HTTP HTTP, $SNAP_ZMQ ZeroMQ) | $hb of $(get "$p" http_query_n) HTTP and $zb of $(get "$p" zmq_query_n) ZeroMQ answers mixed two commits | $verdict |"
+	echo
+	echo "| answers | checked | mixing two commits | registered in the first / last answer | p50 / p99 ms |"
+	echo "| --- | ---: | ---: | --- | --- |"
+	echo "| GET /v1/totals?year=2024 | $(get "$p" http_query_n) | **$hb** | $(get "$p" http_registered_first) / $(get "$p" http_registered_last) | $(ms "$(get "$p" http_query_p50_us)") / $(ms "$(get "$p" http_query_p99_us)") |"
+	echo "| ZeroMQ QueryRequest{year: 2024} | $(get "$p" zmq_query_n) | **$zb** | $(get "$p" zmq_registered_first) / $(get "$p" zmq_registered_last) | $(ms "$(get "$p" zmq_query_p50_us)") / $(ms "$(get "$p" zmq_query_p99_us)") |"
+	echo
+	echo "Ingest meanwhile: $(get "$l" accepted) events acknowledged in $(fmt1 "$(get "$l" seconds)") s, $(int "$(get "$l" events_per_s)") events/s; once it stopped, \`disputes.registered\` = $(get "$p" after_registered) and \`disputes.open\` = $(get "$p" after_open), the count acknowledged. Before answers were read in one snapshot, 115 of 124,668 such \`/v1/totals\` answers showed the two apart."
+	echo "<!-- snapshot:end -->"
+}
+
+if [ -n "$ONLY" ]; then
+	note "results in $T (removed at the end); the snapshot section alone"
+	SNAP_AT=$(date -u '+%Y-%m-%d %H:%M UTC')
+	SNAP_CMD=${BENCH_CMD:-bench/run.sh$([ $QUICK = 1 ] && echo ' --quick') --only snapshot --build $(realpath --relative-to="$ROOT" "$BUILD") --out $(realpath --relative-to="$ROOT" "$OUT")}
+	SNAP_NOTE="Run alone: the rest of this file is from the run its header names."
+	snapshot_run
+	snapshot_section >"$T/section.md"
+	if [ -f "$OUT" ] && grep -q '^<!-- snapshot:begin -->$' "$OUT"; then
+		awk -v sec="$T/section.md" '
+			/^<!-- snapshot:begin -->$/ { while ((getline l < sec) > 0) print l; skip = 1; next }
+			/^<!-- snapshot:end -->$/ { skip = 0; next }
+			!skip' "$OUT" >"$T/out.md"
+		cat "$T/out.md" >"$OUT"
+	else
+		{ [ -s "$OUT" ] && echo; cat "$T/section.md"; } >>"$OUT"
+	fi
+	sed -n '/^| target/,/^$/p' "$T/section.md"
+	echo "bench: wrote the snapshot section of $OUT"
+	exit 0
+fi
+
 # ---- 1. ingest on an empty store -------------------------------------------------
 note "results in $T (removed at the end); ${RUNS} run(s) per figure"
 for ids in v7 random; do
@@ -360,6 +457,8 @@ for r in $(seq "$RUNS"); do
 	done
 done
 note "ack p99 at $RATE events/s offered: $(ms "$(cells 'rate-*' ack_p99_us | median)") ms"
+SNAP_AT=$(date -u '+%Y-%m-%d %H:%M UTC') SNAP_NOTE="One run, in the run this file is from."
+snapshot_run
 
 # ---- 4. the raw LMDB ceiling and Redis, same disk ---------------------------------------
 CEIL_V7_BATCH=$(int "$(cells 'empty-v7-8-*' commit_events_mean | median)")
@@ -587,6 +686,8 @@ CMD=${BENCH_CMD:-$RUNCMD}
 	echo "## Latency, start-up, memory, comparisons"
 	echo
 	other_table
+	echo
+	SNAP_CMD=$CMD snapshot_section
 	if [ -n "$PROFILE" ]; then
 		echo
 		echo "## Profile of lawtallyd at saturation (8 senders, time-ordered ids, empty store)"

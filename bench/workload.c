@@ -111,3 +111,16 @@ void workload_event(struct workload_event *w, uint64_t seed, uint64_t i)
 	}
 	}
 }
+
+void workload_registered(struct workload_event *w, uint64_t seed, uint64_t i)
+{
+	lawtally__v1__event__init(&w->e);
+	memset(w->id, 0, sizeof(w->id));
+	snprintf(w->village, sizeof(w->village), "ZL%02u", (unsigned)(i % VILLAGES) + 1);
+	snprintf(w->source, sizeof(w->source), "centre-%s", w->village);
+	w->e.id = (ProtobufCBinaryData){16, w->id};
+	w->e.village = w->village;
+	w->e.source = w->source;
+	w->e.occurred_at = YEAR_2024_START + (int64_t)(i % 12) * 30 * 86400 + (int64_t)(i % 86400);
+	make_dispute(w, seed, i, 'R', 0);
+}

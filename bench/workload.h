@@ -49,6 +49,15 @@ struct workload_event {
 /* Fills w with event i of stream seed; w->id is zeroed for the caller. */
 void workload_event(struct workload_event *w, uint64_t seed, uint64_t i);
 
+/*
+ * Fills w with event i of stream seed of the other mix, for checking
+ * answers under ingest: every event a dispute of a case of its own at
+ * STAGE_REGISTERED, in 2024, villages and months round robin. Each adds
+ * exactly 1 to disputes.registered and 1 to disputes.open, so the two are
+ * equal in the store after every commit.
+ */
+void workload_registered(struct workload_event *w, uint64_t seed, uint64_t i);
+
 /* Sets w's id. */
 void workload_set_id(struct workload_event *w, const uint8_t id[16]);
 
