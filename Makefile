@@ -40,8 +40,9 @@ DEB_PKGS := build-essential pkg-config protobuf-c-compiler libprotobuf-c-dev \
 DEB_PKGS += libjs-chart.js chromium python3
 # End-to-end tests: HTTP and JSON from the shell, a test store edited with
 # mdb_load, the unit checked by systemd-analyze, man pages by groff, a full
-# disk on a tmpfs and a frozen one on a loop-mounted ext4 image.
-DEB_PKGS += curl jq systemd lmdb-utils groff-base mount e2fsprogs
+# disk on a tmpfs and a frozen one on a loop-mounted ext4 image, a daemon
+# whose clock is wrong run under faketime.
+DEB_PKGS += curl jq systemd lmdb-utils groff-base mount e2fsprogs faketime
 # The example Python sender and its test (protoc makes the module).
 DEB_PKGS += python3-zmq python3-protobuf protobuf-compiler
 # `make bench`: the Redis comparison.

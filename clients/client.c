@@ -32,6 +32,7 @@ struct client {
 	unsigned silent_rounds;  /* reopened since the last reply: the back-off's exponent */
 	uint64_t rng; /* xorshift64 state for back-off jitter */
 	const volatile sig_atomic_t *cancel;
+	char refused[256]; /* the daemon's last refusal for now since an Ack came, or "" */
 };
 
 /*
@@ -171,7 +172,10 @@ static int64_t backoff_ms(struct client *c, unsigned attempts)
 	return ms / 2 + (int64_t)(c->rng % (uint64_t)(ms / 2 + 1));
 }
 
-/* Handles one reply; returns 0, or LT_EPROTO with err set. */
+/*
+ * Handles one reply; returns 0, 1 when the daemon refused a batch for now
+ * (it waits to be sent again), or LT_EPROTO with err set.
+ */
 static int take_reply(struct client *c, struct flight *fl, unsigned nfl, const uint8_t *data,
 		      size_t len, const struct client_submit *o, int64_t now, char *err,
 		      size_t errlen)
@@ -197,6 +201,8 @@ static int take_reply(struct client *c, struct flight *fl, unsigned nfl, const u
 		if (rep->retry) {
 			f->state = WAITING;
 			f->not_before = now + backoff_ms(c, f->attempts++);
+			snprintf(c->refused, sizeof(c->refused), "%s", rep->error);
+			rc = 1;
 		} else {
 			snprintf(err, errlen, "the daemon refused a request: %s", rep->error);
 			rc = LT_EPROTO;
@@ -210,6 +216,7 @@ static int take_reply(struct client *c, struct flight *fl, unsigned nfl, const u
 			o->on_ack(f->first + i, rep->acks[i]->status,
 				  rep->acks[i]->reason[0] ? rep->acks[i]->reason : NULL, o->arg);
 		f->state = FREE;
+		c->refused[0] = '\0';
 	}
 	lawtally__v1__submit_reply__free_unpacked(rep, &xalloc_protobuf);
 	return rc;
@@ -252,6 +259,7 @@ int client_submit(struct client *c, Lawtally__V1__Event *const *events, size_t n
 	size_t next = 0;
 	int64_t last_progress = now_mono_ms(), last_heard = last_progress;
 	err[0] = '\0';
+	c->refused[0] = '\0';
 	for (;;) {
 		int64_t now = now_mono_ms(), wake = now + o->timeout_ms;
 		int busy = 0, sent = 0;
@@ -286,7 +294,11 @@ int client_submit(struct client *c, Lawtally__V1__Event *const *events, size_t n
 			return 0;
 		int64_t deadline = last_progress + o->timeout_ms;
 		if (now >= deadline) {
-			snprintf(err, errlen, "no answer from the daemon within %d ms", o->timeout_ms);
+			if (c->refused[0])
+				snprintf(err, errlen, "the daemon refuses for now: %s", c->refused);
+			else
+				snprintf(err, errlen, "no answer from the daemon within %d ms",
+					 o->timeout_ms);
 			return LT_ETIMEOUT;
 		}
 		if (!sent)
@@ -320,13 +332,16 @@ int client_submit(struct client *c, Lawtally__V1__Event *const *events, size_t n
 				break;
 			}
 			now = now_mono_ms();
-			last_progress = last_heard = now;
+			last_heard = now;
 			c->silent_rounds = 0; /* the link is back: the next back-off starts short */
 			int rc = take_reply(c, fl, nfl, zmq_msg_data(&m), zmq_msg_size(&m), o, now,
 					    err, errlen);
 			zmq_msg_close(&m);
-			if (rc)
+			if (rc < 0)
 				return rc;
+			/* a refusal for now is an answer, but no progress: the timeout runs on */
+			if (rc == 0)
+				last_progress = now;
 		}
 	}
 }

@@ -75,12 +75,15 @@ struct client_submit {
 
 /*
  * Submits events[0..n) and waits for every Ack. A batch the daemon refuses
- * for a temporary cause (reply with error and retry set: store full,
- * shutting down) is sent again with exponential back-off while time
- * remains; silence reopens the socket (client_set_retry). Returns 0 when
- * every event has its Ack; LT_ETIMEOUT when no Ack came for timeout_ms
- * (events without an Ack were not called back: the caller must keep them); LT_EPROTO if the daemon refused a
- * request as malformed (err says why); LT_ESYS on a socket error.
+ * for a temporary cause (reply with error and retry set: store full, an
+ * event more than a day ahead of its clock) is sent again with exponential
+ * back-off while time remains; silence reopens the socket
+ * (client_set_retry). Returns 0 when every event has its Ack; LT_ETIMEOUT
+ * when no Ack came for timeout_ms, refusals or not (events without an Ack
+ * were not called back: the caller must keep them; err then gives the
+ * daemon's last refusal, "the daemon refuses for now: ...", if it refused
+ * since the last Ack); LT_EPROTO if the daemon refused a request as
+ * malformed (err says why); LT_ESYS on a socket error.
  */
 int client_submit(struct client *c, Lawtally__V1__Event *const *events, size_t n,
 		  const struct client_submit *opts, char *err, size_t errlen);

@@ -66,6 +66,21 @@ static void chunk_free(struct chunk *c)
 	spool_batch_free(&c->b);
 }
 
+/*
+ * What spool status shows of the flush: why what is left waits (the
+ * daemon's refusal for now, or its silence, as err says), or nothing once
+ * the queue is empty. An interrupted flush notes nothing new.
+ */
+static int note_wait(struct spool *sp, const struct forward_opts *o,
+		     const struct forward_result *res, int rc, const char *err)
+{
+	if (rc == 0)
+		return spool_note_wait(sp, NULL, 0);
+	if ((rc != LT_ETIMEOUT && rc != LT_EPROTO) || !err[0] || (o->cancel && *o->cancel))
+		return 0;
+	return spool_note_wait(sp, err, res->accepted + res->duplicate + res->rejected > 0);
+}
+
 int forward_flush(struct spool *sp, const struct forward_opts *o, struct forward_result *res,
 		  char *err, size_t errlen)
 {
@@ -113,6 +128,11 @@ int forward_flush(struct spool *sp, const struct forward_opts *o, struct forward
 	if (cl) {
 		res->reconnects = client_reconnects(cl);
 		client_close(&cl);
+	}
+	int nrc = note_wait(sp, o, res, rc, err);
+	if (nrc && !rc) {
+		rc = nrc;
+		snprintf(err, errlen, "cannot update the spool: %s", lt_strerror(nrc));
 	}
 	if (spool_status(sp, &st) == 0)
 		res->left = st.queued;

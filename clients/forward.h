@@ -5,7 +5,10 @@
  * client_submit() (a window of batches in flight on one DEALER, Lazy Pirate
  * on silence), and settles each chunk in the spool once its Acks are in:
  * ACCEPTED and DUPLICATE events leave the spool, REJECTED ones move to its
- * rejected list. Used by `lawtally send --spool`, `spool flush`, `agent`,
+ * rejected list. Events the daemon refuses for now (its store is full, or
+ * they lie more than a day ahead of its clock) or that it does not answer
+ * stay queued, and the spool notes why (spool_note_wait) until a flush
+ * empties the queue. Used by `lawtally send --spool`, `spool flush`, `agent`,
  * `import` and `simulate --spool`.
  */
 #ifndef LAWTALLY_FORWARD_H
@@ -44,8 +47,9 @@ struct forward_result {
  * Sends every event queued in sp (opened with SPOOL_SEND), oldest first,
  * until the queue is empty. *res (zeroed first) counts what happened.
  * Returns 0 when the queue is empty; LT_ETIMEOUT when the daemon gave no
- * Ack for timeout_ms or cancel was set (what was acknowledged is settled,
- * the rest stays queued); LT_EPROTO when the daemon refused a request as
+ * Ack for timeout_ms, refusing for now or silent (err says which), or
+ * cancel was set (what was acknowledged is settled, the rest stays
+ * queued); LT_EPROTO when the daemon refused a request as
  * malformed; LT_EINVAL for a bad endpoint; LT_EIO and others from the
  * spool. err gets one line on failure.
  */

@@ -4,7 +4,9 @@
  * Records (integers big-endian, so that keys sort by number):
  *   queue     key seq[8] -> enqueued_at[8] packed-Event
  *   rejected  key seq[8] -> rejected_at[8] enqueued_at[8] reason_len[2] reason packed-Event
- *   meta      "version" -> 1; "next_seq", "queued_bytes", "rejected_bytes" -> [8]
+ *   meta      "version" -> 1; "next_seq", "queued_bytes", "rejected_bytes" -> [8];
+ *             "waiting" -> since[8] last[8] reason (spool_note_wait; a key an
+ *             older lawtally does not read, and leaves alone)
  * Byte counters count whole record values. LMDB codes become LT_E* codes
  * through err.h's lt_from_mdb, as in the daemon's store.
  */
@@ -30,6 +32,8 @@
 #define SPOOL_VERSION 1
 #define QREC_HEADER 8
 #define RREC_HEADER 18
+#define WAIT_HEADER 16
+#define WAIT_KEY "waiting"
 #define LOCK_FILE "sender.lock"
 #define DATA_FILE "data.mdb"
 #define MAP_SLACK ((size_t)64 << 20)
@@ -453,6 +457,29 @@ batch_free:
 	return rc;
 }
 
+/*
+ * The wait note of txn into st, if there is one. A note that does not
+ * decode is taken as none: it is no figure, and the next note replaces it.
+ */
+static int wait_get(struct spool *sp, MDB_txn *txn, struct spool_status *st)
+{
+	MDB_val k = {sizeof(WAIT_KEY) - 1, WAIT_KEY}, d;
+	int rc = mdb_get(txn, sp->meta, &k, &d);
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	if (rc)
+		return lt_from_mdb(rc);
+	if (d.mv_size < WAIT_HEADER || d.mv_size - WAIT_HEADER > SPOOL_REASON_MAX)
+		return 0;
+	size_t rlen = d.mv_size - WAIT_HEADER;
+	const uint8_t *p = d.mv_data;
+	st->wait_since = (int64_t)be64_load(p);
+	st->wait_last = (int64_t)be64_load(p + 8);
+	memcpy(st->wait_reason, p + WAIT_HEADER, rlen);
+	st->wait_reason[rlen] = '\0';
+	return 0;
+}
+
 int spool_status(struct spool *sp, struct spool_status *st)
 {
 	MDB_txn *txn;
@@ -466,6 +493,7 @@ int spool_status(struct spool *sp, struct spool_status *st)
 	if ((rc = meta_get(txn, sp, "queued_bytes", &st->queued_bytes)) ||
 	    (rc = meta_get(txn, sp, "rejected_bytes", &st->rejected_bytes)) ||
 	    (rc = meta_get(txn, sp, "next_seq", &st->next_seq)) ||
+	    (rc = wait_get(sp, txn, st)) ||
 	    (rc = lt_from_mdb(mdb_cursor_open(txn, sp->queue, &cur))))
 		goto txn_abort;
 	MDB_val k, d;
@@ -489,6 +517,38 @@ int spool_status(struct spool *sp, struct spool_status *st)
 txn_abort:
 	mdb_txn_abort(txn);
 	return rc;
+}
+
+int spool_note_wait(struct spool *sp, const char *why, int restart)
+{
+	MDB_txn *txn;
+	MDB_val k = {sizeof(WAIT_KEY) - 1, WAIT_KEY};
+	int rc;
+	if (!(sp->flags & SPOOL_SEND))
+		return LT_EINVAL;
+	if ((rc = write_txn(sp, &txn)))
+		return rc;
+	if (!why) {
+		rc = mdb_del(txn, sp->meta, &k, NULL);
+		rc = rc == MDB_NOTFOUND ? 0 : lt_from_mdb(rc);
+	} else {
+		struct spool_status old = {0};
+		uint8_t rec[WAIT_HEADER + SPOOL_REASON_MAX];
+		size_t rlen = strnlen(why, SPOOL_REASON_MAX);
+		uint64_t now = (uint64_t)time(NULL);
+		rc = restart ? 0 : wait_get(sp, txn, &old);
+		be64_store(rec, old.wait_since ? (uint64_t)old.wait_since : now);
+		be64_store(rec + 8, now);
+		memcpy(rec + WAIT_HEADER, why, rlen);
+		MDB_val d = {WAIT_HEADER + rlen, rec};
+		if (!rc)
+			rc = lt_from_mdb(mdb_put(txn, sp->meta, &k, &d, 0));
+	}
+	if (rc) {
+		mdb_txn_abort(txn);
+		return rc;
+	}
+	return lt_from_mdb(mdb_txn_commit(txn));
 }
 
 int spool_count_queued(struct spool *sp, uint64_t first, uint64_t last, uint64_t *queued)

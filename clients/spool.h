@@ -11,7 +11,9 @@
  *             numbering: the order events were enqueued)
  *   rejected  sequence number -> event the daemon REJECTED, with its reason
  *             and when, kept for an operator to read and fix
- *   meta      version, next sequence number, byte counters
+ *   meta      version, next sequence number, byte counters, and why the
+ *             queued events wait (the daemon's refusal for now, or its
+ *             silence) while they do
  *
  * and a file sender.lock. Life of an event: spool_enqueue() commits it to
  * disk before returning; a sender reads events with spool_take() (they stay
@@ -121,7 +123,20 @@ struct spool_status {
 	uint64_t next_seq;                 /* the sequence number the next event gets */
 	uint64_t max_events, max_bytes;    /* the limits in force */
 	long sender_pid;                   /* process holding the sender lock, 0 if none */
+	/* spool_note_wait: why the queued events wait, "" if nothing was noted */
+	char wait_reason[SPOOL_REASON_MAX + 1];
+	int64_t wait_since, wait_last;     /* the first and the last try that noted it */
 };
+
+/*
+ * Notes why the queued events wait, one line cut to SPOOL_REASON_MAX bytes
+ * (the daemon's refusal for now, or that it did not answer), for
+ * spool_status to show; why NULL removes the note (nothing waits any
+ * more). restart 1 starts the wait now (the daemon took events since the
+ * last note), 0 keeps the start of the one noted. Needs SPOOL_SEND (else
+ * LT_EINVAL). LT_EIO, LT_ENOMEM.
+ */
+int spool_note_wait(struct spool *sp, const char *why, int restart);
 
 /* Fills *st. LT_EIO. */
 int spool_status(struct spool *sp, struct spool_status *st);

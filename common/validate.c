@@ -123,15 +123,12 @@ static int kind_needs_village(enum tally_kind k)
 	return k == TALLY_DISPUTE || k == TALLY_TRAINING;
 }
 
-const char *validate_event(const Lawtally__V1__Event *e, const struct villages *villages,
-			   int64_t now)
+const char *validate_event(const Lawtally__V1__Event *e, const struct villages *villages)
 {
 	REQUIRE(e->id.len == 16, "id: must be exactly 16 bytes");
 	enum tally_kind kind = tally_event_kind(e);
 	REQUIRE(kind != TALLY_KIND_NONE, "body: exactly one body must be set");
 	REQUIRE(e->occurred_at >= VALIDATE_EPOCH_MIN, "occurred_at: before 2000-01-01");
-	REQUIRE(e->occurred_at <= now + VALIDATE_FUTURE_MAX,
-		"occurred_at: more than one day in the future");
 	REQUIRE(strlen(e->source) <= VALIDATE_SOURCE_MAX, "source: longer than 64 bytes");
 	REQUIRE(strlen(e->recorded_by) <= VALIDATE_RECORDED_BY_MAX,
 		"recorded_by: longer than 64 bytes");
@@ -152,6 +149,15 @@ const char *validate_event(const Lawtally__V1__Event *e, const struct villages *
 	case TALLY_KIND_NONE: break;
 	}
 	return "body: exactly one body must be set";
+}
+
+int64_t validate_ahead(const Lawtally__V1__Event *e, int64_t now)
+{
+	/* in unsigned arithmetic: any int64 occurred_at and now compare without overflow */
+	uint64_t at = (uint64_t)e->occurred_at ^ (1ULL << 63), n = (uint64_t)now ^ (1ULL << 63);
+	if (at <= n || at - n <= VALIDATE_FUTURE_MAX)
+		return 0;
+	return at - n > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)(at - n);
 }
 
 int validate_utf8(const uint8_t *s, size_t len)

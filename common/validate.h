@@ -32,15 +32,23 @@
 
 /* Earliest accepted occurred_at: 2000-01-01T00:00:00+08:00. */
 #define VALIDATE_EPOCH_MIN 946656000LL
-/* How far into the future occurred_at may lie. */
+/* How far ahead of the daemon's clock occurred_at may lie. */
 #define VALIDATE_FUTURE_MAX 86400
 
 /*
- * Checks one decoded event against the village list and the daemon's
- * clock now (unix seconds). Returns NULL if it is acceptable, or the reason.
+ * Checks one decoded event in itself and against the village list. Returns
+ * NULL if it is acceptable, or the reason. Whether it lies in the future
+ * is not its own fault (either clock may be wrong): validate_ahead.
  */
-const char *validate_event(const Lawtally__V1__Event *e, const struct villages *villages,
-			   int64_t now);
+const char *validate_event(const Lawtally__V1__Event *e, const struct villages *villages);
+
+/*
+ * How far e's occurred_at lies ahead of now (unix seconds) when that is
+ * more than VALIDATE_FUTURE_MAX, else 0. Such an event is neither stored
+ * nor rejected: the daemon cannot tell whose clock is wrong, so it refuses
+ * it for now and the sender keeps it (docs/protocol.md).
+ */
+int64_t validate_ahead(const Lawtally__V1__Event *e, int64_t now);
 
 /*
  * Checks the raw bytes of a protobuf message of type desc before or after

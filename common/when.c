@@ -127,3 +127,16 @@ void when_format_short(int64_t t, int32_t tz, char out[WHEN_FORMAT_LEN])
 	civil(t, tz, &y, &mo, &d, &h, &mi, &s);
 	snprintf(out, WHEN_FORMAT_LEN, "%04d-%02d-%02d %02d:%02d", y, mo, d, h, mi);
 }
+
+void when_format_span(int64_t seconds, char out[WHEN_FORMAT_LEN])
+{
+	long long t = seconds > 0 ? (long long)seconds : 0;
+	if (t >= 86400)
+		snprintf(out, WHEN_FORMAT_LEN, "%lld d %lld h", t / 86400, t % 86400 / 3600);
+	else if (t >= 3600)
+		snprintf(out, WHEN_FORMAT_LEN, "%lld h %lld min", t / 3600, t % 3600 / 60);
+	else if (t >= 60)
+		snprintf(out, WHEN_FORMAT_LEN, "%lld min %lld s", t / 60, t % 60);
+	else
+		snprintf(out, WHEN_FORMAT_LEN, "%lld s", t);
+}

@@ -38,4 +38,10 @@ void when_format(int64_t t, int32_t tz, char out[WHEN_FORMAT_LEN]);
 /* t in zone tz as "2024-06-01 09:30" (for documents people read). */
 void when_format_short(int64_t t, int32_t tz, char out[WHEN_FORMAT_LEN]);
 
+/*
+ * A span of seconds (0 or more; less is taken as 0) as people read it, in
+ * its two largest units: "3 d 2 h", "5 h 0 min", "12 min 5 s", "40 s".
+ */
+void when_format_span(int64_t seconds, char out[WHEN_FORMAT_LEN]);
+
 #endif

@@ -28,6 +28,7 @@
 #include "scope.h"
 #include "submit.h"
 #include "validate.h"
+#include "when.h"
 #include "writer.h"
 #include "xalloc.h"
 #include "zsock.h"
@@ -41,6 +42,7 @@
  */
 #define INGEST_GROUP_BYTES ((size_t)8 << 20)
 #define INGEST_LINGER_MS 1000
+#define AHEAD_LOG_SECONDS 60
 
 /* A request read, waiting for its group's commit. */
 struct pending {
@@ -101,6 +103,13 @@ struct ingest {
 	int paused;                     /* reading waits for a free group */
 	void (*on_commit)(void *arg);   /* after a commit that stored something */
 	void *on_commit_arg;
+	/*
+	 * Requests refused for events ahead of this clock: one line a minute
+	 * at most, with how far ahead and how many, not one a request.
+	 */
+	int64_t ahead_logged;           /* monotonic seconds of the last line, 0: none */
+	unsigned long ahead_refused;    /* requests refused since then */
+	int64_t ahead_max;              /* the furthest ahead since then, seconds */
 
 	struct group groups[2];
 	struct group *fill;             /* being read into; NULL while both are taken */
@@ -168,9 +177,33 @@ static int sender_known(struct ingest *in, zmq_msg_t *parts, int n,
 }
 
 /*
+ * A request refused for events ahead of this clock. Either clock may be
+ * wrong, and the senders keep retrying until it is put right: the line
+ * says how far ahead, so that an operator looks at NTP.
+ */
+static void note_ahead(struct ingest *in, int64_t ahead)
+{
+	int64_t now = (int64_t)now_mono();
+	in->m->clock_refusals++;
+	in->ahead_refused++;
+	if (ahead > in->ahead_max)
+		in->ahead_max = ahead;
+	if (in->ahead_logged && now - in->ahead_logged < AHEAD_LOG_SECONDS)
+		return;
+	char span[WHEN_FORMAT_LEN];
+	when_format_span(in->ahead_max, span);
+	log_warn("ingest: events up to %s ahead of this machine's clock (more than 1 d): %lu "
+		 "request(s) refused for now, kept by their senders; check the clocks (NTP) here "
+		 "and at the senders", span, in->ahead_refused);
+	in->ahead_logged = now > 0 ? now : 1;
+	in->ahead_refused = 0;
+	in->ahead_max = 0;
+}
+
+/*
  * Takes one received message into the group being filled: answers a bad
- * frame at once, or queues the request with its events validated.
- * Consumes the parts.
+ * frame, or a request with events ahead of this clock, at once, or queues
+ * the request with its events validated. Consumes the parts.
  */
 static void take_request(struct ingest *in, zmq_msg_t *parts, int n, int64_t now)
 {
@@ -203,6 +236,15 @@ static void take_request(struct ingest *in, zmq_msg_t *parts, int n, int64_t now
 			zmq_msg_close(&parts[i]);
 		return;
 	}
+	char clock_why[SUBMIT_CLOCK_WHY_MAX];
+	int64_t ahead;
+	if (submit_clock_check(req, now, &ahead, clock_why)) {
+		note_ahead(in, ahead);
+		send_error(in, parts, nenv, batch_id, clock_why, 1);
+		for (int i = 0; i < n; i++)
+			zmq_msg_close(&parts[i]);
+		return;
+	}
 
 	struct pending *p = &g->pend[g->npend++];
 	g->bytes += size;
@@ -226,7 +268,7 @@ static void take_request(struct ingest *in, zmq_msg_t *parts, int n, int64_t now
 	for (size_t i = 0; i < req->n_events; i++) {
 		const Lawtally__V1__Event *e = req->events[i];
 		size_t slot = g->nslots++;
-		const char *reason = validate_event(e, in->villages, now);
+		const char *reason = validate_event(e, in->villages);
 		/* the sender's role, never the event's claimed source, decides */
 		if (!reason && who)
 			reason = scope_check_event(&p->scope, e);

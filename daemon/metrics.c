@@ -112,6 +112,9 @@ int metrics_render(const struct metrics *m, const struct store_stats *st, struct
 		m->bad_frames);
 	COUNTER("lawtally_refusals_total", "Requests refused for a temporary cause (store full).",
 		m->refusals);
+	COUNTER("lawtally_clock_refusals_total",
+		"Requests refused for now: an event more than a day ahead of this clock.",
+		m->clock_refusals);
 	COUNTER("lawtally_auth_refused_total",
 		"Messages refused: a revoked key, a non-office query, no authenticated sender.",
 		m->auth_refused);

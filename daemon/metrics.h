@@ -27,6 +27,7 @@ struct histogram {
 struct metrics {
 	uint64_t accepted, duplicate, rejected;
 	uint64_t requests, bad_frames, refusals, replies_dropped;
+	uint64_t clock_refusals;  /* requests with events over a day ahead of this clock */
 	uint64_t auth_refused;   /* messages of revoked or unauthenticated keys (auth.h) */
 	uint64_t queries_zmq, queries_http;
 	struct {

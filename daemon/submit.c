@@ -1,7 +1,10 @@
 /* submit.c - the ingest protocol's pure half (see submit.h). */
 #include "submit.h"
 
+#include <stdio.h>
+
 #include "err.h"
+#include "when.h"
 
 const char *submit_parse(const uint8_t *data, size_t len, unsigned events_max,
 			 ProtobufCAllocator *alloc, struct validate_span *spans, size_t *nspans,
@@ -28,6 +31,29 @@ const char *submit_refusal(int rc)
 {
 	/* nothing of the batch was stored: the sender keeps it and retries */
 	return rc == LT_EFULL ? "store full: retry later" : "store failed: retry later";
+}
+
+const char *submit_clock_check(const Lawtally__V1__SubmitRequest *req, int64_t now,
+			       int64_t *ahead, char why[SUBMIT_CLOCK_WHY_MAX])
+{
+	size_t first = 0;
+	*ahead = 0;
+	for (size_t i = 0; i < req->n_events; i++) {
+		int64_t a = validate_ahead(req->events[i], now);
+		if (a && !*ahead)
+			first = i;
+		if (a > *ahead)
+			*ahead = a;
+	}
+	if (!*ahead)
+		return NULL;
+	char span[WHEN_FORMAT_LEN];
+	when_format_span(validate_ahead(req->events[first], now), span);
+	snprintf(why, SUBMIT_CLOCK_WHY_MAX,
+		 "clock: events[%zu].occurred_at is %s ahead of lawtallyd's clock (at most 1 d): "
+		 "nothing stored; retry later, and check both clocks (NTP)",
+		 first, span);
+	return why;
 }
 
 void submit_reply_fill(Lawtally__V1__SubmitReply *rep, const Lawtally__V1__SubmitRequest *req,

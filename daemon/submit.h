@@ -7,7 +7,9 @@
  * directly (tests/daemon/test_submit.c). docs/protocol.md is the promise
  * these functions keep: an ack per event in request order; REJECTED only
  * for an event wrong in itself; a refused batch gets `error` + `retry` and
- * no acks, and nothing of it was stored.
+ * no acks, and nothing of it was stored. A request holding an event more
+ * than a day ahead of the daemon's clock is such a batch: whose clock is
+ * wrong cannot be told here, so the sender keeps its events and retries.
  */
 #ifndef LAWTALLY_SUBMIT_H
 #define LAWTALLY_SUBMIT_H
@@ -33,6 +35,20 @@ const char *submit_parse(const uint8_t *data, size_t len, unsigned events_max,
 
 /* The reply's error for a batch the store refused with rc (non-zero). */
 const char *submit_refusal(int rc);
+
+/* Room for submit_clock_check's refusal, NUL included. */
+#define SUBMIT_CLOCK_WHY_MAX 200
+
+/*
+ * The clock check of a decoded request against the daemon's clock now:
+ * NULL when no event lies more than VALIDATE_FUTURE_MAX ahead of it.
+ * Otherwise the whole request is refused for now (error + retry, no acks,
+ * nothing stored): returns that error, written to why (one line naming
+ * the first such event and how far ahead it lies), and sets *ahead to the
+ * furthest any event of the request lies ahead, in seconds.
+ */
+const char *submit_clock_check(const Lawtally__V1__SubmitRequest *req, int64_t now,
+			       int64_t *ahead, char why[SUBMIT_CLOCK_WHY_MAX]);
 
 /* What one request's acks said, for the metrics. */
 struct submit_counts {

@@ -44,8 +44,11 @@ const char cmd_spool_help[] =
 	KEYS_HELP
 	"\n"
 	"While another process (lawtally agent) sends from the spool, flush waits for\n"
-	"it to deliver what is queued. Exit: 0 done; 1 some events rejected; 2 usage\n"
-	"or no spool; 3 the daemon did not answer in time (the events stay spooled).\n";
+	"it to deliver what is queued. Events the daemon refuses for now (its store\n"
+	"is full, or they lie more than a day ahead of its clock) stay queued, and\n"
+	"status says why they wait. Exit: 0 done; 1 some events rejected; 2 usage\n"
+	"or no spool; 3 the daemon did not answer, or refused for now, for the whole\n"
+	"timeout (the events stay spooled).\n";
 
 const char *cli_spool_dir(const char *dir)
 {
@@ -202,29 +205,48 @@ int cli_spool_send(const struct cli_spool_opts *o, Lawtally__V1__Event *const *e
 
 /* ---- the subcommand ---- */
 
+/* t as this machine's local time, "2024-06-01 09:30:00 +0800"; "-" for 0. */
+static void local_time(int64_t at, char out[64])
+{
+	time_t t = (time_t)at;
+	struct tm tm;
+	if (!at || !localtime_r(&t, &tm) || !strftime(out, 64, "%Y-%m-%d %H:%M:%S %z", &tm))
+		snprintf(out, 64, "-");
+}
+
 static void print_status(const char *dir, const struct spool_status *st, int json)
 {
 	if (json) {
+		json_t *reason = json_string(st->wait_reason);
+		char *rtext = reason ? json_dumps(reason, JSON_ENCODE_ANY) : NULL;
+		json_decref(reason);
 		printf("{\"spool\":\"%s\",\"queued\":%llu,\"queued_bytes\":%llu,\"rejected\":%llu,"
 		       "\"rejected_bytes\":%llu,\"oldest\":%lld,\"next_seq\":%llu,"
-		       "\"max_events\":%llu,\"max_bytes\":%llu,\"sender_pid\":%ld}\n",
+		       "\"max_events\":%llu,\"max_bytes\":%llu,\"sender_pid\":%ld",
 		       dir, (unsigned long long)st->queued, (unsigned long long)st->queued_bytes,
 		       (unsigned long long)st->rejected, (unsigned long long)st->rejected_bytes,
 		       (long long)st->oldest, (unsigned long long)st->next_seq,
 		       (unsigned long long)st->max_events, (unsigned long long)st->max_bytes,
 		       st->sender_pid);
+		if (st->wait_reason[0] && rtext)
+			printf(",\"waiting\":{\"reason\":%s,\"since\":%lld,\"last_try\":%lld}}\n", rtext,
+			       (long long)st->wait_since, (long long)st->wait_last);
+		else
+			printf(",\"waiting\":null}\n");
+		free(rtext);
 		return;
 	}
-	char oldest[64] = "-";
-	if (st->oldest) {
-		time_t t = (time_t)st->oldest;
-		struct tm tm;
-		localtime_r(&t, &tm);
-		strftime(oldest, sizeof(oldest), "%Y-%m-%d %H:%M:%S %z", &tm);
-	}
+	char oldest[64];
+	local_time(st->oldest, oldest);
 	printf("spool:    %s\n", dir);
 	printf("queued:   %llu events, %llu bytes; oldest enqueued %s\n",
 	       (unsigned long long)st->queued, (unsigned long long)st->queued_bytes, oldest);
+	if (st->wait_reason[0]) {
+		char since[64], last[64];
+		local_time(st->wait_since, since);
+		local_time(st->wait_last, last);
+		printf("waiting:  since %s, last try %s: %s\n", since, last, st->wait_reason);
+	}
 	printf("rejected: %llu events (lawtally spool rejected lists them)\n",
 	       (unsigned long long)st->rejected);
 	printf("limits:   %llu events, %llu bytes\n", (unsigned long long)st->max_events,

@@ -488,9 +488,13 @@ static int view_close_year(struct office *o, const struct office_request *rq, st
 	if (rc)
 		return rc;
 	int32_t tz = store_tz_offset(o->store);
+	char now[WHEN_FORMAT_LEN];
+	/* by this daemon's clock, which its own figures go by: a slow one closes nothing early */
+	when_format_short((int64_t)time(NULL), tz, now);
 	if (c.year >= current_year(o))
-		return fail(res, 400, LT_EINVAL, "year: %u is not over yet; only past years close",
-			    (unsigned)c.year);
+		return fail(res, 400, LT_EINVAL,
+			    "year: %u is not over yet by lawtallyd's clock (%s); only past years "
+			    "close", (unsigned)c.year, now);
 	struct store_closed cl;
 	char hex[2 * FIGURES_SHA256_LEN + 1], at[WHEN_FORMAT_LEN];
 	rc = store_close_year(o->store, c.year, (int64_t)time(NULL), &cl);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -316,6 +317,70 @@ static void test_reopen_after_crash(void **state)
 	spool_close(&sp);
 }
 
+/* Why the queued events wait: noted, kept across opens, its start kept or restarted, removed. */
+static void test_wait_note(void **state)
+{
+	const char *dir = *state;
+	struct spool *sp = NULL, *ro = NULL;
+	struct spool_status st;
+	char err[256], longwhy[400];
+	assert_int_equal(spool_open(&sp, dir, SPOOL_CREATE | SPOOL_SEND, NULL, err, sizeof(err)), 0);
+	assert_int_equal(enqueue_range(sp, 1, 3, NULL), 0);
+	assert_int_equal(spool_status(sp, &st), 0);
+	assert_string_equal(st.wait_reason, "");
+	assert_int_equal(st.wait_since, 0);
+
+	int64_t t0 = (int64_t)time(NULL);
+	const char *why = "the daemon refuses for now: clock: events[0].occurred_at is 3 d 0 h "
+			  "ahead of lawtallyd's clock";
+	assert_int_equal(spool_note_wait(sp, why, 0), 0);
+	assert_int_equal(spool_status(sp, &st), 0);
+	assert_string_equal(st.wait_reason, why);
+	assert_true(st.wait_since >= t0 && st.wait_since <= (int64_t)time(NULL));
+	assert_int_equal(st.wait_last, st.wait_since);
+	int64_t since = st.wait_since;
+
+	/* kept on disk, for `spool status` without the sender lock (one open at a time) */
+	spool_close(&sp);
+	assert_int_equal(spool_open(&ro, dir, 0, NULL, err, sizeof(err)), 0);
+	assert_int_equal(spool_status(ro, &st), 0);
+	assert_string_equal(st.wait_reason, why);
+	assert_int_equal(st.wait_since, since);
+	assert_int_equal(spool_note_wait(ro, NULL, 0), LT_EINVAL); /* only the sender notes */
+	spool_close(&ro);
+	assert_int_equal(spool_open(&sp, dir, SPOOL_SEND, NULL, err, sizeof(err)), 0);
+
+	/* a later try: the wait started at the first */
+	while ((int64_t)time(NULL) == since)
+		; /* the next second, to tell the two apart */
+	assert_int_equal(spool_note_wait(sp, "no answer from the daemon within 10000 ms", 0), 0);
+	assert_int_equal(spool_status(sp, &st), 0);
+	assert_string_equal(st.wait_reason, "no answer from the daemon within 10000 ms");
+	assert_int_equal(st.wait_since, since);
+	assert_true(st.wait_last > since);
+	/* the daemon took events meanwhile: the wait starts again */
+	assert_int_equal(spool_note_wait(sp, why, 1), 0);
+	assert_int_equal(spool_status(sp, &st), 0);
+	assert_true(st.wait_since > since);
+	assert_int_equal(st.wait_since, st.wait_last);
+
+	/* a long reason is kept cut, as rejected reasons are */
+	memset(longwhy, 'x', sizeof(longwhy) - 1);
+	longwhy[sizeof(longwhy) - 1] = '\0';
+	assert_int_equal(spool_note_wait(sp, longwhy, 0), 0);
+	assert_int_equal(spool_status(sp, &st), 0);
+	assert_int_equal(strlen(st.wait_reason), SPOOL_REASON_MAX);
+
+	/* nothing waits any more: the note goes, and the queue is as it was */
+	assert_int_equal(spool_note_wait(sp, NULL, 0), 0);
+	assert_int_equal(spool_note_wait(sp, NULL, 0), 0);
+	assert_int_equal(spool_status(sp, &st), 0);
+	assert_string_equal(st.wait_reason, "");
+	assert_int_equal(st.wait_since, 0);
+	assert_int_equal(st.queued, 3);
+	spool_close(&sp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -325,6 +390,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_no_spool, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sender_lock, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reopen_after_crash, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wait_note, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

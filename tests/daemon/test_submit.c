@@ -235,6 +235,53 @@ static void test_reply_refused(void **state)
 	arena_free(&a);
 }
 
+/*
+ * A request with an event more than a day ahead of the daemon's clock is
+ * refused whole, for now: the reason names the first such event and how
+ * far ahead it is, *ahead the furthest of them.
+ */
+static void test_clock_check(void **state)
+{
+	(void)state;
+	struct arena a;
+	arena_init(&a);
+	size_t len, nspans;
+	uint8_t *buf = pack_request(7, 4, &len);
+	Lawtally__V1__SubmitRequest *req;
+	uint64_t batch;
+	char why[SUBMIT_CLOCK_WHY_MAX];
+	int64_t ahead = -1;
+	const int64_t now = 1717948800; /* 2024-06-10 */
+	assert_null(submit_parse(buf, len, MAX_EVENTS, &a.pb, spans, &nspans, &req, &batch));
+	req->events[0]->occurred_at = now - 86400 * 400; /* a late paper record */
+	req->events[1]->occurred_at = now;
+	req->events[2]->occurred_at = now + 86400;       /* a day ahead: still taken */
+	req->events[3]->occurred_at = now + 3600;
+	assert_null(submit_clock_check(req, now, &ahead, why));
+	assert_int_equal(ahead, 0);
+
+	req->events[1]->occurred_at = now + 86401;
+	req->events[3]->occurred_at = now + 3 * 86400 + 2 * 3600 + 5;
+	assert_ptr_equal(submit_clock_check(req, now, &ahead, why), why);
+	assert_string_equal(why, "clock: events[1].occurred_at is 1 d 0 h ahead of lawtallyd's "
+				 "clock (at most 1 d): nothing stored; retry later, and check both "
+				 "clocks (NTP)");
+	assert_int_equal(ahead, 3 * 86400 + 2 * 3600 + 5);
+	/* the same request once the daemon's clock is 3 days further on */
+	assert_null(submit_clock_check(req, now + 3 * 86400, &ahead, why));
+	assert_int_equal(ahead, 0);
+
+	/* a clock stuck in 1970: every event is decades ahead, and the reason fits */
+	for (size_t i = 0; i < req->n_events; i++)
+		req->events[i]->occurred_at = INT64_MAX;
+	assert_non_null(submit_clock_check(req, INT64_MIN, &ahead, why));
+	assert_int_equal(ahead, INT64_MAX);
+	assert_non_null(strstr(why, "events[0].occurred_at is 106751991167300 d 15 h ahead"));
+	assert_true(strlen(why) < SUBMIT_CLOCK_WHY_MAX - 1);
+	free(buf);
+	arena_free(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -242,6 +289,7 @@ int main(void)
 		cmocka_unit_test(test_parse_refused),
 		cmocka_unit_test(test_reply_mixed),
 		cmocka_unit_test(test_reply_refused),
+		cmocka_unit_test(test_clock_check),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -34,8 +34,10 @@ static void rows(const struct ledger_map *m, struct csv_record *rec)
 		return;
 	}
 	FUZZ_REQUIRE(row.n <= 2);
-	for (size_t i = 0; i < row.n; i++)
-		validate_event(&row.ev[i], &villages, NOW);
+	for (size_t i = 0; i < row.n; i++) {
+		validate_event(&row.ev[i], &villages);
+		validate_ahead(&row.ev[i], NOW);
+	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

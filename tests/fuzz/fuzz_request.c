@@ -54,7 +54,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			free(pb);
 			lawtally__v1__event__free_unpacked(again, NULL);
 		}
-		if (validate_event(e, &villages, NOW))
+		if (validate_event(e, &villages) || validate_ahead(e, NOW))
 			continue;
 		for (size_t r = 0; r < sizeof(roles) / sizeof(roles[0]); r++)
 			scope_check_event(&roles[r], e);
