@@ -126,9 +126,10 @@ int store_apply_packed(struct store *s, const struct store_item *items,
  * growth, so it is never kept across a wait. Beginning one is cheap: a
  * kept read transaction renewed and a lock taken shared.
  *
- * A thread holds at most one snapshot at a time (beginning one may wait
- * for map growth, which waits for every open snapshot to end); snapshots
- * of different threads may be open together.
+ * A thread holds at most one snapshot at a time, and stores nothing while
+ * it holds one: beginning a snapshot, or a batch, may have to wait for the
+ * map to grow, which waits for every open snapshot to end. Snapshots of
+ * different threads may be open together, and beside the writer's batches.
  */
 struct MDB_txn;
 struct store_snap {
