@@ -221,8 +221,12 @@ run: deps
 	@echo "lawtallyd: data in ./var/lawtally; feed it with build/lawtally send, stop it with Ctrl-C"
 	@exec $(BUILD)/lawtallyd
 
+# Each unit test ends by itself; one that hangs is stopped and fails the run.
+UNIT_TIMEOUT ?= 300
 unit: $(UNIT_BIN)
-	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
+	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; \
+		timeout -k 5 $(UNIT_TIMEOUT) $$t || { rc=$$?; [ $$rc -ne 124 ] || \
+		echo "unit: $$t did not end within $(UNIT_TIMEOUT) s" >&2; exit $$rc; }; done
 
 # End-to-end: the real daemon and clients on loopback (tests/e2e/); the
 # bench's load generator drives ingest where answers are checked under it.

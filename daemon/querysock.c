@@ -14,7 +14,6 @@
 #include "query.h"
 #include "reply.h"
 #include "scope.h"
-#include "validate.h"
 #include "xalloc.h"
 #include "zsock.h"
 
@@ -98,37 +97,23 @@ static void handle(struct querysock *q, zmq_msg_t *parts, int n)
 	Lawtally__V1__QueryReply rep = LAWTALLY__V1__QUERY_REPLY__INIT;
 	zmq_msg_t *payload = &parts[n - 1];
 	Lawtally__V1__QueryRequest *req = NULL;
-	struct query_spec spec;
 	const char *why = NULL;
 	int silent = 0;
 	q->m->queries_zmq++;
 	if (q->auth && (why = refusal(q, payload, &silent)) != NULL) {
 		if (silent)
 			return;
-	} else if ((why = validate_wire_strings(&lawtally__v1__query_request__descriptor,
-						zmq_msg_data(payload), zmq_msg_size(payload)))) {
-		/* why says what: protobuf-c would cut a string at a NUL */
-	} else if (!(req = lawtally__v1__query_request__unpack(&xalloc_protobuf,
-							       zmq_msg_size(payload),
-							       zmq_msg_data(payload)))) {
-		why = "frame: not a QueryRequest";
+	} else if ((why = query_request_parse(zmq_msg_data(payload), zmq_msg_size(payload),
+					      &req))) {
+		/* why says what */
 	} else if (req->view && q->office) {
 		answer_view(q, parts, n, req);
 		lawtally__v1__query_request__free_unpacked(req, &xalloc_protobuf);
 		return;
 	} else if (req->view) {
 		why = "view: the office's views are not set up";
-	} else if (query_spec_parse(&spec, req->year, req->metric, req->by, req->village,
-				    q->villages, &why) == 0) {
-		struct store_snap snap;
-		int rc = store_read_begin(q->store, &snap);
-		if (!rc)
-			rc = query_run(&snap, &spec, &q->rows);
-		store_read_end(&snap);
-		if (rc)
-			why = "store: query failed";
-		else
-			reply_from_rows(&rep, &spec, &q->rows);
+	} else {
+		query_answer(q->store, q->villages, &q->rows, req, &rep);
 	}
 	if (why)
 		rep.error = (char *)why;

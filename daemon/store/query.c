@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "err.h"
+#include "reply.h"
+#include "validate.h"
 #include "xalloc.h"
 
 int query_spec_parse(struct query_spec *spec, unsigned year, const char *metric,
@@ -259,4 +261,37 @@ const char *query_row_label(const struct query_spec *spec, const struct query_ro
 	case BY_NONE: break;
 	}
 	return "";
+}
+
+const char *query_request_parse(const uint8_t *data, size_t len,
+				Lawtally__V1__QueryRequest **req)
+{
+	const char *why = validate_wire_strings(&lawtally__v1__query_request__descriptor, data, len);
+	*req = NULL;
+	if (why)
+		return why;
+	*req = lawtally__v1__query_request__unpack(&xalloc_protobuf, len, data);
+	return *req ? NULL : "frame: not a QueryRequest";
+}
+
+void query_answer(struct store *s, const struct villages *villages, struct query_rows *rows,
+		  const Lawtally__V1__QueryRequest *req, Lawtally__V1__QueryReply *rep)
+{
+	struct query_spec spec;
+	const char *why = NULL;
+	lawtally__v1__query_reply__init(rep);
+	if (query_spec_parse(&spec, req->year, req->metric, req->by, req->village, villages,
+			     &why) != 0) {
+		rep->error = (char *)why;
+		return;
+	}
+	struct store_snap snap;
+	int rc = store_read_begin(s, &snap);
+	if (!rc)
+		rc = query_run(&snap, &spec, rows);
+	store_read_end(&snap);
+	if (rc)
+		rep->error = "store: query failed";
+	else
+		reply_from_rows(rep, &spec, rows);
 }

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lawtally.pb-c.h"
 #include "store.h"
 #include "tally.h"
 #include "villages.h"
@@ -84,5 +85,24 @@ int query_run(const struct store_snap *snap, const struct query_spec *spec,
 /* The label of a row's breakdown value ("3", "ZL07", "LAND", or ""). */
 const char *query_row_label(const struct query_spec *spec, const struct query_row *row,
 			    char *buf, size_t len);
+
+/*
+ * Decodes a QueryRequest frame of len bytes: the wire walk first
+ * (validate_wire_strings: protobuf-c would cut a string at a NUL), then
+ * unpack. Returns NULL with *req set (free it with
+ * lawtally__v1__query_request__free_unpacked(req, &xalloc_protobuf)), or
+ * a one-line reason the frame is refused, with *req NULL.
+ */
+const char *query_request_parse(const uint8_t *data, size_t len,
+				Lawtally__V1__QueryRequest **req);
+
+/*
+ * Answers a totals request (one without a view) in one read snapshot of s:
+ * fills rep (initialised here) from rows, or sets rep->error to why the
+ * request is refused or failed. rep points into rows and static text:
+ * reply_clear() it before rows change.
+ */
+void query_answer(struct store *s, const struct villages *villages, struct query_rows *rows,
+		  const Lawtally__V1__QueryRequest *req, Lawtally__V1__QueryReply *rep);
 
 #endif
