@@ -252,7 +252,7 @@ static int parse_common(struct office *o, const struct office_request *rq, struc
 	if (lang_parse(rq->lang, &c->lang))
 		return fail(res, 400, LT_EINVAL, "lang: zh or en");
 	if (report_format_parse(rq->format, &c->format))
-		return fail(res, 400, LT_EINVAL, "format: text, markdown or json");
+		return fail(res, 400, LT_EINVAL, "format: text, markdown, json, html or docx");
 	unsigned y = rq->year ? rq->year : current_year(o);
 	if (y < QUERY_YEAR_MIN || y > QUERY_YEAR_MAX)
 		return fail(res, 400, LT_EINVAL, "year: 2000-2200");

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "doc.h"
+#include "docx.h"
 #include "err.h"
 #include "json_out.h"
 #include "numbers.h"
@@ -68,12 +70,12 @@ static const char *word(const struct report_input *in, enum word w)
 
 int report_format_parse(const char *s, enum report_format *out)
 {
-	static const char *const names[] = {"text", "markdown", "json"};
+	static const char *const names[] = {"text", "markdown", "json", "html", "docx"};
 	if (!s || !*s) {
 		*out = REPORT_TEXT;
 		return 0;
 	}
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 5; i++)
 		if (strcmp(s, names[i]) == 0) {
 			*out = (enum report_format)i;
 			return 0;
@@ -86,6 +88,8 @@ const char *report_content_type(enum report_format f)
 	switch (f) {
 	case REPORT_MARKDOWN: return "text/markdown; charset=utf-8";
 	case REPORT_JSON: return "application/json";
+	case REPORT_HTML: return "text/html; charset=utf-8";
+	case REPORT_DOCX: return DOCX_CONTENT_TYPE;
 	case REPORT_TEXT: break;
 	}
 	return "text/plain; charset=utf-8";
@@ -608,11 +612,79 @@ static int document_json(const struct template *tpl, const struct report_input *
 	return dump(o, out);
 }
 
+/* ---- HTML and Word: the text document's lines as blocks --------------------- */
+
+/* The lines written so far into s, as blocks of kind; empties s. */
+static void flush_lines(struct doc *d, enum doc_kind kind, struct sbuf *s)
+{
+	doc_add_lines(d, kind, sbuf_text(s));
+	sbuf_reset(s);
+}
+
+static void doc_heading(struct doc *d, const char *fmt, unsigned arg)
+{
+	char text[256];
+	snprintf(text, sizeof(text), fmt, arg);
+	doc_add(d, DOC_HEADING, text);
+}
+
+/*
+ * The report as the text document says it: the template's lines (its
+ * first heading the title), the note, then the appendices on landscape
+ * pages, the tables as tables.
+ */
+static void report_doc(const struct template *tpl, const struct report_input *in, struct doc *d)
+{
+	struct template_ctx ctx = {in->year, in->lang, in->fig};
+	struct sbuf s;
+	struct table t;
+	sbuf_init(&s, REPORT_OUTPUT_MAX);
+	for (size_t i = 0; i < template_nlines(tpl); i++) {
+		sbuf_reset(&s);
+		template_render_line(tpl, i, &ctx, &s);
+		doc_add(d, !template_is_heading(tpl, i) ? DOC_PARA : i == 0 ? DOC_TITLE : DOC_HEADING,
+			sbuf_text(&s));
+	}
+	sbuf_reset(&s);
+	doc_heading(d, word(in, W_NOTE), 0);
+	note_lines(in, &s, 0);
+	flush_lines(d, DOC_LINE, &s);
+
+	struct vlist *vl = malloc(sizeof(*vl));
+	if (!vl)
+		fatal("out of memory for the village list");
+	vlist_build(in, vl);
+	doc_add(d, DOC_WIDE, NULL);
+	doc_heading(d, word(in, W_APP_VILLAGE), in->year);
+	village_list_text(in, vl, &s);
+	flush_lines(d, DOC_LINE, &s);
+	free(vl);
+	doc_heading(d, word(in, W_APP_MONTH), in->year);
+	month_table(in, &t);
+	doc_add_table(d, &t);
+	doc_heading(d, word(in, W_APP_SENDERS), in->silent_days);
+	if (in->nsenders) {
+		sender_table(in, &t);
+		doc_add_table(d, &t);
+	} else {
+		doc_add(d, DOC_LINE, word(in, W_NO_SENDERS));
+	}
+	sbuf_free(&s);
+}
+
 int report_render(const struct template *t, const struct report_input *in,
 		  enum report_format f, struct sbuf *out)
 {
 	if (f == REPORT_JSON)
 		return document_json(t, in, out);
+	if (f == REPORT_HTML || f == REPORT_DOCX) {
+		struct doc d;
+		doc_init(&d, in->lang);
+		report_doc(t, in, &d);
+		int rc = f == REPORT_HTML ? doc_html(&d, out) : docx_write(&d, out);
+		doc_free(&d);
+		return rc;
+	}
 	document(t, in, out, f == REPORT_MARKDOWN);
 	return sbuf_status(out);
 }

@@ -26,9 +26,14 @@
 #include "template.h"
 #include "villages.h"
 
-enum report_format { REPORT_TEXT, REPORT_MARKDOWN, REPORT_JSON };
+/*
+ * Text (as the township files it), Markdown, JSON for programs, a page to
+ * print (HTML, doc.h) or a Word document to edit (docx.h); HTML and Word
+ * say what the text says, line for line.
+ */
+enum report_format { REPORT_TEXT, REPORT_MARKDOWN, REPORT_JSON, REPORT_HTML, REPORT_DOCX };
 
-/* "text", "markdown" or "json" (NULL or "" is text). Returns 0 or -1. */
+/* "text", "markdown", "json", "html" or "docx" (NULL or "" is text). Returns 0 or -1. */
 int report_format_parse(const char *s, enum report_format *out);
 
 /* The media type of a format, with its charset. */
@@ -60,7 +65,8 @@ struct report_input {
 
 /*
  * Renders the report into out. Returns 0, or LT_EFULL if the document
- * would exceed out's maximum (what was written is then incomplete).
+ * would exceed out's maximum (what was written is then incomplete), or
+ * (docx) LT_ESYS if the zip library failed.
  */
 int report_render(const struct template *t, const struct report_input *in,
 		  enum report_format f, struct sbuf *out);

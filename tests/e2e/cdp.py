@@ -12,6 +12,9 @@ library only), opens URL, and runs the steps in order:
     eval:EXPR        prints the JSON value of EXPR on one line
     run:COMMAND      runs a shell command; its failure fails the script
     screenshot:FILE  writes the viewport (WxH) as PNG
+    media:TYPE       emulates CSS media TYPE (print, screen; "" for none)
+    pdf:FILE         prints the page to PDF as the browser's print does, with
+                     the page's own @page sizes and margins
     noerrors         fails if the page threw, or logged an error other than
                      a failed HTTP request (e.g. a Content-Security-Policy
                      violation)
@@ -177,6 +180,13 @@ def run_step(b, step, size, timeout):
             "x": 0, "y": 0, "width": size[0], "height": size[1], "scale": 1}}, timeout=timeout)
         with open(arg, "wb") as f:
             f.write(base64.b64decode(shot["data"]))
+    elif kind == "media":
+        b.send("Emulation.setEmulatedMedia", {"media": arg}, timeout=timeout)
+    elif kind == "pdf":
+        pdf = b.send("Page.printToPDF", {"preferCSSPageSize": True, "printBackground": True},
+                     timeout=timeout)
+        with open(arg, "wb") as f:
+            f.write(base64.b64decode(pdf["data"]))
     elif kind == "noerrors":
         b.send("Runtime.evaluate", {"expression": "0"})  # collects the events queued so far
         if b.errors:

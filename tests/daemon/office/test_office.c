@@ -111,7 +111,7 @@ static void test_refusals(void **state)
 	} cases[] = {
 		{{.kind = KIND(REPORT), .year = 2024, .lang = "fr"}, 400, "lang: zh or en"},
 		{{.kind = KIND(REPORT), .year = 2024, .format = "pdf"}, 400,
-		 "format: text, markdown or json"},
+		 "format: text, markdown, json, html or docx"},
 		{{.kind = KIND(REPORT), .year = 1999}, 400, "year: 2000-2200"},
 		{{.kind = KIND(REPORT), .year = 2201}, 400, "year: 2000-2200"},
 		{{.kind = KIND(REPORT), .year = 2024, .as_of = "yesterday"}, 400,
