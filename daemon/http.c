@@ -219,6 +219,7 @@ static const struct route {
 	{"/v1/report", on_office},
 	{"/v1/senders", on_office},
 	{"/v1/export/totals.csv", on_office},
+	{"/v1/export/totals.xlsx", on_office},
 	{"/v1/export/events.csv", on_office},
 };
 

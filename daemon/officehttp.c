@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/queue.h>
 
+#include "docx.h"
 #include "err.h"
 #include "log.h"
 #include "peer.h"
@@ -20,22 +21,28 @@
 #define OFFICEHTTP_EXPORT_MAX ((size_t)64 << 20)
 #define OFFICEHTTP_DOC_MAX ((size_t)8 << 20)
 
-enum param { P_YEAR, P_LANG, P_FORMAT, P_AS_OF, P_MONTH, P_METRIC, P_BY, P_COUNT };
+enum param { P_YEAR, P_LANG, P_FORMAT, P_AS_OF, P_MONTH, P_METRIC, P_BY, P_VILLAGE, P_COUNT };
 static const char *const param_names[P_COUNT] = {"year", "lang", "format", "as_of",
-						 "month", "metric", "by"};
+						 "month", "metric", "by", "village"};
 #define BIT(p) (1u << (p))
 
 static const struct route {
 	const char *path;
 	Lawtally__V1__View__Kind kind;
 	unsigned params;    /* the parameters it takes */
+	const char *format; /* the format the path names, or NULL */
+	const char *file;   /* the file name a download is saved as, or NULL */
 } routes[] = {
 	{"/v1/report", LAWTALLY__V1__VIEW__KIND__KIND_REPORT,
-	 BIT(P_YEAR) | BIT(P_LANG) | BIT(P_FORMAT) | BIT(P_AS_OF) | BIT(P_MONTH)},
-	{"/v1/senders", LAWTALLY__V1__VIEW__KIND__KIND_SENDERS, 0},
+	 BIT(P_YEAR) | BIT(P_LANG) | BIT(P_FORMAT) | BIT(P_AS_OF) | BIT(P_MONTH) | BIT(P_VILLAGE),
+	 NULL, NULL},
+	{"/v1/senders", LAWTALLY__V1__VIEW__KIND__KIND_SENDERS, 0, NULL, NULL},
 	{"/v1/export/totals.csv", LAWTALLY__V1__VIEW__KIND__KIND_TOTALS_CSV,
-	 BIT(P_YEAR) | BIT(P_METRIC) | BIT(P_BY) | BIT(P_LANG)},
-	{"/v1/export/events.csv", LAWTALLY__V1__VIEW__KIND__KIND_EVENTS_CSV, BIT(P_YEAR)},
+	 BIT(P_YEAR) | BIT(P_METRIC) | BIT(P_BY) | BIT(P_LANG), NULL, "lawtally-totals.csv"},
+	{"/v1/export/totals.xlsx", LAWTALLY__V1__VIEW__KIND__KIND_TOTALS_CSV,
+	 BIT(P_YEAR) | BIT(P_LANG) | BIT(P_MONTH), "xlsx", "lawtally-totals.xlsx"},
+	{"/v1/export/events.csv", LAWTALLY__V1__VIEW__KIND__KIND_EVENTS_CSV, BIT(P_YEAR), NULL,
+	 "lawtally-events.csv"},
 };
 
 static const struct route *find(const char *path)
@@ -112,8 +119,12 @@ static int parse(const struct route *r, const char *query, struct evkeyvalq *par
 	}
 	memset(rq, 0, sizeof(*rq));
 	rq->kind = r->kind;
-	if (v[P_MONTH])
+	if (v[P_MONTH] && r->kind == LAWTALLY__V1__VIEW__KIND__KIND_REPORT)
 		rq->kind = LAWTALLY__V1__VIEW__KIND__KIND_MONTHLY;
+	if (v[P_VILLAGE] && rq->kind != LAWTALLY__V1__VIEW__KIND__KIND_MONTHLY) {
+		snprintf(msg, msglen, "village: only with month (the monthly statistics)");
+		return -1;
+	}
 	if (v[P_YEAR]) {
 		char *end;
 		unsigned long y = strtoul(v[P_YEAR], &end, 10);
@@ -128,11 +139,12 @@ static int parse(const struct route *r, const char *query, struct evkeyvalq *par
 		}
 	}
 	rq->lang = v[P_LANG];
-	rq->format = v[P_FORMAT];
+	rq->format = r->format ? r->format : v[P_FORMAT];
 	rq->as_of = v[P_AS_OF];
 	rq->month = v[P_MONTH];
 	rq->metric = v[P_METRIC];
 	rq->by = v[P_BY];
+	rq->village = v[P_VILLAGE];
 	return 0;
 }
 
@@ -189,10 +201,19 @@ void officehttp_handle(struct office *o, struct evhttp_request *req)
 	struct evkeyvalq *hd = evhttp_request_get_output_headers(req);
 	evhttp_add_header(hd, "Content-Type", res.content_type);
 	evhttp_add_header(hd, "Cache-Control", "no-store");
-	if (strstr(res.content_type, "text/csv"))
-		evhttp_add_header(hd, "Content-Disposition",
-				  events ? "attachment; filename=\"lawtally-events.csv\""
-					 : "attachment; filename=\"lawtally-totals.csv\"");
+	/* a page to print: its own style, no script, nothing from elsewhere */
+	if (strncmp(res.content_type, "text/html", 9) == 0)
+		evhttp_add_header(hd, "Content-Security-Policy",
+				  "default-src 'none'; style-src 'unsafe-inline'");
+	const char *file = r->file;
+	if (strcmp(res.content_type, DOCX_CONTENT_TYPE) == 0)
+		file = rq.kind == LAWTALLY__V1__VIEW__KIND__KIND_MONTHLY ? "lawtally-monthly.docx"
+									 : "lawtally-report.docx";
+	if (file) {
+		char cd[96];
+		snprintf(cd, sizeof(cd), "attachment; filename=\"%s\"", file);
+		evhttp_add_header(hd, "Content-Disposition", cd);
+	}
 	evhttp_send_reply(req, 200, "OK", out);
 	evbuffer_free(out);
 	sbuf_free(&doc);

@@ -111,6 +111,40 @@ void doc_escape(struct sbuf *out, const char *s)
 	}
 }
 
+/* ---- text ------------------------------------------------------------------ */
+
+/* Ends out with exactly one empty line, unless nothing is written yet. */
+static void blank(struct sbuf *out)
+{
+	if (out->len && !(out->len >= 2 && out->p[out->len - 1] == '\n' && out->p[out->len - 2] == '\n'))
+		sbuf_puts(out, "\n");
+}
+
+int doc_plain(const struct doc *d, int markdown, struct sbuf *out)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		const struct doc_block *b = &d->b[i];
+		switch (b->kind) {
+		case DOC_TITLE:
+		case DOC_HEADING:
+			blank(out);
+			sbuf_printf(out, "%s%s\n", markdown ? "## " : "", b->text);
+			if (markdown)
+				sbuf_puts(out, "\n");
+			break;
+		case DOC_PARA:
+		case DOC_LINE: sbuf_printf(out, "%s\n%s", b->text, markdown ? "\n" : ""); break;
+		case DOC_TABLE:
+			blank(out);
+			(markdown ? table_markdown : table_text)(&b->table, out);
+			sbuf_puts(out, "\n");
+			break;
+		case DOC_WIDE: break;
+		}
+	}
+	return sbuf_status(out);
+}
+
 /* ---- HTML ------------------------------------------------------------------ */
 
 #define FONT_TITLE "\"FZXiaoBiaoSong-B05S\", \"方正小标宋简体\", \"Noto Serif CJK SC\", " \

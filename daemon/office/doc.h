@@ -61,6 +61,13 @@ const char *doc_title(const struct doc *d);
  */
 int doc_html(const struct doc *d, struct sbuf *out);
 
+/*
+ * The document as text (Markdown with markdown set): the title, lines and
+ * paragraphs one a line, an empty line before headings and tables, tables
+ * aligned (table.h). Returns 0 or LT_EFULL.
+ */
+int doc_plain(const struct doc *d, int markdown, struct sbuf *out);
+
 /* Appends s with &, <, >, " escaped for HTML and XML text and attributes. */
 void doc_escape(struct sbuf *out, const char *s);
 

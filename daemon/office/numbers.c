@@ -45,6 +45,14 @@ void num_yuan(int64_t fen, char out[NUM_LEN])
 		 (unsigned)(m % 100));
 }
 
+void num_yuan_lang(int64_t fen, enum lang l, char out[NUM_LEN])
+{
+	char whole[NUM_LEN];
+	uint64_t m = magnitude(fen);
+	count((int64_t)(m / 100), l, 0, whole);
+	snprintf(out, NUM_LEN, "%s%.32s.%02u", fen < 0 ? "-" : "", whole, (unsigned)(m % 100));
+}
+
 void num_percent(int64_t num, int64_t den, char out[NUM_LEN])
 {
 	if (den == 0) {

@@ -27,6 +27,9 @@ void num_signed(int64_t v, enum lang l, char out[NUM_LEN]);
 /* fen as yuan: "1234.50", "-0.05". */
 void num_yuan(int64_t fen, char out[NUM_LEN]);
 
+/* fen as yuan in language l: "1234.50" in Chinese, "1,234.50" in English (as counts). */
+void num_yuan_lang(int64_t fen, enum lang l, char out[NUM_LEN]);
+
 /* num / den as a percentage with one decimal, rounded half up: "93.5%"; "-" when den is 0. */
 void num_percent(int64_t num, int64_t den, char out[NUM_LEN]);
 

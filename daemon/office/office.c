@@ -27,6 +27,7 @@
 #include "report.h"
 #include "template.h"
 #include "when.h"
+#include "workbook.h"
 #include "xalloc.h"
 
 /* The built-in templates (templates_data.S embeds config/report.*.txt). */
@@ -335,6 +336,8 @@ static int view_monthly(struct office *o, const struct office_request *rq, struc
 	int rc = parse_common(o, &r, &c, res);
 	if (rc)
 		return rc;
+	if (rq->village && *rq->village && (!o->villages || !villages_find(o->villages, rq->village)))
+		return fail(res, 400, LT_EINVAL, "village: not a configured village code");
 	struct figures f = {0};
 	struct store_snap snap;
 	if ((rc = read_begin(o, &snap, res)))
@@ -346,7 +349,8 @@ static int view_monthly(struct office *o, const struct office_request *rq, struc
 		return store_failed(res, rc);
 	}
 	struct monthly_input in = {year, month, c.lang, store_tz_offset(o->store),
-				   (int64_t)time(NULL), c.as_of, &f, template_town(o->tpl[c.lang])};
+				   (int64_t)time(NULL), c.as_of, &f, template_town(o->tpl[c.lang]),
+				   o->villages, rq->village};
 	rc = monthly_render(&in, c.format, out);
 	figures_free(&f);
 	if (rc)
@@ -379,11 +383,58 @@ static int view_senders(struct office *o, const struct office_request *rq, struc
 	return 0;
 }
 
+/* The workbook of a year (format=xlsx): its sheets, and the monthly form of month (default: the last one). */
+static int view_workbook(struct office *o, const struct office_request *rq, struct sbuf *out,
+			 struct office_result *res)
+{
+	struct common c;
+	struct office_request r = *rq;
+	r.format = NULL;
+	r.as_of = NULL;
+	int rc = parse_common(o, &r, &c, res);
+	if (rc)
+		return rc;
+	int32_t tz = store_tz_offset(o->store);
+	int64_t now = (int64_t)time(NULL);
+	unsigned y, month = 12;
+	uint16_t cy;
+	uint8_t cm;
+	tally_year_month(now, tz, &cy, &cm);
+	if (rq->month && *rq->month) {
+		if (when_parse_month(rq->month, &y, &month) != 0 || y != c.year)
+			return fail(res, 400, LT_EINVAL, "month: YYYY-MM of the year %u",
+				    (unsigned)c.year);
+	} else if (c.year == cy) {
+		month = cm;
+	}
+	struct figures f = {0};
+	rc = gather(o, (uint16_t)(c.year - 1), c.year, 0, &f);
+	if (rc) {
+		figures_free(&f);
+		return store_failed(res, rc);
+	}
+	struct monthly_input mi = {c.year, month, c.lang, tz, now, 0, &f,
+				   template_town(o->tpl[c.lang]), o->villages, NULL};
+	struct workbook_input wi = {c.year, c.lang, &f, o->villages, &mi};
+	rc = workbook_render(&wi, out);
+	figures_free(&f);
+	if (rc == LT_EFULL)
+		return fail(res, 500, rc, "workbook: longer than %zu bytes", out->max);
+	if (rc)
+		return fail(res, 500, rc, "workbook: cannot write it (the daemon's log says why)");
+	res->content_type = WORKBOOK_CONTENT_TYPE;
+	return 0;
+}
+
 static int view_totals_csv(struct office *o, const struct office_request *rq, struct sbuf *out,
 			   struct office_result *res)
 {
 	struct common c;
 	struct office_request r = *rq;
+	if (rq->format && strcmp(rq->format, "xlsx") == 0)
+		return view_workbook(o, rq, out, res);
+	if (rq->format && *rq->format && strcmp(rq->format, "csv") != 0)
+		return fail(res, 400, LT_EINVAL, "format: csv or xlsx");
 	r.format = NULL;
 	r.as_of = NULL;
 	int rc = parse_common(o, &r, &c, res);
@@ -561,7 +612,7 @@ void office_query(struct office *o, const Lawtally__V1__QueryRequest *req, int t
 	struct office_request rq = {
 		.kind = v->kind, .year = req->year, .lang = v->lang, .format = v->format,
 		.as_of = v->as_of, .month = v->month, .metric = req->metric, .by = req->by,
-		.cursor = v->cursor, .trusted = trusted,
+		.cursor = v->cursor, .village = req->village, .trusted = trusted,
 	};
 	struct office_result res;
 	sbuf_init(doc, OFFICE_ZMQ_DOC_MAX);

@@ -65,6 +65,7 @@ struct office_request {
 	const char *lang, *format;    /* NULL or "": zh, text */
 	const char *as_of, *month;    /* NULL or "": none */
 	const char *metric, *by;      /* KIND_TOTALS_CSV */
+	const char *village;          /* KIND_MONTHLY: one committee's form; NULL or "": all */
 	uint64_t cursor;              /* KIND_EVENTS_CSV */
 	int trusted;                  /* the peer may have office-only views */
 };
