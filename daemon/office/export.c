@@ -54,6 +54,14 @@ void export_row(struct sbuf *out, const char *const *cells, size_t n)
 	sbuf_put(out, "\r\n", 2);
 }
 
+/* The unit of a metric's values: 件, 元, 人次 ...; in English "yuan" for amounts, else "". */
+static const char *unit_of(int m, enum lang l)
+{
+	if (l == LANG_EN)
+		return labels_is_money(m) ? "yuan" : "";
+	return labels_unit(m, l);
+}
+
 void export_totals(const Lawtally__V1__QueryReply *r, const char *by, enum lang l,
 		const struct villages *villages, struct sbuf *out)
 {
@@ -62,36 +70,40 @@ void export_totals(const Lawtally__V1__QueryReply *r, const char *by, enum lang 
 	char dimlabel[48];
 	snprintf(dimlabel, sizeof(dimlabel), "%.32s_label", by ? by : "");
 	sbuf_puts(out, EXPORT_BOM);
-	const char *head[5] = {"metric", "label", by, kind == VILLAGE ? "village_name" : dimlabel,
-			       "value"};
+	const char *head[6] = {"metric", "label", by, kind == VILLAGE ? "village_name" : dimlabel,
+			       "unit", "value"};
 	if (kind == NONE)
-		export_row(out, (const char *const[]){"metric", "label", "value"}, 3);
+		export_row(out, (const char *const[]){"metric", "label", "unit", "value"}, 4);
 	else if (kind == MONTH)
-		export_row(out, (const char *const[]){"metric", "label", "month", "value"}, 4);
+		export_row(out, (const char *const[]){"metric", "label", "month", "unit", "value"}, 5);
 	else
-		export_row(out, head, 5);
+		export_row(out, head, 6);
 	for (size_t i = 0; i < r->n_rows; i++) {
 		const Lawtally__V1__Row *row = r->rows[i];
 		int m = tally_metric_by_name(row->metric);
-		char value[24], month[8];
-		snprintf(value, sizeof(value), "%" PRId64, row->value);
-		const char *label = labels_metric(m, l);
+		char value[NUM_LEN], month[8];
+		if (labels_is_money(m))
+			num_yuan(row->value, value);
+		else
+			snprintf(value, sizeof(value), "%" PRId64, row->value);
+		const char *label = labels_metric(m, l), *unit = unit_of(m, l);
 		if (kind == NONE) {
-			export_row(out, (const char *const[]){row->metric, label, value}, 3);
+			export_row(out, (const char *const[]){row->metric, label, unit, value}, 4);
 		} else if (kind == MONTH) {
 			snprintf(month, sizeof(month), "%u", row->month % 100u);
-			export_row(out, (const char *const[]){row->metric, label, month, value}, 4);
+			export_row(out, (const char *const[]){row->metric, label, month, unit, value}, 5);
 		} else if (kind == VILLAGE) {
 			const struct village *v = villages ? villages_find(villages, row->village) : NULL;
 			const char *name = row->village[0] ? (v ? v->name : "")
 							   : (l == LANG_EN ? "township level" : "镇级");
-			export_row(out, (const char *const[]){row->metric, label, row->village, name, value}, 5);
+			export_row(out, (const char *const[]){row->metric, label, row->village, name, unit,
+							      value}, 6);
 		} else {
 			int d = tally_dim_by_name(m, by);
 			int val = d >= 0 ? tally_dim_value(m, d, row->dimension) : -1;
 			const char *dl = val >= 0 ? labels_dim_value(m, d, val, l) : "";
-			export_row(out, (const char *const[]){row->metric, label, row->dimension, dl, value},
-				5);
+			export_row(out, (const char *const[]){row->metric, label, row->dimension, dl, unit,
+							      value}, 6);
 		}
 	}
 }

@@ -26,11 +26,13 @@ void export_row(struct sbuf *out, const char *const *cells, size_t n);
 /*
  * The totals of a query (reply rows of `by`: "", "month", "village" or a
  * dimension name) with a BOM and a header:
- *   metric,label,value                             (by "")
- *   metric,label,month,value
- *   metric,label,village,village_name,value
- *   metric,label,<dim>,<dim>_label,value
- * label and the names are in language l.
+ *   metric,label,unit,value                             (by "")
+ *   metric,label,month,unit,value
+ *   metric,label,village,village_name,unit,value
+ *   metric,label,<dim>,<dim>_label,unit,value
+ * label and the names are in language l; unit is the values' unit (件, 元,
+ * 人次...; in English "yuan" for amounts, else empty). Amounts are in yuan
+ * with two decimals ("72500.50"), as the report prints them, never fen.
  */
 void export_totals(const Lawtally__V1__QueryReply *r, const char *by, enum lang l,
 		const struct villages *villages, struct sbuf *out);

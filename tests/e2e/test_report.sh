@@ -100,7 +100,7 @@ assert_eq "$want" "$(jq '.senders[] | select(.sender == "centre-ZL07") | [.month
 
 # CSV for Excel: BOM, CRLF, the totals; raw events from this machine
 curl -sf "http://$HTTP/v1/export/totals.csv?year=2024&by=kind&metric=lawsuits.filed" >"$T/kind.csv"
-printf '\xef\xbb\xbfmetric,label,kind,kind_label,value\r\nlawsuits.filed,涉诉案件,ADMINISTRATIVE,行政诉讼,3\r\nlawsuits.filed,涉诉案件,ENV_POLLUTION_CIVIL,环境污染附带民事诉讼,9\r\n' >"$T/kind.want"
+printf '\xef\xbb\xbfmetric,label,kind,kind_label,unit,value\r\nlawsuits.filed,涉诉案件,ADMINISTRATIVE,行政诉讼,起,3\r\nlawsuits.filed,涉诉案件,ENV_POLLUTION_CIVIL,环境污染附带民事诉讼,起,9\r\n' >"$T/kind.want"
 cmp -s "$T/kind.csv" "$T/kind.want" || fail "totals CSV: $(od -c "$T/kind.csv" | head -5)"
 "$LAWTALLY" export --endpoint "$QUERY" --year 2024 --by kind --metric lawsuits.filed --output "$T/kind.cli.csv"
 cmp -s "$T/kind.csv" "$T/kind.cli.csv" || fail "lawtally export differs from GET"

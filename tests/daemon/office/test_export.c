@@ -48,31 +48,38 @@ static void test_totals(void **state)
 	sbuf_init(&out, 4096);
 	export_totals(&rep, "kind", LANG_ZH, v, &out);
 	assert_string_equal(sbuf_text(&out),
-			    EXPORT_BOM "metric,label,kind,kind_label,value\r\n"
-			    "lawsuits.filed,涉诉案件,ADMINISTRATIVE,行政诉讼,3\r\n"
-			    "lawsuits.filed,涉诉案件,ENV_POLLUTION_CIVIL,环境污染附带民事诉讼,9\r\n");
+			    EXPORT_BOM "metric,label,kind,kind_label,unit,value\r\n"
+			    "lawsuits.filed,涉诉案件,ADMINISTRATIVE,行政诉讼,起,3\r\n"
+			    "lawsuits.filed,涉诉案件,ENV_POLLUTION_CIVIL,环境污染附带民事诉讼,起,9\r\n");
 
 	r[0].metric = "disputes.resolved", r[0].dimension = "", r[0].village = "ZL07", r[0].value = 12;
 	r[1].metric = "disputes.resolved", r[1].dimension = "", r[1].village = "", r[1].value = 1;
 	sbuf_reset(&out);
 	export_totals(&rep, "village", LANG_EN, v, &out);
 	assert_string_equal(sbuf_text(&out),
-			    EXPORT_BOM "metric,label,village,village_name,value\r\n"
-			    "disputes.resolved,disputes resolved,ZL07,王岗村,12\r\n"
-			    "disputes.resolved,disputes resolved,,township level,1\r\n");
+			    EXPORT_BOM "metric,label,village,village_name,unit,value\r\n"
+			    "disputes.resolved,disputes resolved,ZL07,王岗村,,12\r\n"
+			    "disputes.resolved,disputes resolved,,township level,,1\r\n");
 
 	r[0].village = "", r[0].month = 6;
 	r[1].month = 12, r[1].value = -2;
 	sbuf_reset(&out);
 	export_totals(&rep, "month", LANG_ZH, v, &out);
-	assert_string_equal(sbuf_text(&out), EXPORT_BOM "metric,label,month,value\r\n"
-					     "disputes.resolved,调解成功,6,12\r\n"
-					     "disputes.resolved,调解成功,12,-2\r\n");
-	rep.n_rows = 1;
+	assert_string_equal(sbuf_text(&out), EXPORT_BOM "metric,label,month,unit,value\r\n"
+					     "disputes.resolved,调解成功,6,件,12\r\n"
+					     "disputes.resolved,调解成功,12,件,-2\r\n");
+	/* amounts in yuan, never fen, with their unit */
+	r[1].metric = "disputes.agreement_amount_fen", r[1].value = 7250050;
 	sbuf_reset(&out);
 	export_totals(&rep, "", LANG_ZH, v, &out);
-	assert_string_equal(sbuf_text(&out), EXPORT_BOM "metric,label,value\r\n"
-					     "disputes.resolved,调解成功,12\r\n");
+	assert_string_equal(sbuf_text(&out), EXPORT_BOM "metric,label,unit,value\r\n"
+					     "disputes.resolved,调解成功,件,12\r\n"
+					     "disputes.agreement_amount_fen,协议涉及金额,元,72500.50\r\n");
+	sbuf_reset(&out);
+	export_totals(&rep, "", LANG_EN, v, &out);
+	assert_string_equal(sbuf_text(&out), EXPORT_BOM "metric,label,unit,value\r\n"
+					     "disputes.resolved,disputes resolved,,12\r\n"
+					     "disputes.agreement_amount_fen,agreement amounts,yuan,72500.50\r\n");
 	sbuf_free(&out);
 	free(v);
 }

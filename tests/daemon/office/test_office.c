@@ -176,8 +176,8 @@ static void test_totals_csv(void **state)
 	assert_non_null(strstr(f->out.p, "disputes.registered"));
 	assert_non_null(strstr(f->out.p, "ZL07"));
 	assert_string_equal(f->out.p, "\xEF\xBB\xBF"
-				      "metric,label,village,village_name,value\r\n"
-				      "disputes.registered,disputes registered,ZL07,王岗村,1\r\n");
+				      "metric,label,village,village_name,unit,value\r\n"
+				      "disputes.registered,disputes registered,ZL07,王岗村,,1\r\n");
 }
 
 /* The senders view: the one sender, when it was heard, its month's count. */

@@ -323,6 +323,8 @@ static void monthly_figures(struct figures *f)
 	put(f, M_DISPUTES_PREVENTED_CRIMINAL, 2024, 6, "ZL01", CAT(NEIGHBOUR), 0, 2);
 	put(f, M_DISPUTES_PREVENTED_GROUP_PETITION, 2024, 6, "ZL01", CAT(LAND), 0, 1);
 	put(f, M_DISPUTES_PREVENTED_GROUP_PETITION_PEOPLE, 2024, 6, "ZL01", CAT(LAND), 0, 24);
+	put(f, M_DISPUTES_ESCALATED, 2024, 6, "ZL02", CAT(LAND), INIT(APPLICATION), 2);
+	put(f, M_DISPUTES_OPEN, 2024, 6, "ZL03", CAT(LAND), INIT(REFERRAL), 1);
 	figures_seal(f);
 }
 
@@ -361,7 +363,10 @@ static void test_monthly(void **state)
 	assert_row(o, "resolved", 28, 19, 8, 47);
 	assert_row(o, "unresolved", 1, 0, 2, 1);
 	assert_row(o, "agreement_amount_fen", 46195900, 6577200, 0, 52773100);
-	assert_row(o, "proactive", 14, 21, 10, 35);
+	assert_row(o, "investigated", 14, 21, 10, 35);
+	assert_row(o, "accepted", 16, 0, 0, 16);
+	assert_row(o, "escalated", 2, 0, 0, 2);
+	assert_row(o, "open", 1, 0, 0, 1);
 	assert_row(o, "application", 13, 0, 0, 13);
 	assert_row(o, "referral", 3, 0, 0, 3);
 	assert_row(o, "initiated_not_stated", 0, 0, 0, 4);
@@ -390,8 +395,18 @@ static void test_monthly(void **state)
 	const char *s = sbuf_text(&out);
 	assert_prefix(s, "张良镇人民调解工作统计月报\n统计月份：2024年6月；本年累计：2024年1—6月\n"
 			 "本表数据为实时统计，生成于 2025-01-05 10:00。\n\n");
-	assert_row_text(s, "\n受理纠纷（件）                   30        21        +42.9%        10"
-			   " +200.0% 55\n");
+	assert_row_text(s, "\n登记纠纷合计（件） 30 21 +42.9% 10 +200.0% 55\n");
+	assert_row_text(s, "\n其中排查发现（件） 14 21 -33.3% 10 +40.0% 35\n");
+	assert_row_text(s, "\n其中受理（件） 16 0 - 0 - 16\n");
+	assert_row_text(s, "\n上交（件） 2 0 - 0 - 2\n");
+	assert_row_text(s, "\n在办（件） 1 0 - 0 - 1\n");
+	assert_contains(s, "\n注：调解成功率 = 调解成功 ÷（调解成功 + 调解未成功）× 100%，");
+	/* by village committee: the month, then the year to date */
+	assert_contains(s, "\n各村调委会：2024年6月\n");
+	assert_contains(s, "\n各村调委会：2024年1—6月累计\n");
+	assert_row_text(s, "\nZL02 0 13 0 0 - 2 0 0.00\n");
+	assert_row_text(s, "\nZL01 14 0 28 1 96.6% 0 0 461959.00\n");
+	assert_row_text(s, "\n 合计 14 16 28 1 96.6% 2 1 461959.00\n");
 	assert_row_text(s, "\n调解成功率                    96.6%    100.0%  -3.4个百分点     80.0%"
 			   " +16.6个百分点 97.9%\n");
 	assert_row_text(s, "\n协议涉及金额（元）        461959.00  65772.00       +602.4%      0.00"
@@ -409,9 +424,42 @@ static void test_monthly(void **state)
 	assert_prefix(s, "## Mediation statistics of 张良镇, January 2024\n\nYear to date: January "
 			 "to January 2024.\n\nFigures of the events received by 2025-01-04 10:00; "
 			 "made at 2025-01-05 10:00.\n\n| item | this month |");
-	assert_contains(s, "\n| disputes accepted | 4 | 0 | - | 0 | - | 4 |\n");
+	assert_contains(s, "\n| disputes registered, total | 4 | 0 | - | 0 | - | 4 |\n");
 	in.month = 13;
 	assert_int_equal(monthly_render(&in, REPORT_TEXT, &out), LT_EINVAL);
+
+	/* one committee's form, without a table by committee */
+	in.month = 6;
+	in.lang = LANG_ZH;
+	in.as_of = 0;
+	in.village = "ZL02";
+	sbuf_reset(&out);
+	assert_int_equal(monthly_render(&in, REPORT_TEXT, &out), 0);
+	s = sbuf_text(&out);
+	assert_prefix(s, "张良镇ZL02调委会人民调解工作统计月报\n");
+	assert_row_text(s, "\n登记纠纷合计（件） 13 0 - 0 - 13\n");
+	assert_row_text(s, "\n上交（件） 2 0 - 0 - 2\n");
+	assert_true(strstr(s, "各村调委会") == NULL);
+	figures_free(&f);
+
+	/* no figures of the year before at all: 无上年数据, and null in JSON */
+	put(&f, M_DISPUTES_REGISTERED, 2024, 1, "ZL01", CAT(OTHER), 0, 4);
+	figures_seal(&f);
+	in.village = NULL;
+	in.month = 1;
+	sbuf_reset(&out);
+	assert_int_equal(monthly_render(&in, REPORT_TEXT, &out), 0);
+	assert_row_text(sbuf_text(&out), "\n登记纠纷合计（件） 4 无上年数据 无上年数据 无上年数据 "
+					 "无上年数据 4\n");
+	sbuf_reset(&out);
+	assert_int_equal(monthly_render(&in, REPORT_JSON, &out), 0);
+	o = json_loads(sbuf_text(&out), 0, NULL);
+	assert_non_null(o);
+	assert_true(json_is_null(json_object_get(row(o, "registered"), "a_year_earlier")));
+	assert_true(json_is_null(json_object_get(row(o, "registered"), "month_before")));
+	assert_int_equal(json_integer_value(json_object_get(row(o, "registered"), "month")), 4);
+	assert_true(json_is_false(json_object_get(o, "year_before_has_data")));
+	json_decref(o);
 	sbuf_free(&out);
 	figures_free(&f);
 }
