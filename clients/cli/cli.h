@@ -208,6 +208,13 @@ struct cli_out {
 /* Opens path (NULL or "-": stdout). Returns 0 or EXIT_USAGE after a line on stderr. */
 int cli_out_open(const char *cmd, const char *path, struct cli_out *o);
 
+/*
+ * A binary document (format, e.g. "docx") goes to a file or a pipe, never
+ * to a terminal: returns 0 if path names a file or stdout is not a
+ * terminal, else EXIT_USAGE after a line on stderr saying to use -o.
+ */
+int cli_out_binary_ok(const char *cmd, const char *path, const char *format);
+
 /* With status 0 commits the file (rename), else removes it. Returns the status. */
 int cli_out_close(const char *cmd, struct cli_out *o, int status);
 

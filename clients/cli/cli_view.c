@@ -92,6 +92,15 @@ int cli_out_open(const char *cmd, const char *path, struct cli_out *o)
 	return 0;
 }
 
+int cli_out_binary_ok(const char *cmd, const char *path, const char *format)
+{
+	if ((path && strcmp(path, "-") != 0) || !isatty(STDOUT_FILENO))
+		return 0;
+	fprintf(stderr, "lawtally %s: a %s document is binary: write it to a file with -o FILE "
+			"(or redirect the output)\n", cmd, format);
+	return EXIT_USAGE;
+}
+
 int cli_out_close(const char *cmd, struct cli_out *o, int status)
 {
 	if (o->f == stdout) {

@@ -5,6 +5,7 @@
  */
 #include <getopt.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "cli.h"
 #include "client.h"
@@ -13,19 +14,29 @@
 const char cmd_export_help[] =
 	"Usage: lawtally export [--year Y] [--by D] [--metric M] [--lang zh|en]\n"
 	"                       [--events] [--output FILE]\n"
+	"       lawtally export --format xlsx [--year Y] [--month YYYY-MM] [--lang zh|en]\n"
+	"                       --output FILE\n"
 	"\n"
 	"Writes CSV for a spreadsheet (UTF-8 with BOM, CRLF): the totals of a year,\n"
 	"every metric or one, as year totals or broken down by month, village or a\n"
 	"dimension (as GET /v1/export/totals.csv); or with --events every stored\n"
 	"event that occurred in the year, retractions and retracted ones marked\n"
 	"(office only: an office key with auth = curve, or from the daemon's own\n"
-	"machine with auth off; fetched page by page).\n"
+	"machine with auth off; fetched page by page). Amounts are in yuan, the\n"
+	"unit column says so.\n"
+	"With --format xlsx, an Excel workbook of the year instead (as GET\n"
+	"/v1/export/totals.xlsx): a sheet each for the year totals, by month, by\n"
+	"village, by category and the monthly mediation form of --month (default:\n"
+	"December, or the current month of the current year); binary, so written\n"
+	"with --output or to a pipe, never to a terminal.\n"
 	"\n"
 	"  -y, --year Y          calendar year (default: the current one)\n"
 	"  -b, --by D            month, village or a dimension (totals)\n"
 	"  -m, --metric M        one metric (totals; default: all)\n"
 	"  -l, --lang L          language of the label columns: zh (default) or en\n"
 	"      --events          the raw events instead of totals\n"
+	"  -f, --format F        csv (default) or xlsx\n"
+	"      --month YYYY-MM   xlsx: the month of the monthly form's sheet\n"
 	"  -o, --output FILE     write to FILE (whole or not at all), not stdout\n"
 	"  -e, --endpoint E      query endpoint (default $LAWTALLY_QUERY or\n"
 	"                        " DEFAULT_QUERY ")\n"
@@ -36,6 +47,7 @@ const char cmd_export_help[] =
 	"daemon did not answer.\n";
 
 #define OPT_EVENTS 0x6501
+#define OPT_MONTH 0x6502
 /* Pages of an events export, at most (a page is 1000 stored events). */
 #define EXPORT_PAGES_MAX 100000
 
@@ -47,6 +59,8 @@ int cmd_export(int argc, char **argv)
 		{"metric", required_argument, NULL, 'm'},
 		{"lang", required_argument, NULL, 'l'},
 		{"events", no_argument, NULL, OPT_EVENTS},
+		{"format", required_argument, NULL, 'f'},
+		{"month", required_argument, NULL, OPT_MONTH},
 		{"output", required_argument, NULL, 'o'},
 		CLI_VIEW_LONGOPTS,
 		{"help", no_argument, NULL, 'h'},
@@ -59,7 +73,7 @@ int cmd_export(int argc, char **argv)
 	unsigned long year = 0;
 	int events = 0, opt;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "y:b:m:l:o:e:t:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "y:b:m:l:f:o:e:t:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'y':
 			if (cli_parse_uint(optarg, 9999, &year) || year == 0)
@@ -69,6 +83,8 @@ int cmd_export(int argc, char **argv)
 		case 'm': q.metric = optarg; break;
 		case 'l': v.lang = optarg; break;
 		case OPT_EVENTS: events = 1; break;
+		case 'f': v.format = optarg; break;
+		case OPT_MONTH: v.month = optarg; break;
 		case 'o': output = optarg; break;
 		case 'h': return cli_usage("export", stdout, 0);
 		default:
@@ -76,8 +92,12 @@ int cmd_export(int argc, char **argv)
 				goto usage;
 		}
 	}
-	if (optind < argc || (events && (q.by[0] || q.metric[0] || v.lang[0])))
+	int xlsx = strcmp(v.format, "xlsx") == 0;
+	if (optind < argc || (events && (q.by[0] || q.metric[0] || v.lang[0] || v.format[0])) ||
+	    (xlsx && (q.by[0] || q.metric[0])) || (v.month[0] && !xlsx))
 		goto usage;
+	if (xlsx && cli_out_binary_ok("export", output, "xlsx"))
+		return EXIT_USAGE;
 	v.kind = events ? LAWTALLY__V1__VIEW__KIND__KIND_EVENTS_CSV
 			: LAWTALLY__V1__VIEW__KIND__KIND_TOTALS_CSV;
 	q.year = (uint32_t)year;

@@ -12,8 +12,9 @@
 #include "keys.h"
 
 const char cmd_report_help[] =
-	"Usage: lawtally report [--year Y | --month YYYY-MM] [--lang zh|en]\n"
-	"                       [--format text|markdown|json] [--as-of DATE] [--output FILE]\n"
+	"Usage: lawtally report [--year Y | --month YYYY-MM [--village CODE]] [--lang zh|en]\n"
+	"                       [--format text|markdown|json|html|docx] [--as-of DATE]\n"
+	"                       [--output FILE]\n"
 	"\n"
 	"Prints the year-end report on rule-of-law work with the live figures: the\n"
 	"sentences of the office's template (config/report.zh.txt) filled in, a note\n"
@@ -21,11 +22,15 @@ const char cmd_report_help[] =
 	"of the senders. For a closed year (lawtally close-year) it shows the filed\n"
 	"figures, their SHA-256 and, separately, the adjustments after close.\n"
 	"With --month, the monthly mediation statistics in the county bureaus' form.\n"
+	"html is one page to print from a browser (A4, laid out as a government\n"
+	"document); docx a Word document to edit (Word, WPS, LibreOffice): binary,\n"
+	"so written with --output or to a pipe, never to a terminal.\n"
 	"\n"
 	"  -y, --year Y          calendar year (default: the current one)\n"
 	"  -m, --month YYYY-MM   the monthly statistics of that month instead\n"
+	"  -V, --village CODE    with --month: one village committee's form\n"
 	"  -l, --lang L          zh (default) or en\n"
-	"  -f, --format F        text (default), markdown or json\n"
+	"  -f, --format F        text (default), markdown, json, html or docx\n"
 	"  -a, --as-of DATE      the figures as they stood then, counting the events\n"
 	"                        received by then: YYYY-MM-DD (end of that day),\n"
 	"                        YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM] (no zone: the\n"
@@ -44,6 +49,7 @@ int cmd_report(int argc, char **argv)
 	static const struct option longopts[] = {
 		{"year", required_argument, NULL, 'y'},
 		{"month", required_argument, NULL, 'm'},
+		{"village", required_argument, NULL, 'V'},
 		{"lang", required_argument, NULL, 'l'},
 		{"format", required_argument, NULL, 'f'},
 		{"as-of", required_argument, NULL, 'a'},
@@ -60,7 +66,7 @@ int cmd_report(int argc, char **argv)
 	int opt;
 	v.kind = LAWTALLY__V1__VIEW__KIND__KIND_REPORT;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "y:m:l:f:a:o:e:t:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "y:m:V:l:f:a:o:e:t:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'y':
 			if (cli_parse_uint(optarg, 9999, &year) || year == 0)
@@ -70,6 +76,7 @@ int cmd_report(int argc, char **argv)
 			v.kind = LAWTALLY__V1__VIEW__KIND__KIND_MONTHLY;
 			v.month = optarg;
 			break;
+		case 'V': q.village = optarg; break;
 		case 'l': v.lang = optarg; break;
 		case 'f': v.format = optarg; break;
 		case 'a': v.as_of = optarg; break;
@@ -80,8 +87,10 @@ int cmd_report(int argc, char **argv)
 				goto usage;
 		}
 	}
-	if (optind < argc || (year && v.month[0]))
+	if (optind < argc || (year && v.month[0]) || (q.village[0] && !v.month[0]))
 		goto usage;
+	if (strcmp(v.format, "docx") == 0 && cli_out_binary_ok("report", output, "docx"))
+		return EXIT_USAGE;
 	q.year = (uint32_t)year;
 	q.view = &v;
 	if (cli_view_keys(&o))
