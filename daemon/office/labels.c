@@ -51,10 +51,10 @@ static const struct {
 	[M_PETITIONS_CONCLUDED] = {{"办结信访案件", "petitions concluded"}, "件"},
 	[M_PETITIONS_DIFFICULT_RESOLVED] = {{"化解疑难信访案件", "difficult petitions resolved"}, "起"},
 	[M_TRAININGS_SESSIONS] = {{"培训", "training sessions"}, "次"},
-	[M_TRAININGS_ATTENDEES] = {{"培训人次", "training attendees"}, "人次"},
+	[M_TRAININGS_ATTENDEES] = {{"培训人次", "training attendance (person-times)"}, "人次"},
 	[M_PUBLICITY_ACTIVITIES] = {{"普法宣传活动", "publicity activities"}, "次"},
-	[M_PUBLICITY_MATERIALS] = {{"发放资料", "materials handed out"}, "份"},
-	[M_PUBLICITY_CONSULTATIONS] = {{"现场法律咨询", "on-site legal consultations"}, "人次"},
+	[M_PUBLICITY_MATERIALS] = {{"发放资料", "copies of materials handed out"}, "份"},
+	[M_PUBLICITY_CONSULTATIONS] = {{"现场法律咨询", "on-site legal advice (person-times)"}, "人次"},
 	[M_LAWSUITS_FILED] = {{"涉诉案件", "lawsuits filed"}, "起"},
 	[M_LAWSUITS_LOST] = {{"败诉案件", "lawsuits lost"}, "起"},
 	[M_ENFORCEMENT_ACTIONS] = {{"执法行为", "enforcement actions"}, "次"},
@@ -70,7 +70,9 @@ const char *labels_metric(int metric, enum lang l)
 
 const char *labels_unit(int metric, enum lang l)
 {
-	if (l == LANG_EN || metric < 0 || metric >= M_COUNT || !metric_labels[metric].unit_zh)
+	if (l == LANG_EN)
+		return labels_is_money(metric) ? " yuan" : "";
+	if (metric < 0 || metric >= M_COUNT || !metric_labels[metric].unit_zh)
 		return "";
 	return metric_labels[metric].unit_zh;
 }
@@ -96,7 +98,7 @@ static const struct label initiated[] = {
 };
 static const struct label origin[] = {
 	{"未注明", "not stated"}, {"上级交办", "assigned by higher levels"},
-	{"镇访", "township petitions"}, {"省委巡视交办", "assigned by the provincial inspection"},
+	{"镇访", "township petitions"}, {"省委巡视交办", "assigned by the provincial Party committee's inspection"},
 };
 static const struct label venue[] = {
 	{"未注明", "not stated"}, {"社区", "communities"}, {"乡村", "villages"},
@@ -104,7 +106,7 @@ static const struct label venue[] = {
 };
 static const struct label kind[] = {
 	{"未注明", "not stated"}, {"行政诉讼", "administrative lawsuits"},
-	{"环境污染附带民事诉讼", "environmental pollution civil lawsuits"}, {"其他诉讼", "other lawsuits"},
+	{"环境污染附带民事诉讼", "civil claims attached to environmental pollution prosecutions"}, {"其他诉讼", "other lawsuits"},
 };
 static const struct label action[] = {
 	{"未注明", "not stated"}, {"检查", "inspections"}, {"立案", "cases filed"},

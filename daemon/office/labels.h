@@ -19,7 +19,10 @@ const char *lang_code(enum lang l);
 /* "调解成功" / "disputes resolved". */
 const char *labels_metric(int metric, enum lang l);
 
-/* The metric's unit in Chinese ("件", "次", "人次", "份", "元"), "" in English. */
+/*
+ * The metric's unit in Chinese ("件", "次", "人次", "份", "元"); in English
+ * " yuan" for amounts (with its blank: it follows the number), else "".
+ */
 const char *labels_unit(int metric, enum lang l);
 
 /* 1 if the metric is an amount in fen, shown as yuan. */

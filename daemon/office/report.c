@@ -107,7 +107,7 @@ static void zone_text(int32_t tz, char out[8])
 static void cell_value(int metric, int64_t v, enum lang l, char out[NUM_LEN])
 {
 	if (labels_is_money(metric))
-		num_yuan(v, out);
+		num_yuan_lang(v, l, out);
 	else
 		num_count(v, l, out);
 }
@@ -120,7 +120,7 @@ static void signed_cell(int metric, int64_t v, enum lang l, char out[NUM_LEN])
 		num_signed(v, l, out);
 		return;
 	}
-	num_yuan(v, yuan);
+	num_yuan_lang(v, l, yuan);
 	snprintf(out, NUM_LEN, "%s%.38s", v > 0 ? "+" : "", yuan);
 }
 

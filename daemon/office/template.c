@@ -499,7 +499,7 @@ static void render_figure(const struct template *t, const struct ph *ph,
 		num_percent(v, figures_sum(ctx->fig, &sel), num);
 		snprintf(shaped, sizeof(shaped), "%s", num);
 	} else if (ph->yuan) {
-		num_yuan(v, num);
+		num_yuan_lang(v, ctx->lang, num);
 		snprintf(shaped, sizeof(shaped), "%s", num);
 	} else if (ph->form[FORM_APPROX] >= 0 && v >= 10) {
 		num_count(num_floor_leading(v), ctx->lang, num);

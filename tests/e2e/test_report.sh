@@ -48,9 +48,11 @@ has "$T/zh.txt" "附录二　2024年分月数据" "appendix by month"
 has "$T/zh.txt" "centre-ZL07" "appendix of senders"
 
 report --year 2024 --lang en >"$T/en.txt"
-has "$T/en.txt" "In 2024 the town was party to 3 administrative lawsuits and 9 environmental pollution civil lawsuits, and lost none of them." "English"
-has "$T/en.txt" "326 disputes were resolved; 20 petition cases were assigned by higher levels, 36 came to the township and 33 were assigned by the provincial inspection." "English"
-has "$T/en.txt" "12 publicity activities were held, more than 8,000 leaflets handed out and 985 people given legal advice on site." "English"
+has "$T/en.txt" "In 2024 the town was party to 3 administrative lawsuits and 9 civil claims attached to criminal prosecutions for environmental pollution, and lost none of them." "English"
+has "$T/en.txt" "326 conflicts and disputes were investigated and resolved, 20 petition cases assigned by higher levels were handled, 36 petition cases came to the township, and 33 cases were assigned by the provincial Party committee's inspection tour." "English"
+has "$T/en.txt" "12 publicity activities were held, more than 8,000 copies of materials were handed out, and legal advice was given on site 985 person-times." "English"
+# one number format in English: amounts with separators and in yuan, like counts
+has "$T/en.txt" "agreement amounts 102,421.00 yuan" "English amounts"
 
 report --year 2024 --format markdown >"$T/md"
 has "$T/md" "## 数据说明" "Markdown heading"
@@ -81,7 +83,23 @@ assert_eq "$(month_total disputes.registered 2024 6)" "$(row registered month)" 
 assert_eq "$(month_total disputes.registered 2024 5)" "$(row registered month_before)" "May accepted"
 assert_eq "$(month_total disputes.resolved 2024 6)" "$(row resolved month)" "June resolved"
 assert_eq "$(month_total disputes.agreement_amount_fen 2024 6)" "$(row agreement_amount_fen month)" "June amounts"
-assert_eq 0 "$(row registered a_year_earlier)" "June 2023"
+assert_eq null "$(row registered a_year_earlier)" "June 2023: no data of 2023"
+has "$T/june.txt" "无上年数据" "the monthly form without 2023"
+has "$T/june.txt" "注：调解成功率 = 调解成功 ÷（调解成功 + 调解未成功）× 100%" "the rate's definition"
+has "$T/june.txt" "各村调委会：2024年6月" "by village committee"
+assert_eq "$(month_total disputes.escalated 2024 6)" "$(row escalated month)" "June escalated (上交)"
+assert_eq "$(month_total disputes.open 2024 6)" "$(row open month)" "June still open (在办)"
+# 排查 apart from 受理: the two add up to the registered with how they came in stated
+invest=$(row investigated month) acc=$(row accepted month)
+notstated=$(jq '[.rows[] | select(.item == "initiated_not_stated") | .month] | add // 0' "$T/june.json")
+assert_eq "$(row registered month)" "$((invest + acc + notstated))" "排查 + 受理 + not stated"
+zl07=$(jq '.villages[] | select(.village == "ZL07") | .month.resolved' "$T/june.json")
+assert_eq "$(curl -sf "http://$HTTP/v1/totals?year=2024&metric=disputes.resolved&by=month&village=ZL07" |
+	jq '[.rows[] | select(.month == 6) | .value] | add // 0')" "$zl07" "ZL07 resolved in June"
+report --month 2024-06 --village ZL07 >"$T/zl07.txt"
+has "$T/zl07.txt" "张良镇王岗村调委会人民调解工作统计月报" "one committee's form"
+curl -s "http://$HTTP/v1/report?month=2024-06&village=XX99" >"$T/bad_village"
+has "$T/bad_village" "village: not a configured village code" "an unknown committee"
 ytd=$(curl -sf "http://$HTTP/v1/totals?year=2024&metric=disputes.registered&by=month" |
 	jq '[.rows[] | select(.month <= 6) | .value] | add')
 assert_eq "$ytd" "$(row registered year_to_date)" "accepted, year to date"
