@@ -5,11 +5,18 @@
  * /v1/villages and the report text from /v1/report, and reads them again
  * whenever /v1/stream says that something was committed. The stream's
  * first event (hello) says the current year in the township's zone; the
- * page follows it unless ?year=YYYY asks for a given year.
+ * page follows it unless ?year=YYYY asks for a given year (2000-2200, as
+ * the daemon keeps them; another value is refused with a message).
+ *
+ * Printing: the print layout of dashboard.css is also applied on screen
+ * while printing, so that Chart.js draws each chart at the width it prints
+ * at, and the stream is closed until the printing is done. ?print=1 shows
+ * that layout and opens no stream at all.
  *
  * For tests, <body> carries data-state (loading, ready, error),
- * data-commits (commit events received) and data-refreshes (completed
- * reloads), and each figure its data-metric and data-value.
+ * data-commits (commit events received), data-refreshes (completed
+ * reloads) and data-stream (on, off), and each figure its data-metric and
+ * data-value.
  */
 'use strict';
 
@@ -86,8 +93,14 @@
     },
   ];
 
+  /* The years the daemon keeps (QUERY_YEAR_MIN, QUERY_YEAR_MAX). */
+  const YEAR_MIN = 2000, YEAR_MAX = 2200;
   const params = new URLSearchParams(window.location.search);
-  const fixedYear = /^\d{4}$/.test(params.get('year') || '') ? Number(params.get('year')) : 0;
+  const yearParam = params.get('year');
+  const yearOk = yearParam === null ||
+    (/^\d{4}$/.test(yearParam) && Number(yearParam) >= YEAR_MIN && Number(yearParam) <= YEAR_MAX);
+  const fixedYear = yearParam !== null && yearOk ? Number(yearParam) : 0;
+  const printMode = params.get('print') === '1';
   let year = fixedYear || new Date().getFullYear();
   let villages = null;
   const charts = {};
@@ -204,6 +217,25 @@
     });
   }
 
+  /*
+   * The year's work records: the events each sender had accepted for the
+   * year's months (/v1/senders). A sender keeps its latest 24 months with
+   * events; where one may have dropped months of the year, the count is a
+   * lower bound and says so.
+   */
+  async function renderEvents() {
+    const s = await getJSON('/v1/senders');
+    const prefix = year + '-';
+    let n = 0, partial = false;
+    for (const x of s.senders) {
+      const months = Object.keys(x.months).sort();
+      for (const m of months) if (m.startsWith(prefix)) n += x.months[m];
+      if (months.length >= 24 && months[0] > prefix + '01') partial = true;
+    }
+    $('events').textContent = (partial ? '至少 ' : '') + String(n);
+    $('events').dataset.value = String(n);
+  }
+
   /* The report text; until the daemon renders reports, a placeholder. */
   async function renderReport() {
     const el = $('report');
@@ -236,6 +268,7 @@
       totals('metric=disputes.registered&by=category'),
       totals('metric=disputes.resolved&by=category'),
       renderReport(),
+      renderEvents(),
     ]);
     $('year').textContent = String(year);
     document.title = year + '年法治工作实时统计';
@@ -269,7 +302,6 @@
   function onStreamData(e) {
     let d = {};
     try { d = JSON.parse(e.data); } catch (err) { /* no data: reload all the same */ }
-    if (typeof d.events === 'number') $('events').textContent = String(d.events);
     if (!fixedYear && typeof d.year === 'number') year = d.year;
   }
 
@@ -279,8 +311,10 @@
   }
 
   /* The stream; the browser reconnects it, and we reopen it if it gives up. */
+  let es = null;
   function connect() {
-    const es = new EventSource('/v1/stream');
+    es = new EventSource('/v1/stream');
+    document.body.dataset.stream = 'on';
     es.addEventListener('hello', (e) => {
       setLive(true, '实时更新中');
       villages = null; /* (re)connected: the daemon may have re-read its config */
@@ -294,12 +328,48 @@
     });
     es.onerror = () => {
       setLive(false, '连接中断，正在重连…');
-      if (es.readyState === EventSource.CLOSED) setTimeout(connect, 10000);
+      if (es && es.readyState === EventSource.CLOSED) setTimeout(connect, 10000);
     };
+  }
+
+  function disconnect() {
+    if (es) es.close();
+    es = null;
+    document.body.dataset.stream = 'off';
+    setLive(false, '已暂停更新');
+  }
+
+  /* Shows the rules of @media print on screen too (on), or only in print (off). */
+  function printLayout(on) {
+    for (const sheet of document.styleSheets) {
+      for (const rule of sheet.cssRules) {
+        if (!rule.media || !/\bprint\b/.test(rule.media.mediaText)) continue;
+        const has = Array.from(rule.media).includes('screen');
+        if (on && !has) rule.media.appendMedium('screen');
+        if (!on && has) rule.media.deleteMedium('screen');
+      }
+    }
+    for (const c of Object.values(charts)) c.resize();
   }
 
   Chart.defaults.font.family = getComputedStyle(document.documentElement).fontFamily;
   Chart.defaults.color = '#1f2933';
+  if (!yearOk) {
+    $('error').textContent = '年份参数无效：“' + yearParam + '”。请给出 ' + YEAR_MIN + ' 至 ' +
+      YEAR_MAX + ' 之间的四位年份，例如 ?year=' + new Date().getFullYear() + '。';
+    $('error').hidden = false;
+    setLive(false, '未读取数据');
+    document.body.dataset.state = 'error';
+    return;
+  }
+  if (printMode) {
+    printLayout(true);
+    setLive(false, '打印版，不自动更新');
+    refresh();
+    return;
+  }
+  window.addEventListener('beforeprint', () => { disconnect(); printLayout(true); });
+  window.addEventListener('afterprint', () => { printLayout(false); connect(); });
   refresh();
   connect();
 })();
