@@ -12,6 +12,7 @@ library only), opens URL, and runs the steps in order:
     eval:EXPR        prints the JSON value of EXPR on one line
     run:COMMAND      runs a shell command; its failure fails the script
     screenshot:FILE  writes the viewport (WxH) as PNG
+    goto:URL         opens URL in the same page (a path alone: on URL's server)
     media:TYPE       emulates CSS media TYPE (print, screen; "" for none)
     pdf:FILE         prints the page to PDF as the browser's print does, with
                      the page's own @page sizes and margins
@@ -34,6 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 
 CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -155,8 +157,10 @@ class Browser:
         return r["result"].get("value")
 
 
-def run_step(b, step, size, timeout):
+def run_step(b, step, size, timeout, base):
     kind, _, arg = step.partition(":")
+    if kind == "goto" and arg.startswith("/"):
+        arg = urllib.parse.urljoin(base, arg)
     deadline = time.monotonic() + timeout
     if kind == "wait":
         last = None
@@ -180,6 +184,10 @@ def run_step(b, step, size, timeout):
             "x": 0, "y": 0, "width": size[0], "height": size[1], "scale": 1}}, timeout=timeout)
         with open(arg, "wb") as f:
             f.write(base64.b64decode(shot["data"]))
+    elif kind == "goto":
+        nav = b.send("Page.navigate", {"url": arg}, timeout=timeout)
+        if nav.get("errorText"):
+            raise Failure("cannot open %s: %s" % (arg, nav["errorText"]))
     elif kind == "media":
         b.send("Emulation.setEmulatedMedia", {"media": arg}, timeout=timeout)
     elif kind == "pdf":
@@ -210,7 +218,7 @@ def main():
     try:
         b.open(a.url, size, a.timeout)
         for step in a.steps:
-            run_step(b, step, size, a.timeout)
+            run_step(b, step, size, a.timeout, a.url)
     except Failure as e:
         print("cdp.py: %s: %s" % (step, e), file=sys.stderr)
         return 1
