@@ -4,7 +4,10 @@
 # second of a commit, streams outliving the HTTP timeout, the client bound,
 # slots freed on disconnect), and the page itself in headless Chromium
 # (Debian's chromium, driven by cdp.py): it loads, shows the 2024 fixture's
-# figures and charts without an error, and changes after a new event.
+# figures and charts and the year's record count without an error, and
+# changes after a new event; a bad ?year is a message with the valid range;
+# ?print=1 opens no stream and prints (Page.printToPDF) on A4 with the charts
+# inside the page and the whole report.
 #
 # DASHBOARD_SCREENSHOT=FILE also writes the page on the fixture as a PNG
 # (docs/dashboard.png is made so; install fonts-wqy-microhei first, or the
@@ -22,6 +25,12 @@ timeout_s = 1"
 start_daemon
 "$LAWTALLY" send --endpoint "$INGEST" --file "$T/fixture.jsonl" >/dev/null ||
 	fail "sending the fixture failed"
+# One record of 2023: the 2024 page counts the records of 2024 alone.
+printf '%s\n' '{"id":"0190c8e2-0000-7000-8000-0000000a2023","village":"ZL07","occurred_at":"2023-06-20T10:00:00+08:00","dispute":{"case_id":"DASH-2023","category":"NEIGHBOUR","stage":"REGISTERED"}}' |
+	"$LAWTALLY" send --endpoint "$INGEST" --file - >/dev/null || fail "sending the 2023 record failed"
+# 2024 in the township's zone: [2024-01-01T00:00+08:00, 2025-01-01T00:00+08:00)
+year_records=$(jq -r 'select((.occurredAt | tonumber) >= 1704038400 and (.occurredAt | tonumber) < 1735660800) | .id' \
+	"$T/fixture.jsonl" | sort -u | wc -l)
 
 # --- the page and its files -------------------------------------------------
 header() { # URL NAME: one response header's value
@@ -82,6 +91,7 @@ steps=(
 	'eval:(c => c.data.labels.length + " " + c.data.labels[0])(Chart.getChart("chart-village"))'
 	'eval:Chart.getChart("chart-category").data.labels.includes("邻里")'
 	'eval:document.getElementById("report").textContent.length > 0'
+	'eval:document.getElementById("events").textContent'
 	'wait:document.getElementById("live").classList.contains("on")'
 	'noerrors'
 )
@@ -91,6 +101,21 @@ steps+=(
 	"wait:document.querySelector('[data-metric=\"disputes.resolved\"]').dataset.value === \"$((resolved + 1))\""
 	"eval:$(card disputes.resolved)"
 	'eval:Number(document.body.dataset.commits) >= 1'
+	"wait:document.getElementById('events').textContent === '$((year_records + 1))'"
+	'noerrors'
+	# a bad year: a message, no figures
+	'goto:/?year=abc'
+	'wait:document.body.dataset.state === "error"'
+	'eval:document.getElementById("error").textContent'
+	'eval:document.querySelectorAll(".card").length'
+	# printing: no stream, the charts inside the printed width, the whole report
+	'goto:/?year=2024&print=1'
+	'wait:document.body.dataset.state === "ready"'
+	'eval:document.body.dataset.stream'
+	'eval:(m => [...document.querySelectorAll("canvas")].every(c => c.getBoundingClientRect().right <= m.right + 0.5 && c.getBoundingClientRect().width > m.width * 0.95))(document.querySelector("main").getBoundingClientRect())'
+	'eval:(r => r.scrollHeight <= r.clientHeight && getComputedStyle(r).overflowY === "visible")(document.getElementById("report"))'
+	'eval:getComputedStyle(document.getElementById("live")).display'
+	"pdf:$T/dashboard.pdf"
 	'noerrors'
 )
 "${CDP[@]}" "http://$HTTP/?year=2024" "${steps[@]}" >"$T/page.out" ||
@@ -104,10 +129,21 @@ expected=(
 	"\"$materials|$approx\""
 	'"985|985人次"' '"3|3起"' '"9|9起"' '"0|无败诉情况"'
 	"$resolved" "$resolved" "$resolved"
-	'"41 张北村"' true true
+	'"41 张北村"' true true "\"$year_records\""
 	"\"$((resolved + 1))|$((resolved + 1))件\"" true
+	"\"年份参数无效：“abc”。请给出 2000 至 2200 之间的四位年份，例如 ?year=$(date +%Y)。\"" 0
+	'"off"' true true '"none"'
 )
 assert_eq "$(printf '%s\n' "${expected[@]}")" "$(cat "$T/page.out")" "what the page shows"
+# The print: A4, the report's last line on its last page.
+pdfinfo "$T/dashboard.pdf" >"$T/dashboard.pdfinfo"
+grep -q "^Page size: *594.96 x 841.92 pts (A4)" "$T/dashboard.pdfinfo" ||
+	fail "the dashboard did not print on A4: $(cat "$T/dashboard.pdfinfo")"
+pdftotext -raw "$T/dashboard.pdf" "$T/dashboard.pdf.txt"
+curl -sf "http://$HTTP/v1/report?year=2024" >"$T/report.txt"
+/usr/bin/python3 "$ROOT/tests/e2e/sametext.py" --contains \
+	--ignore '[0-9]{4}-[0-9]{2}-[0-9]{2}[0-9]{2}:[0-9]{2}' "$T/report.txt" "$T/dashboard.pdf.txt" ||
+	fail "the printed dashboard lacks some of the report"
 
 # --- the event stream -------------------------------------------------------
 # stream NAME: a client of /v1/stream in the background, output in $T/NAME.
@@ -122,7 +158,7 @@ stream s1
 wait_until 5 has s1 '^event: hello'
 grep -qi '^content-type: text/event-stream' "$T/s1.head" || fail "stream type: $(cat "$T/s1.head")"
 has s1 '^retry: 3000' || fail "the stream sets no retry interval"
-has s1 '^data: {"year":[0-9]*,"events":1206,"time":[0-9]*}$' || fail "hello data: $(cat "$T/s1")"
+has s1 '^data: {"year":[0-9]*,"events":1207,"time":[0-9]*}$' || fail "hello data: $(cat "$T/s1")"
 # Nothing to wait on but time: the 1 s HTTP timeout must pass without
 # closing the stream (evhttp's read timeout would).
 sleep 2
@@ -134,13 +170,13 @@ send_dispute 2 || fail "send failed"
 wait_until 5 has s1 '^event: commit'
 ms=$((($(date +%s%N) - t0) / 1000000))
 [ "$ms" -le 1000 ] || fail "the commit event came ${ms} ms after the send began"
-has s1 '^data: {"year":[0-9]*,"events":1207,' || fail "commit data: $(tail -n 3 "$T/s1")"
+has s1 '^data: {"year":[0-9]*,"events":1208,' || fail "commit data: $(tail -n 3 "$T/s1")"
 
 # A burst of commits is coalesced (at most one event per 500 ms), and the
 # last commit is always told.
 t0=$(date +%s%N)
 for i in $(seq 3 12); do send_dispute "$i" || fail "send $i failed"; done
-wait_until 5 has s1 '"events":1217,'
+wait_until 5 has s1 '"events":1218,'
 ms=$((($(date +%s%N) - t0) / 1000000))
 commits=$(($(count s1 '^event: commit') - 1))
 [ "$commits" -ge 1 ] && [ "$commits" -le $((ms / 500 + 2)) ] ||
