@@ -15,27 +15,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xalloc.h"
+
 static void grow(struct doc *d)
 {
 	if (d->n < d->cap)
 		return;
-	size_t cap = d->cap ? d->cap * 2 : 32;
-	struct doc_block *b = realloc(d->b, cap * sizeof(*b));
-	if (!b)
-		fatal("out of memory for a document of %zu blocks", cap);
-	d->b = b;
-	d->cap = cap;
+	d->cap = d->cap ? d->cap * 2 : 32;
+	d->b = xreallocarray(d->b, d->cap, sizeof(*d->b));
 }
 
-static char *copy(const char *s, size_t n)
-{
-	char *p = malloc(n + 1);
-	if (!p)
-		fatal("out of memory for a document");
-	memcpy(p, s, n);
-	p[n] = '\0';
-	return p;
-}
 
 void doc_init(struct doc *d, enum lang lang)
 {
@@ -61,7 +50,7 @@ void doc_add(struct doc *d, enum doc_kind kind, const char *text)
 	memset(b, 0, sizeof(*b));
 	b->kind = kind;
 	if (kind != DOC_WIDE && kind != DOC_TABLE)
-		b->text = copy(text ? text : "", text ? strlen(text) : 0);
+		b->text = xstrdup(text ? text : "");
 }
 
 void doc_add_lines(struct doc *d, enum doc_kind kind, const char *text)
@@ -74,7 +63,7 @@ void doc_add_lines(struct doc *d, enum doc_kind kind, const char *text)
 			struct doc_block *b = &d->b[d->n++];
 			memset(b, 0, sizeof(*b));
 			b->kind = kind;
-			b->text = copy(text, n);
+			b->text = xstrndup(text, n);
 		}
 		text += n + (nl != NULL);
 	}

@@ -5,7 +5,8 @@
  *
  * Pure code. The paragraphs are the lines of the text document, so each
  * format says exactly what the text says. A document owns copies of its
- * texts and takes over the tables given to it. Out of memory is fatal.
+ * texts and takes over the tables given to it. Memory comes from xalloc.h
+ * (running out ends the process).
  */
 #ifndef LAWTALLY_DOC_H
 #define LAWTALLY_DOC_H

@@ -650,9 +650,7 @@ static void report_doc(const struct template *tpl, const struct report_input *in
 	note_lines(in, &s, 0);
 	flush_lines(d, DOC_LINE, &s);
 
-	struct vlist *vl = malloc(sizeof(*vl));
-	if (!vl)
-		fatal("out of memory for the village list");
+	struct vlist *vl = xmalloc(sizeof(*vl));
 	vlist_build(in, vl);
 	doc_add(d, DOC_WIDE, NULL);
 	doc_heading(d, word(in, W_APP_VILLAGE), in->year);
