@@ -408,7 +408,11 @@ static int view_workbook(struct office *o, const struct office_request *rq, stru
 		month = cm;
 	}
 	struct figures f = {0};
-	rc = gather(o, (uint16_t)(c.year - 1), c.year, 0, &f);
+	struct store_snap snap;
+	if ((rc = read_begin(o, &snap, res)))
+		return rc;
+	rc = gather(&snap, (uint16_t)(c.year - 1), c.year, 0, &f);
+	store_read_end(&snap);
 	if (rc) {
 		figures_free(&f);
 		return store_failed(res, rc);
