@@ -30,6 +30,7 @@ static const struct tally_metric_info metrics[M_COUNT] = {
 	[M_DISPUTES_PREVENTED_CRIMINAL] = {"disputes.prevented_criminal", TALLY_DISPUTE, 0, DISPUTE_DIMS},
 	[M_DISPUTES_PREVENTED_GROUP_PETITION] = {"disputes.prevented_group_petition", TALLY_DISPUTE, 0, DISPUTE_DIMS},
 	[M_DISPUTES_PREVENTED_GROUP_PETITION_PEOPLE] = {"disputes.prevented_group_petition_people", TALLY_DISPUTE, 0, DISPUTE_DIMS},
+	[M_DISPUTES_PREVENTED_CRIMINAL_PEOPLE] = {"disputes.prevented_criminal_people", TALLY_DISPUTE, 0, DISPUTE_DIMS},
 	[M_DISPUTES_OPEN] = {"disputes.open", TALLY_DISPUTE, 1, DISPUTE_DIMS},
 	[M_PETITIONS_RECEIVED] = {"petitions.received", TALLY_PETITION, 0, PETITION_DIMS},
 	[M_PETITIONS_CONCLUDED] = {"petitions.concluded", TALLY_PETITION, 0, PETITION_DIMS},
@@ -79,6 +80,7 @@ static const struct rule rules[] = {
 	{M_DISPUTES_UNRESOLVED, TALLY_DISPUTE, FIRST_IN_YEAR, DSTAGE(UNRESOLVED), 0, 0, V_ONE},
 	{M_DISPUTES_AGREEMENT_AMOUNT_FEN, TALLY_DISPUTE, FIRST_IN_YEAR, DSTAGE(RESOLVED), 0, 0, V_AMOUNT},
 	{M_DISPUTES_PREVENTED_CRIMINAL, TALLY_DISPUTE, FIRST_IN_YEAR, 0, FACT_PREVENTED_CRIMINAL, 0, V_ONE},
+	{M_DISPUTES_PREVENTED_CRIMINAL_PEOPLE, TALLY_DISPUTE, FIRST_IN_YEAR, 0, FACT_PREVENTED_CRIMINAL, 0, V_N1},
 	{M_DISPUTES_PREVENTED_GROUP_PETITION, TALLY_DISPUTE, FIRST_IN_YEAR, 0, FACT_PREVENTED_GROUP, 0, V_ONE},
 	{M_DISPUTES_PREVENTED_GROUP_PETITION_PEOPLE, TALLY_DISPUTE, FIRST_IN_YEAR, 0, FACT_PREVENTED_GROUP, 0, V_N0},
 	{M_DISPUTES_OPEN, TALLY_DISPUTE, OPEN, DSTAGE(REGISTERED), 0, 0, V_ONE},
@@ -404,6 +406,7 @@ int tally_fact_from_event(const Lawtally__V1__Event *e, int32_t tz_offset,
 		f->dim[1] = (uint8_t)d->initiated;
 		f->amount = d->agreement_amount_fen;
 		f->n[0] = d->people;
+		f->n[1] = d->prevented_criminal_people;
 		f->flags = (uint8_t)((d->prevented_criminal ? FACT_PREVENTED_CRIMINAL : 0) |
 				     (d->prevented_group_petition ? FACT_PREVENTED_GROUP : 0));
 		break;

@@ -55,6 +55,11 @@ enum tally_metric {
 	M_LAWSUITS_LOST,
 	M_ENFORCEMENT_ACTIONS,
 	M_ENFORCEMENT_RECORDED,
+	/*
+	 * The number is a metric's key in the store: a new metric goes here,
+	 * at the end, so that stored totals keep their meaning.
+	 */
+	M_DISPUTES_PREVENTED_CRIMINAL_PEOPLE,
 	M_COUNT
 };
 

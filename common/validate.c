@@ -50,6 +50,10 @@ static const char *check_dispute(const Lawtally__V1__Dispute *d)
 	REQUIRE(d->people == 0 || d->prevented_group_petition,
 		"dispute.people: only with prevented_group_petition");
 	REQUIRE(d->people <= VALIDATE_PEOPLE_MAX, "dispute.people: more than 100000");
+	REQUIRE(d->prevented_criminal_people == 0 || d->prevented_criminal,
+		"dispute.prevented_criminal_people: only with prevented_criminal");
+	REQUIRE(d->prevented_criminal_people <= VALIDATE_PEOPLE_MAX,
+		"dispute.prevented_criminal_people: more than 100000");
 	return NULL;
 }
 

@@ -43,6 +43,8 @@ static const struct {
 	[M_DISPUTES_UNRESOLVED] = {{"调解未成功", "disputes not resolved"}, "件"},
 	[M_DISPUTES_AGREEMENT_AMOUNT_FEN] = {{"协议涉及金额", "agreement amounts"}, "元"},
 	[M_DISPUTES_PREVENTED_CRIMINAL] = {{"防止民转刑", "civil-to-criminal cases prevented"}, "件"},
+	[M_DISPUTES_PREVENTED_CRIMINAL_PEOPLE] =
+		{{"防止民转刑人数", "persons in civil-to-criminal cases prevented"}, "人"},
 	[M_DISPUTES_PREVENTED_GROUP_PETITION] = {{"防止群体性上访", "group petitions prevented"}, "件"},
 	[M_DISPUTES_PREVENTED_GROUP_PETITION_PEOPLE] =
 		{{"防止群体性上访人数", "persons in group petitions prevented"}, "人"},

@@ -62,6 +62,8 @@ static const struct mrow rows[] = {
 	 M_DISPUTES_AGREEMENT_AMOUNT_FEN, -1, 0, 0, 0},
 	{"prevented_criminal", "防止民转刑", "civil-to-criminal cases prevented", "件", R_COUNT,
 	 M_DISPUTES_PREVENTED_CRIMINAL, -1, 0, 0, 0},
+	{"prevented_criminal_people", "防止民转刑人数", "persons in them", "人", R_COUNT,
+	 M_DISPUTES_PREVENTED_CRIMINAL_PEOPLE, -1, 0, 0, 0},
 	{"prevented_group_petition", "防止群体性上访", "group petitions prevented", "件", R_COUNT,
 	 M_DISPUTES_PREVENTED_GROUP_PETITION, -1, 0, 0, 0},
 	{"prevented_group_petition_people", "防止群体性上访人数", "persons in them", "人", R_COUNT,

@@ -216,11 +216,17 @@ static int scan(const struct store_snap *s, const struct query_spec *spec, enum 
 	return rc;
 }
 
+void query_rows_reset(struct query_rows *rows)
+{
+	rows->n = 0;
+	rows->index_metric = -1;
+	rows->index_n = 0;
+}
+
 int query_run(const struct store_snap *s, const struct query_spec *spec, struct query_rows *rows)
 {
 	struct run_arg a = {rows, spec};
-	rows->n = 0;
-	rows->index_metric = -1;
+	query_rows_reset(rows);
 	for (int m = 0; m < M_COUNT; m++) {
 		if (!query_selects(spec, m))
 			continue;

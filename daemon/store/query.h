@@ -65,6 +65,13 @@ struct query_rows {
 
 void query_rows_free(struct query_rows *rows);
 
+/*
+ * Empties rows for a new answer, keeping their memory. The row index
+ * remembers row numbers: rows emptied any other way can fold a total into a
+ * row of the answer before.
+ */
+void query_rows_reset(struct query_rows *rows);
+
 /* Folds one total into the rows (pure; used by query_run and tests). */
 void query_rows_add(struct query_rows *rows, const struct query_spec *spec,
 		    const struct tally_key *k, int64_t value);

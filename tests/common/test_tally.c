@@ -285,6 +285,8 @@ static const struct {
 	{"enforcement.actions", M_ENFORCEMENT_ACTIONS, TALLY_ENFORCEMENT, 0, "action", "campaign"},
 	{"enforcement.recorded", M_ENFORCEMENT_RECORDED, TALLY_ENFORCEMENT, 0, "action",
 	 "campaign"},
+	{"disputes.prevented_criminal_people", M_DISPUTES_PREVENTED_CRIMINAL_PEOPLE,
+	 TALLY_DISPUTE, 0, "category", "initiated"},
 };
 
 static void check_dim_name(int metric, int i, const char *want)
@@ -898,6 +900,7 @@ static void test_dispute_prevented(void **state)
 	dispute(&v, 2, at(2024, 5, 3), "ZL20", "P-1", NEIGHBOUR, RESOLVED);
 	v.d.initiated = PROACTIVE;
 	v.d.prevented_criminal = 1;
+	v.d.prevented_criminal_people = 4;
 	v.d.prevented_group_petition = 1;
 	v.d.people = 37;
 	add(&g, &v.e);
@@ -905,6 +908,7 @@ static void test_dispute_prevented(void **state)
 	dispute(&v, 3, at(2024, 6, 3), "ZL20", "P-1", NEIGHBOUR, RESOLVED);
 	v.d.initiated = PROACTIVE;
 	v.d.prevented_criminal = 1;
+	v.d.prevented_criminal_people = 4;
 	v.d.prevented_group_petition = 1;
 	v.d.people = 37;
 	add(&g, &v.e);
@@ -914,16 +918,19 @@ static void test_dispute_prevented(void **state)
 	       {M_DISPUTES_PREVENTED_CRIMINAL, 2024, 5, "ZL20", NEIGHBOUR, PROACTIVE, 1},
 	       {M_DISPUTES_PREVENTED_GROUP_PETITION, 2024, 5, "ZL20", NEIGHBOUR, PROACTIVE, 1},
 	       {M_DISPUTES_PREVENTED_GROUP_PETITION_PEOPLE, 2024, 5, "ZL20", NEIGHBOUR,
-		PROACTIVE, 37});
+		PROACTIVE, 37},
+	       {M_DISPUTES_PREVENTED_CRIMINAL_PEOPLE, 2024, 5, "ZL20", NEIGHBOUR, PROACTIVE, 4});
 
 	/* prevented criminal alone feeds neither group metric */
 	struct group c = {0};
 	dispute(&v, 4, at(2024, 7, 1), "ZL20", "P-2", LAND, ESCALATED);
 	v.d.prevented_criminal = 1;
+	v.d.prevented_criminal_people = 2;
 	add(&c, &v.e);
 	contrib(&c, &ds);
 	EXPECT(&ds, {M_DISPUTES_ESCALATED, 2024, 7, "ZL20", LAND, 0, 1},
-	       {M_DISPUTES_PREVENTED_CRIMINAL, 2024, 7, "ZL20", LAND, 0, 1});
+	       {M_DISPUTES_PREVENTED_CRIMINAL, 2024, 7, "ZL20", LAND, 0, 1},
+	       {M_DISPUTES_PREVENTED_CRIMINAL_PEOPLE, 2024, 7, "ZL20", LAND, 0, 2});
 	tally_deltas_free(&ds);
 }
 
@@ -1215,6 +1222,7 @@ static void test_every_metric_fed(void **state)
 	v.d.agreement_amount_fen = 7;
 	v.d.prevented_criminal = v.d.prevented_group_petition = 1;
 	v.d.people = 3;
+	v.d.prevented_criminal_people = 2;
 	add(&g, &v.e);
 	tally_contrib(g.f, g.n, 1, &ds);
 	g.n = 0;

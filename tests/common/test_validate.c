@@ -183,6 +183,21 @@ static void ok_dispute_people_max(struct ev *v)
 	v->d.prevented_group_petition = 1;
 	v->d.people = VALIDATE_PEOPLE_MAX;
 }
+static void ok_dispute_criminal_people_max(struct ev *v)
+{
+	v->d.prevented_criminal = 1;
+	v->d.prevented_criminal_people = VALIDATE_PEOPLE_MAX;
+}
+static void bad_criminal_people_no_flag(struct ev *v)
+{
+	v->d.prevented_group_petition = 1;
+	v->d.prevented_criminal_people = 3;
+}
+static void bad_criminal_people_max(struct ev *v)
+{
+	v->d.prevented_criminal = 1;
+	v->d.prevented_criminal_people = VALIDATE_PEOPLE_MAX + 1;
+}
 static void ok_dispute_prevented_group_no_people(struct ev *v)
 {
 	v->d.prevented_group_petition = 1;
@@ -276,6 +291,7 @@ static const struct ok_row ok_rows[] = {
 	OK(TALLY_LAWSUIT, ok_case_id_1),
 	OK(TALLY_DISPUTE, ok_dispute_resolved_amount_max),
 	OK(TALLY_DISPUTE, ok_dispute_people_max),
+	OK(TALLY_DISPUTE, ok_dispute_criminal_people_max),
 	OK(TALLY_DISPUTE, ok_dispute_prevented_group_no_people),
 	OK(TALLY_DISPUTE, ok_dispute_prevented_criminal),
 	OK(TALLY_DISPUTE, ok_dispute_category_other),
@@ -519,6 +535,10 @@ static const struct bad_row bad_rows[] = {
 	BAD(TALLY_DISPUTE, bad_people_criminal_only,
 	    "dispute.people: only with prevented_group_petition"),
 	BAD(TALLY_DISPUTE, bad_people_max, "dispute.people: more than 100000"),
+	BAD(TALLY_DISPUTE, bad_criminal_people_no_flag,
+	    "dispute.prevented_criminal_people: only with prevented_criminal"),
+	BAD(TALLY_DISPUTE, bad_criminal_people_max,
+	    "dispute.prevented_criminal_people: more than 100000"),
 	BAD(TALLY_PETITION, bad_case_id_empty, "petition.case_id: required, 1-64 bytes"),
 	BAD(TALLY_PETITION, bad_case_id_65, "petition.case_id: required, 1-64 bytes"),
 	BAD(TALLY_PETITION, bad_origin_0,

@@ -321,6 +321,7 @@ static void monthly_figures(struct figures *f)
 	put(f, M_DISPUTES_AGREEMENT_AMOUNT_FEN, 2024, 6, "ZL01", CAT(NEIGHBOUR), 0, 46195900);
 	put(f, M_DISPUTES_AGREEMENT_AMOUNT_FEN, 2024, 5, "ZL01", CAT(NEIGHBOUR), 0, 6577200);
 	put(f, M_DISPUTES_PREVENTED_CRIMINAL, 2024, 6, "ZL01", CAT(NEIGHBOUR), 0, 2);
+	put(f, M_DISPUTES_PREVENTED_CRIMINAL_PEOPLE, 2024, 6, "ZL01", CAT(NEIGHBOUR), 0, 5);
 	put(f, M_DISPUTES_PREVENTED_GROUP_PETITION, 2024, 6, "ZL01", CAT(LAND), 0, 1);
 	put(f, M_DISPUTES_PREVENTED_GROUP_PETITION_PEOPLE, 2024, 6, "ZL01", CAT(LAND), 0, 24);
 	put(f, M_DISPUTES_ESCALATED, 2024, 6, "ZL02", CAT(LAND), INIT(APPLICATION), 2);
@@ -371,6 +372,7 @@ static void test_monthly(void **state)
 	assert_row(o, "referral", 3, 0, 0, 3);
 	assert_row(o, "initiated_not_stated", 0, 0, 0, 4);
 	assert_row(o, "prevented_criminal", 2, 0, 0, 2);
+	assert_row(o, "prevented_criminal_people", 5, 0, 0, 5);
 	assert_row(o, "prevented_group_petition", 1, 0, 0, 1);
 	assert_row(o, "prevented_group_petition_people", 24, 0, 0, 24);
 	json_t *rate = row(o, "success_rate");

@@ -270,14 +270,18 @@ static void query_from_totals(struct store *s, const struct query_spec *spec,
 			      struct query_rows *rows)
 {
 	void *a[2] = {rows, (void *)spec};
-	rows->n = 0;
+	query_rows_reset(rows);
 	for (int m = 0; m < M_COUNT; m++) {
 		if (!query_selects(spec, m))
 			continue;
 		size_t before = rows->n;
 		assert_int_equal(scan_totals(s, m, spec->year, fold_fn, a), 0);
-		if (spec->by == BY_NONE && rows->n == before)
-			query_rows_add(rows, spec, &(struct tally_key){.metric = (uint8_t)m}, 0);
+		if (spec->by == BY_NONE && rows->n == before) {
+			/* no total of m: its row says 0, in the village asked for if any */
+			struct tally_key zero = {.metric = (uint8_t)m};
+			memcpy(zero.village, spec->village, strlen(spec->village));
+			query_rows_add(rows, spec, &zero, 0);
+		}
 		size_t out = before;
 		for (size_t i = before; i < rows->n; i++)
 			if (rows->r[i].value != 0 || spec->by == BY_NONE)
