@@ -8,6 +8,7 @@
 
 #include "err.h"
 #include "tally.h"
+#include "validate.h"
 
 #define KIND(k) (1u << (k))
 
@@ -36,6 +37,12 @@ static const struct role_rule {
 
 static const char *const reason_other_village =
 	"scope: a village key sends events of its own village only";
+static const char *const reason_retract_village =
+	"scope: a village key retracts events of its own village only (retraction.scope)";
+static const char *const reason_retract_device =
+	"scope: a device key retracts enforcement events only (retraction.scope)";
+
+_Static_assert(SCOPE_DEVICE_MAX == VALIDATE_DEVICE_MAX, "a device scope holds any device_id");
 
 int scope_parse(struct scope *s, const char *text, const char **why)
 {
@@ -70,6 +77,26 @@ void scope_format(const struct scope *s, char *buf, size_t len)
 		snprintf(buf, len, "%s", rules[s->role].name);
 }
 
+/*
+ * A retraction takes an id in the scope of the event it withdraws: a
+ * village key retracts in its own village's scope only, a device key in
+ * device scopes only (the office may in any).
+ */
+static const char *retraction_scope_check(const struct scope *s,
+					  const Lawtally__V1__Retraction *r)
+{
+	uint8_t key[SCOPE_KEY_MAX];
+	size_t n = scope_key_parse(r->scope, key);
+	if (s->role == SCOPE_VILLAGE) {
+		size_t vlen = strlen(s->village);
+		if (n != 1 + vlen || key[0] != SCOPE_TAG_VILLAGE || memcmp(key + 1, s->village, vlen))
+			return reason_retract_village;
+	} else if (n == 0 || key[0] != SCOPE_TAG_DEVICE) {
+		return reason_retract_device;
+	}
+	return NULL;
+}
+
 const char *scope_check_event(const struct scope *s, const Lawtally__V1__Event *e)
 {
 	const struct role_rule *r = &rules[s->role];
@@ -82,6 +109,8 @@ const char *scope_check_event(const struct scope *s, const Lawtally__V1__Event *
 	 * validate_event, and an empty village here would still not be ours */
 	if (r->own_village && !e->village[0] && kind != TALLY_RETRACTION)
 		return reason_other_village;
+	if (kind == TALLY_RETRACTION && !r->retracts_any)
+		return retraction_scope_check(s, e->retraction);
 	return NULL;
 }
 
@@ -93,4 +122,65 @@ int scope_may_query(const struct scope *s)
 int scope_retracts_any(const struct scope *s)
 {
 	return rules[s->role].retracts_any;
+}
+
+/* ---- id scopes ---- */
+
+static size_t key_put(uint8_t key[SCOPE_KEY_MAX], uint8_t tag, const char *name, size_t len)
+{
+	key[0] = tag;
+	memcpy(key + 1, name, len);
+	return 1 + len;
+}
+
+size_t scope_event_key(const Lawtally__V1__Event *e, uint8_t key[SCOPE_KEY_MAX])
+{
+	switch (tally_event_kind(e)) {
+	case TALLY_DISPUTE:
+	case TALLY_TRAINING:
+		return key_put(key, SCOPE_TAG_VILLAGE, e->village, strnlen(e->village, VILLAGE_CODE_MAX));
+	case TALLY_ENFORCEMENT:
+		return key_put(key, SCOPE_TAG_DEVICE, e->enforcement->device_id,
+			       strnlen(e->enforcement->device_id, SCOPE_DEVICE_MAX));
+	case TALLY_PETITION:
+	case TALLY_PUBLICITY:
+	case TALLY_LAWSUIT:
+		return key_put(key, SCOPE_TAG_TOWNSHIP, "", 0);
+	case TALLY_RETRACTION:
+		return scope_key_parse(e->retraction->scope, key);
+	case TALLY_KIND_NONE:
+		break;
+	}
+	return 0;
+}
+
+size_t scope_key_parse(const char *text, uint8_t key[SCOPE_KEY_MAX])
+{
+	if (strcmp(text, "township") == 0)
+		return key_put(key, SCOPE_TAG_TOWNSHIP, "", 0);
+	if (strcmp(text, "device") == 0)
+		return key_put(key, SCOPE_TAG_DEVICE, "", 0);
+	if (strncmp(text, "device:", 7) == 0) {
+		size_t n = strlen(text + 7);
+		return n >= 1 && n <= SCOPE_DEVICE_MAX ? key_put(key, SCOPE_TAG_DEVICE, text + 7, n) : 0;
+	}
+	if (strncmp(text, "village:", 8) == 0 && village_code_valid(text + 8))
+		return key_put(key, SCOPE_TAG_VILLAGE, text + 8, strlen(text + 8));
+	return 0;
+}
+
+void scope_key_format(const uint8_t *key, size_t len, char *buf, size_t buflen)
+{
+	const char *name = (const char *)key + 1;
+	int n = len > 0 ? (int)(len - 1) : 0;
+	if (len == 1 && key[0] == SCOPE_TAG_TOWNSHIP)
+		snprintf(buf, buflen, "township");
+	else if (len == 1 && key[0] == SCOPE_TAG_DEVICE)
+		snprintf(buf, buflen, "device");
+	else if (len >= 2 && len <= SCOPE_KEY_MAX && key[0] == SCOPE_TAG_DEVICE)
+		snprintf(buf, buflen, "device:%.*s", n, name);
+	else if (len >= 2 && len <= 1 + VILLAGE_CODE_MAX && key[0] == SCOPE_TAG_VILLAGE)
+		snprintf(buf, buflen, "village:%.*s", n, name);
+	else
+		snprintf(buf, buflen, "?");
 }

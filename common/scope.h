@@ -5,9 +5,21 @@
  *   village:CODE  dispute and training events of village CODE
  *   device        enforcement events
  *   office        petition, publicity and lawsuit events, and queries
- * Every role may send retractions; the store lets one through only for the
- * original sender of the event or for an office key (store_item.own_only).
+ * Every role may send retractions of events in the scopes it writes (the
+ * office: of any); the store lets one through only for the original
+ * sender of the event or for an office key (store_item.own_only).
  * The daemon records the sender's name, never the event's claimed source.
+ *
+ * Besides roles, the scope of an event's id (docs/protocol.md, "Ids and
+ * scopes"): ids are unique within a scope, which follows from the event's
+ * kind and fields, never from the key that sent it:
+ *   village:CODE      dispute and training of village CODE
+ *   device:DEVICE_ID  enforcement with that device_id ("device": none)
+ *   township          petition, publicity and lawsuit
+ * and a retraction is in the scope of the event it withdraws, which it
+ * names in retraction.scope. Since a role sends only the kinds (and, for a
+ * village, the village) of its own scopes, no key can take an id in a
+ * scope it may not write.
  * Pure code, no I/O; the rules are one table in scope.c.
  */
 #ifndef LAWTALLY_SCOPE_H
@@ -51,5 +63,40 @@ int scope_may_query(const struct scope *s);
 
 /* 1 if the sender may retract events that others sent (office). */
 int scope_retracts_any(const struct scope *s);
+
+/* enforcement.device_id, at most (VALIDATE_DEVICE_MAX). */
+#define SCOPE_DEVICE_MAX 64
+/* An id scope as a key: a tag byte, then the village code or device id. */
+#define SCOPE_KEY_MAX (1 + SCOPE_DEVICE_MAX)
+/* An id scope as text: "device:" and a device id, at most. */
+#define SCOPE_NAME_MAX (7 + SCOPE_DEVICE_MAX)
+
+/* The tags of scope keys. */
+#define SCOPE_TAG_VILLAGE 'v'
+#define SCOPE_TAG_DEVICE 'd'
+#define SCOPE_TAG_TOWNSHIP 't'
+
+/*
+ * The scope of event e's id, as a key into key: for a retraction, the
+ * scope its retraction.scope names. Returns the key's length (1 or more),
+ * or 0 for an event without a body, and for a retraction whose scope does
+ * not parse (validate_event refuses both).
+ */
+size_t scope_event_key(const Lawtally__V1__Event *e, uint8_t key[SCOPE_KEY_MAX]);
+
+/*
+ * Parses a scope as retraction.scope writes it: "village:CODE" (a valid
+ * village code, not checked against a list), "device", "device:DEVICE_ID"
+ * (1-64 bytes) or "township". Returns the key's length, or 0 if text is
+ * none of these.
+ */
+size_t scope_key_parse(const char *text, uint8_t key[SCOPE_KEY_MAX]);
+
+/*
+ * Writes the scope of a key as scope_key_parse() reads it into buf
+ * (SCOPE_NAME_MAX + 1 bytes hold any); a key that is no scope key is
+ * written "?".
+ */
+void scope_key_format(const uint8_t *key, size_t len, char *buf, size_t buflen);
 
 #endif

@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "scope.h"
 #include "tally.h"
 
 /* Fails the enclosing check with reason if cond does not hold. */
@@ -113,11 +114,19 @@ static const char *check_enforcement(const Lawtally__V1__Enforcement *x)
 	return NULL;
 }
 
-static const char *check_retraction(const Lawtally__V1__Retraction *r)
+static const char *check_retraction(const Lawtally__V1__Retraction *r,
+				    const struct villages *villages)
 {
 	REQUIRE(r->event_id.len == 16, "retraction.event_id: must be exactly 16 bytes");
 	size_t n = strlen(r->reason);
 	REQUIRE(n > 0 && n <= VALIDATE_REASON_MAX, "retraction.reason: required, 1-200 bytes");
+	uint8_t key[SCOPE_KEY_MAX];
+	size_t klen = scope_key_parse(r->scope, key);
+	REQUIRE(klen > 0, "retraction.scope: required, the withdrawn event's scope: "
+			  "village:CODE, device, device:DEVICE_ID or township");
+	if (key[0] == SCOPE_TAG_VILLAGE)
+		REQUIRE(villages_find(villages, r->scope + 8) != NULL,
+			"retraction.scope: the village is not in the configured village list");
 	return NULL;
 }
 
@@ -149,7 +158,7 @@ const char *validate_event(const Lawtally__V1__Event *e, const struct villages *
 	case TALLY_PUBLICITY: return check_publicity(e->publicity);
 	case TALLY_LAWSUIT: return check_lawsuit(e->lawsuit);
 	case TALLY_ENFORCEMENT: return check_enforcement(e->enforcement);
-	case TALLY_RETRACTION: return check_retraction(e->retraction);
+	case TALLY_RETRACTION: return check_retraction(e->retraction, villages);
 	case TALLY_KIND_NONE: break;
 	}
 	return "body: exactly one body must be set";

@@ -91,10 +91,12 @@ int cli_data_dir(const char *cmd, const char *config_path, const char *data_dir,
 
 /*
  * Opens the store in dir read-only (in the store's own zone). Sets
- * *made_lock when this created dir/lock.mdb. Returns 0, or an LT_E* code
- * after one line on stderr.
+ * *made_lock when this created dir/lock.mdb. With to_copy, a store of an
+ * older schema opens too (store_options.old_schema_ok). Returns 0, or an
+ * LT_E* code after one line on stderr.
  */
-int cli_store_open(const char *cmd, const char *dir, struct store **s, int *made_lock);
+int cli_store_open(const char *cmd, const char *dir, int to_copy, struct store **s,
+		   int *made_lock);
 
 /* Closes it; removes a lock.mdb it made if nobody else has the store open. */
 void cli_store_close(const char *dir, struct store **s, int made_lock);

@@ -41,12 +41,13 @@ int cli_data_dir(const char *cmd, const char *config_path, const char *data_dir,
 	return rc;
 }
 
-int cli_store_open(const char *cmd, const char *dir, struct store **s, int *made_lock)
+int cli_store_open(const char *cmd, const char *dir, int to_copy, struct store **s,
+		   int *made_lock)
 {
 	char lock[4200], err[512];
 	snprintf(lock, sizeof(lock), "%s/lock.mdb", dir);
 	*made_lock = access(lock, F_OK) != 0;
-	struct store_options o = {.dir = dir, .read_only = 1};
+	struct store_options o = {.dir = dir, .read_only = 1, .old_schema_ok = to_copy};
 	int rc = store_open(s, &o, err, sizeof(err));
 	if (rc) {
 		fprintf(stderr, "lawtally %s: %s: %s\n", cmd, dir,

@@ -115,7 +115,7 @@ int cmd_backup(int argc, char **argv)
 	int made_lock, made_dest, copy_lock;
 	uint64_t bytes = 0;
 	struct store_stats st = {0};
-	if (cli_store_open("backup", dir, &s, &made_lock))
+	if (cli_store_open("backup", dir, 0, &s, &made_lock))
 		return EXIT_FAILED;
 	rc = make_dir("backup", dest, &made_dest);
 	if (rc)
@@ -133,7 +133,7 @@ int cmd_backup(int argc, char **argv)
 		goto store_close;
 	}
 	/* the copy must open as a store: count what it holds */
-	if (cli_store_open("backup", dest, &copy, &copy_lock) || cli_store_stats(copy, &st)) {
+	if (cli_store_open("backup", dest, 0, &copy, &copy_lock) || cli_store_stats(copy, &st)) {
 		fprintf(stderr, "lawtally backup: the copy in %s does not read back\n", dest);
 		rc = EXIT_FAILED;
 	} else {
@@ -180,7 +180,7 @@ int cmd_restore(int argc, char **argv)
 		rc = EXIT_FAILED;
 		goto unlock;
 	}
-	if (cli_store_open("restore", backup, &bk, &bk_lock)) {
+	if (cli_store_open("restore", backup, 1, &bk, &bk_lock)) {
 		rc = EXIT_FAILED;
 		goto unlock;
 	}
@@ -200,11 +200,27 @@ int cmd_restore(int argc, char **argv)
 		rc = EXIT_FAILED;
 		goto store_close;
 	}
+	/* the directory now holds the backup's store: store.id says which */
+	uint8_t id[DATADIR_ID_LEN];
+	char idtext[DATADIR_ID_TEXT + 1] = "";
+	if (store_identity(bk, id)) {
+		datadir_id_format(id, idtext);
+		lrc = datadir_id_write(dir, id, err, sizeof(err));
+	} else {
+		lrc = datadir_id_remove(dir, err, sizeof(err));
+	}
+	if (lrc) {
+		fprintf(stderr, "lawtally restore: %s (data.mdb is restored; run the restore again)\n",
+			err);
+		rc = EXIT_FAILED;
+		goto store_close;
+	}
 	int32_t tz = store_tz_offset(bk);
 	printf("restore: %s/data.mdb now holds the backup %s: %llu events, %llu KiB, counted in "
-	       "UTC%+03d:%02d; start lawtallyd, then run lawtally verify\n",
+	       "UTC%+03d:%02d, %s%s; start lawtallyd, then run lawtally verify\n",
 	       dir, backup, (unsigned long long)st.events, (unsigned long long)(bytes >> 10),
-	       tz / 3600, abs(tz % 3600) / 60);
+	       tz / 3600, abs(tz % 3600) / 60, idtext[0] ? "store " : "made before store identities",
+	       idtext);
 store_close:
 	cli_store_close(backup, &bk, bk_lock);
 unlock:

@@ -51,7 +51,7 @@ int cmd_verify(int argc, char **argv)
 	if (rc)
 		return rc;
 	struct store *s;
-	if (cli_store_open("verify", dir, &s, &made_lock))
+	if (cli_store_open("verify", dir, 0, &s, &made_lock))
 		return EXIT_DIFFERS;
 	struct store_verify v;
 	struct store_snap snap;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "err.h"
@@ -88,4 +89,142 @@ int datadir_sync(const char *path)
 	close(f);
 	errno = e;
 	return rc == 0 ? 0 : LT_ESYS;
+}
+
+void datadir_id_format(const uint8_t id[DATADIR_ID_LEN], char text[DATADIR_ID_TEXT + 1])
+{
+	static const char hex[] = "0123456789abcdef";
+	for (int i = 0; i < DATADIR_ID_LEN; i++) {
+		text[2 * i] = hex[id[i] >> 4];
+		text[2 * i + 1] = hex[id[i] & 15];
+	}
+	text[DATADIR_ID_TEXT] = '\0';
+}
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+int datadir_id_read(const char *dir, uint8_t id[DATADIR_ID_LEN], char *err, size_t errlen)
+{
+	char path[4096 + sizeof(DATADIR_ID_FILE)], text[DATADIR_ID_TEXT + 2];
+	snprintf(path, sizeof(path), "%s/%s", dir, DATADIR_ID_FILE);
+	int f = open(path, O_RDONLY | O_CLOEXEC);
+	if (f < 0 && errno == ENOENT)
+		return LT_ENOTFOUND;
+	if (f < 0) {
+		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+		return LT_ESYS;
+	}
+	ssize_t n = read(f, text, sizeof(text));
+	int e = errno;
+	close(f);
+	if (n < 0) {
+		snprintf(err, errlen, "cannot read %s: %s", path, strerror(e));
+		return LT_ESYS;
+	}
+	int ok = n == DATADIR_ID_TEXT + 1 && text[DATADIR_ID_TEXT] == '\n';
+	for (int i = 0; ok && i < DATADIR_ID_LEN; i++) {
+		int hi = hex_digit(text[2 * i]), lo = hex_digit(text[2 * i + 1]);
+		ok = hi >= 0 && lo >= 0;
+		id[i] = (uint8_t)(hi << 4 | lo);
+	}
+	if (!ok) {
+		snprintf(err, errlen, "%s is damaged: it holds no store identity (32 hex digits)",
+			 path);
+		return LT_ECORRUPT;
+	}
+	return 0;
+}
+
+int datadir_id_write(const char *dir, const uint8_t id[DATADIR_ID_LEN], char *err,
+		     size_t errlen)
+{
+	char tmp[4096 + sizeof(DATADIR_ID_FILE) + 4], path[4096 + sizeof(DATADIR_ID_FILE)];
+	char text[DATADIR_ID_TEXT + 2];
+	snprintf(tmp, sizeof(tmp), "%s/%s.new", dir, DATADIR_ID_FILE);
+	snprintf(path, sizeof(path), "%s/%s", dir, DATADIR_ID_FILE);
+	datadir_id_format(id, text);
+	text[DATADIR_ID_TEXT] = '\n';
+	int f = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (f < 0) {
+		snprintf(err, errlen, "cannot create %s: %s", tmp, strerror(errno));
+		return LT_ESYS;
+	}
+	int rc = LT_ESYS;
+	if (write(f, text, DATADIR_ID_TEXT + 1) != DATADIR_ID_TEXT + 1 || fsync(f) != 0) {
+		rc = errno == ENOSPC || errno == EDQUOT ? LT_EFULL : LT_ESYS;
+		snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
+		close(f);
+		goto unlink_tmp;
+	}
+	if (close(f) != 0) {
+		snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
+		goto unlink_tmp;
+	}
+	if (rename(tmp, path) != 0) {
+		snprintf(err, errlen, "cannot rename %s to %s: %s", tmp, DATADIR_ID_FILE,
+			 strerror(errno));
+		goto unlink_tmp;
+	}
+	if (datadir_sync(dir) != 0) {
+		snprintf(err, errlen, "cannot sync the directory %s: %s", dir, strerror(errno));
+		return LT_ESYS;
+	}
+	return 0;
+
+unlink_tmp:
+	unlink(tmp);
+	return rc;
+}
+
+int datadir_id_remove(const char *dir, char *err, size_t errlen)
+{
+	char path[4096 + sizeof(DATADIR_ID_FILE)];
+	snprintf(path, sizeof(path), "%s/%s", dir, DATADIR_ID_FILE);
+	if (unlink(path) != 0 && errno != ENOENT) {
+		snprintf(err, errlen, "cannot remove %s: %s", path, strerror(errno));
+		return LT_ESYS;
+	}
+	if (datadir_sync(dir) != 0) {
+		snprintf(err, errlen, "cannot sync the directory %s: %s", dir, strerror(errno));
+		return LT_ESYS;
+	}
+	return 0;
+}
+
+int datadir_check(const char *dir, uint8_t id[DATADIR_ID_LEN], int *held, char *err,
+		  size_t errlen)
+{
+	char path[4096 + 16], text[DATADIR_ID_TEXT + 1];
+	struct stat st;
+	*held = 0;
+	int rc = datadir_id_read(dir, id, err, errlen);
+	if (rc == LT_ENOTFOUND)
+		return 0;
+	if (rc)
+		return rc;
+	*held = 1;
+	datadir_id_format(id, text);
+	snprintf(path, sizeof(path), "%s/data.mdb", dir);
+	if (stat(path, &st) != 0) {
+		if (errno != ENOENT) {
+			snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+			return LT_ESYS;
+		}
+		snprintf(err, errlen, "data.mdb is missing, but this directory held the store %s",
+			 text);
+		return LT_ECORRUPT;
+	}
+	if (st.st_size == 0) {
+		snprintf(err, errlen, "data.mdb is empty (0 bytes), but this directory held the "
+				      "store %s", text);
+		return LT_ECORRUPT;
+	}
+	return 0;
 }

@@ -26,8 +26,7 @@
 #include "now.h"
 #include "xalloc.h"
 
-
-
+static int grow(struct store *s);
 
 uint8_t *store_scratch(struct store *s, size_t len)
 {
@@ -53,62 +52,25 @@ int32_t store_tz_offset(const struct store *s)
 	return s->tz_offset;
 }
 
-/*
- * Checks or, on a new store, writes the schema version and the zone. A
- * store counted in one zone cannot silently be read in another: its
- * totals would disagree with a recount.
- */
-static int check_meta(struct store *s, MDB_txn *txn, char *err, size_t errlen)
+int store_identity(const struct store *s, uint8_t *id)
 {
-	MDB_val k = {6, "schema"}, v;
-	int rc = mdb_get(txn, s->meta, &k, &v);
-	if (rc == MDB_NOTFOUND) {
-		if (s->read_only) {
-			snprintf(err, errlen, "store is empty (no schema version)");
-			return LT_ESCHEMA;
-		}
-		uint8_t ver[4] = {STORE_SCHEMA_VERSION, 0, 0, 0};
-		uint8_t tz[4];
-		le32_store(tz, (uint32_t)s->tz_offset);
-		MDB_val vv = {4, ver}, tk = {9, "tz_offset"}, tv = {4, tz};
-		rc = mdb_put(txn, s->meta, &k, &vv, 0);
-		if (!rc)
-			rc = mdb_put(txn, s->meta, &tk, &tv, 0);
-		if (rc)
-			snprintf(err, errlen, "cannot write store metadata: %s", mdb_strerror(rc));
-		return lt_from_mdb(rc);
-	}
-	if (rc) {
-		snprintf(err, errlen, "cannot read store metadata: %s", mdb_strerror(rc));
-		return lt_from_mdb(rc);
-	}
-	const uint8_t *p = v.mv_data;
-	if (v.mv_size != 4 || p[0] != STORE_SCHEMA_VERSION || p[1] || p[2] || p[3]) {
-		snprintf(err, errlen, "store schema version %u, this lawtally reads version %d",
-			 v.mv_size == 4 ? (unsigned)p[0] : 0u, STORE_SCHEMA_VERSION);
-		return LT_ESCHEMA;
-	}
-	MDB_val tk = {9, "tz_offset"};
-	rc = mdb_get(txn, s->meta, &tk, &v);
-	if (rc || v.mv_size != 4) {
-		snprintf(err, errlen, "store metadata has no time zone");
-		return LT_ECORRUPT;
-	}
-	p = v.mv_data;
-	int32_t tz = (int32_t)le32_load(p);
-	if (tz != s->tz_offset && s->read_only) {
-		s->tz_offset = tz; /* a reader (backup, verify) counts in the store's own zone */
-	} else if (tz != s->tz_offset) {
-		snprintf(err, errlen,
-			 "store counts in UTC%+03d:%02d but the configured zone is UTC%+03d:%02d",
-			 tz / 3600, abs(tz % 3600) / 60, s->tz_offset / 3600,
-			 abs(s->tz_offset % 3600) / 60);
-		return LT_EINVAL;
-	}
-	return 0;
+	if (s->has_identity)
+		memcpy(id, s->identity, DATADIR_ID_LEN);
+	return s->has_identity;
 }
 
-static int open_dbs(struct store *s, char *err, size_t errlen)
+size_t store_id_key(const Lawtally__V1__Event *e, uint8_t key[ID_KEY_MAX])
+{
+	if (e->id.len != 16)
+		return 0;
+	size_t n = scope_event_key(e, key + 16);
+	if (n == 0)
+		return 0;
+	memcpy(key, e->id.data, 16);
+	return 16 + n;
+}
+
+static int open_dbs_once(struct store *s, char *err, size_t errlen)
 {
 	MDB_txn *txn;
 	unsigned dbflags = s->read_only ? 0 : MDB_CREATE;
@@ -133,7 +95,7 @@ static int open_dbs(struct store *s, char *err, size_t errlen)
 			return rc == MDB_NOTFOUND ? LT_ESCHEMA : lt_from_mdb(rc);
 		}
 	}
-	int lrc = check_meta(s, txn, err, errlen);
+	int lrc = store_meta_open(s, txn, err, errlen);
 	if (!lrc)
 		lrc = store_office_dbs_open(s, txn, err, errlen);
 	if (!lrc)
@@ -148,6 +110,40 @@ static int open_dbs(struct store *s, char *err, size_t errlen)
 		return lt_from_mdb(rc);
 	}
 	return 0;
+}
+
+/* The databases and meta in one transaction, with the map grown for a migration. */
+static int open_dbs(struct store *s, char *err, size_t errlen)
+{
+	int lrc;
+	while ((lrc = open_dbs_once(s, err, errlen)) == LT_EFULL && !s->read_only) {
+		s->identity_new = s->has_identity = 0;
+		if (grow(s) != 0)
+			break;
+	}
+	return lrc;
+}
+
+/*
+ * After the open's commit: a new identity goes beside the store, and a
+ * migration is said once. Returns 0 or an LT_E* code with err.
+ */
+static int after_open(struct store *s, const char *dir, char *err, size_t errlen)
+{
+	if (s->migrated_events || s->migrated_retractions)
+		log_info("store: migrated from schema 1 to %d: ids are now unique per scope "
+			 "(village, device, township); %llu events indexed again, %zu retractions "
+			 "given the scope of their event",
+			 STORE_SCHEMA_VERSION, (unsigned long long)s->migrated_events,
+			 s->migrated_retractions);
+	if (!s->identity_new)
+		return 0;
+	char text[DATADIR_ID_TEXT + 1];
+	datadir_id_format(s->identity, text);
+	int lrc = datadir_id_write(dir, s->identity, err, errlen);
+	if (!lrc)
+		log_info("store: identity %s written to %s/%s", text, dir, DATADIR_ID_FILE);
+	return lrc;
 }
 
 /*
@@ -184,6 +180,7 @@ int store_open(struct store **out, const struct store_options *opts, char *err, 
 		s->map_size = s->map_size_max;
 	s->tz_offset = opts->tz_offset;
 	s->read_only = opts->read_only;
+	s->old_schema_ok = opts->read_only && opts->old_schema_ok;
 	pthread_rwlock_init(&s->maplock, NULL);
 	int lrc;
 
@@ -192,6 +189,10 @@ int store_open(struct store **out, const struct store_options *opts, char *err, 
 		lrc = LT_ESYS;
 		goto free_store;
 	}
+	/* before LMDB makes a new, empty data.mdb where the directory's store was lost */
+	lrc = datadir_check(opts->dir, s->dir_id, &s->dir_held, err, errlen);
+	if (lrc)
+		goto free_store;
 	int rc = mdb_env_create(&s->env);
 	if (!rc)
 		rc = mdb_env_set_maxdbs(s->env, 12);
@@ -222,6 +223,8 @@ int store_open(struct store **out, const struct store_options *opts, char *err, 
 		s->map_size_max = s->map_size;
 
 	lrc = open_dbs(s, err, errlen);
+	if (!lrc)
+		lrc = after_open(s, opts->dir, err, errlen);
 	if (lrc)
 		goto env_close;
 	rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &s->rtxn);
@@ -384,7 +387,10 @@ static int tally_event(struct store *s, MDB_txn *txn, const Lawtally__V1__Event 
 static const char *const reason_case_full =
 	"case: more than 64 events for one case";
 static const char *const reason_retract_unknown =
-	"retraction.event_id: no stored event has this id";
+	"retraction.event_id: no stored event has this id in the scope retraction.scope names";
+static const char *const reason_no_scope =
+	"retraction.scope: required, the withdrawn event's scope: "
+	"village:CODE, device, device:DEVICE_ID or township";
 static const char *const reason_retract_twice =
 	"retraction.event_id: the event is already retracted";
 static const char *const reason_retract_retraction =
@@ -393,14 +399,19 @@ static const char *const reason_retract_other =
 	"retraction.event_id: only the original sender or an office key may retract it";
 
 /*
- * Withdraws the event a retraction names: marks its record retracted and
- * takes its fact out of the totals. Sets *reason for a refusal, among them
- * an event not sent by only_sender (when not NULL).
+ * Withdraws the event a retraction names by its id and scope (the
+ * retraction's own scope key, in its ids key idk after the 16 bytes of its
+ * own id): marks its record retracted and takes its fact out of the
+ * totals. Sets *reason for a refusal, among them an event not sent by
+ * only_sender (when not NULL).
  */
 static int retract(struct store *s, MDB_txn *txn, const Lawtally__V1__Retraction *r,
-		   const char *only_sender, const char **reason)
+		   const MDB_val *idk, const char *only_sender, const char **reason)
 {
-	MDB_val k = {16, r->event_id.data}, seqv, recv;
+	uint8_t target[ID_KEY_MAX];
+	memcpy(target, r->event_id.data, 16);
+	memcpy(target + 16, (const uint8_t *)idk->mv_data + 16, idk->mv_size - 16);
+	MDB_val k = {idk->mv_size, target}, seqv, recv;
 	int rc = mdb_get(txn, s->ids, &k, &seqv);
 	if (rc == MDB_NOTFOUND) {
 		*reason = reason_retract_unknown;
@@ -513,7 +524,13 @@ static int apply_one(struct store *s, MDB_txn *txn, const struct store_item *it,
 		     const struct store_packed *packed, uint64_t *seq, struct store_result *res)
 {
 	const Lawtally__V1__Event *e = it->event;
-	MDB_val idk = {16, e->id.data}, v;
+	uint8_t key[ID_KEY_MAX];
+	MDB_val idk = {store_id_key(e, key), key}, v;
+	if (idk.mv_size == 0) {
+		res->status = STORE_REJECTED;
+		res->reason = reason_no_scope;
+		return 0;
+	}
 	int rc = mdb_get(txn, s->ids, &idk, &v);
 	if (rc == 0) {
 		res->status = STORE_DUPLICATE;
@@ -524,7 +541,8 @@ static int apply_one(struct store *s, MDB_txn *txn, const struct store_item *it,
 
 	const char *reason = NULL;
 	if (e->body_case == LAWTALLY__V1__EVENT__BODY_RETRACTION) {
-		rc = retract(s, txn, e->retraction, it->own_only ? it->sender : NULL, &reason);
+		rc = retract(s, txn, e->retraction, &idk, it->own_only ? it->sender : NULL,
+			     &reason);
 	} else {
 		int full;
 		rc = tally_event(s, txn, e, +1, &full);

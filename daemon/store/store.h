@@ -3,9 +3,13 @@
  *
  * One environment in one directory, five named databases (and, further
  * down, the office views' two and the rollups that queries read):
- *   meta    "schema" -> u32 version, "tz_offset" -> i32 seconds east of UTC
+ *   meta    "schema" -> u32 version, "tz_offset" -> i32 seconds east of UTC,
+ *           "identity" -> 16 random bytes, also in the directory's store.id
  *   events  seq (u64 big-endian, append-only) -> stored event record
- *   ids     event id (16 bytes) -> seq: the dedupe index
+ *   ids     event id (16 bytes) and its scope's key (scope.h) -> seq: the
+ *           dedupe index; an id is unique within its scope (schema 2; a
+ *           store of schema 1, one id space, is migrated when opened for
+ *           writing)
  *   cases   kind, village, case id -> the facts of the case (tally.h)
  *   totals  totals key (tally.h) -> i64 value; zero totals are deleted
  *
@@ -35,7 +39,7 @@
 #include "senders.h"
 #include "tally.h"
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 #define STORE_SENDER_MAX 64
 
 struct store;
@@ -46,19 +50,40 @@ struct store_options {
 	size_t map_size_max;      /* growth stops here (0: 16 GiB) */
 	int32_t tz_offset;        /* zone of years and months, seconds east of UTC */
 	int read_only;            /* open for reading only (verify, queries) */
+	/*
+	 * With read_only: a store of an older schema opens too, to be copied
+	 * whole (restore of an old backup); only store_stats, store_backup and
+	 * store_identity may then be used on it.
+	 */
+	int old_schema_ok;
 };
 
 /*
  * Opens (creating if needed) the store in opts->dir, clears stale reader
- * slots and checks the schema version and the zone. Returns 0 and sets
+ * slots and checks the schema version, the zone and the identity. Opened
+ * for writing, a store of schema 1 is migrated (one transaction, one log
+ * line), and a store without an identity gets one, written to the
+ * directory's store.id too. A directory whose store.id says it held a
+ * store refuses a data.mdb that is missing, empty or another store's
+ * (LT_ECORRUPT: `lawtally restore` puts a backup back). Returns 0 and sets
  * *out, or an LT_E* code with a one-line explanation in err.
  */
 int store_open(struct store **out, const struct store_options *opts, char *err, size_t errlen);
 
+/*
+ * Copies the store's identity into id (DATADIR_ID_LEN bytes). Returns 1,
+ * or 0 for a store from before identities opened read-only.
+ */
+int store_identity(const struct store *s, uint8_t *id);
+
 /* Closes the store and NULLs *s. Safe on NULL. */
 void store_close(struct store **s);
 
-/* One event to apply, already validated (validate_event). */
+/*
+ * One event to apply, already validated (validate_event). Its id is
+ * deduplicated within its scope (scope_event_key), so re-sends through any
+ * key count once, and an event of one scope never meets the ids of another.
+ */
 struct store_item {
 	const Lawtally__V1__Event *event;
 	const char *sender;   /* who sent it: authenticated identity or claimed source */
@@ -84,10 +109,10 @@ struct store_result {
 
 /*
  * Applies n items in one write transaction and fills results[0..n).
- * An id seen before (in the store or earlier in the batch) is DUPLICATE.
- * Rejections the store makes: a retraction of an unknown or already
- * retracted event, or (own_only) of another sender's event, a case with
- * too many events.
+ * An id seen before in the event's scope (in the store or earlier in the
+ * batch) is DUPLICATE. Rejections the store makes: a retraction of an
+ * event unknown in the scope it names or already retracted, or (own_only)
+ * of another sender's event, a case with too many events.
  *
  * Returns 0 when the transaction committed; otherwise nothing of the batch
  * was stored and the results are void: LT_EFULL (map at its maximum or disk

@@ -6,6 +6,7 @@
  *
  *   store.c          open, close, apply a batch
  *   store_read.c     read snapshots, scans of the totals, stats
+ *   store_meta.c     schema version, zone and identity; schema migration
  *   store_recount.c  rebuild totals from the events: verify and as-of
  *   store_backup.c   hot backup, live map limit
  *   store_office.c   closed years, per-sender completeness, event export
@@ -19,7 +20,9 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
+#include "datadir.h"
 #include "figures.h"
+#include "scope.h"
 #include "senders.h"
 #include "store.h"
 
@@ -30,6 +33,13 @@
 #define REC_VERSION 1
 #define REC_RETRACTED 0x01
 #define REC_HEADER_LEN 11 /* version, flags, received_at[8], sender_len */
+
+/*
+ * A key of the ids index: the event's id, then the key of its scope
+ * (scope.h). The id comes first so that time-ordered ids keep appending
+ * at one end of the index, whatever scope each belongs to.
+ */
+#define ID_KEY_MAX (16 + SCOPE_KEY_MAX)
 
 struct store {
 	MDB_env *env;
@@ -66,6 +76,16 @@ struct store {
 	MDB_dbi rollups;
 	int has_rollups;          /* 0 only for a read-only open of an older store */
 	struct tally_deltas rdeltas; /* scratch for one batch's rollup changes */
+	/* meta (store_meta.c) */
+	unsigned schema;          /* the version read; below the current only with old_schema_ok */
+	int old_schema_ok;
+	uint8_t dir_id[DATADIR_ID_LEN]; /* the data directory's store.id, if dir_held */
+	int dir_held;
+	uint8_t identity[DATADIR_ID_LEN];
+	int has_identity;         /* 0 only for a read-only open of a store from before them */
+	int identity_new;         /* made at this open: to be written beside the store */
+	uint64_t migrated_events; /* schema 1 to 2 at this open: events indexed again, */
+	size_t migrated_retractions; /* and retractions given the scope of their event */
 };
 
 /* A stored record, decoded. The event is freed with store_record_free. */
@@ -75,6 +95,21 @@ struct record {
 	char sender[STORE_SENDER_MAX + 1];
 	Lawtally__V1__Event *event;
 };
+
+/*
+ * The ids key of event e (validated) into key. Returns its length, or 0
+ * when e has no scope (a retraction whose scope does not parse).
+ */
+size_t store_id_key(const Lawtally__V1__Event *e, uint8_t key[ID_KEY_MAX]);
+
+/*
+ * store_meta.c: checks (or, on a new store, writes) the schema version,
+ * the zone and the identity in the open's transaction, and migrates a
+ * store of an older schema when opened for writing. Returns 0 or an LT_E*
+ * code with one line in err; LT_EFULL when the map is too small for the
+ * migration (grow it and open again).
+ */
+int store_meta_open(struct store *s, MDB_txn *txn, char *err, size_t errlen);
 
 /* The record scratch buffer, grown to len. */
 uint8_t *store_scratch(struct store *s, size_t len);

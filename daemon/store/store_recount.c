@@ -95,9 +95,13 @@ static int recount_events(struct store *s, MDB_txn *txn, struct recount *rc_,
 			store_record_free(&rec);
 			continue;
 		}
-		MDB_val idk = {16, rec.event->id.data}, sv;
-		if (mdb_get(txn, s->ids, &idk, &sv) != 0 || sv.mv_size != 8 ||
-		    memcmp(sv.mv_data, k.mv_data, 8) != 0)
+		uint8_t key[ID_KEY_MAX];
+		MDB_val idk = {store_id_key(rec.event, key), key}, sv;
+		if (idk.mv_size == 0)
+			store_verify_note(v, "event #%llu: a retraction without a scope",
+					  (unsigned long long)seq);
+		else if (mdb_get(txn, s->ids, &idk, &sv) != 0 || sv.mv_size != 8 ||
+			 memcmp(sv.mv_data, k.mv_data, 8) != 0)
 			store_verify_note(v, "event #%llu: missing from the id index",
 				    (unsigned long long)seq);
 		if (cut ? cut_excludes(cut, &rec)
@@ -260,6 +264,8 @@ int store_verify(const struct store_snap *snap, struct store_verify *v)
 	memset(v, 0, sizeof(*v));
 	if (!txn)
 		return LT_EINVAL;
+	if (s->schema != STORE_SCHEMA_VERSION)
+		return LT_ESCHEMA; /* opened only to be copied */
 	int lrc = recount_events(s, txn, &r, v, NULL);
 	if (!lrc)
 		lrc = recount_cases(s, txn, &r, v);
@@ -274,16 +280,23 @@ int store_verify(const struct store_snap *snap, struct store_verify *v)
 	return v->mismatches ? LT_EMISMATCH : 0;
 }
 
+/* An ids key (id and scope), as a retraction names the event it withdraws. */
+struct cut_key {
+	uint8_t len;
+	uint8_t key[ID_KEY_MAX];
+};
+
 /* A moment's cut of the event log: received by then, and not retracted by then. */
 struct recount_cut {
 	int64_t received_max;
-	uint8_t (*retracted)[16];   /* ids retracted by then, sorted */
+	struct cut_key *retracted;  /* (id, scope) retracted by then, sorted */
 	size_t n, cap;
 };
 
-static int id_cmp(const void *a, const void *b)
+static int cut_key_cmp(const void *pa, const void *pb)
 {
-	return memcmp(a, b, 16);
+	const struct cut_key *a = pa, *b = pb;
+	return store_key_cmp(a->key, a->len, b->key, b->len);
 }
 
 static int cut_excludes(const struct recount_cut *cut, const struct record *rec)
@@ -291,7 +304,9 @@ static int cut_excludes(const struct recount_cut *cut, const struct record *rec)
 	if (rec->received_at > cut->received_max ||
 	    rec->event->body_case == LAWTALLY__V1__EVENT__BODY_RETRACTION)
 		return 1;
-	return cut->n && bsearch(rec->event->id.data, cut->retracted, cut->n, 16, id_cmp);
+	struct cut_key k;
+	k.len = (uint8_t)store_id_key(rec->event, k.key);
+	return cut->n && bsearch(&k, cut->retracted, cut->n, sizeof(k), cut_key_cmp);
 }
 
 /* Collects the targets of the retractions received by the cut's moment. */
@@ -313,15 +328,19 @@ static int cut_collect(struct store *s, MDB_txn *txn, struct recount_cut *cut)
 		}
 		if (cut->n == cut->cap) {
 			size_t cap = cut->cap ? cut->cap * 2 : 64;
-			cut->retracted = xreallocarray(cut->retracted, cap, 16);
+			cut->retracted = xreallocarray(cut->retracted, cap, sizeof(*cut->retracted));
 			cut->cap = cap;
 		}
-		memcpy(cut->retracted[cut->n++], rec.event->retraction->event_id.data, 16);
+		/* the event withdrawn: its id in the retraction's own scope */
+		struct cut_key *t = &cut->retracted[cut->n];
+		t->len = (uint8_t)store_id_key(rec.event, t->key);
+		memcpy(t->key, rec.event->retraction->event_id.data, 16);
+		cut->n += t->len > 0;
 		store_record_free(&rec);
 	}
 	mdb_cursor_close(c);
 	if (cut->n)
-		qsort(cut->retracted, cut->n, 16, id_cmp);
+		qsort(cut->retracted, cut->n, sizeof(*cut->retracted), cut_key_cmp);
 	return rc == MDB_NOTFOUND ? 0 : lt_from_mdb(rc);
 }
 
@@ -350,6 +369,8 @@ int store_recount_asof(const struct store_snap *snap, int64_t received_max,
 	memset(&v, 0, sizeof(v));
 	if (!txn)
 		return LT_EINVAL;
+	if (s->schema != STORE_SCHEMA_VERSION)
+		return LT_ESCHEMA; /* opened only to be copied */
 	int lrc = cut_collect(s, txn, &cut);
 	if (!lrc)
 		lrc = recount_events(s, txn, &r, &v, &cut);

@@ -20,6 +20,10 @@ static const char *const why_kind_device =
 static const char *const why_kind_office =
 	"scope: office keys send petition, publicity, lawsuit and retraction events only";
 static const char *const why_village = "scope: a village key sends events of its own village only";
+static const char *const why_retract_village =
+	"scope: a village key retracts events of its own village only (retraction.scope)";
+static const char *const why_retract_device =
+	"scope: a device key retracts enforcement events only (retraction.scope)";
 
 static void test_parse_good(void **state)
 {
@@ -92,6 +96,8 @@ static const Lawtally__V1__Event *make(struct ev *v, Lawtally__V1__Event__BodyCa
 {
 	memset(v, 0, sizeof(*v));
 	v->e = (Lawtally__V1__Event)LAWTALLY__V1__EVENT__INIT;
+	v->x = (Lawtally__V1__Enforcement)LAWTALLY__V1__ENFORCEMENT__INIT;
+	v->r = (Lawtally__V1__Retraction)LAWTALLY__V1__RETRACTION__INIT;
 	v->e.village = (char *)village;
 	v->e.source = (char *)"office"; /* a claimed source never matters */
 	v->e.body_case = kind;
@@ -122,41 +128,54 @@ static void test_check_table(void **state)
 		int kind;
 		const char *village;
 		const char *why; /* NULL: allowed */
+		const char *rscope; /* a retraction's scope; NULL: "village:ZL07" */
 	} rows[] = {
-		{&village, DIS, "ZL07", NULL},
-		{&village, TRA, "ZL07", NULL},
-		{&village, RET, "", NULL},
-		{&village, RET, "ZL07", NULL},
-		{&village, DIS, "ZL08", why_village},
-		{&village, TRA, "ZL08", why_village},
-		{&village, RET, "ZL08", why_village},
-		{&village, DIS, "", why_village},
-		{&village, PET, "ZL07", why_kind_village},
-		{&village, PUB, "ZL07", why_kind_village},
-		{&village, LAW, "", why_kind_village},
-		{&village, ENF, "ZL07", why_kind_village},
-		{&village, NONE, "ZL07", why_kind_village},
-		{&device, ENF, "", NULL},
-		{&device, ENF, "ZL03", NULL},
-		{&device, RET, "", NULL},
-		{&device, DIS, "ZL07", why_kind_device},
-		{&device, TRA, "ZL07", why_kind_device},
-		{&device, PET, "", why_kind_device},
-		{&device, PUB, "", why_kind_device},
-		{&device, LAW, "", why_kind_device},
-		{&office, PET, "", NULL},
-		{&office, PUB, "ZL02", NULL},
-		{&office, LAW, "", NULL},
-		{&office, RET, "ZL09", NULL},
-		{&office, DIS, "ZL07", why_kind_office},
-		{&office, TRA, "ZL07", why_kind_office},
-		{&office, ENF, "", why_kind_office},
-		{&office, NONE, "", why_kind_office},
+		{&village, DIS, "ZL07", NULL, NULL},
+		{&village, TRA, "ZL07", NULL, NULL},
+		{&village, RET, "", NULL, NULL},
+		{&village, RET, "ZL07", NULL, NULL},
+		{&village, RET, "", why_retract_village, "village:ZL08"},
+		{&village, RET, "ZL07", why_retract_village, "village:ZL0"},
+		{&village, RET, "", why_retract_village, "township"},
+		{&village, RET, "", why_retract_village, "device:ZL07"},
+		{&village, RET, "", why_retract_village, ""},
+		{&village, DIS, "ZL08", why_village, NULL},
+		{&village, TRA, "ZL08", why_village, NULL},
+		{&village, RET, "ZL08", why_village, NULL},
+		{&village, DIS, "", why_village, NULL},
+		{&village, PET, "ZL07", why_kind_village, NULL},
+		{&village, PUB, "ZL07", why_kind_village, NULL},
+		{&village, LAW, "", why_kind_village, NULL},
+		{&village, ENF, "ZL07", why_kind_village, NULL},
+		{&village, NONE, "ZL07", why_kind_village, NULL},
+		{&device, ENF, "", NULL, NULL},
+		{&device, ENF, "ZL03", NULL, NULL},
+		{&device, RET, "", why_retract_device, NULL},
+		{&device, RET, "", NULL, "device"},
+		{&device, RET, "ZL03", NULL, "device:cam-01"},
+		{&device, RET, "", why_retract_device, "township"},
+		{&device, RET, "", why_retract_device, "devices:cam-01"},
+		{&device, DIS, "ZL07", why_kind_device, NULL},
+		{&device, TRA, "ZL07", why_kind_device, NULL},
+		{&device, PET, "", why_kind_device, NULL},
+		{&device, PUB, "", why_kind_device, NULL},
+		{&device, LAW, "", why_kind_device, NULL},
+		{&office, PET, "", NULL, NULL},
+		{&office, PUB, "ZL02", NULL, NULL},
+		{&office, LAW, "", NULL, NULL},
+		{&office, RET, "ZL09", NULL, NULL},
+		{&office, RET, "", NULL, "township"},
+		{&office, RET, "", NULL, "device:cam-01"},
+		{&office, DIS, "ZL07", why_kind_office, NULL},
+		{&office, TRA, "ZL07", why_kind_office, NULL},
+		{&office, ENF, "", why_kind_office, NULL},
+		{&office, NONE, "", why_kind_office, NULL},
 	};
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		struct ev v;
-		const char *why = scope_check_event(
-			rows[i].s, make(&v, (Lawtally__V1__Event__BodyCase)rows[i].kind, rows[i].village));
+		make(&v, (Lawtally__V1__Event__BodyCase)rows[i].kind, rows[i].village);
+		v.r.scope = (char *)(rows[i].rscope ? rows[i].rscope : "village:ZL07");
+		const char *why = scope_check_event(rows[i].s, &v.e);
 		if (rows[i].why == NULL && why != NULL)
 			fail_msg("row %zu: refused: %s", i, why);
 		if (rows[i].why != NULL && (why == NULL || strcmp(why, rows[i].why) != 0))
@@ -178,6 +197,79 @@ static void test_query_and_retract(void **state)
 	assert_int_equal(scope_retracts_any(&office), 1);
 }
 
+/* The scope of each kind's ids, and a retraction's from its retraction.scope. */
+static void test_event_key(void **state)
+{
+	(void)state;
+	enum { DIS = LAWTALLY__V1__EVENT__BODY_DISPUTE, PET = LAWTALLY__V1__EVENT__BODY_PETITION,
+	       TRA = LAWTALLY__V1__EVENT__BODY_TRAINING, PUB = LAWTALLY__V1__EVENT__BODY_PUBLICITY,
+	       LAW = LAWTALLY__V1__EVENT__BODY_LAWSUIT, ENF = LAWTALLY__V1__EVENT__BODY_ENFORCEMENT,
+	       RET = LAWTALLY__V1__EVENT__BODY_RETRACTION };
+	const struct {
+		int kind;
+		const char *village, *device, *rscope;
+		const char *text; /* NULL: no scope */
+	} rows[] = {
+		{DIS, "ZL07", "", "", "village:ZL07"},
+		{TRA, "ZL41", "", "", "village:ZL41"},
+		{PET, "", "", "", "township"},
+		{PUB, "ZL02", "", "", "township"},   /* the office's kinds, whatever village */
+		{LAW, "", "", "", "township"},
+		{ENF, "", "", "", "device"},
+		{ENF, "ZL03", "cam-01", "", "device:cam-01"},
+		{RET, "", "", "village:ZL08", "village:ZL08"},
+		{RET, "ZL07", "", "township", "township"}, /* its own village does not matter */
+		{RET, "", "", "device:摄像机-1", "device:摄像机-1"},
+		{RET, "", "", "device", "device"},
+		{RET, "", "", "", NULL},
+		{RET, "", "", "device:", NULL},
+		{RET, "", "", "village:", NULL},
+		{RET, "", "", "village:ZL 7", NULL},
+		{RET, "", "", "Township", NULL},
+		{RET, "", "", "township ", NULL},
+		{0, "ZL07", "", "", NULL},
+	};
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct ev v;
+		uint8_t key[SCOPE_KEY_MAX], again[SCOPE_KEY_MAX];
+		char text[SCOPE_NAME_MAX + 1];
+		make(&v, (Lawtally__V1__Event__BodyCase)rows[i].kind, rows[i].village);
+		v.x.device_id = (char *)rows[i].device;
+		v.r.scope = (char *)rows[i].rscope;
+		size_t n = scope_event_key(&v.e, key);
+		if (!rows[i].text) {
+			if (n != 0)
+				fail_msg("row %zu: a scope of %zu bytes, want none", i, n);
+			continue;
+		}
+		assert_true(n >= 1);
+		scope_key_format(key, n, text, sizeof(text));
+		if (strcmp(text, rows[i].text) != 0)
+			fail_msg("row %zu: '%s', want '%s'", i, text, rows[i].text);
+		/* the text names the same key: a retraction can name any scope */
+		assert_int_equal(scope_key_parse(text, again), n);
+		assert_memory_equal(again, key, n);
+	}
+	/* scopes of different villages, or of village and device, are different keys */
+	uint8_t a[SCOPE_KEY_MAX], b[SCOPE_KEY_MAX];
+	size_t na = scope_key_parse("village:ZL07", a), nb = scope_key_parse("village:ZL08", b);
+	assert_true(na == nb && memcmp(a, b, na) != 0);
+	na = scope_key_parse("village:ZL07", a), nb = scope_key_parse("device:ZL07", b);
+	assert_true(na == nb && memcmp(a, b, na) != 0);
+	/* the longest device id fits, one more does not */
+	char dev[7 + SCOPE_DEVICE_MAX + 2] = "device:";
+	memset(dev + 7, 'd', SCOPE_DEVICE_MAX);
+	dev[7 + SCOPE_DEVICE_MAX] = '\0';
+	assert_int_equal(scope_key_parse(dev, a), 1 + SCOPE_DEVICE_MAX);
+	char text[SCOPE_NAME_MAX + 1];
+	scope_key_format(a, 1 + SCOPE_DEVICE_MAX, text, sizeof(text));
+	assert_string_equal(text, dev);
+	strcat(dev, "d");
+	assert_int_equal(scope_key_parse(dev, a), 0);
+	scope_key_format((const uint8_t *)"x", 1, text, sizeof(text));
+	assert_string_equal(text, "?");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -185,6 +277,7 @@ int main(void)
 		cmocka_unit_test(test_parse_bad),
 		cmocka_unit_test(test_check_table),
 		cmocka_unit_test(test_query_and_retract),
+		cmocka_unit_test(test_event_key),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

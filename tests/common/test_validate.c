@@ -119,6 +119,7 @@ static void ev_init(struct ev *v, enum tally_kind kind)
 		v->r.event_id.len = 16;
 		v->r.event_id.data = v->rid;
 		v->r.reason = "entered twice";
+		v->r.scope = "village:ZL07";
 		v->e.body_case = LAWTALLY__V1__EVENT__BODY_RETRACTION;
 		v->e.retraction = &v->r;
 		break;
@@ -254,6 +255,15 @@ static void ok_enforcement_hearing(struct ev *v)
 }
 static void ok_retraction_reason_200(struct ev *v) { v->r.reason = big(v, 200, 'w'); }
 static void ok_retraction_reason_1(struct ev *v) { v->r.reason = "x"; }
+static void ok_scope_township(struct ev *v) { v->r.scope = "township"; }
+static void ok_scope_device(struct ev *v) { v->r.scope = "device"; }
+static void ok_scope_device_id(struct ev *v) { v->r.scope = "device:ZFJLY-0007"; }
+static void ok_scope_village_last(struct ev *v) { v->r.scope = "village:ZL41"; }
+static void ok_scope_device_64(struct ev *v)
+{
+	memcpy(big(v, 7 + 64, 'd'), "device:", 7);
+	v->r.scope = v->big;
+}
 
 struct ok_row {
 	const char *name;
@@ -311,6 +321,11 @@ static const struct ok_row ok_rows[] = {
 	OK(TALLY_ENFORCEMENT, ok_enforcement_hearing),
 	OK(TALLY_RETRACTION, ok_retraction_reason_200),
 	OK(TALLY_RETRACTION, ok_retraction_reason_1),
+	OK(TALLY_RETRACTION, ok_scope_township),
+	OK(TALLY_RETRACTION, ok_scope_device),
+	OK(TALLY_RETRACTION, ok_scope_device_id),
+	OK(TALLY_RETRACTION, ok_scope_village_last),
+	OK(TALLY_RETRACTION, ok_scope_device_64),
 };
 
 static void test_accepted_boundaries(void **state)
@@ -477,6 +492,20 @@ static void bad_event_id_15(struct ev *v) { v->r.event_id.len = 15; }
 static void bad_event_id_17(struct ev *v) { v->r.event_id.len = 17; }
 static void bad_reason_empty(struct ev *v) { v->r.reason = ""; }
 static void bad_reason_201(struct ev *v) { v->r.reason = big(v, 201, 'w'); }
+static void bad_scope_empty(struct ev *v) { v->r.scope = ""; }
+static void bad_scope_word(struct ev *v) { v->r.scope = "Township"; }
+static void bad_scope_no_device(struct ev *v) { v->r.scope = "device:"; }
+static void bad_scope_role(struct ev *v) { v->r.scope = "office"; }
+static void bad_scope_village_unknown(struct ev *v) { v->r.scope = "village:ZL99"; }
+static void bad_scope_device_65(struct ev *v)
+{
+	memcpy(big(v, 7 + 65, 'd'), "device:", 7);
+	v->r.scope = v->big;
+}
+
+#define WHY_SCOPE                                                                        \
+	"retraction.scope: required, the withdrawn event's scope: village:CODE, device, " \
+	"device:DEVICE_ID or township"
 
 struct bad_row {
 	const char *name;
@@ -590,6 +619,13 @@ static const struct bad_row bad_rows[] = {
 	BAD(TALLY_RETRACTION, bad_event_id_17, "retraction.event_id: must be exactly 16 bytes"),
 	BAD(TALLY_RETRACTION, bad_reason_empty, "retraction.reason: required, 1-200 bytes"),
 	BAD(TALLY_RETRACTION, bad_reason_201, "retraction.reason: required, 1-200 bytes"),
+	BAD(TALLY_RETRACTION, bad_scope_empty, WHY_SCOPE),
+	BAD(TALLY_RETRACTION, bad_scope_word, WHY_SCOPE),
+	BAD(TALLY_RETRACTION, bad_scope_no_device, WHY_SCOPE),
+	BAD(TALLY_RETRACTION, bad_scope_role, WHY_SCOPE),
+	BAD(TALLY_RETRACTION, bad_scope_device_65, WHY_SCOPE),
+	BAD(TALLY_RETRACTION, bad_scope_village_unknown,
+	    "retraction.scope: the village is not in the configured village list"),
 };
 
 static void test_rejection_reasons(void **state)

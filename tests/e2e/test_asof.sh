@@ -13,11 +13,12 @@ noted=$(date +%s)
 wait_until 3 bash -c "[ \$(date +%s) -gt $noted ]"
 
 training=$(jq -r 'select(.training) | .id' "$T/fixture.jsonl" | head -n 1)
+training_village=$(jq -r 'select(.training) | .village' "$T/fixture.jsonl" | head -n 1)
 cat >"$T/more.jsonl" <<JSONL
 {"id":"0190c8e2-0000-7000-8000-00000000c001","village":"ZL07","occurred_at":"2024-11-02T10:00:00+08:00","source":"centre-ZL07","dispute":{"case_id":"ZL07-2024-ASOF","category":"NEIGHBOUR","stage":"REGISTERED"}}
 {"id":"0190c8e2-0000-7000-8000-00000000c002","village":"ZL07","occurred_at":"2024-11-03T10:00:00+08:00","source":"centre-ZL07","dispute":{"case_id":"ZL07-2024-ASOF","category":"NEIGHBOUR","stage":"RESOLVED"}}
 {"id":"0190c8e2-0000-7000-8000-00000000c003","occurred_at":"2024-11-04T10:00:00+08:00","source":"office-publicity","publicity":{"venue":"SCHOOL","materials":2000,"consultations":15,"is_activity":true}}
-{"id":"0190c8e2-0000-7000-8000-00000000c004","village":"ZL07","occurred_at":"2024-11-05T10:00:00+08:00","source":"centre-ZL07","retraction":{"event_id":"$training","reason":"entered twice"}}
+{"id":"0190c8e2-0000-7000-8000-00000000c004","village":"ZL07","occurred_at":"2024-11-05T10:00:00+08:00","source":"centre-ZL07","retraction":{"event_id":"$training","scope":"village:$training_village","reason":"entered twice"}}
 JSONL
 out=$("$LAWTALLY" send --endpoint "$INGEST" --file "$T/more.jsonl") || fail "send more: $out"
 

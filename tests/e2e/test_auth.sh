@@ -104,16 +104,21 @@ assert_eq 1 "$(total_as office trainings.sessions)" "trainings as the office rea
 expect 2 "lawtally totals: auth: only office keys may query" as zl07 totals --endpoint "$QUERY" --year 2024
 expect 2 "lawtally totals: auth: only office keys may query" as cam-01 totals --endpoint "$QUERY" --year 2024
 
-# the store knows each event's sender by key, not by its claimed source
-expect 1 "rejected: retraction.event_id: only the original sender or an office key may retract it" \
-	send_as cam-01 retraction --event-id $ID_A --reason "not ours" --occurred-at $JUNE
-expect 1 "rejected: retraction.event_id: only the original sender or an office key may retract it" \
-	send_as zl08 retraction --event-id $ID_A --reason "not ours" --occurred-at $JUNE
-expect 1 "rejected: retraction.event_id: only the original sender or an office key may retract it" \
-	send_as zl07 retraction --event-id $ID_B --reason "claimed as ours" --occurred-at $JUNE
-expect 0 "^accepted$" send_as zl07 retraction --event-id $ID_A --reason "entered twice" --occurred-at $JUNE
+# a retraction names its event's scope, which must be one of the key's own
+expect 1 "rejected: scope: a device key retracts enforcement events only \(retraction.scope\)" \
+	send_as cam-01 retraction --event-id $ID_A --scope village:ZL07 --reason "not ours" --occurred-at $JUNE
+expect 1 "rejected: scope: a village key retracts events of its own village only \(retraction.scope\)" \
+	send_as zl08 retraction --event-id $ID_A --scope village:ZL07 --reason "not ours" --occurred-at $JUNE
+expect 1 "rejected: scope: a village key retracts events of its own village only \(retraction.scope\)" \
+	send_as zl07 retraction --event-id $ID_B --scope device --reason "claimed as ours" --occurred-at $JUNE
+# the wrong scope names no event
+expect 1 "rejected: retraction.event_id: no stored event has this id in the scope retraction.scope names" \
+	send_as office retraction --event-id $ID_A --scope village:ZL08 --reason "not there" --occurred-at $JUNE
+expect 0 "^accepted$" send_as zl07 retraction --event-id $ID_A --scope village:ZL07 --reason "entered twice" \
+	--occurred-at $JUNE
 assert_eq 0 "$(total_as office trainings.sessions)" "trainings after the village's retraction"
-expect 0 "^accepted$" send_as office retraction --event-id $ID_B --reason "wrong device" --occurred-at $JUNE
+expect 0 "^accepted$" send_as office retraction --event-id $ID_B --scope device --reason "wrong device" \
+	--occurred-at $JUNE
 assert_eq 0 "$(total_as office enforcement.actions)" "enforcement after the office's retraction"
 
 # revoked while connected: the next message on that connection is refused

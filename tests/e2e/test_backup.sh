@@ -60,9 +60,11 @@ assert_eq "1 lawtally restore: $T/data is in use by process $DAEMON_PID (lawtall
 # stopped: the restore brings back the backup's figures, nothing later
 stop_daemon TERM || fail "stop exited $?"
 write_config
+id=$(cat "$T/data/store.id")
 out=$("$LAWTALLY" restore -c "$T/lawtallyd.conf" "$T/bk") || fail "restore exited $?: $out"
-grep -Eq "^restore: $T/data/data.mdb now holds the backup $T/bk: [0-9]+ events, [0-9]+ KiB, counted in UTC\+08:00; start lawtallyd, then run lawtally verify$" \
+grep -Eq "^restore: $T/data/data.mdb now holds the backup $T/bk: [0-9]+ events, [0-9]+ KiB, counted in UTC\+08:00, store $id; start lawtallyd, then run lawtally verify$" \
 	<<<"$out" || fail "restore said: $out"
+assert_eq "$id" "$(cat "$T/data/store.id")" "the identity beside the restored store (the backup's)"
 assert_eq "-rw-------" "$(stat -c %A "$T/data/data.mdb")" "restored store mode"
 [ ! -e "$T/data/data.mdb.partial" ] || fail "a partial file is left"
 start_daemon

@@ -29,7 +29,8 @@ cat >"$T/bad.jsonl" <<'JSON'
 {"id":"0190c8e2-0000-7000-8000-000000000002","village":"ZL01","occurredAt":"1717200000","dispute":{"category":"NEIGHBOUR","stage":"REGISTERED"}}
 {"id":"0190c8e2-0000-7000-8000-000000000003","village":"ZL01","occurredAt":"946000000","training":{"attendees":3}}
 this is not json
-{"id":"0190c8e2-0000-7000-8000-000000000004","occurredAt":"1717200000","retraction":{"eventId":"0190c8e2-0000-7000-8000-0000000000ff","reason":"typo"}}
+{"id":"0190c8e2-0000-7000-8000-000000000004","occurredAt":"1717200000","retraction":{"eventId":"0190c8e2-0000-7000-8000-0000000000ff","scope":"township","reason":"typo"}}
+{"id":"0190c8e2-0000-7000-8000-000000000005","occurredAt":"1717200000","retraction":{"eventId":"0190c8e2-0000-7000-8000-0000000000ff","reason":"typo"}}
 JSON
 set +e
 out=$("$LAWTALLY" send --endpoint "$INGEST" --file "$T/bad.jsonl" 2>"$T/err.txt")
@@ -40,8 +41,11 @@ grep -q "bad.jsonl:1: rejected: village: not in the configured village list" <<<
 grep -q "bad.jsonl:2: rejected: dispute.case_id: required, 1-64 bytes" <<<"$out" || fail "line 2: $out"
 grep -q "bad.jsonl:3: rejected: occurred_at: before 2000-01-01" <<<"$out" || fail "line 3: $out"
 grep -q "bad.jsonl:4: " "$T/err.txt" || fail "line 4 not reported: $(cat "$T/err.txt")"
-grep -q "bad.jsonl:5: rejected: retraction.event_id: no stored event has this id" <<<"$out" || fail "line 5: $out"
-grep -q "4 events: 0 accepted, 0 duplicate, 4 rejected; 1 invalid lines" <<<"$out" || fail "summary: $out"
+grep -q "bad.jsonl:5: rejected: retraction.event_id: no stored event has this id in the scope retraction.scope names" \
+	<<<"$out" || fail "line 5: $out"
+grep -q "bad.jsonl:6: rejected: retraction.scope: required, the withdrawn event's scope: village:CODE, device, device:DEVICE_ID or township" \
+	<<<"$out" || fail "line 6: $out"
+grep -q "5 events: 0 accepted, 0 duplicate, 5 rejected; 1 invalid lines" <<<"$out" || fail "summary: $out"
 
 # an event dated 2100 is not wrong in itself to this daemon: either clock may
 # be, so its request is refused for now (test_clock.sh), not rejected
@@ -67,7 +71,7 @@ grep -q "rejected: petition.stage: required" <<<"$out" || fail "flags: $out"
 
 assert_eq "$before" "$(snapshot)" "totals after bad input"
 assert_eq 4 "$(metric lawtally_bad_frames_total)" "bad frames counted"
-assert_eq 5 "$(metric 'lawtally_events_total{status="rejected"}')" "rejected events counted"
+assert_eq 6 "$(metric 'lawtally_events_total{status="rejected"}')" "rejected events counted"
 # and the daemon still takes good events
 "$LAWTALLY" send --endpoint "$INGEST" training --village ZL05 --attendees 9 >/dev/null ||
 	fail "a good event after bad input was not accepted"

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "scope.h"
 #include "uuid.h"
 #include "xalloc.h"
 
@@ -344,6 +345,10 @@ static int64_t retract(struct gen *g, size_t target, const char *reason, int max
 	r->event_id.data = id;
 	r->event_id.len = UUID_LEN;
 	r->reason = str(g, "%s", reason);
+	uint8_t key[SCOPE_KEY_MAX];
+	char scope[SCOPE_NAME_MAX + 1];
+	scope_key_format(key, scope_event_key(t, key), scope, sizeof(scope));
+	r->scope = str(g, "%s", scope);
 	e->body_case = LAWTALLY__V1__EVENT__BODY_RETRACTION;
 	e->retraction = r;
 	queue_at(g, e, send);

@@ -177,6 +177,7 @@ static void ev_retract(struct ev *x, uint64_t id, uint64_t target, int64_t t)
 	x->e.retraction = &x->r;
 	x->r.event_id = (ProtobufCBinaryData){16, x->target};
 	x->r.reason = "entered by mistake";
+	x->r.scope = "village:ZL07"; /* every event here is ZL07's */
 }
 
 /* Applies one event as its own batch, from sender at received_at; returns its status. */

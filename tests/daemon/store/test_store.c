@@ -115,6 +115,7 @@ struct ev {
 	uint8_t target[16];
 	char village[9];
 	char case_id[32];
+	char scope[80];
 };
 
 static void make_id(uint8_t id[16], uint64_t n)
@@ -160,7 +161,8 @@ static void ev_training(struct ev *x, uint64_t id, const char *village, uint32_t
 	x->t.attendees = attendees;
 }
 
-static void ev_retract(struct ev *x, uint64_t id, uint64_t target, int64_t t)
+/* A retraction of the event with id target in scope (as retraction.scope writes it). */
+static void ev_retract(struct ev *x, uint64_t id, uint64_t target, const char *scope, int64_t t)
 {
 	memset(x, 0, sizeof(*x));
 	lawtally__v1__event__init(&x->e);
@@ -174,6 +176,8 @@ static void ev_retract(struct ev *x, uint64_t id, uint64_t target, int64_t t)
 	x->e.retraction = &x->r;
 	x->r.event_id = (ProtobufCBinaryData){16, x->target};
 	x->r.reason = "entered twice by mistake";
+	snprintf(x->scope, sizeof(x->scope), "%s", scope);
+	x->r.scope = x->scope;
 }
 
 /* Applies evs[0..n) as one batch; returns store_apply's code. */
@@ -382,7 +386,7 @@ static void test_batch_atomic(void **state)
 	ev_training(&e[0], 20, "ZL03", 10, T2024);
 	ev_dispute(&e[1], 21, "ZL03", "A", LAWTALLY__V1__DISPUTE__STAGE__STAGE_REGISTERED, T2024);
 	ev_dispute(&e[2], 22, "ZL03", "A", LAWTALLY__V1__DISPUTE__STAGE__STAGE_RESOLVED, T2024 + 1);
-	ev_retract(&e[3], 23, 20, T2024 + 2);
+	ev_retract(&e[3], 23, 20, "village:ZL03", T2024 + 2);
 	for (long at = 0; at < 12; at++) {
 		put_calls = 0;
 		fail_put_at = at;
@@ -421,16 +425,17 @@ static void test_retractions(void **state)
 	int res = LAWTALLY__V1__DISPUTE__STAGE__STAGE_RESOLVED;
 	ev_dispute(&e[0], 30, "ZL05", "K", reg, T2024);
 	ev_dispute(&e[1], 31, "ZL05", "K", res, T2024 + 100);
-	ev_retract(&e[2], 32, 31, T2024 + 200); /* same batch as its target */
-	ev_retract(&e[3], 33, 999, T2024);      /* unknown */
-	ev_retract(&e[4], 34, 31, T2024 + 300); /* twice */
-	ev_retract(&e[5], 35, 32, T2024 + 300); /* a retraction */
+	ev_retract(&e[2], 32, 31, "village:ZL05", T2024 + 200); /* same batch as its target */
+	ev_retract(&e[3], 33, 999, "village:ZL05", T2024);      /* unknown */
+	ev_retract(&e[4], 34, 31, "village:ZL05", T2024 + 300); /* twice */
+	ev_retract(&e[5], 35, 32, "village:ZL05", T2024 + 300); /* a retraction */
 	assert_int_equal(apply(f->s, e, 6, r), 0);
 	assert_int_equal(r[0].status, STORE_ACCEPTED);
 	assert_int_equal(r[1].status, STORE_ACCEPTED);
 	assert_int_equal(r[2].status, STORE_ACCEPTED);
 	assert_int_equal(r[3].status, STORE_REJECTED);
-	assert_string_equal(r[3].reason, "retraction.event_id: no stored event has this id");
+	assert_string_equal(r[3].reason, "retraction.event_id: no stored event has this id in the "
+					 "scope retraction.scope names");
 	assert_int_equal(r[4].status, STORE_REJECTED);
 	assert_string_equal(r[4].reason, "retraction.event_id: the event is already retracted");
 	assert_int_equal(r[5].status, STORE_REJECTED);
@@ -441,7 +446,7 @@ static void test_retractions(void **state)
 	assert_int_equal(total(f->s, M_DISPUTES_OPEN, 2024), 1);
 	assert_int_equal(nevents(f->s), 3);
 	/* rejected events were not stored: a fixed retraction may be re-sent */
-	ev_retract(&e[3], 33, 30, T2024);
+	ev_retract(&e[3], 33, 30, "village:ZL05", T2024);
 	assert_int_equal(apply(f->s, &e[3], 1, r), 0);
 	assert_int_equal(r[0].status, STORE_ACCEPTED);
 	assert_int_equal(total(f->s, M_DISPUTES_REGISTERED, 2024), 0);
@@ -465,9 +470,9 @@ static void test_retract_own_only(void **state)
 	it[0] = (struct store_item){&e[0].e, "zl07", T2024, 1};
 	it[1] = (struct store_item){&e[1].e, "zl08", T2024, 1};
 	assert_int_equal(store_apply(f->s, it, 2, r), 0);
-	ev_retract(&e[2], 42, 40, T2024 + 10); /* zl08 withdraws zl07's event */
-	ev_retract(&e[3], 43, 41, T2024 + 10); /* zl08 withdraws its own */
-	ev_retract(&e[4], 44, 40, T2024 + 10); /* the office withdraws zl07's */
+	ev_retract(&e[2], 42, 40, "village:ZL07", T2024 + 10); /* zl08 withdraws zl07's event */
+	ev_retract(&e[3], 43, 41, "village:ZL08", T2024 + 10); /* zl08 withdraws its own */
+	ev_retract(&e[4], 44, 40, "village:ZL07", T2024 + 10); /* the office withdraws zl07's */
 	it[0] = (struct store_item){&e[2].e, "zl08", T2024, 1};
 	it[1] = (struct store_item){&e[3].e, "zl08", T2024, 1};
 	it[2] = (struct store_item){&e[4].e, "office", T2024, 0};
@@ -661,7 +666,7 @@ static void test_schema_and_zone_checked(void **state)
 	raw_put(f->dir, "meta", "schema", 6, ver, 4);
 	o.tz_offset = TZ;
 	assert_int_equal(store_open(&s, &o, err, sizeof(err)), LT_ESCHEMA);
-	assert_string_equal(err, "store schema version 99, this lawtally reads version 1");
+	assert_string_equal(err, "store schema version 99, this lawtally reads version 2");
 	/* a directory that is not a store at all */
 	struct store_options bad = {.dir = "/proc/self", .tz_offset = TZ};
 	assert_int_not_equal(store_open(&s, &bad, err, sizeof(err)), 0);
@@ -716,6 +721,26 @@ static uint64_t rnd(void)
  * cases, with retractions of random earlier events and re-sent duplicates:
  * afterwards a recount from the events alone equals the live totals.
  */
+static uint64_t mix(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	return x ^ (x >> 33);
+}
+
+static int random_kind(uint64_t id) { return (int)(mix(id) % 8); }
+static int random_village(uint64_t id) { return 1 + (int)((mix(id) >> 8) % 41); }
+
+/* The scope a retraction of the random event with id target names. */
+static void random_scope(uint64_t target, char scope[16])
+{
+	switch (random_kind(target)) {
+	case 0: case 1: case 3: snprintf(scope, 16, "village:ZL%02d", random_village(target)); break;
+	case 6: snprintf(scope, 16, "device"); break;
+	default: snprintf(scope, 16, "township"); break; /* of a retraction: mostly unknown */
+	}
+}
+
 static void test_recount_random(void **state)
 {
 	struct fx *f = *state;
@@ -729,7 +754,7 @@ static void test_recount_random(void **state)
 	static Lawtally__V1__Enforcement x[BATCH];
 	static Lawtally__V1__Retraction rt[BATCH];
 	static uint8_t ids[BATCH][16], targets[BATCH][16];
-	static char villages[BATCH][9], cases[BATCH][16];
+	static char villages[BATCH][9], cases[BATCH][16], scopes[BATCH][16];
 	static struct store_item items[BATCH];
 	static struct store_result res[BATCH];
 	uint64_t next_id = 1, accepted = 0, dups = 0, rejected = 0;
@@ -745,11 +770,12 @@ static void test_recount_random(void **state)
 								    : next_id++;
 			make_id(ids[i], id);
 			e->id = (ProtobufCBinaryData){16, ids[i]};
-			snprintf(villages[i], 9, "ZL%02d", 1 + (int)(rnd() % 41));
+			/* an id's kind and village follow from it: a re-sent id is in its scope */
+			snprintf(villages[i], 9, "ZL%02d", random_village(id));
 			snprintf(cases[i], 16, "c%d", (int)(rnd() % 3000));
 			e->village = villages[i];
 			e->occurred_at = 1640966400 + (int64_t)(rnd() % (3 * 366 * 86400));
-			switch ((r >> 8) % 8) {
+			switch (random_kind(id)) {
 			case 0:
 			case 1:
 				lawtally__v1__dispute__init(&d[i]);
@@ -809,9 +835,12 @@ static void test_recount_random(void **state)
 				break;
 			default:
 				lawtally__v1__retraction__init(&rt[i]);
-				make_id(targets[i], 1 + rnd() % next_id);
+				uint64_t target = 1 + rnd() % next_id;
+				make_id(targets[i], target);
 				rt[i].event_id = (ProtobufCBinaryData){16, targets[i]};
 				rt[i].reason = "mistake";
+				random_scope(target, scopes[i]);
+				rt[i].scope = scopes[i];
 				e->body_case = LAWTALLY__V1__EVENT__BODY_RETRACTION;
 				e->retraction = &rt[i];
 				break;
@@ -968,7 +997,9 @@ static void test_cut_short_refused(void **state)
 	assert_string_equal(err, want);
 	o.read_only = 1;
 	assert_int_equal(store_open(&s, &o, err, sizeof(err)), LT_ECORRUPT);
-	/* the fixture's teardown needs a store: start a new one */
+	/* the fixture's teardown needs a store: start a new one, in a directory made new */
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/store.id", f->dir);
 	unlink(path);
 	open_store(f, 0, 0);
 }
