@@ -3,9 +3,10 @@
  *
  * A backup is a directory holding one file, data.mdb: a compacted copy of
  * the store made from one read transaction, while lawtallyd runs. A
- * restore copies a backup over the store of a stopped daemon. Both write
- * through store_backup(): a private temporary file, fsync, rename, fsync
- * of the directory.
+ * restore copies a backup over the store of a stopped daemon, then writes
+ * the backup's identity into the directory's store.id (datadir.h). Both
+ * write through store_backup(): a private temporary file, fsync, rename,
+ * fsync of the directory.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -49,8 +50,10 @@ const char cmd_restore_help[] =
 	"and a daemon cannot start while it runs. The backup must open as a\n"
 	"lawtally store; it is copied next to the store, synced, and renamed over\n"
 	"data.mdb, so that a crash leaves the old store or the restored one, never\n"
-	"a mix. Run as root, the restored file gets the data directory's owner.\n"
-	"Then start lawtallyd and run `lawtally verify`.\n"
+	"a mix; then store.id in the directory names the restored store. A data\n"
+	"directory whose store was lost (data.mdb missing, empty or replaced) is\n"
+	"brought back this way. Run as root, the restored file gets the data\n"
+	"directory's owner. Then start lawtallyd and run `lawtally verify`.\n"
 	"\n"
 	"  -c, --config FILE     the store named by data_dir in lawtallyd's config\n"
 	"  -d, --data-dir DIR    the store's directory (default ./var/lawtally)\n"
@@ -219,7 +222,9 @@ int cmd_restore(int argc, char **argv)
 	printf("restore: %s/data.mdb now holds the backup %s: %llu events, %llu KiB, counted in "
 	       "UTC%+03d:%02d, %s%s; start lawtallyd, then run lawtally verify\n",
 	       dir, backup, (unsigned long long)st.events, (unsigned long long)(bytes >> 10),
-	       tz / 3600, abs(tz % 3600) / 60, idtext[0] ? "store " : "made before store identities",
+	       tz / 3600, abs(tz % 3600) / 60,
+	       idtext[0] ? "store " : "made by a lawtally before store identities (lawtallyd "
+				      "migrates it when it starts)",
 	       idtext);
 store_close:
 	cli_store_close(backup, &bk, bk_lock);

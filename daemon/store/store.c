@@ -117,7 +117,7 @@ static int open_dbs(struct store *s, char *err, size_t errlen)
 {
 	int lrc;
 	while ((lrc = open_dbs_once(s, err, errlen)) == LT_EFULL && !s->read_only) {
-		s->identity_new = s->has_identity = 0;
+		s->id_to_write = s->has_identity = 0;
 		if (grow(s) != 0)
 			break;
 	}
@@ -136,7 +136,7 @@ static int after_open(struct store *s, const char *dir, char *err, size_t errlen
 			 "given the scope of their event",
 			 STORE_SCHEMA_VERSION, (unsigned long long)s->migrated_events,
 			 s->migrated_retractions);
-	if (!s->identity_new)
+	if (!s->id_to_write)
 		return 0;
 	char text[DATADIR_ID_TEXT + 1];
 	datadir_id_format(s->identity, text);

@@ -62,10 +62,11 @@ struct store_options {
  * Opens (creating if needed) the store in opts->dir, clears stale reader
  * slots and checks the schema version, the zone and the identity. Opened
  * for writing, a store of schema 1 is migrated (one transaction, one log
- * line), and a store without an identity gets one, written to the
- * directory's store.id too. A directory whose store.id says it held a
- * store refuses a data.mdb that is missing, empty or another store's
- * (LT_ECORRUPT: `lawtally restore` puts a backup back). Returns 0 and sets
+ * line), a store without an identity gets one, and a directory without
+ * store.id gets the store's written there. A directory whose store.id
+ * says it held a store refuses a data.mdb that is missing, empty or
+ * another store's (LT_ECORRUPT: `lawtally restore` puts a backup back),
+ * and never makes an empty store in its place. Returns 0 and sets
  * *out, or an LT_E* code with a one-line explanation in err.
  */
 int store_open(struct store **out, const struct store_options *opts, char *err, size_t errlen);

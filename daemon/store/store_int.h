@@ -83,7 +83,7 @@ struct store {
 	int dir_held;
 	uint8_t identity[DATADIR_ID_LEN];
 	int has_identity;         /* 0 only for a read-only open of a store from before them */
-	int identity_new;         /* made at this open: to be written beside the store */
+	int id_to_write;          /* store.id is to be written after the open's commit */
 	uint64_t migrated_events; /* schema 1 to 2 at this open: events indexed again, */
 	size_t migrated_retractions; /* and retractions given the scope of their event */
 };

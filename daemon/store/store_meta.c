@@ -66,6 +66,8 @@ static int check_identity(struct store *s, MDB_txn *txn, char *err, size_t errle
 					      "directory held", mine, dirs);
 			return LT_ECORRUPT;
 		}
+		/* store.id lost beside its store (or a store copied into a new directory) */
+		s->id_to_write = !s->dir_held && !s->read_only;
 		return 0;
 	}
 	if (rc == 0) {
@@ -94,7 +96,7 @@ static int check_identity(struct store *s, MDB_txn *txn, char *err, size_t errle
 		return lt_from_mdb(rc);
 	}
 	s->has_identity = 1;
-	s->identity_new = 1;
+	s->id_to_write = 1;
 	return 0;
 }
 

@@ -2,8 +2,10 @@
 # A store the daemon cannot trust stops the start with one clear line that
 # names the restore command, and is left as it was (never an empty start):
 # a newer schema version, a file with its header overwritten, a file cut
-# short. A second daemon on the same data directory refuses too. The
-# restore command of the line brings the store back.
+# short, and in a directory that held a store (store.id): a data.mdb that
+# is empty, missing, another store's, or one without an identity. A second
+# daemon on the same data directory refuses too. The restore command of the
+# line brings the store back. A new directory starts with no ceremony.
 . "$(dirname "$0")/lib.sh"
 
 write_config
@@ -27,7 +29,8 @@ write_config
 # error line, naming the reason and the restore command; the store file is
 # left as it was
 refuse_start() {
-	cp "$T/data/data.mdb" "$T/before.mdb"
+	rm -f "$T/before.mdb"
+	[ ! -e "$T/data/data.mdb" ] || cp "$T/data/data.mdb" "$T/before.mdb"
 	set +e
 	"$LAWTALLYD" -c "$T/lawtallyd.conf" 2>"$T/refused.log"
 	local rc=$?
@@ -37,7 +40,11 @@ refuse_start() {
 	assert_eq "<3>store in $T/data: $2; not starting on it. To restore a backup: lawtally restore -c $T/lawtallyd.conf BACKUP" \
 		"$(grep '^<3>' "$T/refused.log")" "$1: the line"
 	grep -q '^<6>listening:' "$T/refused.log" && fail "$1: the daemon listened"
-	cmp -s "$T/data/data.mdb" "$T/before.mdb" || fail "$1: the store file was changed"
+	if [ -e "$T/before.mdb" ]; then
+		cmp -s "$T/data/data.mdb" "$T/before.mdb" || fail "$1: the store file was changed"
+	else
+		[ ! -e "$T/data/data.mdb" ] || fail "$1: an empty store was made in its place"
+	fi
 }
 
 # a store from a newer lawtally: schema version 3 in the meta database
@@ -68,3 +75,50 @@ cp "$T/good.mdb" "$T/data/data.mdb"
 truncate -s 8192 "$T/data/data.mdb"
 need=$(( $(stat -c %s "$T/good.mdb") ))
 refuse_start "cut short" "the store file is cut short: 8192 bytes, its pages need $need"
+
+# the directory knows it held a store: store.id, written when the store was made
+cp "$T/good.mdb" "$T/data/data.mdb"
+id=$(cat "$T/data/store.id")
+grep -Eqx '[0-9a-f]{32}' <<<"$id" || fail "store.id: $id"
+grep -qx "<6>store: identity $id written to $T/data/store.id" "$T/daemon.log" ||
+	fail "the identity was not logged at the first start"
+
+# lost: data.mdb emptied, or deleted; readers refuse the same way
+: >"$T/data/data.mdb"
+refuse_start "empty" "data.mdb is empty (0 bytes), but this directory held the store $id"
+out=$("$LAWTALLY" verify -c "$T/lawtallyd.conf" 2>&1) && fail "verify passes on an empty data.mdb"
+assert_eq "lawtally verify: $T/data: data.mdb is empty (0 bytes), but this directory held the store $id" \
+	"$out" "verify on an empty data.mdb"
+rm "$T/data/data.mdb"
+refuse_start "missing" "data.mdb is missing, but this directory held the store $id"
+out=$("$LAWTALLY" verify -c "$T/lawtallyd.conf" 2>&1) && fail "verify passes on a missing data.mdb"
+assert_eq "lawtally verify: $T/data: data.mdb is missing, but this directory held the store $id" \
+	"$out" "verify on a missing data.mdb"
+
+# replaced: another store's data.mdb (a new directory's, made by a daemon on it)
+printf '[daemon]\ndata_dir = %s\n[ingest]\nendpoint = tcp://127.0.0.1:*\n[query]\nendpoint = tcp://127.0.0.1:*\n[http]\nlisten = off\n' \
+	"$T/other" >"$T/other.conf"
+"$LAWTALLYD" -c "$T/other.conf" 2>"$T/other.log" &
+other=$!
+wait_until 10 grep -q "^<6>listening:" "$T/other.log"
+kill -TERM $other
+wait $other || fail "the other daemon exited $?"
+grep -q "^<6>data directory $T/other: 0 events stored" "$T/other.log" ||
+	fail "a new directory: $(cat "$T/other.log")"
+other_id=$(cat "$T/other/store.id")
+[ "$other_id" != "$id" ] || fail "two stores with one identity"
+cp "$T/other/data.mdb" "$T/data/data.mdb"
+refuse_start "foreign" "data.mdb is the store $other_id, not the store $id that this directory held"
+# ... or one from before identities, copied in by hand
+mkdir "$T/old"
+mdb_load -f "$ROOT/tests/data/store-schema1.dump" "$T/old" || fail "mdb_load"
+cp "$T/old/data.mdb" "$T/data/data.mdb"
+refuse_start "no identity" "data.mdb has no identity, but this directory held the store $id"
+
+# the restore command of the line puts the backup back, and its identity beside it
+cmd=$(grep '^<3>' "$T/refused.log" | sed -E 's/.*To restore a backup: lawtally //; s/ BACKUP$//')
+"$LAWTALLY" $cmd "$T/bk" >/dev/null || fail "the suggested restore command failed: lawtally $cmd $T/bk"
+assert_eq "$id" "$(cat "$T/data/store.id")" "the identity after the restore"
+start_daemon
+assert_eq 1 "$(total trainings.sessions)" "sessions after the restore"
+stop_daemon TERM

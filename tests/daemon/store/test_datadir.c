@@ -1,7 +1,9 @@
 /*
  * test_datadir.c - the data directory's owner lock (one holder, its pid
  * named to the next), the check for processes that have the store open,
- * and directory sync.
+ * directory sync, and the store's identity beside it: written durably,
+ * read back, and a directory that held a store refusing a data.mdb that
+ * is missing, empty or another store's.
  */
 #include <fcntl.h>
 #include <ftw.h>
@@ -12,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -123,12 +126,158 @@ static void test_sync(void **state)
 	assert_int_equal(datadir_sync("/nonexistent/dir"), LT_ESYS);
 }
 
+/* store.id: 32 hex digits and a newline, mode 0600, nothing else left behind */
+static void test_id_file(void **state)
+{
+	(void)state;
+	uint8_t id[DATADIR_ID_LEN], back[DATADIR_ID_LEN];
+	char err[256], text[DATADIR_ID_TEXT + 1], path[128], want[512];
+	for (int i = 0; i < DATADIR_ID_LEN; i++)
+		id[i] = (uint8_t)(0xf0 + i * 7);
+	datadir_id_format(id, text);
+	assert_string_equal(text, "f0f7fe050c131a21282f363d444b5259");
+	assert_int_equal(datadir_id_read(dir, back, err, sizeof(err)), LT_ENOTFOUND);
+	assert_int_equal(datadir_id_write(dir, id, err, sizeof(err)), 0);
+	snprintf(path, sizeof(path), "%s/" DATADIR_ID_FILE, dir);
+	FILE *f = fopen(path, "r");
+	char line[64] = "";
+	assert_non_null(f);
+	assert_int_equal(fread(line, 1, sizeof(line) - 1, f), DATADIR_ID_TEXT + 1);
+	fclose(f);
+	assert_string_equal(line, "f0f7fe050c131a21282f363d444b5259\n");
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	snprintf(path, sizeof(path), "%s/" DATADIR_ID_FILE ".new", dir);
+	assert_int_equal(access(path, F_OK), -1);
+	assert_int_equal(datadir_id_read(dir, back, err, sizeof(err)), 0);
+	assert_memory_equal(back, id, DATADIR_ID_LEN);
+
+	/* a damaged file is an error, never "no store here" */
+	static const char *const bad[] = {"", "f0f7fe050c131a21282f363d444b5259",
+					  "F0F7FE050C131A21282F363D444B5259\n",
+					  "f0f7fe050c131a21282f363d444b52590\n",
+					  "g0f7fe050c131a21282f363d444b5259\n"};
+	snprintf(path, sizeof(path), "%s/" DATADIR_ID_FILE, dir);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		f = fopen(path, "w");
+		fputs(bad[i], f);
+		fclose(f);
+		assert_int_equal(datadir_id_read(dir, back, err, sizeof(err)), LT_ECORRUPT);
+		snprintf(want, sizeof(want), "%s is damaged: it holds no store identity (32 hex digits)",
+			 path);
+		assert_string_equal(err, want);
+		int held = -1;
+		assert_int_equal(datadir_check(dir, back, &held, err, sizeof(err)), LT_ECORRUPT);
+	}
+	assert_int_equal(datadir_id_remove(dir, err, sizeof(err)), 0);
+	assert_int_equal(datadir_id_remove(dir, err, sizeof(err)), 0); /* none: fine */
+	assert_int_equal(datadir_id_read(dir, back, err, sizeof(err)), LT_ENOTFOUND);
+}
+
+/* Opens the store in dir for writing; returns store_open's code. */
+static int open_rw(struct store **s, char *err, size_t errlen)
+{
+	struct store_options o = {.dir = dir, .tz_offset = 0};
+	return store_open(s, &o, err, errlen);
+}
+
+/*
+ * A new directory gets a store and its identity with no ceremony; once it
+ * held one, a lost data.mdb (missing, empty) is refused and not replaced
+ * by an empty store, as is another store's; a reader refuses the same way.
+ */
+static void test_lost_store_refused(void **state)
+{
+	(void)state;
+	struct store *s = NULL;
+	char err[256], want[512], path[128], text[DATADIR_ID_TEXT + 1];
+	uint8_t id[DATADIR_ID_LEN], file_id[DATADIR_ID_LEN];
+	int held = -1;
+	assert_int_equal(datadir_check(dir, id, &held, err, sizeof(err)), 0);
+	assert_int_equal(held, 0);
+	assert_int_equal(open_rw(&s, err, sizeof(err)), 0);
+	assert_int_equal(store_identity(s, id), 1);
+	store_close(&s);
+	assert_int_equal(datadir_id_read(dir, file_id, err, sizeof(err)), 0);
+	assert_memory_equal(file_id, id, DATADIR_ID_LEN);
+	datadir_id_format(id, text);
+	assert_int_equal(datadir_check(dir, file_id, &held, err, sizeof(err)), 0);
+	assert_int_equal(held, 1);
+	assert_int_equal(open_rw(&s, err, sizeof(err)), 0); /* its own store: fine */
+	store_close(&s);
+
+	snprintf(path, sizeof(path), "%s/data.mdb", dir);
+	char keep[128];
+	snprintf(keep, sizeof(keep), "%s/kept.mdb", dir);
+	assert_int_equal(rename(path, keep), 0);
+	snprintf(want, sizeof(want), "data.mdb is missing, but this directory held the store %s",
+		 text);
+	for (int read_only = 0; read_only < 2; read_only++) {
+		struct store_options o = {.dir = dir, .tz_offset = 0, .read_only = read_only};
+		assert_int_equal(store_open(&s, &o, err, sizeof(err)), LT_ECORRUPT);
+		assert_null(s);
+		assert_string_equal(err, want);
+		assert_int_equal(access(path, F_OK), -1); /* no empty store in its place */
+	}
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fclose(f);
+	snprintf(want, sizeof(want),
+		 "data.mdb is empty (0 bytes), but this directory held the store %s", text);
+	for (int read_only = 0; read_only < 2; read_only++) {
+		struct store_options o = {.dir = dir, .tz_offset = 0, .read_only = read_only};
+		assert_int_equal(store_open(&s, &o, err, sizeof(err)), LT_ECORRUPT);
+		assert_string_equal(err, want);
+		struct stat st;
+		assert_int_equal(stat(path, &st), 0);
+		assert_int_equal(st.st_size, 0);
+	}
+
+	/* another store's data.mdb: one made in a second new directory */
+	char other[96];
+	snprintf(other, sizeof(other), "%s/other", dir);
+	assert_int_equal(mkdir(other, 0700), 0);
+	struct store_options oo = {.dir = other, .tz_offset = 0};
+	assert_int_equal(store_open(&s, &oo, err, sizeof(err)), 0);
+	uint8_t oid[DATADIR_ID_LEN];
+	char otext[DATADIR_ID_TEXT + 1];
+	assert_int_equal(store_identity(s, oid), 1);
+	store_close(&s);
+	assert_memory_not_equal(oid, id, DATADIR_ID_LEN);
+	datadir_id_format(oid, otext);
+	char src[128];
+	snprintf(src, sizeof(src), "%s/data.mdb", other);
+	assert_int_equal(rename(src, path), 0);
+	snprintf(want, sizeof(want),
+		 "data.mdb is the store %s, not the store %s that this directory held", otext, text);
+	assert_int_equal(open_rw(&s, err, sizeof(err)), LT_ECORRUPT);
+	assert_null(s);
+	assert_string_equal(err, want);
+
+	/* its own again: opens, and store.id is as it was */
+	assert_int_equal(rename(keep, path), 0);
+	assert_int_equal(open_rw(&s, err, sizeof(err)), 0);
+	store_close(&s);
+	assert_int_equal(datadir_id_read(dir, file_id, err, sizeof(err)), 0);
+	assert_memory_equal(file_id, id, DATADIR_ID_LEN);
+
+	/* store.id lost while the store is there: the store's identity is written again */
+	assert_int_equal(datadir_id_remove(dir, err, sizeof(err)), 0);
+	assert_int_equal(open_rw(&s, err, sizeof(err)), 0);
+	store_close(&s);
+	assert_int_equal(datadir_id_read(dir, file_id, err, sizeof(err)), 0);
+	assert_memory_equal(file_id, id, DATADIR_ID_LEN);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_lock_one_holder, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_opener_seen, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sync, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_id_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lost_store_refused, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("datadir", tests, NULL, NULL);
 }
