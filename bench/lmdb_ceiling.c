@@ -8,7 +8,8 @@
  *   - the event record (the same bytes lawtally stores: an 11-byte header,
  *     the sender, the packed event of workload.h) under an append-only
  *     8-byte sequence key (MDB_APPEND);
- *   - the id -> sequence entry in the ids index (MDB_NOOVERWRITE);
+ *   - the (id, scope) -> sequence entry in the ids index (MDB_NOOVERWRITE),
+ *     keyed as lawtally's: the 16-byte id, then the event's scope key;
  *   - --counters (3) read-modify-writes of 8-byte counters under 14-byte
  *     keys shaped like lawtally's totals keys.
  * Records are packed before the clock starts.
@@ -33,6 +34,7 @@
 
 #include "byteorder.h"
 #include "now.h"
+#include "scope.h"
 #include "uuid.h"
 #include "workload.h"
 #include "xalloc.h"
@@ -51,9 +53,10 @@ struct env {
 	unsigned counters;
 };
 
-/* A prepared event: its record, id and counter keys. */
+/* A prepared event: its record, ids key and counter keys. */
 struct prep {
-	uint8_t id[16];
+	uint8_t id[16 + SCOPE_KEY_MAX];
+	size_t idlen;
 	uint8_t keys[COUNTERS_MAX][KEY_LEN];
 	uint8_t *rec;
 	size_t reclen;
@@ -74,6 +77,7 @@ static void prepare(struct prep *p, uint64_t seed, uint64_t i, const uint8_t id[
 	workload_event(&w, seed, i);
 	workload_set_id(&w, id);
 	memcpy(p->id, id, 16);
+	p->idlen = 16 + scope_event_key(&w.e, p->id + 16);
 	size_t slen = strlen(w.e.source), plen = protobuf_c_message_get_packed_size(&w.e.base);
 	p->reclen = REC_HEADER_LEN + slen + plen;
 	p->rec = xmalloc(p->reclen);
@@ -109,7 +113,7 @@ static int apply(struct env *e, const struct prep *ev, size_t n)
 		be64_store(sk, ++e->seq);
 		MDB_val k = {8, sk}, v = {ev[i].reclen, ev[i].rec};
 		rc = mdb_put(txn, e->events, &k, &v, MDB_APPEND);
-		MDB_val ik = {16, (void *)ev[i].id}, iv = {8, sk};
+		MDB_val ik = {ev[i].idlen, (void *)ev[i].id}, iv = {8, sk};
 		if (!rc)
 			rc = mdb_put(txn, e->ids, &ik, &iv, MDB_NOOVERWRITE);
 		for (unsigned c = 0; c < e->counters && !rc; c++) {

@@ -1,7 +1,8 @@
 /*
  * test_store.c - the LMDB store: exactly-once totals, dedupe across reopen,
  * batch atomicity under injected failures, map growth, retractions, and a
- * recount that equals the live totals after 100,000 random events; backups,
+ * recount that equals the live totals after 100,000 random events; ids
+ * unique per scope; backups,
  * a maximum map size raised live, and files cut short.
  *
  * Failures are injected into the real LMDB calls with the linker's --wrap
@@ -375,6 +376,90 @@ static void test_dedupe_across_reopen(void **state)
 	assert_int_equal(total(f->s, M_TRAININGS_SESSIONS, 2024), 2);
 	assert_int_equal(total(f->s, M_TRAININGS_ATTENDEES, 2024), 55);
 	assert_int_equal(nevents(f->s), 2);
+}
+
+/* The sessions of the as-of recount received by at, in 2024. */
+static int64_t asof_sessions(struct store *s, int64_t at)
+{
+	struct tally_deltas d = {0};
+	int64_t n = 0;
+	tally_deltas_reset(&d);
+	assert_int_equal(store_recount_asof(s, at, &d), 0);
+	for (size_t i = 0; i < d.n; i++)
+		if (d.d[i].key.metric == M_TRAININGS_SESSIONS && d.d[i].key.year == 2024)
+			n += d.d[i].value;
+	tally_deltas_free(&d);
+	return n;
+}
+
+/*
+ * An id is unique within its scope: the same 16 bytes in two villages, two
+ * devices and the township are five events; a re-send is a duplicate in
+ * its own scope only; a retraction withdraws the event of the scope it
+ * names, and its own id lives in that scope; the as-of recount keeps them
+ * apart too.
+ */
+static void test_ids_per_scope(void **state)
+{
+	struct fx *f = *state;
+	struct ev e[5];
+	struct store_result r[5];
+	Lawtally__V1__Enforcement x[2];
+	Lawtally__V1__Publicity pub;
+	ev_training(&e[0], 1, "ZL07", 5, T2024);
+	ev_training(&e[1], 1, "ZL08", 7, T2024);
+	for (int i = 0; i < 2; i++) {
+		ev_training(&e[2 + i], 1, "ZL07", 0, T2024);
+		lawtally__v1__enforcement__init(&x[i]);
+		x[i].campaign = LAWTALLY__V1__ENFORCEMENT__CAMPAIGN__CAMPAIGN_OTHER;
+		x[i].action = LAWTALLY__V1__ENFORCEMENT__ACTION__ACTION_INSPECTION;
+		x[i].device_id = i ? "cam-01" : "";
+		e[2 + i].e.body_case = LAWTALLY__V1__EVENT__BODY_ENFORCEMENT;
+		e[2 + i].e.enforcement = &x[i];
+	}
+	ev_training(&e[4], 1, "ZL07", 0, T2024); /* the office's, in ZL07: the township's scope */
+	lawtally__v1__publicity__init(&pub);
+	pub.venue = LAWTALLY__V1__PUBLICITY__VENUE__VENUE_SCHOOL;
+	pub.materials = 40;
+	e[4].e.body_case = LAWTALLY__V1__EVENT__BODY_PUBLICITY;
+	e[4].e.publicity = &pub;
+	assert_int_equal(apply(f->s, e, 5, r), 0);
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(r[i].status, STORE_ACCEPTED);
+	assert_int_equal(apply(f->s, e, 5, r), 0);
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(r[i].status, STORE_DUPLICATE);
+	assert_int_equal(nevents(f->s), 5);
+	assert_int_equal(total(f->s, M_TRAININGS_ATTENDEES, 2024), 12);
+	assert_int_equal(total(f->s, M_ENFORCEMENT_ACTIONS, 2024), 2);
+	assert_int_equal(total(f->s, M_PUBLICITY_MATERIALS, 2024), 40);
+
+	/* ZL07 withdraws its event 1: ZL08's event 1 stays */
+	struct ev rt[4];
+	ev_retract(&rt[0], 2, 1, "village:ZL07", T2024 + 10);
+	ev_retract(&rt[1], 3, 1, "device:cam-02", T2024 + 10); /* no such event there */
+	ev_retract(&rt[2], 3, 1, "device:cam-01", T2024 + 10);
+	ev_retract(&rt[3], 2, 1, "village:ZL07", T2024 + 10); /* the same retraction again */
+	assert_int_equal(apply(f->s, rt, 4, r), 0);
+	assert_int_equal(r[0].status, STORE_ACCEPTED);
+	assert_int_equal(r[1].status, STORE_REJECTED);
+	assert_string_equal(r[1].reason, "retraction.event_id: no stored event has this id in the "
+					 "scope retraction.scope names");
+	assert_int_equal(r[2].status, STORE_ACCEPTED); /* id 3 was refused in cam-02's scope */
+	assert_int_equal(r[3].status, STORE_DUPLICATE);
+	assert_int_equal(total(f->s, M_TRAININGS_SESSIONS, 2024), 1);
+	assert_int_equal(total(f->s, M_TRAININGS_ATTENDEES, 2024), 7);
+	assert_int_equal(total(f->s, M_ENFORCEMENT_ACTIONS, 2024), 1);
+	/* the as-of recount withdraws ZL07's event 1 only, from when it was withdrawn */
+	assert_int_equal(asof_sessions(f->s, T2024 + 100), 1);
+	/* a retraction id 2 in ZL08's scope is another event: it withdraws ZL08's 1 */
+	ev_retract(&rt[0], 2, 1, "village:ZL08", T2024 + 20);
+	assert_int_equal(apply(f->s, rt, 1, r), 0);
+	assert_int_equal(r[0].status, STORE_ACCEPTED);
+	assert_int_equal(total(f->s, M_TRAININGS_SESSIONS, 2024), 0);
+	assert_int_equal(asof_sessions(f->s, T2024 + 100), 0);
+	assert_int_equal(nevents(f->s), 8);
+	assert_verified(f->s);
 }
 
 /* A failure at any put of a batch, or at commit, leaves nothing behind. */
@@ -1012,6 +1097,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_batch_atomic, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_retractions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_retract_own_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ids_per_scope, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_case_full, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_map_growth_and_full, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scan_bounds, setup, teardown),
