@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "byteorder.h"
 #include "datadir.h"
 #include "err.h"
 #include "log.h"
@@ -112,9 +113,7 @@ static int check_zone(struct store *s, MDB_txn *txn, char *err, size_t errlen)
 		snprintf(err, errlen, "store metadata has no time zone");
 		return LT_ECORRUPT;
 	}
-	const uint8_t *p = v.mv_data;
-	int32_t tz = (int32_t)((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-			       (uint32_t)p[3] << 24);
+	int32_t tz = (int32_t)le32_load(v.mv_data);
 	if (tz != s->tz_offset && s->read_only) {
 		s->tz_offset = tz; /* a reader (backup, verify) counts in the store's own zone */
 	} else if (tz != s->tz_offset) {
@@ -131,8 +130,7 @@ static int check_zone(struct store *s, MDB_txn *txn, char *err, size_t errlen)
 static int create_meta(struct store *s, MDB_txn *txn, char *err, size_t errlen)
 {
 	uint8_t tz[4];
-	for (int i = 0; i < 4; i++)
-		tz[i] = (uint8_t)((uint32_t)s->tz_offset >> (8 * i));
+	le32_store(tz, (uint32_t)s->tz_offset);
 	MDB_val tk = {9, "tz_offset"}, tv = {4, tz};
 	int rc = put_schema(s, txn, STORE_SCHEMA_VERSION);
 	if (!rc)
@@ -171,7 +169,7 @@ static int legacy_retractions(struct store *s, MDB_txn *txn, uint64_t **seqs, si
 				cap = cap ? cap * 2 : 64;
 				*seqs = xreallocarray(*seqs, cap, sizeof(**seqs));
 			}
-			(*seqs)[(*n)++] = get_be64(k.mv_data);
+			(*seqs)[(*n)++] = be64_load(k.mv_data);
 		}
 		store_record_free(&rec);
 	}
@@ -183,7 +181,7 @@ static int legacy_retractions(struct store *s, MDB_txn *txn, uint64_t **seqs, si
 static int record_at(struct store *s, MDB_txn *txn, uint64_t seq, MDB_val *raw, struct record *rec)
 {
 	uint8_t sk[8];
-	put_be64(sk, seq);
+	be64_store(sk, seq);
 	MDB_val k = {8, sk};
 	int rc = mdb_get(txn, s->events, &k, raw);
 	if (rc)
@@ -209,7 +207,7 @@ static int name_scope(struct store *s, MDB_txn *txn, uint64_t seq)
 	if (rc == MDB_NOTFOUND || (!rc && tseq.mv_size != 8))
 		rc = MDB_CORRUPTED; /* a stored retraction always found its event */
 	if (!rc)
-		rc = record_at(s, txn, get_be64(tseq.mv_data), &traw, &target);
+		rc = record_at(s, txn, be64_load(tseq.mv_data), &traw, &target);
 	uint8_t key[SCOPE_KEY_MAX];
 	size_t klen = rc ? 0 : scope_event_key(target.event, key);
 	if (!rc && (klen == 0 || target.event->body_case == LAWTALLY__V1__EVENT__BODY_RETRACTION))
@@ -226,7 +224,7 @@ static int name_scope(struct store *s, MDB_txn *txn, uint64_t seq)
 		protobuf_c_message_pack(&rec.event->base, buf + head);
 		rec.event->retraction->scope = was;
 		uint8_t sk[8];
-		put_be64(sk, seq);
+		be64_store(sk, seq);
 		MDB_val k = {8, sk}, v = {head + plen, buf};
 		rc = mdb_put(txn, s->events, &k, &v, 0);
 		free(buf);

@@ -384,7 +384,9 @@ static int64_t asof_sessions(struct store *s, int64_t at)
 	struct tally_deltas d = {0};
 	int64_t n = 0;
 	tally_deltas_reset(&d);
-	assert_int_equal(store_recount_asof(s, at, &d), 0);
+	struct store_snap sn = snap_begin(s);
+	assert_int_equal(store_recount_asof(&sn, at, &d), 0);
+	store_read_end(&sn);
 	for (size_t i = 0; i < d.n; i++)
 		if (d.d[i].key.metric == M_TRAININGS_SESSIONS && d.d[i].key.year == 2024)
 			n += d.d[i].value;

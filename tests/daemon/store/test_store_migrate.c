@@ -119,6 +119,13 @@ static int open_logged(struct fx *f, int read_only, int old_ok, char *log, size_
 }
 
 
+static struct store_snap snap_begin(struct store *s)
+{
+	struct store_snap sn;
+	assert_int_equal(store_read_begin(s, &sn), 0);
+	return sn;
+}
+
 static int sum_fn(const struct tally_key *k, int64_t v, void *arg)
 {
 	(void)k;
@@ -129,7 +136,9 @@ static int sum_fn(const struct tally_key *k, int64_t v, void *arg)
 static int64_t total(struct store *s, enum tally_metric m)
 {
 	int64_t sum = 0;
-	assert_int_equal(store_scan_totals(s, m, 2024, sum_fn, &sum), 0);
+	struct store_snap sn = snap_begin(s);
+	assert_int_equal(store_scan_totals(&sn, m, 2024, sum_fn, &sum), 0);
+	store_read_end(&sn);
 	return sum;
 }
 
@@ -151,7 +160,9 @@ static void assert_figures(struct store *s)
 static void assert_verified(struct store *s, uint64_t events)
 {
 	struct store_verify v;
-	int rc = store_verify(s, &v);
+	struct store_snap sn = snap_begin(s);
+	int rc = store_verify(&sn, &v);
+	store_read_end(&sn);
 	if (rc)
 		fail_msg("verify: %s (%llu differences, first: %s)", lt_strerror(rc),
 			 (unsigned long long)v.mismatches, v.nfirst ? v.first[0] : "");
@@ -195,12 +206,14 @@ static void test_readers(void **state)
 				 "migrates it to version 2 when it starts on it");
 	assert_int_equal(open_logged(f, 1, 1, log, sizeof(log), err, sizeof(err)), 0);
 	struct store_stats st;
-	assert_int_equal(store_stats(f->s, &st), 0);
+	struct store_snap sn = snap_begin(f->s);
+	assert_int_equal(store_stats(&sn, &st), 0);
 	assert_int_equal(st.events, 14);
 	uint8_t id[DATADIR_ID_LEN];
 	assert_int_equal(store_identity(f->s, id), 0);
 	struct store_verify v;
-	assert_int_equal(store_verify(f->s, &v), LT_ESCHEMA); /* its index is not ours */
+	assert_int_equal(store_verify(&sn, &v), LT_ESCHEMA); /* its index is not ours */
+	store_read_end(&sn);
 	store_close(&f->s);
 }
 
@@ -228,7 +241,9 @@ static void test_migrated(void **state)
 	/* each stored retraction now names the scope of the event it withdrew */
 	struct scopes sc = {0};
 	uint64_t next;
-	assert_int_equal(store_scan_events(f->s, 1, 100, scope_fn, &sc, &next), 0);
+	struct store_snap sn = snap_begin(f->s);
+	assert_int_equal(store_scan_events(&sn, 1, 100, scope_fn, &sc, &next), 0);
+	store_read_end(&sn);
 	assert_int_equal(sc.events, 14);
 	assert_string_equal(sc.retraction_scope[1], "village:ZL07"); /* a training of ZL07 */
 	assert_string_equal(sc.retraction_scope[2], "device");       /* enforcement, no device */
