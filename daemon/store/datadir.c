@@ -132,7 +132,8 @@ int datadir_id_read(const char *dir, uint8_t id[DATADIR_ID_LEN], char *err, size
 	for (int i = 0; ok && i < DATADIR_ID_LEN; i++) {
 		int hi = hex_digit(text[2 * i]), lo = hex_digit(text[2 * i + 1]);
 		ok = hi >= 0 && lo >= 0;
-		id[i] = (uint8_t)(hi << 4 | lo);
+		if (ok)
+			id[i] = (uint8_t)(hi << 4 | lo);
 	}
 	if (!ok) {
 		snprintf(err, errlen, "%s is damaged: it holds no store identity (32 hex digits)",
