@@ -117,7 +117,7 @@ static int open_dbs(struct store *s, char *err, size_t errlen)
 {
 	int lrc;
 	while ((lrc = open_dbs_once(s, err, errlen)) == LT_EFULL && !s->read_only) {
-		s->id_to_write = s->has_identity = 0;
+		s->id_to_write = s->has_identity = s->migrated = 0;
 		if (grow(s) != 0)
 			break;
 	}
@@ -130,7 +130,7 @@ static int open_dbs(struct store *s, char *err, size_t errlen)
  */
 static int after_open(struct store *s, const char *dir, char *err, size_t errlen)
 {
-	if (s->migrated_events || s->migrated_retractions)
+	if (s->migrated)
 		log_info("store: migrated from schema 1 to %d: ids are now unique per scope "
 			 "(village, device, township); %llu events indexed again, %zu retractions "
 			 "given the scope of their event",

@@ -84,7 +84,8 @@ struct store {
 	uint8_t identity[DATADIR_ID_LEN];
 	int has_identity;         /* 0 only for a read-only open of a store from before them */
 	int id_to_write;          /* store.id is to be written after the open's commit */
-	uint64_t migrated_events; /* schema 1 to 2 at this open: events indexed again, */
+	int migrated;             /* schema 1 to 2 at this open: */
+	uint64_t migrated_events; /* events indexed again, */
 	size_t migrated_retractions; /* and retractions given the scope of their event */
 };
 

@@ -290,6 +290,7 @@ static int migrate_1_to_2(struct store *s, MDB_txn *txn, char *err, size_t errle
 		return lt_from_mdb(rc);
 	}
 	s->schema = 2;
+	s->migrated = 1;
 	s->migrated_events = events;
 	s->migrated_retractions = n;
 	return 0;

@@ -345,6 +345,42 @@ static void test_migration_grows_map(void **state)
 	assert_verified(f->s, 14);
 }
 
+/* An empty store of schema 1 is migrated too, and says so. */
+static void test_empty_store_migrated(void **state)
+{
+	struct fx *f = *state;
+	char log[4096], err[256], path[96];
+	/* a store of schema 2 made here, taken back to schema 1 without an identity */
+	snprintf(path, sizeof(path), "%s/new", f->dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	struct store_options o = {.dir = path, .tz_offset = TZ};
+	assert_int_equal(store_open(&f->s, &o, err, sizeof(err)), 0);
+	store_close(&f->s);
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi meta;
+	uint8_t one[4] = {1, 0, 0, 0};
+	MDB_val sk = {6, "schema"}, sv = {4, one}, ik = {8, "identity"};
+	assert_int_equal(mdb_env_create(&env), 0);
+	assert_int_equal(mdb_env_set_maxdbs(env, 12), 0);
+	assert_int_equal(mdb_env_open(env, path, 0, 0600), 0);
+	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	assert_int_equal(mdb_dbi_open(txn, "meta", 0, &meta), 0);
+	assert_int_equal(mdb_put(txn, meta, &sk, &sv, 0), 0);
+	assert_int_equal(mdb_del(txn, meta, &ik, NULL), 0);
+	assert_int_equal(mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+	assert_int_equal(datadir_id_remove(path, err, sizeof(err)), 0);
+
+	snprintf(f->dir + strlen(f->dir), sizeof(f->dir) - strlen(f->dir), "/new");
+	assert_int_equal(open_logged(f, 0, 0, log, sizeof(log), err, sizeof(err)), 0);
+	assert_non_null(strstr(log, "<6>store: migrated from schema 1 to 2: ids are now unique per "
+				    "scope (village, device, township); 0 events indexed again, 0 "
+				    "retractions given the scope of their event\n"));
+	assert_verified(f->s, 0);
+	f->dir[strlen(f->dir) - 4] = '\0'; /* the fixture removes the whole directory */
+}
+
 int main(void)
 {
 	const char *env = getenv("LAWTALLY_SRCDIR");
@@ -355,6 +391,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_migrated, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migration_atomic, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migration_grows_map, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_empty_store_migrated, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("store migration", tests, NULL, NULL);
 }
