@@ -35,9 +35,12 @@ for kind in http zmq; do
 		"$kind answers with registered != open ($(get ${kind}_broken_example "$T/probe.txt"))"
 	first=$(get ${kind}_registered_first "$T/probe.txt")
 	last=$(get ${kind}_registered_last "$T/probe.txt")
-	# the answers were taken while commits landed
-	[ "$last" -gt "$first" ] || fail "$kind: registered went from $first to $last: no ingest meanwhile"
+	progress="${progress:-}$kind $first..$last "
+	[ "$last" -gt "$first" ] && moved=1
 done
+# the answers were taken while commits landed: on a busy machine one kind's
+# answers may all fall between two commits, but not both kinds'
+[ "${moved:-0}" = 1 ] || fail "registered did not move while answers were taken ($progress)"
 
 # once ingest has stopped, both are what was acknowledged
 acked=$(get accepted "$T/load.txt")
