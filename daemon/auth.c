@@ -8,10 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "err.h"
 #include "log.h"
+#include "ratelimit.h"
 #include "zsock.h"
 
 /* A DRAFT option in libzmq 4.3.4's header, accepted by the library. */
@@ -20,8 +20,6 @@
 #endif
 
 #define ZAP_PER_PASS 64
-/* A refused key is logged once in this many seconds. */
-#define REFUSAL_LOG_INTERVAL 60
 
 struct auth {
 	void *zap;                         /* REP on AUTH_ZAP_ENDPOINT */
@@ -30,8 +28,7 @@ struct auth {
 	char public[KEYFILE_Z85_LEN + 1];
 	char clients_dir[4096];
 	struct keyring *ring;
-	uint8_t last_refused[KEYFILE_KEY_LEN];
-	time_t last_refused_at;
+	struct ratelimit refusals;         /* "refused key" lines: few, whatever the keys */
 };
 
 /* ZAP request frames (RFC 27), after REP has taken the envelope off. */
@@ -62,17 +59,16 @@ static void zap_reply(void *sock, zmq_msg_t *request_id, const char *status,
 	}
 }
 
-/* Logs a refused key, once a minute per key: a client retries every second. */
+/*
+ * Logs a refused key through the ratelimit: a client retries every second,
+ * and an attacker may try a fresh key every time.
+ */
 static void log_refusal(struct auth *a, const uint8_t *key, zmq_msg_t *address)
 {
-	time_t now = time(NULL);
-	if (memcmp(a->last_refused, key, KEYFILE_KEY_LEN) == 0 &&
-	    now - a->last_refused_at < REFUSAL_LOG_INTERVAL)
-		return;
-	memcpy(a->last_refused, key, KEYFILE_KEY_LEN);
-	a->last_refused_at = now;
 	char z85[KEYFILE_Z85_LEN + 1];
 	zmq_z85_encode(z85, key, KEYFILE_KEY_LEN);
+	if (!ratelimit_hit(&a->refusals, z85))
+		return;
 	size_t alen = zmq_msg_size(address);
 	log_warn("auth: refused key %s from %.*s: not in %s", z85,
 		 (int)(alen > 64 ? 64 : alen), (const char *)zmq_msg_data(address),
@@ -154,6 +150,7 @@ int auth_start(struct auth **out, struct event_base *base, void *zctx,
 		snprintf(err, errlen, "auth: out of memory");
 		return LT_ENOMEM;
 	}
+	ratelimit_init(&a->refusals, "auth: refused key", "keys");
 	snprintf(a->clients_dir, sizeof(a->clients_dir), "%s", opts->clients_dir);
 	int rc = secret_path(opts, path, sizeof(path), err, errlen);
 	if (rc)
@@ -299,6 +296,7 @@ void auth_close(struct auth **ap)
 	if (a->zap)
 		zmq_close(a->zap);
 	keyring_free(&a->ring);
+	ratelimit_fini(&a->refusals);
 	/* the secret would stay in freed memory */
 	explicit_bzero(a->secret, sizeof(a->secret));
 	free(a);

@@ -24,6 +24,7 @@
 #include "auth.h"
 #include "err.h"
 #include "log.h"
+#include "ratelimit.h"
 #include "scope.h"
 #include "validate.h"
 #include "writer.h"
@@ -96,6 +97,8 @@ struct ingest {
 	int failed;
 	int stopping;
 	int paused;                     /* reading waits for a free group */
+	struct ratelimit anonymous;     /* "without a User-Id" lines */
+	struct ratelimit recv_errors;   /* "receive failed" lines */
 	void (*on_commit)(void *arg);   /* after a commit that stored something */
 	void *on_commit_arg;
 
@@ -174,7 +177,10 @@ static int sender_known(struct ingest *in, zmq_msg_t *parts, int n,
 		log_debug("ingest: request from a revoked key refused");
 		send_error(in, parts, n - 1, 0, "auth: this key is not registered with lawtallyd", 0);
 	} else {
-		log_warn("ingest: message without an authenticated User-Id dropped");
+		const char *peer = zmq_msg_gets(&parts[n - 1], "Peer-Address");
+		if (ratelimit_hit(&in->anonymous, peer ? peer : "?"))
+			log_warn("ingest: message without an authenticated User-Id from %s dropped",
+				 peer ? peer : "?");
 	}
 	for (int i = 0; i < n; i++)
 		zmq_msg_close(&parts[i]);
@@ -475,7 +481,8 @@ static void on_readable(void *sock, void *arg)
 				in->m->bad_frames++;
 				continue;
 			}
-			log_warn("ingest: receive failed: %s", zmq_strerror(errno));
+			if (ratelimit_hit(&in->recv_errors, zmq_strerror(errno)))
+				log_warn("ingest: receive failed: %s", zmq_strerror(errno));
 			break;
 		}
 		take_request(in, parts, n, now);
@@ -526,6 +533,9 @@ int ingest_start(struct ingest **out, struct event_base *base, void *zctx,
 	in->villages = villages;
 	in->m = metrics;
 	in->o = *opts;
+	ratelimit_init(&in->anonymous, "ingest: messages without an authenticated User-Id dropped",
+		       "peers");
+	ratelimit_init(&in->recv_errors, "ingest: receive failed", "errors");
 	/* a group takes requests until batch_events_max: one more may overshoot it */
 	size_t cap = opts->batch_events_max + opts->request_events_max;
 	int grc = group_init(&in->groups[0], in, cap) | group_init(&in->groups[1], in, cap);
@@ -646,6 +656,8 @@ void ingest_close(struct ingest **inp)
 	free(in->acks);
 	free(in->ackp);
 	free(in->out);
+	ratelimit_fini(&in->anonymous);
+	ratelimit_fini(&in->recv_errors);
 	free(in);
 	*inp = NULL;
 }

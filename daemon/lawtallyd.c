@@ -33,6 +33,7 @@
 #include "metrics.h"
 #include "notify.h"
 #include "querysock.h"
+#include "ratelimit.h"
 #include "store.h"
 
 #ifndef LAWTALLY_VERSION
@@ -59,8 +60,8 @@ struct daemon {
 	int lock_fd;
 };
 
-/* Housekeeping period: clearing reader slots of dead processes. */
-#define TICK_SECONDS 30
+/* Housekeeping period: reader slots of dead processes, log summaries due. */
+#define TICK_SECONDS 10
 
 static const char usage[] =
 	"Usage: lawtallyd [-c FILE] [--check-config] [--help] [--version]\n"
@@ -184,7 +185,11 @@ static void on_commit(void *arg)
 	http_notify_commit(arg);
 }
 
-/* A reader process (backup, verify) killed mid-transaction pins old pages. */
+/*
+ * Housekeeping: a reader process (backup, verify) killed mid-transaction
+ * pins old pages; the summaries of rate-limited lines whose minute ended
+ * are due even when their offenders have gone quiet.
+ */
 static void on_tick(evutil_socket_t fd, short what, void *arg)
 {
 	struct daemon *d = arg;
@@ -193,6 +198,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 	int rc = store_reader_check(d->store, &cleared);
 	if (rc)
 		log_warn("store: reader check failed: %s", lt_strerror(rc));
+	ratelimit_flush_all();
 }
 
 /*

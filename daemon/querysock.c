@@ -11,6 +11,7 @@
 #include "log.h"
 #include "office.h"
 #include "query.h"
+#include "ratelimit.h"
 #include "reply.h"
 #include "scope.h"
 #include "validate.h"
@@ -29,6 +30,7 @@ struct querysock {
 	struct office *office;       /* QueryRequest.view; NULL: not set up */
 	char endpoint[256];
 	struct query_rows rows;
+	struct ratelimit anonymous;  /* "without a User-Id" lines */
 };
 
 static void answer(struct querysock *q, zmq_msg_t *env, int nenv, const Lawtally__V1__QueryReply *rep)
@@ -57,7 +59,10 @@ static const char *refusal(struct querysock *q, zmq_msg_t *payload, int *silent)
 		return NULL;
 	q->m->auth_refused++;
 	if (s == AUTH_ANONYMOUS) {
-		log_warn("query: message without an authenticated User-Id dropped");
+		const char *peer = zmq_msg_gets(payload, "Peer-Address");
+		if (ratelimit_hit(&q->anonymous, peer ? peer : "?"))
+			log_warn("query: message without an authenticated User-Id from %s dropped",
+				 peer ? peer : "?");
 		*silent = 1;
 		return "auth: no authenticated sender";
 	}
@@ -163,6 +168,8 @@ int querysock_start(struct querysock **out, struct event_base *base, void *zctx,
 	q->villages = villages;
 	q->m = metrics;
 	q->auth = auth;
+	ratelimit_init(&q->anonymous, "query: messages without an authenticated User-Id dropped",
+		       "peers");
 	q->sock = zmq_socket(zctx, ZMQ_ROUTER);
 	if (q->sock && auth && auth_server_socket(auth, q->sock, err, errlen) != 0) {
 		querysock_close(&q);
@@ -221,6 +228,7 @@ void querysock_close(struct querysock **qp)
 	if (q->sock)
 		zmq_close(q->sock);
 	query_rows_free(&q->rows);
+	ratelimit_fini(&q->anonymous);
 	free(q);
 	*qp = NULL;
 }

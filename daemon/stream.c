@@ -12,6 +12,7 @@
 
 #include "err.h"
 #include "log.h"
+#include "ratelimit.h"
 
 /* A client sends nothing after its request; more than this is not read. */
 #define STREAM_INPUT_MAX 4096
@@ -33,6 +34,7 @@ struct stream {
 	LIST_HEAD(, client) clients;
 	size_t n;
 	int64_t last_flush_ms;      /* monotonic */
+	struct ratelimit refusals;  /* "refused a dashboard" lines */
 };
 
 static int64_t mono_ms(void)
@@ -130,7 +132,12 @@ static void refuse(struct evhttp_request *req, int code, const char *reason, con
 void stream_attach(struct stream *s, struct evhttp_request *req)
 {
 	if (s->n >= STREAM_CLIENTS_MAX) {
-		log_warn("stream: refused a dashboard: %d already connected", STREAM_CLIENTS_MAX);
+		char *peer = NULL;
+		ev_uint16_t port;
+		evhttp_connection_get_peer(evhttp_request_get_connection(req), &peer, &port);
+		if (ratelimit_hit(&s->refusals, peer ? peer : "?"))
+			log_warn("stream: refused a dashboard at %s: %d already connected",
+				 peer ? peer : "?", STREAM_CLIENTS_MAX);
 		refuse(req, 503, "Service Unavailable", "stream: too many dashboards connected");
 		return;
 	}
@@ -189,6 +196,7 @@ int stream_new(struct stream **out, struct event_base *base, stream_data_fn data
 	s->data = data;
 	s->arg = arg;
 	s->last_flush_ms = mono_ms() - STREAM_INTERVAL_MS;
+	ratelimit_init(&s->refusals, "stream: refused dashboards", "peers");
 	LIST_INIT(&s->clients);
 	struct timeval ka = {STREAM_KEEPALIVE_S, 0};
 	s->flush_ev = evtimer_new(base, on_flush, s);
@@ -220,6 +228,7 @@ void stream_free(struct stream **sp)
 		event_free(s->keepalive_ev);
 	if (s->buf)
 		evbuffer_free(s->buf);
+	ratelimit_fini(&s->refusals);
 	free(s);
 	*sp = NULL;
 }
