@@ -282,9 +282,10 @@ static int start(struct daemon *d)
 		log_err("%s", err);
 		return 1;
 	}
+	struct http_options ho = {c->http_listen, c->http_timeout_s, c->http_connections_max};
 	if (c->http_listen[0] && strcmp(c->http_listen, "off") != 0 &&
-	    http_start(&d->http, d->base, c->http_listen, c->http_timeout_s, d->store, &c->villages,
-		       &d->metrics, err, sizeof(err))) {
+	    http_start(&d->http, d->base, &ho, d->store, &c->villages, &d->metrics, err,
+		       sizeof(err))) {
 		log_err("%s", err);
 		return 1;
 	}

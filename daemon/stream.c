@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "err.h"
+#include "httplisten.h"
 #include "log.h"
 #include "ratelimit.h"
 
@@ -26,6 +27,7 @@ struct client {
 
 struct stream {
 	struct event_base *base;
+	struct httplisten *listen;  /* the connections' close callbacks go through it */
 	stream_data_fn data;
 	void *arg;
 	struct event *flush_ev;     /* one-shot: the coalesced commit event */
@@ -158,7 +160,7 @@ void stream_attach(struct stream *s, struct evhttp_request *req)
 	struct timeval wt = {STREAM_WRITE_TIMEOUT_S, 0};
 	bufferevent_set_timeouts(bev, NULL, &wt);
 	bufferevent_setwatermark(bev, EV_READ, 0, STREAM_INPUT_MAX);
-	evhttp_connection_set_closecb(c->evcon, on_close, c);
+	httplisten_set_closecb(s->listen, c->evcon, on_close, c);
 	LIST_INSERT_HEAD(&s->clients, c, link);
 	s->n++;
 	log_debug("stream: a dashboard joined, %zu connected", s->n);
@@ -187,12 +189,14 @@ size_t stream_clients(const struct stream *s)
 	return s->n;
 }
 
-int stream_new(struct stream **out, struct event_base *base, stream_data_fn data, void *arg)
+int stream_new(struct stream **out, struct event_base *base, struct httplisten *listen,
+	       stream_data_fn data, void *arg)
 {
 	struct stream *s = calloc(1, sizeof(*s));
 	if (!s)
 		return LT_ENOMEM;
 	s->base = base;
+	s->listen = listen;
 	s->data = data;
 	s->arg = arg;
 	s->last_flush_ms = mono_ms() - STREAM_INTERVAL_MS;
@@ -218,7 +222,7 @@ void stream_free(struct stream **sp)
 	struct client *c;
 	while ((c = LIST_FIRST(&s->clients)) != NULL) {
 		LIST_REMOVE(c, link);
-		evhttp_connection_set_closecb(c->evcon, NULL, NULL);
+		httplisten_set_closecb(s->listen, c->evcon, NULL, NULL);
 		evhttp_send_reply_end(c->req);
 		free(c);
 	}
