@@ -216,6 +216,13 @@ static void on_request(struct evhttp_request *req, void *arg)
 {
 	struct http *h = arg;
 	httplisten_serving(h->listen, req);
+	char msg[96];
+	if (httpquery_headers(evhttp_request_get_input_headers(req), msg, sizeof(msg))) {
+		/* where this request ends is in doubt: none other is read after it */
+		evhttp_add_header(evhttp_request_get_output_headers(req), "Connection", "close");
+		send_error_json(req, 400, "Bad Request", msg);
+		return;
+	}
 	if (!httpauth_check(&h->auth, evhttp_find_header(evhttp_request_get_input_headers(req),
 							 "Authorization"))) {
 		/* browsers answer the Basic challenge; programs send the bearer token */

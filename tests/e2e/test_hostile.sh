@@ -73,6 +73,27 @@ assert_eq 400 "$(code "http://$HTTP/v1/totals?year=2024&metric=$(head -c 600 /de
 assert_eq 400 "$(code "http://$HTTP/v1/totals?year=2024&village=ZL%00")" "NUL in a value"
 assert_eq 400 "$(code "http://$HTTP/v1/totals?year=2024&by=%ff%fe")" "bytes in a value"
 assert_eq 400 "$(code "http://$HTTP/v1/totals?year=2024&year=2024")" "repeated parameter"
+# strict: a NUL that would cut a value short, a number out of range, a header given twice
+reason() { curl -s "$@" | jq -r .error; }
+assert_eq "query string: a NUL byte (%00) in a parameter" "$(reason "http://$HTTP/v1/totals?year=2026%00")" \
+	"NUL after the year"
+assert_eq 400 "$(code "http://$HTTP/v1/report?year=2026%00")" "NUL after the report's year"
+assert_eq 400 "$(code "http://$HTTP/v1/report?year=2024&as_of=@99999999999999999999")" "as_of out of range"
+assert_eq 200 "$(code "http://$HTTP/v1/report?year=2024&as_of=@1717200000")" "as_of in range"
+assert_eq "Authorization: given more than once" \
+	"$(reason -H "Authorization: Bearer a" -H "Authorization: Bearer b" "http://$HTTP/healthz")" \
+	"two Authorization headers"
+raw() { # REQUEST: sent as it is on one connection; prints the status line
+	exec 3<>"/dev/tcp/${HTTP%:*}/${HTTP##*:}"
+	printf '%b' "$1" >&3
+	timeout 5 head -n 1 <&3 | tr -d '\r'
+	exec 3>&-
+}
+assert_eq "HTTP/1.1 400 Bad Request" \
+	"$(raw 'GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nContent-Length: 5\r\n\r\n')" \
+	"two Content-Length headers"
+assert_eq "HTTP/1.1 200 OK" "$(raw 'GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n')" \
+	"one Content-Length header"
 big=$(head -c 20000 /dev/zero | tr '\0' a)
 c=$(code -H "X-Big: $big" "http://$HTTP/healthz")
 [ "$c" != 200 ] || fail "a 20 KB header was served"
