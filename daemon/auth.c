@@ -141,6 +141,19 @@ static int secret_path(const struct auth_options *o, char *path, size_t len, cha
 	return 0;
 }
 
+/* The first client file left out of a keyring, for the start's one line. */
+struct first_bad {
+	int seen;
+	char line[KEYRING_LINE_MAX];
+};
+
+static void keep_first(const char *line, void *arg)
+{
+	struct first_bad *fb = arg;
+	if (!fb->seen++)
+		snprintf(fb->line, sizeof(fb->line), "%s", line);
+}
+
 int auth_start(struct auth **out, struct event_base *base, void *zctx,
 	       const struct auth_options *opts, char *err, size_t errlen)
 {
@@ -163,7 +176,15 @@ int auth_start(struct auth **out, struct event_base *base, void *zctx,
 		snprintf(err, errlen, "auth: server secret key %s", why);
 		goto close_auth;
 	}
-	rc = keyring_load(&a->ring, a->clients_dir, why, sizeof(why));
+	/* at start every client file must be valid, as --check-config says */
+	struct first_bad fb = {0, ""};
+	size_t nbad;
+	rc = keyring_load(&a->ring, a->clients_dir, keep_first, &fb, &nbad, why, sizeof(why));
+	if (rc == 0 && nbad > 0) {
+		snprintf(why, sizeof(why), "%s%s", fb.line,
+			 nbad > 1 ? " (and more client files are not valid)" : "");
+		rc = LT_EINVAL;
+	}
 	if (rc) {
 		snprintf(err, errlen, "auth: %s", why);
 		goto close_auth;
@@ -234,21 +255,75 @@ static void log_changes(const struct keyring *from, const struct keyring *to, co
 	}
 }
 
+static void log_left_out(const char *line, void *arg)
+{
+	(void)arg;
+	log_err("auth: reload: %s; its key is not admitted", line);
+}
+
 int auth_reload(struct auth *a)
 {
-	char err[512];
+	char err[KEYRING_LINE_MAX];
 	struct keyring *next = NULL;
-	int rc = keyring_load(&next, a->clients_dir, err, sizeof(err));
+	size_t nbad = 0;
+	int rc = keyring_load(&next, a->clients_dir, log_left_out, NULL, &nbad, err, sizeof(err));
 	if (rc) {
-		log_err("auth: reload: %s; keeping the %zu clients of before", err, a->ring->n);
-		return rc;
+		/* what was revoked cannot be told: nobody, rather than who should not */
+		log_err("auth: reload: %s; no client is admitted until it is fixed and reloaded", err);
+		next = calloc(1, sizeof(*next));
+		if (!next)
+			fatal("auth: out of memory");
 	}
 	log_changes(a->ring, next, "revoked");
 	log_changes(next, a->ring, "added");
 	keyring_free(&a->ring);
 	a->ring = next;
-	log_info("auth: %zu clients from %s", a->ring->n, a->clients_dir);
-	return 0;
+	if (nbad)
+		log_info("auth: %zu clients from %s; %zu client files left out", a->ring->n,
+			 a->clients_dir, nbad);
+	else
+		log_info("auth: %zu clients from %s", a->ring->n, a->clients_dir);
+	return rc ? rc : nbad ? LT_EINVAL : 0;
+}
+
+/* Prefixes the lines of keyring_load for auth_check's caller. */
+struct check_report {
+	keyring_bad_fn report;
+	void *arg;
+};
+
+static void report_client(const char *line, void *arg)
+{
+	struct check_report *r = arg;
+	char out[KEYRING_LINE_MAX + 16];
+	snprintf(out, sizeof(out), "auth: %s", line);
+	r->report(out, r->arg);
+}
+
+unsigned auth_check(const struct auth_options *opts, keyring_bad_fn report, void *arg)
+{
+	char path[4096], why[KEYRING_LINE_MAX], line[KEYRING_LINE_MAX + 32];
+	char secret[KEYFILE_Z85_LEN + 1];
+	struct check_report r = {report, arg};
+	unsigned problems = 0;
+	if (secret_path(opts, path, sizeof(path), why, sizeof(why)) != 0) {
+		report(why, arg);
+		problems++;
+	} else if (keyfile_read(path, 1, secret, why, sizeof(why)) != 0) {
+		snprintf(line, sizeof(line), "auth: server secret key %s", why);
+		report(line, arg);
+		problems++;
+	}
+	explicit_bzero(secret, sizeof(secret));
+	struct keyring *k = NULL;
+	size_t nbad = 0;
+	if (keyring_load(&k, opts->clients_dir, report_client, &r, &nbad, why, sizeof(why)) != 0) {
+		snprintf(line, sizeof(line), "auth: %s", why);
+		report(line, arg);
+		problems++;
+	}
+	keyring_free(&k);
+	return problems + (unsigned)nbad;
 }
 
 const char *auth_public_key(const struct auth *a)

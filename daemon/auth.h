@@ -13,8 +13,9 @@
  * socket exists, auth_server_socket() sets the ZAP domain and enforces it
  * (checked, read back), and every message is looked up again by its
  * User-Id (auth_identify): none, or a key no longer in the directory,
- * gets nothing. SIGHUP re-reads the directory (auth_reload); a directory
- * that cannot be read keeps the clients of before and never opens the door.
+ * gets nothing. SIGHUP re-reads the directory (auth_reload), failing
+ * safe: whatever is wrong in it can only keep keys out, never keep a
+ * removed one in.
  */
 #ifndef LAWTALLY_AUTH_H
 #define LAWTALLY_AUTH_H
@@ -42,8 +43,9 @@ struct auth_options {
 /*
  * Reads the server key and the clients directory and binds the ZAP handler
  * in zctx, driven by base. Call before creating the server sockets. Returns
- * 0, or an LT_E* code with one line in err (a key or directory that cannot
- * be read fails the start: nobody would get in).
+ * 0, or an LT_E* code with one line in err: a key or directory that cannot
+ * be read, or a client file that is not valid, fails the start (as
+ * auth_check finds it).
  */
 int auth_start(struct auth **out, struct event_base *base, void *zctx,
 	       const struct auth_options *opts, char *err, size_t errlen);
@@ -69,11 +71,23 @@ enum auth_sender auth_identify(const struct auth *a, zmq_msg_t *msg,
 			       const struct keyring_entry **who);
 
 /*
- * Re-reads the clients directory (SIGHUP). On success the new set is used
- * from the next message on and the changes are logged; on failure the old
- * set stays and the error is logged. Returns 0 or the LT_E* code.
+ * Re-reads the clients directory (SIGHUP); the new set is used from the
+ * next message on and the changes are logged. It fails safe: a client
+ * file that is not valid is logged and its key is not admitted, and the
+ * rest apply (a removed file is always a revocation); a directory that
+ * cannot be read, or that others may write, admits nobody until a reload
+ * reads it. An error can only shut a door. Returns 0, or the LT_E* code
+ * of what was logged.
  */
 int auth_reload(struct auth *a);
+
+/*
+ * What auth_start would refuse, checked without starting (--check-config):
+ * the server's secret key (where it is, its mode, its format) and the
+ * clients directory and every client file. Each problem is one line to
+ * report(line, arg), naming the file and why. Returns the number of problems.
+ */
+unsigned auth_check(const struct auth_options *opts, keyring_bad_fn report, void *arg);
 
 /* The server's public key in Z85, for the start-up log and the clients. */
 const char *auth_public_key(const struct auth *a);

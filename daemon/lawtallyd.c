@@ -27,6 +27,7 @@
 #include "datadir.h"
 #include "err.h"
 #include "http.h"
+#include "httpauth.h"
 #include "ingest.h"
 #include "log.h"
 #include "office.h"
@@ -72,7 +73,9 @@ static const char usage[] =
 	"  -c, --config FILE   read FILE (INI); without it, the built-in defaults\n"
 	"                      (ingest tcp://127.0.0.1:5570, query tcp://127.0.0.1:5571,\n"
 	"                      HTTP 127.0.0.1:8570, data ./var/lawtally, UTC+08:00)\n"
-	"      --check-config  check the config file, print the effective config, exit\n"
+	"      --check-config  check the config file and the files it names (keys,\n"
+	"                      client files, token, templates), print the effective\n"
+	"                      config, exit; non-zero with one line per problem\n"
 	"  -h, --help          this text\n"
 	"  -V, --version       the version\n"
 	"\n"
@@ -227,6 +230,42 @@ static void status_line(char *buf, size_t len, void *arg)
 			 (unsigned long long)st.events, when, backlog);
 }
 
+static void check_report(const char *line, void *arg)
+{
+	(void)arg;
+	fprintf(stderr, "lawtallyd: %s\n", line);
+}
+
+/*
+ * --check-config: what the daemon would refuse at start besides the file's
+ * own text: the report templates, with auth = curve the server key and
+ * every client file, and the HTTP token file (or the lack of one off
+ * loopback). One line per problem on stderr; returns how many.
+ */
+static unsigned check_files(const struct config *c)
+{
+	char err[512], line[600];
+	unsigned problems = 0;
+	if (office_check_templates(c->report_templates, err, sizeof(err))) {
+		snprintf(line, sizeof(line), "report templates: %s", err);
+		check_report(line, NULL);
+		problems++;
+	}
+	if (strcmp(c->auth, CONFIG_AUTH_CURVE) == 0) {
+		struct auth_options ao = {c->auth_secret_key_file, c->auth_clients_dir};
+		problems += auth_check(&ao, check_report, NULL);
+	}
+	if (c->http_listen[0]) {
+		struct httpauth ha;
+		if (httpauth_load(&ha, c->http_token_file, c->http_listen, err, sizeof(err))) {
+			check_report(err, NULL);
+			problems++;
+		}
+		explicit_bzero(&ha, sizeof(ha));
+	}
+	return problems;
+}
+
 static int start(struct daemon *d)
 {
 	char err[512];
@@ -372,8 +411,8 @@ int main(int argc, char **argv)
 		free(d.cfg);
 		return 2;
 	}
-	if (check && office_check_templates(d.cfg->report_templates, err, sizeof(err))) {
-		fprintf(stderr, "lawtallyd: report templates: %s\n", err);
+	if (check && check_files(d.cfg) > 0) {
+		fprintf(stderr, "lawtallyd: %s: not OK\n", d.config_path ? d.config_path : "built-in defaults");
 		free(d.cfg);
 		return 2;
 	}

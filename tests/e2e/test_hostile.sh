@@ -116,9 +116,22 @@ set -e
 assert_eq 1 "$rc" "start on 0.0.0.0 without a token"
 grep -q "^<3>http: listening on 0.0.0.0:[0-9]*, not loopback, needs \[http\] token_file; not starting" \
 	"$T/start.err" || fail "no token: $(cat "$T/start.err")"
+rc=0
+"$LAWTALLYD" --check-config -c "$T/lawtallyd.conf" >/dev/null 2>"$T/check.err" || rc=$?
+assert_eq 2 "$rc" "--check-config on 0.0.0.0 without a token"
+grep -q "^lawtallyd: http: listening on 0.0.0.0:0, not loopback, needs \[http\] token_file$" "$T/check.err" ||
+	fail "--check-config without a token: $(cat "$T/check.err")"
 head -c 24 /dev/urandom | base64 | tr '+/' '-_' >"$T/token"
-chmod 600 "$T/token"
+chmod 644 "$T/token"
 printf 'token_file = %s\n' "$T/token" >>"$T/lawtallyd.conf"
+rc=0
+"$LAWTALLYD" --check-config -c "$T/lawtallyd.conf" >/dev/null 2>"$T/check.err" || rc=$?
+assert_eq 2 "$rc" "--check-config with a token others may read"
+grep -qxF "lawtallyd: http: token file $T/token: open to others (mode 0644); chmod 600 it" "$T/check.err" ||
+	fail "--check-config with a token others may read: $(cat "$T/check.err")"
+chmod 600 "$T/token"
+"$LAWTALLYD" --check-config -c "$T/lawtallyd.conf" >/dev/null 2>"$T/check.err" ||
+	fail "--check-config with a good token: $(cat "$T/check.err")"
 start_daemon
 port=${HTTP##*:}
 url="http://127.0.0.1:$port/healthz"
