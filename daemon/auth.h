@@ -30,6 +30,13 @@
 #define AUTH_DOMAIN "lawtally"
 /* The systemd credential holding the server's secret key (LoadCredential=). */
 #define AUTH_CREDENTIAL "server.key"
+/*
+ * Bytes CurveZMQ adds to a frame, which ZMQ_MAXMSGSIZE counts: the MESSAGE
+ * command's name (8), its nonce (8), the box's MAC (16) and the flags
+ * byte inside it (1). A server socket's ZMQ_MAXMSGSIZE is the largest
+ * frame plus this, so that the limit is the same with auth as without.
+ */
+#define AUTH_CURVE_OVERHEAD 33
 
 struct auth;
 

@@ -555,7 +555,7 @@ int ingest_start(struct ingest **out, struct event_base *base, void *zctx,
 		return rc;
 	}
 	in->sock = zmq_socket(zctx, ZMQ_ROUTER);
-	int64_t maxmsg = opts->frame_bytes_max;
+	int64_t maxmsg = (int64_t)opts->frame_bytes_max + (opts->auth ? AUTH_CURVE_OVERHEAD : 0);
 	if (in->sock && opts->auth && auth_server_socket(opts->auth, in->sock, err, errlen) != 0) {
 		ingest_close(&in);
 		return LT_ESYS;

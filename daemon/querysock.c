@@ -175,7 +175,7 @@ int querysock_start(struct querysock **out, struct event_base *base, void *zctx,
 		querysock_close(&q);
 		return LT_ESYS;
 	}
-	int64_t maxmsg = QUERY_FRAME_MAX;
+	int64_t maxmsg = QUERY_FRAME_MAX + (auth ? AUTH_CURVE_OVERHEAD : 0);
 	int one = 1, linger = 0;
 	if (!q->sock || zmq_setsockopt(q->sock, ZMQ_MAXMSGSIZE, &maxmsg, sizeof(maxmsg)) ||
 	    zmq_setsockopt(q->sock, ZMQ_RCVHWM, &hwm, sizeof(hwm)) ||

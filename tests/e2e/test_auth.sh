@@ -217,6 +217,15 @@ set +e
 rc=$?
 set -e
 assert_eq 3 "$rc" "a 10 MB frame gets no answer (the connection is dropped)"
+# the limit is frame_bytes_max (1 MiB) exactly, CurveZMQ's 33 bytes allowed for
+head -c 1048576 /dev/urandom >"$T/max.bin"
+"$BUILD/tests/zcurve" "$INGEST" "$K/office.key" "$K/lawtallyd.pub" "$T/max.bin" >"$T/zc4.out" ||
+	fail "no reply to a frame of frame_bytes_max: $(cat "$T/zc4.out")"
+grep -q "^batch_id=0 acks=0 error=frame: " "$T/zc4.out" || fail "1 MiB frame: $(cat "$T/zc4.out")"
+head -c 1048577 /dev/urandom >"$T/over.bin"
+rc=0
+"$BUILD/tests/zcurve" "$INGEST" "$K/office.key" "$K/lawtallyd.pub" "$T/over.bin" >/dev/null || rc=$?
+assert_eq 3 "$rc" "a frame one byte over frame_bytes_max gets no answer"
 assert_eq "$before" "$(snapshot)" "totals after hostile frames"
 
 # two queries of non-office keys and the revoked key's message (strangers never get a message in)

@@ -41,6 +41,14 @@ set +e
 rc=$?
 set -e
 assert_eq 3 "$rc" "a 10 MB frame gets no reply"
+# the limit is frame_bytes_max (1 MiB) exactly
+head -c 1048576 /dev/urandom >"$T/max.bin"
+grep -Eq '^batch_id=[0-9]+ acks=0 error=(frame|events): ' <<<"$("$ZSEND" "$INGEST" "$T/max.bin")" ||
+	fail "no error reply to a frame of frame_bytes_max"
+head -c 1048577 /dev/urandom >"$T/over.bin"
+rc=0
+"$ZSEND" "$INGEST" "$T/over.bin" >/dev/null 2>&1 || rc=$?
+assert_eq 3 "$rc" "a frame one byte over frame_bytes_max gets no reply"
 
 # deep and huge JSON lines: reported with their line, nothing sent
 python3 - "$T/json.jsonl" <<'PY'
