@@ -11,6 +11,7 @@
 
 #include "err.h"
 #include "log.h"
+#include "peers.h"
 #include "ratelimit.h"
 #include "zsock.h"
 
@@ -28,7 +29,9 @@ struct auth {
 	char public[KEYFILE_Z85_LEN + 1];
 	char clients_dir[4096];
 	struct keyring *ring;
+	struct peers *peers;               /* connections per key, and their bound */
 	struct ratelimit refusals;         /* "refused key" lines: few, whatever the keys */
+	struct ratelimit crowded;          /* "too many connections" lines */
 };
 
 /* ZAP request frames (RFC 27), after REP has taken the envelope off. */
@@ -101,6 +104,17 @@ static void zap_answer(struct auth *a, void *sock, zmq_msg_t *f, int n)
 		zap_reply(sock, &f[ZAP_REQUEST_ID], "400", "key not registered", "");
 		return;
 	}
+	if (a->peers && peers_open(a->peers, key) >= peers_per_key(a->peers)) {
+		size_t alen = zmq_msg_size(&f[ZAP_ADDRESS]);
+		char what[KEYFILE_NAME_MAX + 16];
+		snprintf(what, sizeof(what), "%s's handshakes", e->name);
+		if (ratelimit_hit(&a->crowded, what))
+			log_warn("auth: refused a connection of %s from %.*s: it holds %u already "
+				 "([auth] connections_per_key)", e->name, (int)(alen > 64 ? 64 : alen),
+				 (const char *)zmq_msg_data(&f[ZAP_ADDRESS]), peers_per_key(a->peers));
+		zap_reply(sock, &f[ZAP_REQUEST_ID], "400", "too many connections with this key", "");
+		return;
+	}
 	log_debug("auth: %s connected", e->name);
 	zap_reply(sock, &f[ZAP_REQUEST_ID], "200", "OK", e->z85);
 }
@@ -164,6 +178,12 @@ int auth_start(struct auth **out, struct event_base *base, void *zctx,
 		return LT_ENOMEM;
 	}
 	ratelimit_init(&a->refusals, "auth: refused key", "keys");
+	ratelimit_init(&a->crowded, "auth: refused over connections_per_key", "kinds");
+	if (opts->connections_per_key && peers_new(&a->peers, opts->connections_per_key) != 0) {
+		snprintf(err, errlen, "auth: out of memory");
+		auth_close(&a);
+		return LT_ENOMEM;
+	}
 	snprintf(a->clients_dir, sizeof(a->clients_dir), "%s", opts->clients_dir);
 	int rc = secret_path(opts, path, sizeof(path), err, errlen);
 	if (rc)
@@ -230,6 +250,19 @@ int auth_server_socket(const struct auth *a, void *sock, char *err, size_t errle
 		return LT_ESYS;
 	}
 	return 0;
+}
+
+int auth_admit(struct auth *a, zmq_msg_t *msg, const struct keyring_entry *who)
+{
+	if (!a->peers)
+		return 0;
+	int rc = peers_admit(a->peers, who->key, zmq_msg_get(msg, ZMQ_SRCFD));
+	char what[KEYFILE_NAME_MAX + 16];
+	snprintf(what, sizeof(what), "%s's messages", who->name);
+	if (rc && ratelimit_hit(&a->crowded, what))
+		log_warn("auth: refused a message of %s: its connection is one more than the %u "
+			 "it may hold ([auth] connections_per_key)", who->name, peers_per_key(a->peers));
+	return rc;
 }
 
 enum auth_sender auth_identify(const struct auth *a, zmq_msg_t *msg,
@@ -371,7 +404,9 @@ void auth_close(struct auth **ap)
 	if (a->zap)
 		zmq_close(a->zap);
 	keyring_free(&a->ring);
+	peers_free(&a->peers);
 	ratelimit_fini(&a->refusals);
+	ratelimit_fini(&a->crowded);
 	/* the secret would stay in freed memory */
 	explicit_bzero(a->secret, sizeof(a->secret));
 	free(a);

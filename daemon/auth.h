@@ -45,6 +45,8 @@ struct auth_options {
 	const char *secret_key_file;
 	/* the clients directory */
 	const char *clients_dir;
+	/* connections one key may hold (peers.h); 0: no bound */
+	unsigned connections_per_key;
 };
 
 /*
@@ -76,6 +78,15 @@ enum auth_sender {
  */
 enum auth_sender auth_identify(const struct auth *a, zmq_msg_t *msg,
 			       const struct keyring_entry **who);
+
+/*
+ * A message from who (auth_identify said AUTH_CLIENT) may be served: 0, or
+ * LT_EBUSY when its connection is one more than who's key may hold
+ * (peers.h); the caller refuses it with AUTH_TOO_MANY.
+ */
+int auth_admit(struct auth *a, zmq_msg_t *msg, const struct keyring_entry *who);
+#define AUTH_TOO_MANY "auth: more connections with this key than [auth] connections_per_key; " \
+	"close some"
 
 /*
  * Re-reads the clients directory (SIGHUP); the new set is used from the

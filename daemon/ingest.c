@@ -164,16 +164,19 @@ static void send_error(struct ingest *in, zmq_msg_t *env, int nenv, uint64_t bat
  * With auth on, who sent this message: a client of the clients directory
  * (1, *who set), or nobody (0; the parts are consumed). A message without
  * a User-Id can only come through a ZAP failure and is dropped unanswered;
- * a key revoked since its connection was made gets a refusal.
+ * a key revoked since its connection was made gets a refusal, and so does
+ * a connection past its key's bound (it may retry on one it has).
  */
 static int sender_known(struct ingest *in, zmq_msg_t *parts, int n,
 			const struct keyring_entry **who)
 {
 	enum auth_sender s = auth_identify(in->o.auth, &parts[n - 1], who);
-	if (s == AUTH_CLIENT)
+	if (s == AUTH_CLIENT && auth_admit(in->o.auth, &parts[n - 1], *who) == 0)
 		return 1;
 	in->m->auth_refused++;
-	if (s == AUTH_REVOKED && n >= 2) {
+	if (s == AUTH_CLIENT && n >= 2) {
+		send_error(in, parts, n - 1, 0, AUTH_TOO_MANY, 1);
+	} else if (s == AUTH_REVOKED && n >= 2) {
 		log_debug("ingest: request from a revoked key refused");
 		send_error(in, parts, n - 1, 0, "auth: this key is not registered with lawtallyd", 0);
 	} else {

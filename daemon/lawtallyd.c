@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <event2/event.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,10 +60,13 @@ struct daemon {
 	/* systemd: notifications, the data directory's owner lock, the status line */
 	struct notify *notify;
 	int lock_fd;
+	size_t free_after_trim;    /* heap bytes free after the last trim */
 };
 
-/* Housekeeping period: reader slots of dead processes, log summaries due. */
-#define TICK_SECONDS 10
+/* Housekeeping period: reader slots of dead processes, log summaries due, memory. */
+#define TICK_SECONDS 2
+/* Heap freed since the last trim that is worth giving back to the system. */
+#define TRIM_MIN_BYTES ((size_t)8 << 20)
 
 static const char usage[] =
 	"Usage: lawtallyd [-c FILE] [--check-config] [--help] [--version]\n"
@@ -189,9 +193,27 @@ static void on_commit(void *arg)
 }
 
 /*
+ * Thousands of ZeroMQ connections take some 30 KB each, in libzmq's I/O
+ * thread, and the C library keeps that memory when they close: given back
+ * here once enough of it is free again.
+ */
+static void return_memory(struct daemon *d)
+{
+	struct mallinfo2 mi = mallinfo2();
+	if (mi.fordblks < d->free_after_trim)
+		d->free_after_trim = mi.fordblks; /* reused since: that part is not free */
+	if (mi.fordblks < d->free_after_trim + TRIM_MIN_BYTES)
+		return;
+	malloc_trim(0);
+	d->free_after_trim = mi.fordblks;
+	log_debug("memory: %zu MiB of free heap given back to the system", mi.fordblks >> 20);
+}
+
+/*
  * Housekeeping: a reader process (backup, verify) killed mid-transaction
  * pins old pages; the summaries of rate-limited lines whose minute ended
- * are due even when their offenders have gone quiet.
+ * are due even when their offenders have gone quiet; freed memory goes
+ * back to the system.
  */
 static void on_tick(evutil_socket_t fd, short what, void *arg)
 {
@@ -202,6 +224,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 	if (rc)
 		log_warn("store: reader check failed: %s", lt_strerror(rc));
 	ratelimit_flush_all();
+	return_memory(d);
 }
 
 /*
@@ -252,7 +275,8 @@ static unsigned check_files(const struct config *c)
 		problems++;
 	}
 	if (strcmp(c->auth, CONFIG_AUTH_CURVE) == 0) {
-		struct auth_options ao = {c->auth_secret_key_file, c->auth_clients_dir};
+		struct auth_options ao = {c->auth_secret_key_file, c->auth_clients_dir,
+					  c->auth_connections_per_key};
 		problems += auth_check(&ao, check_report, NULL);
 	}
 	if (c->http_listen[0]) {
@@ -297,7 +321,8 @@ static int start(struct daemon *d)
 	}
 	/* the ZAP handler before any server socket: libzmq fails open without it */
 	if (strcmp(c->auth, CONFIG_AUTH_CURVE) == 0) {
-		struct auth_options ao = {c->auth_secret_key_file, c->auth_clients_dir};
+		struct auth_options ao = {c->auth_secret_key_file, c->auth_clients_dir,
+					  c->auth_connections_per_key};
 		if (auth_start(&d->auth, d->base, d->zctx, &ao, err, sizeof(err))) {
 			log_err("%s; not starting", err);
 			return 1;

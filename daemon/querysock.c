@@ -26,7 +26,7 @@ struct querysock {
 	struct store *store;
 	const struct villages *villages;
 	struct metrics *m;
-	const struct auth *auth;     /* NULL: auth is off */
+	struct auth *auth;           /* NULL: auth is off */
 	struct office *office;       /* QueryRequest.view; NULL: not set up */
 	char endpoint[256];
 	struct query_rows rows;
@@ -55,8 +55,12 @@ static const char *refusal(struct querysock *q, zmq_msg_t *payload, int *silent)
 	const struct keyring_entry *who;
 	enum auth_sender s = auth_identify(q->auth, payload, &who);
 	*silent = 0;
-	if (s == AUTH_CLIENT && scope_may_query(&who->scope))
-		return NULL;
+	if (s == AUTH_CLIENT && scope_may_query(&who->scope)) {
+		if (auth_admit(q->auth, payload, who) == 0)
+			return NULL;
+		q->m->auth_refused++;
+		return AUTH_TOO_MANY;
+	}
 	q->m->auth_refused++;
 	if (s == AUTH_ANONYMOUS) {
 		const char *peer = zmq_msg_gets(payload, "Peer-Address");
@@ -159,7 +163,7 @@ static void on_readable(void *sock, void *arg)
 int querysock_start(struct querysock **out, struct event_base *base, void *zctx,
 		    const char *endpoint, int hwm, struct store *store,
 		    const struct villages *villages, struct metrics *metrics,
-		    const struct auth *auth, char *err, size_t errlen)
+		    struct auth *auth, char *err, size_t errlen)
 {
 	struct querysock *q = calloc(1, sizeof(*q));
 	if (!q)

@@ -80,7 +80,7 @@ static int setup(void **state)
 	f->ctx = zmq_ctx_new();
 	assert_non_null(f->base);
 	assert_non_null(f->ctx);
-	struct auth_options o = {f->keyfile, f->clients};
+	struct auth_options o = {f->keyfile, f->clients, 32};
 	assert_int_equal(auth_start(&f->auth, f->base, f->ctx, &o, err, sizeof(err)), 0);
 	*state = f;
 	return 0;
@@ -418,19 +418,19 @@ static void test_start_errors(void **state)
 	char err[512], want[512], path[256];
 	struct auth *a = NULL;
 	void *ctx = zmq_ctx_new();
-	struct auth_options o = {f->keyfile, "/nonexistent/clients"};
+	struct auth_options o = {f->keyfile, "/nonexistent/clients", 32};
 	assert_int_equal(auth_start(&a, f->base, ctx, &o, err, sizeof(err)), LT_ESYS);
 	assert_string_equal(err, "auth: /nonexistent/clients: cannot open the clients directory: "
 				 "No such file or directory");
 	assert_null(a);
 
-	o = (struct auth_options){"/nonexistent/server.key", f->clients};
+	o = (struct auth_options){"/nonexistent/server.key", f->clients, 32};
 	assert_int_equal(auth_start(&a, f->base, ctx, &o, err, sizeof(err)), LT_ESYS);
 	assert_string_equal(err, "auth: server secret key /nonexistent/server.key: cannot open: "
 				 "No such file or directory");
 
 	assert_int_equal(chmod(f->keyfile, 0604), 0);
-	o = (struct auth_options){f->keyfile, f->clients};
+	o = (struct auth_options){f->keyfile, f->clients, 32};
 	assert_int_equal(auth_start(&a, f->base, ctx, &o, err, sizeof(err)), LT_EINVAL);
 	snprintf(want, sizeof(want), "auth: server secret key %s: a secret key open to others "
 		 "(mode 0604); chmod 600 it", f->keyfile);
@@ -439,7 +439,7 @@ static void test_start_errors(void **state)
 
 	/* no file named: the systemd credential, or an error */
 	unsetenv("CREDENTIALS_DIRECTORY");
-	o = (struct auth_options){"", f->clients};
+	o = (struct auth_options){"", f->clients, 32};
 	assert_int_equal(auth_start(&a, f->base, ctx, &o, err, sizeof(err)), LT_EINVAL);
 	assert_string_equal(err, "auth = curve needs [auth] server_secret_key_file (or the systemd "
 				 "credential server.key)");
@@ -458,7 +458,7 @@ static void test_start_errors(void **state)
 	/* a client file that is not valid fails the start, naming it */
 	snprintf(path, sizeof(path), "%s/%s.client", f->clients, client_names[C_DEVICE]);
 	assert_int_equal(chmod(path, 0666), 0);
-	o = (struct auth_options){f->keyfile, f->clients};
+	o = (struct auth_options){f->keyfile, f->clients, 32};
 	assert_int_equal(auth_start(&a, f->base, ctx, &o, err, sizeof(err)), LT_EINVAL);
 	snprintf(want, sizeof(want), "auth: %s: writable by everyone (mode 0666)", path);
 	assert_string_equal(err, want);
@@ -482,7 +482,7 @@ static void test_check(void **state)
 {
 	struct fx *f = *state;
 	char all[4096] = "", want[4096], a[256], b[256];
-	struct auth_options o = {f->keyfile, f->clients};
+	struct auth_options o = {f->keyfile, f->clients, 32};
 	assert_int_equal(auth_check(&o, collect, all), 0);
 	assert_string_equal(all, "");
 	assert_int_equal(chmod(f->keyfile, 0644), 0);
