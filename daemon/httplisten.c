@@ -19,9 +19,9 @@
 
 #include <errno.h>
 #include <event2/bufferevent.h>
-#include <fcntl.h>
 #include <event2/listener.h>
 #include <event2/util.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -46,7 +46,7 @@
  * accepting stops there until they are, so that a burst of thousands
  * does not take the descriptors the rest of the daemon needs.
  */
-#define FRESH_PAST_CAP 64
+#define FRESH_PAST_CAP 8
 /* Connections answered 503 from the spare descriptor in one accept error. */
 #define SPARE_DRAIN_MAX 64
 
@@ -115,13 +115,32 @@ unsigned httplisten_limit(unsigned connections_max, uint64_t nofile, unsigned *r
 	return cap ? (unsigned)cap : 1;
 }
 
-enum httplisten_verdict httplisten_verdict(unsigned open, unsigned cap, int64_t waited_ms)
+enum httplisten_verdict httplisten_verdict(unsigned open, unsigned cap, int64_t waited_ms,
+				       int ready)
 {
 	if (open < cap)
 		return HTTPLISTEN_ADMIT;
-	if (waited_ms >= HTTPLISTEN_SHED_MS)
+	if (waited_ms >= 0 && (ready || waited_ms >= HTTPLISTEN_SHED_MS))
 		return HTTPLISTEN_SHED;
 	return HTTPLISTEN_REFUSE;
+}
+
+/*
+ * 1 if the whole head of a request is already waiting on fd: the client
+ * sent it at once, as a program or a browser does, not a line at a time.
+ */
+static int request_ready(int fd)
+{
+	char buf[HTTPLISTEN_PEEK_MAX];
+	ssize_t n = recv(fd, buf, sizeof(buf), MSG_PEEK | MSG_DONTWAIT);
+	/* the blank line that ends the head: "\n\n", or "\r\n\r\n" */
+	for (ssize_t i = 1; i < n; i++) {
+		if (buf[i] != '\n')
+			continue;
+		if (buf[i - 1] == '\n' || (i >= 3 && memcmp(buf + i - 3, "\r\n\r", 3) == 0))
+			return 1;
+	}
+	return 0;
 }
 
 static struct conn *conn_get(struct httplisten *hl)
@@ -314,7 +333,8 @@ static void take(struct httplisten *hl, struct evhttp_connection *evcon, int fd)
 {
 	struct conn *head = TAILQ_FIRST(&hl->waiting);
 	int64_t waited = head ? mono_ms() - head->since_ms : -1;
-	switch (httplisten_verdict(hl->open, hl->cap, waited)) {
+	int ready = hl->open >= hl->cap && head && request_ready(fd);
+	switch (httplisten_verdict(hl->open, hl->cap, waited, ready)) {
 	case HTTPLISTEN_REFUSE:
 		refuse(hl, evcon, fd);
 		return;

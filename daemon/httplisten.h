@@ -14,9 +14,10 @@
  *    and fewer when the process may not open that many files and keep
  *    HTTPLISTEN_FD_RESERVE-odd descriptors for ingest, queries and the
  *    store. A new connection past it takes the place of the connection
- *    that has waited longest for a request, if that one has waited
- *    HTTPLISTEN_SHED_MS or more (a slow client holds no slot for good);
- *    if none has, it is answered 503 and closed at once.
+ *    that has waited longest for a request, if the new one has sent its
+ *    whole request already (it will not hold the place long) or the old
+ *    one has waited HTTPLISTEN_SHED_MS or more (a slow client holds no
+ *    slot for good); otherwise it is answered 503 and closed at once.
  *  - A connection waiting for a request (a new one, or a kept-alive one
  *    after its reply) is closed timeout_s after it began to wait, however
  *    it trickles. While a request is served (its reply is being written,
@@ -37,8 +38,10 @@
 
 #include "metrics.h"
 
-/* How long a connection must have waited for a request to give way to a new one. */
+/* How long a connection must have waited for a request to give way to any new one. */
 #define HTTPLISTEN_SHED_MS 1000
+/* Bytes of a new connection's input looked at for a whole request head. */
+#define HTTPLISTEN_PEEK_MAX 8192
 /* How long accepting pauses after accept() failed. */
 #define HTTPLISTEN_BACKOFF_MS 100
 /* Connections the kernel queues for accepting. */
@@ -104,8 +107,10 @@ enum httplisten_verdict {
 /*
  * Pure: the verdict on a new connection with open connections open and
  * cap allowed, when the connection waiting longest for a request has
- * waited waited_ms (-1: none is waiting).
+ * waited waited_ms (-1: none is waiting), and ready is 1 if the new one
+ * has sent its whole request head already.
  */
-enum httplisten_verdict httplisten_verdict(unsigned open, unsigned cap, int64_t waited_ms);
+enum httplisten_verdict httplisten_verdict(unsigned open, unsigned cap, int64_t waited_ms,
+				       int ready);
 
 #endif

@@ -57,12 +57,16 @@ static void test_limit(void **state)
 static void test_verdict(void **state)
 {
 	(void)state;
-	assert_int_equal(httplisten_verdict(0, 1, -1), HTTPLISTEN_ADMIT);
-	assert_int_equal(httplisten_verdict(63, 64, 5), HTTPLISTEN_ADMIT);
-	assert_int_equal(httplisten_verdict(64, 64, -1), HTTPLISTEN_REFUSE);
-	assert_int_equal(httplisten_verdict(64, 64, HTTPLISTEN_SHED_MS - 1), HTTPLISTEN_REFUSE);
-	assert_int_equal(httplisten_verdict(64, 64, HTTPLISTEN_SHED_MS), HTTPLISTEN_SHED);
-	assert_int_equal(httplisten_verdict(65, 64, 100000), HTTPLISTEN_SHED);
+	assert_int_equal(httplisten_verdict(0, 1, -1, 0), HTTPLISTEN_ADMIT);
+	assert_int_equal(httplisten_verdict(63, 64, 5, 0), HTTPLISTEN_ADMIT);
+	assert_int_equal(httplisten_verdict(64, 64, -1, 0), HTTPLISTEN_REFUSE);
+	assert_int_equal(httplisten_verdict(64, 64, HTTPLISTEN_SHED_MS - 1, 0), HTTPLISTEN_REFUSE);
+	assert_int_equal(httplisten_verdict(64, 64, HTTPLISTEN_SHED_MS, 0), HTTPLISTEN_SHED);
+	assert_int_equal(httplisten_verdict(65, 64, 100000, 0), HTTPLISTEN_SHED);
+	/* a whole request takes the place of any connection still waiting for one */
+	assert_int_equal(httplisten_verdict(64, 64, 0, 1), HTTPLISTEN_SHED);
+	/* but not of none: every connection busy serving */
+	assert_int_equal(httplisten_verdict(64, 64, -1, 1), HTTPLISTEN_REFUSE);
 }
 
 struct fx {
@@ -190,7 +194,10 @@ static void wait_open(struct fx *f, uint64_t want)
 	assert_int_equal(f->m.http_open, want);
 }
 
-/* Two slow clients hold the two slots; the third is answered 503 at once. */
+/*
+ * Two slow clients hold the two slots; a third slow one is answered 503 at
+ * once, and one that sent its whole request takes the place of a slow one.
+ */
 static void test_limit_and_503(void **state)
 {
 	(void)state;
@@ -202,7 +209,7 @@ static void test_limit_and_503(void **state)
 	say(b, "GET /healthz HTTP/1.1\r\n");
 	wait_open(f, 2);
 	int c = client(f->port);
-	say(c, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+	say(c, "GET /healthz HTTP/1.1\r\nHost: x\r\n");
 	answer(f, c, buf, sizeof(buf), &closed);
 	assert_true(closed);
 	assert_string_equal(buf, "HTTP/1.1 503 Service Unavailable\r\n"
@@ -212,14 +219,27 @@ static void test_limit_and_503(void **state)
 	assert_int_equal(f->m.http_refused, 1);
 	assert_int_equal(f->m.http_open, 2);
 	assert_int_equal(f->served, 0);
-	/* a slot freed is taken again */
-	close(a);
+	/* one that sent its whole request takes the place of a slow one at once */
+	int e = client(f->port);
+	say(e, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+	answer(f, e, buf, sizeof(buf), &closed);
+	assert_memory_equal(buf, "HTTP/1.1 200 OK\r\n", 17);
+	assert_int_equal(f->m.http_shed, 1);
+	assert_int_equal(f->served, 1);
+	close(e);
 	wait_open(f, 1);
+	/* it was a, the longest waiting, that gave way, unanswered */
+	answer(f, a, buf, sizeof(buf), &closed);
+	assert_true(closed);
+	assert_string_equal(buf, "");
+	/* the slot freed is taken again, without a place given */
 	int d = client(f->port);
 	say(d, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
 	answer(f, d, buf, sizeof(buf), &closed);
 	assert_memory_equal(buf, "HTTP/1.1 200 OK\r\n", 17);
-	assert_int_equal(f->served, 1);
+	assert_int_equal(f->served, 2);
+	assert_int_equal(f->m.http_shed, 1);
+	close(a);
 	close(b);
 	close(c);
 	close(d);
