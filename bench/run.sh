@@ -9,7 +9,8 @@
 # at a fixed offered rate and at saturation, query latency under full
 # ingest, start-up and report time and private memory at two store sizes,
 # store bytes per event; then, on the same disk, the raw LMDB ceiling and
-# Redis (appendfsync always) doing the same work per event. Every figure is
+# Redis (appendfsync always) doing the same work per event; in full runs,
+# the daemon under the attacks of issue 14 (bench/hostile.sh). Every figure is
 # the median of the runs made here; nothing is estimated. Prints one table
 # and writes FILE (markdown) with the machine, the commands and the runs.
 #
@@ -439,6 +440,14 @@ if [ "${BENCH_PROFILE:-$((1 - QUICK))}" = 1 ] && perf stat -e instructions true 
 	} >"$PROFILE"
 fi
 
+# ---- 6. hostile load (full runs; bench/hostile.sh runs it alone too) -----------------
+HOSTILE=
+if [ $QUICK = 0 ] && [ "${BENCH_HOSTILE:-1}" = 1 ]; then
+	"$ROOT/bench/hostile.sh" --build "$BUILD" --section "$T/hostile.md" >/dev/null ||
+		die "bench/hostile.sh failed"
+	HOSTILE=$T/hostile.md
+fi
+
 # ---- the table ---------------------------------------------------------------------
 ENDED_AT=$(date -u '+%Y-%m-%d %H:%M UTC')
 LOAD_END=$(cut -d' ' -f1 /proc/loadavg)
@@ -596,6 +605,10 @@ CMD=${BENCH_CMD:-$RUNCMD}
 		echo '```'
 		cat "$PROFILE"
 		echo '```'
+	fi
+	if [ -n "$HOSTILE" ]; then
+		echo
+		cat "$HOSTILE"
 	fi
 	echo
 	echo "## How it was measured"

@@ -1,15 +1,17 @@
 """slowhttp.py - slow HTTP clients, for end-to-end tests and the bench.
 
-    slowhttp.py HOST:PORT CLIENTS INTERVAL STATUS_FILE
+    slowhttp.py HOST:PORT CLIENTS INTERVAL STATUS_FILE [RECONNECT]
 
 Opens CLIENTS connections to HOST:PORT, sends each the first line of a
 GET /healthz and then one more header line every INTERVAL seconds,
-never ending the request. Every 0.2 s it rewrites STATUS_FILE with one
+never ending the request. With RECONNECT (seconds), a client whose
+connection the server closed connects again that long after, so that
+the attack lasts. Every 0.2 s it rewrites STATUS_FILE with one
 line:
 
     connected N open N closed N got503 N lived_max S
 
-connected: connections made; open: still open; closed: closed by the
+connected: connections made (again ones included); open: still open; closed: closed by the
 server (or reset); got503: answered "503" before closing; lived_max: the
 longest a closed connection lived, in seconds. Runs until SIGTERM, then
 closes everything, writes the status a last time and exits 0.
@@ -29,6 +31,7 @@ STATUS_EVERY = 0.2
 def main():
     host, port = sys.argv[1].rsplit(":", 1)
     clients, interval, status_file = int(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
+    reconnect = float(sys.argv[5]) if len(sys.argv) > 5 else 0.0
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     want = clients + 64
     if soft < want:
@@ -56,22 +59,31 @@ def main():
             stats["closed"] += 1
             stats["got503"] += got503
             stats["lived_max"] = max(stats["lived_max"], time.monotonic() - t0)
+            if reconnect > 0:
+                again.append(time.monotonic() + reconnect)
 
-    for _ in range(clients):
+    def connect():
         s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
         s.setblocking(False)
         rc = s.connect_ex((host.strip("[]"), int(port)))
         if rc not in (0, errno.EINPROGRESS):
             s.close()
-            continue
+            return
         conns[s.fileno()] = [s, time.monotonic(), False, 0]
         ep.register(s.fileno(), select.EPOLLOUT | select.EPOLLIN)
+
+    for _ in range(clients):
+        connect()
+    again = []  # when each closed client connects again
 
     next_line = time.monotonic() + interval
     next_status = 0.0
     line = 0
     while not stop:
         now = time.monotonic()
+        while again and again[0] <= now:
+            again.pop(0)
+            connect()
         if now >= next_status:
             write_status()
             next_status = now + STATUS_EVERY
@@ -86,7 +98,8 @@ def main():
                     close(fd, True)
             next_line = now + interval
         try:
-            events = ep.poll(min(next_line, next_status) - time.monotonic())
+            wake = min(next_line, next_status, again[0] if again else next_line)
+            events = ep.poll(max(0.0, wake - time.monotonic()))
         except InterruptedError:
             continue
         for fd, ev in events:
