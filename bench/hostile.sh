@@ -210,7 +210,7 @@ section() {
 	echo "| --- | ---: | --- |"
 	echo "| log lines while the attack held | $EX_LINES | under 100 |"
 	echo "| daemon CPU while the attack held | $EX_CPU % | under 10 % |"
-	echo "| daemon descriptors | $EX_FDS | at most 1024 |"
+	echo "| daemon descriptors at the end of those $EXHAUST_S s | $EX_FDS | at most 1024 |"
 	echo "| /healthz every 100 ms: 200 / 503 / none; p99 | $(hz exhaust ok) / $(hz exhaust refused) / $(hz exhaust failed); $(hz exhaust p99_ms) ms | answers |"
 	echo "| a new sender's first ack after the attackers closed | $NEW_SENDER_MS ms | within 1 s |"
 	echo
