@@ -258,7 +258,8 @@ bench-tools: $(BENCH_TOOLS)
 bench-deps:
 	@$(MAKE) --no-print-directory deps DEB_PKGS="$(BENCH_PKGS)"
 bench: deps bench-deps
-	@$(MAKE) --no-print-directory BUILD=$(BENCH_BUILD) SAN= OPT="-O2 -g" $(BENCH_BUILD)/lawtallyd bench-tools
+	@$(MAKE) --no-print-directory BUILD=$(BENCH_BUILD) SAN= OPT="-O2 -g" $(BENCH_BUILD)/lawtallyd \
+		$(BENCH_BUILD)/lawtally bench-tools
 	@BENCH_CMD="make bench" bench/run.sh --build $(BENCH_BUILD) --out BENCHMARKS.md
 # The section on answers under full ingest alone, put into BENCHMARKS.md.
 bench-snapshot: deps

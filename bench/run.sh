@@ -9,12 +9,13 @@
 # at a fixed offered rate and at saturation, query latency under full
 # ingest, start-up and report time and private memory at two store sizes,
 # store bytes per event; then, on the same disk, the raw LMDB ceiling and
-# Redis (appendfsync always) doing the same work per event; and whether
-# every answer taken under full ingest reads one commit (the snapshot
-# section). Every figure is the median of the runs made here; nothing is
-# estimated. Prints one table and writes FILE (markdown) with the machine,
-# the commands and the runs. With --only snapshot it runs that section
-# alone and puts it into FILE in place of the one there (or at its end).
+# Redis (appendfsync always) doing the same work per event; whether every
+# answer taken under full ingest reads one commit (the snapshot section);
+# in full runs, the daemon under hostile load (bench/hostile.sh). Every
+# figure is the median of the runs made here; nothing is estimated. Prints
+# one table and writes FILE (markdown) with the machine, the commands and
+# the runs. With --only snapshot it runs that section alone and puts it into
+# FILE in place of the one there (or at its end).
 #
 # Sizes and counts can be changed with BENCH_RUNS, BENCH_EVENTS,
 # BENCH_SECONDS, BENCH_SIZES, BENCH_SENDERS, BENCH_RATE; BENCH_CONDITIONS
@@ -538,6 +539,14 @@ if [ "${BENCH_PROFILE:-$((1 - QUICK))}" = 1 ] && perf stat -e instructions true 
 	} >"$PROFILE"
 fi
 
+# ---- 6. hostile load (full runs; bench/hostile.sh runs it alone too) -----------------
+HOSTILE=
+if [ $QUICK = 0 ] && [ "${BENCH_HOSTILE:-1}" = 1 ]; then
+	"$ROOT/bench/hostile.sh" --build "$BUILD" --section "$T/hostile.md" >/dev/null ||
+		die "bench/hostile.sh failed"
+	HOSTILE=$T/hostile.md
+fi
+
 # ---- the table ---------------------------------------------------------------------
 ENDED_AT=$(date -u '+%Y-%m-%d %H:%M UTC')
 LOAD_END=$(cut -d' ' -f1 /proc/loadavg)
@@ -697,6 +706,10 @@ CMD=${BENCH_CMD:-$RUNCMD}
 		echo '```'
 		cat "$PROFILE"
 		echo '```'
+	fi
+	if [ -n "$HOSTILE" ]; then
+		echo
+		cat "$HOSTILE"
 	fi
 	echo
 	echo "## How it was measured"

@@ -134,7 +134,7 @@ struct spool_status {
  * spool_status to show; why NULL removes the note (nothing waits any
  * more). restart 1 starts the wait now (the daemon took events since the
  * last note), 0 keeps the start of the one noted. Needs SPOOL_SEND (else
- * LT_EINVAL). LT_EIO, LT_ENOMEM.
+ * LT_EINVAL), or LT_EIO.
  */
 int spool_note_wait(struct spool *sp, const char *why, int restart);
 

@@ -99,7 +99,7 @@ static const struct config_key keys[] = {
 	{"ingest", "request_events_max", KT_UINT, FIELD(request_events_max), 1, 1000, "1000",
 	 "events in one SubmitRequest, at most (the wire contract allows 1000)", NULL},
 	{"ingest", "frame_bytes_max", KT_UINT, FIELD(frame_bytes_max), 1024, 16777216, "1048576",
-	 "largest request frame in bytes (ZMQ_MAXMSGSIZE)", NULL},
+	 "largest request frame in bytes, with auth as without (ZMQ_MAXMSGSIZE)", NULL},
 	{"ingest", "receive_hwm", KT_INT, FIELD(receive_hwm), 1, 1000000, "1000",
 	 "messages queued per peer each way (ZMQ_RCVHWM, ZMQ_SNDHWM)", NULL},
 	{"ingest", "auth", KT_ENUM, FIELD(auth), 0, 0, CONFIG_AUTH_OFF,
@@ -111,9 +111,10 @@ static const struct config_key keys[] = {
 	{"http", "listen", KT_LISTEN, FIELD(http_listen), 0, 0, "127.0.0.1:8570",
 	 "HOST:PORT or [IPV6]:PORT of the read-only HTTP server; port 0: any free port; off: none", NULL},
 	{"http", "timeout_s", KT_UINT, FIELD(http_timeout_s), 1, 3600, "10",
-	 "seconds an HTTP connection may stay idle", NULL},
+	 "seconds a client has to send a whole request (and a kept-alive one to send the next)",
+	 NULL},
 	{"http", "connections_max", KT_UINT, FIELD(http_connections_max), 1, 10000, "64",
-	 "HTTP connections served at once", NULL},
+	 "HTTP connections open at once; past it a new one is answered 503", NULL},
 	{"http", "token_file", KT_STRING, FIELD(http_token_file), 0, 4095, "",
 	 "file holding the bearer token every request must carry; required off loopback", NULL},
 
@@ -122,6 +123,8 @@ static const struct config_key keys[] = {
 	 NULL},
 	{"auth", "clients_dir", KT_STRING, FIELD(auth_clients_dir), 1, 4095, "/etc/lawtally/clients",
 	 "with auth = curve: one NAME.client file per client key and role (docs/keys.md)", NULL},
+	{"auth", "connections_per_key", KT_UINT, FIELD(auth_connections_per_key), 1, 10000, "32",
+	 "with auth = curve: ZeroMQ connections one client key may hold at once", NULL},
 
 	/* The office's views (issue 6): report templates, completeness. */
 	{"report", "templates", KT_STRING, FIELD(report_templates), 0, 4095, "",

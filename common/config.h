@@ -65,6 +65,8 @@ struct config {
 	char auth_secret_key_file[4096];
 	/* [auth] clients_dir: one NAME.client file per client key (docs/keys.md) */
 	char auth_clients_dir[4096];
+	/* [auth] connections_per_key: ZeroMQ connections one client key may hold, 1..10000 */
+	unsigned auth_connections_per_key;
 	/* [http] token_file: bearer token HTTP requires; "" for none (loopback only) */
 	char http_token_file[4096];
 	/* [report] templates: directory of report.zh.txt / report.en.txt; "" built in */

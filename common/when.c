@@ -1,6 +1,7 @@
 /* when.c - moments and months in the township's zone (see when.h). */
 #include "when.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,8 +59,11 @@ int when_parse_moment(const char *s, int32_t tz, int64_t *out)
 		return LT_EINVAL;
 	if (s[0] == '@') {
 		char *end;
+		errno = 0;
 		long long v = strtoll(s + 1, &end, 10);
-		if (!s[1] || *end || s[1] == '-' || s[1] == '+' || s[1] == ' ')
+		/* strtoll gives LLONG_MAX for 99999999999999999999: out of range, not a moment */
+		if (!s[1] || *end || s[1] == '-' || s[1] == '+' || s[1] == ' ' || errno == ERANGE ||
+		    v > WHEN_SECONDS_MAX)
 			return LT_EINVAL;
 		*out = (int64_t)v;
 		return 0;

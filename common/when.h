@@ -13,6 +13,9 @@
 /* Longest as-of text accepted. */
 #define WHEN_TEXT_MAX 40
 
+/* The last second of 9999-12-31 UTC: dates end there, and so do moments. */
+#define WHEN_SECONDS_MAX INT64_C(253402300799)
+
 /* Room for when_format's "2024-06-01T09:30:00+08:00" and a NUL. */
 #define WHEN_FORMAT_LEN 32
 
@@ -24,8 +27,9 @@ int64_t when_from_civil(int year, int month, int day, int32_t tz);
  *   "YYYY-MM-DD"                      the end of that day (23:59:59) in tz
  *   "YYYY-MM-DDTHH:MM[:SS][ZONE]"     a "T" or one blank between date and time;
  *                                     ZONE "Z" or "+HH:MM"/"-HH:MM", none: tz
- *   "@SECONDS"                        unix seconds
- * Returns 0 with *out set, or LT_EINVAL.
+ *   "@SECONDS"                        unix seconds, 0..WHEN_SECONDS_MAX
+ * Returns 0 with *out set, or LT_EINVAL (a form not above, a date that
+ * does not exist, a number out of range).
  */
 int when_parse_moment(const char *s, int32_t tz, int64_t *out);
 

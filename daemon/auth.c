@@ -7,11 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "err.h"
 #include "log.h"
 #include "peer.h"
+#include "peers.h"
+#include "ratelimit.h"
 #include "xalloc.h"
 #include "zsock.h"
 
@@ -21,8 +22,6 @@
 #endif
 
 #define ZAP_PER_PASS 64
-/* A refused key is logged once in this many seconds. */
-#define REFUSAL_LOG_INTERVAL 60
 
 struct auth {
 	void *zap;                         /* REP on AUTH_ZAP_ENDPOINT */
@@ -31,8 +30,9 @@ struct auth {
 	char public[KEYFILE_Z85_LEN + 1];
 	char clients_dir[4096];
 	struct keyring *ring;
-	uint8_t last_refused[KEYFILE_KEY_LEN];
-	time_t last_refused_at;
+	struct peers *peers;               /* connections per key, and their bound */
+	struct ratelimit refusals;         /* "refused key" lines: few, whatever the keys */
+	struct ratelimit crowded;          /* "too many connections" lines */
 };
 
 /* ZAP request frames (RFC 27), after REP has taken the envelope off. */
@@ -63,17 +63,16 @@ static void zap_reply(void *sock, zmq_msg_t *request_id, const char *status,
 	}
 }
 
-/* Logs a refused key, once a minute per key: a client retries every second. */
+/*
+ * Logs a refused key through the ratelimit: a client retries every second,
+ * and an attacker may try a fresh key every time.
+ */
 static void log_refusal(struct auth *a, const uint8_t *key, zmq_msg_t *address)
 {
-	time_t now = time(NULL);
-	if (memcmp(a->last_refused, key, KEYFILE_KEY_LEN) == 0 &&
-	    now - a->last_refused_at < REFUSAL_LOG_INTERVAL)
-		return;
-	memcpy(a->last_refused, key, KEYFILE_KEY_LEN);
-	a->last_refused_at = now;
 	char z85[KEYFILE_Z85_LEN + 1];
 	zmq_z85_encode(z85, key, KEYFILE_KEY_LEN);
+	if (!ratelimit_hit(&a->refusals, z85))
+		return;
 	size_t alen = zmq_msg_size(address);
 	log_warn("auth: refused key %s from %.*s: not in %s", z85,
 		 (int)(alen > 64 ? 64 : alen), (const char *)zmq_msg_data(address),
@@ -104,6 +103,17 @@ static void zap_answer(struct auth *a, void *sock, zmq_msg_t *f, int n)
 	if (!e) {
 		log_refusal(a, key, &f[ZAP_ADDRESS]);
 		zap_reply(sock, &f[ZAP_REQUEST_ID], "400", "key not registered", "");
+		return;
+	}
+	if (a->peers && peers_open(a->peers, key) >= peers_per_key(a->peers)) {
+		size_t alen = zmq_msg_size(&f[ZAP_ADDRESS]);
+		char what[KEYFILE_NAME_MAX + 16];
+		snprintf(what, sizeof(what), "%s's handshakes", e->name);
+		if (ratelimit_hit(&a->crowded, what))
+			log_warn("auth: refused a connection of %s from %.*s: it holds %u already "
+				 "([auth] connections_per_key)", e->name, (int)(alen > 64 ? 64 : alen),
+				 (const char *)zmq_msg_data(&f[ZAP_ADDRESS]), peers_per_key(a->peers));
+		zap_reply(sock, &f[ZAP_REQUEST_ID], "400", "too many connections with this key", "");
 		return;
 	}
 	log_debug("auth: %s connected", e->name);
@@ -146,11 +156,28 @@ static int secret_path(const struct auth_options *o, char *path, size_t len, cha
 	return 0;
 }
 
+/* The first client file left out of a keyring, for the start's one line. */
+struct first_bad {
+	int seen;
+	char line[KEYRING_LINE_MAX];
+};
+
+static void keep_first(const char *line, void *arg)
+{
+	struct first_bad *fb = arg;
+	if (!fb->seen++)
+		snprintf(fb->line, sizeof(fb->line), "%s", line);
+}
+
 int auth_start(struct auth **out, struct event_base *base, void *zctx,
 	       const struct auth_options *opts, char *err, size_t errlen)
 {
 	char path[4096], why[4400];
 	struct auth *a = xcalloc(1, sizeof(*a));
+	ratelimit_init(&a->refusals, "auth: refused key", "keys");
+	ratelimit_init(&a->crowded, "auth: refused over connections_per_key", "kinds");
+	if (opts->connections_per_key)
+		peers_new(&a->peers, opts->connections_per_key);
 	snprintf(a->clients_dir, sizeof(a->clients_dir), "%s", opts->clients_dir);
 	int rc = secret_path(opts, path, sizeof(path), err, errlen);
 	if (rc)
@@ -163,7 +190,15 @@ int auth_start(struct auth **out, struct event_base *base, void *zctx,
 		snprintf(err, errlen, "auth: server secret key %s", why);
 		goto close_auth;
 	}
-	rc = keyring_load(&a->ring, a->clients_dir, why, sizeof(why));
+	/* at start every client file must be valid, as --check-config says */
+	struct first_bad fb = {0, ""};
+	size_t nbad;
+	rc = keyring_load(&a->ring, a->clients_dir, keep_first, &fb, &nbad, why, sizeof(why));
+	if (rc == 0 && nbad > 0) {
+		snprintf(why, sizeof(why), "%s%s", fb.line,
+			 nbad > 1 ? " (and more client files are not valid)" : "");
+		rc = LT_EINVAL;
+	}
 	if (rc) {
 		snprintf(err, errlen, "auth: %s", why);
 		goto close_auth;
@@ -210,6 +245,19 @@ int auth_server_socket(const struct auth *a, void *sock, char *err, size_t errle
 	return 0;
 }
 
+int auth_admit(struct auth *a, zmq_msg_t *msg, const struct keyring_entry *who)
+{
+	if (!a->peers)
+		return 0;
+	int rc = peers_admit(a->peers, who->key, zmq_msg_get(msg, ZMQ_SRCFD));
+	char what[KEYFILE_NAME_MAX + 16];
+	snprintf(what, sizeof(what), "%s's messages", who->name);
+	if (rc && ratelimit_hit(&a->crowded, what))
+		log_warn("auth: refused a message of %s: its connection is one more than the %u "
+			 "it may hold ([auth] connections_per_key)", who->name, peers_per_key(a->peers));
+	return rc;
+}
+
 enum auth_sender auth_identify(const struct auth *a, zmq_msg_t *msg,
 			       const struct keyring_entry **who)
 {
@@ -233,21 +281,73 @@ static void log_changes(const struct keyring *from, const struct keyring *to, co
 	}
 }
 
+static void log_left_out(const char *line, void *arg)
+{
+	(void)arg;
+	log_err("auth: reload: %s; its key is not admitted", line);
+}
+
 int auth_reload(struct auth *a)
 {
-	char err[512];
+	char err[KEYRING_LINE_MAX];
 	struct keyring *next = NULL;
-	int rc = keyring_load(&next, a->clients_dir, err, sizeof(err));
+	size_t nbad = 0;
+	int rc = keyring_load(&next, a->clients_dir, log_left_out, NULL, &nbad, err, sizeof(err));
 	if (rc) {
-		log_err("auth: reload: %s; keeping the %zu clients of before", err, a->ring->n);
-		return rc;
+		/* what was revoked cannot be told: nobody, rather than who should not */
+		log_err("auth: reload: %s; no client is admitted until it is fixed and reloaded", err);
+		next = xcalloc(1, sizeof(*next));
 	}
 	log_changes(a->ring, next, "revoked");
 	log_changes(next, a->ring, "added");
 	keyring_free(&a->ring);
 	a->ring = next;
-	log_info("auth: %zu clients from %s", a->ring->n, a->clients_dir);
-	return 0;
+	if (nbad)
+		log_info("auth: %zu clients from %s; %zu client files left out", a->ring->n,
+			 a->clients_dir, nbad);
+	else
+		log_info("auth: %zu clients from %s", a->ring->n, a->clients_dir);
+	return rc ? rc : nbad ? LT_EINVAL : 0;
+}
+
+/* Prefixes the lines of keyring_load for auth_check's caller. */
+struct check_report {
+	keyring_bad_fn report;
+	void *arg;
+};
+
+static void report_client(const char *line, void *arg)
+{
+	struct check_report *r = arg;
+	char out[KEYRING_LINE_MAX + 16];
+	snprintf(out, sizeof(out), "auth: %s", line);
+	r->report(out, r->arg);
+}
+
+unsigned auth_check(const struct auth_options *opts, keyring_bad_fn report, void *arg)
+{
+	char path[4096], why[KEYRING_LINE_MAX], line[KEYRING_LINE_MAX + 32];
+	char secret[KEYFILE_Z85_LEN + 1];
+	struct check_report r = {report, arg};
+	unsigned problems = 0;
+	if (secret_path(opts, path, sizeof(path), why, sizeof(why)) != 0) {
+		report(why, arg);
+		problems++;
+	} else if (keyfile_read(path, 1, secret, why, sizeof(why)) != 0) {
+		snprintf(line, sizeof(line), "auth: server secret key %s", why);
+		report(line, arg);
+		problems++;
+	}
+	explicit_bzero(secret, sizeof(secret));
+	struct keyring *k = NULL;
+	size_t nbad = 0;
+	if (keyring_load(&k, opts->clients_dir, report_client, &r, &nbad, why, sizeof(why)) != 0) {
+		snprintf(line, sizeof(line), "auth: %s", why);
+		report(line, arg);
+		problems++;
+	}
+	keyring_free(&k);
+	return problems + (unsigned)nbad;
 }
 
 const char *auth_public_key(const struct auth *a)
@@ -281,6 +381,9 @@ void auth_close(struct auth **ap)
 	if (a->zap)
 		zmq_close(a->zap);
 	keyring_free(&a->ring);
+	peers_free(&a->peers);
+	ratelimit_fini(&a->refusals);
+	ratelimit_fini(&a->crowded);
 	/* the secret would stay in freed memory */
 	explicit_bzero(a->secret, sizeof(a->secret));
 	free(a);

@@ -13,8 +13,9 @@
  * socket exists, auth_server_socket() sets the ZAP domain and enforces it
  * (checked, read back), and every message is looked up again by its
  * User-Id (auth_identify): none, or a key no longer in the directory,
- * gets nothing. SIGHUP re-reads the directory (auth_reload); a directory
- * that cannot be read keeps the clients of before and never opens the door.
+ * gets nothing. SIGHUP re-reads the directory (auth_reload), failing
+ * safe: whatever is wrong in it can only keep keys out, never keep a
+ * removed one in.
  */
 #ifndef LAWTALLY_AUTH_H
 #define LAWTALLY_AUTH_H
@@ -29,6 +30,13 @@
 #define AUTH_DOMAIN "lawtally"
 /* The systemd credential holding the server's secret key (LoadCredential=). */
 #define AUTH_CREDENTIAL "server.key"
+/*
+ * Bytes CurveZMQ adds to a frame, which ZMQ_MAXMSGSIZE counts: the MESSAGE
+ * command's name (8), its nonce (8), the box's MAC (16) and the flags
+ * byte inside it (1). A server socket's ZMQ_MAXMSGSIZE is the largest
+ * frame plus this, so that the limit is the same with auth as without.
+ */
+#define AUTH_CURVE_OVERHEAD 33
 
 struct auth;
 
@@ -37,13 +45,16 @@ struct auth_options {
 	const char *secret_key_file;
 	/* the clients directory */
 	const char *clients_dir;
+	/* connections one key may hold (peers.h); 0: no bound */
+	unsigned connections_per_key;
 };
 
 /*
  * Reads the server key and the clients directory and binds the ZAP handler
  * in zctx, driven by base. Call before creating the server sockets. Returns
- * 0, or an LT_E* code with one line in err (a key or directory that cannot
- * be read fails the start: nobody would get in).
+ * 0, or an LT_E* code with one line in err: a key or directory that cannot
+ * be read, or a client file that is not valid, fails the start (as
+ * auth_check finds it).
  */
 int auth_start(struct auth **out, struct event_base *base, void *zctx,
 	       const struct auth_options *opts, char *err, size_t errlen);
@@ -69,11 +80,32 @@ enum auth_sender auth_identify(const struct auth *a, zmq_msg_t *msg,
 			       const struct keyring_entry **who);
 
 /*
- * Re-reads the clients directory (SIGHUP). On success the new set is used
- * from the next message on and the changes are logged; on failure the old
- * set stays and the error is logged. Returns 0 or the LT_E* code.
+ * A message from who (auth_identify said AUTH_CLIENT) may be served: 0, or
+ * LT_EBUSY when its connection is one more than who's key may hold
+ * (peers.h); the caller refuses it with AUTH_TOO_MANY.
+ */
+int auth_admit(struct auth *a, zmq_msg_t *msg, const struct keyring_entry *who);
+#define AUTH_TOO_MANY "auth: more connections with this key than [auth] connections_per_key; " \
+	"close some"
+
+/*
+ * Re-reads the clients directory (SIGHUP); the new set is used from the
+ * next message on and the changes are logged. It fails safe: a client
+ * file that is not valid is logged and its key is not admitted, and the
+ * rest apply (a removed file is always a revocation); a directory that
+ * cannot be read, or that others may write, admits nobody until a reload
+ * reads it. An error can only shut a door. Returns 0, or the LT_E* code
+ * of what was logged.
  */
 int auth_reload(struct auth *a);
+
+/*
+ * What auth_start would refuse, checked without starting (--check-config):
+ * the server's secret key (where it is, its mode, its format) and the
+ * clients directory and every client file. Each problem is one line to
+ * report(line, arg), naming the file and why. Returns the number of problems.
+ */
+unsigned auth_check(const struct auth_options *opts, keyring_bad_fn report, void *arg);
 
 /* The server's public key in Z85, for the start-up log and the clients. */
 const char *auth_public_key(const struct auth *a);

@@ -19,6 +19,7 @@
 #include "assets.h"
 #include "err.h"
 #include "httpauth.h"
+#include "httplisten.h"
 #include "httpquery.h"
 #include "log.h"
 #include "officehttp.h"
@@ -33,6 +34,7 @@
 
 struct http {
 	struct evhttp *ev;
+	struct httplisten *listen;  /* the connections: bound, deadlined (httplisten.h) */
 	struct store *store;
 	const struct villages *villages;
 	struct metrics *m;
@@ -226,6 +228,14 @@ static const struct route {
 static void on_request(struct evhttp_request *req, void *arg)
 {
 	struct http *h = arg;
+	httplisten_serving(h->listen, req);
+	char msg[96];
+	if (httpquery_headers(evhttp_request_get_input_headers(req), msg, sizeof(msg))) {
+		/* where this request ends is in doubt: none other is read after it */
+		evhttp_add_header(evhttp_request_get_output_headers(req), "Connection", "close");
+		send_error_json(req, 400, "Bad Request", msg);
+		return;
+	}
 	if (!httpauth_check(&h->auth, evhttp_find_header(evhttp_request_get_input_headers(req),
 							 "Authorization"))) {
 		/* browsers answer the Basic challenge; programs send the bearer token */
@@ -271,21 +281,21 @@ static int split_listen(const char *listen, char *host, size_t hostlen, unsigned
 	return 0;
 }
 
-int http_start(struct http **out, struct event_base *base, const char *listen,
-	       unsigned timeout_s, struct store *store, const struct villages *villages,
-	       struct metrics *metrics, char *err, size_t errlen)
+int http_start(struct http **out, struct event_base *base, const struct http_options *o,
+	       struct store *store, const struct villages *villages, struct metrics *metrics,
+	       char *err, size_t errlen)
 {
 	char host[128];
 	unsigned port;
-	if (split_listen(listen, host, sizeof(host), &port)) {
-		snprintf(err, errlen, "http: listen address '%s' is not host:port", listen);
+	if (split_listen(o->listen, host, sizeof(host), &port)) {
+		snprintf(err, errlen, "http: listen address '%s' is not host:port", o->listen);
 		return LT_EINVAL;
 	}
 	/* libevent would resolve it too, but not say why it could not */
 	struct addrinfo hints = {.ai_flags = AI_PASSIVE, .ai_socktype = SOCK_STREAM}, *ai;
 	int grc = getaddrinfo(host, NULL, &hints, &ai);
 	if (grc) {
-		snprintf(err, errlen, "http: cannot listen on %s: %s", listen,
+		snprintf(err, errlen, "http: cannot listen on %s: %s", o->listen,
 			 grc == EAI_SYSTEM ? strerror(errno) : gai_strerror(grc));
 		return LT_EINVAL;
 	}
@@ -297,27 +307,19 @@ int http_start(struct http **out, struct event_base *base, const char *listen,
 	h->m = metrics;
 	evhttp_set_max_headers_size(h->ev, HTTP_HEADERS_MAX);
 	evhttp_set_max_body_size(h->ev, HTTP_BODY_MAX);
-	evhttp_set_timeout(h->ev, (int)timeout_s);
+	/* between reads and writes; httplisten bounds a whole request */
+	evhttp_set_timeout(h->ev, (int)o->timeout_s);
 	evhttp_set_allowed_methods(h->ev, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD);
 	evhttp_set_gencb(h->ev, on_request, h);
-	h->stream = stream_new(base, stream_data, h);
-	errno = 0;
-	struct evhttp_bound_socket *bs = evhttp_bind_socket_with_handle(h->ev, host, (uint16_t)port);
-	if (!bs) {
-		/* libevent keeps the errno of the socket, bind or listen that failed */
-		snprintf(err, errlen, "http: cannot listen on %s: %s", listen,
-			 errno ? strerror(errno) : "no usable address");
+	struct httplisten_options lo = {host, port, o->connections_max, o->timeout_s};
+	int rc = httplisten_start(&h->listen, base, h->ev, &lo, metrics, err, errlen);
+	if (rc) {
 		http_close(&h);
-		return LT_ESYS;
+		return rc;
 	}
-	struct sockaddr_storage ss;
-	socklen_t sl = sizeof(ss);
-	unsigned bound = port;
-	if (getsockname(evhttp_bound_socket_get_fd(bs), (struct sockaddr *)&ss, &sl) == 0)
-		bound = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
-						      : ((struct sockaddr_in *)&ss)->sin_port);
+	h->stream = stream_new(base, h->listen, stream_data, h);
 	snprintf(h->address, sizeof(h->address), strchr(host, ':') ? "[%s]:%u" : "%s:%u", host,
-		 bound);
+		 httplisten_port(h->listen));
 	*out = h;
 	return 0;
 }
@@ -355,6 +357,7 @@ void http_close(struct http **hp)
 	stream_free(&h->stream); /* before evhttp_free: it ends the open replies */
 	if (h->ev)
 		evhttp_free(h->ev);
+	httplisten_free(&h->listen); /* after: closing the connections gives back their slots */
 	query_rows_free(&h->rows);
 	free(h);
 	*hp = NULL;

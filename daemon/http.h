@@ -3,9 +3,9 @@
  *
  * GET /v1/totals (JSON), /healthz, /metrics (Prometheus text); the live
  * dashboard: GET / and /static/... (assets.h), /v1/villages (JSON) and
- * /v1/stream (Server-Sent Events, stream.h). Header and
- * body sizes, methods and timeouts are bounded (evhttp has no limits by
- * default).
+ * /v1/stream (Server-Sent Events, stream.h). Header and body sizes,
+ * methods, connections and the time a request may take are bounded
+ * (evhttp has no limits by default; httplisten.h).
  */
 #ifndef LAWTALLY_HTTP_H
 #define LAWTALLY_HTTP_H
@@ -18,13 +18,18 @@
 
 struct http;
 
+struct http_options {
+	const char *listen;         /* "host:port" or "[v6addr]:port"; port 0: any free port */
+	unsigned timeout_s;         /* a whole request, and between reads and writes */
+	unsigned connections_max;   /* connections open at once (httplisten.h) */
+};
+
 /*
- * Listens on "host:port" or "[v6addr]:port" (port 0: any free port).
- * Returns 0, or an LT_E* code with a line in err.
+ * Listens as o says. Returns 0, or an LT_E* code with a line in err.
  */
-int http_start(struct http **out, struct event_base *base, const char *listen,
-	       unsigned timeout_s, struct store *store, const struct villages *villages,
-	       struct metrics *metrics, char *err, size_t errlen);
+int http_start(struct http **out, struct event_base *base, const struct http_options *o,
+	       struct store *store, const struct villages *villages, struct metrics *metrics,
+	       char *err, size_t errlen);
 
 /* "127.0.0.1:8570" with the port actually bound. */
 const char *http_address(const struct http *h);

@@ -1,5 +1,6 @@
 /*
- * httpquery.c - GET /v1/totals parameters (see httpquery.h).
+ * httpquery.c - query strings, GET /v1/totals parameters and single
+ * headers (see httpquery.h).
  */
 #include "httpquery.h"
 
@@ -8,9 +9,44 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/queue.h>
 
 #include "err.h"
+
+int httpquery_params(const char *query, size_t max, struct evkeyvalq *params, char *msg,
+		     size_t msglen)
+{
+	if (!query)
+		return 0;
+	if (strlen(query) > max || evhttp_parse_query_str(query, params)) {
+		snprintf(msg, msglen, "query string: malformed or too long");
+		return LT_EINVAL;
+	}
+	for (const char *p = query; (p = strchr(p, '%')) != NULL; p++) {
+		if (p[1] == '0' && p[2] == '0') {
+			snprintf(msg, msglen, "query string: a NUL byte (%%00) in a parameter");
+			return LT_EINVAL;
+		}
+	}
+	return 0;
+}
+
+int httpquery_headers(const struct evkeyvalq *headers, char *msg, size_t msglen)
+{
+	static const char *const single[] = {"Host", "Authorization", "Content-Length",
+					     "Content-Type", "Transfer-Encoding"};
+	for (size_t i = 0; i < sizeof(single) / sizeof(single[0]); i++) {
+		int seen = 0;
+		for (const struct evkeyval *kv = headers->tqh_first; kv; kv = kv->next.tqe_next)
+			seen += strcasecmp(kv->key, single[i]) == 0;
+		if (seen > 1) {
+			snprintf(msg, msglen, "%s: given more than once", single[i]);
+			return LT_EINVAL;
+		}
+	}
+	return 0;
+}
 
 /* The parameters: where each value goes, in table order. */
 enum param { P_YEAR, P_METRIC, P_BY, P_VILLAGE, P_COUNT };
@@ -52,10 +88,8 @@ int httpquery_totals(const char *query, const struct villages *villages,
 	int rc = LT_EINVAL;
 	TAILQ_INIT(&params);
 	memset(out, 0, sizeof(*out));
-	if (query && (strlen(query) > HTTPQUERY_MAX || evhttp_parse_query_str(query, &params))) {
-		snprintf(msg, msglen, "query string: malformed or too long");
+	if (httpquery_params(query, HTTPQUERY_MAX, &params, msg, msglen))
 		goto clear_params;
-	}
 	if (read_params(&params, vals, msg, msglen))
 		goto clear_params;
 	const char *year = vals[P_YEAR];

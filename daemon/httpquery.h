@@ -1,5 +1,7 @@
 /*
- * httpquery.h - the parameters of GET /v1/totals, from the query string.
+ * httpquery.h - what an HTTP request says, read strictly: the query string
+ * of every resource, the parameters of GET /v1/totals, and the headers
+ * that must come once.
  *
  * Pure (no I/O): the decoding and every check of a query string happen
  * here, so that they can be tested and fuzzed without a server.
@@ -25,6 +27,25 @@ struct httpquery_totals {
 	char by_buf[HTTPQUERY_VALUE_MAX + 1];
 	char village_buf[HTTPQUERY_VALUE_MAX + 1];
 };
+
+/*
+ * Decodes a query string of at most max bytes (query may be NULL: no
+ * parameters) into params (initialised by the caller, cleared by it with
+ * evhttp_clear_headers in any case). A %00 is refused: decoded, a NUL
+ * would cut the value short without a word ("year=2026%00" reading as
+ * 2026). Returns 0, or LT_EINVAL with the reason for the 400 in msg.
+ */
+struct evkeyvalq;
+int httpquery_params(const char *query, size_t max, struct evkeyvalq *params, char *msg,
+		     size_t msglen);
+
+/*
+ * Headers a request may carry once at most (Host, Authorization,
+ * Content-Length, Content-Type, Transfer-Encoding): with two, which one
+ * counts depends on who reads them (a proxy, evhttp, us). Returns 0, or
+ * LT_EINVAL with "NAME: given more than once" in msg.
+ */
+int httpquery_headers(const struct evkeyvalq *headers, char *msg, size_t msglen);
 
 /*
  * Parses "year=Y[&metric=M][&by=D][&village=V]" (query may be NULL) into

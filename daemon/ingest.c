@@ -25,6 +25,7 @@
 #include "err.h"
 #include "log.h"
 #include "now.h"
+#include "ratelimit.h"
 #include "scope.h"
 #include "submit.h"
 #include "validate.h"
@@ -101,6 +102,8 @@ struct ingest {
 	int failed;
 	int stopping;
 	int paused;                     /* reading waits for a free group */
+	struct ratelimit anonymous;     /* "without a User-Id" lines */
+	struct ratelimit recv_errors;   /* "receive failed" lines */
 	void (*on_commit)(void *arg);   /* after a commit that stored something */
 	void *on_commit_arg;
 	/*
@@ -156,20 +159,26 @@ static void send_error(struct ingest *in, zmq_msg_t *env, int nenv, uint64_t bat
  * With auth on, who sent this message: a client of the clients directory
  * (1, *who set), or nobody (0; the parts are consumed). A message without
  * a User-Id can only come through a ZAP failure and is dropped unanswered;
- * a key revoked since its connection was made gets a refusal.
+ * a key revoked since its connection was made gets a refusal, and so does
+ * a connection past its key's bound (it may retry on one it has).
  */
 static int sender_known(struct ingest *in, zmq_msg_t *parts, int n,
 			const struct keyring_entry **who)
 {
 	enum auth_sender s = auth_identify(in->o.auth, &parts[n - 1], who);
-	if (s == AUTH_CLIENT)
+	if (s == AUTH_CLIENT && auth_admit(in->o.auth, &parts[n - 1], *who) == 0)
 		return 1;
 	in->m->auth_refused++;
-	if (s == AUTH_REVOKED && n >= 2) {
+	if (s == AUTH_CLIENT && n >= 2) {
+		send_error(in, parts, n - 1, 0, AUTH_TOO_MANY, 1);
+	} else if (s == AUTH_REVOKED && n >= 2) {
 		log_debug("ingest: request from a revoked key refused");
 		send_error(in, parts, n - 1, 0, "auth: this key is not registered with lawtallyd", 0);
 	} else {
-		log_warn("ingest: message without an authenticated User-Id dropped");
+		const char *peer = zmq_msg_gets(&parts[n - 1], "Peer-Address");
+		if (ratelimit_hit(&in->anonymous, peer ? peer : "?"))
+			log_warn("ingest: message without an authenticated User-Id from %s dropped",
+				 peer ? peer : "?");
 	}
 	for (int i = 0; i < n; i++)
 		zmq_msg_close(&parts[i]);
@@ -476,7 +485,8 @@ static void on_readable(void *sock, void *arg)
 				in->m->bad_frames++;
 				continue;
 			}
-			log_warn("ingest: receive failed: %s", zmq_strerror(errno));
+			if (ratelimit_hit(&in->recv_errors, zmq_strerror(errno)))
+				log_warn("ingest: receive failed: %s", zmq_strerror(errno));
 			break;
 		}
 		take_request(in, parts, n, now);
@@ -523,6 +533,9 @@ int ingest_start(struct ingest **out, struct event_base *base, void *zctx,
 	in->villages = villages;
 	in->m = metrics;
 	in->o = *opts;
+	ratelimit_init(&in->anonymous, "ingest: messages without an authenticated User-Id dropped",
+		       "peers");
+	ratelimit_init(&in->recv_errors, "ingest: receive failed", "errors");
 	/* a group takes requests until batch_events_max: one more may overshoot it */
 	size_t cap = opts->batch_events_max + opts->request_events_max;
 	group_init(&in->groups[0], in, cap);
@@ -539,7 +552,7 @@ int ingest_start(struct ingest **out, struct event_base *base, void *zctx,
 	}
 	char why[300];
 	in->sock = zmq_socket(zctx, ZMQ_ROUTER);
-	int64_t maxmsg = opts->frame_bytes_max;
+	int64_t maxmsg = (int64_t)opts->frame_bytes_max + (opts->auth ? AUTH_CURVE_OVERHEAD : 0);
 	if (in->sock && opts->auth && auth_server_socket(opts->auth, in->sock, why, sizeof(why))) {
 		snprintf(err, errlen, "ingest: %s: %s", opts->endpoint, why);
 		ingest_close(&in);
@@ -644,6 +657,8 @@ void ingest_close(struct ingest **inp)
 	free(in->acks);
 	free(in->ackp);
 	free(in->out);
+	ratelimit_fini(&in->anonymous);
+	ratelimit_fini(&in->recv_errors);
 	free(in);
 	*inp = NULL;
 }

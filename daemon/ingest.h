@@ -35,7 +35,7 @@ struct ingest_options {
 	unsigned request_events_max;/* events in one request */
 	unsigned frame_bytes_max;   /* ZMQ_MAXMSGSIZE */
 	int hwm;                    /* receive and send high-water marks */
-	const struct auth *auth;    /* CurveZMQ senders (auth.h); NULL: auth is off */
+	struct auth *auth;          /* CurveZMQ senders (auth.h); NULL: auth is off */
 };
 
 /*

@@ -78,12 +78,52 @@ close_fd:
 	return rc;
 }
 
-int keyring_load(struct keyring **out, const char *dir, char *err, size_t errlen)
+/* Reports a file left out of the keyring. */
+static void left_out(keyring_bad_fn bad, void *arg, size_t *nbad, const char *line)
+{
+	(*nbad)++;
+	if (bad)
+		bad(line, arg);
+}
+
+/*
+ * Leaves out every client whose key another file has too: which of the
+ * two the administrator meant is not for us to guess.
+ */
+static void drop_shared_keys(struct keyring *k, const char *dir, keyring_bad_fn bad, void *arg,
+			     size_t *nbad)
+{
+	char line[KEYRING_LINE_MAX];
+	size_t kept = 0;
+	for (size_t i = 0; i < k->n;) {
+		size_t j = i + 1;
+		while (j < k->n && memcmp(k->e[i].key, k->e[j].key, KEYFILE_KEY_LEN) == 0)
+			j++;
+		if (j - i == 1) {
+			k->e[kept++] = k->e[i];
+		} else {
+			for (size_t d = i + 1; d < j; d++) {
+				snprintf(line, sizeof(line),
+					 "%s: %s" KEYFILE_SUFFIX " and %s" KEYFILE_SUFFIX
+					 " have the same public key", dir, k->e[i].name, k->e[d].name);
+				left_out(bad, arg, nbad, line);
+			}
+			(*nbad)++; /* and the first of them */
+		}
+		i = j;
+	}
+	k->n = kept;
+}
+
+int keyring_load(struct keyring **out, const char *dir, keyring_bad_fn bad, void *arg,
+		 size_t *nbad, char *err, size_t errlen)
 {
 	struct keyring *k = xcalloc(1, sizeof(*k));
 	size_t cap = 0;
 	struct stat st;
+	char line[KEYRING_LINE_MAX];
 	int rc = LT_ESYS;
+	*nbad = 0;
 	DIR *d = opendir(dir);
 	if (!d) {
 		snprintf(err, errlen, "%s: cannot open the clients directory: %s", dir,
@@ -117,9 +157,10 @@ int keyring_load(struct keyring **out, const char *dir, char *err, size_t errlen
 		if (!client_name(de->d_name, name))
 			continue;
 		if (k->n == KEYRING_CLIENTS_MAX) {
-			snprintf(err, errlen, "%s: more than %d clients", dir, KEYRING_CLIENTS_MAX);
-			rc = LT_EINVAL;
-			goto close_dir;
+			snprintf(line, sizeof(line), "%s/%s: more than %d clients", dir, de->d_name,
+				 KEYRING_CLIENTS_MAX);
+			left_out(bad, arg, nbad, line);
+			continue;
 		}
 		if (k->n == cap) {
 			size_t ncap = cap ? cap * 2 : 64;
@@ -128,22 +169,16 @@ int keyring_load(struct keyring **out, const char *dir, char *err, size_t errlen
 		}
 		struct keyring_entry *e = &k->e[k->n];
 		memset(e, 0, sizeof(*e));
-		rc = load_file(dirfd(d), dir, de->d_name, e, err, errlen);
-		if (rc)
-			goto close_dir;
+		if (load_file(dirfd(d), dir, de->d_name, e, line, sizeof(line)) != 0) {
+			left_out(bad, arg, nbad, line);
+			continue;
+		}
 		memcpy(e->name, name, sizeof(e->name));
 		k->n++;
 	}
 	if (k->n > 1)
 		qsort(k->e, k->n, sizeof(k->e[0]), entry_cmp);
-	for (size_t i = 1; i < k->n; i++) {
-		if (memcmp(k->e[i - 1].key, k->e[i].key, KEYFILE_KEY_LEN) == 0) {
-			snprintf(err, errlen, "%s: %s" KEYFILE_SUFFIX " and %s" KEYFILE_SUFFIX
-				 " have the same public key", dir, k->e[i - 1].name, k->e[i].name);
-			rc = LT_EINVAL;
-			goto close_dir;
-		}
-	}
+	drop_shared_keys(k, dir, bad, arg, nbad);
 	closedir(d);
 	*out = k;
 	return 0;

@@ -3,10 +3,11 @@
  *
  * One client file per client (keyfile.h), named NAME.client; files with
  * other names (a README, an editor's backup) are not read. A keyring is
- * the whole directory, loaded all or nothing: one unreadable or invalid
- * client file, two files with the same key, or a directory that others
- * may write, fails the load with one line naming the file. Lookups by
- * public key are a binary search.
+ * the valid files of the whole directory: each file that is not valid is
+ * left out and named, so that an error in one file never keeps the
+ * others, a removal above all, from taking effect. A directory that
+ * cannot be read, or that others may write, gives no keyring at all.
+ * Lookups by public key are a binary search.
  */
 #ifndef LAWTALLY_KEYRING_H
 #define LAWTALLY_KEYRING_H
@@ -31,13 +32,27 @@ struct keyring {
 	struct keyring_entry *e;            /* sorted by key */
 };
 
+/* A line about a client file: the directory, the file and why. */
+#define KEYRING_LINE_MAX 4400
+
+/* Told about each client file left out of a keyring (keyring_load). */
+typedef void (*keyring_bad_fn)(const char *line, void *arg);
+
 /*
- * Reads every client file of dir. Returns 0 with *out set (free it with
- * keyring_free), or LT_ESYS / LT_EINVAL with one line in err,
- * e.g. "clients/zl07.client: line 3: role must be village:CODE, device or
- * office". An empty directory is a valid, empty keyring.
+ * Reads every client file of dir into a keyring of the valid ones. A file
+ * that cannot be read or is not valid (keyfile.h), one writable by
+ * everyone, two files with the same public key (both), or files past
+ * KEYRING_CLIENTS_MAX are left out: bad(line, arg) is called for each
+ * (bad may be NULL), e.g. "clients/zl07.client: line 3: role must be
+ * village:CODE, device or office", and *nbad counts the files left out.
+ * A file left out can only shut its own key out; it never keeps the rest
+ * of the directory from applying. Returns 0 with *out set (free it with
+ * keyring_free), or LT_ESYS / LT_EINVAL with one line in err
+ * when the directory itself cannot be read or others may write it (*out
+ * is then untouched). An empty directory is a valid, empty keyring.
  */
-int keyring_load(struct keyring **out, const char *dir, char *err, size_t errlen);
+int keyring_load(struct keyring **out, const char *dir, keyring_bad_fn bad, void *arg,
+		 size_t *nbad, char *err, size_t errlen);
 
 /* The client with this 32-byte public key, or NULL. */
 const struct keyring_entry *keyring_find(const struct keyring *k, const uint8_t *key);

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <event2/event.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +28,7 @@
 #include "dirs.h"
 #include "err.h"
 #include "http.h"
+#include "httpauth.h"
 #include "ingest.h"
 #include "log.h"
 #include "office.h"
@@ -34,6 +36,7 @@
 #include "notify.h"
 #include "now.h"
 #include "querysock.h"
+#include "ratelimit.h"
 #include "store.h"
 #include "xalloc.h"
 
@@ -59,10 +62,13 @@ struct daemon {
 	/* systemd: notifications, the data directory's owner lock, the status line */
 	struct notify *notify;
 	int lock_fd;
+	size_t free_after_trim;    /* heap bytes free after the last trim */
 };
 
-/* Housekeeping period: clearing reader slots of dead processes. */
-#define TICK_SECONDS 30
+/* Housekeeping period: reader slots of dead processes, log summaries due, memory. */
+#define TICK_SECONDS 2
+/* Heap freed since the last trim that is worth giving back to the system. */
+#define TRIM_MIN_BYTES ((size_t)8 << 20)
 
 static const char usage[] =
 	"Usage: lawtallyd [-c FILE] [--check-config] [--help] [--version]\n"
@@ -73,7 +79,9 @@ static const char usage[] =
 	"  -c, --config FILE   read FILE (INI); without it, the built-in defaults\n"
 	"                      (ingest tcp://127.0.0.1:5570, query tcp://127.0.0.1:5571,\n"
 	"                      HTTP 127.0.0.1:8570, data ./var/lawtally, UTC+08:00)\n"
-	"      --check-config  check the config file, print the effective config, exit\n"
+	"      --check-config  check the config file and the files it names (keys,\n"
+	"                      client files, token, templates), print the effective\n"
+	"                      config, exit; non-zero with one line per problem\n"
 	"  -h, --help          this text\n"
 	"  -V, --version       the version\n"
 	"\n"
@@ -162,7 +170,29 @@ static void on_commit(void *arg)
 	http_notify_commit(arg);
 }
 
-/* A reader process (backup, verify) killed mid-transaction pins old pages. */
+/*
+ * Thousands of ZeroMQ connections take some 30 KB each, in libzmq's I/O
+ * thread, and the C library keeps that memory when they close: given back
+ * here once enough of it is free again.
+ */
+static void return_memory(struct daemon *d)
+{
+	struct mallinfo2 mi = mallinfo2();
+	if (mi.fordblks < d->free_after_trim)
+		d->free_after_trim = mi.fordblks; /* reused since: that part is not free */
+	if (mi.fordblks < d->free_after_trim + TRIM_MIN_BYTES)
+		return;
+	malloc_trim(0);
+	d->free_after_trim = mi.fordblks;
+	log_debug("memory: %zu MiB of free heap given back to the system", mi.fordblks >> 20);
+}
+
+/*
+ * Housekeeping: a reader process (backup, verify) killed mid-transaction
+ * pins old pages; the summaries of rate-limited lines whose minute ended
+ * are due even when their offenders have gone quiet; freed memory goes
+ * back to the system.
+ */
 static void on_tick(evutil_socket_t fd, short what, void *arg)
 {
 	struct daemon *d = arg;
@@ -171,6 +201,8 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 	int rc = store_reader_check(d->store, &cleared);
 	if (rc)
 		log_warn("store: reader check failed: %s", lt_strerror(rc));
+	ratelimit_flush_all();
+	return_memory(d);
 }
 
 /* The store's counts, read in a snapshot of their own. Returns 0 or an LT_E* code. */
@@ -210,6 +242,43 @@ static void status_line(char *buf, size_t len, void *arg)
 			 (unsigned long long)st.events, when, backlog);
 }
 
+static void check_report(const char *line, void *arg)
+{
+	(void)arg;
+	fprintf(stderr, "lawtallyd: %s\n", line);
+}
+
+/*
+ * --check-config: what the daemon would refuse at start besides the file's
+ * own text: the report templates, with auth = curve the server key and
+ * every client file, and the HTTP token file (or the lack of one off
+ * loopback). One line per problem on stderr; returns how many.
+ */
+static unsigned check_files(const struct config *c)
+{
+	char err[512], line[600];
+	unsigned problems = 0;
+	if (office_check_templates(c->report_templates, err, sizeof(err))) {
+		snprintf(line, sizeof(line), "report templates: %s", err);
+		check_report(line, NULL);
+		problems++;
+	}
+	if (strcmp(c->auth, CONFIG_AUTH_CURVE) == 0) {
+		struct auth_options ao = {c->auth_secret_key_file, c->auth_clients_dir,
+					  c->auth_connections_per_key};
+		problems += auth_check(&ao, check_report, NULL);
+	}
+	if (c->http_listen[0]) {
+		struct httpauth ha;
+		if (httpauth_load(&ha, c->http_token_file, c->http_listen, err, sizeof(err))) {
+			check_report(err, NULL);
+			problems++;
+		}
+		explicit_bzero(&ha, sizeof(ha));
+	}
+	return problems;
+}
+
 static int start(struct daemon *d)
 {
 	char err[512] = "";
@@ -242,7 +311,8 @@ static int start(struct daemon *d)
 	}
 	/* the ZAP handler before any server socket: libzmq fails open without it */
 	if (strcmp(c->auth, CONFIG_AUTH_CURVE) == 0) {
-		struct auth_options ao = {c->auth_secret_key_file, c->auth_clients_dir};
+		struct auth_options ao = {c->auth_secret_key_file, c->auth_clients_dir,
+					  c->auth_connections_per_key};
 		if (auth_start(&d->auth, d->base, d->zctx, &ao, err, sizeof(err))) {
 			log_err("%s; not starting", err);
 			return 1;
@@ -266,9 +336,10 @@ static int start(struct daemon *d)
 		log_err("%s; not starting", err);
 		return 1;
 	}
+	struct http_options ho = {c->http_listen, c->http_timeout_s, c->http_connections_max};
 	if (c->http_listen[0] && strcmp(c->http_listen, "off") != 0 &&
-	    http_start(&d->http, d->base, c->http_listen, c->http_timeout_s, d->store, &c->villages,
-		       &d->metrics, err, sizeof(err))) {
+	    http_start(&d->http, d->base, &ho, d->store, &c->villages, &d->metrics, err,
+		       sizeof(err))) {
 		log_err("%s; not starting", err);
 		return 1;
 	}
@@ -351,8 +422,8 @@ int main(int argc, char **argv)
 		free(d.cfg);
 		return 2;
 	}
-	if (check && office_check_templates(d.cfg->report_templates, err, sizeof(err))) {
-		fprintf(stderr, "lawtallyd: report templates: %s\n", err);
+	if (check && check_files(d.cfg) > 0) {
+		fprintf(stderr, "lawtallyd: %s: not OK\n", d.config_path ? d.config_path : "built-in defaults");
 		free(d.cfg);
 		return 2;
 	}

@@ -126,6 +126,20 @@ int metrics_render(const struct metrics *m, const struct store_stats *st, struct
 			    "lawtally_queries_total{endpoint=\"zmq\"} %llu\n"
 			    "lawtally_queries_total{endpoint=\"http\"} %llu\n",
 			    (unsigned long long)m->queries_zmq, (unsigned long long)m->queries_http);
+	GAUGE("lawtally_http_connections", "HTTP connections open.", "%llu",
+	      (unsigned long long)m->http_open);
+	evbuffer_add_printf(out,
+			    "# HELP lawtally_http_connections_closed_total HTTP connections the "
+			    "daemon refused or closed, by cause.\n"
+			    "# TYPE lawtally_http_connections_closed_total counter\n"
+			    "lawtally_http_connections_closed_total{cause=\"limit\"} %llu\n"
+			    "lawtally_http_connections_closed_total{cause=\"shed\"} %llu\n"
+			    "lawtally_http_connections_closed_total{cause=\"deadline\"} %llu\n",
+			    (unsigned long long)m->http_refused, (unsigned long long)m->http_shed,
+			    (unsigned long long)m->http_timed_out);
+	COUNTER("lawtally_http_accept_errors_total",
+		"Failed accepts of HTTP connections (out of descriptors, ...); each pauses accepting.",
+		m->http_accept_errors);
 	put_histogram(out, "lawtally_commit_events", "Events per store commit (group commit size).",
 		      &m->batch_events, batch_bounds, METRICS_BATCH_BUCKETS);
 	put_histogram(out, "lawtally_commit_seconds", "Time to apply and durably commit a group.",

@@ -30,6 +30,9 @@ struct metrics {
 	uint64_t clock_refusals;  /* requests with events over a day ahead of this clock */
 	uint64_t auth_refused;   /* messages of revoked or unauthenticated keys (auth.h) */
 	uint64_t queries_zmq, queries_http;
+	/* HTTP connections (httplisten.h): open now; refused at the limit, closed
+	 * to make room, closed at their deadline; failed accepts */
+	uint64_t http_open, http_refused, http_shed, http_timed_out, http_accept_errors;
 	struct {
 		const char *reason;
 		uint64_t count;

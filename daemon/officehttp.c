@@ -13,6 +13,7 @@
 
 #include "docx.h"
 #include "err.h"
+#include "httpquery.h"
 #include "log.h"
 #include "peer.h"
 
@@ -103,10 +104,8 @@ static int parse(const struct route *r, const char *query, struct evkeyvalq *par
 		 struct office_request *rq, char *msg, size_t msglen)
 {
 	const char *v[P_COUNT] = {0};
-	if (query && (strlen(query) > OFFICEHTTP_QUERY_MAX || evhttp_parse_query_str(query, params))) {
-		snprintf(msg, msglen, "query string: malformed or too long");
+	if (httpquery_params(query, OFFICEHTTP_QUERY_MAX, params, msg, msglen))
 		return -1;
-	}
 	for (struct evkeyval *kv = params->tqh_first; kv; kv = kv->next.tqe_next) {
 		int p = 0;
 		while (p < P_COUNT && strcmp(kv->key, param_names[p]) != 0)

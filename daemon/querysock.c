@@ -12,6 +12,7 @@
 #include "office.h"
 #include "peer.h"
 #include "query.h"
+#include "ratelimit.h"
 #include "reply.h"
 #include "scope.h"
 #include "xalloc.h"
@@ -26,10 +27,11 @@ struct querysock {
 	struct store *store;
 	const struct villages *villages;
 	struct metrics *m;
-	const struct auth *auth;     /* NULL: auth is off */
+	struct auth *auth;           /* NULL: auth is off */
 	struct office *office;       /* QueryRequest.view; NULL: not set up */
 	char endpoint[256];
 	struct query_rows rows;
+	struct ratelimit anonymous;  /* "without a User-Id" lines */
 };
 
 static void answer(struct querysock *q, zmq_msg_t *env, int nenv, const Lawtally__V1__QueryReply *rep)
@@ -52,11 +54,18 @@ static const char *refusal(struct querysock *q, zmq_msg_t *payload, int *silent)
 	const struct keyring_entry *who;
 	enum auth_sender s = auth_identify(q->auth, payload, &who);
 	*silent = 0;
-	if (s == AUTH_CLIENT && scope_may_query(&who->scope))
-		return NULL;
+	if (s == AUTH_CLIENT && scope_may_query(&who->scope)) {
+		if (auth_admit(q->auth, payload, who) == 0)
+			return NULL;
+		q->m->auth_refused++;
+		return AUTH_TOO_MANY;
+	}
 	q->m->auth_refused++;
 	if (s == AUTH_ANONYMOUS) {
-		log_warn("query: message without an authenticated User-Id dropped");
+		const char *peer = zmq_msg_gets(payload, "Peer-Address");
+		if (ratelimit_hit(&q->anonymous, peer ? peer : "?"))
+			log_warn("query: message without an authenticated User-Id from %s dropped",
+				 peer ? peer : "?");
 		*silent = 1;
 		return "auth: no authenticated sender";
 	}
@@ -143,7 +152,7 @@ static void on_readable(void *sock, void *arg)
 int querysock_start(struct querysock **out, struct event_base *base, void *zctx,
 		    const char *endpoint, int hwm, struct store *store,
 		    const struct villages *villages, struct metrics *metrics,
-		    const struct auth *auth, char *err, size_t errlen)
+		    struct auth *auth, char *err, size_t errlen)
 {
 	struct querysock *q = xcalloc(1, sizeof(*q));
 	q->store = store;
@@ -151,13 +160,15 @@ int querysock_start(struct querysock **out, struct event_base *base, void *zctx,
 	q->m = metrics;
 	q->auth = auth;
 	char why[300];
+	ratelimit_init(&q->anonymous, "query: messages without an authenticated User-Id dropped",
+		       "peers");
 	q->sock = zmq_socket(zctx, ZMQ_ROUTER);
 	if (q->sock && auth && auth_server_socket(auth, q->sock, why, sizeof(why)) != 0) {
 		snprintf(err, errlen, "query: %s: %s", endpoint, why);
 		querysock_close(&q);
 		return LT_ESYS;
 	}
-	int64_t maxmsg = QUERY_FRAME_MAX;
+	int64_t maxmsg = QUERY_FRAME_MAX + (auth ? AUTH_CURVE_OVERHEAD : 0);
 	int one = 1, linger = 0;
 	if (!q->sock || zmq_setsockopt(q->sock, ZMQ_MAXMSGSIZE, &maxmsg, sizeof(maxmsg)) ||
 	    zmq_setsockopt(q->sock, ZMQ_RCVHWM, &hwm, sizeof(hwm)) ||
@@ -211,6 +222,7 @@ void querysock_close(struct querysock **qp)
 	if (q->sock)
 		zmq_close(q->sock);
 	query_rows_free(&q->rows);
+	ratelimit_fini(&q->anonymous);
 	free(q);
 	*qp = NULL;
 }

@@ -25,7 +25,7 @@ struct auth;
 int querysock_start(struct querysock **out, struct event_base *base, void *zctx,
 		    const char *endpoint, int hwm, struct store *store,
 		    const struct villages *villages, struct metrics *metrics,
-		    const struct auth *auth, char *err, size_t errlen);
+		    struct auth *auth, char *err, size_t errlen);
 const char *querysock_endpoint(const struct querysock *q);
 void querysock_set_villages(struct querysock *q, const struct villages *villages);
 

@@ -10,8 +10,11 @@
 #include <sys/queue.h>
 #include <time.h>
 
+#include "err.h"
+#include "httplisten.h"
 #include "log.h"
 #include "now.h"
+#include "ratelimit.h"
 #include "xalloc.h"
 
 /* A client sends nothing after its request; more than this is not read. */
@@ -26,6 +29,7 @@ struct client {
 
 struct stream {
 	struct event_base *base;
+	struct httplisten *listen;  /* the connections' close callbacks go through it */
 	stream_data_fn data;
 	void *arg;
 	struct event *flush_ev;     /* one-shot: the coalesced commit event */
@@ -34,6 +38,7 @@ struct stream {
 	LIST_HEAD(, client) clients;
 	size_t n;
 	int64_t last_flush_ms;      /* monotonic */
+	struct ratelimit refusals;  /* "refused a dashboard" lines */
 };
 
 /*
@@ -122,7 +127,12 @@ static void refuse(struct evhttp_request *req, int code, const char *reason, con
 void stream_attach(struct stream *s, struct evhttp_request *req)
 {
 	if (s->n >= STREAM_CLIENTS_MAX) {
-		log_warn("stream: refused a dashboard: %d already connected", STREAM_CLIENTS_MAX);
+		char *peer = NULL;
+		ev_uint16_t port;
+		evhttp_connection_get_peer(evhttp_request_get_connection(req), &peer, &port);
+		if (ratelimit_hit(&s->refusals, peer ? peer : "?"))
+			log_warn("stream: refused a dashboard at %s: %d already connected",
+				 peer ? peer : "?", STREAM_CLIENTS_MAX);
 		refuse(req, 503, "Service Unavailable", "stream: too many dashboards connected");
 		return;
 	}
@@ -139,7 +149,7 @@ void stream_attach(struct stream *s, struct evhttp_request *req)
 	struct timeval wt = {STREAM_WRITE_TIMEOUT_S, 0};
 	bufferevent_set_timeouts(bev, NULL, &wt);
 	bufferevent_setwatermark(bev, EV_READ, 0, STREAM_INPUT_MAX);
-	evhttp_connection_set_closecb(c->evcon, on_close, c);
+	httplisten_set_closecb(s->listen, c->evcon, on_close, c);
 	LIST_INSERT_HEAD(&s->clients, c, link);
 	s->n++;
 	log_debug("stream: a dashboard joined, %zu connected", s->n);
@@ -168,13 +178,16 @@ size_t stream_clients(const struct stream *s)
 	return s->n;
 }
 
-struct stream *stream_new(struct event_base *base, stream_data_fn data, void *arg)
+struct stream *stream_new(struct event_base *base, struct httplisten *listen,
+			  stream_data_fn data, void *arg)
 {
 	struct stream *s = xcalloc(1, sizeof(*s));
 	s->base = base;
+	s->listen = listen;
 	s->data = data;
 	s->arg = arg;
 	s->last_flush_ms = now_mono_ms() - STREAM_INTERVAL_MS;
+	ratelimit_init(&s->refusals, "stream: refused dashboards", "peers");
 	LIST_INIT(&s->clients);
 	struct timeval ka = {STREAM_KEEPALIVE_S, 0};
 	s->flush_ev = evtimer_new(base, on_flush, s);
@@ -193,7 +206,7 @@ void stream_free(struct stream **sp)
 	struct client *c;
 	while ((c = LIST_FIRST(&s->clients)) != NULL) {
 		LIST_REMOVE(c, link);
-		evhttp_connection_set_closecb(c->evcon, NULL, NULL);
+		httplisten_set_closecb(s->listen, c->evcon, NULL, NULL);
 		evhttp_send_reply_end(c->req);
 		free(c);
 	}
@@ -203,6 +216,7 @@ void stream_free(struct stream **sp)
 		event_free(s->keepalive_ev);
 	if (s->buf)
 		evbuffer_free(s->buf);
+	ratelimit_fini(&s->refusals);
 	free(s);
 	*sp = NULL;
 }

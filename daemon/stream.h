@@ -42,10 +42,13 @@ struct stream;
 typedef int (*stream_data_fn)(char *buf, size_t len, void *arg);
 
 /*
- * A stream on base; data composes each event's data line. It has timers
- * only, no descriptor, so nothing can fail but memory (xalloc.h).
+ * A stream on base, for connections listen accepts (it must outlive the
+ * stream); data composes each event's data line. It has timers only, no
+ * descriptor, so nothing can fail but memory (xalloc.h).
  */
-struct stream *stream_new(struct event_base *base, stream_data_fn data, void *arg);
+struct httplisten;
+struct stream *stream_new(struct event_base *base, struct httplisten *listen,
+			  stream_data_fn data, void *arg);
 
 /*
  * Takes over req (a GET /v1/stream): answers 200 with the event stream and

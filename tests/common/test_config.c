@@ -55,6 +55,7 @@ static void assert_config_equal(const struct config *a, const struct config *b)
 	assert_string_equal(a->auth, b->auth);
 	assert_string_equal(a->auth_secret_key_file, b->auth_secret_key_file);
 	assert_string_equal(a->auth_clients_dir, b->auth_clients_dir);
+	assert_int_equal(a->auth_connections_per_key, b->auth_connections_per_key);
 	assert_string_equal(a->http_token_file, b->http_token_file);
 	assert_string_equal(a->report_templates, b->report_templates);
 	assert_int_equal(a->report_silent_days, b->report_silent_days);
@@ -123,6 +124,7 @@ static void test_defaults_match_contract(void **state)
 	assert_string_equal(c->auth, "off");
 	assert_string_equal(c->auth_secret_key_file, "");
 	assert_string_equal(c->auth_clients_dir, "/etc/lawtally/clients");
+	assert_int_equal(c->auth_connections_per_key, 32);
 	assert_string_equal(c->http_token_file, "");
 	assert_string_equal(c->report_templates, "");
 	assert_int_equal(c->report_silent_days, 7);
@@ -781,7 +783,7 @@ static void test_example_file(void **state)
 			keys++;
 	}
 	fclose(f);
-	assert_int_equal(keys, 20);
+	assert_int_equal(keys, 21);
 	assert_int_equal(villages, 41);
 	free(c);
 	free(want);

@@ -80,7 +80,7 @@ static int setup(void **state)
 	f->ctx = zmq_ctx_new();
 	assert_non_null(f->base);
 	assert_non_null(f->ctx);
-	struct auth_options o = {f->keyfile, f->clients};
+	struct auth_options o = {f->keyfile, f->clients, 32};
 	assert_int_equal(auth_start(&f->auth, f->base, f->ctx, &o, err, sizeof(err)), 0);
 	*state = f;
 	return 0;
@@ -335,7 +335,10 @@ static void test_closed_handler_fails_closed(void **state)
 	zmq_close(r);
 }
 
-/* SIGHUP: a removed file revokes; an unreadable directory keeps the old set. */
+/*
+ * SIGHUP fails safe: a removed file revokes whatever else is wrong, an
+ * invalid file is shut out, an unreadable directory lets nobody in.
+ */
 static void test_reload(void **state)
 {
 	struct fx *f = *state;
@@ -366,7 +369,38 @@ static void test_reload(void **state)
 	assert_int_equal(handshake(f, mon), ZMQ_EVENT_HANDSHAKE_FAILED_AUTH);
 	zmq_close(c);
 
-	/* an invalid directory on reload: the old set stays */
+	/*
+	 * The issue's case: another file invalid (anyone may write it) while a
+	 * file is removed. The removal applies, the invalid file's key is shut
+	 * out, the rest stays.
+	 */
+	write_client(f, C_VILLAGE);
+	assert_int_equal(auth_reload(f->auth), 0);
+	assert_int_equal(auth_clients(f->auth), 3);
+	snprintf(path, sizeof(path), "%s/%s.client", f->clients, client_names[C_VILLAGE]);
+	assert_int_equal(chmod(path, 0666), 0);
+	snprintf(path, sizeof(path), "%s/%s.client", f->clients, client_names[C_DEVICE]);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(auth_reload(f->auth), LT_EINVAL);
+	assert_int_equal(auth_clients(f->auth), 1);
+	c = client(f->ctx, ep, f, C_DEVICE);
+	assert_int_equal(handshake(f, mon), ZMQ_EVENT_HANDSHAKE_FAILED_AUTH);
+	zmq_close(c);
+	c = client(f->ctx, ep, f, C_VILLAGE);
+	assert_int_equal(handshake(f, mon), ZMQ_EVENT_HANDSHAKE_FAILED_AUTH);
+	zmq_close(c);
+	c = client(f->ctx, ep, f, C_OFFICE);
+	assert_int_equal(handshake(f, mon), ZMQ_EVENT_HANDSHAKE_SUCCEEDED);
+	receive(f, r, &m);
+	assert_int_equal(auth_identify(f->auth, &m, &who), AUTH_CLIENT);
+	assert_string_equal(who->name, "office");
+	zmq_msg_close(&m);
+	zmq_close(c);
+	snprintf(path, sizeof(path), "%s/%s.client", f->clients, client_names[C_VILLAGE]);
+	assert_int_equal(unlink(path), 0);
+	write_client(f, C_DEVICE);
+
+	/* an invalid file on reload: left out, the others stay */
 	snprintf(path, sizeof(path), "%s/broken.client", f->clients);
 	FILE *out = fopen(path, "w");
 	assert_non_null(out);
@@ -375,20 +409,18 @@ static void test_reload(void **state)
 	assert_int_equal(auth_reload(f->auth), LT_EINVAL);
 	assert_int_equal(auth_clients(f->auth), 2);
 	assert_int_equal(unlink(path), 0);
-	/* a directory gone: the old set stays, and still lets its clients in */
+	/* a directory gone: what was revoked cannot be told, so nobody gets in */
 	char moved[256];
 	snprintf(moved, sizeof(moved), "%s/moved", f->dir);
 	assert_int_equal(rename(f->clients, moved), 0);
 	assert_int_equal(auth_reload(f->auth), LT_ESYS);
-	assert_int_equal(auth_clients(f->auth), 2);
+	assert_int_equal(auth_clients(f->auth), 0);
 	c = client(f->ctx, ep, f, C_OFFICE);
-	assert_int_equal(handshake(f, mon), ZMQ_EVENT_HANDSHAKE_SUCCEEDED);
-	receive(f, r, &m);
-	assert_int_equal(auth_identify(f->auth, &m, &who), AUTH_CLIENT);
-	assert_string_equal(who->name, "office");
-	zmq_msg_close(&m);
+	assert_int_equal(handshake(f, mon), ZMQ_EVENT_HANDSHAKE_FAILED_AUTH);
 	zmq_close(c);
 	assert_int_equal(rename(moved, f->clients), 0);
+	assert_int_equal(auth_reload(f->auth), 0);
+	assert_int_equal(auth_clients(f->auth), 2);
 	/* a file added: let in after the reload */
 	write_client(f, C_VILLAGE);
 	assert_int_equal(auth_reload(f->auth), 0);
@@ -404,19 +436,19 @@ static void test_start_errors(void **state)
 	char err[512], want[512], path[256];
 	struct auth *a = NULL;
 	void *ctx = zmq_ctx_new();
-	struct auth_options o = {f->keyfile, "/nonexistent/clients"};
+	struct auth_options o = {f->keyfile, "/nonexistent/clients", 32};
 	assert_int_equal(auth_start(&a, f->base, ctx, &o, err, sizeof(err)), LT_ESYS);
 	assert_string_equal(err, "auth: /nonexistent/clients: cannot open the clients directory: "
 				 "No such file or directory");
 	assert_null(a);
 
-	o = (struct auth_options){"/nonexistent/server.key", f->clients};
+	o = (struct auth_options){"/nonexistent/server.key", f->clients, 32};
 	assert_int_equal(auth_start(&a, f->base, ctx, &o, err, sizeof(err)), LT_ESYS);
 	assert_string_equal(err, "auth: server secret key /nonexistent/server.key: cannot open: "
 				 "No such file or directory");
 
 	assert_int_equal(chmod(f->keyfile, 0604), 0);
-	o = (struct auth_options){f->keyfile, f->clients};
+	o = (struct auth_options){f->keyfile, f->clients, 32};
 	assert_int_equal(auth_start(&a, f->base, ctx, &o, err, sizeof(err)), LT_EINVAL);
 	snprintf(want, sizeof(want), "auth: server secret key %s: a secret key open to others "
 		 "(mode 0604); chmod 600 it", f->keyfile);
@@ -425,7 +457,7 @@ static void test_start_errors(void **state)
 
 	/* no file named: the systemd credential, or an error */
 	unsetenv("CREDENTIALS_DIRECTORY");
-	o = (struct auth_options){"", f->clients};
+	o = (struct auth_options){"", f->clients, 32};
 	assert_int_equal(auth_start(&a, f->base, ctx, &o, err, sizeof(err)), LT_EINVAL);
 	assert_string_equal(err, "auth = curve needs [auth] server_secret_key_file (or the systemd "
 				 "credential server.key)");
@@ -441,11 +473,59 @@ static void test_start_errors(void **state)
 	assert_string_equal(err, want);
 	unsetenv("CREDENTIALS_DIRECTORY");
 
+	/* a client file that is not valid fails the start, naming it */
+	snprintf(path, sizeof(path), "%s/%s.client", f->clients, client_names[C_DEVICE]);
+	assert_int_equal(chmod(path, 0666), 0);
+	o = (struct auth_options){f->keyfile, f->clients, 32};
+	assert_int_equal(auth_start(&a, f->base, ctx, &o, err, sizeof(err)), LT_EINVAL);
+	snprintf(want, sizeof(want), "auth: %s: writable by everyone (mode 0666)", path);
+	assert_string_equal(err, want);
+	assert_int_equal(chmod(path, 0644), 0);
+
 	/* a second handler in one context cannot bind */
-	o = (struct auth_options){f->keyfile, f->clients};
 	assert_int_equal(auth_start(&a, f->base, f->ctx, &o, err, sizeof(err)), LT_ESYS);
 	assert_non_null(strstr(err, "auth: cannot bind the ZAP handler inproc://zeromq.zap.01: "));
 	zmq_ctx_term(ctx);
+}
+
+static void collect(const char *line, void *arg)
+{
+	char *all = arg;
+	size_t n = strlen(all);
+	snprintf(all + n, 4096 - n, "%s\n", line);
+}
+
+/* --check-config: every problem auth_start would refuse, one line each. */
+static void test_check(void **state)
+{
+	struct fx *f = *state;
+	char all[4096] = "", want[4096], a[256], b[256];
+	struct auth_options o = {f->keyfile, f->clients, 32};
+	assert_int_equal(auth_check(&o, collect, all), 0);
+	assert_string_equal(all, "");
+	assert_int_equal(chmod(f->keyfile, 0644), 0);
+	snprintf(a, sizeof(a), "%s/%s.client", f->clients, client_names[C_VILLAGE]);
+	assert_int_equal(chmod(a, 0666), 0);
+	snprintf(b, sizeof(b), "%s/bad.client", f->clients);
+	FILE *out = fopen(b, "w");
+	assert_non_null(out);
+	fputs("public_key = short\nrole = office\n", out);
+	fclose(out);
+	assert_int_equal(auth_check(&o, collect, all), 3);
+	snprintf(want, sizeof(want),
+		 "auth: server secret key %s: a secret key open to others (mode 0644); chmod 600 it\n",
+		 f->keyfile);
+	assert_non_null(strstr(all, want));
+	snprintf(want, sizeof(want), "auth: %s: writable by everyone (mode 0666)\n", a);
+	assert_non_null(strstr(all, want));
+	snprintf(want, sizeof(want), "auth: %s: line 1: public_key: not a Z85 key of 40 characters\n",
+		 b);
+	assert_non_null(strstr(all, want));
+	all[0] = '\0';
+	o.clients_dir = "/nonexistent/clients";
+	assert_int_equal(auth_check(&o, collect, all), 2);
+	assert_non_null(strstr(all, "auth: /nonexistent/clients: cannot open the clients directory: "
+				    "No such file or directory\n"));
 }
 
 static void test_endpoint_local(void **state)
@@ -476,6 +556,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_closed_handler_fails_closed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reload, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_start_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_check, setup, teardown),
 		cmocka_unit_test(test_endpoint_local),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -13,6 +13,9 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <sys/queue.h>
 
 #include "err.h"
 #include "httpauth.h"
@@ -159,6 +162,8 @@ static void test_query_bad(void **state)
 		{"year=%202024", "year: required, 2000-2200"},
 		{"year=2024x", "year: required, 2000-2200"},
 		{"year=99999999999999999999", "year: required, 2000-2200"},
+		{"year=2026%00", "query string: a NUL byte (%00) in a parameter"},
+		{"year=2024&village=ZL07%00x", "query string: a NUL byte (%00) in a parameter"},
 		{"year=1999", "year: required, 2000-2200"},
 		{"year=2024&year=2025", "year: unknown or repeated parameter"},
 		{"year=2024&colour=red", "colour: unknown or repeated parameter"},
@@ -175,6 +180,38 @@ static void test_query_bad(void **state)
 	}
 }
 
+static void add(struct evkeyvalq *h, const char *k, const char *v)
+{
+	assert_int_equal(evhttp_add_header(h, k, v), 0);
+}
+
+static void test_single_headers(void **state)
+{
+	(void)state;
+	struct evkeyvalq h;
+	char msg[96] = "";
+	TAILQ_INIT(&h);
+	add(&h, "Host", "127.0.0.1");
+	add(&h, "Authorization", "Bearer a");
+	add(&h, "Accept", "*/*");
+	add(&h, "accept", "text/plain"); /* may repeat */
+	assert_int_equal(httpquery_headers(&h, msg, sizeof(msg)), 0);
+	add(&h, "authorization", "Bearer b");
+	assert_int_equal(httpquery_headers(&h, msg, sizeof(msg)), LT_EINVAL);
+	assert_string_equal(msg, "Authorization: given more than once");
+	evhttp_clear_headers(&h);
+	add(&h, "Content-Length", "0");
+	add(&h, "Content-Length", "5");
+	assert_int_equal(httpquery_headers(&h, msg, sizeof(msg)), LT_EINVAL);
+	assert_string_equal(msg, "Content-Length: given more than once");
+	evhttp_clear_headers(&h);
+	add(&h, "Host", "a");
+	add(&h, "HOST", "b");
+	assert_int_equal(httpquery_headers(&h, msg, sizeof(msg)), LT_EINVAL);
+	assert_string_equal(msg, "Host: given more than once");
+	evhttp_clear_headers(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -182,6 +219,7 @@ int main(void)
 		cmocka_unit_test(test_token),
 		cmocka_unit_test(test_query_good),
 		cmocka_unit_test(test_query_bad),
+		cmocka_unit_test(test_single_headers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -215,16 +215,25 @@ static void test_client_file(void **state)
 	free(big);
 }
 
+/* Appends each line keyring_load reports to the buffer arg (4096 bytes). */
+static void collect(const char *line, void *arg)
+{
+	char *all = arg;
+	size_t n = strlen(all);
+	snprintf(all + n, 4096 - n, "%s\n", line);
+}
+
 static void test_load_directory(void **state)
 {
 	(void)state;
-	char dir[64], text[600], err[1024], want[1024];
+	char dir[64], text[600], err[1024], want[1024], lines[4096] = "";
+	size_t nbad = 0;
 	char pub[3][41], sec[41];
 	struct keyring *k = NULL;
 	temp_dir(dir, sizeof(dir));
 
 	/* an empty directory: nobody */
-	assert_int_equal(keyring_load(&k, dir, err, sizeof(err)), 0);
+	assert_int_equal(keyring_load(&k, dir, collect, lines, &nbad, err, sizeof(err)), 0);
 	assert_int_equal(k->n, 0);
 	keyring_free(&k);
 	assert_null(k);
@@ -242,7 +251,7 @@ static void test_load_directory(void **state)
 	put(dir, ".hidden.client", "garbage\n", 0644);
 	put(dir, "bad name.client", "garbage\n", 0644);
 	put(dir, ".client", "garbage\n", 0644);
-	assert_int_equal(keyring_load(&k, dir, err, sizeof(err)), 0);
+	assert_int_equal(keyring_load(&k, dir, collect, lines, &nbad, err, sizeof(err)), 0);
 	assert_int_equal(k->n, 3);
 	for (int i = 0; i < 3; i++) {
 		const struct keyring_entry *e = keyring_find_z85(k, pub[i]);
@@ -262,43 +271,56 @@ static void test_load_directory(void **state)
 	assert_null(keyring_find_z85(NULL, pub[0]));
 	keyring_free(&k);
 
-	/* one bad file fails the whole directory, naming the file */
+	/* a bad file is left out, named; the others stay */
 	put(dir, "broken.client", "role = office\n", 0644);
-	k = (struct keyring *)1;
-	assert_int_equal(keyring_load(&k, dir, err, sizeof(err)), LT_EINVAL);
-	assert_ptr_equal(k, (struct keyring *)1);
-	snprintf(want, sizeof(want), "%s/broken.client: no public_key", dir);
-	assert_string_equal(err, want);
-	k = NULL;
+	lines[0] = '\0';
+	assert_int_equal(keyring_load(&k, dir, collect, lines, &nbad, err, sizeof(err)), 0);
+	assert_int_equal(nbad, 1);
+	assert_int_equal(k->n, 3);
+	snprintf(want, sizeof(want), "%s/broken.client: no public_key\n", dir);
+	assert_string_equal(lines, want);
+	keyring_free(&k);
 
-	/* two files with one key */
+	/* two files with one key: both are left out */
 	client_text(text, sizeof(text), pub[2], "device");
 	put(dir, "broken.client", text, 0644);
-	assert_int_equal(keyring_load(&k, dir, err, sizeof(err)), LT_EINVAL);
-	assert_non_null(strstr(err, ".client have the same public key"));
-	assert_non_null(strstr(err, "broken.client"));
-	assert_non_null(strstr(err, "office.client"));
+	lines[0] = '\0';
+	assert_int_equal(keyring_load(&k, dir, collect, lines, &nbad, err, sizeof(err)), 0);
+	assert_int_equal(nbad, 2);
+	assert_int_equal(k->n, 2);
+	assert_null(keyring_find_z85(k, pub[2]));
+	assert_non_null(strstr(lines, ".client have the same public key\n"));
+	assert_non_null(strstr(lines, "broken.client"));
+	assert_non_null(strstr(lines, "office.client"));
+	keyring_free(&k);
 
-	/* a client file anyone may write */
+	/* a client file anyone may write; and without a callback, only counted */
 	client_text(text, sizeof(text), other, "device");
 	put(dir, "broken.client", text, 0666);
-	assert_int_equal(keyring_load(&k, dir, err, sizeof(err)), LT_EINVAL);
-	snprintf(want, sizeof(want), "%s/broken.client: writable by everyone (mode 0666)", dir);
-	assert_string_equal(err, want);
+	lines[0] = '\0';
+	assert_int_equal(keyring_load(&k, dir, collect, lines, &nbad, err, sizeof(err)), 0);
+	snprintf(want, sizeof(want), "%s/broken.client: writable by everyone (mode 0666)\n", dir);
+	assert_string_equal(lines, want);
+	assert_null(keyring_find_z85(k, other));
+	keyring_free(&k);
+	assert_int_equal(keyring_load(&k, dir, NULL, NULL, &nbad, err, sizeof(err)), 0);
+	assert_int_equal(nbad, 1);
+	keyring_free(&k);
 	put(dir, "broken.client", text, 0644);
-	assert_int_equal(keyring_load(&k, dir, err, sizeof(err)), 0);
+	assert_int_equal(keyring_load(&k, dir, collect, lines, &nbad, err, sizeof(err)), 0);
+	assert_int_equal(nbad, 0);
 	assert_int_equal(k->n, 4);
 	keyring_free(&k);
 
 	/* a directory anyone may write, or none at all */
 	assert_int_equal(chmod(dir, 0777), 0);
-	assert_int_equal(keyring_load(&k, dir, err, sizeof(err)), LT_EINVAL);
+	assert_int_equal(keyring_load(&k, dir, collect, lines, &nbad, err, sizeof(err)), LT_EINVAL);
 	snprintf(want, sizeof(want), "%s: the clients directory is writable by everyone (mode 0777)",
 		 dir);
 	assert_string_equal(err, want);
 	assert_int_equal(chmod(dir, 0755), 0);
 	rm_dir(dir);
-	assert_int_equal(keyring_load(&k, dir, err, sizeof(err)), LT_ESYS);
+	assert_int_equal(keyring_load(&k, dir, collect, lines, &nbad, err, sizeof(err)), LT_ESYS);
 	snprintf(want, sizeof(want), "%s: cannot open the clients directory: No such file or directory",
 		 dir);
 	assert_string_equal(err, want);

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # auth = curve: only registered keys get in, each sends only what its role
 # allows and is recorded as itself; only office keys query; a key removed
-# and SIGHUP is refused, even on a connection made before; what cannot be
-# read fails closed, at start and on reload.
+# and SIGHUP is refused, even on a connection made before, whatever else
+# in the directory is wrong; what cannot be read fails closed, at start and
+# on reload, and --check-config names it.
 . "$(dirname "$0")/lib.sh"
 
 K=$T/keys
@@ -44,6 +45,21 @@ grep -qx "<3>auth: $T/missing: cannot open the clients directory: No such file o
 
 write_config "$AUTH_CONF
 clients_dir = $T/clients"
+# a server key others may read: --check-config fails as the start would
+chmod 644 "$K/lawtallyd.key"
+rc=0
+"$LAWTALLYD" --check-config -c "$T/lawtallyd.conf" >/dev/null 2>"$T/check.err" || rc=$?
+assert_eq 2 "$rc" "--check-config with a server key others may read"
+grep -qxF "lawtallyd: auth: server secret key $K/lawtallyd.key: a secret key open to others (mode 0644); chmod 600 it" \
+	"$T/check.err" || fail "--check-config: $(cat "$T/check.err")"
+rc=0
+"$LAWTALLYD" -c "$T/lawtallyd.conf" 2>"$T/start.err" || rc=$?
+assert_eq 1 "$rc" "start with a server key others may read"
+grep -qxF "<3>auth: server secret key $K/lawtallyd.key: a secret key open to others (mode 0644); chmod 600 it; not starting" \
+	"$T/start.err" || fail "start: $(cat "$T/start.err")"
+chmod 600 "$K/lawtallyd.key"
+"$LAWTALLYD" --check-config -c "$T/lawtallyd.conf" >/dev/null 2>"$T/check.err" ||
+	fail "--check-config of a good auth setup: $(cat "$T/check.err")"
 start_daemon
 grep -qxF "<6>auth: curve on ingest and query; server public key $(cat "$K/lawtallyd.pub"); 4 clients from $T/clients" \
 	"$T/daemon.log" || fail "no auth line in the log"
@@ -147,19 +163,52 @@ assert_eq 1 "$(total_as office trainings.sessions)" "trainings after the revoked
 # and a new connection with it gets nothing
 expect 3 "" send_as zl07 --timeout 0.5 training --village ZL07 --attendees 5 --occurred-at $JUNE
 
-# a broken or vanished directory on reload keeps the clients of before
+# reload fails safe (the issue's case): a removed file is revoked whatever
+# else is wrong; a file anyone may write is logged and its key shut out;
+# --check-config names it and fails, so `systemctl reload` says so
+check() { "$LAWTALLYD" --check-config -c "$T/lawtallyd.conf" >/dev/null 2>"$T/check.err"; }
+chmod 666 "$T/clients/zl08.client"
+rm "$T/clients/cam-01.client"
+rc=0
+check || rc=$?
+assert_eq 2 "$rc" "--check-config with a client file anyone may write"
+grep -qxF "lawtallyd: auth: $T/clients/zl08.client: writable by everyone (mode 0666)" "$T/check.err" ||
+	fail "--check-config: $(cat "$T/check.err")"
+kill -HUP "$DAEMON_PID"
+wait_until 5 grep -q "^<6>auth: client cam-01 (device) revoked" "$T/daemon.log"
+grep -qxF "<3>auth: reload: $T/clients/zl08.client: writable by everyone (mode 0666); its key is not admitted" \
+	"$T/daemon.log" || fail "the invalid file is not logged"
+grep -qxF "<6>auth: 1 clients from $T/clients; 1 client files left out" "$T/daemon.log" ||
+	fail "no count of the clients after the reload"
+expect 3 "" send_as cam-01 --timeout 0.5 enforcement --campaign STRAW_BURNING --action INSPECTION \
+	--occurred-at $JUNE
+expect 3 "" send_as zl08 --timeout 0.5 training --village ZL08 --attendees 2 --occurred-at $JUNE
+assert_eq 1 "$(total_as office trainings.sessions)" "the office still reads"
+chmod 644 "$T/clients/zl08.client"
+cp "$K/cam-01.client" "$T/clients/"
+check || fail "--check-config once fixed: $(cat "$T/check.err")"
+kill -HUP "$DAEMON_PID"
+wait_until 5 grep -q "^<6>auth: client cam-01 (device) added" "$T/daemon.log"
+expect 0 "^accepted$" send_as zl08 training --village ZL08 --attendees 2 --occurred-at $JUNE
+
+# a broken file is left out and the others stay; a vanished directory
+# cannot say what was revoked, so nobody gets in until it is back
 printf 'role = office\n' >"$T/clients/broken.client"
 kill -HUP "$DAEMON_PID"
-wait_until 5 grep -q "^<3>auth: reload: $T/clients/broken.client: no public_key; keeping the 3 clients of before" \
+wait_until 5 grep -qxF "<3>auth: reload: $T/clients/broken.client: no public_key; its key is not admitted" \
 	"$T/daemon.log"
+assert_eq 2 "$(total_as office trainings.sessions)" "the office still reads"
 rm "$T/clients/broken.client"
 mv "$T/clients" "$T/clients.away"
 kill -HUP "$DAEMON_PID"
-wait_until 5 grep -q "^<3>auth: reload: $T/clients: cannot open the clients directory" "$T/daemon.log"
-assert_eq 1 "$(total_as office trainings.sessions)" "the office still reads"
-expect 0 "^accepted$" send_as zl08 training --village ZL08 --attendees 2 --occurred-at $JUNE
-expect 3 "" send_as zl07 --timeout 0.5 training --village ZL07 --attendees 5 --occurred-at $JUNE
+wait_until 5 grep -qxF "<3>auth: reload: $T/clients: cannot open the clients directory: No such file or directory; no client is admitted until it is fixed and reloaded" \
+	"$T/daemon.log"
+expect 3 "no answer in time" as office totals --endpoint "$QUERY" --year 2024 --timeout 1
+expect 3 "" send_as zl08 --timeout 0.5 training --village ZL08 --attendees 2 --occurred-at $JUNE
 mv "$T/clients.away" "$T/clients"
+kill -HUP "$DAEMON_PID"
+wait_until 5 grep -q "^<6>auth: client office (office) added" "$T/daemon.log"
+assert_eq 2 "$(total_as office trainings.sessions)" "the office reads again"
 
 # hostile frames from a registered key: answered, nothing changes, no crash
 before=$(snapshot)
@@ -173,6 +222,15 @@ set +e
 rc=$?
 set -e
 assert_eq 3 "$rc" "a 10 MB frame gets no answer (the connection is dropped)"
+# the limit is frame_bytes_max (1 MiB) exactly, CurveZMQ's 33 bytes allowed for
+head -c 1048576 /dev/urandom >"$T/max.bin"
+"$BUILD/tests/zcurve" "$INGEST" "$K/office.key" "$K/lawtallyd.pub" "$T/max.bin" >"$T/zc4.out" ||
+	fail "no reply to a frame of frame_bytes_max: $(cat "$T/zc4.out")"
+grep -q "^batch_id=0 acks=0 error=frame: " "$T/zc4.out" || fail "1 MiB frame: $(cat "$T/zc4.out")"
+head -c 1048577 /dev/urandom >"$T/over.bin"
+rc=0
+"$BUILD/tests/zcurve" "$INGEST" "$K/office.key" "$K/lawtallyd.pub" "$T/over.bin" >/dev/null || rc=$?
+assert_eq 3 "$rc" "a frame one byte over frame_bytes_max gets no answer"
 assert_eq "$before" "$(snapshot)" "totals after hostile frames"
 
 # two queries of non-office keys and the revoked key's message (strangers never get a message in)

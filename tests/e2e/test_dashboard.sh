@@ -187,7 +187,7 @@ for i in $(seq 2 32); do stream "s$i"; done
 for i in $(seq 2 32); do wait_until 5 has "s$i" '^event: hello'; done
 assert_eq 503 "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://$HTTP/v1/stream")" \
 	"stream 33"
-grep -q "^<4>stream: refused a dashboard: 32 already connected" "$T/daemon.log" ||
+grep -q "^<4>stream: refused a dashboard at 127.0.0.1: 32 already connected" "$T/daemon.log" ||
 	fail "no warning logged for the refused stream"
 kill "${SENDER_PIDS[0]}"
 wait_until 5 bash -c "curl -s -o /dev/null -w '%{http_code}' --max-time 1 'http://$HTTP/v1/stream' | grep -q 200"

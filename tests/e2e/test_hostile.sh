@@ -41,6 +41,14 @@ set +e
 rc=$?
 set -e
 assert_eq 3 "$rc" "a 10 MB frame gets no reply"
+# the limit is frame_bytes_max (1 MiB) exactly
+head -c 1048576 /dev/urandom >"$T/max.bin"
+grep -Eq '^batch_id=[0-9]+ acks=0 error=(frame|events): ' <<<"$("$ZSEND" "$INGEST" "$T/max.bin")" ||
+	fail "no error reply to a frame of frame_bytes_max"
+head -c 1048577 /dev/urandom >"$T/over.bin"
+rc=0
+"$ZSEND" "$INGEST" "$T/over.bin" >/dev/null 2>&1 || rc=$?
+assert_eq 3 "$rc" "a frame one byte over frame_bytes_max gets no reply"
 
 # deep and huge JSON lines: reported with their line, nothing sent
 python3 - "$T/json.jsonl" <<'PY'
@@ -73,6 +81,27 @@ assert_eq 400 "$(code "http://$HTTP/v1/totals?year=2024&metric=$(head -c 600 /de
 assert_eq 400 "$(code "http://$HTTP/v1/totals?year=2024&village=ZL%00")" "NUL in a value"
 assert_eq 400 "$(code "http://$HTTP/v1/totals?year=2024&by=%ff%fe")" "bytes in a value"
 assert_eq 400 "$(code "http://$HTTP/v1/totals?year=2024&year=2024")" "repeated parameter"
+# strict: a NUL that would cut a value short, a number out of range, a header given twice
+reason() { curl -s "$@" | jq -r .error; }
+assert_eq "query string: a NUL byte (%00) in a parameter" "$(reason "http://$HTTP/v1/totals?year=2026%00")" \
+	"NUL after the year"
+assert_eq 400 "$(code "http://$HTTP/v1/report?year=2026%00")" "NUL after the report's year"
+assert_eq 400 "$(code "http://$HTTP/v1/report?year=2024&as_of=@99999999999999999999")" "as_of out of range"
+assert_eq 200 "$(code "http://$HTTP/v1/report?year=2024&as_of=@1717200000")" "as_of in range"
+assert_eq "Authorization: given more than once" \
+	"$(reason -H "Authorization: Bearer a" -H "Authorization: Bearer b" "http://$HTTP/healthz")" \
+	"two Authorization headers"
+raw() { # REQUEST: sent as it is on one connection; prints the status line
+	exec 3<>"/dev/tcp/${HTTP%:*}/${HTTP##*:}"
+	printf '%b' "$1" >&3
+	timeout 5 head -n 1 <&3 | tr -d '\r'
+	exec 3>&-
+}
+assert_eq "HTTP/1.1 400 Bad Request" \
+	"$(raw 'GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nContent-Length: 5\r\n\r\n')" \
+	"two Content-Length headers"
+assert_eq "HTTP/1.1 200 OK" "$(raw 'GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n')" \
+	"one Content-Length header"
 big=$(head -c 20000 /dev/zero | tr '\0' a)
 c=$(code -H "X-Big: $big" "http://$HTTP/healthz")
 [ "$c" != 200 ] || fail "a 20 KB header was served"
@@ -95,9 +124,22 @@ set -e
 assert_eq 1 "$rc" "start on 0.0.0.0 without a token"
 grep -q "^<3>http: listening on 0.0.0.0:[0-9]*, not loopback, needs \[http\] token_file; not starting" \
 	"$T/start.err" || fail "no token: $(cat "$T/start.err")"
+rc=0
+"$LAWTALLYD" --check-config -c "$T/lawtallyd.conf" >/dev/null 2>"$T/check.err" || rc=$?
+assert_eq 2 "$rc" "--check-config on 0.0.0.0 without a token"
+grep -q "^lawtallyd: http: listening on 0.0.0.0:0, not loopback, needs \[http\] token_file$" "$T/check.err" ||
+	fail "--check-config without a token: $(cat "$T/check.err")"
 head -c 24 /dev/urandom | base64 | tr '+/' '-_' >"$T/token"
-chmod 600 "$T/token"
+chmod 644 "$T/token"
 printf 'token_file = %s\n' "$T/token" >>"$T/lawtallyd.conf"
+rc=0
+"$LAWTALLYD" --check-config -c "$T/lawtallyd.conf" >/dev/null 2>"$T/check.err" || rc=$?
+assert_eq 2 "$rc" "--check-config with a token others may read"
+grep -qxF "lawtallyd: http: token file $T/token: open to others (mode 0644); chmod 600 it" "$T/check.err" ||
+	fail "--check-config with a token others may read: $(cat "$T/check.err")"
+chmod 600 "$T/token"
+"$LAWTALLYD" --check-config -c "$T/lawtallyd.conf" >/dev/null 2>"$T/check.err" ||
+	fail "--check-config with a good token: $(cat "$T/check.err")"
 start_daemon
 port=${HTTP##*:}
 url="http://127.0.0.1:$port/healthz"

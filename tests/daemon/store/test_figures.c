@@ -226,6 +226,8 @@ static void test_moments(void **state)
 	assert_int_equal(t, 1717205400);
 	assert_int_equal(when_parse_moment("@1717205400", TZ, &t), 0);
 	assert_int_equal(t, 1717205400);
+	assert_int_equal(when_parse_moment("@253402300799", TZ, &t), 0);
+	assert_int_equal(t, WHEN_SECONDS_MAX);
 	assert_int_equal(when_parse_moment("2024-02-29", 0, &t), 0);
 	when_format(t, 0, buf);
 	assert_string_equal(buf, "2024-02-29T23:59:59Z");
@@ -237,7 +239,7 @@ static void test_moments(void **state)
 		"", "2024", "2024-6-01", "2023-02-29", "2024-13-01", "2024-06-31", "2024-06-01T",
 		"2024-06-01T24:00", "2024-06-01T09:60", "2024-06-01T09:30:61", "2024-06-01T09:30+8",
 		"2024-06-01T09:30Zx", "@", "@-5", "@12x", "2024-06-01T09:30:00+08:00 and more text",
-		"yesterday",
+		"yesterday", "@253402300800", "@9223372036854775807", "@99999999999999999999",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		if (when_parse_moment(bad[i], TZ, &t) != LT_EINVAL)
