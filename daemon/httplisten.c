@@ -509,8 +509,10 @@ static int listen_on(struct httplisten *hl, const struct httplisten_options *o, 
 	int e = errno;
 	evutil_freeaddrinfo(ai);
 	if (!hl->lev) {
-		snprintf(err, errlen, "http: cannot listen on %s port %u: %s", o->host, o->port,
-			 strerror(e));
+		/* as the listen address is written: host:port, [v6]:port */
+		snprintf(err, errlen, strchr(o->host, ':') ? "http: cannot listen on [%s]:%u: %s"
+							   : "http: cannot listen on %s:%u: %s",
+			 o->host, o->port, strerror(e));
 		return LT_ESYS;
 	}
 	struct sockaddr_storage ss;
