@@ -35,6 +35,7 @@
 
 #include "err.h"
 #include "log.h"
+#include "now.h"
 #include "ratelimit.h"
 #include "xalloc.h"
 
@@ -96,13 +97,6 @@ struct httplisten {
 };
 
 static struct httplisten *all;
-
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 unsigned httplisten_limit(unsigned connections_max, uint64_t nofile, unsigned *reserve)
 {
@@ -174,7 +168,7 @@ static void arm_deadline(struct httplisten *hl)
 	struct conn *head = TAILQ_FIRST(&hl->waiting);
 	if (!head || evtimer_pending(hl->deadline_ev, NULL))
 		return;
-	int64_t wait = head->since_ms + hl->timeout_ms - mono_ms();
+	int64_t wait = head->since_ms + hl->timeout_ms - now_mono_ms();
 	if (wait < 0)
 		wait = 0;
 	struct timeval tv = {(time_t)(wait / 1000), (suseconds_t)(wait % 1000) * 1000};
@@ -184,7 +178,7 @@ static void arm_deadline(struct httplisten *hl)
 static void start_waiting(struct httplisten *hl, struct conn *c)
 {
 	c->state = CONN_WAITING;
-	c->since_ms = mono_ms();
+	c->since_ms = now_mono_ms();
 	TAILQ_INSERT_TAIL(&hl->waiting, c, link);
 	arm_deadline(hl);
 }
@@ -254,7 +248,7 @@ static void on_deadline(evutil_socket_t fd, short what, void *arg)
 	struct conn *c;
 	char why[64];
 	(void)fd, (void)what;
-	int64_t now = mono_ms();
+	int64_t now = now_mono_ms();
 	snprintf(why, sizeof(why), "no whole request within %lld s",
 		 (long long)(hl->timeout_ms / 1000));
 	while ((c = TAILQ_FIRST(&hl->waiting)) && now - c->since_ms >= hl->timeout_ms) {
@@ -329,7 +323,7 @@ static void by_fd_set(struct httplisten *hl, int fd, struct conn *c)
 static void take(struct httplisten *hl, struct evhttp_connection *evcon, int fd)
 {
 	struct conn *head = TAILQ_FIRST(&hl->waiting);
-	int64_t waited = head ? mono_ms() - head->since_ms : -1;
+	int64_t waited = head ? now_mono_ms() - head->since_ms : -1;
 	int ready = hl->open >= hl->cap && head && request_ready(fd);
 	switch (httplisten_verdict(hl->open, hl->cap, waited, ready)) {
 	case HTTPLISTEN_REFUSE:
@@ -463,7 +457,7 @@ static void on_accept_error(struct evconnlistener *lev, void *arg)
 	if (e == EMFILE || e == ENFILE) {
 		/* one a slow client holds is better used by the next connection */
 		struct conn *head = TAILQ_FIRST(&hl->waiting);
-		if (head && mono_ms() - head->since_ms >= HTTPLISTEN_SHED_MS) {
+		if (head && now_mono_ms() - head->since_ms >= HTTPLISTEN_SHED_MS) {
 			hl->m->http_shed++;
 			drop(hl, head, "out of descriptors, and it sent no whole request");
 		}
