@@ -26,17 +26,30 @@ static const struct role_rule {
 			   "scope: village keys send dispute, training and retraction events only"},
 	[SCOPE_DEVICE] = {"device", KIND(TALLY_ENFORCEMENT) | KIND(TALLY_RETRACTION), 0, 0, 0,
 			  "scope: device keys send enforcement and retraction events only"},
+	/* the township's own work, and the trainings it holds for its cadres,
+	 * leaders, enforcement staff and people under community correction
+	 * (a training's audience decides who sends it: scope_check_event) */
 	[SCOPE_OFFICE] = {"office", KIND(TALLY_PETITION) | KIND(TALLY_PUBLICITY) |
-					    KIND(TALLY_LAWSUIT) | KIND(TALLY_RETRACTION),
+					    KIND(TALLY_LAWSUIT) | KIND(TALLY_RETRACTION) |
+					    KIND(TALLY_TRAINING) | KIND(TALLY_DOCUMENT) |
+					    KIND(TALLY_DECISION) | KIND(TALLY_OPINION) |
+					    KIND(TALLY_DISCLOSURE) | KIND(TALLY_SUPERVISION) |
+					    KIND(TALLY_STAFF) | KIND(TALLY_TASK),
 			  0, 1, 1,
-			  "scope: office keys send petition, publicity, lawsuit and retraction "
-			  "events only"},
+			  "scope: office keys send the township's kinds (petition, publicity, "
+			  "lawsuit, training, document, decision, opinion, disclosure, supervision, "
+			  "enforcement_staff, task) and retraction events only"},
 };
 
 #define NRULES (sizeof(rules) / sizeof(rules[0]))
 
 static const char *const reason_other_village =
 	"scope: a village key sends events of its own village only";
+static const char *const reason_training_village =
+	"scope: village keys send trainings of their own mediators and villagers only";
+static const char *const reason_training_office =
+	"scope: office keys send trainings of township audiences only, not of mediators or "
+	"villagers";
 static const char *const reason_retract_village =
 	"scope: a village key retracts events of its own village only (retraction.scope)";
 static const char *const reason_retract_device =
@@ -103,6 +116,11 @@ const char *scope_check_event(const struct scope *s, const Lawtally__V1__Event *
 	enum tally_kind kind = tally_event_kind(e);
 	if (kind == TALLY_KIND_NONE || !(r->kinds & KIND(kind)))
 		return r->reason;
+	/* a training is in its village's scope or the township's by its
+	 * audience, and only the role that writes that scope sends it */
+	if (kind == TALLY_TRAINING &&
+	    tally_training_in_village(e->training) != (s->role == SCOPE_VILLAGE))
+		return s->role == SCOPE_VILLAGE ? reason_training_village : reason_training_office;
 	if (r->own_village && e->village[0] && strcmp(e->village, s->village) != 0)
 		return reason_other_village;
 	/* dispute and training always name their village: "" is refused by
@@ -136,8 +154,11 @@ static size_t key_put(uint8_t key[SCOPE_KEY_MAX], uint8_t tag, const char *name,
 size_t scope_event_key(const Lawtally__V1__Event *e, uint8_t key[SCOPE_KEY_MAX])
 {
 	switch (tally_event_kind(e)) {
-	case TALLY_DISPUTE:
 	case TALLY_TRAINING:
+		if (!tally_training_in_village(e->training))
+			return key_put(key, SCOPE_TAG_TOWNSHIP, "", 0);
+		return key_put(key, SCOPE_TAG_VILLAGE, e->village, strnlen(e->village, VILLAGE_CODE_MAX));
+	case TALLY_DISPUTE:
 		return key_put(key, SCOPE_TAG_VILLAGE, e->village, strnlen(e->village, VILLAGE_CODE_MAX));
 	case TALLY_ENFORCEMENT:
 		return key_put(key, SCOPE_TAG_DEVICE, e->enforcement->device_id,
@@ -145,6 +166,13 @@ size_t scope_event_key(const Lawtally__V1__Event *e, uint8_t key[SCOPE_KEY_MAX])
 	case TALLY_PETITION:
 	case TALLY_PUBLICITY:
 	case TALLY_LAWSUIT:
+	case TALLY_DOCUMENT:
+	case TALLY_DECISION:
+	case TALLY_OPINION:
+	case TALLY_DISCLOSURE:
+	case TALLY_SUPERVISION:
+	case TALLY_STAFF:
+	case TALLY_TASK:
 		return key_put(key, SCOPE_TAG_TOWNSHIP, "", 0);
 	case TALLY_RETRACTION:
 		return scope_key_parse(e->retraction->scope, key);

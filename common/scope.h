@@ -2,9 +2,12 @@
  * scope.h - who may send what: the roles of authenticated senders.
  *
  * With auth = curve every client key has one role (docs/keys.md):
- *   village:CODE  dispute and training events of village CODE
+ *   village:CODE  dispute events of village CODE, and its trainings of a
+ *                 village audience
  *   device        enforcement events
- *   office        petition, publicity and lawsuit events, and queries
+ *   office        the township's kinds (petition, publicity, lawsuit, document,
+ *                 decision, opinion, disclosure, supervision, enforcement_staff,
+ *                 task), trainings of township audiences, and queries
  * Every role may send retractions of events in the scopes it writes (the
  * office: of any); the store lets one through only for the original
  * sender of the event or for an office key (store_item.own_only).
@@ -13,9 +16,12 @@
  * Besides roles, the scope of an event's id (docs/protocol.md, "Ids and
  * scopes"): ids are unique within a scope, which follows from the event's
  * kind and fields, never from the key that sent it:
- *   village:CODE      dispute and training of village CODE
+ *   village:CODE      dispute of village CODE, and its training of a village
+ *                     audience (its mediators, its villagers)
  *   device:DEVICE_ID  enforcement with that device_id ("device": none)
- *   township          petition, publicity and lawsuit
+ *   township          petition, publicity, lawsuit, document, decision,
+ *                     opinion, disclosure, supervision, enforcement_staff,
+ *                     task, and training of a township audience
  * and a retraction is in the scope of the event it withdraws, which it
  * names in retraction.scope. Since a role sends only the kinds (and, for a
  * village, the village) of its own scopes, no key can take an id in a

@@ -20,6 +20,16 @@
 #define ENFORCEMENT_DIMS {{"action", &lawtally__v1__enforcement__action__descriptor}, \
 			  {"campaign", &lawtally__v1__enforcement__campaign__descriptor}}
 #define NO_DIMS {{0, 0}, {0, 0}}
+#define VENUE_LAW_DIMS {{"venue", &lawtally__v1__publicity__venue__descriptor}, \
+			{"law", &lawtally__v1__publicity__law__descriptor}}
+#define AUDIENCE_DIMS {{"audience", &lawtally__v1__training__audience__descriptor}, {0, 0}}
+#define DECISION_DIMS {{"category", &lawtally__v1__major_decision__category__descriptor}, {0, 0}}
+#define OPINION_DIMS {{"subject", &lawtally__v1__legal_opinion__subject__descriptor}, \
+		      {"adviser", &lawtally__v1__legal_opinion__adviser__descriptor}}
+#define DISCLOSURE_DIMS {{"content", &lawtally__v1__disclosure__content__descriptor}, \
+			 {"channel", &lawtally__v1__disclosure__channel__descriptor}}
+#define SUPERVISION_DIMS {{"supervisor", &lawtally__v1__supervision__supervisor__descriptor}, {0, 0}}
+#define TASK_DIMS {{"item", &lawtally__v1__task__item__descriptor}, {0, 0}}
 
 static const struct tally_metric_info metrics[M_COUNT] = {
 	[M_DISPUTES_REGISTERED] = {"disputes.registered", TALLY_DISPUTE, 0, DISPUTE_DIMS},
@@ -37,13 +47,33 @@ static const struct tally_metric_info metrics[M_COUNT] = {
 	[M_PETITIONS_DIFFICULT_RESOLVED] = {"petitions.difficult_resolved", TALLY_PETITION, 0, PETITION_DIMS},
 	[M_TRAININGS_SESSIONS] = {"trainings.sessions", TALLY_TRAINING, 0, NO_DIMS},
 	[M_TRAININGS_ATTENDEES] = {"trainings.attendees", TALLY_TRAINING, 0, NO_DIMS},
-	[M_PUBLICITY_ACTIVITIES] = {"publicity.activities", TALLY_PUBLICITY, 0, VENUE_DIMS},
-	[M_PUBLICITY_MATERIALS] = {"publicity.materials", TALLY_PUBLICITY, 0, VENUE_DIMS},
-	[M_PUBLICITY_CONSULTATIONS] = {"publicity.consultations", TALLY_PUBLICITY, 0, VENUE_DIMS},
+	[M_PUBLICITY_ACTIVITIES] = {"publicity.activities", TALLY_PUBLICITY, 0, VENUE_LAW_DIMS},
+	[M_PUBLICITY_MATERIALS] = {"publicity.materials", TALLY_PUBLICITY, 0, VENUE_LAW_DIMS},
+	[M_PUBLICITY_CONSULTATIONS] = {"publicity.consultations", TALLY_PUBLICITY, 0, VENUE_LAW_DIMS},
 	[M_LAWSUITS_FILED] = {"lawsuits.filed", TALLY_LAWSUIT, 0, LAWSUIT_DIMS},
 	[M_LAWSUITS_LOST] = {"lawsuits.lost", TALLY_LAWSUIT, 0, LAWSUIT_DIMS},
 	[M_ENFORCEMENT_ACTIONS] = {"enforcement.actions", TALLY_ENFORCEMENT, 0, ENFORCEMENT_DIMS},
 	[M_ENFORCEMENT_RECORDED] = {"enforcement.recorded", TALLY_ENFORCEMENT, 0, ENFORCEMENT_DIMS},
+	[M_TRAININGS_HELD] = {"trainings.held", TALLY_TRAINING, 0, AUDIENCE_DIMS},
+	[M_TRAININGS_HELD_ATTENDEES] = {"trainings.held_attendees", TALLY_TRAINING, 0, AUDIENCE_DIMS},
+	[M_DOCUMENTS_DRAFTED] = {"documents.drafted", TALLY_DOCUMENT, 0, NO_DIMS},
+	[M_DOCUMENTS_REGISTERED] = {"documents.registered", TALLY_DOCUMENT, 0, NO_DIMS},
+	[M_DOCUMENTS_FILED] = {"documents.filed", TALLY_DOCUMENT, 0, NO_DIMS},
+	[M_DOCUMENTS_REVIEWED] = {"documents.reviewed", TALLY_DOCUMENT, 0, NO_DIMS},
+	[M_DECISIONS_MADE] = {"decisions.made", TALLY_DECISION, 0, DECISION_DIMS},
+	[M_DECISIONS_COLLECTIVE] = {"decisions.collective", TALLY_DECISION, 0, DECISION_DIMS},
+	[M_DECISIONS_LEGAL_REVIEWED] = {"decisions.legal_reviewed", TALLY_DECISION, 0, DECISION_DIMS},
+	[M_DECISIONS_HEARINGS] = {"decisions.hearings", TALLY_DECISION, 0, DECISION_DIMS},
+	[M_DECISIONS_CONSULTED] = {"decisions.consulted", TALLY_DECISION, 0, DECISION_DIMS},
+	[M_OPINIONS_GIVEN] = {"opinions.given", TALLY_OPINION, 0, OPINION_DIMS},
+	[M_DISCLOSURES_RELEASES] = {"disclosures.releases", TALLY_DISCLOSURE, 0, DISCLOSURE_DIMS},
+	[M_DISCLOSURES_ITEMS] = {"disclosures.items", TALLY_DISCLOSURE, 0, DISCLOSURE_DIMS},
+	[M_SUPERVISION_FINDINGS] = {"supervision.findings", TALLY_SUPERVISION, 0, SUPERVISION_DIMS},
+	[M_SUPERVISION_RECTIFIED] = {"supervision.rectified", TALLY_SUPERVISION, 0, SUPERVISION_DIMS},
+	[M_ENFORCEMENT_TEAM] = {"enforcement.team", TALLY_STAFF, 0, NO_DIMS},
+	[M_ENFORCEMENT_CERTIFIED] = {"enforcement.certified", TALLY_STAFF, 0, NO_DIMS},
+	[M_TASKS_PLANNED] = {"tasks.planned", TALLY_TASK, 0, TASK_DIMS},
+	[M_TASKS_DONE] = {"tasks.done", TALLY_TASK, 0, TASK_DIMS},
 };
 
 /*
@@ -72,6 +102,10 @@ struct rule {
 #define DSTAGE(s) LAWTALLY__V1__DISPUTE__STAGE__STAGE_##s
 #define PSTAGE(s) LAWTALLY__V1__PETITION__STAGE__STAGE_##s
 #define LSTAGE(s) LAWTALLY__V1__LAWSUIT__STAGE__STAGE_##s
+#define DOC(a) LAWTALLY__V1__NORMATIVE_DOCUMENT__ACTION__ACTION_##a
+#define SSTAGE(s) LAWTALLY__V1__SUPERVISION__STAGE__STAGE_##s
+#define TSTAGE(s) LAWTALLY__V1__TASK__STAGE__STAGE_##s
+#define MEDIATORS LAWTALLY__V1__TRAINING__AUDIENCE__AUDIENCE_MEDIATORS
 
 static const struct rule rules[] = {
 	{M_DISPUTES_REGISTERED, TALLY_DISPUTE, FIRST_IN_YEAR, DSTAGE(REGISTERED), 0, 0, V_ONE},
@@ -88,8 +122,11 @@ static const struct rule rules[] = {
 	{M_PETITIONS_CONCLUDED, TALLY_PETITION, FIRST_IN_YEAR, PSTAGE(CONCLUDED), 0, 0, V_ONE},
 	{M_PETITIONS_DIFFICULT_RESOLVED, TALLY_PETITION, FIRST_IN_YEAR, PSTAGE(CONCLUDED),
 	 FACT_DIFFICULT | FACT_JOINT_MEETING, 0, V_ONE},
-	{M_TRAININGS_SESSIONS, TALLY_TRAINING, PER_EVENT, 0, 0, 0, V_ONE},
-	{M_TRAININGS_ATTENDEES, TALLY_TRAINING, PER_EVENT, 0, 0, 0, V_N0},
+	/* the report's "培训N次" counts the village mediators' trainings only */
+	{M_TRAININGS_SESSIONS, TALLY_TRAINING, PER_EVENT, 0, 0, MEDIATORS, V_ONE},
+	{M_TRAININGS_ATTENDEES, TALLY_TRAINING, PER_EVENT, 0, 0, MEDIATORS, V_N0},
+	{M_TRAININGS_HELD, TALLY_TRAINING, PER_EVENT, 0, 0, 0, V_ONE},
+	{M_TRAININGS_HELD_ATTENDEES, TALLY_TRAINING, PER_EVENT, 0, 0, 0, V_N0},
 	{M_PUBLICITY_ACTIVITIES, TALLY_PUBLICITY, PER_EVENT, 0, FACT_ACTIVITY, 0, V_ONE},
 	{M_PUBLICITY_MATERIALS, TALLY_PUBLICITY, PER_EVENT, 0, 0, 0, V_N0},
 	{M_PUBLICITY_CONSULTATIONS, TALLY_PUBLICITY, PER_EVENT, 0, 0, 0, V_N1},
@@ -98,6 +135,26 @@ static const struct rule rules[] = {
 	 LAWTALLY__V1__LAWSUIT__OUTCOME__OUTCOME_LOST, V_ONE},
 	{M_ENFORCEMENT_ACTIONS, TALLY_ENFORCEMENT, PER_EVENT, 0, 0, 0, V_ONE},
 	{M_ENFORCEMENT_RECORDED, TALLY_ENFORCEMENT, PER_EVENT, 0, FACT_RECORDED, 0, V_ONE},
+	/* a document counts once a year at each step it reached */
+	{M_DOCUMENTS_DRAFTED, TALLY_DOCUMENT, FIRST_IN_YEAR, DOC(DRAFTED), 0, 0, V_ONE},
+	{M_DOCUMENTS_REGISTERED, TALLY_DOCUMENT, FIRST_IN_YEAR, DOC(REGISTERED), 0, 0, V_ONE},
+	{M_DOCUMENTS_FILED, TALLY_DOCUMENT, FIRST_IN_YEAR, DOC(FILED), 0, 0, V_ONE},
+	{M_DOCUMENTS_REVIEWED, TALLY_DOCUMENT, FIRST_IN_YEAR, DOC(REVIEWED), 0, 0, V_ONE},
+	{M_DECISIONS_MADE, TALLY_DECISION, PER_EVENT, 0, 0, 0, V_ONE},
+	{M_DECISIONS_COLLECTIVE, TALLY_DECISION, PER_EVENT, 0, FACT_COLLECTIVE, 0, V_ONE},
+	{M_DECISIONS_LEGAL_REVIEWED, TALLY_DECISION, PER_EVENT, 0, FACT_LEGAL_REVIEW, 0, V_ONE},
+	{M_DECISIONS_HEARINGS, TALLY_DECISION, PER_EVENT, 0, FACT_HEARING, 0, V_ONE},
+	{M_DECISIONS_CONSULTED, TALLY_DECISION, PER_EVENT, 0, FACT_CONSULTED, 0, V_ONE},
+	{M_OPINIONS_GIVEN, TALLY_OPINION, PER_EVENT, 0, 0, 0, V_ONE},
+	{M_DISCLOSURES_RELEASES, TALLY_DISCLOSURE, PER_EVENT, 0, 0, 0, V_ONE},
+	{M_DISCLOSURES_ITEMS, TALLY_DISCLOSURE, PER_EVENT, 0, 0, 0, V_N0},
+	{M_SUPERVISION_FINDINGS, TALLY_SUPERVISION, FIRST_IN_YEAR, SSTAGE(RECEIVED), 0, 0, V_ONE},
+	{M_SUPERVISION_RECTIFIED, TALLY_SUPERVISION, FIRST_IN_YEAR, SSTAGE(RECTIFIED), 0, 0, V_ONE},
+	/* a person counts once a year, however often the roster is sent */
+	{M_ENFORCEMENT_TEAM, TALLY_STAFF, FIRST_IN_YEAR, 0, FACT_IN_TEAM, 0, V_ONE},
+	{M_ENFORCEMENT_CERTIFIED, TALLY_STAFF, FIRST_IN_YEAR, 0, FACT_CERTIFIED, 0, V_ONE},
+	{M_TASKS_PLANNED, TALLY_TASK, FIRST_IN_YEAR, TSTAGE(PLANNED), 0, 0, V_ONE},
+	{M_TASKS_DONE, TALLY_TASK, FIRST_IN_YEAR, TSTAGE(DONE), 0, 0, V_ONE},
 };
 
 /* Stages after which a dispute is no longer open. */
@@ -375,13 +432,29 @@ enum tally_kind tally_event_kind(const Lawtally__V1__Event *e)
 	case LAWTALLY__V1__EVENT__BODY_LAWSUIT: return TALLY_LAWSUIT;
 	case LAWTALLY__V1__EVENT__BODY_ENFORCEMENT: return TALLY_ENFORCEMENT;
 	case LAWTALLY__V1__EVENT__BODY_RETRACTION: return TALLY_RETRACTION;
+	case LAWTALLY__V1__EVENT__BODY_DOCUMENT: return TALLY_DOCUMENT;
+	case LAWTALLY__V1__EVENT__BODY_DECISION: return TALLY_DECISION;
+	case LAWTALLY__V1__EVENT__BODY_OPINION: return TALLY_OPINION;
+	case LAWTALLY__V1__EVENT__BODY_DISCLOSURE: return TALLY_DISCLOSURE;
+	case LAWTALLY__V1__EVENT__BODY_SUPERVISION: return TALLY_SUPERVISION;
+	case LAWTALLY__V1__EVENT__BODY_ENFORCEMENT_STAFF: return TALLY_STAFF;
+	case LAWTALLY__V1__EVENT__BODY_TASK: return TALLY_TASK;
 	default: return TALLY_KIND_NONE;
 	}
 }
 
+int tally_training_in_village(const Lawtally__V1__Training *t)
+{
+	return t->audience == LAWTALLY__V1__TRAINING__AUDIENCE__AUDIENCE_UNSPECIFIED ||
+	       t->audience == LAWTALLY__V1__TRAINING__AUDIENCE__AUDIENCE_MEDIATORS ||
+	       t->audience == LAWTALLY__V1__TRAINING__AUDIENCE__AUDIENCE_VILLAGERS;
+}
+
 int tally_kind_has_cases(enum tally_kind kind)
 {
-	return kind == TALLY_DISPUTE || kind == TALLY_PETITION || kind == TALLY_LAWSUIT;
+	return kind == TALLY_DISPUTE || kind == TALLY_PETITION || kind == TALLY_LAWSUIT ||
+	       kind == TALLY_DOCUMENT || kind == TALLY_SUPERVISION || kind == TALLY_STAFF ||
+	       kind == TALLY_TASK;
 }
 
 int tally_fact_from_event(const Lawtally__V1__Event *e, int32_t tz_offset,
@@ -419,14 +492,20 @@ int tally_fact_from_event(const Lawtally__V1__Event *e, int32_t tz_offset,
 				     (p->joint_meeting ? FACT_JOINT_MEETING : 0));
 		break;
 	}
-	case TALLY_TRAINING:
+	case TALLY_TRAINING: {
+		/* not stated: a mediators' training, as every training was before */
+		int a = e->training->audience ? (int)e->training->audience : MEDIATORS;
+		f->dim[0] = (uint8_t)a;
+		f->aux = (uint8_t)a;
 		f->n[0] = e->training->attendees;
 		break;
+	}
 	case TALLY_PUBLICITY: {
 		const Lawtally__V1__Publicity *p = e->publicity;
 		f->dim[0] = (uint8_t)p->venue;
 		f->n[0] = p->materials;
 		f->n[1] = p->consultations;
+		f->dim[1] = (uint8_t)p->law;
 		f->flags = p->is_activity ? FACT_ACTIVITY : 0;
 		break;
 	}
@@ -444,6 +523,39 @@ int tally_fact_from_event(const Lawtally__V1__Event *e, int32_t tz_offset,
 		f->flags = x->recorded ? FACT_RECORDED : 0;
 		break;
 	}
+	case TALLY_DOCUMENT:
+		f->stage = (uint8_t)e->document->action;
+		break;
+	case TALLY_DECISION: {
+		const Lawtally__V1__MajorDecision *d = e->decision;
+		f->dim[0] = (uint8_t)d->category;
+		f->flags = (uint8_t)((d->collective ? FACT_COLLECTIVE : 0) |
+				     (d->legal_review ? FACT_LEGAL_REVIEW : 0) |
+				     (d->hearing ? FACT_HEARING : 0) |
+				     (d->public_consultation ? FACT_CONSULTED : 0));
+		break;
+	}
+	case TALLY_OPINION:
+		f->dim[0] = (uint8_t)e->opinion->subject;
+		f->dim[1] = (uint8_t)e->opinion->adviser;
+		break;
+	case TALLY_DISCLOSURE:
+		f->dim[0] = (uint8_t)e->disclosure->content;
+		f->dim[1] = (uint8_t)e->disclosure->channel;
+		f->n[0] = e->disclosure->items;
+		break;
+	case TALLY_SUPERVISION:
+		f->stage = (uint8_t)e->supervision->stage;
+		f->dim[0] = (uint8_t)e->supervision->supervisor;
+		break;
+	case TALLY_STAFF:
+		f->flags = (uint8_t)((e->enforcement_staff->certified ? FACT_CERTIFIED : 0) |
+				     (e->enforcement_staff->in_team ? FACT_IN_TEAM : 0));
+		break;
+	case TALLY_TASK:
+		f->stage = (uint8_t)e->task->stage;
+		f->dim[0] = (uint8_t)e->task->item;
+		break;
 	}
 	return 0;
 }
@@ -468,9 +580,12 @@ static int64_t rule_value(const struct rule *r, const struct tally_fact *f)
 static void emit(const struct rule *r, const struct tally_fact *f, int64_t v,
 		 struct tally_deltas *out)
 {
+	/* a metric keys only its own dimensions: a fact's other values (the
+	 * audience of a mediators' training) stay out of its totals' keys */
+	const struct tally_metric_info *mi = &metrics[r->metric];
 	struct tally_key k = {
 		.metric = (uint8_t)r->metric, .year = f->year, .month = f->month,
-		.dim = {f->dim[0], f->dim[1]},
+		.dim = {mi->dim[0].name ? f->dim[0] : 0, mi->dim[1].name ? f->dim[1] : 0},
 	};
 	memcpy(k.village, f->village, VILLAGE_CODE_MAX);
 	deltas_push(out, &k, v);
@@ -625,6 +740,12 @@ size_t tally_case_key(const Lawtally__V1__Event *e, uint8_t out[TALLY_CASE_KEY_M
 	case LAWTALLY__V1__EVENT__BODY_DISPUTE: case_id = e->dispute->case_id; break;
 	case LAWTALLY__V1__EVENT__BODY_PETITION: case_id = e->petition->case_id; break;
 	case LAWTALLY__V1__EVENT__BODY_LAWSUIT: case_id = e->lawsuit->case_id; break;
+	case LAWTALLY__V1__EVENT__BODY_DOCUMENT: case_id = e->document->document_id; break;
+	case LAWTALLY__V1__EVENT__BODY_SUPERVISION: case_id = e->supervision->case_id; break;
+	case LAWTALLY__V1__EVENT__BODY_ENFORCEMENT_STAFF:
+		case_id = e->enforcement_staff->staff_id;
+		break;
+	case LAWTALLY__V1__EVENT__BODY_TASK: case_id = e->task->task_id; break;
 	default: break;
 	}
 	size_t vlen = strlen(e->village), clen = strlen(case_id);

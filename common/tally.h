@@ -31,6 +31,14 @@ enum tally_kind {
 	TALLY_LAWSUIT,
 	TALLY_ENFORCEMENT,
 	TALLY_RETRACTION,
+	/* stored in case records: a new kind goes at the end */
+	TALLY_DOCUMENT,
+	TALLY_DECISION,
+	TALLY_OPINION,
+	TALLY_DISCLOSURE,
+	TALLY_SUPERVISION,
+	TALLY_STAFF,
+	TALLY_TASK,
 };
 
 enum tally_metric {
@@ -60,6 +68,26 @@ enum tally_metric {
 	 * at the end, so that stored totals keep their meaning.
 	 */
 	M_DISPUTES_PREVENTED_CRIMINAL_PEOPLE,
+	M_TRAININGS_HELD,
+	M_TRAININGS_HELD_ATTENDEES,
+	M_DOCUMENTS_DRAFTED,
+	M_DOCUMENTS_REGISTERED,
+	M_DOCUMENTS_FILED,
+	M_DOCUMENTS_REVIEWED,
+	M_DECISIONS_MADE,
+	M_DECISIONS_COLLECTIVE,
+	M_DECISIONS_LEGAL_REVIEWED,
+	M_DECISIONS_HEARINGS,
+	M_DECISIONS_CONSULTED,
+	M_OPINIONS_GIVEN,
+	M_DISCLOSURES_RELEASES,
+	M_DISCLOSURES_ITEMS,
+	M_SUPERVISION_FINDINGS,
+	M_SUPERVISION_RECTIFIED,
+	M_ENFORCEMENT_TEAM,
+	M_ENFORCEMENT_CERTIFIED,
+	M_TASKS_PLANNED,
+	M_TASKS_DONE,
 	M_COUNT
 };
 
@@ -103,6 +131,19 @@ enum {
 	FACT_RECORDED = 1 << 5,
 };
 
+/*
+ * Flags of the later kinds: a rule reads flags of its own kind only, so
+ * these share bits with the ones above (8 bits is all a fact stores).
+ */
+enum {
+	FACT_COLLECTIVE = 1 << 0,    /* decision */
+	FACT_LEGAL_REVIEW = 1 << 1,  /* decision */
+	FACT_HEARING = 1 << 2,       /* decision */
+	FACT_CONSULTED = 1 << 3,     /* decision */
+	FACT_CERTIFIED = 1 << 0,     /* enforcement staff */
+	FACT_IN_TEAM = 1 << 1,       /* enforcement staff */
+};
+
 /* What the rules need of one (non-retraction) event. */
 struct tally_fact {
 	uint8_t id[16];
@@ -112,11 +153,11 @@ struct tally_fact {
 	uint8_t kind;    /* enum tally_kind */
 	uint8_t stage;   /* the body's stage enum, 0 if none */
 	uint8_t dim[2];  /* the kind's dimension values */
-	uint8_t aux;     /* lawsuit outcome */
+	uint8_t aux;     /* lawsuit outcome | training audience */
 	uint8_t flags;   /* FACT_* */
 	char village[VILLAGE_CODE_MAX]; /* zero-padded, not terminated */
 	uint64_t amount; /* dispute agreement amount, fen */
-	uint32_t n[2];   /* people | attendees | materials, consultations */
+	uint32_t n[2];   /* people | attendees | materials, consultations | items */
 };
 
 /* Encoded size of one fact in a case record. */
@@ -180,6 +221,14 @@ void tally_year_month(int64_t t, int32_t tz_offset, uint16_t *year, uint8_t *mon
 
 /* The kind of an event's body (TALLY_KIND_NONE if none is set). */
 enum tally_kind tally_event_kind(const Lawtally__V1__Event *e);
+
+/*
+ * 1 if a training is the village's own (its mediators, or its villagers; not
+ * stated reads as the mediators): it names its village, counts in the
+ * village's scope and comes from the village. Other audiences (the village
+ * cadres too, trained by the township all together) are the township's.
+ */
+int tally_training_in_village(const Lawtally__V1__Training *t);
 
 /* 1 if events of kind are grouped by case. */
 int tally_kind_has_cases(enum tally_kind kind);

@@ -68,10 +68,20 @@ static const char *check_petition(const Lawtally__V1__Petition *p)
 	return NULL;
 }
 
+/* 1 if s is 1..VALIDATE_NAME_MAX bytes. */
+static int name_ok(const char *s)
+{
+	size_t n = strlen(s);
+	return n > 0 && n <= VALIDATE_NAME_MAX;
+}
+
 static const char *check_training(const Lawtally__V1__Training *t)
 {
 	REQUIRE(t->attendees <= VALIDATE_ATTENDEES_MAX, "training.attendees: more than 10000");
 	REQUIRE(strlen(t->topic) <= VALIDATE_TOPIC_MAX, "training.topic: longer than 200 bytes");
+	REQUIRE(enum_known(&lawtally__v1__training__audience__descriptor, t->audience),
+		"training.audience: unknown value");
+	REQUIRE(strlen(t->trainer) <= VALIDATE_NAME_MAX, "training.trainer: longer than 64 bytes");
 	return NULL;
 }
 
@@ -82,6 +92,8 @@ static const char *check_publicity(const Lawtally__V1__Publicity *p)
 	REQUIRE(p->materials <= VALIDATE_MATERIALS_MAX, "publicity.materials: more than 1000000");
 	REQUIRE(p->consultations <= VALIDATE_CONSULTATIONS_MAX,
 		"publicity.consultations: more than 100000");
+	REQUIRE(enum_known(&lawtally__v1__publicity__law__descriptor, p->law),
+		"publicity.law: unknown value");
 	return NULL;
 }
 
@@ -130,10 +142,98 @@ static const char *check_retraction(const Lawtally__V1__Retraction *r,
 	return NULL;
 }
 
-/* Whether a kind is reported per village (1) or may be township-level (0). */
-static int kind_needs_village(enum tally_kind k)
+static const char *check_document(const Lawtally__V1__NormativeDocument *d)
 {
-	return k == TALLY_DISPUTE || k == TALLY_TRAINING;
+	REQUIRE(case_id_ok(d->document_id), "document.document_id: required, 1-64 bytes");
+	REQUIRE(enum_set(&lawtally__v1__normative_document__action__descriptor, d->action),
+		"document.action: required, one of DRAFTED, REGISTERED, FILED, REVIEWED");
+	REQUIRE(strlen(d->title) <= VALIDATE_TITLE_MAX, "document.title: longer than 200 bytes");
+	return NULL;
+}
+
+static const char *check_decision(const Lawtally__V1__MajorDecision *d)
+{
+	REQUIRE(case_id_ok(d->decision_id), "decision.decision_id: required, 1-64 bytes");
+	REQUIRE(enum_set(&lawtally__v1__major_decision__category__descriptor, d->category),
+		"decision.category: required, one of MAJOR_MATTER, CADRE_APPOINTMENT, "
+		"MAJOR_PROJECT, LARGE_FUNDS");
+	REQUIRE(strlen(d->title) <= VALIDATE_TITLE_MAX, "decision.title: longer than 200 bytes");
+	return NULL;
+}
+
+static const char *check_opinion(const Lawtally__V1__LegalOpinion *o)
+{
+	REQUIRE(enum_set(&lawtally__v1__legal_opinion__adviser__descriptor, o->adviser),
+		"opinion.adviser: required, one of LEGAL_ADVISER, PUBLIC_LAWYER");
+	REQUIRE(enum_set(&lawtally__v1__legal_opinion__subject__descriptor, o->subject),
+		"opinion.subject: required, one of CONTRACT, DECISION, DOCUMENT, LITIGATION, OTHER");
+	return NULL;
+}
+
+static const char *check_disclosure(const Lawtally__V1__Disclosure *d)
+{
+	REQUIRE(enum_set(&lawtally__v1__disclosure__content__descriptor, d->content),
+		"disclosure.content: required, one of DECISION, EXECUTION, MANAGEMENT, RESULT, "
+		"SERVICE");
+	REQUIRE(enum_set(&lawtally__v1__disclosure__channel__descriptor, d->channel),
+		"disclosure.channel: required, one of WEBSITE, NOTICE_BOARD, WECHAT, OTHER");
+	REQUIRE(d->items >= 1 && d->items <= VALIDATE_ITEMS_MAX,
+		"disclosure.items: required, 1-10000");
+	return NULL;
+}
+
+static const char *check_supervision(const Lawtally__V1__Supervision *s, int64_t occurred_at)
+{
+	REQUIRE(case_id_ok(s->case_id), "supervision.case_id: required, 1-64 bytes");
+	REQUIRE(enum_set(&lawtally__v1__supervision__supervisor__descriptor, s->supervisor),
+		"supervision.supervisor: required, one of the SUPERVISOR_ values");
+	REQUIRE(enum_set(&lawtally__v1__supervision__stage__descriptor, s->stage),
+		"supervision.stage: required, one of RECEIVED, RECTIFIED");
+	REQUIRE(strlen(s->responsible_leader) <= VALIDATE_NAME_MAX,
+		"supervision.responsible_leader: longer than 64 bytes");
+	REQUIRE(strlen(s->responsible_unit) <= VALIDATE_NAME_MAX,
+		"supervision.responsible_unit: longer than 64 bytes");
+	REQUIRE(strlen(s->responsible_person) <= VALIDATE_NAME_MAX,
+		"supervision.responsible_person: longer than 64 bytes");
+	if (s->stage != LAWTALLY__V1__SUPERVISION__STAGE__STAGE_RECEIVED)
+		return NULL;
+	/* a finding is taken on with someone answering for it, by a date */
+	REQUIRE(s->responsible_leader[0], "supervision.responsible_leader: required with stage RECEIVED");
+	REQUIRE(s->responsible_unit[0], "supervision.responsible_unit: required with stage RECEIVED");
+	REQUIRE(s->responsible_person[0], "supervision.responsible_person: required with stage RECEIVED");
+	REQUIRE(s->deadline != 0, "supervision.deadline: required with stage RECEIVED");
+	REQUIRE(s->deadline >= occurred_at, "supervision.deadline: before occurred_at");
+	return NULL;
+}
+
+static const char *check_staff(const Lawtally__V1__EnforcementStaff *x)
+{
+	REQUIRE(case_id_ok(x->staff_id), "enforcement_staff.staff_id: required, 1-64 bytes");
+	REQUIRE(x->certified || x->in_team,
+		"enforcement_staff: at least one of certified, in_team must be set");
+	return NULL;
+}
+
+static const char *check_task(const Lawtally__V1__Task *t)
+{
+	REQUIRE(case_id_ok(t->task_id), "task.task_id: required, 1-64 bytes");
+	REQUIRE(enum_set(&lawtally__v1__task__item__descriptor, t->item),
+		"task.item: required, one of the ITEM_ values");
+	REQUIRE(enum_set(&lawtally__v1__task__stage__descriptor, t->stage),
+		"task.stage: required, one of PLANNED, DONE");
+	REQUIRE(name_ok(t->responsible_office), "task.responsible_office: required, 1-64 bytes");
+	return NULL;
+}
+
+/*
+ * Whether an event is reported per village (1) or may be township-level (0):
+ * disputes, and the trainings of a village's own people.
+ */
+static int event_needs_village(const Lawtally__V1__Event *e, enum tally_kind k)
+{
+	if (k == TALLY_DISPUTE)
+		return 1;
+	return k == TALLY_TRAINING && tally_training_in_village(e->training);
 }
 
 const char *validate_event(const Lawtally__V1__Event *e, const struct villages *villages)
@@ -146,7 +246,8 @@ const char *validate_event(const Lawtally__V1__Event *e, const struct villages *
 	REQUIRE(strlen(e->recorded_by) <= VALIDATE_RECORDED_BY_MAX,
 		"recorded_by: longer than 64 bytes");
 	if (e->village[0] == '\0')
-		REQUIRE(!kind_needs_village(kind), "village: required for dispute and training");
+		REQUIRE(!event_needs_village(e, kind),
+			"village: required for dispute and for training of a village audience");
 	else
 		REQUIRE(villages_find(villages, e->village) != NULL,
 			"village: not in the configured village list");
@@ -159,6 +260,13 @@ const char *validate_event(const Lawtally__V1__Event *e, const struct villages *
 	case TALLY_LAWSUIT: return check_lawsuit(e->lawsuit);
 	case TALLY_ENFORCEMENT: return check_enforcement(e->enforcement);
 	case TALLY_RETRACTION: return check_retraction(e->retraction, villages);
+	case TALLY_DOCUMENT: return check_document(e->document);
+	case TALLY_DECISION: return check_decision(e->decision);
+	case TALLY_OPINION: return check_opinion(e->opinion);
+	case TALLY_DISCLOSURE: return check_disclosure(e->disclosure);
+	case TALLY_SUPERVISION: return check_supervision(e->supervision, e->occurred_at);
+	case TALLY_STAFF: return check_staff(e->enforcement_staff);
+	case TALLY_TASK: return check_task(e->task);
 	case TALLY_KIND_NONE: break;
 	}
 	return "body: exactly one body must be set";

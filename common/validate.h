@@ -29,6 +29,9 @@
 #define VALIDATE_ATTENDEES_MAX 10000
 #define VALIDATE_MATERIALS_MAX 1000000
 #define VALIDATE_CONSULTATIONS_MAX 100000
+#define VALIDATE_NAME_MAX 64            /* trainer, responsible leader/unit/person/office */
+#define VALIDATE_TITLE_MAX 200          /* a document's or decision's title */
+#define VALIDATE_ITEMS_MAX 10000        /* matters made public at once */
 
 /* Earliest accepted occurred_at: 2000-01-01T00:00:00+08:00. */
 #define VALIDATE_EPOCH_MIN 946656000LL

@@ -253,6 +253,39 @@ void export_event(struct sbuf *out, const struct export_record *ev, int32_t tz)
 		c[C_RETRACTS] = target;
 		c[C_REASON] = e->retraction->reason;
 		break;
+	/* the township's later kinds: their kind, case and stage; the rest of
+	 * their fields are in the JSON Lines export */
+	case LAWTALLY__V1__EVENT__BODY_DOCUMENT:
+		c[C_KIND] = "document";
+		c[C_CASE] = e->document->document_id;
+		c[C_STAGE] = enum_name(&lawtally__v1__normative_document__action__descriptor,
+				       e->document->action);
+		break;
+	case LAWTALLY__V1__EVENT__BODY_DECISION:
+		c[C_KIND] = "decision";
+		c[C_CASE] = e->decision->decision_id;
+		break;
+	case LAWTALLY__V1__EVENT__BODY_OPINION:
+		c[C_KIND] = "opinion";
+		break;
+	case LAWTALLY__V1__EVENT__BODY_DISCLOSURE:
+		c[C_KIND] = "disclosure";
+		break;
+	case LAWTALLY__V1__EVENT__BODY_SUPERVISION:
+		c[C_KIND] = "supervision";
+		c[C_CASE] = e->supervision->case_id;
+		c[C_STAGE] = enum_name(&lawtally__v1__supervision__stage__descriptor,
+				       e->supervision->stage);
+		break;
+	case LAWTALLY__V1__EVENT__BODY_ENFORCEMENT_STAFF:
+		c[C_KIND] = "enforcement_staff";
+		c[C_CASE] = e->enforcement_staff->staff_id;
+		break;
+	case LAWTALLY__V1__EVENT__BODY_TASK:
+		c[C_KIND] = "task";
+		c[C_CASE] = e->task->task_id;
+		c[C_STAGE] = enum_name(&lawtally__v1__task__stage__descriptor, e->task->stage);
+		break;
 	default:
 		c[C_KIND] = "";
 		break;

@@ -61,6 +61,27 @@ static const struct {
 	[M_LAWSUITS_LOST] = {{"败诉案件", "lawsuits lost"}, "起"},
 	[M_ENFORCEMENT_ACTIONS] = {{"执法行为", "enforcement actions"}, "次"},
 	[M_ENFORCEMENT_RECORDED] = {{"有执法过程记录", "actions with a process record"}, "次"},
+	[M_TRAININGS_HELD] = {{"各类培训", "training sessions of every audience"}, "次"},
+	[M_TRAININGS_HELD_ATTENDEES] =
+		{{"各类培训人次", "training attendance of every audience (person-times)"}, "人次"},
+	[M_DOCUMENTS_DRAFTED] = {{"制定规范性文件", "normative documents drafted"}, "件"},
+	[M_DOCUMENTS_REGISTERED] = {{"登记规范性文件", "normative documents registered"}, "件"},
+	[M_DOCUMENTS_FILED] = {{"备案规范性文件", "normative documents filed for the record"}, "件"},
+	[M_DOCUMENTS_REVIEWED] = {{"审查规范性文件", "normative documents reviewed"}, "件"},
+	[M_DECISIONS_MADE] = {{"重大行政决策", "major administrative decisions"}, "项"},
+	[M_DECISIONS_COLLECTIVE] = {{"集体讨论决定", "decisions taken collectively"}, "项"},
+	[M_DECISIONS_LEGAL_REVIEWED] = {{"经合法性审查", "decisions with a legal review"}, "项"},
+	[M_DECISIONS_HEARINGS] = {{"举行听证", "decisions with a hearing"}, "项"},
+	[M_DECISIONS_CONSULTED] = {{"公开征求意见", "decisions put to public consultation"}, "项"},
+	[M_OPINIONS_GIVEN] = {{"法律顾问意见", "legal opinions given"}, "条"},
+	[M_DISCLOSURES_RELEASES] = {{"政务公开", "disclosures made"}, "次"},
+	[M_DISCLOSURES_ITEMS] = {{"公开信息", "matters made public"}, "条"},
+	[M_SUPERVISION_FINDINGS] = {{"监督反馈问题", "supervision findings"}, "个"},
+	[M_SUPERVISION_RECTIFIED] = {{"整改完成", "findings rectified"}, "个"},
+	[M_ENFORCEMENT_TEAM] = {{"综合执法队日常执法人员", "enforcement team members"}, "人"},
+	[M_ENFORCEMENT_CERTIFIED] = {{"持执法证人员", "enforcement certificate holders"}, "人"},
+	[M_TASKS_PLANNED] = {{"部署年度任务", "tasks planned"}, "项"},
+	[M_TASKS_DONE] = {{"完成年度任务", "tasks done"}, "项"},
 };
 
 const char *labels_metric(int metric, enum lang l)
@@ -120,6 +141,55 @@ static const struct label campaign[] = {
 	{"乡村振兴", "rural revitalization"}, {"其他", "other matters"},
 };
 
+static const struct label audience[] = {
+	{"未注明", "not stated"}, {"专职调解员", "mediators"}, {"村干部", "village cadres"},
+	{"村民", "villagers"}, {"机关干部", "township cadres"}, {"领导干部", "leading cadres"},
+	{"执法人员", "enforcement staff"},
+	{"社区矫正人员", "people under community correction"},
+};
+static const struct label law[] = {
+	{"未注明", "not stated"}, {"《宪法》", "the Constitution"}, {"《民法典》", "the Civil Code"},
+	{"《城乡规划法》", "the Urban and Rural Planning Law"},
+	{"《土地管理法》", "the Land Administration Law"},
+	{"《反有组织犯罪法》", "the Anti-Organized Crime Law"}, {"其他法律法规", "other laws"},
+};
+static const struct label decision_category[] = {
+	{"未注明", "not stated"}, {"重大事项决策", "major matters"},
+	{"重要干部任免", "appointments of key cadres"}, {"重大项目安排", "major projects"},
+	{"大额资金使用", "use of large funds"},
+};
+static const struct label subject[] = {
+	{"未注明", "not stated"}, {"合同签订", "contracts"}, {"重大决策", "major decisions"},
+	{"规范性文件", "normative documents"}, {"涉诉案件", "lawsuits"},
+	{"其他法律问题", "other legal questions"},
+};
+static const struct label adviser[] = {
+	{"未注明", "not stated"}, {"法律顾问", "legal adviser"}, {"公职律师", "public lawyer"},
+};
+static const struct label content[] = {
+	{"未注明", "not stated"}, {"决策公开", "decisions"}, {"执行公开", "execution"},
+	{"管理公开", "management"}, {"结果公开", "results"}, {"服务公开", "services"},
+};
+static const struct label channel[] = {
+	{"未注明", "not stated"}, {"政府网站", "government website"},
+	{"政务公开栏", "notice board"}, {"微信公众号", "WeChat account"}, {"其他", "other"},
+};
+static const struct label supervisor[] = {
+	{"未注明", "not stated"}, {"两代表一委员", "deputies and committee members"},
+	{"镇纪委", "township discipline committee"}, {"监察机关", "supervisory organs"},
+	{"巡察机关", "inspection organs"}, {"上级反馈", "higher levels"},
+	{"社会监督", "the public"}, {"舆论监督", "the media"},
+};
+static const struct label item[] = {
+	{"未注明", "not stated"}, {"成立领导小组", "leading group"},
+	{"年度实施方案", "annual implementation plan"}, {"权力清单", "list of powers"},
+	{"履职清单", "list of duties"}, {"普法宣传计划", "publicity plan"},
+	{"创建五星支部", "five-star Party branches"},
+	{"村\"三委\"换届", "village committee elections"},
+	{"政府信息公开目录", "disclosure catalogue"},
+	{"政务公开负面清单", "disclosure negative list"}, {"其他", "other tasks"},
+};
+
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 static const struct {
@@ -138,6 +208,22 @@ static const struct {
 	 NELEM(action)},
 	{&lawtally__v1__enforcement__campaign__descriptor, {"专项", "campaign"}, campaign,
 	 NELEM(campaign)},
+	{&lawtally__v1__training__audience__descriptor, {"培训对象", "audience"}, audience,
+	 NELEM(audience)},
+	{&lawtally__v1__publicity__law__descriptor, {"宣传法律", "law"}, law, NELEM(law)},
+	{&lawtally__v1__major_decision__category__descriptor, {"类别", "category"},
+	 decision_category, NELEM(decision_category)},
+	{&lawtally__v1__legal_opinion__subject__descriptor, {"事项", "subject"}, subject,
+	 NELEM(subject)},
+	{&lawtally__v1__legal_opinion__adviser__descriptor, {"出具者", "adviser"}, adviser,
+	 NELEM(adviser)},
+	{&lawtally__v1__disclosure__content__descriptor, {"公开内容", "content"}, content,
+	 NELEM(content)},
+	{&lawtally__v1__disclosure__channel__descriptor, {"公开渠道", "channel"}, channel,
+	 NELEM(channel)},
+	{&lawtally__v1__supervision__supervisor__descriptor, {"监督主体", "supervisor"}, supervisor,
+	 NELEM(supervisor)},
+	{&lawtally__v1__task__item__descriptor, {"任务", "task"}, item, NELEM(item)},
 };
 
 static int dim_row(int metric, int dim)

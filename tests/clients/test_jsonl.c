@@ -238,6 +238,46 @@ static void test_round_trip_every_body(void **state)
 		       "\"1709604000\",\"source\":\"zl07-pc\",\"retraction\":{\"eventId\":"
 		       "\"" ID_B64 "\",\"reason\":\"entered twice\"}}");
 
+	/* the township's later kinds: an int64 as a string, a two-word body name */
+	Lawtally__V1__Supervision sup = LAWTALLY__V1__SUPERVISION__INIT;
+	e = envelope("", T0, "党政办");
+	sup.case_id = "ZG-01";
+	sup.supervisor = LAWTALLY__V1__SUPERVISION__SUPERVISOR__SUPERVISOR_DEPUTIES;
+	sup.stage = LAWTALLY__V1__SUPERVISION__STAGE__STAGE_RECEIVED;
+	sup.responsible_leader = "副镇长";
+	sup.responsible_unit = "综合执法队";
+	sup.responsible_person = "执法队长";
+	sup.deadline = T0 + 86400;
+	e.body_case = LAWTALLY__V1__EVENT__BODY_SUPERVISION;
+	e.supervision = &sup;
+	round_trip(&e, "{\"id\":\"" ID_B64 "\",\"occurredAt\":\"1709604000\",\"source\":"
+		       "\"党政办\",\"supervision\":{\"caseId\":\"ZG-01\",\"supervisor\":"
+		       "\"SUPERVISOR_DEPUTIES\",\"stage\":\"STAGE_RECEIVED\",\"responsibleLeader\":"
+		       "\"副镇长\",\"responsibleUnit\":\"综合执法队\",\"responsiblePerson\":"
+		       "\"执法队长\",\"deadline\":\"1709690400\"}}");
+
+	Lawtally__V1__EnforcementStaff st = LAWTALLY__V1__ENFORCEMENT_STAFF__INIT;
+	e = envelope("", T0, "党政办");
+	st.staff_id = "ZF-01";
+	st.certified = 1;
+	st.in_team = 1;
+	e.body_case = LAWTALLY__V1__EVENT__BODY_ENFORCEMENT_STAFF;
+	e.enforcement_staff = &st;
+	round_trip(&e, "{\"id\":\"" ID_B64 "\",\"occurredAt\":\"1709604000\",\"source\":"
+		       "\"党政办\",\"enforcementStaff\":{\"staffId\":\"ZF-01\",\"certified\":true,"
+		       "\"inTeam\":true}}");
+
+	Lawtally__V1__Training tr = LAWTALLY__V1__TRAINING__INIT;
+	e = envelope("", T0, "司法所");
+	tr.attendees = 18;
+	tr.audience = LAWTALLY__V1__TRAINING__AUDIENCE__AUDIENCE_COMMUNITY_CORRECTION;
+	tr.trainer = "公职律师蔺文龙";
+	e.body_case = LAWTALLY__V1__EVENT__BODY_TRAINING;
+	e.training = &tr;
+	round_trip(&e, "{\"id\":\"" ID_B64 "\",\"occurredAt\":\"1709604000\",\"source\":"
+		       "\"司法所\",\"training\":{\"attendees\":18,\"audience\":"
+		       "\"AUDIENCE_COMMUNITY_CORRECTION\",\"trainer\":\"公职律师蔺文龙\"}}");
+
 	/* a set body is written even when all its fields are defaults */
 	Lawtally__V1__Training empty = LAWTALLY__V1__TRAINING__INIT;
 	e = envelope("ZL01", -1, "");

@@ -18,8 +18,15 @@ static const char *const why_kind_village =
 static const char *const why_kind_device =
 	"scope: device keys send enforcement and retraction events only";
 static const char *const why_kind_office =
-	"scope: office keys send petition, publicity, lawsuit and retraction events only";
+	"scope: office keys send the township's kinds (petition, publicity, lawsuit, "
+	"training, document, decision, opinion, disclosure, supervision, enforcement_staff, "
+	"task) and retraction events only";
 static const char *const why_village = "scope: a village key sends events of its own village only";
+static const char *const why_training_village =
+	"scope: village keys send trainings of their own mediators and villagers only";
+static const char *const why_training_office =
+	"scope: office keys send trainings of township audiences only, not of mediators or "
+	"villagers";
 static const char *const why_retract_village =
 	"scope: a village key retracts events of its own village only (retraction.scope)";
 static const char *const why_retract_device =
@@ -114,6 +121,20 @@ static const Lawtally__V1__Event *make(struct ev *v, Lawtally__V1__Event__BodyCa
 	return &v->e;
 }
 
+/* Not a body case: a training of a township audience (leading cadres). */
+#define TRAINING_TOWNSHIP 1000
+
+/* make(), and for TRAINING_TOWNSHIP a training of the leading cadres. */
+static void make_kind(struct ev *v, int kind, const char *village)
+{
+	if (kind != TRAINING_TOWNSHIP) {
+		make(v, (Lawtally__V1__Event__BodyCase)kind, village);
+		return;
+	}
+	make(v, LAWTALLY__V1__EVENT__BODY_TRAINING, village);
+	v->t.audience = LAWTALLY__V1__TRAINING__AUDIENCE__AUDIENCE_LEADERS;
+}
+
 static void test_check_table(void **state)
 {
 	(void)state;
@@ -122,7 +143,12 @@ static void test_check_table(void **state)
 	enum { DIS = LAWTALLY__V1__EVENT__BODY_DISPUTE, PET = LAWTALLY__V1__EVENT__BODY_PETITION,
 	       TRA = LAWTALLY__V1__EVENT__BODY_TRAINING, PUB = LAWTALLY__V1__EVENT__BODY_PUBLICITY,
 	       LAW = LAWTALLY__V1__EVENT__BODY_LAWSUIT, ENF = LAWTALLY__V1__EVENT__BODY_ENFORCEMENT,
-	       RET = LAWTALLY__V1__EVENT__BODY_RETRACTION, NONE = 0 };
+	       RET = LAWTALLY__V1__EVENT__BODY_RETRACTION, NONE = 0,
+	       DOC = LAWTALLY__V1__EVENT__BODY_DOCUMENT, DEC = LAWTALLY__V1__EVENT__BODY_DECISION,
+	       OPI = LAWTALLY__V1__EVENT__BODY_OPINION, DSC = LAWTALLY__V1__EVENT__BODY_DISCLOSURE,
+	       SUP = LAWTALLY__V1__EVENT__BODY_SUPERVISION,
+	       STF = LAWTALLY__V1__EVENT__BODY_ENFORCEMENT_STAFF, TSK = LAWTALLY__V1__EVENT__BODY_TASK,
+	       TRT = TRAINING_TOWNSHIP };
 	const struct {
 		const struct scope *s;
 		int kind;
@@ -167,13 +193,34 @@ static void test_check_table(void **state)
 		{&office, RET, "", NULL, "township"},
 		{&office, RET, "", NULL, "device:cam-01"},
 		{&office, DIS, "ZL07", why_kind_office, NULL},
-		{&office, TRA, "ZL07", why_kind_office, NULL},
+		{&office, TRA, "ZL07", why_training_office, NULL},
+		{&office, TRT, "ZL07", NULL, NULL},
+		{&office, TRT, "", NULL, NULL},
+		{&village, TRT, "ZL07", why_training_village, NULL},
+		{&device, TRT, "", why_kind_device, NULL},
+		{&office, DOC, "", NULL, NULL},
+		{&office, DEC, "", NULL, NULL},
+		{&office, OPI, "", NULL, NULL},
+		{&office, DSC, "", NULL, NULL},
+		{&office, SUP, "", NULL, NULL},
+		{&office, STF, "", NULL, NULL},
+		{&office, TSK, "ZL07", NULL, NULL},
+		{&village, DOC, "ZL07", why_kind_village, NULL},
+		{&village, DEC, "ZL07", why_kind_village, NULL},
+		{&village, OPI, "ZL07", why_kind_village, NULL},
+		{&village, DSC, "ZL07", why_kind_village, NULL},
+		{&village, SUP, "ZL07", why_kind_village, NULL},
+		{&village, STF, "ZL07", why_kind_village, NULL},
+		{&village, TSK, "ZL07", why_kind_village, NULL},
+		{&device, DOC, "", why_kind_device, NULL},
+		{&device, STF, "", why_kind_device, NULL},
+		{&device, TSK, "", why_kind_device, NULL},
 		{&office, ENF, "", why_kind_office, NULL},
 		{&office, NONE, "", why_kind_office, NULL},
 	};
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		struct ev v;
-		make(&v, (Lawtally__V1__Event__BodyCase)rows[i].kind, rows[i].village);
+		make_kind(&v, rows[i].kind, rows[i].village);
 		v.r.scope = (char *)(rows[i].rscope ? rows[i].rscope : "village:ZL07");
 		const char *why = scope_check_event(rows[i].s, &v.e);
 		if (rows[i].why == NULL && why != NULL)
@@ -212,6 +259,15 @@ static void test_event_key(void **state)
 	} rows[] = {
 		{DIS, "ZL07", "", "", "village:ZL07"},
 		{TRA, "ZL41", "", "", "village:ZL41"},
+		{TRAINING_TOWNSHIP, "ZL07", "", "", "township"}, /* whatever village */
+		{TRAINING_TOWNSHIP, "", "", "", "township"},
+		{LAWTALLY__V1__EVENT__BODY_DOCUMENT, "", "", "", "township"},
+		{LAWTALLY__V1__EVENT__BODY_DECISION, "", "", "", "township"},
+		{LAWTALLY__V1__EVENT__BODY_OPINION, "", "", "", "township"},
+		{LAWTALLY__V1__EVENT__BODY_DISCLOSURE, "ZL02", "", "", "township"},
+		{LAWTALLY__V1__EVENT__BODY_SUPERVISION, "", "", "", "township"},
+		{LAWTALLY__V1__EVENT__BODY_ENFORCEMENT_STAFF, "", "", "", "township"},
+		{LAWTALLY__V1__EVENT__BODY_TASK, "", "", "", "township"},
 		{PET, "", "", "", "township"},
 		{PUB, "ZL02", "", "", "township"},   /* the office's kinds, whatever village */
 		{LAW, "", "", "", "township"},
@@ -233,7 +289,7 @@ static void test_event_key(void **state)
 		struct ev v;
 		uint8_t key[SCOPE_KEY_MAX], again[SCOPE_KEY_MAX];
 		char text[SCOPE_NAME_MAX + 1];
-		make(&v, (Lawtally__V1__Event__BodyCase)rows[i].kind, rows[i].village);
+		make_kind(&v, rows[i].kind, rows[i].village);
 		v.x.device_id = (char *)rows[i].device;
 		v.r.scope = (char *)rows[i].rscope;
 		size_t n = scope_event_key(&v.e, key);

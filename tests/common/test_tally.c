@@ -277,9 +277,9 @@ static const struct {
 	 "origin", NULL},
 	{"trainings.sessions", M_TRAININGS_SESSIONS, TALLY_TRAINING, 0, NULL, NULL},
 	{"trainings.attendees", M_TRAININGS_ATTENDEES, TALLY_TRAINING, 0, NULL, NULL},
-	{"publicity.activities", M_PUBLICITY_ACTIVITIES, TALLY_PUBLICITY, 0, "venue", NULL},
-	{"publicity.materials", M_PUBLICITY_MATERIALS, TALLY_PUBLICITY, 0, "venue", NULL},
-	{"publicity.consultations", M_PUBLICITY_CONSULTATIONS, TALLY_PUBLICITY, 0, "venue", NULL},
+	{"publicity.activities", M_PUBLICITY_ACTIVITIES, TALLY_PUBLICITY, 0, "venue", "law"},
+	{"publicity.materials", M_PUBLICITY_MATERIALS, TALLY_PUBLICITY, 0, "venue", "law"},
+	{"publicity.consultations", M_PUBLICITY_CONSULTATIONS, TALLY_PUBLICITY, 0, "venue", "law"},
 	{"lawsuits.filed", M_LAWSUITS_FILED, TALLY_LAWSUIT, 0, "kind", NULL},
 	{"lawsuits.lost", M_LAWSUITS_LOST, TALLY_LAWSUIT, 0, "kind", NULL},
 	{"enforcement.actions", M_ENFORCEMENT_ACTIONS, TALLY_ENFORCEMENT, 0, "action", "campaign"},
@@ -287,6 +287,28 @@ static const struct {
 	 "campaign"},
 	{"disputes.prevented_criminal_people", M_DISPUTES_PREVENTED_CRIMINAL_PEOPLE,
 	 TALLY_DISPUTE, 0, "category", "initiated"},
+	{"trainings.held", M_TRAININGS_HELD, TALLY_TRAINING, 0, "audience", NULL},
+	{"trainings.held_attendees", M_TRAININGS_HELD_ATTENDEES, TALLY_TRAINING, 0, "audience",
+	 NULL},
+	{"documents.drafted", M_DOCUMENTS_DRAFTED, TALLY_DOCUMENT, 0, NULL, NULL},
+	{"documents.registered", M_DOCUMENTS_REGISTERED, TALLY_DOCUMENT, 0, NULL, NULL},
+	{"documents.filed", M_DOCUMENTS_FILED, TALLY_DOCUMENT, 0, NULL, NULL},
+	{"documents.reviewed", M_DOCUMENTS_REVIEWED, TALLY_DOCUMENT, 0, NULL, NULL},
+	{"decisions.made", M_DECISIONS_MADE, TALLY_DECISION, 0, "category", NULL},
+	{"decisions.collective", M_DECISIONS_COLLECTIVE, TALLY_DECISION, 0, "category", NULL},
+	{"decisions.legal_reviewed", M_DECISIONS_LEGAL_REVIEWED, TALLY_DECISION, 0, "category",
+	 NULL},
+	{"decisions.hearings", M_DECISIONS_HEARINGS, TALLY_DECISION, 0, "category", NULL},
+	{"decisions.consulted", M_DECISIONS_CONSULTED, TALLY_DECISION, 0, "category", NULL},
+	{"opinions.given", M_OPINIONS_GIVEN, TALLY_OPINION, 0, "subject", "adviser"},
+	{"disclosures.releases", M_DISCLOSURES_RELEASES, TALLY_DISCLOSURE, 0, "content", "channel"},
+	{"disclosures.items", M_DISCLOSURES_ITEMS, TALLY_DISCLOSURE, 0, "content", "channel"},
+	{"supervision.findings", M_SUPERVISION_FINDINGS, TALLY_SUPERVISION, 0, "supervisor", NULL},
+	{"supervision.rectified", M_SUPERVISION_RECTIFIED, TALLY_SUPERVISION, 0, "supervisor", NULL},
+	{"enforcement.team", M_ENFORCEMENT_TEAM, TALLY_STAFF, 0, NULL, NULL},
+	{"enforcement.certified", M_ENFORCEMENT_CERTIFIED, TALLY_STAFF, 0, NULL, NULL},
+	{"tasks.planned", M_TASKS_PLANNED, TALLY_TASK, 0, "item", NULL},
+	{"tasks.done", M_TASKS_DONE, TALLY_TASK, 0, "item", NULL},
 };
 
 static void check_dim_name(int metric, int i, const char *want)
@@ -419,6 +441,13 @@ struct ev {
 	Lawtally__V1__Lawsuit l;
 	Lawtally__V1__Enforcement x;
 	Lawtally__V1__Retraction r;
+	Lawtally__V1__NormativeDocument doc;
+	Lawtally__V1__MajorDecision dec;
+	Lawtally__V1__LegalOpinion op;
+	Lawtally__V1__Disclosure dis;
+	Lawtally__V1__Supervision sup;
+	Lawtally__V1__EnforcementStaff st;
+	Lawtally__V1__Task tk;
 	uint8_t id[16];
 };
 
@@ -514,6 +543,102 @@ static Lawtally__V1__Event *enforcement(struct ev *v, uint8_t tag, int64_t t, in
 	v->x.device_id = "ZFJLY-0007";
 	v->e.body_case = LAWTALLY__V1__EVENT__BODY_ENFORCEMENT;
 	v->e.enforcement = &v->x;
+	return &v->e;
+}
+
+static Lawtally__V1__Event *document(struct ev *v, uint8_t tag, int64_t t, const char *doc_id,
+				     int action)
+{
+	ev_base(v, tag, t, "");
+	v->doc = (Lawtally__V1__NormativeDocument)LAWTALLY__V1__NORMATIVE_DOCUMENT__INIT;
+	v->doc.document_id = (char *)doc_id;
+	v->doc.action = (Lawtally__V1__NormativeDocument__Action)action;
+	v->e.body_case = LAWTALLY__V1__EVENT__BODY_DOCUMENT;
+	v->e.document = &v->doc;
+	return &v->e;
+}
+
+static Lawtally__V1__Event *decision(struct ev *v, uint8_t tag, int64_t t, int category,
+				     int collective, int review, int hearing, int consulted)
+{
+	ev_base(v, tag, t, "");
+	v->dec = (Lawtally__V1__MajorDecision)LAWTALLY__V1__MAJOR_DECISION__INIT;
+	v->dec.decision_id = "JC-1";
+	v->dec.category = (Lawtally__V1__MajorDecision__Category)category;
+	v->dec.collective = collective;
+	v->dec.legal_review = review;
+	v->dec.hearing = hearing;
+	v->dec.public_consultation = consulted;
+	v->e.body_case = LAWTALLY__V1__EVENT__BODY_DECISION;
+	v->e.decision = &v->dec;
+	return &v->e;
+}
+
+static Lawtally__V1__Event *opinion(struct ev *v, uint8_t tag, int64_t t, int adviser, int subject)
+{
+	ev_base(v, tag, t, "");
+	v->op = (Lawtally__V1__LegalOpinion)LAWTALLY__V1__LEGAL_OPINION__INIT;
+	v->op.adviser = (Lawtally__V1__LegalOpinion__Adviser)adviser;
+	v->op.subject = (Lawtally__V1__LegalOpinion__Subject)subject;
+	v->e.body_case = LAWTALLY__V1__EVENT__BODY_OPINION;
+	v->e.opinion = &v->op;
+	return &v->e;
+}
+
+static Lawtally__V1__Event *disclosure(struct ev *v, uint8_t tag, int64_t t, int content,
+				       int channel, uint32_t items)
+{
+	ev_base(v, tag, t, "");
+	v->dis = (Lawtally__V1__Disclosure)LAWTALLY__V1__DISCLOSURE__INIT;
+	v->dis.content = (Lawtally__V1__Disclosure__Content)content;
+	v->dis.channel = (Lawtally__V1__Disclosure__Channel)channel;
+	v->dis.items = items;
+	v->e.body_case = LAWTALLY__V1__EVENT__BODY_DISCLOSURE;
+	v->e.disclosure = &v->dis;
+	return &v->e;
+}
+
+static Lawtally__V1__Event *supervision(struct ev *v, uint8_t tag, int64_t t, const char *case_id,
+					int supervisor, int stage)
+{
+	ev_base(v, tag, t, "");
+	v->sup = (Lawtally__V1__Supervision)LAWTALLY__V1__SUPERVISION__INIT;
+	v->sup.case_id = (char *)case_id;
+	v->sup.supervisor = (Lawtally__V1__Supervision__Supervisor)supervisor;
+	v->sup.stage = (Lawtally__V1__Supervision__Stage)stage;
+	v->sup.responsible_leader = "副镇长";
+	v->sup.responsible_unit = "综合执法队";
+	v->sup.responsible_person = "队长";
+	v->sup.deadline = t + 86400;
+	v->e.body_case = LAWTALLY__V1__EVENT__BODY_SUPERVISION;
+	v->e.supervision = &v->sup;
+	return &v->e;
+}
+
+static Lawtally__V1__Event *staff(struct ev *v, uint8_t tag, int64_t t, const char *staff_id,
+				  int certified, int in_team)
+{
+	ev_base(v, tag, t, "");
+	v->st = (Lawtally__V1__EnforcementStaff)LAWTALLY__V1__ENFORCEMENT_STAFF__INIT;
+	v->st.staff_id = (char *)staff_id;
+	v->st.certified = certified;
+	v->st.in_team = in_team;
+	v->e.body_case = LAWTALLY__V1__EVENT__BODY_ENFORCEMENT_STAFF;
+	v->e.enforcement_staff = &v->st;
+	return &v->e;
+}
+
+static Lawtally__V1__Event *task(struct ev *v, uint8_t tag, int64_t t, const char *task_id,
+				 int item, int stage)
+{
+	ev_base(v, tag, t, "");
+	v->tk = (Lawtally__V1__Task)LAWTALLY__V1__TASK__INIT;
+	v->tk.task_id = (char *)task_id;
+	v->tk.item = (Lawtally__V1__Task__Item)item;
+	v->tk.stage = (Lawtally__V1__Task__Stage)stage;
+	v->tk.responsible_office = "党政办";
+	v->e.body_case = LAWTALLY__V1__EVENT__BODY_TASK;
+	v->e.task = &v->tk;
 	return &v->e;
 }
 
@@ -632,6 +757,28 @@ static void expect_deltas(const struct tally_deltas *ds, const struct want *w, s
 #define GUIDANCE LAWTALLY__V1__ENFORCEMENT__ACTION__ACTION_GUIDANCE
 #define STRAW LAWTALLY__V1__ENFORCEMENT__CAMPAIGN__CAMPAIGN_STRAW_BURNING
 #define RURAL LAWTALLY__V1__ENFORCEMENT__CAMPAIGN__CAMPAIGN_RURAL_REVITALIZATION
+#define MEDIATORS LAWTALLY__V1__TRAINING__AUDIENCE__AUDIENCE_MEDIATORS
+#define CORRECTION LAWTALLY__V1__TRAINING__AUDIENCE__AUDIENCE_COMMUNITY_CORRECTION
+#define VCADRES LAWTALLY__V1__TRAINING__AUDIENCE__AUDIENCE_VILLAGE_CADRES
+#define CIVIL_CODE LAWTALLY__V1__PUBLICITY__LAW__LAW_CIVIL_CODE
+#define DRAFTED LAWTALLY__V1__NORMATIVE_DOCUMENT__ACTION__ACTION_DRAFTED
+#define DOC_FILED LAWTALLY__V1__NORMATIVE_DOCUMENT__ACTION__ACTION_FILED
+#define DOC_REVIEWED LAWTALLY__V1__NORMATIVE_DOCUMENT__ACTION__ACTION_REVIEWED
+#define DOC_REGISTERED LAWTALLY__V1__NORMATIVE_DOCUMENT__ACTION__ACTION_REGISTERED
+#define PROJECT LAWTALLY__V1__MAJOR_DECISION__CATEGORY__CATEGORY_MAJOR_PROJECT
+#define FUNDS LAWTALLY__V1__MAJOR_DECISION__CATEGORY__CATEGORY_LARGE_FUNDS
+#define LAWYER LAWTALLY__V1__LEGAL_OPINION__ADVISER__ADVISER_PUBLIC_LAWYER
+#define ADVISER LAWTALLY__V1__LEGAL_OPINION__ADVISER__ADVISER_LEGAL_ADVISER
+#define CONTRACT LAWTALLY__V1__LEGAL_OPINION__SUBJECT__SUBJECT_CONTRACT
+#define RESULT LAWTALLY__V1__DISCLOSURE__CONTENT__CONTENT_RESULT
+#define WEBSITE LAWTALLY__V1__DISCLOSURE__CHANNEL__CHANNEL_WEBSITE
+#define BOARD LAWTALLY__V1__DISCLOSURE__CHANNEL__CHANNEL_NOTICE_BOARD
+#define DEPUTIES LAWTALLY__V1__SUPERVISION__SUPERVISOR__SUPERVISOR_DEPUTIES
+#define SUP_RECEIVED LAWTALLY__V1__SUPERVISION__STAGE__STAGE_RECEIVED
+#define SUP_RECTIFIED LAWTALLY__V1__SUPERVISION__STAGE__STAGE_RECTIFIED
+#define GROUP LAWTALLY__V1__TASK__ITEM__ITEM_LEADING_GROUP
+#define PLANNED LAWTALLY__V1__TASK__STAGE__STAGE_PLANNED
+#define DONE LAWTALLY__V1__TASK__STAGE__STAGE_DONE
 
 static void test_event_kind(void **state)
 {
@@ -1024,7 +1171,9 @@ static void test_contrib_sign(void **state)
 	tally_contrib(g.f, g.n, -1, &ds);
 	tally_deltas_merge(&ds);
 	EXPECT(&ds, {M_TRAININGS_SESSIONS, 2024, 2, "ZL03", 0, 0, -1},
-	       {M_TRAININGS_ATTENDEES, 2024, 2, "ZL03", 0, 0, -40});
+	       {M_TRAININGS_ATTENDEES, 2024, 2, "ZL03", 0, 0, -40},
+	       {M_TRAININGS_HELD, 2024, 2, "ZL03", MEDIATORS, 0, -1},
+	       {M_TRAININGS_HELD_ATTENDEES, 2024, 2, "ZL03", MEDIATORS, 0, -40});
 	tally_deltas_reset(&ds);
 	tally_contrib(g.f, 0, 1, &ds);
 	assert_int_equal(ds.n, 0);
@@ -1133,20 +1282,203 @@ static void test_trainings(void **state)
 	struct ev v;
 	struct group g = {0};
 	struct tally_deltas ds = {0};
+	/* no audience stated: the mediators' training it always was */
 	add(&g, training(&v, 1, at(2024, 4, 9), "ZL03", 35));
 	contrib(&g, &ds);
 	EXPECT(&ds, {M_TRAININGS_SESSIONS, 2024, 4, "ZL03", 0, 0, 1},
-	       {M_TRAININGS_ATTENDEES, 2024, 4, "ZL03", 0, 0, 35});
+	       {M_TRAININGS_ATTENDEES, 2024, 4, "ZL03", 0, 0, 35},
+	       {M_TRAININGS_HELD, 2024, 4, "ZL03", MEDIATORS, 0, 1},
+	       {M_TRAININGS_HELD_ATTENDEES, 2024, 4, "ZL03", MEDIATORS, 0, 35});
 	g.n = 0;
 	add(&g, training(&v, 2, at(2024, 4, 9), "ZL03", 0));
 	contrib(&g, &ds);
-	EXPECT(&ds, {M_TRAININGS_SESSIONS, 2024, 4, "ZL03", 0, 0, 1});
-	/* every event is its own session, even on the same day */
-	add(&g, training(&v, 3, at(2024, 4, 9), "ZL03", 10000));
+	EXPECT(&ds, {M_TRAININGS_SESSIONS, 2024, 4, "ZL03", 0, 0, 1},
+	       {M_TRAININGS_HELD, 2024, 4, "ZL03", MEDIATORS, 0, 1});
+	/* every event is its own session, even on the same day; stated or not,
+	 * a mediators' training keys the same totals */
+	training(&v, 3, at(2024, 4, 9), "ZL03", 10000);
+	v.t.audience = MEDIATORS;
+	add(&g, &v.e);
 	contrib(&g, &ds);
 	EXPECT(&ds, {M_TRAININGS_SESSIONS, 2024, 4, "ZL03", 0, 0, 2},
-	       {M_TRAININGS_ATTENDEES, 2024, 4, "ZL03", 0, 0, 10000});
+	       {M_TRAININGS_ATTENDEES, 2024, 4, "ZL03", 0, 0, 10000},
+	       {M_TRAININGS_HELD, 2024, 4, "ZL03", MEDIATORS, 0, 2},
+	       {M_TRAININGS_HELD_ATTENDEES, 2024, 4, "ZL03", MEDIATORS, 0, 10000});
 	tally_deltas_free(&ds);
+}
+
+/* Trainings of other audiences count in trainings.held, never in the
+ * mediators' "培训N次". */
+static void test_training_audiences(void **state)
+{
+	(void)state;
+	struct ev v;
+	struct group g = {0};
+	struct tally_deltas ds = {0};
+	training(&v, 1, at(2024, 9, 3), "", 18);
+	v.t.audience = CORRECTION;
+	v.t.trainer = "公职律师蔺文龙";
+	add(&g, &v.e);
+	contrib(&g, &ds);
+	EXPECT(&ds, {M_TRAININGS_HELD, 2024, 9, "", CORRECTION, 0, 1},
+	       {M_TRAININGS_HELD_ATTENDEES, 2024, 9, "", CORRECTION, 0, 18});
+	g.n = 0;
+	training(&v, 2, at(2024, 9, 4), "ZL05", 12);
+	v.t.audience = VCADRES;
+	add(&g, &v.e);
+	contrib(&g, &ds);
+	EXPECT(&ds, {M_TRAININGS_HELD, 2024, 9, "ZL05", VCADRES, 0, 1},
+	       {M_TRAININGS_HELD_ATTENDEES, 2024, 9, "ZL05", VCADRES, 0, 12});
+	tally_deltas_free(&ds);
+}
+
+/* The law a publicity activity covered is its second dimension. */
+static void test_publicity_law(void **state)
+{
+	(void)state;
+	struct ev v;
+	struct group g = {0};
+	struct tally_deltas ds = {0};
+	publicity(&v, 1, at(2024, 3, 15), VILLAGE_VENUE, 300, 20, 1);
+	v.pub.law = CIVIL_CODE;
+	add(&g, &v.e);
+	contrib(&g, &ds);
+	EXPECT(&ds, {M_PUBLICITY_ACTIVITIES, 2024, 3, "", VILLAGE_VENUE, CIVIL_CODE, 1},
+	       {M_PUBLICITY_MATERIALS, 2024, 3, "", VILLAGE_VENUE, CIVIL_CODE, 300},
+	       {M_PUBLICITY_CONSULTATIONS, 2024, 3, "", VILLAGE_VENUE, CIVIL_CODE, 20});
+	tally_deltas_free(&ds);
+}
+
+/* A document counts once a year at each step; re-sending a step adds nothing. */
+static void test_documents(void **state)
+{
+	(void)state;
+	struct ev v;
+	struct group g = {0};
+	struct tally_deltas ds = {0};
+	add(&g, document(&v, 1, at(2024, 2, 1), "张政〔2024〕1号", DRAFTED));
+	add(&g, document(&v, 2, at(2024, 2, 5), "张政〔2024〕1号", DOC_REVIEWED));
+	add(&g, document(&v, 3, at(2024, 2, 8), "张政〔2024〕1号", DOC_REGISTERED));
+	add(&g, document(&v, 4, at(2024, 3, 1), "张政〔2024〕1号", DOC_FILED));
+	add(&g, document(&v, 5, at(2024, 3, 2), "张政〔2024〕1号", DOC_FILED));
+	contrib(&g, &ds);
+	EXPECT(&ds, {M_DOCUMENTS_DRAFTED, 2024, 2, "", 0, 0, 1},
+	       {M_DOCUMENTS_REVIEWED, 2024, 2, "", 0, 0, 1},
+	       {M_DOCUMENTS_REGISTERED, 2024, 2, "", 0, 0, 1},
+	       {M_DOCUMENTS_FILED, 2024, 3, "", 0, 0, 1});
+	tally_deltas_free(&ds);
+}
+
+/* Every decision counts; its legal review, hearing and consultation too. */
+static void test_decisions(void **state)
+{
+	(void)state;
+	struct ev v;
+	struct group g = {0};
+	struct tally_deltas ds = {0};
+	add(&g, decision(&v, 1, at(2024, 5, 20), PROJECT, 1, 1, 1, 1));
+	contrib(&g, &ds);
+	EXPECT(&ds, {M_DECISIONS_MADE, 2024, 5, "", PROJECT, 0, 1},
+	       {M_DECISIONS_COLLECTIVE, 2024, 5, "", PROJECT, 0, 1},
+	       {M_DECISIONS_LEGAL_REVIEWED, 2024, 5, "", PROJECT, 0, 1},
+	       {M_DECISIONS_HEARINGS, 2024, 5, "", PROJECT, 0, 1},
+	       {M_DECISIONS_CONSULTED, 2024, 5, "", PROJECT, 0, 1});
+	g.n = 0;
+	add(&g, decision(&v, 2, at(2024, 6, 1), FUNDS, 1, 0, 0, 0));
+	contrib(&g, &ds);
+	EXPECT(&ds, {M_DECISIONS_MADE, 2024, 6, "", FUNDS, 0, 1},
+	       {M_DECISIONS_COLLECTIVE, 2024, 6, "", FUNDS, 0, 1});
+	tally_deltas_free(&ds);
+}
+
+static void test_opinions_disclosures(void **state)
+{
+	(void)state;
+	struct ev v;
+	struct group g = {0};
+	struct tally_deltas ds = {0};
+	add(&g, opinion(&v, 1, at(2024, 7, 1), LAWYER, CONTRACT));
+	contrib(&g, &ds);
+	EXPECT(&ds, {M_OPINIONS_GIVEN, 2024, 7, "", CONTRACT, LAWYER, 1});
+	g.n = 0;
+	add(&g, disclosure(&v, 2, at(2024, 7, 2), RESULT, BOARD, 6));
+	contrib(&g, &ds);
+	EXPECT(&ds, {M_DISCLOSURES_RELEASES, 2024, 7, "", RESULT, BOARD, 1},
+	       {M_DISCLOSURES_ITEMS, 2024, 7, "", RESULT, BOARD, 6});
+	tally_deltas_free(&ds);
+}
+
+/* A finding counts when received and again when rectified, once each a year. */
+static void test_supervision(void **state)
+{
+	(void)state;
+	struct ev v;
+	struct group before = {0}, g = {0};
+	struct tally_deltas ds = {0};
+	add(&g, supervision(&v, 1, at(2024, 4, 1), "ZG-1", DEPUTIES, SUP_RECEIVED));
+	add(&g, supervision(&v, 2, at(2024, 4, 3), "ZG-1", DEPUTIES, SUP_RECEIVED));
+	contrib(&g, &ds);
+	EXPECT(&ds, {M_SUPERVISION_FINDINGS, 2024, 4, "", DEPUTIES, 0, 1});
+	before = g;
+	add(&g, supervision(&v, 3, at(2024, 6, 30), "ZG-1", DEPUTIES, SUP_RECTIFIED));
+	diff(&before, &g, &ds);
+	EXPECT(&ds, {M_SUPERVISION_RECTIFIED, 2024, 6, "", DEPUTIES, 0, 1});
+	tally_deltas_free(&ds);
+}
+
+/* A person counts once a year in the team and once as a certificate holder. */
+static void test_enforcement_staff(void **state)
+{
+	(void)state;
+	struct ev v;
+	struct group g = {0};
+	struct tally_deltas ds = {0};
+	add(&g, staff(&v, 1, at(2024, 1, 5), "ZF-1", 1, 1));
+	add(&g, staff(&v, 2, at(2024, 7, 5), "ZF-1", 1, 1)); /* the roster sent again */
+	add(&g, staff(&v, 3, at(2025, 1, 5), "ZF-1", 1, 0)); /* left the team */
+	contrib(&g, &ds);
+	EXPECT(&ds, {M_ENFORCEMENT_TEAM, 2024, 1, "", 0, 0, 1},
+	       {M_ENFORCEMENT_CERTIFIED, 2024, 1, "", 0, 0, 1},
+	       {M_ENFORCEMENT_CERTIFIED, 2025, 1, "", 0, 0, 1});
+	tally_deltas_free(&ds);
+}
+
+static void test_tasks(void **state)
+{
+	(void)state;
+	struct ev v;
+	struct group g = {0};
+	struct tally_deltas ds = {0};
+	add(&g, task(&v, 1, at(2024, 1, 10), "RW-1", GROUP, PLANNED));
+	add(&g, task(&v, 2, at(2024, 3, 10), "RW-1", GROUP, DONE));
+	add(&g, task(&v, 3, at(2024, 3, 11), "RW-1", GROUP, DONE));
+	contrib(&g, &ds);
+	EXPECT(&ds, {M_TASKS_PLANNED, 2024, 1, "", GROUP, 0, 1},
+	       {M_TASKS_DONE, 2024, 3, "", GROUP, 0, 1});
+	tally_deltas_free(&ds);
+}
+
+/* The new kinds with a case are grouped by it; their case keys differ by kind. */
+static void test_new_case_kinds(void **state)
+{
+	(void)state;
+	assert_true(tally_kind_has_cases(TALLY_DOCUMENT));
+	assert_true(tally_kind_has_cases(TALLY_SUPERVISION));
+	assert_true(tally_kind_has_cases(TALLY_STAFF));
+	assert_true(tally_kind_has_cases(TALLY_TASK));
+	assert_false(tally_kind_has_cases(TALLY_DECISION));
+	assert_false(tally_kind_has_cases(TALLY_OPINION));
+	assert_false(tally_kind_has_cases(TALLY_DISCLOSURE));
+	struct ev v;
+	uint8_t k1[TALLY_CASE_KEY_MAX], k2[TALLY_CASE_KEY_MAX];
+	size_t n1 = tally_case_key(task(&v, 1, at(2024, 1, 1), "X-1", GROUP, DONE), k1);
+	size_t n2 = tally_case_key(supervision(&v, 1, at(2024, 1, 1), "X-1", DEPUTIES, SUP_RECEIVED), k2);
+	assert_int_equal(n1, 1 + VILLAGE_CODE_MAX + 3);
+	assert_int_equal(n2, n1);
+	assert_int_equal(k1[0], TALLY_TASK);
+	assert_int_equal(k2[0], TALLY_SUPERVISION);
+	assert_memory_equal(k1 + 1 + VILLAGE_CODE_MAX, "X-1", 3);
+	assert_memory_equal(k2 + 1 + VILLAGE_CODE_MAX, "X-1", 3);
 }
 
 static void test_publicity(void **state)
@@ -1243,6 +1575,32 @@ static void test_every_metric_fed(void **state)
 	tally_contrib(g.f, g.n, 1, &ds);
 	g.n = 0;
 	add(&g, enforcement(&v, 12, at(2024, 1, 1), PENALTY, STRAW, 1));
+	tally_contrib(g.f, g.n, 1, &ds);
+	g.n = 0;
+	add(&g, document(&v, 13, at(2024, 1, 1), "D", DRAFTED));
+	add(&g, document(&v, 14, at(2024, 1, 2), "D", DOC_REGISTERED));
+	add(&g, document(&v, 15, at(2024, 1, 3), "D", DOC_FILED));
+	add(&g, document(&v, 16, at(2024, 1, 4), "D", DOC_REVIEWED));
+	tally_contrib(g.f, g.n, 1, &ds);
+	g.n = 0;
+	add(&g, decision(&v, 17, at(2024, 1, 1), PROJECT, 1, 1, 1, 1));
+	tally_contrib(g.f, g.n, 1, &ds);
+	g.n = 0;
+	add(&g, opinion(&v, 18, at(2024, 1, 1), ADVISER, CONTRACT));
+	tally_contrib(g.f, g.n, 1, &ds);
+	g.n = 0;
+	add(&g, disclosure(&v, 19, at(2024, 1, 1), RESULT, WEBSITE, 2));
+	tally_contrib(g.f, g.n, 1, &ds);
+	g.n = 0;
+	add(&g, supervision(&v, 20, at(2024, 1, 1), "S", DEPUTIES, SUP_RECEIVED));
+	add(&g, supervision(&v, 21, at(2024, 1, 2), "S", DEPUTIES, SUP_RECTIFIED));
+	tally_contrib(g.f, g.n, 1, &ds);
+	g.n = 0;
+	add(&g, staff(&v, 22, at(2024, 1, 1), "Z", 1, 1));
+	tally_contrib(g.f, g.n, 1, &ds);
+	g.n = 0;
+	add(&g, task(&v, 23, at(2024, 1, 1), "T", GROUP, PLANNED));
+	add(&g, task(&v, 24, at(2024, 1, 2), "T", GROUP, DONE));
 	tally_contrib(g.f, g.n, 1, &ds);
 
 	tally_deltas_merge(&ds);
@@ -1382,10 +1740,12 @@ static void test_deltas_grow(void **state)
 	add(&g, training(&v, 1, at(2024, 2, 2), "ZL03", 40));
 	for (int i = 0; i < 500; i++)
 		tally_contrib(g.f, g.n, 1, &ds);
-	assert_int_equal(ds.n, 2);
+	assert_int_equal(ds.n, 4);
 	tally_deltas_merge(&ds);
 	EXPECT(&ds, {M_TRAININGS_SESSIONS, 2024, 2, "ZL03", 0, 0, 500},
-	       {M_TRAININGS_ATTENDEES, 2024, 2, "ZL03", 0, 0, 20000});
+	       {M_TRAININGS_ATTENDEES, 2024, 2, "ZL03", 0, 0, 20000},
+	       {M_TRAININGS_HELD, 2024, 2, "ZL03", MEDIATORS, 0, 500},
+	       {M_TRAININGS_HELD_ATTENDEES, 2024, 2, "ZL03", MEDIATORS, 0, 20000});
 	/* after the merge: more changes to its keys and to many new ones */
 	tally_contrib(g.f, g.n, -1, &ds);
 	for (int round = 0; round < 3; round++) {
@@ -1397,19 +1757,21 @@ static void test_deltas_grow(void **state)
 			tally_contrib(h.f, h.n, 1, &ds);
 		}
 	}
-	assert_int_equal(ds.n, 2 + 2 * VILLAGES);
-	assert_true(ds.cap >= 2 + 2 * VILLAGES);
+	assert_int_equal(ds.n, 4 + 4 * VILLAGES);
+	assert_true(ds.cap >= 4 + 4 * VILLAGES);
 	tally_deltas_merge(&ds);
-	assert_int_equal(ds.n, 2 + 2 * VILLAGES);
+	assert_int_equal(ds.n, 4 + 4 * VILLAGES);
 	for (size_t i = 0; i < ds.n; i++) {
 		const struct tally_delta *d = &ds.d[i];
+		int sessions = d->key.metric == M_TRAININGS_SESSIONS ||
+			       d->key.metric == M_TRAININGS_HELD;
 		if (d->key.village[0] == 'Z') {
-			assert_int_equal(d->value, d->key.metric == M_TRAININGS_SESSIONS ? 499 : 19960);
+			assert_int_equal(d->value, sessions ? 499 : 19960);
 			continue;
 		}
 		int vi = atoi(d->key.village + 1);
 		assert_int_equal(d->key.month, 3);
-		assert_int_equal(d->value, d->key.metric == M_TRAININGS_SESSIONS ? 3 : 3 * (vi + 1));
+		assert_int_equal(d->value, sessions ? 3 : 3 * (vi + 1));
 	}
 	tally_deltas_reset(&ds);
 	assert_int_equal(ds.n, 0);
@@ -1417,7 +1779,9 @@ static void test_deltas_grow(void **state)
 	tally_contrib(g.f, g.n, 1, &ds);
 	tally_deltas_merge(&ds);
 	EXPECT(&ds, {M_TRAININGS_SESSIONS, 2024, 2, "ZL03", 0, 0, 2},
-	       {M_TRAININGS_ATTENDEES, 2024, 2, "ZL03", 0, 0, 80});
+	       {M_TRAININGS_ATTENDEES, 2024, 2, "ZL03", 0, 0, 80},
+	       {M_TRAININGS_HELD, 2024, 2, "ZL03", MEDIATORS, 0, 2},
+	       {M_TRAININGS_HELD_ATTENDEES, 2024, 2, "ZL03", MEDIATORS, 0, 80});
 	tally_deltas_free(&ds);
 }
 
@@ -1699,6 +2063,15 @@ int main(void)
 		cmocka_unit_test(test_petition_difficult_resolved),
 		cmocka_unit_test(test_lawsuits),
 		cmocka_unit_test(test_trainings),
+		cmocka_unit_test(test_training_audiences),
+		cmocka_unit_test(test_publicity_law),
+		cmocka_unit_test(test_documents),
+		cmocka_unit_test(test_decisions),
+		cmocka_unit_test(test_opinions_disclosures),
+		cmocka_unit_test(test_supervision),
+		cmocka_unit_test(test_enforcement_staff),
+		cmocka_unit_test(test_tasks),
+		cmocka_unit_test(test_new_case_kinds),
 		cmocka_unit_test(test_publicity),
 		cmocka_unit_test(test_enforcement),
 		cmocka_unit_test(test_every_metric_fed),

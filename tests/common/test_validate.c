@@ -34,6 +34,13 @@ struct ev {
 	Lawtally__V1__Lawsuit l;
 	Lawtally__V1__Enforcement x;
 	Lawtally__V1__Retraction r;
+	Lawtally__V1__NormativeDocument doc;
+	Lawtally__V1__MajorDecision dec;
+	Lawtally__V1__LegalOpinion op;
+	Lawtally__V1__Disclosure dis;
+	Lawtally__V1__Supervision sup;
+	Lawtally__V1__EnforcementStaff st;
+	Lawtally__V1__Task tk;
 	uint8_t id[32];
 	uint8_t rid[32];
 	char big[512];
@@ -59,6 +66,13 @@ static void ev_init(struct ev *v, enum tally_kind kind)
 	v->l = (Lawtally__V1__Lawsuit)LAWTALLY__V1__LAWSUIT__INIT;
 	v->x = (Lawtally__V1__Enforcement)LAWTALLY__V1__ENFORCEMENT__INIT;
 	v->r = (Lawtally__V1__Retraction)LAWTALLY__V1__RETRACTION__INIT;
+	v->doc = (Lawtally__V1__NormativeDocument)LAWTALLY__V1__NORMATIVE_DOCUMENT__INIT;
+	v->dec = (Lawtally__V1__MajorDecision)LAWTALLY__V1__MAJOR_DECISION__INIT;
+	v->op = (Lawtally__V1__LegalOpinion)LAWTALLY__V1__LEGAL_OPINION__INIT;
+	v->dis = (Lawtally__V1__Disclosure)LAWTALLY__V1__DISCLOSURE__INIT;
+	v->sup = (Lawtally__V1__Supervision)LAWTALLY__V1__SUPERVISION__INIT;
+	v->st = (Lawtally__V1__EnforcementStaff)LAWTALLY__V1__ENFORCEMENT_STAFF__INIT;
+	v->tk = (Lawtally__V1__Task)LAWTALLY__V1__TASK__INIT;
 	for (int i = 0; i < 16; i++) {
 		v->id[i] = (uint8_t)(0xA0 + i);
 		v->rid[i] = (uint8_t)(0x10 + i);
@@ -123,6 +137,60 @@ static void ev_init(struct ev *v, enum tally_kind kind)
 		v->e.body_case = LAWTALLY__V1__EVENT__BODY_RETRACTION;
 		v->e.retraction = &v->r;
 		break;
+	case TALLY_DOCUMENT:
+		v->doc.document_id = "张政〔2024〕5号";
+		v->doc.action = LAWTALLY__V1__NORMATIVE_DOCUMENT__ACTION__ACTION_FILED;
+		v->doc.title = "张良镇秸秆禁烧管理办法";
+		v->e.body_case = LAWTALLY__V1__EVENT__BODY_DOCUMENT;
+		v->e.document = &v->doc;
+		break;
+	case TALLY_DECISION:
+		v->dec.decision_id = "JC-2024-02";
+		v->dec.category = LAWTALLY__V1__MAJOR_DECISION__CATEGORY__CATEGORY_MAJOR_PROJECT;
+		v->dec.collective = 1;
+		v->dec.legal_review = 1;
+		v->e.body_case = LAWTALLY__V1__EVENT__BODY_DECISION;
+		v->e.decision = &v->dec;
+		break;
+	case TALLY_OPINION:
+		v->op.adviser = LAWTALLY__V1__LEGAL_OPINION__ADVISER__ADVISER_PUBLIC_LAWYER;
+		v->op.subject = LAWTALLY__V1__LEGAL_OPINION__SUBJECT__SUBJECT_CONTRACT;
+		v->e.body_case = LAWTALLY__V1__EVENT__BODY_OPINION;
+		v->e.opinion = &v->op;
+		break;
+	case TALLY_DISCLOSURE:
+		v->dis.content = LAWTALLY__V1__DISCLOSURE__CONTENT__CONTENT_RESULT;
+		v->dis.channel = LAWTALLY__V1__DISCLOSURE__CHANNEL__CHANNEL_WEBSITE;
+		v->dis.items = 4;
+		v->e.body_case = LAWTALLY__V1__EVENT__BODY_DISCLOSURE;
+		v->e.disclosure = &v->dis;
+		break;
+	case TALLY_SUPERVISION:
+		v->sup.case_id = "ZG-2024-01";
+		v->sup.supervisor = LAWTALLY__V1__SUPERVISION__SUPERVISOR__SUPERVISOR_INSPECTION;
+		v->sup.stage = LAWTALLY__V1__SUPERVISION__STAGE__STAGE_RECEIVED;
+		v->sup.responsible_leader = "副镇长";
+		v->sup.responsible_unit = "综合执法队";
+		v->sup.responsible_person = "执法队长";
+		v->sup.deadline = NOW + 30 * 86400;
+		v->e.body_case = LAWTALLY__V1__EVENT__BODY_SUPERVISION;
+		v->e.supervision = &v->sup;
+		break;
+	case TALLY_STAFF:
+		v->st.staff_id = "ZF-03";
+		v->st.certified = 1;
+		v->st.in_team = 1;
+		v->e.body_case = LAWTALLY__V1__EVENT__BODY_ENFORCEMENT_STAFF;
+		v->e.enforcement_staff = &v->st;
+		break;
+	case TALLY_TASK:
+		v->tk.task_id = "RW-2024-01";
+		v->tk.item = LAWTALLY__V1__TASK__ITEM__ITEM_LEADING_GROUP;
+		v->tk.stage = LAWTALLY__V1__TASK__STAGE__STAGE_DONE;
+		v->tk.responsible_office = "党政办";
+		v->e.body_case = LAWTALLY__V1__EVENT__BODY_TASK;
+		v->e.task = &v->tk;
+		break;
 	case TALLY_KIND_NONE:
 		break;
 	}
@@ -145,7 +213,7 @@ static int setup_villages(void **state)
 static void test_valid_every_kind(void **state)
 {
 	(void)state;
-	for (int k = TALLY_DISPUTE; k <= TALLY_RETRACTION; k++) {
+	for (int k = TALLY_DISPUTE; k <= TALLY_TASK; k++) {
 		struct ev v;
 		ev_init(&v, (enum tally_kind)k);
 		const char *why = check(&v);
@@ -253,6 +321,49 @@ static void ok_enforcement_hearing(struct ev *v)
 	v->x.action = LAWTALLY__V1__ENFORCEMENT__ACTION__ACTION_HEARING;
 	v->x.campaign = LAWTALLY__V1__ENFORCEMENT__CAMPAIGN__CAMPAIGN_OTHER;
 }
+static void ok_training_township_audience(struct ev *v)
+{
+	v->e.village = "";
+	v->t.audience = LAWTALLY__V1__TRAINING__AUDIENCE__AUDIENCE_COMMUNITY_CORRECTION;
+	v->t.trainer = "公职律师蔺文龙";
+}
+static void ok_training_village_cadres_township(struct ev *v)
+{
+	v->e.village = "";
+	v->t.audience = LAWTALLY__V1__TRAINING__AUDIENCE__AUDIENCE_VILLAGE_CADRES;
+}
+static void ok_training_leaders_in_village(struct ev *v)
+{
+	v->t.audience = LAWTALLY__V1__TRAINING__AUDIENCE__AUDIENCE_LEADERS;
+}
+static void ok_training_trainer_64(struct ev *v) { v->t.trainer = big(v, 64, 't'); }
+static void ok_publicity_law(struct ev *v)
+{
+	v->pub.law = LAWTALLY__V1__PUBLICITY__LAW__LAW_OTHER;
+}
+static void ok_document_no_title(struct ev *v) { v->doc.title = ""; }
+static void ok_document_title_200(struct ev *v) { v->doc.title = big(v, 200, 'd'); }
+static void ok_document_id_64(struct ev *v) { v->doc.document_id = big(v, 64, 'n'); }
+static void ok_decision_flags_none(struct ev *v)
+{
+	v->dec.collective = v->dec.legal_review = v->dec.hearing = v->dec.public_consultation = 0;
+}
+static void ok_disclosure_items_max(struct ev *v) { v->dis.items = VALIDATE_ITEMS_MAX; }
+static void ok_disclosure_items_1(struct ev *v) { v->dis.items = 1; }
+static void ok_supervision_deadline_same(struct ev *v) { v->sup.deadline = v->e.occurred_at; }
+static void ok_supervision_rectified_bare(struct ev *v)
+{
+	v->sup.stage = LAWTALLY__V1__SUPERVISION__STAGE__STAGE_RECTIFIED;
+	v->sup.responsible_leader = v->sup.responsible_unit = v->sup.responsible_person = "";
+	v->sup.deadline = 0;
+}
+static void ok_staff_certified_only(struct ev *v) { v->st.in_team = 0; }
+static void ok_staff_team_only(struct ev *v) { v->st.certified = 0; }
+static void ok_task_planned(struct ev *v)
+{
+	v->tk.stage = LAWTALLY__V1__TASK__STAGE__STAGE_PLANNED;
+	v->tk.responsible_office = big(v, 64, 'o');
+}
 static void ok_retraction_reason_200(struct ev *v) { v->r.reason = big(v, 200, 'w'); }
 static void ok_retraction_reason_1(struct ev *v) { v->r.reason = "x"; }
 static void ok_scope_township(struct ev *v) { v->r.scope = "township"; }
@@ -326,6 +437,25 @@ static const struct ok_row ok_rows[] = {
 	OK(TALLY_RETRACTION, ok_scope_device_id),
 	OK(TALLY_RETRACTION, ok_scope_village_last),
 	OK(TALLY_RETRACTION, ok_scope_device_64),
+	OK(TALLY_TRAINING, ok_training_township_audience),
+	OK(TALLY_TRAINING, ok_training_leaders_in_village),
+	OK(TALLY_TRAINING, ok_training_village_cadres_township),
+	OK(TALLY_TRAINING, ok_training_trainer_64),
+	OK(TALLY_PUBLICITY, ok_publicity_law),
+	OK(TALLY_DOCUMENT, ok_document_no_title),
+	OK(TALLY_DOCUMENT, ok_document_title_200),
+	OK(TALLY_DOCUMENT, ok_document_id_64),
+	OK(TALLY_DOCUMENT, ok_village_first),
+	OK(TALLY_DECISION, ok_decision_flags_none),
+	OK(TALLY_DECISION, ok_village_empty),
+	OK(TALLY_OPINION, ok_village_empty),
+	OK(TALLY_DISCLOSURE, ok_disclosure_items_max),
+	OK(TALLY_DISCLOSURE, ok_disclosure_items_1),
+	OK(TALLY_SUPERVISION, ok_supervision_deadline_same),
+	OK(TALLY_SUPERVISION, ok_supervision_rectified_bare),
+	OK(TALLY_STAFF, ok_staff_certified_only),
+	OK(TALLY_STAFF, ok_staff_team_only),
+	OK(TALLY_TASK, ok_task_planned),
 };
 
 static void test_accepted_boundaries(void **state)
@@ -372,6 +502,52 @@ static void test_every_declared_enum_value(void **state)
 			v.l.kind = (Lawtally__V1__Lawsuit__Kind)k;
 			v.l.stage = LAWTALLY__V1__LAWSUIT__STAGE__STAGE_JUDGED;
 			v.l.outcome = (Lawtally__V1__Lawsuit__Outcome)o;
+			assert_null(check(&v));
+		}
+	for (int a = 0; a <= 7; a++) {
+		ev_init(&v, TALLY_TRAINING);
+		v.t.audience = (Lawtally__V1__Training__Audience)a;
+		assert_null(check(&v));
+	}
+	for (int l = 0; l <= 6; l++) {
+		ev_init(&v, TALLY_PUBLICITY);
+		v.pub.law = (Lawtally__V1__Publicity__Law)l;
+		assert_null(check(&v));
+	}
+	for (int a = 1; a <= 4; a++) {
+		ev_init(&v, TALLY_DOCUMENT);
+		v.doc.action = (Lawtally__V1__NormativeDocument__Action)a;
+		assert_null(check(&v));
+	}
+	for (int c = 1; c <= 4; c++) {
+		ev_init(&v, TALLY_DECISION);
+		v.dec.category = (Lawtally__V1__MajorDecision__Category)c;
+		assert_null(check(&v));
+	}
+	for (int a = 1; a <= 2; a++)
+		for (int su = 1; su <= 5; su++) {
+			ev_init(&v, TALLY_OPINION);
+			v.op.adviser = (Lawtally__V1__LegalOpinion__Adviser)a;
+			v.op.subject = (Lawtally__V1__LegalOpinion__Subject)su;
+			assert_null(check(&v));
+		}
+	for (int c = 1; c <= 5; c++)
+		for (int ch = 1; ch <= 4; ch++) {
+			ev_init(&v, TALLY_DISCLOSURE);
+			v.dis.content = (Lawtally__V1__Disclosure__Content)c;
+			v.dis.channel = (Lawtally__V1__Disclosure__Channel)ch;
+			assert_null(check(&v));
+		}
+	for (int so = 1; so <= 7; so++) {
+		ev_init(&v, TALLY_SUPERVISION);
+		v.sup.supervisor = (Lawtally__V1__Supervision__Supervisor)so;
+		assert_null(check(&v));
+	}
+	for (int it = 1; it <= 10; it++)
+		for (int st = 1; st <= 2; st++) {
+			ev_init(&v, TALLY_TASK);
+			v.tk.item = (Lawtally__V1__Task__Item)it;
+			v.tk.stage = (Lawtally__V1__Task__Stage)st;
 			assert_null(check(&v));
 		}
 	for (int a = 1; a <= 7; a++)
@@ -507,6 +683,66 @@ static void bad_scope_device_65(struct ev *v)
 	"retraction.scope: required, the withdrawn event's scope: village:CODE, device, " \
 	"device:DEVICE_ID or township"
 
+static void bad_village_mediators(struct ev *v)
+{
+	v->e.village = "";
+	v->t.audience = LAWTALLY__V1__TRAINING__AUDIENCE__AUDIENCE_MEDIATORS;
+}
+static void bad_village_villagers(struct ev *v)
+{
+	v->e.village = "";
+	v->t.audience = LAWTALLY__V1__TRAINING__AUDIENCE__AUDIENCE_VILLAGERS;
+}
+static void bad_audience_8(struct ev *v) { v->t.audience = 8; }
+static void bad_trainer_65(struct ev *v) { v->t.trainer = big(v, 65, 't'); }
+static void bad_law_7(struct ev *v) { v->pub.law = 7; }
+static void bad_document_id_empty(struct ev *v) { v->doc.document_id = ""; }
+static void bad_document_id_65(struct ev *v) { v->doc.document_id = big(v, 65, 'n'); }
+static void bad_document_action_0(struct ev *v) { v->doc.action = 0; }
+static void bad_document_action_5(struct ev *v) { v->doc.action = 5; }
+static void bad_document_title_201(struct ev *v) { v->doc.title = big(v, 201, 'd'); }
+static void bad_decision_id_empty(struct ev *v) { v->dec.decision_id = ""; }
+static void bad_decision_category_0(struct ev *v) { v->dec.category = 0; }
+static void bad_decision_category_5(struct ev *v) { v->dec.category = 5; }
+static void bad_decision_title_201(struct ev *v) { v->dec.title = big(v, 201, 'd'); }
+static void bad_adviser_0(struct ev *v) { v->op.adviser = 0; }
+static void bad_adviser_3(struct ev *v) { v->op.adviser = 3; }
+static void bad_subject_0(struct ev *v) { v->op.subject = 0; }
+static void bad_subject_6(struct ev *v) { v->op.subject = 6; }
+static void bad_content_0(struct ev *v) { v->dis.content = 0; }
+static void bad_content_6(struct ev *v) { v->dis.content = 6; }
+static void bad_channel_0(struct ev *v) { v->dis.channel = 0; }
+static void bad_channel_5(struct ev *v) { v->dis.channel = 5; }
+static void bad_items_0(struct ev *v) { v->dis.items = 0; }
+static void bad_items_max(struct ev *v) { v->dis.items = VALIDATE_ITEMS_MAX + 1; }
+static void bad_sup_case_empty(struct ev *v) { v->sup.case_id = ""; }
+static void bad_supervisor_0(struct ev *v) { v->sup.supervisor = 0; }
+static void bad_supervisor_8(struct ev *v) { v->sup.supervisor = 8; }
+static void bad_sstage_0(struct ev *v) { v->sup.stage = 0; }
+static void bad_sstage_3(struct ev *v) { v->sup.stage = 3; }
+static void bad_leader_missing(struct ev *v) { v->sup.responsible_leader = ""; }
+static void bad_unit_missing(struct ev *v) { v->sup.responsible_unit = ""; }
+static void bad_person_missing(struct ev *v) { v->sup.responsible_person = ""; }
+static void bad_deadline_missing(struct ev *v) { v->sup.deadline = 0; }
+static void bad_deadline_early(struct ev *v) { v->sup.deadline = v->e.occurred_at - 1; }
+static void bad_leader_65(struct ev *v) { v->sup.responsible_leader = big(v, 65, 'l'); }
+static void bad_unit_65_rectified(struct ev *v)
+{
+	v->sup.stage = LAWTALLY__V1__SUPERVISION__STAGE__STAGE_RECTIFIED;
+	v->sup.responsible_unit = big(v, 65, 'u');
+}
+static void bad_person_65(struct ev *v) { v->sup.responsible_person = big(v, 65, 'p'); }
+static void bad_staff_id_empty(struct ev *v) { v->st.staff_id = ""; }
+static void bad_staff_id_65(struct ev *v) { v->st.staff_id = big(v, 65, 's'); }
+static void bad_staff_neither(struct ev *v) { v->st.certified = v->st.in_team = 0; }
+static void bad_task_id_empty(struct ev *v) { v->tk.task_id = ""; }
+static void bad_item_0(struct ev *v) { v->tk.item = 0; }
+static void bad_item_11(struct ev *v) { v->tk.item = 11; }
+static void bad_tstage_0(struct ev *v) { v->tk.stage = 0; }
+static void bad_tstage_3(struct ev *v) { v->tk.stage = 3; }
+static void bad_office_empty(struct ev *v) { v->tk.responsible_office = ""; }
+static void bad_office_65(struct ev *v) { v->tk.responsible_office = big(v, 65, 'o'); }
+
 struct bad_row {
 	const char *name;
 	enum tally_kind kind;
@@ -527,8 +763,86 @@ static const struct bad_row bad_rows[] = {
 	BAD(TALLY_ENFORCEMENT, bad_negative_time, "occurred_at: before 2000-01-01"),
 	BAD(TALLY_DISPUTE, bad_source_65, "source: longer than 64 bytes"),
 	BAD(TALLY_DISPUTE, bad_recorded_by_65, "recorded_by: longer than 64 bytes"),
-	BAD(TALLY_DISPUTE, bad_village_empty, "village: required for dispute and training"),
-	BAD(TALLY_TRAINING, bad_village_empty, "village: required for dispute and training"),
+	BAD(TALLY_DISPUTE, bad_village_empty,
+	    "village: required for dispute and for training of a village audience"),
+	BAD(TALLY_TRAINING, bad_village_empty,
+	    "village: required for dispute and for training of a village audience"),
+	BAD(TALLY_TRAINING, bad_village_mediators,
+	    "village: required for dispute and for training of a village audience"),
+	BAD(TALLY_TRAINING, bad_village_villagers,
+	    "village: required for dispute and for training of a village audience"),
+	BAD(TALLY_TRAINING, bad_audience_8, "training.audience: unknown value"),
+	BAD(TALLY_TRAINING, bad_trainer_65, "training.trainer: longer than 64 bytes"),
+	BAD(TALLY_PUBLICITY, bad_law_7, "publicity.law: unknown value"),
+	BAD(TALLY_DOCUMENT, bad_document_id_empty, "document.document_id: required, 1-64 bytes"),
+	BAD(TALLY_DOCUMENT, bad_document_id_65, "document.document_id: required, 1-64 bytes"),
+	BAD(TALLY_DOCUMENT, bad_document_action_0,
+	    "document.action: required, one of DRAFTED, REGISTERED, FILED, REVIEWED"),
+	BAD(TALLY_DOCUMENT, bad_document_action_5,
+	    "document.action: required, one of DRAFTED, REGISTERED, FILED, REVIEWED"),
+	BAD(TALLY_DOCUMENT, bad_document_title_201, "document.title: longer than 200 bytes"),
+	BAD(TALLY_DOCUMENT, bad_village_unknown, "village: not in the configured village list"),
+	BAD(TALLY_DECISION, bad_decision_id_empty, "decision.decision_id: required, 1-64 bytes"),
+	BAD(TALLY_DECISION, bad_decision_category_0,
+	    "decision.category: required, one of MAJOR_MATTER, CADRE_APPOINTMENT, MAJOR_PROJECT, "
+	    "LARGE_FUNDS"),
+	BAD(TALLY_DECISION, bad_decision_category_5,
+	    "decision.category: required, one of MAJOR_MATTER, CADRE_APPOINTMENT, MAJOR_PROJECT, "
+	    "LARGE_FUNDS"),
+	BAD(TALLY_DECISION, bad_decision_title_201, "decision.title: longer than 200 bytes"),
+	BAD(TALLY_OPINION, bad_adviser_0,
+	    "opinion.adviser: required, one of LEGAL_ADVISER, PUBLIC_LAWYER"),
+	BAD(TALLY_OPINION, bad_adviser_3,
+	    "opinion.adviser: required, one of LEGAL_ADVISER, PUBLIC_LAWYER"),
+	BAD(TALLY_OPINION, bad_subject_0,
+	    "opinion.subject: required, one of CONTRACT, DECISION, DOCUMENT, LITIGATION, OTHER"),
+	BAD(TALLY_OPINION, bad_subject_6,
+	    "opinion.subject: required, one of CONTRACT, DECISION, DOCUMENT, LITIGATION, OTHER"),
+	BAD(TALLY_DISCLOSURE, bad_content_0,
+	    "disclosure.content: required, one of DECISION, EXECUTION, MANAGEMENT, RESULT, SERVICE"),
+	BAD(TALLY_DISCLOSURE, bad_content_6,
+	    "disclosure.content: required, one of DECISION, EXECUTION, MANAGEMENT, RESULT, SERVICE"),
+	BAD(TALLY_DISCLOSURE, bad_channel_0,
+	    "disclosure.channel: required, one of WEBSITE, NOTICE_BOARD, WECHAT, OTHER"),
+	BAD(TALLY_DISCLOSURE, bad_channel_5,
+	    "disclosure.channel: required, one of WEBSITE, NOTICE_BOARD, WECHAT, OTHER"),
+	BAD(TALLY_DISCLOSURE, bad_items_0, "disclosure.items: required, 1-10000"),
+	BAD(TALLY_DISCLOSURE, bad_items_max, "disclosure.items: required, 1-10000"),
+	BAD(TALLY_SUPERVISION, bad_sup_case_empty, "supervision.case_id: required, 1-64 bytes"),
+	BAD(TALLY_SUPERVISION, bad_supervisor_0,
+	    "supervision.supervisor: required, one of the SUPERVISOR_ values"),
+	BAD(TALLY_SUPERVISION, bad_supervisor_8,
+	    "supervision.supervisor: required, one of the SUPERVISOR_ values"),
+	BAD(TALLY_SUPERVISION, bad_sstage_0,
+	    "supervision.stage: required, one of RECEIVED, RECTIFIED"),
+	BAD(TALLY_SUPERVISION, bad_sstage_3,
+	    "supervision.stage: required, one of RECEIVED, RECTIFIED"),
+	BAD(TALLY_SUPERVISION, bad_leader_missing,
+	    "supervision.responsible_leader: required with stage RECEIVED"),
+	BAD(TALLY_SUPERVISION, bad_unit_missing,
+	    "supervision.responsible_unit: required with stage RECEIVED"),
+	BAD(TALLY_SUPERVISION, bad_person_missing,
+	    "supervision.responsible_person: required with stage RECEIVED"),
+	BAD(TALLY_SUPERVISION, bad_deadline_missing,
+	    "supervision.deadline: required with stage RECEIVED"),
+	BAD(TALLY_SUPERVISION, bad_deadline_early, "supervision.deadline: before occurred_at"),
+	BAD(TALLY_SUPERVISION, bad_leader_65,
+	    "supervision.responsible_leader: longer than 64 bytes"),
+	BAD(TALLY_SUPERVISION, bad_unit_65_rectified,
+	    "supervision.responsible_unit: longer than 64 bytes"),
+	BAD(TALLY_SUPERVISION, bad_person_65,
+	    "supervision.responsible_person: longer than 64 bytes"),
+	BAD(TALLY_STAFF, bad_staff_id_empty, "enforcement_staff.staff_id: required, 1-64 bytes"),
+	BAD(TALLY_STAFF, bad_staff_id_65, "enforcement_staff.staff_id: required, 1-64 bytes"),
+	BAD(TALLY_STAFF, bad_staff_neither,
+	    "enforcement_staff: at least one of certified, in_team must be set"),
+	BAD(TALLY_TASK, bad_task_id_empty, "task.task_id: required, 1-64 bytes"),
+	BAD(TALLY_TASK, bad_item_0, "task.item: required, one of the ITEM_ values"),
+	BAD(TALLY_TASK, bad_item_11, "task.item: required, one of the ITEM_ values"),
+	BAD(TALLY_TASK, bad_tstage_0, "task.stage: required, one of PLANNED, DONE"),
+	BAD(TALLY_TASK, bad_tstage_3, "task.stage: required, one of PLANNED, DONE"),
+	BAD(TALLY_TASK, bad_office_empty, "task.responsible_office: required, 1-64 bytes"),
+	BAD(TALLY_TASK, bad_office_65, "task.responsible_office: required, 1-64 bytes"),
 	BAD(TALLY_DISPUTE, bad_village_unknown, "village: not in the configured village list"),
 	BAD(TALLY_TRAINING, bad_village_lowercase,
 	    "village: not in the configured village list"),

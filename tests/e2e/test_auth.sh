@@ -111,8 +111,8 @@ expect 1 "rejected: scope: device keys send enforcement and retraction events on
 	send_as cam-01 dispute --village ZL07 --case-id C1 --category LAND --stage REGISTERED --occurred-at $JUNE
 expect 0 "^accepted$" send_as office petition --id $ID_C --case-id P1 --origin TOWNSHIP --stage RECEIVED \
 	--occurred-at $JUNE
-expect 1 "rejected: scope: office keys send petition, publicity, lawsuit and retraction events only" \
-	send_as office training --village ZL07 --attendees 5 --occurred-at $JUNE
+expect 1 "rejected: scope: office keys send the township's kinds \(petition, publicity, lawsuit, training, document, decision, opinion, disclosure, supervision, enforcement_staff, task\) and retraction events only" \
+	send_as office dispute --village ZL07 --case-id D9 --category LAND --stage REGISTERED --occurred-at $JUNE
 assert_eq 3 "$(stored)" "events stored"
 
 # only office keys query
