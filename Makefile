@@ -162,7 +162,8 @@ $$(BUILD)/tests/$(1)/test_%: $$(BUILD)/tests/$(1)/test_%.o $(2)
 endef
 $(eval $(call unit_layer,common,$(COMMON_LIB)))
 $(eval $(call unit_layer,daemon/store,$(FIXTURE_OBJ) $(STORE_LIB) $(CLIENT_LIB) $(COMMON_LIB)))
-$(eval $(call unit_layer,daemon/office,$(OFFICE_LIB) $(STORE_LIB) $(COMMON_LIB)))
+$(eval $(call unit_layer,daemon/office,$(FIXTURE_OBJ) $(OFFICE_LIB) $(STORE_LIB) $(CLIENT_LIB) \
+	$(COMMON_LIB)))
 $(eval $(call unit_layer,daemon,$(DAEMON_LIBS)))
 $(eval $(call unit_layer,clients,$(CLIENT_LIB) $(COMMON_LIB)))
 $(eval $(call unit_layer,bench,$(BUILD)/bench/hist.o))

@@ -19,7 +19,7 @@
 #include "villages.h"
 #include "xalloc.h"
 
-enum { PH_YEAR, PH_FIGURE };
+enum { PH_YEAR, PH_NEXT_YEAR, PH_FIGURE };
 
 /* The TEXT forms of a placeholder, as offsets of NUL-terminated pool strings. */
 enum { FORM_APPROX, FORM_ZERO, FORM_ONE, FORM_ELSE, FORM_COUNT };
@@ -37,8 +37,11 @@ struct ph {
 	long form[FORM_COUNT];               /* pool offset or -1 */
 };
 
+/* What a segment that is not a placeholder is. */
+enum { SEG_TEXT = -1, SEG_GROUP_OPEN = -2, SEG_GROUP_CLOSE = -3 };
+
 struct seg {
-	long ph;          /* placeholder index, or -1 for text */
+	long ph;          /* placeholder index, or SEG_* */
 	size_t off, len;  /* text: bytes of the pool */
 };
 
@@ -57,6 +60,7 @@ struct template {
 	struct ph *phs;
 	size_t nph, phcap;
 	char town[TEMPLATE_TOWN_MAX + 1];
+	char unrecorded[TEMPLATE_TEXT_MAX + 1]; /* what an empty group prints */
 };
 
 /* Grows an array to hold one more element. */
@@ -120,7 +124,14 @@ static void add_text(struct template *t, struct line *ln, const char *a, const c
 		return;
 	t->segs = grow(t->segs, t->nsegs, &t->segcap, sizeof(*t->segs));
 	size_t off = pool_add(t, a, (size_t)(b - a));
-	t->segs[t->nsegs++] = (struct seg){-1, off, (size_t)(b - a)};
+	t->segs[t->nsegs++] = (struct seg){SEG_TEXT, off, (size_t)(b - a)};
+	ln->nseg++;
+}
+
+static void add_mark(struct template *t, struct line *ln, long what)
+{
+	t->segs = grow(t->segs, t->nsegs, &t->segcap, sizeof(*t->segs));
+	t->segs[t->nsegs++] = (struct seg){what, 0, 0};
 	ln->nseg++;
 }
 
@@ -272,12 +283,12 @@ static int parse_placeholder(struct parser *p, struct line *ln, const char *a, c
 	char name[64];
 	snprintf(name, sizeof(name), "%.*s", (int)((size_t)(nend - a) < sizeof(name) ? nend - a : 63), a);
 	const char *s = nend;
-	if (strcmp(name, "year") == 0) {
-		ph.what = PH_YEAR;
+	if (strcmp(name, "year") == 0 || strcmp(name, "next_year") == 0) {
+		ph.what = name[0] == 'y' ? PH_YEAR : PH_NEXT_YEAR;
 		while (s < b && is_blank(*s))
 			s++;
 		if (s < b)
-			return perr(p, s, "year takes no options");
+			return perr(p, s, "%s takes no options", name);
 	} else {
 		ph.what = PH_FIGURE;
 		ph.metric = tally_metric_by_name(name);
@@ -312,6 +323,15 @@ static int parse_placeholder(struct parser *p, struct line *ln, const char *a, c
 	return 0;
 }
 
+/* 1 if a figure (not {year}) is among the placeholders from index ph0 on. */
+static int figure_since(const struct template *t, size_t ph0)
+{
+	for (size_t i = ph0; i < t->nph; i++)
+		if (t->phs[i].what == PH_FIGURE)
+			return 1;
+	return 0;
+}
+
 /* The '}' closing a placeholder that opens at s, skipping quoted text; NULL if none. */
 static const char *find_close(const char *s, const char *end, const char **quote)
 {
@@ -333,12 +353,33 @@ static const char *find_close(const char *s, const char *end, const char **quote
 	return NULL;
 }
 
-/* Splits one paragraph or heading into text and placeholder segments. */
+/*
+ * Splits one paragraph or heading into text and placeholder segments, and
+ * the marks of "{[ ... ]}" groups (not nested, each holding a figure).
+ */
 static int parse_content(struct parser *p, struct line *ln, const char *s, const char *end)
 {
-	const char *text = s;
+	const char *text = s, *group = NULL;
+	size_t group_ph = 0;
 	while (s < end) {
-		if ((*s == '{' || *s == '}') && s + 1 < end && s[1] == *s) {
+		if (*s == '{' && s + 1 < end && s[1] == '[') {
+			if (group)
+				return perr(p, s, "a {[ group inside another");
+			add_text(p->t, ln, text, s);
+			add_mark(p->t, ln, SEG_GROUP_OPEN);
+			group = s;
+			group_ph = p->t->nph;
+			s += 2;
+			text = s;
+		} else if (*s == ']' && s + 1 < end && s[1] == '}' && group) {
+			if (!figure_since(p->t, group_ph))
+				return perr(p, group, "a {[ group without a figure in it");
+			add_text(p->t, ln, text, s);
+			add_mark(p->t, ln, SEG_GROUP_CLOSE);
+			group = NULL;
+			s += 2;
+			text = s;
+		} else if ((*s == '{' || *s == '}') && s + 1 < end && s[1] == *s) {
 			add_text(p->t, ln, text, s + 1);
 			s += 2;
 			text = s;
@@ -359,6 +400,8 @@ static int parse_content(struct parser *p, struct line *ln, const char *s, const
 			s++;
 		}
 	}
+	if (group)
+		return perr(p, group, "unclosed {[: a group ends with ]}");
 	add_text(p->t, ln, text, end);
 	return 0;
 }
@@ -373,19 +416,27 @@ static int parse_line(struct parser *p, const char *s, const char *end)
 		return 0;
 	if (s < end && *s == '@') {
 		const char *kend = scan_name(s + 1, end);
-		if ((size_t)(kend - s) == 5 && memcmp(s + 1, "town", 4) == 0 && kend < end &&
-		    is_blank(*kend)) {
+		size_t klen = (size_t)(kend - s - 1);
+		int town = klen == 4 && memcmp(s + 1, "town", 4) == 0;
+		int unrec = klen == 10 && memcmp(s + 1, "unrecorded", 10) == 0;
+		if ((town || unrec) && kend < end && is_blank(*kend)) {
 			const char *v = kend;
 			while (v < end && is_blank(*v))
 				v++;
 			while (end > v && is_blank(end[-1]))
 				end--;
-			if ((size_t)(end - v) > TEMPLATE_TOWN_MAX)
-				return perr(p, v, "@town: longer than %d bytes", TEMPLATE_TOWN_MAX);
-			snprintf(t->town, sizeof(t->town), "%.*s", (int)(end - v), v);
+			int max = town ? TEMPLATE_TOWN_MAX : TEMPLATE_TEXT_MAX;
+			if (end - v > max)
+				return perr(p, v, "@%s: longer than %d bytes", town ? "town" : "unrecorded",
+					    max);
+			if (town)
+				snprintf(t->town, sizeof(t->town), "%.*s", (int)(end - v), v);
+			else
+				snprintf(t->unrecorded, sizeof(t->unrecorded), "%.*s", (int)(end - v), v);
 			return 0;
 		}
-		return perr(p, s, "unknown setting '%.*s' (known: @town NAME)", (int)(kend - s), s);
+		return perr(p, s, "unknown setting '%.*s' (known: @town NAME, @unrecorded TEXT)",
+			    (int)(kend - s), s);
 	}
 	t->lines = grow(t->lines, t->nlines, &t->linecap, sizeof(*t->lines));
 	struct line *ln = &t->lines[t->nlines++];
@@ -440,6 +491,7 @@ int template_parse(struct template **out, const char *name, const char *text, si
 		len -= 3;
 	}
 	struct template *t = xcalloc(1, sizeof(*t));
+	snprintf(t->unrecorded, sizeof(t->unrecorded), "%s", TEMPLATE_UNRECORDED);
 	p.t = t;
 	p.lineno = 0;
 	const char *s = text, *end = text + len;
@@ -487,12 +539,37 @@ const char *template_town(const struct template *t)
 	return t->town;
 }
 
+/* The figure a placeholder reads (for of=, the share's numerator). */
+static int64_t figure_value(const struct ph *ph, const struct template_ctx *ctx)
+{
+	struct figures_sel sel = {ph->metric, ctx->year, ph->month, ph->month,
+				  ph->has_village ? ph->village : NULL, {ph->dim[0], ph->dim[1]}};
+	return figures_sum(ctx->fig, &sel);
+}
+
+/*
+ * Whether the group opening at segment k has nothing recorded (every figure
+ * in it 0); sets *close to its closing mark.
+ */
+static int group_empty(const struct template *t, size_t k, size_t kend,
+		       const struct template_ctx *ctx, size_t *close)
+{
+	int empty = 1;
+	for (k++; k < kend && t->segs[k].ph != SEG_GROUP_CLOSE; k++) {
+		long ph = t->segs[k].ph;
+		if (ph >= 0 && t->phs[ph].what == PH_FIGURE && figure_value(&t->phs[ph], ctx) != 0)
+			empty = 0;
+	}
+	*close = k;
+	return empty;
+}
+
 static void render_figure(const struct template *t, const struct ph *ph,
 			  const struct template_ctx *ctx, struct sbuf *out)
 {
 	struct figures_sel sel = {ph->metric, ctx->year, ph->month, ph->month,
 				  ph->has_village ? ph->village : NULL, {ph->dim[0], ph->dim[1]}};
-	int64_t v = figures_sum(ctx->fig, &sel);
+	int64_t v = figure_value(ph, ctx);
 	char num[NUM_LEN], shaped[TEMPLATE_TEXT_MAX + 4 * NUM_LEN];
 	if (ph->of >= 0) {
 		sel.metric = ph->of;
@@ -526,8 +603,19 @@ void template_render_line(const struct template *t, size_t i, const struct templ
 	if (i >= t->nlines)
 		return;
 	const struct line *ln = &t->lines[i];
-	for (size_t k = ln->seg0; k < ln->seg0 + ln->nseg; k++) {
+	size_t kend = ln->seg0 + ln->nseg;
+	for (size_t k = ln->seg0; k < kend; k++) {
 		const struct seg *sg = &t->segs[k];
+		if (sg->ph == SEG_GROUP_OPEN) {
+			size_t close;
+			if (group_empty(t, k, kend, ctx, &close)) {
+				sbuf_puts(out, t->unrecorded);
+				k = close;
+			}
+			continue;
+		}
+		if (sg->ph == SEG_GROUP_CLOSE)
+			continue;
 		if (sg->ph < 0) {
 			sbuf_put(out, t->pool + sg->off, sg->len);
 			continue;
@@ -535,6 +623,8 @@ void template_render_line(const struct template *t, size_t i, const struct templ
 		const struct ph *ph = &t->phs[sg->ph];
 		if (ph->what == PH_YEAR)
 			sbuf_printf(out, "%u", (unsigned)ctx->year);
+		else if (ph->what == PH_NEXT_YEAR)
+			sbuf_printf(out, "%u", (unsigned)ctx->year + 1);
 		else
 			render_figure(t, ph, ctx, out);
 	}

@@ -8,11 +8,14 @@
  *   # a comment             a line starting with '#' (but not "## ") is dropped
  *   ## A heading            a heading (Markdown "##"; the text alone elsewhere)
  *   @town 张良镇             a setting: @town names the unit on the monthly form
+ *   @unrecorded TEXT        a setting: what an empty group prints (below;
+ *                           TEMPLATE_UNRECORDED when not set)
  *   any other line          a paragraph, printed with its placeholders filled;
  *                           an empty line is kept
  *
  * In a line, "{{" and "}}" print a brace, and {NAME OPTION...} is a
- * placeholder. NAME is `year` (the report's year; no options) or a metric
+ * placeholder. NAME is `year` (the report's year; no options), `next_year`
+ * (the year after it, for the next year's plan; no options) or a metric
  * name (docs/protocol.md), and prints that metric's year total. Options,
  * separated by blanks, narrow or shape it:
  *
@@ -34,6 +37,11 @@
  * '#' in zero=, one= and else= stands for the number as approx=, yuan or
  * of= shape it. Example: {lawsuits.lost zero=无败诉情况 else=败诉#起}.
  *
+ * A group "{[ ... ]}" holds text and at least one figure: when every figure
+ * in it is 0 (nothing of that work recorded in the year) the whole group
+ * prints the @unrecorded text instead, so that a paragraph of work nobody
+ * recorded says so rather than "0". Groups do not nest.
+ *
  * Every mistake (unknown metric, dimension, value or option, a bad
  * number, an unclosed brace or quote, a combination that makes no sense)
  * is found by template_parse() and reported with the line and column
@@ -53,6 +61,7 @@
 #define TEMPLATE_FIGURES_MAX 1024
 #define TEMPLATE_TEXT_MAX 200   /* bytes of one TEXT option */
 #define TEMPLATE_TOWN_MAX 64
+#define TEMPLATE_UNRECORDED "本年未记录" /* an empty group, unless @unrecorded says */
 
 struct template;
 

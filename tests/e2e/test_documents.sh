@@ -51,15 +51,15 @@ python3 "$ROOT/tests/e2e/cdp.py" --log "$T/chromium.log" --timeout 20 \
 	"http://$HTTP/v1/report?year=2024&format=html" "${steps[@]}" >/dev/null ||
 	fail "printing the report in Chromium: $(tail -n 1 "$T/chromium.log")"
 pdfinfo -f 1 -l 100 "$T/report.pdf" >"$T/pdfinfo"
-# 2 portrait pages (the title, section 二 and the note), 7 landscape pages (the month table holds every metric) of appendices
-assert_eq 9 "$(awk '/^Pages:/ { print $2 }' "$T/pdfinfo")" "printed pages"
-assert_eq "2 7" "$(awk '/^Page .* size:/ { if ($4 < $6) p++; else l++ } END { print p + 0, l + 0 }' \
+# 7 portrait pages (the whole report, 一 to 四, and the note), 7 landscape pages of appendices (the month table holds every metric)
+assert_eq 14 "$(awk '/^Pages:/ { print $2 }' "$T/pdfinfo")" "printed pages"
+assert_eq "7 7" "$(awk '/^Page .* size:/ { if ($4 < $6) p++; else l++ } END { print p + 0, l + 0 }' \
 	"$T/pdfinfo")" "portrait and landscape A4 pages"
 grep -q "^Page    1 size: *594.96 x 841.92 pts (A4)" "$T/pdfinfo" || fail "page 1 is not A4: $(grep 'Page    1' "$T/pdfinfo")"
 pdftotext -raw "$T/report.pdf" "$T/report.pdf.txt"
 "${SAMETEXT[@]}" --drop-page-numbers --repeated-headers --ignore "$MADE" \
 	"$T/report.txt" "$T/report.pdf.txt" || fail "the printed report says something else than the text"
-grep -q "— 9 —" "$T/report.pdf.txt" || fail "no page number on the last page"
+grep -q "— 14 —" "$T/report.pdf.txt" || fail "no page number on the last page"
 # no word cut at a page's edge: every word's box inside its page
 pdftotext -bbox "$T/report.pdf" "$T/report.bbox.html"
 "$PYTHON" - "$T/report.bbox.html" <<'PY' || fail "text outside its page"
@@ -95,8 +95,8 @@ cmp -s <(xml "$T/report.docx" word/document.xml | sed -E "s/(生成于)[^<]*/\1/
 	fail "CLI and HTTP docx differ"
 xml "$T/report.docx" word/document.xml >"$T/document.xml"
 assert_eq 1 "$(grep -o '<w:pStyle w:val="Title"/>' "$T/document.xml" | wc -l)" "the title's style"
-# 二、..., the note and three appendices
-assert_eq 5 "$(grep -o '<w:pStyle w:val="Heading1"/>' "$T/document.xml" | wc -l)" "headings in Heading 1"
+# 一、二、三、四, the note and three appendices
+assert_eq 8 "$(grep -o '<w:pStyle w:val="Heading1"/>' "$T/document.xml" | wc -l)" "headings in Heading 1"
 xml "$T/report.docx" word/styles.xml | grep -q '<w:name w:val="heading 1"/>' ||
 	fail "no Heading 1 style"
 report --year 2024 >"$T/report.txt"

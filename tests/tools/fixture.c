@@ -39,6 +39,18 @@
 #define OUTCOME(x) LAWTALLY__V1__LAWSUIT__OUTCOME__OUTCOME_##x
 #define CAMPAIGN(x) LAWTALLY__V1__ENFORCEMENT__CAMPAIGN__CAMPAIGN_##x
 #define ACTION(x) LAWTALLY__V1__ENFORCEMENT__ACTION__ACTION_##x
+#define LAW(x) LAWTALLY__V1__PUBLICITY__LAW__LAW_##x
+#define AUDIENCE(x) LAWTALLY__V1__TRAINING__AUDIENCE__AUDIENCE_##x
+#define DOC(x) LAWTALLY__V1__NORMATIVE_DOCUMENT__ACTION__ACTION_##x
+#define DECISION(x) LAWTALLY__V1__MAJOR_DECISION__CATEGORY__CATEGORY_##x
+#define ADVISER(x) LAWTALLY__V1__LEGAL_OPINION__ADVISER__ADVISER_##x
+#define SUBJECT(x) LAWTALLY__V1__LEGAL_OPINION__SUBJECT__SUBJECT_##x
+#define CONTENT(x) LAWTALLY__V1__DISCLOSURE__CONTENT__CONTENT_##x
+#define CHANNEL(x) LAWTALLY__V1__DISCLOSURE__CHANNEL__CHANNEL_##x
+#define SUPERVISOR(x) LAWTALLY__V1__SUPERVISION__SUPERVISOR__SUPERVISOR_##x
+#define SSTAGE(x) LAWTALLY__V1__SUPERVISION__STAGE__STAGE_##x
+#define ITEM(x) LAWTALLY__V1__TASK__ITEM__ITEM_##x
+#define TSTAGE(x) LAWTALLY__V1__TASK__STAGE__STAGE_##x
 
 const struct fixture_figure fixture_2024_figures[] = {
 	{"涉行政诉讼3起", "lawsuits.filed", "kind", "ADMINISTRATIVE", 3, 3},
@@ -54,6 +66,34 @@ const struct fixture_figure fixture_2024_figures[] = {
 	{"发放资料8000多份", "publicity.materials", NULL, NULL,
 	 FIXTURE_MATERIALS_MIN, FIXTURE_MATERIALS_MAX},
 	{"现场法律咨询985人次", "publicity.consultations", NULL, NULL, 985, 985},
+	{"维护日常执法工作仅3人", "enforcement.team", NULL, NULL, 3, 3},
+	/* illustrative: the seed report names this work but gives no number */
+	{"（示例）持执法证人员8人", "enforcement.certified", NULL, NULL, 8, 8},
+	{"（示例）社区矫正人员法律知识培训4次", "trainings.held", "audience", "COMMUNITY_CORRECTION",
+	 4, 4},
+	{"（示例）领导干部学法4次", "trainings.held", "audience", "LEADERS", 4, 4},
+	{"（示例）机关干部法治培训2次", "trainings.held", "audience", "ORGAN_CADRES", 2, 2},
+	{"（示例）村干部法治培训2次", "trainings.held", "audience", "VILLAGE_CADRES", 2, 2},
+	{"（示例）执法人员业务培训2次", "trainings.held", "audience", "ENFORCEMENT_STAFF", 2, 2},
+	{"（示例）宣传《民法典》活动3次", "publicity.activities", "law", "CIVIL_CODE", 3, 3},
+	{"（示例）宣传《土地管理法》活动1次", "publicity.activities", "law", "LAND_ADMINISTRATION",
+	 1, 1},
+	{"（示例）宣传《城乡规划法》活动1次", "publicity.activities", "law", "URBAN_RURAL_PLANNING",
+	 1, 1},
+	{"（示例）制定规范性文件3件", "documents.drafted", NULL, NULL, 3, 3},
+	{"（示例）备案规范性文件3件", "documents.filed", NULL, NULL, 3, 3},
+	{"（示例）重大行政决策8项", "decisions.made", NULL, NULL, 8, 8},
+	{"（示例）集体讨论决定8项", "decisions.collective", NULL, NULL, 8, 8},
+	{"（示例）经合法性审查5项", "decisions.legal_reviewed", NULL, NULL, 5, 5},
+	{"（示例）举行听证1项", "decisions.hearings", NULL, NULL, 1, 1},
+	{"（示例）法律顾问意见16条", "opinions.given", NULL, NULL, 16, 16},
+	{"（示例）合同签订法律意见6条", "opinions.given", "subject", "CONTRACT", 6, 6},
+	{"（示例）政务公开22次", "disclosures.releases", NULL, NULL, 22, 22},
+	{"（示例）政府网站公开12次", "disclosures.releases", "channel", "WEBSITE", 12, 12},
+	{"（示例）监督反馈问题6个", "supervision.findings", NULL, NULL, 6, 6},
+	{"（示例）整改完成5个", "supervision.rectified", NULL, NULL, 5, 5},
+	{"（示例）部署年度任务9项", "tasks.planned", NULL, NULL, 9, 9},
+	{"（示例）完成年度任务5项", "tasks.done", NULL, NULL, 5, 5},
 };
 const size_t fixture_2024_nfigures = sizeof(fixture_2024_figures) / sizeof(fixture_2024_figures[0]);
 
@@ -846,13 +886,17 @@ static Lawtally__V1__Event *publicity_event(struct gen *g, int venue, int64_t at
  */
 static uint32_t gen_publicity(struct gen *g)
 {
-	static const struct { int month, day, jitter, venue; } acts[12] = {
-		{1, 20, 6, VENUE(VILLAGE)}, {3, 15, 0, VENUE(COMMUNITY)},
-		{4, 15, 0, VENUE(SCHOOL)}, {5, 18, 7, VENUE(ENTERPRISE)},
-		{6, 26, 0, VENUE(SCHOOL)}, {7, 12, 8, VENUE(ORGAN)},
-		{8, 16, 8, VENUE(VILLAGE)}, {9, 10, 5, VENUE(SCHOOL)},
-		{10, 16, 8, VENUE(VILLAGE)}, {11, 9, 0, VENUE(ENTERPRISE)},
-		{12, 4, 0, VENUE(COMMUNITY)}, {12, 20, 6, VENUE(ORGAN)},
+	/* the law each activity chiefly covered is fixed, not drawn: the
+	 * stream of every seed stays what it was before laws were recorded */
+	static const struct { int month, day, jitter, venue, law; } acts[12] = {
+		{1, 20, 6, VENUE(VILLAGE), LAW(CIVIL_CODE)}, {3, 15, 0, VENUE(COMMUNITY), LAW(CIVIL_CODE)},
+		{4, 15, 0, VENUE(SCHOOL), LAW(OTHER)}, {5, 18, 7, VENUE(ENTERPRISE), LAW(OTHER)},
+		{6, 26, 0, VENUE(SCHOOL), LAW(OTHER)}, {7, 12, 8, VENUE(ORGAN), LAW(CONSTITUTION)},
+		{8, 16, 8, VENUE(VILLAGE), LAW(LAND_ADMINISTRATION)},
+		{9, 10, 5, VENUE(SCHOOL), LAW(OTHER)},
+		{10, 16, 8, VENUE(VILLAGE), LAW(URBAN_RURAL_PLANNING)},
+		{11, 9, 0, VENUE(ENTERPRISE), LAW(OTHER)},
+		{12, 4, 0, VENUE(COMMUNITY), LAW(CONSTITUTION)}, {12, 20, 6, VENUE(ORGAN), LAW(CIVIL_CODE)},
 	};
 	const size_t ndesk = (size_t)rnd_range(g, 24, 36), n = 12 + ndesk;
 	unsigned *wm = alloc(g, n * sizeof(*wm)), *wc = alloc(g, n * sizeof(*wc));
@@ -868,8 +912,11 @@ static uint32_t gen_publicity(struct gen *g)
 	for (size_t i = 0; i < 12; i++) {
 		int doy = month_start[acts[i].month - 1] + acts[i].day - 1 +
 			  (int)rnd_range(g, -acts[i].jitter, acts[i].jitter);
-		queue(g, publicity_event(g, acts[i].venue, at_day(doy, rnd_range(g, 9, 16) * HOUR),
-					 1, mat[i], con[i]));
+		Lawtally__V1__Event *e = publicity_event(g, acts[i].venue,
+							 at_day(doy, rnd_range(g, 9, 16) * HOUR), 1,
+							 mat[i], con[i]);
+		e->publicity->law = acts[i].law;
+		queue(g, e);
 	}
 	for (size_t i = 12; i < n; i++) {
 		int venue = chance(g, 700) ? VENUE(VILLAGE) : VENUE(COMMUNITY);
@@ -997,6 +1044,255 @@ static void gen_enforcement(struct gen *g)
 	queue_at(g, e, sent + 60);
 }
 
+/* ---- the township's own work ---- */
+
+/*
+ * The office's records of the year that the seed report describes in words
+ * (§一, §二 1-6 and 8, §三): a fixed plan, illustrative where the seed gives
+ * no number (all but the three people of the enforcement team). Only the
+ * ids are drawn, after everything else, so the rest of the stream is the
+ * same as before these kinds existed.
+ */
+static Lawtally__V1__Event *office_event(struct gen *g, int month, int day, const char *source,
+					 const char *recorded_by)
+{
+	int64_t at = at_day(month_start[month - 1] + day - 1, 10 * HOUR);
+	Lawtally__V1__Event *e = event_new(g, "", at, source, recorded_by);
+	queue_at(g, e, at + 20 * 60);
+	return e;
+}
+
+static void gen_township_trainings(struct gen *g)
+{
+	static const struct {
+		int month, day, audience;
+		uint32_t attendees;
+		const char *trainer, *topic;
+	} plan[] = {
+		{3, 12, AUDIENCE(COMMUNITY_CORRECTION), 9, "公职律师蔺文龙", "社区矫正人员法律知识培训"},
+		{6, 18, AUDIENCE(COMMUNITY_CORRECTION), 11, "公职律师蔺文龙", "社区矫正人员法律知识培训"},
+		{9, 10, AUDIENCE(COMMUNITY_CORRECTION), 8, "公职律师蔺文龙", "社区矫正人员法律知识培训"},
+		{12, 9, AUDIENCE(COMMUNITY_CORRECTION), 10, "公职律师蔺文龙", "社区矫正人员法律知识培训"},
+		{2, 27, AUDIENCE(LEADERS), 14, "镇党委书记", "党委理论学习中心组学法：习近平法治思想"},
+		{5, 28, AUDIENCE(LEADERS), 13, "镇长", "党委理论学习中心组学法：《行政处罚法》"},
+		{8, 27, AUDIENCE(LEADERS), 14, "镇党委书记", "党委理论学习中心组学法：《民法典》"},
+		{11, 26, AUDIENCE(LEADERS), 12, "司法所所长", "党委理论学习中心组学法：《信访工作条例》"},
+		{4, 23, AUDIENCE(ORGAN_CADRES), 56, "公职律师蔺文龙", "机关干部依法行政培训"},
+		{10, 22, AUDIENCE(ORGAN_CADRES), 52, "县司法局", "机关干部法治专题讲座"},
+		{3, 26, AUDIENCE(VILLAGE_CADRES), 118, "司法所所长", "村干部法治培训：村务决策与《村民委员会组织法》"},
+		{9, 24, AUDIENCE(VILLAGE_CADRES), 122, "公职律师蔺文龙", "村干部法治培训：《土地管理法》"},
+		{5, 14, AUDIENCE(ENFORCEMENT_STAFF), 11, "县综合执法局", "执法人员业务培训：执法程序与文书"},
+		{9, 3, AUDIENCE(ENFORCEMENT_STAFF), 10, "县综合执法局", "执法人员业务培训：秸秆禁烧执法"},
+	};
+	for (size_t i = 0; i < NELEM(plan); i++) {
+		Lawtally__V1__Event *e = office_event(g, plan[i].month, plan[i].day, "office-judicial",
+						      "李建伟");
+		Lawtally__V1__Training *t = alloc(g, sizeof(*t));
+		*t = (Lawtally__V1__Training)LAWTALLY__V1__TRAINING__INIT;
+		t->audience = plan[i].audience;
+		t->attendees = plan[i].attendees;
+		t->trainer = str(g, "%s", plan[i].trainer);
+		t->topic = str(g, "%s", plan[i].topic);
+		e->body_case = LAWTALLY__V1__EVENT__BODY_TRAINING;
+		e->training = t;
+	}
+}
+
+static void gen_documents(struct gen *g)
+{
+	static const struct { const char *id, *title; int month; } docs[] = {
+		{"张政〔2024〕3号", "张良镇秸秆禁烧工作实施办法", 4},
+		{"张政〔2024〕7号", "张良镇农村人居环境整治管理办法", 6},
+		{"张政〔2024〕12号", "张良镇村规民约修订指导意见", 9},
+	};
+	static const int steps[] = {DOC(DRAFTED), DOC(REVIEWED), DOC(REGISTERED), DOC(FILED)};
+	for (size_t i = 0; i < NELEM(docs); i++)
+		for (size_t k = 0; k < NELEM(steps); k++) {
+			Lawtally__V1__Event *e = office_event(g, docs[i].month, 3 + 5 * (int)k,
+							      "office-party", "张振宇");
+			Lawtally__V1__NormativeDocument *d = alloc(g, sizeof(*d));
+			*d = (Lawtally__V1__NormativeDocument)LAWTALLY__V1__NORMATIVE_DOCUMENT__INIT;
+			d->document_id = str(g, "%s", docs[i].id);
+			d->action = steps[k];
+			d->title = str(g, "%s", docs[i].title);
+			e->body_case = LAWTALLY__V1__EVENT__BODY_DOCUMENT;
+			e->document = d;
+		}
+}
+
+static void gen_decisions(struct gen *g)
+{
+	static const struct {
+		int month, day, category, review, hearing, consulted;
+		const char *title;
+	} plan[] = {
+		{1, 16, DECISION(MAJOR_MATTER), 1, 0, 1, "2024年法治政府建设实施方案"},
+		{3, 5, DECISION(LARGE_FUNDS), 1, 0, 0, "秸秆综合利用补助资金使用"},
+		{4, 9, DECISION(MAJOR_PROJECT), 1, 1, 1, "镇区污水管网建设项目"},
+		{5, 21, DECISION(CADRE_APPOINTMENT), 0, 0, 0, "站办室负责人调整"},
+		{6, 25, DECISION(MAJOR_MATTER), 1, 0, 0, "夏季秸秆禁烧工作部署"},
+		{8, 13, DECISION(MAJOR_PROJECT), 1, 0, 0, "高标准农田建设项目"},
+		{10, 15, DECISION(LARGE_FUNDS), 0, 0, 0, "村级公益事业一事一议奖补资金"},
+		{12, 17, DECISION(MAJOR_MATTER), 0, 0, 0, "2025年重点工作安排"},
+	};
+	for (size_t i = 0; i < NELEM(plan); i++) {
+		Lawtally__V1__Event *e = office_event(g, plan[i].month, plan[i].day, "office-party",
+						      "张振宇");
+		Lawtally__V1__MajorDecision *d = alloc(g, sizeof(*d));
+		*d = (Lawtally__V1__MajorDecision)LAWTALLY__V1__MAJOR_DECISION__INIT;
+		d->decision_id = str(g, "JC-2024-%02zu", i + 1);
+		d->category = plan[i].category;
+		d->collective = 1;
+		d->legal_review = plan[i].review;
+		d->hearing = plan[i].hearing;
+		d->public_consultation = plan[i].consulted;
+		d->title = str(g, "%s", plan[i].title);
+		e->body_case = LAWTALLY__V1__EVENT__BODY_DECISION;
+		e->decision = d;
+	}
+}
+
+static void gen_opinions(struct gen *g)
+{
+	static const struct { int subject, adviser, n; } plan[] = {
+		{SUBJECT(CONTRACT), ADVISER(LEGAL_ADVISER), 6},
+		{SUBJECT(DECISION), ADVISER(LEGAL_ADVISER), 5},
+		{SUBJECT(DOCUMENT), ADVISER(PUBLIC_LAWYER), 3},
+		{SUBJECT(LITIGATION), ADVISER(PUBLIC_LAWYER), 2},
+	};
+	int k = 0;
+	for (size_t i = 0; i < NELEM(plan); i++)
+		for (int j = 0; j < plan[i].n; j++, k++) {
+			Lawtally__V1__Event *e = office_event(g, 1 + k % 12, 6 + k % 20,
+							      "office-judicial", "李建伟");
+			Lawtally__V1__LegalOpinion *o = alloc(g, sizeof(*o));
+			*o = (Lawtally__V1__LegalOpinion)LAWTALLY__V1__LEGAL_OPINION__INIT;
+			o->subject = plan[i].subject;
+			o->adviser = plan[i].adviser;
+			e->body_case = LAWTALLY__V1__EVENT__BODY_OPINION;
+			e->opinion = o;
+		}
+}
+
+/* Monthly on the website, quarterly on the notice board, now and then on WeChat. */
+static void gen_disclosures(struct gen *g)
+{
+	for (int m = 1; m <= 22; m++) {
+		int channel = m <= 12 ? CHANNEL(WEBSITE) : m <= 16 ? CHANNEL(NOTICE_BOARD)
+								   : CHANNEL(WECHAT);
+		int month = m <= 12 ? m : m <= 16 ? 3 * (m - 12) : 2 * (m - 16);
+		static const int contents[] = {CONTENT(DECISION), CONTENT(EXECUTION),
+					       CONTENT(MANAGEMENT), CONTENT(RESULT)};
+		Lawtally__V1__Event *e = office_event(g, month, 25, "office-party", "张振宇");
+		Lawtally__V1__Disclosure *d = alloc(g, sizeof(*d));
+		*d = (Lawtally__V1__Disclosure)LAWTALLY__V1__DISCLOSURE__INIT;
+		d->content = contents[m % 4];
+		d->channel = channel;
+		d->items = (uint32_t)(2 + m % 5);
+		e->body_case = LAWTALLY__V1__EVENT__BODY_DISCLOSURE;
+		e->disclosure = d;
+	}
+}
+
+static void gen_supervision(struct gen *g)
+{
+	static const struct {
+		int supervisor, month, day, rectified_month;
+		const char *leader, *unit, *person;
+	} plan[] = {
+		{SUPERVISOR(DEPUTIES), 3, 20, 5, "副镇长", "综合执法队", "赵国强"},
+		{SUPERVISOR(DEPUTIES), 7, 16, 9, "副镇长", "农业服务中心", "孙立新"},
+		{SUPERVISOR(DISCIPLINE), 5, 8, 6, "镇纪委书记", "党政办", "张振宇"},
+		{SUPERVISOR(INSPECTION), 6, 12, 10, "镇党委副书记", "司法所", "李建伟"},
+		{SUPERVISOR(HIGHER_LEVEL), 8, 6, 11, "镇长", "综合执法队", "马俊峰"},
+		{SUPERVISOR(HIGHER_LEVEL), 11, 28, 0, "镇长", "党政办", "张振宇"},
+	};
+	for (size_t i = 0; i < NELEM(plan); i++) {
+		for (int stage = SSTAGE(RECEIVED); stage <= SSTAGE(RECTIFIED); stage++) {
+			if (stage == SSTAGE(RECTIFIED) && !plan[i].rectified_month)
+				break;
+			int month = stage == SSTAGE(RECEIVED) ? plan[i].month : plan[i].rectified_month;
+			Lawtally__V1__Event *e = office_event(g, month, plan[i].day, "office-party",
+							      "张振宇");
+			Lawtally__V1__Supervision *s = alloc(g, sizeof(*s));
+			*s = (Lawtally__V1__Supervision)LAWTALLY__V1__SUPERVISION__INIT;
+			s->case_id = str(g, "ZG-2024-%02zu", i + 1);
+			s->supervisor = plan[i].supervisor;
+			s->stage = stage;
+			if (stage == SSTAGE(RECEIVED)) {
+				s->responsible_leader = str(g, "%s", plan[i].leader);
+				s->responsible_unit = str(g, "%s", plan[i].unit);
+				s->responsible_person = str(g, "%s", plan[i].person);
+				s->deadline = e->occurred_at + 60 * DAY;
+			}
+			e->body_case = LAWTALLY__V1__EVENT__BODY_SUPERVISION;
+			e->supervision = s;
+		}
+	}
+}
+
+/* The three of the team hold certificates; five more hold one and work elsewhere. */
+static void gen_staff(struct gen *g)
+{
+	for (int i = 1; i <= 8; i++) {
+		Lawtally__V1__Event *e = office_event(g, 1, 10, "office-enforcement", "赵国强");
+		Lawtally__V1__EnforcementStaff *x = alloc(g, sizeof(*x));
+		*x = (Lawtally__V1__EnforcementStaff)LAWTALLY__V1__ENFORCEMENT_STAFF__INIT;
+		x->staff_id = str(g, "ZF-%02d", i);
+		x->certified = 1;
+		x->in_team = i <= 3;
+		e->body_case = LAWTALLY__V1__EVENT__BODY_ENFORCEMENT_STAFF;
+		e->enforcement_staff = x;
+	}
+}
+
+static void gen_tasks(struct gen *g)
+{
+	static const struct {
+		int item, month, day, done_month;
+		const char *office;
+	} plan[] = {
+		{ITEM(LEADING_GROUP), 1, 8, 1, "党政办"},
+		{ITEM(IMPLEMENTATION_PLAN), 1, 8, 2, "司法所"},
+		{ITEM(PUBLICITY_PLAN), 1, 8, 3, "司法所"},
+		{ITEM(POWER_LIST), 3, 5, 5, "综合执法队"},
+		{ITEM(DUTY_LIST), 3, 5, 11, "党政办"},
+		/* the plan for 2025 (§四), laid out in December */
+		{ITEM(FIVE_STAR_BRANCH), 12, 26, 0, "组织办"},
+		{ITEM(VILLAGE_ELECTION), 12, 26, 0, "组织办"},
+		{ITEM(DISCLOSURE_CATALOGUE), 12, 26, 0, "党政办"},
+		{ITEM(NEGATIVE_LIST), 12, 26, 0, "党政办"},
+	};
+	for (size_t i = 0; i < NELEM(plan); i++)
+		for (int stage = TSTAGE(PLANNED); stage <= TSTAGE(DONE); stage++) {
+			if (stage == TSTAGE(DONE) && !plan[i].done_month)
+				break;
+			int month = stage == TSTAGE(PLANNED) ? plan[i].month : plan[i].done_month;
+			Lawtally__V1__Event *e = office_event(g, month, plan[i].day + 2 * (stage - 1),
+							      "office-party", "张振宇");
+			Lawtally__V1__Task *t = alloc(g, sizeof(*t));
+			*t = (Lawtally__V1__Task)LAWTALLY__V1__TASK__INIT;
+			t->task_id = str(g, "RW-2024-%02zu", i + 1);
+			t->item = plan[i].item;
+			t->stage = stage;
+			t->responsible_office = str(g, "%s", plan[i].office);
+			e->body_case = LAWTALLY__V1__EVENT__BODY_TASK;
+			e->task = t;
+		}
+}
+
+static void gen_township(struct gen *g)
+{
+	gen_township_trainings(g);
+	gen_documents(g);
+	gen_decisions(g);
+	gen_opinions(g);
+	gen_disclosures(g);
+	gen_supervision(g);
+	gen_staff(g);
+	gen_tasks(g);
+}
+
 /* ---- the stream ---- */
 
 static int pending_cmp(const void *a, const void *b)
@@ -1065,6 +1361,10 @@ void fixture_generate(uint64_t seed, struct fixture *out)
 	gen_enforcement(g);
 	size_t distinct = g->n;
 	resend_some(g);
+	/* after the re-sends: the draws before are those of the older stream */
+	size_t before = g->n;
+	gen_township(g);
+	distinct += g->n - before;
 	qsort(g->p, g->n, sizeof(g->p[0]), pending_cmp);
 
 	Lawtally__V1__Event **events = alloc(g, g->n * sizeof(*events));

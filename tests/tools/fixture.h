@@ -4,7 +4,10 @@
  *
  * fixture_generate() makes the work of a whole year as the senders would
  * send it: dispute cases of the 41 village mediation centres, petitions,
- * lawsuits, trainings, publicity, enforcement actions, with the mess of real
+ * lawsuits, trainings, publicity, enforcement actions, and the office's own
+ * work (documents, decisions, opinions, disclosures, supervision, the
+ * enforcement staff, the year's tasks; illustrative where the seed report
+ * gives no number), with the mess of real
  * use: events sent twice, a few late paper records out of time order, and a
  * few mistaken events withdrawn later by a retraction. Replayed under the
  * rules of common/tally.c in UTC+08:00, the 2024 totals are exactly

@@ -141,9 +141,9 @@ static void test_zh_reproduces_2024(void **state)
 			   "其中检查120次，立案8起，行政处罚0起，行政指导11次，行政调解0次，"
 			   "法制审核0次，听证1次；有执法过程记录的100次，占71.4%。");
 	assert_string_equal(template_town(t), "张良镇");
-	assert_true(template_is_heading(t, 0));
-	assert_true(template_is_heading(t, 1)); /* 二、... */
-	assert_false(template_is_heading(t, 2));
+	assert_true(template_is_heading(t, 0));  /* the title */
+	assert_false(template_is_heading(t, 1)); /* the opening paragraph */
+	assert_true(template_is_heading(t, 2));  /* 一、... */
 	free(s);
 	template_free(&t);
 	figures_free(&f);
@@ -220,6 +220,7 @@ static void test_forms(void **state)
 	put(&f, M_TRAININGS_ATTENDEES, 3, "ZL07", 0, 0, 1);
 	figures_seal(&f);
 	check("{year}年", &f, LANG_ZH, "2024年");
+	check("{next_year}年度", &f, LANG_ZH, "2025年度");
 	check("{{字面}} {{year}}", &f, LANG_ZH, "{字面} {year}");
 	check("{publicity.materials}", &f, LANG_ZH, "8426");
 	check("{publicity.materials}", &f, LANG_EN, "8,426");
@@ -242,6 +243,15 @@ static void test_forms(void **state)
 	check("{trainings.sessions zero=无 one=一次 else=\"共 # 次\"}", &f, LANG_ZH, "共 12 次");
 	check("{publicity.materials approx=#多 else=发放#份}", &f, LANG_ZH, "发放8000多份");
 	check("a {year} b\t{ trainings.sessions }c", &f, LANG_ZH, "a 2024 b\t12c");
+	/* a group: printed while any figure in it is recorded, else the
+	 * @unrecorded text in its place */
+	check("甲。{[{year}年制定{documents.drafted}件。]}乙", &f, LANG_ZH, "甲。本年未记录乙");
+	check("甲。{[培训{trainings.sessions}次，制定{documents.drafted}件。]}乙", &f, LANG_ZH,
+	      "甲。培训12次，制定0件。乙");
+	check("{[{lawsuits.lost zero=无败诉}]}", &f, LANG_ZH, "本年未记录");
+	check("@unrecorded (nothing recorded)\n{[{documents.drafted}]}, {[{trainings.sessions}]}", &f,
+	      LANG_EN, "(nothing recorded), 12");
+	check("a ] b ]}} c", &f, LANG_ZH, "a ] b ]} c");
 	figures_free(&f);
 }
 
@@ -314,6 +324,7 @@ static void test_errors(void **state)
 		{"{ }", "t.txt:1:3: empty placeholder {}"},
 		{"{Year}", "t.txt:1:2: a placeholder starts with a metric name or year"},
 		{"{year kind=X}", "t.txt:1:7: year takes no options"},
+		{"{next_year 1}", "t.txt:1:12: next_year takes no options"},
 		{"{trainings.sessions month=13}", "t.txt:1:27: month=13: must be 1..12"},
 		{"{trainings.sessions month=x}", "t.txt:1:27: month=x: must be 1..12"},
 		{"{trainings.sessions village=ZL-07!}", "t.txt:1:29: 'ZL-07!' is not a village code"},
@@ -331,7 +342,10 @@ static void test_errors(void **state)
 		{"{trainings.sessions =1}", "t.txt:1:21: unexpected '=': options look like name=value"},
 		{"{trainings.sessions zero=\"a\"b}", "t.txt:1:29: unexpected 'b' after an option"},
 		{"{trainings.sessions! }", "t.txt:1:20: unexpected '!' in a name"},
-		{"@title x", "t.txt:1:1: unknown setting '@title' (known: @town NAME)"},
+		{"@title x", "t.txt:1:1: unknown setting '@title' (known: @town NAME, @unrecorded TEXT)"},
+		{"a{[b {year}]}", "t.txt:1:2: a {[ group without a figure in it"},
+		{"a{[b {lawsuits.lost}", "t.txt:1:2: unclosed {[: a group ends with ]}"},
+		{"{[a {[{lawsuits.lost}]}]}", "t.txt:1:5: a {[ group inside another"},
 		{"ok\n\xff\n", "t.txt:2:1: not UTF-8"},
 		{"ok\nab\xe4\xb8", "t.txt:2:3: not UTF-8"},
 	};
