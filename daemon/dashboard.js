@@ -50,43 +50,107 @@
     return y >= 10000 ? (y / 10000).toFixed(2) + '万元' : y.toFixed(0) + '元';
   }
 
+  /* Work the office records itself: 0 means nobody recorded it, as the report says. */
+  function recorded(unit) {
+    return (v) => (v === 0 ? '本年未记录' : v + unit);
+  }
+
+  /* The parts of the report, a panel each, in its order. */
+  const SECTIONS = [
+    ['一', '第一责任人履职'], ['二、1', '加强领导'], ['二、2', '依法行政'],
+    ['二、3', '强化督查'], ['二、4', '服务型执法'], ['二、5', '制约权力'],
+    ['二、6', '政务公开'], ['二、7', '化解纠纷'], ['二、8', '法治宣传'],
+    ['三', '不足与整改'], ['四', '下一年度安排'],
+  ];
+
   /*
-   * The headline figures, in the order of the report. get(t) reads the
-   * figure from the year's totals t (the metric's total by default);
-   * text(v) writes it; note(t) is a line under it.
+   * The headline figures, each in the part of the report it belongs to.
+   * get(t) reads the figure from the year's totals t (the metric's total by
+   * default); text(v) writes it; note(t) is a line under it.
    */
   const FIGURES = [
-    { metric: 'disputes.resolved', label: '排查化解矛盾纠纷', text: exact('件'), good: true },
-    { metric: 'disputes.registered', label: '排查登记矛盾纠纷', text: exact('件') },
+    { section: '一', metric: 'trainings.held{LEADERS}', label: '领导干部学法', text: recorded('次') },
     {
-      metric: 'disputes.success_rate', label: '调解成功率',
+      section: '二、1', metric: 'tasks.planned', label: '部署年度任务', text: recorded('项'),
+      note: (t) => '完成' + t.get('tasks.done') + '项',
+    },
+    {
+      section: '二、2', metric: 'documents.drafted', label: '制定规范性文件', text: recorded('件'),
+      note: (t) => '审查' + t.get('documents.reviewed') + '件，备案' + t.get('documents.filed') + '件',
+    },
+    {
+      section: '二、2', metric: 'decisions.made', label: '重大行政决策', text: recorded('项'),
+      note: (t) => '经合法性审查' + t.get('decisions.legal_reviewed') + '项，听证' +
+        t.get('decisions.hearings') + '项',
+    },
+    { section: '二、2', metric: 'opinions.given', label: '法律顾问意见', text: recorded('条') },
+    {
+      section: '二、3', metric: 'trainings.held{ENFORCEMENT_STAFF}', label: '执法人员培训',
+      text: recorded('次'),
+    },
+    {
+      section: '二、4', metric: 'enforcement.actions{GUIDANCE}', label: '行政指导', text: exact('次'),
+      note: (t) => '行政调解' + t.get('enforcement.actions{MEDIATION}') + '次',
+    },
+    {
+      section: '二、5', metric: 'supervision.findings', label: '监督反馈问题', text: recorded('个'),
+      note: (t) => '已整改' + t.get('supervision.rectified') + '个',
+    },
+    {
+      section: '二、6', metric: 'disclosures.items', label: '政务公开信息', text: recorded('条'),
+      note: (t) => '公开' + t.get('disclosures.releases') + '次',
+    },
+    {
+      section: '二、8', metric: 'trainings.held{COMMUNITY_CORRECTION}', label: '社区矫正人员法律培训',
+      text: recorded('次'),
+    },
+    {
+      section: '二、8', metric: 'publicity.activities{CIVIL_CODE}', label: '宣传《民法典》活动',
+      text: recorded('次'),
+    },
+    {
+      section: '三', metric: 'enforcement.team', label: '维护日常执法工作', text: recorded('人'),
+      note: (t) => '持执法证' + t.get('enforcement.certified') + '人',
+    },
+    {
+      section: '三', metric: 'supervision.rectified', label: '问题整改完成', text: recorded('个'),
+    },
+    {
+      section: '四', metric: 'tasks.next_year', label: '已部署下一年度任务', text: recorded('项'),
+      get: (t) => t.get('tasks.planned{FIVE_STAR_BRANCH}') + t.get('tasks.planned{VILLAGE_ELECTION}') +
+        t.get('tasks.planned{DISCLOSURE_CATALOGUE}') + t.get('tasks.planned{NEGATIVE_LIST}'),
+    },
+    { section: '二、7', metric: 'disputes.resolved', label: '排查化解矛盾纠纷', text: exact('件'), good: true },
+    { section: '二、7', metric: 'disputes.registered', label: '排查登记矛盾纠纷', text: exact('件') },
+    {
+      section: '二、7', metric: 'disputes.success_rate', label: '调解成功率',
       get: (t) => t.get('disputes.resolved') / (t.get('disputes.resolved') + t.get('disputes.unresolved')),
       text: (v) => (isFinite(v) ? (100 * v).toFixed(1) + '%' : '—'),
       note: (t) => '未调解成功' + t.get('disputes.unresolved') + '件',
     },
-    { metric: 'disputes.open', label: '在办矛盾纠纷', text: exact('件') },
+    { section: '二、7', metric: 'disputes.open', label: '在办矛盾纠纷', text: exact('件') },
     {
-      metric: 'disputes.prevented_criminal', label: '防止民转刑', text: exact('件'),
+      section: '二、7', metric: 'disputes.prevented_criminal', label: '防止民转刑', text: exact('件'),
       note: (t) => '防止群体性上访' + t.get('disputes.prevented_group_petition') + '件' +
         t.get('disputes.prevented_group_petition_people') + '人',
     },
-    { metric: 'disputes.agreement_amount_fen', label: '调解协议涉及金额', text: yuan },
-    { metric: 'petitions.received{HIGHER_LEVEL}', label: '办理上级交办信访案件', text: exact('件') },
-    { metric: 'petitions.received{TOWNSHIP}', label: '镇访案件', text: exact('件') },
-    { metric: 'petitions.received{PROVINCIAL_INSPECTION}', label: '省委巡视交办案件', text: exact('件') },
-    { metric: 'petitions.difficult_resolved', label: '化解疑难信访案件', text: exact('起'), good: true },
+    { section: '二、7', metric: 'disputes.agreement_amount_fen', label: '调解协议涉及金额', text: yuan },
+    { section: '二、7', metric: 'petitions.received{HIGHER_LEVEL}', label: '办理上级交办信访案件', text: exact('件') },
+    { section: '二、7', metric: 'petitions.received{TOWNSHIP}', label: '镇访案件', text: exact('件') },
+    { section: '二、7', metric: 'petitions.received{PROVINCIAL_INSPECTION}', label: '省委巡视交办案件', text: exact('件') },
+    { section: '二、7', metric: 'petitions.difficult_resolved', label: '化解疑难信访案件', text: exact('起'), good: true },
     {
-      metric: 'trainings.sessions', label: '开展培训', text: exact('次'),
+      section: '二、7', metric: 'trainings.sessions', label: '开展培训', text: exact('次'),
       note: (t) => '参训' + t.get('trainings.attendees') + '人次',
     },
-    { metric: 'publicity.activities', label: '开展普法宣传活动', text: exact('次') },
-    { metric: 'publicity.materials', label: '发放资料', text: approx('份') },
-    { metric: 'publicity.consultations', label: '现场法律咨询', text: exact('人次') },
-    { metric: 'lawsuits.filed{ADMINISTRATIVE}', label: '涉行政诉讼', text: exact('起') },
-    { metric: 'lawsuits.filed{ENV_POLLUTION_CIVIL}', label: '环境污染附带民事诉讼', text: exact('起') },
-    { metric: 'lawsuits.lost', label: '败诉', text: (v) => (v === 0 ? '无败诉情况' : '败诉' + v + '起') },
+    { section: '二、8', metric: 'publicity.activities', label: '开展普法宣传活动', text: exact('次') },
+    { section: '二、8', metric: 'publicity.materials', label: '发放资料', text: approx('份') },
+    { section: '二、8', metric: 'publicity.consultations', label: '现场法律咨询', text: exact('人次') },
+    { section: '二、2', metric: 'lawsuits.filed{ADMINISTRATIVE}', label: '涉行政诉讼', text: exact('起') },
+    { section: '二、2', metric: 'lawsuits.filed{ENV_POLLUTION_CIVIL}', label: '环境污染附带民事诉讼', text: exact('起') },
+    { section: '二、2', metric: 'lawsuits.lost', label: '败诉', text: (v) => (v === 0 ? '无败诉情况' : '败诉' + v + '起') },
     {
-      metric: 'enforcement.actions', label: '行政执法行为', text: exact('次'),
+      section: '二、3', metric: 'enforcement.actions', label: '行政执法行为', text: exact('次'),
       note: (t) => '执法过程记录' + t.get('enforcement.recorded') + '次' +
         (t.get('enforcement.actions') > 0
           ? '，占' + percent(t.get('enforcement.recorded'), t.get('enforcement.actions')) : ''),
@@ -121,13 +185,41 @@
     return getJSON('/v1/totals?year=' + year + (query ? '&' + query : ''));
   }
 
+  /* The breakdowns the cards read, as "metric{LABEL}": metric and dimension. */
+  const BREAKDOWNS = [
+    ['petitions.received', 'origin'], ['lawsuits.filed', 'kind'], ['trainings.held', 'audience'],
+    ['tasks.planned', 'item'], ['enforcement.actions', 'action'], ['publicity.activities', 'law'],
+  ];
+
   /* The year's totals as a map: "metric" and "metric{LABEL}" -> value. */
-  function figureMap(all, byOrigin, byKind) {
+  function figureMap(all, breakdowns) {
     const m = new Map();
     for (const r of all.rows) m.set(r.metric, r.value);
-    for (const r of byOrigin.rows) m.set(r.metric + '{' + r.origin + '}', r.value);
-    for (const r of byKind.rows) m.set(r.metric + '{' + r.kind + '}', r.value);
+    breakdowns.forEach((rows, i) => {
+      for (const r of rows.rows) m.set(r.metric + '{' + r[BREAKDOWNS[i][1]] + '}', r.value);
+    });
     return { get: (k) => m.get(k) || 0 };
+  }
+
+  /* The panel of one part of the report, made on first use. */
+  function sectionBox(box, name) {
+    let sec = box.querySelector('[data-section="' + name + '"]');
+    if (!sec) {
+      for (const [n, title] of SECTIONS) {
+        const el = document.createElement('div');
+        el.className = 'section';
+        el.dataset.section = n;
+        const h = document.createElement('h3');
+        h.textContent = n + ' ' + title;
+        const cards = document.createElement('div');
+        cards.className = 'cards';
+        el.appendChild(h);
+        el.appendChild(cards);
+        box.appendChild(el);
+      }
+      sec = box.querySelector('[data-section="' + name + '"]');
+    }
+    return sec.querySelector('.cards');
   }
 
   function renderCards(t) {
@@ -144,7 +236,7 @@
           card.appendChild(el);
         }
         card.querySelector('.label').textContent = f.label;
-        box.appendChild(card);
+        sectionBox(box, f.section).appendChild(card);
       }
       const v = f.get ? f.get(t) : t.get(f.metric);
       card.dataset.value = String(v);
@@ -259,20 +351,19 @@
 
   async function load() {
     if (!villages) villages = (await getJSON('/v1/villages')).villages;
-    const [all, byOrigin, byKind, byMonth, byVillage, catReg, catRes] = await Promise.all([
+    const [all, byMonth, byVillage, catReg, catRes, , , ...breakdowns] = await Promise.all([
       totals(''),
-      totals('metric=petitions.received&by=origin'),
-      totals('metric=lawsuits.filed&by=kind'),
       totals('by=month'),
       totals('by=village'),
       totals('metric=disputes.registered&by=category'),
       totals('metric=disputes.resolved&by=category'),
       renderReport(),
       renderEvents(),
+      ...BREAKDOWNS.map(([m, by]) => totals('metric=' + m + '&by=' + by)),
     ]);
     $('year').textContent = String(year);
     document.title = year + '年法治工作实时统计';
-    renderCards(figureMap(all, byOrigin, byKind));
+    renderCards(figureMap(all, breakdowns));
     renderMonths(byMonth);
     renderCategories(catReg, catRes);
     renderVillages(byVillage);

@@ -4,8 +4,8 @@
 # second of a commit, streams outliving the HTTP timeout, the client bound,
 # slots freed on disconnect), and the page itself in headless Chromium
 # (Debian's chromium, driven by cdp.py): it loads, shows the 2024 fixture's
-# figures and charts and the year's record count without an error, and
-# changes after a new event; a bad ?year is a message with the valid range;
+# figures in a panel per part of the report (一 to 四), its charts and the
+# year's record count without an error, and changes after a new event; a bad ?year is a message with the valid range;
 # ?print=1 opens no stream and prints (Page.printToPDF) on A4 with the charts
 # inside the page and the whole report.
 #
@@ -85,6 +85,10 @@ steps=(
 	"eval:$(card 'lawsuits.filed{ADMINISTRATIVE}')"
 	"eval:$(card 'lawsuits.filed{ENV_POLLUTION_CIVIL}')"
 	"eval:$(card lawsuits.lost)"
+	"eval:$(card enforcement.team)"
+	"eval:$(card documents.drafted)"
+	"eval:$(card 'trainings.held{COMMUNITY_CORRECTION}')"
+	'eval:[...document.querySelectorAll("[data-section]")].map(s => s.dataset.section).join(" ")'
 	"eval:$(chart_sum chart-month 1)"
 	"eval:$(chart_sum chart-village 1)"
 	"eval:$(chart_sum chart-category 1)"
@@ -128,6 +132,7 @@ expected=(
 	'"20|20件"' '"36|36件"' '"33|33件"' '"15|15起"' '"12|12次"' '"12|12次"'
 	"\"$materials|$approx\""
 	'"985|985人次"' '"3|3起"' '"9|9起"' '"0|无败诉情况"'
+	'"3|3人"' '"3|3件"' '"4|4次"' '"一 二、1 二、2 二、3 二、4 二、5 二、6 二、7 二、8 三 四"'
 	"$resolved" "$resolved" "$resolved"
 	'"41 张北村"' true true "\"$year_records\""
 	"\"$((resolved + 1))|$((resolved + 1))件\"" true

@@ -31,6 +31,25 @@ for s in "${sentences[@]}"; do
 	has "$T/zh.txt" "$s" "CLI report"
 	has "$T/zh.http" "$s" "HTTP report"
 done
+# the whole report: the four parts and the eight paragraphs of 二 with the
+# seed's headings, the township's own work from its recorded events
+for s in "鲁山县张良镇人民政府关于2024年法治政府建设情况的报告" \
+	"一、2024年度党政主要负责人履行推进法治建设第一责任人职责，加强法治政府建设的有关情况" \
+	"二、2024年推进法治政府建设主要举措与成效" "1.加强领导，全面履行政府职能。" \
+	"2.依法行政，制度体系日益完善。" "3.强化督查，落实行政执法责任。" \
+	"4.结合实际，完善服务型执法体系。" "5.制约权力，有效监督执法行为。" \
+	"6.信息畅通，政务公开不断提升。" "7.化解纠纷，全力维护社会稳定。" \
+	"8.法治宣传，提高依法行政能力。" \
+	"三、2024年推进法治政府建设主要存在的不足、原因和问题整改情况" \
+	"四、2025年度推进法治政府建设的初步安排" \
+	"而维护日常执法工作仅3人" "2024年法治政府建设任务：部署9项，完成5项" \
+	"据记录，2024年规范性文件：制定3件，审查3件，登记3件，备案3件" \
+	"监督反馈：听取“两代表一委员”意见2件" "2024年政务公开：22次" \
+	"社区矫正人员法律知识培训：4次" "《民法典》3次" \
+	"反馈问题整改：6个，已整改5个"; do
+	has "$T/zh.txt" "$s" "the whole report"
+done
+grep -q "本年未记录" "$T/zh.txt" && fail "the fixture's report says 本年未记录: $(grep -o '.\{20\}本年未记录' "$T/zh.txt")"
 # the enforcement figures agree with the totals
 actions=$(total enforcement.actions)
 straw=$(total enforcement.actions campaign STRAW_BURNING)
