@@ -129,6 +129,21 @@ static void test_events(void **state)
 			    "7,0190c8e2-0000-7000-8000-000000000001,2024-06-01 09:31:00,centre-ZL07,0,"
 			    "2024-06-01 09:30:00,,centre-ZL07,,retraction,,,,,,,,,,,,,,,,,,,,,,,,"
 			    "0190c8e2-0000-7000-8000-000000000001,\"'=HYPERLINK(\"\"x\"\")\"\r\n");
+
+	/* a kind of the township's own work: its kind, case and stage, the rest empty */
+	Lawtally__V1__Task tk = LAWTALLY__V1__TASK__INIT;
+	e.body_case = LAWTALLY__V1__EVENT__BODY_TASK;
+	e.task = &tk;
+	tk.task_id = "RW-2024-01";
+	tk.item = LAWTALLY__V1__TASK__ITEM__ITEM_LEADING_GROUP;
+	tk.stage = LAWTALLY__V1__TASK__STAGE__STAGE_DONE;
+	tk.responsible_office = "党政办";
+	sbuf_reset(&out);
+	export_event(&out, &rec, TZ);
+	assert_string_equal(sbuf_text(&out),
+			    "7,0190c8e2-0000-7000-8000-000000000001,2024-06-01 09:31:00,centre-ZL07,0,"
+			    "2024-06-01 09:30:00,,centre-ZL07,,task,RW-2024-01,DONE,,,,,,,,,,,,,,,,,,,,,,,"
+			    "\r\n");
 	sbuf_free(&out);
 }
 
