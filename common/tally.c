@@ -54,8 +54,8 @@ static const struct tally_metric_info metrics[M_COUNT] = {
 	[M_LAWSUITS_LOST] = {"lawsuits.lost", TALLY_LAWSUIT, 0, LAWSUIT_DIMS},
 	[M_ENFORCEMENT_ACTIONS] = {"enforcement.actions", TALLY_ENFORCEMENT, 0, ENFORCEMENT_DIMS},
 	[M_ENFORCEMENT_RECORDED] = {"enforcement.recorded", TALLY_ENFORCEMENT, 0, ENFORCEMENT_DIMS},
-	[M_TRAININGS_HELD] = {"trainings.held", TALLY_TRAINING, 0, AUDIENCE_DIMS},
-	[M_TRAININGS_HELD_ATTENDEES] = {"trainings.held_attendees", TALLY_TRAINING, 0, AUDIENCE_DIMS},
+	[M_TRAININGS_OTHERS] = {"trainings.others", TALLY_TRAINING, 0, AUDIENCE_DIMS},
+	[M_TRAININGS_OTHERS_ATTENDEES] = {"trainings.others_attendees", TALLY_TRAINING, 0, AUDIENCE_DIMS},
 	[M_DOCUMENTS_DRAFTED] = {"documents.drafted", TALLY_DOCUMENT, 0, NO_DIMS},
 	[M_DOCUMENTS_REGISTERED] = {"documents.registered", TALLY_DOCUMENT, 0, NO_DIMS},
 	[M_DOCUMENTS_FILED] = {"documents.filed", TALLY_DOCUMENT, 0, NO_DIMS},
@@ -122,11 +122,13 @@ static const struct rule rules[] = {
 	{M_PETITIONS_CONCLUDED, TALLY_PETITION, FIRST_IN_YEAR, PSTAGE(CONCLUDED), 0, 0, V_ONE},
 	{M_PETITIONS_DIFFICULT_RESOLVED, TALLY_PETITION, FIRST_IN_YEAR, PSTAGE(CONCLUDED),
 	 FACT_DIFFICULT | FACT_JOINT_MEETING, 0, V_ONE},
-	/* the report's "培训N次" counts the village mediators' trainings only */
+	/* the report's "培训N次" counts the village mediators' trainings only;
+	 * the others count apart, so that a training stored before audiences
+	 * existed (a mediators') feeds exactly what it fed then */
 	{M_TRAININGS_SESSIONS, TALLY_TRAINING, PER_EVENT, 0, 0, MEDIATORS, V_ONE},
 	{M_TRAININGS_ATTENDEES, TALLY_TRAINING, PER_EVENT, 0, 0, MEDIATORS, V_N0},
-	{M_TRAININGS_HELD, TALLY_TRAINING, PER_EVENT, 0, 0, 0, V_ONE},
-	{M_TRAININGS_HELD_ATTENDEES, TALLY_TRAINING, PER_EVENT, 0, 0, 0, V_N0},
+	{M_TRAININGS_OTHERS, TALLY_TRAINING, PER_EVENT, 0, FACT_NOT_MEDIATORS, 0, V_ONE},
+	{M_TRAININGS_OTHERS_ATTENDEES, TALLY_TRAINING, PER_EVENT, 0, FACT_NOT_MEDIATORS, 0, V_N0},
 	{M_PUBLICITY_ACTIVITIES, TALLY_PUBLICITY, PER_EVENT, 0, FACT_ACTIVITY, 0, V_ONE},
 	{M_PUBLICITY_MATERIALS, TALLY_PUBLICITY, PER_EVENT, 0, 0, 0, V_N0},
 	{M_PUBLICITY_CONSULTATIONS, TALLY_PUBLICITY, PER_EVENT, 0, 0, 0, V_N1},
@@ -497,6 +499,7 @@ int tally_fact_from_event(const Lawtally__V1__Event *e, int32_t tz_offset,
 		int a = e->training->audience ? (int)e->training->audience : MEDIATORS;
 		f->dim[0] = (uint8_t)a;
 		f->aux = (uint8_t)a;
+		f->flags = a != MEDIATORS ? FACT_NOT_MEDIATORS : 0;
 		f->n[0] = e->training->attendees;
 		break;
 	}

@@ -68,8 +68,8 @@ enum tally_metric {
 	 * at the end, so that stored totals keep their meaning.
 	 */
 	M_DISPUTES_PREVENTED_CRIMINAL_PEOPLE,
-	M_TRAININGS_HELD,
-	M_TRAININGS_HELD_ATTENDEES,
+	M_TRAININGS_OTHERS,
+	M_TRAININGS_OTHERS_ATTENDEES,
 	M_DOCUMENTS_DRAFTED,
 	M_DOCUMENTS_REGISTERED,
 	M_DOCUMENTS_FILED,
@@ -142,6 +142,7 @@ enum {
 	FACT_CONSULTED = 1 << 3,     /* decision */
 	FACT_CERTIFIED = 1 << 0,     /* enforcement staff */
 	FACT_IN_TEAM = 1 << 1,       /* enforcement staff */
+	FACT_NOT_MEDIATORS = 1 << 0, /* training of another audience */
 };
 
 /* What the rules need of one (non-retraction) event. */

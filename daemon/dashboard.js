@@ -69,7 +69,7 @@
    * default); text(v) writes it; note(t) is a line under it.
    */
   const FIGURES = [
-    { section: '一', metric: 'trainings.held{LEADERS}', label: '领导干部学法', text: recorded('次') },
+    { section: '一', metric: 'trainings.others{LEADERS}', label: '领导干部学法', text: recorded('次') },
     {
       section: '二、1', metric: 'tasks.planned', label: '部署年度任务', text: recorded('项'),
       note: (t) => '完成' + t.get('tasks.done') + '项',
@@ -85,7 +85,7 @@
     },
     { section: '二、2', metric: 'opinions.given', label: '法律顾问意见', text: recorded('条') },
     {
-      section: '二、3', metric: 'trainings.held{ENFORCEMENT_STAFF}', label: '执法人员培训',
+      section: '二、3', metric: 'trainings.others{ENFORCEMENT_STAFF}', label: '执法人员培训',
       text: recorded('次'),
     },
     {
@@ -101,7 +101,7 @@
       note: (t) => '公开' + t.get('disclosures.releases') + '次',
     },
     {
-      section: '二、8', metric: 'trainings.held{COMMUNITY_CORRECTION}', label: '社区矫正人员法律培训',
+      section: '二、8', metric: 'trainings.others{COMMUNITY_CORRECTION}', label: '社区矫正人员法律培训',
       text: recorded('次'),
     },
     {
@@ -187,7 +187,7 @@
 
   /* The breakdowns the cards read, as "metric{LABEL}": metric and dimension. */
   const BREAKDOWNS = [
-    ['petitions.received', 'origin'], ['lawsuits.filed', 'kind'], ['trainings.held', 'audience'],
+    ['petitions.received', 'origin'], ['lawsuits.filed', 'kind'], ['trainings.others', 'audience'],
     ['tasks.planned', 'item'], ['enforcement.actions', 'action'], ['publicity.activities', 'law'],
   ];
 

@@ -61,9 +61,9 @@ static const struct {
 	[M_LAWSUITS_LOST] = {{"败诉案件", "lawsuits lost"}, "起"},
 	[M_ENFORCEMENT_ACTIONS] = {{"执法行为", "enforcement actions"}, "次"},
 	[M_ENFORCEMENT_RECORDED] = {{"有执法过程记录", "actions with a process record"}, "次"},
-	[M_TRAININGS_HELD] = {{"各类培训", "training sessions of every audience"}, "次"},
-	[M_TRAININGS_HELD_ATTENDEES] =
-		{{"各类培训人次", "training attendance of every audience (person-times)"}, "人次"},
+	[M_TRAININGS_OTHERS] = {{"其他对象培训", "training sessions of other audiences"}, "次"},
+	[M_TRAININGS_OTHERS_ATTENDEES] =
+		{{"其他对象培训人次", "training attendance of other audiences (person-times)"}, "人次"},
 	[M_DOCUMENTS_DRAFTED] = {{"制定规范性文件", "normative documents drafted"}, "件"},
 	[M_DOCUMENTS_REGISTERED] = {{"登记规范性文件", "normative documents registered"}, "件"},
 	[M_DOCUMENTS_FILED] = {{"备案规范性文件", "normative documents filed for the record"}, "件"},

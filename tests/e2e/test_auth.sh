@@ -113,7 +113,14 @@ expect 0 "^accepted$" send_as office petition --id $ID_C --case-id P1 --origin T
 	--occurred-at $JUNE
 expect 1 "rejected: scope: office keys send the township's kinds \(petition, publicity, lawsuit, training, document, decision, opinion, disclosure, supervision, enforcement_staff, task\) and retraction events only" \
 	send_as office dispute --village ZL07 --case-id D9 --category LAND --stage REGISTERED --occurred-at $JUNE
-assert_eq 3 "$(stored)" "events stored"
+# a training comes from whoever writes its scope: the village its mediators'
+# and villagers', the office the township's audiences
+expect 1 "rejected: scope: office keys send trainings of township audiences only, not of mediators or villagers" \
+	send_as office training --village ZL07 --audience MEDIATORS --attendees 5 --occurred-at $JUNE
+expect 1 "rejected: scope: village keys send trainings of their own mediators and villagers only" \
+	send_as zl07 training --village ZL07 --audience LEADERS --attendees 5 --occurred-at $JUNE
+expect 0 "^accepted$" send_as office training --audience LEADERS --attendees 12 --occurred-at $JUNE
+assert_eq 4 "$(stored)" "events stored"
 
 # only office keys query
 assert_eq 1 "$(total_as office trainings.sessions)" "trainings as the office reads them"

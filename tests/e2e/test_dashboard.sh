@@ -87,7 +87,7 @@ steps=(
 	"eval:$(card lawsuits.lost)"
 	"eval:$(card enforcement.team)"
 	"eval:$(card documents.drafted)"
-	"eval:$(card 'trainings.held{COMMUNITY_CORRECTION}')"
+	"eval:$(card 'trainings.others{COMMUNITY_CORRECTION}')"
 	'eval:[...document.querySelectorAll("[data-section]")].map(s => s.dataset.section).join(" ")'
 	"eval:$(chart_sum chart-month 1)"
 	"eval:$(chart_sum chart-village 1)"

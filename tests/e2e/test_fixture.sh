@@ -29,7 +29,7 @@ figures=(
 	"publicity.activities - - 12"
 	"publicity.consultations - - 985"
 	"enforcement.team - - 3"
-	"trainings.held audience COMMUNITY_CORRECTION 4"
+	"trainings.others audience COMMUNITY_CORRECTION 4"
 	"publicity.activities law CIVIL_CODE 3"
 	"documents.filed - - 3"
 	"decisions.legal_reviewed - - 5"
