@@ -1,10 +1,13 @@
 /* villages.c - the village list and Zhangliang's built-in villages. */
 #include "villages.h"
 
+#include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "err.h"
 #include "validate.h"
+#include "words.h"
 
 static const struct {
 	const char *code, *name;
@@ -88,4 +91,50 @@ const struct village *villages_find(const struct villages *list, const char *cod
 		if (strcmp(list->v[i].code, code) == 0)
 			return &list->v[i];
 	return NULL;
+}
+
+const struct village *villages_lookup(const struct villages *list, const char *text)
+{
+	char t[VILLAGE_NAME_MAX + 8];
+	if (words_halfwidth(text, t, sizeof(t)) >= sizeof(t))
+		return NULL;
+	size_t start = strspn(t, " \t"), len = strlen(t);
+	while (len > start && (t[len - 1] == ' ' || t[len - 1] == '\t'))
+		len--;
+	t[len] = '\0';
+	const char *s = t + start;
+	size_t n = strlen(s);
+	if (!n)
+		return NULL;
+	for (size_t i = 0; i < list->n; i++)
+		if (strcasecmp(list->v[i].code, s) == 0)
+			return &list->v[i];
+	for (size_t i = 0; i < list->n; i++) {
+		const char *name = list->v[i].name;
+		size_t nl = strlen(name);
+		if (strcmp(name, s) == 0 ||
+		    (nl == n + strlen("村") && strncmp(name, s, n) == 0 && strcmp(name + n, "村") == 0))
+			return &list->v[i];
+	}
+	return NULL;
+}
+
+void villages_describe(const struct villages *list, char *out, size_t cap)
+{
+	size_t o = 0;
+	if (cap == 0)
+		return;
+	out[0] = '\0';
+	for (size_t i = 0; i < list->n; i++) {
+		char one[VILLAGE_CODE_MAX + VILLAGE_NAME_MAX + 4];
+		int n = snprintf(one, sizeof(one), "%s%s %s", i ? ", " : "", list->v[i].code,
+				 list->v[i].name);
+		if (n < 0 || o + (size_t)n + 6 >= cap) {
+			if (o + 6 < cap)
+				memcpy(out + o, ", ...", 6);
+			return;
+		}
+		memcpy(out + o, one, (size_t)n + 1);
+		o += (size_t)n;
+	}
 }

@@ -40,6 +40,19 @@ int villages_add(struct villages *list, const char *code, const char *name,
 /* The village with this code, or NULL. */
 const struct village *villages_find(const struct villages *list, const char *code);
 
+/*
+ * The village a person means by text: its code in any case ("zl07"), its
+ * name ("王岗村"), or its name without 村 ("王岗"), full-width letters and
+ * digits read as ASCII. NULL if none.
+ */
+const struct village *villages_lookup(const struct villages *list, const char *text);
+
+/*
+ * "ZL01 张北村, ZL02 张南村, ..." into out[cap], cut short with "..." if it
+ * does not fit (for a message about an unknown village).
+ */
+void villages_describe(const struct villages *list, char *out, size_t cap);
+
 /* 1 if code is a syntactically valid village code. */
 int village_code_valid(const char *code);
 
