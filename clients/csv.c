@@ -50,21 +50,27 @@ static void copy_out(const char *in, size_t len, char **out, size_t *outlen)
 	*outlen = len;
 }
 
-/* GB18030 -> UTF-8 with iconv; a character takes at most 4 bytes either way. */
-static int from_gb18030(const char *in, size_t len, char **out, size_t *outlen, char *err,
-			size_t errlen)
+/*
+ * from -> UTF-8 with iconv. A character takes at most 4 bytes in UTF-8 and
+ * at least 1 (GB18030's ASCII) or 2 (UTF-16) in the input: cap covers it.
+ */
+static int convert(const char *from, const char *in, size_t len, char **out, size_t *outlen,
+		   char *err, size_t errlen)
 {
-	iconv_t cd = iconv_open("UTF-8", "GB18030");
+	iconv_t cd = iconv_open("UTF-8", from);
 	if (cd == (iconv_t)-1) {
-		snprintf(err, errlen, "no GB18030 converter: %s", strerror(errno));
+		snprintf(err, errlen, "no %s converter: %s", from, strerror(errno));
 		return LT_ESYS;
 	}
 	size_t cap = len * 2 + 4, left_in = len, left_out = cap;
 	char *o = xmalloc(cap + 1), *ip = (char *)in, *op = o;
 	int rc = 0;
 	if (iconv(cd, &ip, &left_in, &op, &left_out) == (size_t)-1) {
-		snprintf(err, errlen, "line %zu: not valid GB18030 (nor UTF-8)",
-			 line_of(in, (size_t)(ip - in)));
+		if (strcmp(from, "GB18030") == 0)
+			snprintf(err, errlen, "line %zu: not valid GB18030 (nor UTF-8)",
+				 line_of(in, (size_t)(ip - in)));
+		else
+			snprintf(err, errlen, "byte %zu: not valid %s", (size_t)(ip - in) + 1, from);
 		free(o);
 		rc = LT_EINVAL;
 		goto cd_close;
@@ -72,7 +78,7 @@ static int from_gb18030(const char *in, size_t len, char **out, size_t *outlen, 
 	*op = '\0';
 	*out = o;
 	*outlen = (size_t)(op - o);
-	/* a GB18030 byte-order mark decodes to U+FEFF: drop it as for UTF-8 */
+	/* a byte-order mark decodes to U+FEFF: drop it as for UTF-8 */
 	if (*outlen >= 3 && memcmp(o, utf8_bom, 3) == 0) {
 		memmove(o, o + 3, *outlen - 3 + 1);
 		*outlen -= 3;
@@ -82,12 +88,43 @@ cd_close:
 	return rc;
 }
 
+/*
+ * The UTF-16 byte order of in: by its byte-order mark (what Excel's
+ * "Unicode text" starts with), else by the zero bytes ASCII leaves in
+ * every other place; NULL when it does not look like UTF-16.
+ */
+static const char *utf16_order(const char *in, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)in;
+	if (len >= 2 && u[0] == 0xFF && u[1] == 0xFE)
+		return "UTF-16LE";
+	if (len >= 2 && u[0] == 0xFE && u[1] == 0xFF)
+		return "UTF-16BE";
+	if (len >= 4 && len % 2 == 0) {
+		if (u[0] && !u[1] && u[2] && !u[3])
+			return "UTF-16LE";
+		if (!u[0] && u[1] && !u[2] && u[3])
+			return "UTF-16BE";
+	}
+	return NULL;
+}
+
 int csv_decode(const char *in, size_t len, enum csv_encoding enc, char **out, size_t *outlen,
 	       const char **used, char *err, size_t errlen)
 {
 	const char *name = "UTF-8";
+	const char *u16 = enc == CSV_AUTO || enc == CSV_UTF16 ? utf16_order(in, len) : NULL;
 	int bom = len >= 3 && memcmp(in, utf8_bom, 3) == 0;
 	err[0] = '\0';
+	if (enc == CSV_UTF16 && !u16)
+		u16 = "UTF-16LE"; /* said so, without a byte-order mark: Windows' order */
+	if (u16) {
+		/* iconv reads a mark as a character, which convert drops */
+		int rc = convert(u16, in, len, out, outlen, err, errlen);
+		if (rc == 0 && used)
+			*used = strcmp(u16, "UTF-16LE") == 0 ? "UTF-16LE" : "UTF-16BE";
+		return rc;
+	}
 	if (bom && enc != CSV_GB18030) {
 		in += 3;
 		len -= 3;
@@ -105,7 +142,7 @@ int csv_decode(const char *in, size_t len, enum csv_encoding enc, char **out, si
 	}
 	int rc = 0;
 	if (bad)
-		rc = from_gb18030(in, len, out, outlen, err, errlen);
+		rc = convert("GB18030", in, len, out, outlen, err, errlen);
 	else
 		copy_out(in, len, out, outlen);
 	if (rc == 0 && used)
@@ -113,8 +150,27 @@ int csv_decode(const char *in, size_t len, enum csv_encoding enc, char **out, si
 	return rc;
 }
 
+char csv_guess_separator(const char *text, size_t len)
+{
+	size_t tabs = 0, commas = 0, lines = 0;
+	int quoted = 0;
+	for (size_t i = 0; i < len && lines < 10; i++) {
+		char c = text[i];
+		if (c == '"')
+			quoted = !quoted;
+		else if (!quoted && c == '\t')
+			tabs++;
+		else if (!quoted && c == ',')
+			commas++;
+		else if (!quoted && c == '\n')
+			lines++;
+	}
+	return tabs > commas ? '\t' : ',';
+}
+
 struct csv_reader {
 	const char *s;
+	char sep;
 	size_t len, pos, line;
 	char *buf;          /* the record's fields, each NUL-terminated */
 	size_t used, cap;
@@ -124,7 +180,13 @@ struct csv_reader {
 
 struct csv_reader *csv_open(const char *text, size_t len)
 {
+	return csv_open_sep(text, len, ',');
+}
+
+struct csv_reader *csv_open_sep(const char *text, size_t len, char sep)
+{
 	struct csv_reader *r = xcalloc(1, sizeof(*r));
+	r->sep = sep;
 	r->s = text;
 	r->len = len;
 	r->line = 1;
@@ -212,7 +274,7 @@ static int read_field(struct csv_reader *r, const char **why)
 					continue;
 				}
 				r->pos++;
-				if (r->pos < r->len && r->s[r->pos] != ',' && !eol(r, r->pos)) {
+				if (r->pos < r->len && r->s[r->pos] != r->sep && !eol(r, r->pos)) {
 					*why = "text after the closing quote of a field";
 					return LT_EINVAL;
 				}
@@ -232,7 +294,7 @@ static int read_field(struct csv_reader *r, const char **why)
 			}
 		}
 	} else {
-		while (r->pos < r->len && r->s[r->pos] != ',' && !eol(r, r->pos)) {
+		while (r->pos < r->len && r->s[r->pos] != r->sep && !eol(r, r->pos)) {
 			if (r->s[r->pos] == '"') {
 				*why = "a quote inside a field that does not start with one";
 				return LT_EINVAL;
@@ -270,7 +332,7 @@ int csv_next(struct csv_reader *r, struct csv_record *rec, char *err, size_t err
 			rc = LT_EINVAL;
 			break;
 		}
-		if (r->pos < r->len && r->s[r->pos] == ',') {
+		if (r->pos < r->len && r->s[r->pos] == r->sep) {
 			r->pos++;
 			continue;
 		}

@@ -12,6 +12,7 @@
 #include "calendar.h"
 #include "err.h"
 #include "uuid.h"
+#include "words.h"
 
 #define DSTAGE(x) LAWTALLY__V1__DISPUTE__STAGE__STAGE_##x
 #define CAT(x) LAWTALLY__V1__DISPUTE__CATEGORY__CATEGORY_##x
@@ -93,8 +94,9 @@ static const struct header {
 	{D, "调解协议内容", LF_PRIVATE, 0}, {T, "参训人员", LF_PRIVATE, 0},
 	/* known, not needed */
 	{D | T, "序号", LF_IGNORED, 0}, {D | T, "备注", LF_IGNORED, 0},
-	{D | T, "村", LF_IGNORED, 0}, {D | T, "村名", LF_IGNORED, 0},
-	{D | T, "所属村", LF_IGNORED, 0}, {D, "调解方式", LF_IGNORED, 0},
+	{D | T, "村", LF_VILLAGE, 0}, {D | T, "村名", LF_VILLAGE, 0},
+	{D | T, "所属村", LF_VILLAGE, 0}, {D | T, "村居", LF_VILLAGE, 1},
+	{D | T, "村别", LF_VILLAGE, 1}, {D, "调解方式", LF_IGNORED, 0},
 	{D, "回访情况", LF_IGNORED, 0}, {D, "回访日期", LF_IGNORED, 0},
 	{D, "履行情况", LF_IGNORED, 0}, {D, "是否履行", LF_IGNORED, 0},
 	{T, "地点", LF_IGNORED, 0}, {T, "培训地点", LF_IGNORED, 0},
@@ -115,7 +117,7 @@ static const char *const field_names[LF_COUNT] = {
 	[LF_CATEGORY] = "纠纷类型", [LF_STAGE] = "调解结果", [LF_INITIATED] = "受理方式",
 	[LF_AMOUNT] = "协议金额", [LF_CRIMINAL] = "防止民转刑", [LF_GROUP] = "防止群体性上访",
 	[LF_PEOPLE] = "涉及人数", [LF_RECORDED_BY] = "调解员", [LF_TOPIC] = "培训内容",
-	[LF_ATTENDEES] = "参训人数",
+	[LF_ATTENDEES] = "参训人数", [LF_VILLAGE] = "村名",
 };
 
 /* Starts with the UTF-8 bytes of a character to drop from headers and values. */
@@ -129,32 +131,22 @@ static size_t blank_at(const char *s)
 }
 
 /*
- * s without leading and trailing blanks, copied into out (cap bytes).
- * Returns 0, or -1 when it did not fit (out then holds its first cap - 1
- * bytes, so that a length check after it still fails).
+ * s as typed on a Chinese keyboard, read plainly: full-width digits,
+ * letters and punctuation as ASCII (words.h), without blanks around it,
+ * copied into out (cap bytes). Returns 0, or -1 when it did not fit (out
+ * then holds the start of it, which a length check after it still finds
+ * too long).
  */
 static int trim(const char *s, char *out, size_t cap)
 {
-	size_t b;
-	while ((b = blank_at(s)))
-		s += b;
-	size_t len = strlen(s), end = len;
-	for (size_t i = 0; i < len;) {
-		size_t k = blank_at(s + i);
-		if (!k) {
-			i++;
-			end = i;
-			while (i < len && (s[i] & 0xC0) == 0x80)
-				end = ++i;
-			continue;
-		}
-		i += k;
-	}
-	int rc = end >= cap ? -1 : 0;
-	if (end >= cap)
-		end = cap - 1;
-	memcpy(out, s, end);
-	out[end] = '\0';
+	int rc = words_halfwidth(s, out, cap) >= cap ? -1 : 0;
+	size_t start = 0, len = strlen(out);
+	while (start < len && blank_at(out + start))
+		start++;
+	while (len > start && blank_at(out + len - 1))
+		len--;
+	memmove(out, out + start, len - start);
+	out[len - start] = '\0';
 	return rc;
 }
 
@@ -254,72 +246,7 @@ int ledger_map_header(struct ledger_map *m, enum ledger_kind kind, char *const *
 
 /* ---- values ---- */
 
-struct word {
-	const char *word;
-	int value;
-};
-
-static const struct word categories[] = {
-	{"婚姻家庭", CAT(MARRIAGE_FAMILY)}, {"婚姻", CAT(MARRIAGE_FAMILY)},
-	{"家庭", CAT(MARRIAGE_FAMILY)}, {"赡养", CAT(MARRIAGE_FAMILY)},
-	{"抚养", CAT(MARRIAGE_FAMILY)}, {"继承", CAT(MARRIAGE_FAMILY)},
-	{"邻里", CAT(NEIGHBOUR)}, {"邻里关系", CAT(NEIGHBOUR)},
-	{"房屋宅基地", CAT(HOUSING_HOMESTEAD)}, {"宅基地", CAT(HOUSING_HOMESTEAD)},
-	{"房屋", CAT(HOUSING_HOMESTEAD)}, {"合同", CAT(CONTRACT)},
-	{"生产经营", CAT(PRODUCTION_BUSINESS)}, {"损害赔偿", CAT(DAMAGES)},
-	{"人身损害", CAT(DAMAGES)}, {"财产损害", CAT(DAMAGES)},
-	{"山林土地", CAT(LAND)}, {"土地", CAT(LAND)}, {"山林", CAT(LAND)},
-	{"土地承包", CAT(LAND)}, {"征地拆迁", CAT(LAND_ACQUISITION)},
-	{"征地", CAT(LAND_ACQUISITION)}, {"拆迁", CAT(LAND_ACQUISITION)},
-	{"环境污染", CAT(ENVIRONMENT)}, {"环境", CAT(ENVIRONMENT)},
-	{"劳动争议", CAT(LABOUR_SOCIAL_SECURITY)}, {"劳动", CAT(LABOUR_SOCIAL_SECURITY)},
-	{"劳保", CAT(LABOUR_SOCIAL_SECURITY)}, {"劳资", CAT(LABOUR_SOCIAL_SECURITY)},
-	{"劳动争议/劳保", CAT(LABOUR_SOCIAL_SECURITY)}, {"消费", CAT(CONSUMER)},
-	{"医疗", CAT(MEDICAL)}, {"医患", CAT(MEDICAL)}, {"道路交通事故", CAT(TRAFFIC)},
-	{"交通事故", CAT(TRAFFIC)}, {"交通", CAT(TRAFFIC)}, {"物业", CAT(PROPERTY_MANAGEMENT)},
-	{"其他", CAT(OTHER)}, {"其它", CAT(OTHER)},
-};
-
-static const struct word stages[] = {
-	{"受理", DSTAGE(REGISTERED)}, {"已受理", DSTAGE(REGISTERED)},
-	{"登记", DSTAGE(REGISTERED)}, {"已登记", DSTAGE(REGISTERED)},
-	{"排查登记", DSTAGE(REGISTERED)}, {"排查", DSTAGE(REGISTERED)},
-	{"调解中", DSTAGE(REGISTERED)}, {"正在调解", DSTAGE(REGISTERED)},
-	{"在办", DSTAGE(REGISTERED)}, {"办理中", DSTAGE(REGISTERED)},
-	{"未办结", DSTAGE(REGISTERED)}, {"待调解", DSTAGE(REGISTERED)},
-	{"调解成功", DSTAGE(RESOLVED)}, {"成功", DSTAGE(RESOLVED)},
-	{"已调解", DSTAGE(RESOLVED)}, {"化解", DSTAGE(RESOLVED)}, {"已化解", DSTAGE(RESOLVED)},
-	{"化解成功", DSTAGE(RESOLVED)}, {"已解决", DSTAGE(RESOLVED)},
-	{"达成协议", DSTAGE(RESOLVED)}, {"已达成协议", DSTAGE(RESOLVED)},
-	{"上交", DSTAGE(ESCALATED)}, {"已上交", DSTAGE(ESCALATED)}, {"上报", DSTAGE(ESCALATED)},
-	{"已上报", DSTAGE(ESCALATED)}, {"移交", DSTAGE(ESCALATED)}, {"已移交", DSTAGE(ESCALATED)},
-	{"移送", DSTAGE(ESCALATED)}, {"转交", DSTAGE(ESCALATED)},
-	{"移交司法所", DSTAGE(ESCALATED)}, {"移交法院", DSTAGE(ESCALATED)},
-	{"引导诉讼", DSTAGE(ESCALATED)},
-	{"调解不成功", DSTAGE(UNRESOLVED)}, {"未调解成功", DSTAGE(UNRESOLVED)},
-	{"调解未成功", DSTAGE(UNRESOLVED)}, {"调解失败", DSTAGE(UNRESOLVED)},
-	{"未化解", DSTAGE(UNRESOLVED)}, {"不成功", DSTAGE(UNRESOLVED)},
-	{"终止调解", DSTAGE(UNRESOLVED)},
-};
-
-static const struct word initiations[] = {
-	{"主动", INIT(PROACTIVE)}, {"主动调解", INIT(PROACTIVE)}, {"主动排查", INIT(PROACTIVE)},
-	{"排查", INIT(PROACTIVE)}, {"排查发现", INIT(PROACTIVE)}, {"走访排查", INIT(PROACTIVE)},
-	{"申请", INIT(APPLICATION)}, {"申请调解", INIT(APPLICATION)},
-	{"当事人申请", INIT(APPLICATION)}, {"来访", INIT(APPLICATION)},
-	{"群众来访", INIT(APPLICATION)},
-	{"委托", INIT(REFERRAL)}, {"移送", INIT(REFERRAL)}, {"委托移送", INIT(REFERRAL)},
-	{"法院委托", INIT(REFERRAL)}, {"派出所移送", INIT(REFERRAL)},
-	{"上级交办", INIT(REFERRAL)}, {"交办", INIT(REFERRAL)},
-};
-
-static const struct word booleans[] = {
-	{"是", 1}, {"有", 1}, {"√", 1}, {"✓", 1}, {"Y", 1}, {"y", 1}, {"yes", 1}, {"1", 1},
-	{"true", 1}, {"否", 0}, {"无", 0}, {"×", 0}, {"N", 0}, {"n", 0}, {"no", 0}, {"0", 0},
-	{"false", 0}, {"/", 0}, {"-", 0},
-};
-
-/* s with a trailing word removed if it ends with it ("邻里纠纷" -> "邻里"). */
+/* strip_suffix: s with a trailing word removed if it ends with it ("12人" -> "12"). */
 static void strip_suffix(char *s, const char *suffix)
 {
 	size_t n = strlen(s), k = strlen(suffix);
@@ -327,60 +254,19 @@ static void strip_suffix(char *s, const char *suffix)
 		s[n - k] = '\0';
 }
 
-static int lookup(const struct word *w, size_t n, const char *s)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(w[i].word, s) == 0)
-			return w[i].value;
-	return -1;
-}
-
-/* The enum's own names, without prefix and in any case ("NEIGHBOUR"). */
-static int by_enum_name(const ProtobufCEnumDescriptor *d, const char *s)
-{
-	const char *zero = d->values[0].name, *u = strstr(zero, "UNSPECIFIED");
-	size_t plen = u ? (size_t)(u - zero) : 0;
-	for (unsigned i = 1; i < d->n_values; i++)
-		if (strcasecmp(d->values[i].name + plen, s) == 0 ||
-		    strcasecmp(d->values[i].name, s) == 0)
-			return d->values[i].value;
-	return -1;
-}
-
-static int value_of(const struct word *w, size_t n, const ProtobufCEnumDescriptor *d,
-		    const char *value, const char *suffix)
-{
-	char v[CELL_MAX];
-	if (trim(value, v, sizeof(v)))
-		return -1;
-	int r = lookup(w, n, v);
-	if (r < 0 && suffix) {
-		strip_suffix(v, suffix);
-		r = lookup(w, n, v);
-	}
-	return r >= 0 ? r : d ? by_enum_name(d, v) : -1;
-}
-
 int ledger_category(const char *value)
 {
-	char v[CELL_MAX];
-	if (trim(value, v, sizeof(v)))
-		return -1;
-	strip_suffix(v, "类");
-	return value_of(categories, NELEM(categories), &lawtally__v1__dispute__category__descriptor,
-			v, "纠纷");
+	return words_enum(&lawtally__v1__dispute__category__descriptor, value);
 }
 
 int ledger_stage(const char *value)
 {
-	return value_of(stages, NELEM(stages), &lawtally__v1__dispute__stage__descriptor, value,
-			NULL);
+	return words_enum(&lawtally__v1__dispute__stage__descriptor, value);
 }
 
 int ledger_initiated(const char *value)
 {
-	return value_of(initiations, NELEM(initiations),
-			&lawtally__v1__dispute__initiated__descriptor, value, NULL);
+	return words_enum(&lawtally__v1__dispute__initiated__descriptor, value);
 }
 
 /* ---- dates and amounts ---- */
@@ -451,7 +337,14 @@ int ledger_parse_date(const char *s, int64_t *t, int64_t *day)
 }
 
 /* What ledgers write in an amount cell for "none". */
-static const struct word none_words[] = {{"/", 0}, {"-", 0}, {"—", 0}, {"无", 0}};
+static int is_none(const char *s)
+{
+	static const char *const none[] = {"", "/", "-", "—", "无"};
+	for (size_t i = 0; i < NELEM(none); i++)
+		if (strcmp(s, none[i]) == 0)
+			return 1;
+	return 0;
+}
 
 int ledger_parse_amount(const char *s, uint64_t *fen)
 {
@@ -480,7 +373,7 @@ int ledger_parse_amount(const char *s, uint64_t *fen)
 		clean[o++] = *p++;
 	}
 	clean[o] = '\0';
-	if (!buf[0] || lookup(none_words, NELEM(none_words), buf) >= 0) {
+	if (is_none(buf)) {
 		*fen = 0;
 		return 0;
 	}
@@ -605,19 +498,73 @@ static int bad(struct rowctx *r, size_t col, const char *fmt, const char *value)
 	return LT_EINVAL;
 }
 
-/* 1 if the row is empty or a total line (合计/总计/小计) at the foot of the sheet. */
-static int skip_row(char *const *cells, size_t n)
+/* An unknown enum value: fmt has two %s, the value and the valid ones. */
+static int unknown(struct rowctx *r, size_t col, const char *fmt, const char *value,
+		   const ProtobufCEnumDescriptor *d)
 {
-	int empty = 1;
+	char valid[320];
+	words_list(d, 0, valid, sizeof(valid));
+	*r->bad_col = col;
+	snprintf(r->err, r->errlen, fmt, value, valid);
+	return LT_EINVAL;
+}
+
+/* 1 if every cell of the row is blank. */
+static int blank_row(char *const *cells, size_t n)
+{
 	for (size_t i = 0; i < n; i++) {
 		char v[CELL_MAX];
-		if (trim(cells[i], v, sizeof(v)) == 0 && !v[0])
-			continue;
-		empty = 0;
-		if (strcmp(v, "合计") == 0 || strcmp(v, "总计") == 0 || strcmp(v, "小计") == 0)
-			return 1;
+		if (trim(cells[i], v, sizeof(v)) != 0 || v[0])
+			return 0;
 	}
-	return empty;
+	return 1;
+}
+
+/* Why the row holds no case: empty, or a total line (合计/总计/小计) at the foot of the sheet. */
+static const char *skip_row(char *const *cells, size_t n)
+{
+	static const char *const totals[] = {"合计", "总计", "小计"};
+	if (blank_row(cells, n))
+		return "an empty row";
+	for (size_t i = 0; i < n; i++) {
+		char v[CELL_MAX];
+		if (trim(cells[i], v, sizeof(v)) != 0)
+			continue;
+		for (size_t k = 0; k < NELEM(totals); k++)
+			if (strcmp(v, totals[k]) == 0)
+				return "a total row";
+	}
+	return NULL;
+}
+
+/* The fields whose cells ledgers merge down a block of rows. */
+static const enum ledger_field fill_fields[LEDGER_FILL_FIELDS] = {LF_DATE, LF_VILLAGE};
+
+void ledger_fill_down(const struct ledger_map *m, struct ledger_carry *c, char **cells, size_t n)
+{
+	if (blank_row(cells, n))
+		return; /* a blank line between blocks is not part of a merge */
+	for (int i = 0; i < LEDGER_FILL_FIELDS; i++) {
+		const int *col = m->col[fill_fields[i]];
+		char v[LEDGER_ALT_MAX][CELL_MAX];
+		int blank = 1;
+		for (int a = 0; a < LEDGER_ALT_MAX && col[a] >= 0; a++) {
+			v[a][0] = '\0';
+			if ((size_t)col[a] < n && (trim(cells[col[a]], v[a], sizeof(v[a])) != 0 || v[a][0]))
+				blank = 0;
+		}
+		/* a row with the field carries what it says (blank columns included) down */
+		for (int a = 0; !blank && a < LEDGER_ALT_MAX && col[a] >= 0; a++)
+			snprintf(c->value[i][a], sizeof(c->value[i][a]), "%s",
+				 (size_t)col[a] < n && v[a][0] ? cells[col[a]] : "");
+		if (!blank)
+			continue;
+		for (int a = 0; a < LEDGER_ALT_MAX && col[a] >= 0; a++)
+			if ((size_t)col[a] < n && c->value[i][a][0]) {
+				cells[col[a]] = c->value[i][a];
+				break;
+			}
+	}
 }
 
 static int read_bool(struct rowctx *r, enum ledger_field f, int *out)
@@ -627,10 +574,39 @@ static int read_bool(struct rowctx *r, enum ledger_field f, int *out)
 	*out = 0;
 	if (!cell(r, f, v, sizeof(v), &col))
 		return 0;
-	int b = lookup(booleans, NELEM(booleans), v);
+	int b = words_bool(v);
 	if (b < 0)
 		return bad(r, col, "\"%s\" is not 是 or 否", v);
 	*out = b;
+	return 0;
+}
+
+/*
+ * A whole number as ledgers write it: "1200", "1,200", "1，200" (groups of
+ * three after the first), "12人". 0 or -1.
+ */
+static int parse_count(char *v, unsigned long max, unsigned long *out)
+{
+	unsigned long x = 0;
+	size_t i = 0, group = 0;
+	int grouped = 0;
+	strip_suffix(v, "人");
+	for (; v[i]; i++) {
+		if (v[i] == ',' && i > 0 && (grouped ? group == 3 : group <= 3)) {
+			grouped = 1;
+			group = 0;
+			continue;
+		}
+		if (v[i] < '0' || v[i] > '9')
+			return -1;
+		x = x * 10 + (unsigned long)(v[i] - '0');
+		group++;
+		if (x > max)
+			return -1;
+	}
+	if (i == 0 || group == 0 || (grouped && group != 3))
+		return -1;
+	*out = x;
 	return 0;
 }
 
@@ -638,15 +614,11 @@ static int read_uint(struct rowctx *r, enum ledger_field f, unsigned max, uint32
 {
 	char v[CELL_MAX];
 	size_t col;
+	unsigned long x;
 	*out = 0;
 	if (!cell(r, f, v, sizeof(v), &col))
 		return 0;
-	strip_suffix(v, "人");
-	unsigned long x = 0;
-	size_t i = 0;
-	for (; v[i] >= '0' && v[i] <= '9' && x <= max; i++)
-		x = x * 10 + (unsigned long)(v[i] - '0');
-	if (i == 0 || v[i] || x > max)
+	if (parse_count(v, max, &x))
 		return bad(r, col, "\"%s\" is not a whole number in range", v);
 	*out = (uint32_t)x;
 	return 0;
@@ -688,13 +660,16 @@ static int dispute_row(struct rowctx *r, struct ledger_row *o)
 		return bad(r, col, "dispute type: required%s", NULL);
 	int category = ledger_category(v);
 	if (category < 0)
-		return bad(r, col, "unknown dispute type \"%s\"", v);
+		return unknown(r, col, "unknown dispute type \"%s\"; one of: %s", v,
+			       &lawtally__v1__dispute__category__descriptor);
 	int stage = DSTAGE(REGISTERED);
 	if (cell(r, LF_STAGE, v, sizeof(v), &col) && (stage = ledger_stage(v)) < 0)
-		return bad(r, col, "unknown result \"%s\" (调解成功, 调解不成功, 上交 or 调解中)", v);
+		return unknown(r, col, "unknown result \"%s\"; one of: %s (or 调解中)", v,
+			       &lawtally__v1__dispute__stage__descriptor);
 	int initiated = 0;
 	if (cell(r, LF_INITIATED, v, sizeof(v), &col) && (initiated = ledger_initiated(v)) < 0)
-		return bad(r, col, "unknown way in \"%s\" (主动排查, 申请 or 委托移送)", v);
+		return unknown(r, col, "unknown way in \"%s\"; one of: %s", v,
+			       &lawtally__v1__dispute__initiated__descriptor);
 	t2 = t1;
 	day2 = day1;
 	if (cell(r, LF_OUTCOME_DATE, v, sizeof(v), &col) && stage != DSTAGE(REGISTERED)) {
@@ -782,16 +757,31 @@ static int training_row(struct rowctx *r, struct ledger_row *o)
 	return 0;
 }
 
+/* 1 if a village cell names the village the ledger is imported for (code or name). */
+static int same_village(const struct ledger_map *m, const char *village, const char *v)
+{
+	const char *name = m->village_name;
+	size_t nl = strlen(name), vl = strlen(v);
+	if (strcasecmp(v, village) == 0 || (nl && strcmp(v, name) == 0))
+		return 1;
+	/* 王岗 for 王岗村 */
+	return nl > vl && vl > 0 && strncmp(name, v, vl) == 0 && strcmp(name + vl, "村") == 0;
+}
+
 int ledger_row(const struct ledger_map *m, const char *village, const char *source,
 	       char *const *cells, size_t n, struct ledger_row *out, size_t *bad_col, char *err,
 	       size_t errlen)
 {
 	struct rowctx r = {m, cells, n, bad_col, err, errlen};
+	char v[CELL_MAX];
+	size_t col;
 	memset(out, 0, sizeof(*out));
 	*bad_col = 0;
 	err[0] = '\0';
-	if (skip_row(cells, n))
+	if ((out->skipped = skip_row(cells, n)))
 		return 0;
+	if (cell(&r, LF_VILLAGE, v, sizeof(v), &col) && !same_village(m, village, v))
+		return bad(&r, col, "\"%s\" is another village than the one imported for", v);
 	snprintf(out->village, sizeof(out->village), "%s", village);
 	snprintf(out->source, sizeof(out->source), "%s", source);
 	return m->kind == LEDGER_DISPUTE ? dispute_row(&r, out) : training_row(&r, out);

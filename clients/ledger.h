@@ -17,7 +17,15 @@
  * daemon's index likes) and whose 74 other free bits are SipHash-2-4 of
  * "lawtally-ledger-v1", kind, village, case number (trainings: topic),
  * stage and local date. This derivation is a contract: changing it would
- * make a re-import count twice.
+ * make a re-import count twice. Cells are read as typed on a Chinese
+ * keyboard: full-width digits, letters and punctuation count as ASCII
+ * (words.h) everywhere, case numbers included, so that ＷＧ２０２４－００１ and
+ * WG2024-001 are one case (and one id).
+ *
+ * Ledgers merge the cells of a column down a block of rows (one date, one
+ * village for several cases); a spreadsheet or its CSV then holds the value
+ * in the block's first row only. ledger_fill_down() gives the blank cells
+ * of those columns the value above.
  *
  * Pure code: no I/O, no clock, no allocation.
  */
@@ -52,6 +60,7 @@ enum ledger_field {
 	LF_RECORDED_BY,  /* 调解员 / 登记人 */
 	LF_TOPIC,
 	LF_ATTENDEES,
+	LF_VILLAGE,      /* 村 / 村名: must name the village imported for */
 	LF_COUNT
 };
 
@@ -65,6 +74,9 @@ struct ledger_map {
 	size_t ncols;
 	size_t n_unknown;      /* columns not in the tables */
 	size_t unknown[16];    /* the first of them */
+	/* set by the caller after mapping: the name of the village imported
+	 * for, which a village column may use instead of its code ("" if none) */
+	char village_name[72];
 };
 
 /* The kind named ("dispute", "training"), or -1. */
@@ -92,6 +104,7 @@ int ledger_initiated(const char *value);
 /* The events of one row; everything lives inside the struct. */
 struct ledger_row {
 	size_t n;                           /* 0 (skipped row), 1 or 2 events */
+	const char *skipped;                /* n == 0: why ("an empty row", "a total row") */
 	Lawtally__V1__Event ev[2];
 	Lawtally__V1__Dispute dispute[2];
 	Lawtally__V1__Training training;
@@ -101,13 +114,30 @@ struct ledger_row {
 
 /*
  * Turns cells[0..n) of a data row into events for village, sent as
- * source. Returns 0 (out->n may be 0 for an empty or a 合计 total row), or
- * LT_EINVAL with *bad_col the 0-based column at fault and err saying why
- * (without the line, which the caller knows).
+ * source. Returns 0 (out->n may be 0 for an empty or a 合计 total row, with
+ * out->skipped saying which), or LT_EINVAL with *bad_col the 0-based column
+ * at fault and err saying why (without the line, which the caller knows).
+ * A village column's cell must name village (its code in any case, or
+ * m->village_name with or without its 村).
  */
 int ledger_row(const struct ledger_map *m, const char *village, const char *source,
 	       char *const *cells, size_t n, struct ledger_row *out, size_t *bad_col, char *err,
 	       size_t errlen);
+
+/* What merged columns held in the rows above; zero it before the first row. */
+#define LEDGER_FILL_FIELDS 2
+struct ledger_carry {
+	char value[LEDGER_FILL_FIELDS][LEDGER_ALT_MAX][256];
+};
+
+/*
+ * Before ledger_row(): where every column of a merged field (the date, the
+ * village) is blank in a row that is not blank, points its best column's
+ * cell at the value the rows above carried (c owns it: the row must be
+ * read before c changes); a row with the field updates c. Blank rows are
+ * left alone.
+ */
+void ledger_fill_down(const struct ledger_map *m, struct ledger_carry *c, char **cells, size_t n);
 
 /*
  * Parses a ledger date: 2024-03-05, 2024/3/5, 2024.3.5, 2024年3月5日, each

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -289,7 +290,7 @@ static void test_bad_rows(void **state)
 	(void)state;
 	struct ledger_map m;
 	struct ledger_row r;
-	char err[160];
+	char err[512];
 	size_t col;
 	assert_int_equal(ledger_map_header(&m, LEDGER_DISPUTE, sample_header, NELEM(sample_header),
 					   err, sizeof(err)), 0);
@@ -299,10 +300,13 @@ static void test_bad_rows(void **state)
 		size_t col;
 		const char *err;
 	} cases[] = {
-		{4, "打架纠纷", 4, "unknown dispute type \"打架纠纷\""},
+		{4, "打架纠纷", 4, "unknown dispute type \"打架纠纷\"; one of: 婚姻家庭, 邻里, 房屋宅基地, "
+				   "合同, 生产经营, 损害赔偿, 山林土地, 征地拆迁, 环境污染, 劳动争议, 消费, 医疗, "
+				   "道路交通事故, 物业, 其他"},
 		{1, "2024/2/30", 1, "\"2024/2/30\" is not a date (2024-03-05, 2024/3/5 or 2024年3月5日)"},
 		{2, "", 2, "case number: required"},
-		{8, "已办结", 8, "unknown result \"已办结\" (调解成功, 调解不成功, 上交 or 调解中)"},
+		{8, "已办结", 8, "unknown result \"已办结\"; one of: 受理, 调解成功, 上交, 调解不成功 "
+				 "(or 调解中)"},
 		{9, "两千", 9, "\"两千\" is not an amount in yuan"},
 		{7, "2024/1/1", 7, "\"2024/1/1\" is before the case was registered"},
 		{10, "也许", 10, "\"也许\" is not 是 or 否"},
@@ -347,6 +351,137 @@ static void test_training_rows(void **state)
 	assert_int_equal(col, 1);
 }
 
+/* Digits and punctuation typed full-width, and thousands separators in counts. */
+static void test_fullwidth(void **state)
+{
+	(void)state;
+	struct ledger_map m;
+	struct ledger_row r, half;
+	char err[512];
+	size_t col;
+	int64_t t, day;
+	uint64_t fen;
+	assert_int_equal(ledger_parse_date("２０２４／３／５", &t, &day), 0);
+	assert_int_equal(t, 1709611200);
+	assert_int_equal(ledger_parse_date("２０２４年３月５日　１０：３０", &t, &day), 0);
+	assert_int_equal(t, 1709605800);
+	assert_int_equal(ledger_parse_amount("２，５００．００", &fen), 0);
+	assert_int_equal(fen, 250000);
+	assert_int_equal(ledger_parse_amount("￥２５００元", &fen), 0);
+	assert_int_equal(fen, 250000);
+	assert_int_equal(ledger_map_header(&m, LEDGER_DISPUTE, sample_header, NELEM(sample_header),
+					   err, sizeof(err)), 0);
+	char *wide[] = {"２", "２０２４／１／２２", "ＷＧ２０２４－００２", "", "婚姻家庭纠纷", "",
+			"申请调解", "２０２４／２／３", "调解成功", "２，４００．００", "否", "是", "１，２００",
+			"", ""};
+	char *narrow[] = {"2", "2024/1/22", "WG2024-002", "", "婚姻家庭纠纷", "", "申请调解",
+			  "2024/2/3", "调解成功", "2,400.00", "否", "是", "1,200", "", ""};
+	assert_int_equal(ledger_row(&m, "ZL07", "c", wide, NELEM(wide), &r, &col, err, sizeof(err)),
+			 0);
+	assert_int_equal(ledger_row(&m, "ZL07", "c", narrow, NELEM(narrow), &half, &col, err,
+				    sizeof(err)), 0);
+	assert_string_equal(r.case_id, "WG2024-002");
+	assert_int_equal(r.ev[1].dispute->agreement_amount_fen, 240000);
+	assert_int_equal(r.ev[1].dispute->people, 1200);
+	/* one case, whichever way it was typed: the same ids */
+	assert_memory_equal(r.id[0], half.id[0], 16);
+	assert_memory_equal(r.id[1], half.id[1], 16);
+
+	char *header[] = {"日期", "培训内容", "参训人数"};
+	assert_int_equal(ledger_map_header(&m, LEDGER_TRAINING, header, NELEM(header), err,
+					   sizeof(err)), 0);
+	static const struct {
+		const char *count;
+		int ok;
+		uint32_t want;
+	} counts[] = {
+		{"1,200", 1, 1200}, {"1，200", 1, 1200}, {"１，２００人", 1, 1200}, {"35", 1, 35},
+		{"10,000", 1, 10000}, {"12,00", 0, 0}, {"1,2000", 0, 0}, {",120", 0, 0},
+		{"1,,200", 0, 0}, {"1200,000", 0, 0}, {"10,001", 0, 0}, {"1.5", 0, 0},
+	};
+	for (size_t i = 0; i < NELEM(counts); i++) {
+		char *row[] = {"2024/3/8", "业务培训", (char *)counts[i].count};
+		int rc = ledger_row(&m, "ZL07", "c", row, NELEM(row), &r, &col, err, sizeof(err));
+		if (!counts[i].ok) {
+			assert_int_equal(rc, LT_EINVAL);
+			continue;
+		}
+		assert_int_equal(rc, 0);
+		assert_int_equal(r.ev[0].training->attendees, counts[i].want);
+	}
+}
+
+/* A merged date (and village) column holds its value in the block's first row only. */
+static void test_fill_down(void **state)
+{
+	(void)state;
+	struct ledger_map m;
+	struct ledger_carry carry;
+	struct ledger_row r;
+	char err[512];
+	size_t col;
+	char *header[] = {"村名", "受理日期", "日期", "案件编号", "纠纷类型"};
+	assert_int_equal(ledger_map_header(&m, LEDGER_DISPUTE, header, NELEM(header), err,
+					   sizeof(err)), 0);
+	snprintf(m.village_name, sizeof(m.village_name), "王岗村");
+	memset(&carry, 0, sizeof(carry));
+	char *rows[][5] = {
+		{"王岗村", "2024/3/5", "", "A-1", "邻里"},
+		{"", "", "", "A-2", "邻里"},       /* both under the merges above */
+		{"", "", "", "", ""},              /* a blank row takes nothing */
+		{"", "", "2024/4/1", "A-3", "合同"}, /* the other date column says otherwise */
+		{"", "", "", "A-4", "合同"},
+	};
+	static const int64_t want[] = {1709611200, 1709611200, 0, 1711944000, 1711944000};
+	for (size_t i = 0; i < NELEM(rows); i++) {
+		char *cells[5];
+		memcpy(cells, rows[i], sizeof(cells));
+		ledger_fill_down(&m, &carry, cells, NELEM(cells));
+		assert_int_equal(ledger_row(&m, "ZL07", "c", cells, NELEM(cells), &r, &col, err,
+					    sizeof(err)), 0);
+		if (!want[i]) {
+			assert_int_equal(r.n, 0);
+			assert_string_equal(r.skipped, "an empty row");
+			continue;
+		}
+		assert_int_equal(r.n, 1);
+		assert_int_equal(r.ev[0].occurred_at, want[i]);
+	}
+	/* without the fill, the blank is what it is */
+	char *blank[] = {"", "", "", "A-5", "邻里"};
+	assert_int_equal(ledger_row(&m, "ZL07", "c", blank, NELEM(blank), &r, &col, err,
+				    sizeof(err)), LT_EINVAL);
+	assert_string_equal(err, "date: required");
+}
+
+static void test_village_column(void **state)
+{
+	(void)state;
+	struct ledger_map m;
+	struct ledger_row r;
+	char err[512];
+	size_t col;
+	char *header[] = {"所属村", "日期", "案件编号", "纠纷类型"};
+	assert_int_equal(ledger_map_header(&m, LEDGER_DISPUTE, header, NELEM(header), err,
+					   sizeof(err)), 0);
+	snprintf(m.village_name, sizeof(m.village_name), "王岗村");
+	static const char *const same[] = {"王岗村", "王岗", "ZL07", "zl07", "ｚｌ０７"};
+	for (size_t i = 0; i < NELEM(same); i++) {
+		char *row[] = {(char *)same[i], "2024/3/5", "A-1", "邻里"};
+		assert_int_equal(ledger_row(&m, "ZL07", "c", row, NELEM(row), &r, &col, err,
+					    sizeof(err)), 0);
+	}
+	char *other[] = {"李庄村", "2024/3/5", "A-1", "邻里"};
+	assert_int_equal(ledger_row(&m, "ZL07", "c", other, NELEM(other), &r, &col, err,
+				    sizeof(err)), LT_EINVAL);
+	assert_int_equal(col, 0);
+	assert_string_equal(err, "\"李庄村\" is another village than the one imported for");
+	char *total[] = {"合计", "", "", ""};
+	assert_int_equal(ledger_row(&m, "ZL07", "c", total, NELEM(total), &r, &col, err,
+				    sizeof(err)), 0);
+	assert_string_equal(r.skipped, "a total row");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -355,6 +490,8 @@ int main(void)
 		cmocka_unit_test(test_amounts),     cmocka_unit_test(test_siphash),
 		cmocka_unit_test(test_ids),         cmocka_unit_test(test_rows),
 		cmocka_unit_test(test_bad_rows),    cmocka_unit_test(test_training_rows),
+		cmocka_unit_test(test_fullwidth),   cmocka_unit_test(test_fill_down),
+		cmocka_unit_test(test_village_column),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
