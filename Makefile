@@ -35,7 +35,7 @@ VERSION  := 0.1.0
 # The build: compiler, protoc-c and the libraries.
 DEB_PKGS := build-essential pkg-config protobuf-c-compiler libprotobuf-c-dev \
 	libzmq3-dev liblmdb-dev libevent-dev libcmocka-dev libjansson-dev \
-	libinih-dev libsystemd-dev nettle-dev libzip-dev libxlsxwriter-dev
+	libinih-dev libsystemd-dev nettle-dev libzip-dev libxlsxwriter-dev libexpat1-dev gettext
 # The dashboard embeds Debian's Chart.js; its test drives Chromium over CDP.
 DEB_PKGS += libjs-chart.js chromium python3
 # End-to-end tests: HTTP and JSON from the shell, a test store edited with
@@ -50,11 +50,14 @@ DEB_PKGS += poppler-utils fonts-arphic-uming fonts-arphic-ukai fonts-wqy-microhe
 	libreoffice-writer-nogui python3-openpyxl
 # The example Python sender and its test (protoc makes the module).
 DEB_PKGS += python3-zmq python3-protobuf protobuf-compiler
+# Ledger workbooks for the import tests, and the zh_CN locale they run under.
+DEB_PKGS += python3-openpyxl locales
 # `make bench`: the Redis comparison.
 BENCH_PKGS := redis-server libhiredis-dev
 
 # (xlsxwriter's pkg-config version reads 4 whatever the release: never test it.)
-PC_PKGS     := libzmq libprotobuf-c lmdb libevent jansson inih libsystemd nettle libzip xlsxwriter
+PC_PKGS     := libzmq libprotobuf-c lmdb libevent jansson inih libsystemd nettle libzip xlsxwriter \
+	expat
 PC_CFLAGS   := $(shell pkg-config --cflags $(PC_PKGS) 2>/dev/null)
 PC_LIBS     := $(shell pkg-config --libs $(PC_PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
