@@ -28,6 +28,8 @@ struct chunk {
 static void on_ack(size_t i, Lawtally__V1__Ack__Status status, const char *reason, void *arg)
 {
 	struct chunk *c = arg;
+	if (c->o->on_ack)
+		c->o->on_ack(c->b.seq[i], status, reason, c->o->arg);
 	switch (status) {
 	case LAWTALLY__V1__ACK__STATUS__ACCEPTED: c->res->accepted++; break;
 	case LAWTALLY__V1__ACK__STATUS__DUPLICATE: c->res->duplicate++; break;

@@ -25,6 +25,13 @@
 typedef void (*forward_reject_fn)(uint64_t seq, const Lawtally__V1__Event *e,
 				  const char *reason, void *arg);
 
+/*
+ * Called once per event the daemon answered, whatever the answer, with its
+ * spool sequence number; reason is the rejection's (NULL otherwise).
+ */
+typedef void (*forward_ack_fn)(uint64_t seq, Lawtally__V1__Ack__Status status, const char *reason,
+			       void *arg);
+
 struct forward_opts {
 	const char *endpoint;            /* ingest endpoint */
 	const struct client_keys *keys;  /* NULL without CurveZMQ */
@@ -35,6 +42,7 @@ struct forward_opts {
 	const volatile sig_atomic_t *cancel; /* stop soon once non-zero; may be NULL */
 	forward_reject_fn on_reject;     /* may be NULL */
 	void *arg;
+	forward_ack_fn on_ack;           /* may be NULL; gets arg too */
 };
 
 struct forward_result {

@@ -29,11 +29,46 @@ struct command {
 	const char *help;                 /* full text of `lawtally help NAME` */
 };
 
-/* Prints the help of a subcommand to out; returns status (for usage errors). */
+/*
+ * Prints the help of a subcommand to out and returns status. To stderr (a
+ * usage error without a better line) it prints one line pointing at
+ * `lawtally help NAME` instead of the whole text.
+ */
 int cli_usage(const char *name, FILE *out, int status);
+
+#define CLI_PRINTF(a, b) __attribute__((format(printf, a, b)))
+
+/*
+ * A wrong value or a missing one: "lawtally CMD: " and the message (which
+ * says which and why) as one line on stderr. Returns EXIT_USAGE.
+ */
+int cli_fail(const char *cmd, const char *fmt, ...) CLI_PRINTF(2, 3);
+
+/*
+ * getopt_long's answer opt ('?' or ':', with opterr 0 and the optstring
+ * starting with ':' or "+:") as one line naming the option at fault.
+ * Returns EXIT_USAGE.
+ */
+int cli_bad_option(const char *cmd, int opt, char **argv);
+
+/*
+ * What the default case of an option loop says: opt a getopt error ('?',
+ * ':') or a link or view option (-t, -b, -w) whose value arg was refused;
+ * one line either way. Returns EXIT_USAGE.
+ */
+int cli_opt_fail(const char *cmd, int opt, const char *arg, char **argv);
+
+/* An argument left over after the options: one line naming it. Returns EXIT_USAGE. */
+int cli_extra_arg(const char *cmd, const char *arg);
+
+/* fen as yuan with thousands separators and two decimals: "2,400.00", into out[32]. */
+void cli_yuan(uint64_t fen, char out[32]);
 
 /* The value of environment variable name, or def when unset or empty. */
 const char *cli_env_or(const char *name, const char *def);
+
+/* A calendar year 1970..9999 ("2024"); 0 or -1. */
+int cli_parse_year(const char *s, unsigned long *year);
 
 /* Seconds (fractions allowed, 0 < s <= 86400) into milliseconds; 0 or -1. */
 int cli_parse_timeout(const char *s, int *ms);
@@ -81,10 +116,14 @@ extern const char cmd_keygen_help[];
 struct store;
 struct store_stats;
 
+/* Where `make install` puts lawtallyd's config. */
+#define CLI_PACKAGED_CONFIG "/etc/lawtally/lawtallyd.conf"
+
 /*
- * The data directory: data_dir if given, else the config file's (when
- * config_path is not NULL), else the built-in default. Returns 0, or
- * EXIT_USAGE after one line on stderr naming cmd.
+ * The data directory: data_dir if given, else the config file's:
+ * config_path, else $LAWTALLY_CONFIG, else CLI_PACKAGED_CONFIG when it
+ * exists; else the built-in default. Returns 0, or EXIT_USAGE after one
+ * line on stderr naming cmd.
  */
 int cli_data_dir(const char *cmd, const char *config_path, const char *data_dir, char *out,
 		 size_t len);
@@ -118,7 +157,6 @@ extern const char cmd_verify_help[];
  */
 #define DEFAULT_SPOOL "var/spool"
 struct client_keys;
-struct Lawtally__V1__Event;
 
 struct cli_spool_opts {
 	const char *cmd;                /* for messages: "send", "import", ... */
@@ -129,6 +167,12 @@ struct cli_spool_opts {
 	unsigned window;
 	int timeout_ms;
 	int quiet;                      /* print only failures and rejections */
+	/* called per event answered while this process delivers (not while
+	 * another one does), rejections included, which it then reports
+	 * itself; may be NULL */
+	void (*on_ack)(uint64_t seq, Lawtally__V1__Ack__Status status, const char *reason,
+		       void *arg);
+	void *ack_arg;
 };
 
 /* dir if given, else $LAWTALLY_SPOOL, else DEFAULT_SPOOL. */

@@ -1,8 +1,10 @@
 /*
  * cli_store.c - how `lawtally backup`, `restore` and `verify` find and open
- * the store: --data-dir DIR, else data_dir from lawtallyd's config
- * (-c FILE), else the built-in ./var/lawtally; opened read-only in this
- * process, beside a daemon that may be running.
+ * the store: --data-dir DIR, else data_dir from lawtallyd's config (-c
+ * FILE, else $LAWTALLY_CONFIG, else the packaged /etc/lawtally/lawtallyd.conf
+ * when it exists, as on the township's server after `make install`), else
+ * the built-in ./var/lawtally; opened read-only in this process, beside a
+ * daemon that may be running.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +31,13 @@ int cli_data_dir(const char *cmd, const char *config_path, const char *data_dir,
 	struct config *c = xmalloc(sizeof(*c));
 	char err[512];
 	config_defaults(c);
+	if (!config_path) {
+		const char *env = getenv("LAWTALLY_CONFIG");
+		if (env && *env)
+			config_path = env;
+		else if (access(CLI_PACKAGED_CONFIG, F_OK) == 0)
+			config_path = CLI_PACKAGED_CONFIG;
+	}
 	if (config_path && config_load(c, config_path, err, sizeof(err))) {
 		fprintf(stderr, "lawtally %s: %s\n", cmd, err);
 		free(c);

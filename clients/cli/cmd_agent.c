@@ -18,6 +18,7 @@
 #include "cli.h"
 #include "err.h"
 #include "forward.h"
+#include "i18n.h"
 #include "keys.h"
 #include "spool.h"
 
@@ -160,26 +161,27 @@ int cmd_agent(int argc, char **argv)
 	struct client_keys keys;
 	int poll_ms = 1000, opt;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "s:e:p:t:b:w:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":s:e:p:t:b:w:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 's': dir = optarg; break;
 		case 'p':
 			if (cli_parse_timeout(optarg, &poll_ms))
-				goto usage;
+				return cli_fail("agent", _("--poll %s: not a number of seconds (0 to "
+							   "86400)"), optarg);
 			break;
 		case 'h': return cli_usage("agent", stdout, 0);
 		default:
 			if (cli_link_opt(&link, opt, optarg) != 1)
-				goto usage;
+				return cli_opt_fail("agent", opt, optarg, argv);
 		}
 	}
 	if (optind != argc)
-		goto usage;
+		return cli_extra_arg("agent", argv[optind]);
 	int keyed = keys_load("agent", link.key_file, link.server_key_file, &keys);
 	if (keyed < 0)
 		return EXIT_USAGE;
 	struct forward_opts fo = {link.endpoint, keyed ? &keys : NULL, link.batch, link.window,
-				  link.timeout_ms, 0, &stop, log_rejected, NULL};
+				  link.timeout_ms, 0, &stop, log_rejected, NULL, NULL};
 	dir = cli_spool_dir(dir);
 	if (install_signals()) {
 		fprintf(stderr, "<3>agent: cannot install signal handlers: %s\n", strerror(errno));
@@ -199,6 +201,4 @@ int cmd_agent(int argc, char **argv)
 			(unsigned long long)st.queued);
 	spool_close(&sp);
 	return rc;
-usage:
-	return cli_usage("agent", stderr, EXIT_USAGE);
 }

@@ -21,6 +21,7 @@
 #include "cli.h"
 #include "datadir.h"
 #include "err.h"
+#include "i18n.h"
 #include "store.h"
 
 #define EXIT_FAILED 1 /* backup or restore not done; nothing half-written is left */
@@ -36,7 +37,10 @@ const char cmd_backup_help[] =
 	"`lawtally restore`.\n"
 	"\n"
 	"  -c, --config FILE     the store named by data_dir in lawtallyd's config\n"
-	"  -d, --data-dir DIR    the store's directory (default ./var/lawtally)\n"
+	"                        (default $LAWTALLY_CONFIG, else " CLI_PACKAGED_CONFIG "\n"
+	"                        when it exists)\n"
+	"  -d, --data-dir DIR    the store's directory (default: the config's, else\n"
+	"                        ./var/lawtally)\n"
 	"\n"
 	"Exit: 0 done; 1 the copy failed (nothing is left in DEST); 2 usage or\n"
 	"config error.\n";
@@ -56,7 +60,10 @@ const char cmd_restore_help[] =
 	"directory's owner. Then start lawtallyd and run `lawtally verify`.\n"
 	"\n"
 	"  -c, --config FILE     the store named by data_dir in lawtallyd's config\n"
-	"  -d, --data-dir DIR    the store's directory (default ./var/lawtally)\n"
+	"                        (default $LAWTALLY_CONFIG, else " CLI_PACKAGED_CONFIG "\n"
+	"                        when it exists)\n"
+	"  -d, --data-dir DIR    the store's directory (default: the config's, else\n"
+	"                        ./var/lawtally)\n"
 	"\n"
 	"Exit: 0 restored; 1 refused or failed (the old store is as it was);\n"
 	"2 usage or config error.\n";
@@ -74,16 +81,23 @@ static int parse(const char *cmd, int argc, char **argv, char *dir, size_t dirle
 	const char *config = NULL, *data_dir = NULL;
 	int opt;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "c:d:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":c:d:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'c': config = optarg; break;
 		case 'd': data_dir = optarg; break;
 		case 'h': return cli_usage(cmd, stdout, -1);
-		default: return cli_usage(cmd, stderr, EXIT_USAGE);
+		default: return cli_bad_option(cmd, opt, argv);
 		}
 	}
-	if (optind != argc - 1 || !*argv[optind] || (config && data_dir))
-		return cli_usage(cmd, stderr, EXIT_USAGE);
+	if (optind == argc || !*argv[optind])
+		return cli_fail(cmd, _("which %s? lawtally %s [-c FILE | -d DIR] %s"),
+				strcmp(cmd, "backup") == 0 ? _("directory to write") : _("backup"), cmd,
+				strcmp(cmd, "backup") == 0 ? "DEST" : "BACKUP");
+	if (optind + 1 < argc)
+		return cli_extra_arg(cmd, argv[optind + 1]);
+	if (config && data_dir)
+		return cli_fail(cmd, "%s", _("-c and -d do not go together: -d names the data directory, "
+					     "-c the config that names it"));
 	*path = argv[optind];
 	return cli_data_dir(cmd, config, data_dir, dir, dirlen);
 }

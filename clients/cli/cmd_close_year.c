@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "client.h"
+#include "i18n.h"
 #include "keys.h"
 
 const char cmd_close_year_help[] =
@@ -42,17 +43,21 @@ int cmd_close_year(int argc, char **argv)
 	unsigned long year;
 	int opt;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "l:e:t:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":l:e:t:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'l': v.lang = optarg; break;
 		case 'h': return cli_usage("close-year", stdout, 0);
 		default:
 			if (cli_view_opt(&o, opt, optarg) <= 0)
-				goto usage;
+				return cli_opt_fail("close-year", opt, optarg, argv);
 		}
 	}
-	if (optind != argc - 1 || cli_parse_uint(argv[optind], 9999, &year) || year == 0)
-		goto usage;
+	if (optind == argc)
+		return cli_fail("close-year", "%s", _("which year? lawtally close-year YEAR"));
+	if (optind + 1 < argc)
+		return cli_extra_arg("close-year", argv[optind + 1]);
+	if (cli_parse_year(argv[optind], &year))
+		return cli_fail("close-year", _("%s: not a year from 1970 to 9999"), argv[optind]);
 	v.kind = LAWTALLY__V1__VIEW__KIND__KIND_CLOSE_YEAR;
 	q.year = (uint32_t)year;
 	q.view = &v;
@@ -62,6 +67,4 @@ int cmd_close_year(int argc, char **argv)
 	if (fflush(stdout) != 0 && !status)
 		status = EXIT_USAGE;
 	return status;
-usage:
-	return cli_usage("close-year", stderr, EXIT_USAGE);
 }

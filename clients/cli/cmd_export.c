@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "client.h"
+#include "i18n.h"
 #include "keys.h"
 
 const char cmd_export_help[] =
@@ -73,11 +74,12 @@ int cmd_export(int argc, char **argv)
 	unsigned long year = 0;
 	int events = 0, opt;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "y:b:m:l:f:o:e:t:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":y:b:m:l:f:o:e:t:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'y':
-			if (cli_parse_uint(optarg, 9999, &year) || year == 0)
-				goto usage;
+			if (cli_parse_year(optarg, &year))
+				return cli_fail("export", _("--year %s: not a year from 1970 to 9999"),
+						optarg);
 			break;
 		case 'b': q.by = optarg; break;
 		case 'm': q.metric = optarg; break;
@@ -89,13 +91,24 @@ int cmd_export(int argc, char **argv)
 		case 'h': return cli_usage("export", stdout, 0);
 		default:
 			if (cli_view_opt(&o, opt, optarg) <= 0)
-				goto usage;
+				return cli_opt_fail("export", opt, optarg, argv);
 		}
 	}
 	int xlsx = strcmp(v.format, "xlsx") == 0;
-	if (optind < argc || (events && (q.by[0] || q.metric[0] || v.lang[0] || v.format[0])) ||
-	    (xlsx && (q.by[0] || q.metric[0])) || (v.month[0] && !xlsx))
-		goto usage;
+	if (optind < argc)
+		return cli_extra_arg("export", argv[optind]);
+	if (events && (q.by[0] || q.metric[0] || v.lang[0] || v.format[0]))
+		return cli_fail("export", _("--events takes no %s: the events have no breakdown, "
+					    "metric, label language or format"),
+				q.by[0] ? "--by" : q.metric[0] ? "--metric" : v.lang[0] ? "--lang"
+										 : "--format");
+	if (xlsx && (q.by[0] || q.metric[0]))
+		return cli_fail("export", _("--format xlsx takes no %s: the workbook has every metric "
+					    "and every breakdown in its sheets"),
+				q.by[0] ? "--by" : "--metric");
+	if (v.month[0] && !xlsx)
+		return cli_fail("export", "%s", _("--month goes with --format xlsx (the monthly form's "
+						  "sheet)"));
 	if (xlsx && cli_out_binary_ok("export", output, "xlsx"))
 		return EXIT_USAGE;
 	v.kind = events ? LAWTALLY__V1__VIEW__KIND__KIND_EVENTS_CSV
@@ -116,6 +129,4 @@ int cmd_export(int argc, char **argv)
 		status = cli_view(&o, &q, out.f, &next);
 	} while (!status && next && ++pages < EXPORT_PAGES_MAX);
 	return cli_out_close("export", &out, status);
-usage:
-	return cli_usage("export", stderr, EXIT_USAGE);
 }

@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "err.h"
+#include "i18n.h"
 #include "keyfile.h"
 #include "scope.h"
 
@@ -71,17 +72,23 @@ int cmd_keygen(int argc, char **argv)
 	const char *role = NULL, *dir = ".";
 	int server = 0, opt;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "r:sd:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":r:sd:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'r': role = optarg; break;
 		case 's': server = 1; break;
 		case 'd': dir = optarg; break;
 		case 'h': return cli_usage("keygen", stdout, 0);
-		default: return cli_usage("keygen", stderr, EXIT_USAGE);
+		default: return cli_bad_option("keygen", opt, argv);
 		}
 	}
-	if (optind + 1 != argc || !role == !server)
-		return cli_usage("keygen", stderr, EXIT_USAGE);
+	if (optind == argc)
+		return cli_fail("keygen", "%s", _("which name? lawtally keygen NAME --role ROLE, or "
+						  "NAME --server"));
+	if (optind + 1 < argc)
+		return cli_extra_arg("keygen", argv[optind + 1]);
+	if (!role == !server)
+		return cli_fail("keygen", "%s", _("one of --role ROLE (a client's key) or --server (the "
+						  "daemon's)"));
 	const char *name = argv[optind];
 	if (!keyfile_name_valid(name)) {
 		fprintf(stderr, "lawtally keygen: name '%s': 1-48 of A-Z a-z 0-9 . _ -, "

@@ -9,7 +9,9 @@
 
 #include "cli.h"
 #include "client.h"
+#include "i18n.h"
 #include "keys.h"
+#include "villages.h"
 
 const char cmd_report_help[] =
 	"Usage: lawtally report [--year Y | --month YYYY-MM [--village CODE]] [--lang zh|en]\n"
@@ -63,20 +65,27 @@ int cmd_report(int argc, char **argv)
 	struct cli_view_opts o = cli_view_defaults("report");
 	const char *output = NULL;
 	unsigned long year = 0;
+	struct villages vl;
 	int opt;
 	v.kind = LAWTALLY__V1__VIEW__KIND__KIND_REPORT;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "y:m:V:l:f:a:o:e:t:h", longopts, NULL)) != -1) {
+	villages_builtin(&vl);
+	while ((opt = getopt_long(argc, argv, ":y:m:V:l:f:a:o:e:t:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'y':
-			if (cli_parse_uint(optarg, 9999, &year) || year == 0)
-				goto usage;
+			if (cli_parse_year(optarg, &year))
+				return cli_fail("report", _("--year %s: not a year from 1970 to 9999"),
+						optarg);
 			break;
 		case 'm':
 			v.kind = LAWTALLY__V1__VIEW__KIND__KIND_MONTHLY;
 			v.month = optarg;
 			break;
-		case 'V': q.village = optarg; break;
+		case 'V': /* a name or a code in any case; others the daemon judges */
+			q.village = villages_lookup(&vl, optarg)
+					    ? (char *)villages_lookup(&vl, optarg)->code
+					    : optarg;
+			break;
 		case 'l': v.lang = optarg; break;
 		case 'f': v.format = optarg; break;
 		case 'a': v.as_of = optarg; break;
@@ -84,11 +93,17 @@ int cmd_report(int argc, char **argv)
 		case 'h': return cli_usage("report", stdout, 0);
 		default:
 			if (cli_view_opt(&o, opt, optarg) <= 0)
-				goto usage;
+				return cli_opt_fail("report", opt, optarg, argv);
 		}
 	}
-	if (optind < argc || (year && v.month[0]) || (q.village[0] && !v.month[0]))
-		goto usage;
+	if (optind < argc)
+		return cli_extra_arg("report", argv[optind]);
+	if (year && v.month[0])
+		return cli_fail("report", "%s",
+				_("--year and --month do not go together: a month names its year"));
+	if (q.village[0] && !v.month[0])
+		return cli_fail("report", "%s",
+				_("--village goes with --month (one committee's monthly form)"));
 	if (strcmp(v.format, "docx") == 0 && cli_out_binary_ok("report", output, "docx"))
 		return EXIT_USAGE;
 	q.year = (uint32_t)year;
@@ -101,6 +116,4 @@ int cmd_report(int argc, char **argv)
 		return status;
 	status = cli_view(&o, &q, out.f, NULL);
 	return cli_out_close("report", &out, status);
-usage:
-	return cli_usage("report", stderr, EXIT_USAGE);
 }

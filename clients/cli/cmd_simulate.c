@@ -23,6 +23,7 @@
 #include "client.h"
 #include "err.h"
 #include "forward.h"
+#include "i18n.h"
 #include "keys.h"
 #include "now.h"
 #include "spool.h"
@@ -324,41 +325,44 @@ int cmd_simulate(int argc, char **argv)
 	unsigned long ul, seed = 1;
 	int json = 0, opt, rc = 0;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "r:n:d:S:s:je:t:b:w:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":r:n:d:S:s:je:t:b:w:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'r':
 			if (cli_parse_uint(optarg, 1000000, &ul))
-				goto usage;
+				return cli_fail("simulate", _("--rate %s: not a number of events a second "
+							      "from 0 to 1000000"), optarg);
 			p.rate = (double)ul;
 			break;
 		case 'n':
 			if (cli_parse_uint(optarg, COUNT_MAX, &p.count) || p.count == 0)
-				goto usage;
+				return cli_fail("simulate", _("--count %s: not a number of events from 1 "
+							      "to %lu"), optarg, (unsigned long)COUNT_MAX);
 			break;
 		case 'd':
 			if (cli_parse_timeout(optarg, &p.duration_ms))
-				goto usage;
+				return cli_fail("simulate", _("--duration %s: not a number of seconds (0 "
+							      "to 86400)"), optarg);
 			p.count = 0;
 			break;
 		case 'S':
 			if (cli_parse_uint(optarg, ~0UL, &seed))
-				goto usage;
+				return cli_fail("simulate", _("--seed %s: not a whole number"), optarg);
 			break;
 		case 's': dir = optarg; break;
 		case 'j': json = 1; break;
 		case 'h': return cli_usage("simulate", stdout, 0);
 		default:
 			if (cli_link_opt(&link, opt, optarg) != 1)
-				goto usage;
+				return cli_opt_fail("simulate", opt, optarg, argv);
 		}
 	}
 	if (optind != argc)
-		goto usage;
+		return cli_extra_arg("simulate", argv[optind]);
 	int keyed = keys_load("simulate", link.key_file, link.server_key_file, &keys);
 	if (keyed < 0)
 		return EXIT_USAGE;
 	struct cli_spool_opts so = {"simulate", dir, link.endpoint, keyed ? &keys : NULL,
-				    link.batch, link.window, link.timeout_ms, 1};
+				    link.batch, link.window, link.timeout_ms, 1, NULL, NULL};
 
 	struct sim s = {.rng = seed, .run = run_id()};
 	villages_builtin(&s.villages);
@@ -402,7 +406,7 @@ int cmd_simulate(int argc, char **argv)
 		char err[512];
 		if (sp) { /* as a village PC: durable first, then forwarded */
 			struct forward_opts fo = {so.endpoint, so.keys, so.batch, so.window,
-						  so.timeout_ms, 0, NULL, on_reject, &s};
+						  so.timeout_ms, 0, NULL, on_reject, &s, NULL};
 			struct forward_result res;
 			int src = spool_enqueue(sp, evp, (size_t)n, NULL, err, sizeof(err));
 			if (!src)
@@ -435,6 +439,4 @@ free_all:
 	free(evp);
 	free(ev);
 	return rc;
-usage:
-	return cli_usage("simulate", stderr, EXIT_USAGE);
 }

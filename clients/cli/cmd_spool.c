@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "err.h"
 #include "forward.h"
+#include "i18n.h"
 #include "jsonl.h"
 #include "keys.h"
 #include "now.h"
@@ -63,7 +64,8 @@ static void print_rejected(uint64_t seq, const Lawtally__V1__Event *e, const cha
 	char id[UUID_STR_LEN + 1] = "(no id)";
 	if (e && e->id.len == UUID_LEN)
 		uuid_format(e->id.data, id);
-	printf("rejected: %s: %s\n", id, reason);
+	fflush(stdout);
+	fprintf(stderr, _("rejected: %s: %s\n"), id, _(reason));
 }
 
 struct range_rejects {
@@ -101,11 +103,11 @@ static int wait_for_sender(const struct cli_spool_opts *o, uint64_t first, uint6
 	int64_t say_at = now_mono_ms() + 1000; /* mention the wait only when it lasts */
 	for (;;) {
 		if (say_at && now_mono_ms() >= say_at) {
-			fprintf(stderr, "lawtally %s: %s; waiting for it to deliver\n", o->cmd, why);
+			fprintf(stderr, _("lawtally %s: %s; waiting for it to deliver\n"), o->cmd, why);
 			say_at = 0;
 		}
 		if (spool_count_queued(sp, first, last, &queued)) {
-			fprintf(stderr, "lawtally %s: cannot read the spool %s\n", o->cmd, o->dir);
+			fprintf(stderr, _("lawtally %s: cannot read the spool %s\n"), o->cmd, o->dir);
 			spool_close(&sp);
 			return EXIT_UNREACHABLE;
 		}
@@ -121,15 +123,16 @@ static int wait_for_sender(const struct cli_spool_opts *o, uint64_t first, uint6
 	spool_rejected(sp, count_range_reject, &rr);
 	spool_close(&sp);
 	if (last != UINT64_MAX)
-		printf("delivered by the sending process: %llu of %llu events, %llu rejected; %llu left in spool %s\n",
+		printf(_("delivered by the sending process: %llu of %llu events, %llu rejected; %llu left "
+			 "in spool %s\n"),
 		       (unsigned long long)(last - first + 1 - rr.n - queued),
 		       (unsigned long long)(last - first + 1), (unsigned long long)rr.n,
 		       (unsigned long long)queued, o->dir);
 	else
-		printf("delivered by the sending process: %llu rejected; %llu left in spool %s\n",
+		printf(_("delivered by the sending process: %llu rejected; %llu left in spool %s\n"),
 		       (unsigned long long)rr.n, (unsigned long long)queued, o->dir);
 	if (queued) {
-		fprintf(stderr, "lawtally %s: %llu events still wait in the spool %s\n", o->cmd,
+		fprintf(stderr, _("lawtally %s: %llu events still wait in the spool %s\n"), o->cmd,
 			(unsigned long long)queued, o->dir);
 		return EXIT_UNREACHABLE;
 	}
@@ -149,18 +152,19 @@ int cli_spool_deliver(const struct cli_spool_opts *o, uint64_t first, uint64_t l
 		return EXIT_USAGE;
 	}
 	struct forward_opts fo = {o->endpoint, o->keys, o->batch, o->window, o->timeout_ms, 0,
-				  NULL, print_rejected, NULL};
+				  NULL, o->on_ack ? NULL : print_rejected, o->ack_arg, o->on_ack};
 	rc = forward_flush(sp, &fo, &res, err, sizeof(err));
 	spool_close(&sp);
 	if (res.reconnects)
-		fprintf(stderr, "lawtally %s: the daemon went silent; connection reopened %u times\n",
+		fprintf(stderr, _("lawtally %s: the daemon went silent; connection reopened %u times\n"),
 			o->cmd, res.reconnects);
 	if (!o->quiet || rc)
-		printf("delivered: %llu accepted, %llu duplicate, %llu rejected; %llu left in spool %s\n",
+		printf(_("delivered: %llu accepted, %llu duplicate, %llu rejected; %llu left in spool "
+			 "%s\n"),
 		       (unsigned long long)res.accepted, (unsigned long long)res.duplicate,
 		       (unsigned long long)res.rejected, (unsigned long long)res.left, o->dir);
 	if (rc == LT_ETIMEOUT) {
-		fprintf(stderr, "lawtally %s: %s at %s; %llu events stay in the spool %s\n", o->cmd,
+		fprintf(stderr, _("lawtally %s: %s at %s; %llu events stay in the spool %s\n"), o->cmd,
 			err, o->endpoint, (unsigned long long)res.left, o->dir);
 		return EXIT_UNREACHABLE;
 	}
@@ -169,7 +173,7 @@ int cli_spool_deliver(const struct cli_spool_opts *o, uint64_t first, uint64_t l
 		return EXIT_USAGE;
 	}
 	if (rc) {
-		fprintf(stderr, "lawtally %s: %s; %llu events stay in the spool %s\n", o->cmd, err,
+		fprintf(stderr, _("lawtally %s: %s; %llu events stay in the spool %s\n"), o->cmd, err,
 			(unsigned long long)res.left, o->dir);
 		return EXIT_UNREACHABLE;
 	}
@@ -190,7 +194,7 @@ int cli_spool_enqueue(const struct cli_spool_opts *o, Lawtally__V1__Event *const
 		return EXIT_USAGE;
 	}
 	if (!o->quiet)
-		printf("%zu events spooled in %s\n", n, o->dir);
+		printf(_("%zu events spooled in %s\n"), n, o->dir);
 	return 0;
 }
 
@@ -238,23 +242,23 @@ static void print_status(const char *dir, const struct spool_status *st, int jso
 	}
 	char oldest[64];
 	local_time(st->oldest, oldest);
-	printf("spool:    %s\n", dir);
-	printf("queued:   %llu events, %llu bytes; oldest enqueued %s\n",
+	printf(_("spool:    %s\n"), dir);
+	printf(_("queued:   %llu events, %llu bytes; oldest enqueued %s\n"),
 	       (unsigned long long)st->queued, (unsigned long long)st->queued_bytes, oldest);
 	if (st->wait_reason[0]) {
 		char since[64], last[64];
 		local_time(st->wait_since, since);
 		local_time(st->wait_last, last);
-		printf("waiting:  since %s, last try %s: %s\n", since, last, st->wait_reason);
+		printf(_("waiting:  since %s, last try %s: %s\n"), since, last, st->wait_reason);
 	}
-	printf("rejected: %llu events (lawtally spool rejected lists them)\n",
+	printf(_("rejected: %llu events (lawtally spool rejected lists them)\n"),
 	       (unsigned long long)st->rejected);
-	printf("limits:   %llu events, %llu bytes\n", (unsigned long long)st->max_events,
+	printf(_("limits:   %llu events, %llu bytes\n"), (unsigned long long)st->max_events,
 	       (unsigned long long)st->max_bytes);
 	if (st->sender_pid)
-		printf("sender:   pid %ld is sending from it\n", st->sender_pid);
+		printf(_("sender:   pid %ld is sending from it\n"), st->sender_pid);
 	else
-		printf("sender:   none (lawtally agent is not running)\n");
+		printf("%s", _("sender:   none (lawtally agent is not running)\n"));
 }
 
 static int list_rejected(uint64_t seq, int64_t at, const char *reason,
@@ -299,7 +303,7 @@ int cmd_spool(int argc, char **argv)
 	struct client_keys keys;
 	int json = 0, clear = 0, opt;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "s:jce:t:b:w:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":s:jce:t:b:w:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 's': dir = optarg; break;
 		case 'j': json = 1; break;
@@ -307,14 +311,16 @@ int cmd_spool(int argc, char **argv)
 		case 'h': return cli_usage("spool", stdout, 0);
 		default:
 			if (cli_link_opt(&link, opt, optarg) != 1)
-				goto usage;
+				return cli_opt_fail("spool", opt, optarg, argv);
 		}
 	}
-	if (optind + 1 != argc)
-		goto usage;
+	if (optind == argc)
+		return cli_fail("spool", "%s", _("what to do? lawtally spool status, flush or rejected"));
+	if (optind + 1 < argc)
+		return cli_extra_arg("spool", argv[optind + 1]);
 	const char *what = argv[optind];
 	struct cli_spool_opts o = {"spool flush", cli_spool_dir(dir), link.endpoint, NULL, link.batch,
-				   link.window, link.timeout_ms, 0};
+				   link.window, link.timeout_ms, 0, NULL, NULL};
 	if (strcmp(what, "flush") == 0) {
 		int keyed = keys_load("spool flush", link.key_file, link.server_key_file, &keys);
 		if (keyed < 0)
@@ -330,7 +336,7 @@ int cmd_spool(int argc, char **argv)
 		return cli_spool_deliver(&o, 1, UINT64_MAX);
 	}
 	if (strcmp(what, "status") != 0 && strcmp(what, "rejected") != 0)
-		goto usage;
+		return cli_fail("spool", _("\"%s\" is not status, flush or rejected"), what);
 	struct spool *sp = NULL;
 	char err[256];
 	if (spool_open(&sp, o.dir, 0, NULL, err, sizeof(err))) {
@@ -356,6 +362,4 @@ int cmd_spool(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	return 0;
-usage:
-	return cli_usage("spool", stderr, EXIT_USAGE);
 }

@@ -12,9 +12,11 @@
 #include "cli.h"
 #include "client.h"
 #include "err.h"
+#include "i18n.h"
 #include "keys.h"
 #include "reply.h"
 #include "tally.h"
+#include "villages.h"
 #include "xalloc.h"
 
 const char cmd_totals_help[] =
@@ -23,11 +25,13 @@ const char cmd_totals_help[] =
 	"Prints the live totals of a year (default: the current one), every metric or\n"
 	"one, as a year total or broken down by month, village or the metric's own\n"
 	"dimension (category, initiated, origin, venue, kind, action, campaign).\n"
+	"Villages show with their names beside their codes, amounts in yuan (the\n"
+	"metric's name keeps its _fen; --json gives fen, as GET /v1/totals does).\n"
 	"\n"
 	"  -y, --year Y          calendar year in the township's zone\n"
 	"  -m, --metric M        e.g. disputes.resolved (default: all)\n"
 	"  -b, --by D            month, village, or a dimension\n"
-	"  -v, --village V       only this village code\n"
+	"  -v, --village V       only this village: code (ZL07, zl07) or name (王岗村)\n"
 	"  -j, --json            JSON, as GET /v1/totals gives it\n"
 	"  -e, --endpoint E      query endpoint (default $LAWTALLY_QUERY or\n"
 	"                        " DEFAULT_QUERY ")\n"
@@ -45,20 +49,73 @@ static unsigned current_year(void)
 	return year;
 }
 
+/* Money metrics count fen; people read yuan. */
+static int is_money(const char *metric)
+{
+	size_t n = strlen(metric);
+	return n > 4 && strcmp(metric + n - 4, "_fen") == 0;
+}
+
+/* A row's label for the table: the month, the village with its name, or the dimension. */
+static void row_label(const Lawtally__V1__Row *c, const char *by, const struct villages *vl,
+		      char *label, size_t cap)
+{
+	label[0] = '\0';
+	if (!by || !*by)
+		return;
+	if (strcmp(by, "month") == 0) {
+		snprintf(label, cap, "%02u", c->month);
+	} else if (strcmp(by, "village") == 0) {
+		const struct village *v = c->village[0] ? villages_find(vl, c->village) : NULL;
+		if (!c->village[0])
+			snprintf(label, cap, "%s", _("(township)"));
+		else
+			snprintf(label, cap, "%s %s", c->village, v ? v->name : "");
+	} else {
+		snprintf(label, cap, "%s", c->dimension);
+	}
+}
+
+/* Pads s with spaces to width columns of a terminal (a Chinese character takes two). */
+static void put_cell(const char *s, int width, int right)
+{
+	int w = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if ((*p & 0xC0) != 0x80)
+			w += *p >= 0xE3 ? 2 : 1; /* CJK from U+3000 up */
+	if (right)
+		printf("%*s%s", width > w ? width - w : 0, "", s);
+	else
+		printf("%s%*s", s, width > w ? width - w : 0, "");
+}
+
 static void print_table(const Lawtally__V1__QueryReply *r, const char *by)
 {
-	int labelled = by && *by;
-	printf("%-42s %-24s %14s\n", "metric", labelled ? by : "", "value");
+	struct villages vl;
+	char label[96], value[48];
+	villages_builtin(&vl);
+	put_cell(_("metric"), 42, 0);
+	putchar(' ');
+	put_cell(by && *by ? by : "", 24, 0);
+	putchar(' ');
+	put_cell(_("value"), 16, 1);
+	putchar('\n');
 	for (size_t i = 0; i < r->n_rows; i++) {
 		const Lawtally__V1__Row *c = r->rows[i];
-		char label[32] = "";
-		if (labelled && strcmp(by, "month") == 0)
-			snprintf(label, sizeof(label), "%02u", c->month);
-		else if (labelled && strcmp(by, "village") == 0)
-			snprintf(label, sizeof(label), "%s", c->village[0] ? c->village : "(township)");
-		else if (labelled)
-			snprintf(label, sizeof(label), "%s", c->dimension);
-		printf("%-42s %-24s %14lld\n", c->metric, label, (long long)c->value);
+		row_label(c, by, &vl, label, sizeof(label));
+		if (is_money(c->metric) && c->value >= 0) {
+			char yuan[32];
+			cli_yuan((uint64_t)c->value, yuan);
+			snprintf(value, sizeof(value), _("%s yuan"), yuan);
+		} else {
+			snprintf(value, sizeof(value), "%lld", (long long)c->value);
+		}
+		put_cell(c->metric, 42, 0);
+		putchar(' ');
+		put_cell(label, 24, 0);
+		putchar(' ');
+		put_cell(value, 16, 1);
+		putchar('\n');
 	}
 }
 
@@ -81,32 +138,40 @@ int cmd_totals(int argc, char **argv)
 	const char *endpoint = cli_env_or("LAWTALLY_QUERY", DEFAULT_QUERY);
 	const char *key_file = NULL, *server_key_file = NULL;
 	struct client_keys keys;
+	struct villages vl;
 	int json = 0, timeout_ms = 5000, opt;
 	unsigned long year = current_year();
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "y:m:b:v:je:t:h", longopts, NULL)) != -1) {
+	villages_builtin(&vl);
+	while ((opt = getopt_long(argc, argv, ":y:m:b:v:je:t:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'y':
-			if (cli_parse_uint(optarg, 9999, &year))
-				goto usage;
+			if (cli_parse_year(optarg, &year))
+				return cli_fail("totals", _("--year %s: not a year from 1970 to 9999"),
+						optarg);
 			break;
 		case 'm': q.metric = optarg; break;
 		case 'b': q.by = optarg; break;
-		case 'v': q.village = optarg; break;
+		case 'v':
+			/* a name or a code in any case, as people write it; others the daemon judges */
+			q.village = villages_lookup(&vl, optarg)
+					    ? (char *)villages_lookup(&vl, optarg)->code
+					    : optarg;
+			break;
 		case 'j': json = 1; break;
 		case 'e': endpoint = optarg; break;
 		case 't':
 			if (cli_parse_timeout(optarg, &timeout_ms))
-				goto usage;
+				return cli_opt_fail("totals", opt, optarg, argv);
 			break;
 		case KEYS_OPT_KEY: key_file = optarg; break;
 		case KEYS_OPT_SERVER_KEY: server_key_file = optarg; break;
 		case 'h': return cli_usage("totals", stdout, 0);
-		default: goto usage;
+		default: return cli_opt_fail("totals", opt, optarg, argv);
 		}
 	}
 	if (optind < argc)
-		goto usage;
+		return cli_extra_arg("totals", argv[optind]);
 	q.year = (uint32_t)year;
 	int keyed = keys_load("totals", key_file, server_key_file, &keys);
 	if (keyed < 0)
@@ -115,7 +180,7 @@ int cmd_totals(int argc, char **argv)
 	int rc = client_query(endpoint, keyed ? &keys : NULL, &q, timeout_ms, &r);
 	if (rc) {
 		fprintf(stderr, "lawtally totals: %s: %s\n", endpoint,
-			rc == LT_ETIMEOUT ? "no answer in time" : lt_strerror(rc));
+			rc == LT_ETIMEOUT ? _("no answer in time") : lt_strerror(rc));
 		return rc == LT_EINVAL ? EXIT_USAGE : EXIT_UNREACHABLE;
 	}
 	if (r->error[0]) {
@@ -135,7 +200,5 @@ int cmd_totals(int argc, char **argv)
 	}
 	lawtally__v1__query_reply__free_unpacked(r, &xalloc_protobuf);
 	return 0;
-usage:
-	return cli_usage("totals", stderr, EXIT_USAGE);
 }
 

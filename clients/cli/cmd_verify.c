@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "err.h"
+#include "i18n.h"
 #include "store.h"
 
 #define EXIT_DIFFERS 1 /* differences found, or the store cannot be read */
@@ -20,7 +21,10 @@ const char cmd_verify_help[] =
 	"first of them, one a line.\n"
 	"\n"
 	"  -c, --config FILE     the store named by data_dir in lawtallyd's config\n"
-	"  -d, --data-dir DIR    the store's directory (default ./var/lawtally)\n"
+	"                        (default $LAWTALLY_CONFIG, else " CLI_PACKAGED_CONFIG "\n"
+	"                        when it exists)\n"
+	"  -d, --data-dir DIR    the store's directory (default: the config's, else\n"
+	"                        ./var/lawtally)\n"
 	"\n"
 	"Exit: 0 consistent; 1 differences found, or the store cannot be read;\n"
 	"2 usage or config error.\n";
@@ -37,16 +41,19 @@ int cmd_verify(int argc, char **argv)
 	char dir[4096];
 	int opt, made_lock;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "c:d:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":c:d:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'c': config = optarg; break;
 		case 'd': data_dir = optarg; break;
 		case 'h': return cli_usage("verify", stdout, 0);
-		default: return cli_usage("verify", stderr, EXIT_USAGE);
+		default: return cli_bad_option("verify", opt, argv);
 		}
 	}
-	if (optind != argc || (config && data_dir))
-		return cli_usage("verify", stderr, EXIT_USAGE);
+	if (optind != argc)
+		return cli_extra_arg("verify", argv[optind]);
+	if (config && data_dir)
+		return cli_fail("verify", "%s", _("-c and -d do not go together: -d names the data "
+						  "directory, -c the config that names it"));
 	int rc = cli_data_dir("verify", config, data_dir, dir, sizeof(dir));
 	if (rc)
 		return rc;

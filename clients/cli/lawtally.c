@@ -7,12 +7,15 @@
  * in time.
  */
 #include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "client.h"
+#include "i18n.h"
 #include "keys.h"
 #include "xalloc.h"
 
@@ -26,6 +29,11 @@ const char *cli_env_or(const char *name, const char *def)
 {
 	const char *v = getenv(name);
 	return v && *v ? v : def;
+}
+
+int cli_parse_year(const char *s, unsigned long *year)
+{
+	return cli_parse_uint(s, 9999, year) || *year < 1970 ? -1 : 0;
 }
 
 /* Parses a positive number of seconds (fractions allowed) into ms. */
@@ -81,32 +89,99 @@ int cli_link_opt(struct cli_link *l, int opt, const char *arg)
 int cli_usage(const char *name, FILE *out, int status)
 {
 	const struct command *c = find_command(name);
+	if (out == stderr) {
+		fprintf(stderr, _("lawtally %s: wrong usage; `lawtally help %s` explains it\n"), name,
+			name);
+		return status;
+	}
 	if (c)
-		fputs(c->help, out);
+		fputs(_(c->help), out);
 	return status;
+}
+
+int cli_fail(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "lawtally %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return EXIT_USAGE;
+}
+
+int cli_bad_option(const char *cmd, int opt, char **argv)
+{
+	const char *arg = argv[optind - 1];
+	char name[64];
+	if (optopt && !(arg[0] == '-' && arg[1] == '-'))
+		snprintf(name, sizeof(name), "-%c", optopt);
+	else
+		snprintf(name, sizeof(name), "%.*s", (int)strcspn(arg, "="), arg);
+	if (opt == ':')
+		return cli_fail(cmd, _("option %s needs a value; `lawtally help %s` lists the options"),
+				name, cmd);
+	return cli_fail(cmd, _("unknown option %s; `lawtally help %s` lists the options"), name,
+			cmd);
+}
+
+int cli_opt_fail(const char *cmd, int opt, const char *arg, char **argv)
+{
+	switch (opt) {
+	case 't': return cli_fail(cmd, _("--timeout %s: not a number of seconds (0 to 86400)"), arg);
+	case 'b': return cli_fail(cmd, _("--batch %s: not a number of events from 1 to 1000"), arg);
+	case 'w': return cli_fail(cmd, _("--window %s: not a number of requests from 1 to 64"), arg);
+	case '?':
+	case ':': return cli_bad_option(cmd, opt, argv);
+	default: return cli_fail(cmd, _("option -%c: \"%s\" is not a value it takes"), opt, arg);
+	}
+}
+
+int cli_extra_arg(const char *cmd, const char *arg)
+{
+	return cli_fail(cmd, _("unexpected argument \"%s\"; `lawtally help %s` lists the options"),
+			arg, cmd);
+}
+
+void cli_yuan(uint64_t fen, char out[32])
+{
+	char digits[24];
+	int n = snprintf(digits, sizeof(digits), "%llu", (unsigned long long)(fen / 100));
+	size_t o = 0;
+	for (int i = 0; i < n; i++) {
+		if (i && (n - i) % 3 == 0)
+			out[o++] = ',';
+		out[o++] = digits[i];
+	}
+	snprintf(out + o, 32 - o, ".%02u", (unsigned)(fen % 100));
 }
 
 static int cmd_help(int argc, char **argv);
 
 static const struct command commands[] = {
-	{"send", cmd_send, "send events to lawtallyd", cmd_send_help},
-	{"totals", cmd_totals, "print live totals", cmd_totals_help},
-	{"keygen", cmd_keygen, "make a CurveZMQ key pair for a client or the daemon",
+	{"send", cmd_send, N_("send events to lawtallyd"), cmd_send_help},
+	{"totals", cmd_totals, N_("print live totals"), cmd_totals_help},
+	{"keygen", cmd_keygen, N_("make a CurveZMQ key pair for a client or the daemon"),
 	 cmd_keygen_help},
-	{"backup", cmd_backup, "copy the store while lawtallyd runs", cmd_backup_help},
-	{"restore", cmd_restore, "put a backup back (lawtallyd stopped)", cmd_restore_help},
-	{"verify", cmd_verify, "recount the store and compare", cmd_verify_help},
-	{"spool", cmd_spool, "status, flush or rejected events of a local spool", cmd_spool_help},
-	{"agent", cmd_agent, "forward a spool to lawtallyd whenever the link allows",
+	{"backup", cmd_backup, N_("copy the store while lawtallyd runs"), cmd_backup_help},
+	{"restore", cmd_restore, N_("put a backup back (lawtallyd stopped)"), cmd_restore_help},
+	{"verify", cmd_verify, N_("recount the store and compare"), cmd_verify_help},
+	{"spool", cmd_spool, N_("status, flush or rejected events of a local spool"),
+	 cmd_spool_help},
+	{"agent", cmd_agent, N_("forward a spool to lawtallyd whenever the link allows"),
 	 cmd_agent_help},
-	{"import", cmd_import, "import a village centre's ledger (CSV from Excel)", cmd_import_help},
-	{"simulate", cmd_simulate, "realistic senders at a given rate", cmd_simulate_help},
-	{"report", cmd_report, "the year-end report, or a month's mediation statistics",
+	{"import", cmd_import, N_("import a village centre's ledger (Excel workbook or CSV)"),
+	 cmd_import_help},
+	{"simulate", cmd_simulate, N_("realistic senders at a given rate"), cmd_simulate_help},
+	{"report", cmd_report, N_("the year-end report, or a month's mediation statistics"),
 	 cmd_report_help},
-	{"close-year", cmd_close_year, "freeze a past year's figures (office)", cmd_close_year_help},
-	{"export", cmd_export, "totals or raw events as CSV for Excel", cmd_export_help},
-	{"help", cmd_help, "explain a subcommand",
-	 "Usage: lawtally help [SUBCOMMAND]\n"},
+	{"close-year", cmd_close_year, N_("freeze a past year's figures (office)"),
+	 cmd_close_year_help},
+	{"export", cmd_export, N_("totals or raw events as CSV for Excel"), cmd_export_help},
+	{"help", cmd_help, N_("explain a subcommand"),
+	 N_("Usage: lawtally help [SUBCOMMAND]\n"
+	    "\n"
+	    "Lists the subcommands, or explains one (as `lawtally SUBCOMMAND --help`).\n")},
 };
 
 static const struct command *find_command(const char *name)
@@ -119,31 +194,39 @@ static const struct command *find_command(const char *name)
 
 static void overview(FILE *out)
 {
-	fprintf(out, "Usage: lawtally SUBCOMMAND [OPTIONS]\n\n"
-		     "The command-line client of lawtallyd.\n\n");
+	fprintf(out, "%s", _("Usage: lawtally SUBCOMMAND [OPTIONS]\n\n"
+			     "The command-line client of lawtallyd.\n\n"));
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
-	fprintf(out, "\n`lawtally help SUBCOMMAND` or `lawtally SUBCOMMAND --help` explains one.\n");
+		fprintf(out, "  %-10s %s\n", commands[i].name, _(commands[i].summary));
+	fprintf(out, "%s",
+		_("\n`lawtally help SUBCOMMAND` or `lawtally SUBCOMMAND --help` explains one.\n"));
 }
 
 static int cmd_help(int argc, char **argv)
 {
+	if (argc > 2)
+		return cli_extra_arg("help", argv[2]);
 	if (argc < 2) {
 		overview(stdout);
 		return 0;
 	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+		return cli_usage("help", stdout, 0);
 	const struct command *c = find_command(argv[1]);
 	if (!c) {
-		fprintf(stderr, "lawtally: no subcommand '%s'\n", argv[1]);
+		fprintf(stderr, _("lawtally help: no subcommand \"%s\"; `lawtally help` lists them\n"),
+			argv[1]);
 		return EXIT_USAGE;
 	}
-	fputs(c->help, stdout);
+	fputs(_(c->help), stdout);
 	return 0;
 }
 
 int main(int argc, char **argv)
 {
 	xalloc_init();
+	i18n_init();
+	opterr = 0; /* each subcommand says what is wrong in its own line */
 	if (argc < 2) {
 		overview(stderr);
 		return EXIT_USAGE;
@@ -158,7 +241,8 @@ int main(int argc, char **argv)
 	}
 	const struct command *c = find_command(argv[1]);
 	if (!c) {
-		fprintf(stderr, "lawtally: no subcommand '%s'; try lawtally help\n", argv[1]);
+		fprintf(stderr, _("lawtally: no subcommand \"%s\"; `lawtally help` lists them\n"),
+			argv[1]);
 		return EXIT_USAGE;
 	}
 	return c->fn(argc - 1, argv + 1);

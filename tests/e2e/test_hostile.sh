@@ -68,7 +68,8 @@ assert_eq 1 "$rc" "exit status with invalid lines"
 grep -q "json.jsonl:1: JSON nesting deeper than 8" "$T/json.err" || fail "deep: $(cat "$T/json.err")"
 grep -q "json.jsonl:2: line .*longer than" "$T/json.err" || fail "huge: $(cat "$T/json.err")"
 grep -q "json.jsonl:3: " "$T/json.err" || fail "arrays: $(cat "$T/json.err")"
-grep -q "json.jsonl:4: rejected: village: not in the configured village list" <<<"$out" || fail "line 4: $out"
+grep -q "json.jsonl:4: rejected: village: not in the configured village list" "$T/json.err" ||
+	fail "line 4: $(cat "$T/json.err")"
 grep -q "1 events: 0 accepted, 0 duplicate, 1 rejected; 3 invalid lines" <<<"$out" || fail "summary: $out"
 
 # HTTP: read-only, bounded, every abuse answered with an error
