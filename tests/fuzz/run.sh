@@ -4,7 +4,8 @@
 # (tests/fuzz/corpus/TARGET) and saved crashes (tests/fuzz/regress/TARGET).
 # What it learns goes to BUILD/fuzz-work/TARGET, never into the seeds. A
 # crash stops the run: the input is saved under BUILD/fuzz-crash/ and the
-# message says how to keep it as a regression test.
+# message says how to keep it as a regression test. tests/fuzz/TARGET.dict,
+# when there is one, gives libFuzzer the tokens of the target's format.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 build=$1 seconds=$2
@@ -15,8 +16,10 @@ for t in "$@"; do
 	mkdir -p "$work" "$crash" "tests/fuzz/regress/$t"
 	log=$build/fuzz-work/$t.log
 	start=$SECONDS
+	dict=()
+	[ ! -f "tests/fuzz/$t.dict" ] || dict=(-dict="tests/fuzz/$t.dict")
 	if "$build/tests/fuzz/fuzz_$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
-		-max_len=65536 -print_final_stats=1 -artifact_prefix="$crash/$t-" \
+		-max_len=65536 -print_final_stats=1 -artifact_prefix="$crash/$t-" "${dict[@]}" \
 		"$work" "tests/fuzz/corpus/$t" "tests/fuzz/regress/$t" >"$log" 2>&1; then
 		runs=$(awk '/stat::number_of_executed_units/ { print $2 }' "$log")
 		echo "fuzz $t: ${runs:-?} inputs in $((SECONDS - start)) s, clean"
