@@ -125,6 +125,23 @@ $(BUILD)/daemon/assets_data.o: daemon/assets_data.S $(DASHBOARD_FILES)
 CLIENT_OBJ := $(call objs,$(wildcard clients/*.c))
 CLIENT_LIB := $(BUILD)/liblawtally-client.a
 
+# ---- po/: lawtally's messages in other languages (gettext) --------------
+# Each po/LANG.po compiles into $(BUILD)/locale/LANG/LC_MESSAGES/lawtally.mo,
+# where a lawtally run from the build tree finds it (clients/i18n.c);
+# `make po` brings new messages from the sources into the .po files.
+PO_LANGS := $(basename $(notdir $(wildcard po/*.po)))
+MO_FILES := $(PO_LANGS:%=$(BUILD)/locale/%/LC_MESSAGES/lawtally.mo)
+$(BUILD)/locale/%/LC_MESSAGES/lawtally.mo: po/%.po
+	@mkdir -p $(dir $@)
+	msgfmt --check -o $@ $<
+POT := $(BUILD)/lawtally.pot
+.PHONY: po
+po:
+	@mkdir -p $(BUILD)
+	xgettext --from-code=UTF-8 -k_ -kN_ --no-location --sort-output --package-name=lawtally \
+		-o $(POT) clients/*.c clients/cli/*.c
+	for p in po/*.po; do msgmerge --quiet --update --backup=none --no-location $$p $(POT); done
+
 # ---- clients/cli/: the lawtally command ---------------------------------
 CLI_OBJ := $(call objs,$(wildcard clients/cli/*.c))
 
@@ -176,7 +193,7 @@ $(BUILD)/tests/daemon/store/test_store_migrate: LDFLAGS += -Wl,--wrap=mdb_put
 
 # Fuzz targets (tests/fuzz/fuzz_NAME.c): each as a replay of its saved
 # inputs in every build (a unit test), and as a libFuzzer binary in `make fuzz`.
-FUZZ_TARGETS := request jsonl csv config httpquery clientfile
+FUZZ_TARGETS := request jsonl csv config httpquery clientfile xlsx
 FUZZ_BIN := $(FUZZ_TARGETS:%=$(BUILD)/tests/fuzz/fuzz_%)
 UNIT_BIN += $(FUZZ_TARGETS:%=$(BUILD)/tests/replay_%)
 $(BUILD)/tests/replay_%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/replay.o $(ALL_LIBS)
@@ -211,7 +228,7 @@ $(BENCH_TOOLS):
 # ---- targets -----------------------------------------------------------
 .PHONY: all deps run test unit e2e asan clean bench bench-quick bench-deps bench-tools \
 	bench-snapshot fuzz fuzz-run install uninstall
-all: $(BINS) $(UNIT_BIN) $(TEST_TOOLS)
+all: $(BINS) $(MO_FILES) $(UNIT_BIN) $(TEST_TOOLS)
 
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \
@@ -241,7 +258,7 @@ unit: $(UNIT_BIN)
 
 # End-to-end: the real daemon and clients on loopback (tests/e2e/); the
 # bench's load generator drives ingest where answers are checked under it.
-e2e: $(BINS) $(TEST_TOOLS) $(BUILD)/bench/loadgen
+e2e: $(BINS) $(MO_FILES) $(TEST_TOOLS) $(BUILD)/bench/loadgen
 	@BUILD=$(abspath $(BUILD)) tests/e2e/run.sh
 
 test: deps
@@ -287,21 +304,27 @@ fuzz-run: $(FUZZ_BIN)
 	@tests/fuzz/run.sh $(BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 # Install: `make install [PREFIX=/usr/local] [DESTDIR=]` puts the binaries,
-# the man pages and the systemd unit under PREFIX, and the packaged config
+# the man pages, the message catalogues and the systemd unit under PREFIX, and the packaged config
 # (data_dir = /var/lib/lawtally) at /etc/lawtally/lawtallyd.conf unless one
 # is there already. tests/e2e/test_install.sh checks the tree.
 PREFIX  ?= /usr/local
 BINDIR  := $(PREFIX)/bin
 SBINDIR := $(PREFIX)/sbin
 MANDIR  := $(PREFIX)/share/man
+LOCALEDIR := $(PREFIX)/share/locale
 UNITDIR := $(PREFIX)/lib/systemd/system
 CONFDIR := /etc/lawtally
-install: $(BINS)
+install: $(BINS) $(MO_FILES)
 	install -d -m 0755 $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man1 \
 		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(CONFDIR)
 	install -m 0755 $(BUILD)/lawtally $(DESTDIR)$(BINDIR)/lawtally
 	install -m 0755 $(BUILD)/lawtallyd $(DESTDIR)$(SBINDIR)/lawtallyd
 	install -m 0644 docs/man/lawtally.1 $(DESTDIR)$(MANDIR)/man1/lawtally.1
+	for l in $(PO_LANGS); do \
+		install -d -m 0755 $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES && \
+		install -m 0644 $(BUILD)/locale/$$l/LC_MESSAGES/lawtally.mo \
+			$(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/lawtally.mo || exit 1; \
+	done
 	install -m 0644 docs/man/lawtallyd.conf.5 $(DESTDIR)$(MANDIR)/man5/lawtallyd.conf.5
 	install -m 0644 docs/man/lawtallyd.8 $(DESTDIR)$(MANDIR)/man8/lawtallyd.8
 	sed 's|/usr/local/sbin/|$(SBINDIR)/|g' systemd/lawtallyd.service >$(DESTDIR)$(UNITDIR)/lawtallyd.service
@@ -315,6 +338,7 @@ install: $(BINS)
 	fi
 # Leaves /etc/lawtally and the data in /var/lib/lawtally alone.
 uninstall:
+	for l in $(PO_LANGS); do rm -f $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/lawtally.mo; done
 	rm -f $(DESTDIR)$(BINDIR)/lawtally $(DESTDIR)$(SBINDIR)/lawtallyd \
 		$(DESTDIR)$(MANDIR)/man1/lawtally.1 $(DESTDIR)$(MANDIR)/man5/lawtallyd.conf.5 \
 		$(DESTDIR)$(MANDIR)/man8/lawtallyd.8 $(DESTDIR)$(UNITDIR)/lawtallyd.service

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "i18n.h"
 #include "validate.h"
 #include "xalloc.h"
 
@@ -59,7 +60,7 @@ static int convert(const char *from, const char *in, size_t len, char **out, siz
 {
 	iconv_t cd = iconv_open("UTF-8", from);
 	if (cd == (iconv_t)-1) {
-		snprintf(err, errlen, "no %s converter: %s", from, strerror(errno));
+		snprintf(err, errlen, _("no %s converter: %s"), from, strerror(errno));
 		return LT_ESYS;
 	}
 	size_t cap = len * 2 + 4, left_in = len, left_out = cap;
@@ -67,10 +68,10 @@ static int convert(const char *from, const char *in, size_t len, char **out, siz
 	int rc = 0;
 	if (iconv(cd, &ip, &left_in, &op, &left_out) == (size_t)-1) {
 		if (strcmp(from, "GB18030") == 0)
-			snprintf(err, errlen, "line %zu: not valid GB18030 (nor UTF-8)",
+			snprintf(err, errlen, _("line %zu: not valid GB18030 (nor UTF-8)"),
 				 line_of(in, (size_t)(ip - in)));
 		else
-			snprintf(err, errlen, "byte %zu: not valid %s", (size_t)(ip - in) + 1, from);
+			snprintf(err, errlen, _("byte %zu: not valid %s"), (size_t)(ip - in) + 1, from);
 		free(o);
 		rc = LT_EINVAL;
 		goto cd_close;
@@ -132,11 +133,11 @@ int csv_decode(const char *in, size_t len, enum csv_encoding enc, char **out, si
 	}
 	size_t bad = enc == CSV_GB18030 ? 1 : bad_utf8_line(in, len);
 	if (bad && enc == CSV_UTF8) {
-		snprintf(err, errlen, "line %zu: not valid UTF-8", bad);
+		snprintf(err, errlen, _("line %zu: not valid UTF-8"), bad);
 		return LT_EINVAL;
 	}
 	if (bad && bom) {
-		snprintf(err, errlen, "line %zu: not valid UTF-8 (the file starts with a UTF-8 BOM)",
+		snprintf(err, errlen, _("line %zu: not valid UTF-8 (the file starts with a UTF-8 BOM)"),
 			 bad);
 		return LT_EINVAL;
 	}
@@ -262,7 +263,7 @@ static int read_field(struct csv_reader *r, const char **why)
 		r->pos++;
 		for (;;) {
 			if (r->pos >= r->len) {
-				*why = "a quoted field is never closed";
+				*why = N_("a quoted field is never closed");
 				return LT_EINVAL;
 			}
 			char c = r->s[r->pos];
@@ -275,7 +276,7 @@ static int read_field(struct csv_reader *r, const char **why)
 				}
 				r->pos++;
 				if (r->pos < r->len && r->s[r->pos] != r->sep && !eol(r, r->pos)) {
-					*why = "text after the closing quote of a field";
+					*why = N_("text after the closing quote of a field");
 					return LT_EINVAL;
 				}
 				break;
@@ -289,19 +290,19 @@ static int read_field(struct csv_reader *r, const char **why)
 			}
 			put(r, c);
 			if (r->used - start > CSV_FIELD_MAX) {
-				*why = "field longer than 32767 bytes";
+				*why = N_("field longer than 32767 bytes");
 				return LT_EINVAL;
 			}
 		}
 	} else {
 		while (r->pos < r->len && r->s[r->pos] != r->sep && !eol(r, r->pos)) {
 			if (r->s[r->pos] == '"') {
-				*why = "a quote inside a field that does not start with one";
+				*why = N_("a quote inside a field that does not start with one");
 				return LT_EINVAL;
 			}
 			put(r, r->s[r->pos++]);
 			if (r->used - start > CSV_FIELD_MAX) {
-				*why = "field longer than 32767 bytes";
+				*why = N_("field longer than 32767 bytes");
 				return LT_EINVAL;
 			}
 		}
@@ -320,7 +321,7 @@ int csv_next(struct csv_reader *r, struct csv_record *rec, char *err, size_t err
 	r->used = 0;
 	for (;;) {
 		if (n == CSV_FIELDS_MAX) {
-			why = "more than 256 fields";
+			why = N_("more than 256 fields");
 			rc = LT_EINVAL;
 			break;
 		}
@@ -328,7 +329,7 @@ int csv_next(struct csv_reader *r, struct csv_record *rec, char *err, size_t err
 		if ((rc = read_field(r, &why)))
 			break;
 		if (r->used > CSV_RECORD_MAX) {
-			why = "record longer than 1 MiB";
+			why = N_("record longer than 1 MiB");
 			rc = LT_EINVAL;
 			break;
 		}
@@ -342,7 +343,7 @@ int csv_next(struct csv_reader *r, struct csv_record *rec, char *err, size_t err
 		break;
 	}
 	if (rc) {
-		snprintf(err, errlen, "line %zu, column %zu: %s", first_line, n, why);
+		snprintf(err, errlen, _("line %zu, column %zu: %s"), first_line, n, _(why));
 		if (r->pos < r->len)
 			skip_line(r);
 		return rc;

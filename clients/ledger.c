@@ -11,6 +11,7 @@
 #include "byteorder.h"
 #include "calendar.h"
 #include "err.h"
+#include "i18n.h"
 #include "uuid.h"
 #include "words.h"
 
@@ -238,7 +239,7 @@ int ledger_map_header(struct ledger_map *m, enum ledger_kind kind, char *const *
 				 missing[0] ? ", " : "", field_names[f]);
 	}
 	if (missing[0]) {
-		snprintf(err, errlen, "no column for %s", missing);
+		snprintf(err, errlen, _("no column for %s"), missing);
 		return LT_EINVAL;
 	}
 	return 0;
@@ -525,14 +526,14 @@ static const char *skip_row(char *const *cells, size_t n)
 {
 	static const char *const totals[] = {"合计", "总计", "小计"};
 	if (blank_row(cells, n))
-		return "an empty row";
+		return N_("an empty row");
 	for (size_t i = 0; i < n; i++) {
 		char v[CELL_MAX];
 		if (trim(cells[i], v, sizeof(v)) != 0)
 			continue;
 		for (size_t k = 0; k < NELEM(totals); k++)
 			if (strcmp(v, totals[k]) == 0)
-				return "a total row";
+				return N_("a total row");
 	}
 	return NULL;
 }
@@ -576,7 +577,7 @@ static int read_bool(struct rowctx *r, enum ledger_field f, int *out)
 		return 0;
 	int b = words_bool(v);
 	if (b < 0)
-		return bad(r, col, "\"%s\" is not 是 or 否", v);
+		return bad(r, col, _("\"%s\" is not 是 or 否"), v);
 	*out = b;
 	return 0;
 }
@@ -619,7 +620,7 @@ static int read_uint(struct rowctx *r, enum ledger_field f, unsigned max, uint32
 	if (!cell(r, f, v, sizeof(v), &col))
 		return 0;
 	if (parse_count(v, max, &x))
-		return bad(r, col, "\"%s\" is not a whole number in range", v);
+		return bad(r, col, _("\"%s\" is not a whole number in range"), v);
 	*out = (uint32_t)x;
 	return 0;
 }
@@ -649,41 +650,41 @@ static int dispute_row(struct rowctx *r, struct ledger_row *o)
 	size_t col;
 	int64_t t1, day1, t2, day2;
 	if (!cell(r, LF_CASE_ID, o->case_id, sizeof(o->case_id), &col) || !o->case_id[0])
-		return bad(r, col, "case number: required%s", NULL);
+		return bad(r, col, _("case number: required%s"), NULL);
 	if (strlen(o->case_id) > CASE_ID_MAX)
-		return bad(r, col, "case number: longer than 64 bytes%s", NULL);
+		return bad(r, col, _("case number: longer than 64 bytes%s"), NULL);
 	if (!cell(r, LF_DATE, v, sizeof(v), &col))
-		return bad(r, col, "date: required%s", NULL);
+		return bad(r, col, _("date: required%s"), NULL);
 	if (ledger_parse_date(v, &t1, &day1))
-		return bad(r, col, "\"%s\" is not a date (2024-03-05, 2024/3/5 or 2024年3月5日)", v);
+		return bad(r, col, _("\"%s\" is not a date (2024-03-05, 2024/3/5 or 2024年3月5日)"), v);
 	if (!cell(r, LF_CATEGORY, v, sizeof(v), &col))
-		return bad(r, col, "dispute type: required%s", NULL);
+		return bad(r, col, _("dispute type: required%s"), NULL);
 	int category = ledger_category(v);
 	if (category < 0)
-		return unknown(r, col, "unknown dispute type \"%s\"; one of: %s", v,
+		return unknown(r, col, _("unknown dispute type \"%s\"; one of: %s"), v,
 			       &lawtally__v1__dispute__category__descriptor);
 	int stage = DSTAGE(REGISTERED);
 	if (cell(r, LF_STAGE, v, sizeof(v), &col) && (stage = ledger_stage(v)) < 0)
-		return unknown(r, col, "unknown result \"%s\"; one of: %s (or 调解中)", v,
+		return unknown(r, col, _("unknown result \"%s\"; one of: %s (or 调解中)"), v,
 			       &lawtally__v1__dispute__stage__descriptor);
 	int initiated = 0;
 	if (cell(r, LF_INITIATED, v, sizeof(v), &col) && (initiated = ledger_initiated(v)) < 0)
-		return unknown(r, col, "unknown way in \"%s\"; one of: %s", v,
+		return unknown(r, col, _("unknown way in \"%s\"; one of: %s"), v,
 			       &lawtally__v1__dispute__initiated__descriptor);
 	t2 = t1;
 	day2 = day1;
 	if (cell(r, LF_OUTCOME_DATE, v, sizeof(v), &col) && stage != DSTAGE(REGISTERED)) {
 		if (ledger_parse_date(v, &t2, &day2))
-			return bad(r, col, "\"%s\" is not a date", v);
+			return bad(r, col, _("\"%s\" is not a date"), v);
 		if (t2 < t1)
-			return bad(r, col, "\"%s\" is before the case was registered", v);
+			return bad(r, col, _("\"%s\" is before the case was registered"), v);
 	}
 	uint64_t amount = 0;
 	if (cell(r, LF_AMOUNT, v, sizeof(v), &col)) {
 		if (ledger_parse_amount(v, &amount))
-			return bad(r, col, "\"%s\" is not an amount in yuan", v);
+			return bad(r, col, _("\"%s\" is not an amount in yuan"), v);
 		if (amount && stage != DSTAGE(RESOLVED))
-			return bad(r, col, "an agreement amount only goes with 调解成功%s", NULL);
+			return bad(r, col, _("an agreement amount only goes with 调解成功%s"), NULL);
 	}
 	int criminal, group;
 	uint32_t people;
@@ -692,10 +693,10 @@ static int dispute_row(struct rowctx *r, struct ledger_row *o)
 		return LT_EINVAL;
 	if (people && !group)
 		return bad(r, r->m->col[LF_PEOPLE][0] >= 0 ? (size_t)r->m->col[LF_PEOPLE][0] : 0,
-			   "a number of people only goes with 防止群体性上访%s", NULL);
+			   _("a number of people only goes with 防止群体性上访%s"), NULL);
 	if (cell(r, LF_RECORDED_BY, o->recorded_by, sizeof(o->recorded_by), &col) &&
 	    strlen(o->recorded_by) > NAME_MAX_BYTES)
-		return bad(r, col, "name longer than 64 bytes%s", NULL);
+		return bad(r, col, _("name longer than 64 bytes%s"), NULL);
 
 	/* the case was registered; a row with an outcome adds that stage */
 	o->n = stage == DSTAGE(REGISTERED) ? 1 : 2;
@@ -729,21 +730,21 @@ static int training_row(struct rowctx *r, struct ledger_row *o)
 	size_t col;
 	int64_t t, day;
 	if (!cell(r, LF_DATE, v, sizeof(v), &col))
-		return bad(r, col, "date: required%s", NULL);
+		return bad(r, col, _("date: required%s"), NULL);
 	if (ledger_parse_date(v, &t, &day))
-		return bad(r, col, "\"%s\" is not a date (2024-03-05, 2024/3/5 or 2024年3月5日)", v);
+		return bad(r, col, _("\"%s\" is not a date (2024-03-05, 2024/3/5 or 2024年3月5日)"), v);
 	uint32_t attendees;
 	if (read_uint(r, LF_ATTENDEES, ATTENDEES_MAX, &attendees))
 		return LT_EINVAL;
 	if (cell(r, LF_TOPIC, o->topic, sizeof(o->topic), &col) && strlen(o->topic) > TOPIC_MAX)
-		return bad(r, col, "topic longer than 200 bytes%s", NULL);
+		return bad(r, col, _("topic longer than 200 bytes%s"), NULL);
 	/* what tells two trainings of one day apart: their number, else their topic */
 	if (!cell(r, LF_CASE_ID, key, sizeof(key), &col) && !o->topic[0])
 		return bad(r, r->m->col[LF_DATE][0] >= 0 ? (size_t)r->m->col[LF_DATE][0] : 0,
-			   "a training needs its 编号 or its 培训内容%s", NULL);
+			   _("a training needs its 编号 or its 培训内容%s"), NULL);
 	if (cell(r, LF_RECORDED_BY, o->recorded_by, sizeof(o->recorded_by), &col) &&
 	    strlen(o->recorded_by) > NAME_MAX_BYTES)
-		return bad(r, col, "name longer than 64 bytes%s", NULL);
+		return bad(r, col, _("name longer than 64 bytes%s"), NULL);
 	o->n = 1;
 	o->training = (Lawtally__V1__Training)LAWTALLY__V1__TRAINING__INIT;
 	o->training.attendees = attendees;
@@ -781,7 +782,7 @@ int ledger_row(const struct ledger_map *m, const char *village, const char *sour
 	if ((out->skipped = skip_row(cells, n)))
 		return 0;
 	if (cell(&r, LF_VILLAGE, v, sizeof(v), &col) && !same_village(m, village, v))
-		return bad(&r, col, "\"%s\" is another village than the one imported for", v);
+		return bad(&r, col, _("\"%s\" is another village than the one imported for"), v);
 	snprintf(out->village, sizeof(out->village), "%s", village);
 	snprintf(out->source, sizeof(out->source), "%s", source);
 	return m->kind == LEDGER_DISPUTE ? dispute_row(&r, out) : training_row(&r, out);

@@ -15,6 +15,7 @@
 
 #include "calendar.h"
 #include "err.h"
+#include "i18n.h"
 #include "xalloc.h"
 
 #define CHUNK 65536
@@ -202,7 +203,7 @@ static void on_text(void *arg, const XML_Char *s, int len)
 	if (!ps->in_text || ps->in_phonetic || ps->failed)
 		return;
 	if (buf_add(&ps->cur, s, (size_t)len, XLSX_CELL_MAX))
-		fail(ps, "a cell's text is longer than 128 KiB%s", NULL);
+		fail(ps, _("a cell's text is longer than 128 KiB%s"), NULL);
 }
 
 /* Entities are where XML's expansion bombs live; a workbook never declares any. */
@@ -210,7 +211,7 @@ static void on_doctype(void *arg, const XML_Char *name, const XML_Char *sys, con
 		       int internal)
 {
 	(void)name, (void)sys, (void)pub, (void)internal;
-	fail(arg, "a document type declaration, which no workbook has; refused%s", NULL);
+	fail(arg, _("a document type declaration, which no workbook has; refused%s"), NULL);
 }
 
 /* 1 if a custom number format shows a date or time: y m d h s outside quotes and [...]. */
@@ -254,7 +255,7 @@ static void start_workbook(struct parse *ps, const char *el, const char **atts)
 	if (!name || !rid)
 		return;
 	if (x->nsheets == XLSX_SHEETS_MAX) {
-		fail(ps, "more than 256 sheets%s", NULL);
+		fail(ps, _("more than 256 sheets%s"), NULL);
 		return;
 	}
 	x->sheets = xreallocarray(x->sheets, x->nsheets + 1, sizeof(*x->sheets));
@@ -276,7 +277,7 @@ static void start_rels(struct parse *ps, const char *el, const char **atts)
 	int n = target[0] == '/' ? snprintf(x->target, sizeof(x->target), "%s", target + 1)
 				 : snprintf(x->target, sizeof(x->target), "xl/%s", target);
 	if (n < 0 || (size_t)n >= sizeof(x->target))
-		fail(ps, "a sheet's path longer than 255 bytes%s", NULL);
+		fail(ps, _("a sheet's path longer than 255 bytes%s"), NULL);
 }
 
 static void start_strings(struct parse *ps, const char *el)
@@ -299,13 +300,13 @@ static void end_strings(struct parse *ps, const char *el)
 	} else if (strcmp(el, "si") == 0) {
 		if (grow((void **)&x->shared, &x->capshared, x->nshared, sizeof(*x->shared),
 			 XLSX_SHARED_MAX)) {
-			fail(ps, "more than 1000000 strings%s", NULL);
+			fail(ps, _("more than 1000000 strings%s"), NULL);
 			return;
 		}
 		x->shared[x->nshared++] = (uint32_t)x->strings.len;
 		if (buf_add(&x->strings, ps->cur.p, ps->cur.len, XLSX_TEXT_MAX) ||
 		    buf_add(&x->strings, "", 1, XLSX_TEXT_MAX))
-			fail(ps, "more than 64 MiB of text%s", NULL);
+			fail(ps, _("more than 64 MiB of text%s"), NULL);
 		ps->cur.len = 0;
 	}
 }
@@ -324,7 +325,7 @@ static void start_styles(struct parse *ps, const char *el, const char **atts)
 			return;
 		if (grow((void **)&x->date_fmts, &x->capdate_fmts, x->ndate_fmts,
 			 sizeof(*x->date_fmts), 65536)) {
-			fail(ps, "more than 65536 number formats%s", NULL);
+			fail(ps, _("more than 65536 number formats%s"), NULL);
 			return;
 		}
 		x->date_fmts[x->ndate_fmts++] = (uint32_t)id;
@@ -334,7 +335,7 @@ static void start_styles(struct parse *ps, const char *el, const char **atts)
 		for (size_t i = 0; !date && id >= 0 && i < x->ndate_fmts; i++)
 			date = x->date_fmts[i] == (uint32_t)id;
 		if (grow((void **)&x->xf_date, &x->capxf, x->nxf, 1, 65536)) {
-			fail(ps, "more than 65536 cell formats%s", NULL);
+			fail(ps, _("more than 65536 cell formats%s"), NULL);
 			return;
 		}
 		x->xf_date[x->nxf++] = (unsigned char)date;
@@ -361,7 +362,7 @@ static void start_sheet(struct parse *ps, const char *el, const char **atts)
 		const char *r = attr(atts, "r");
 		long long n = r ? number(r, ROW_LIMIT) : (long long)ps->row + 1;
 		if (n < 1 || n > ROW_LIMIT) {
-			fail(ps, "row \"%s\": not a row number of Excel", r ? r : "");
+			fail(ps, _("row \"%s\": not a row number of Excel"), r ? r : "");
 			return;
 		}
 		ps->row = (uint32_t)n;
@@ -370,11 +371,11 @@ static void start_sheet(struct parse *ps, const char *el, const char **atts)
 		const char *r = attr(atts, "r"), *t = attr(atts, "t"), *s = attr(atts, "s");
 		uint32_t col = ps->next_col, row = ps->row ? ps->row : 1;
 		if (r && cell_ref(r, &col, &row)) {
-			fail(ps, "\"%s\" is not a cell reference", r);
+			fail(ps, _("\"%s\" is not a cell reference"), r);
 			return;
 		}
 		if (col >= COL_LIMIT) {
-			fail(ps, "a cell right of column XFD%s", NULL);
+			fail(ps, _("a cell right of column XFD%s"), NULL);
 			return;
 		}
 		ps->row = row;
@@ -437,7 +438,7 @@ static int cell_text(struct parse *ps, long long *shared)
 	if (strcmp(ps->type, "s") == 0) {
 		long long i = number(v, XLSX_SHARED_MAX);
 		if (i < 0 || (size_t)i >= x->nshared) {
-			fail(ps, "a cell names shared string \"%s\", which is not there", v);
+			fail(ps, _("a cell names shared string \"%s\", which is not there"), v);
 			return -1;
 		}
 		*shared = i;
@@ -484,21 +485,21 @@ static void keep_cell(struct parse *ps)
 	struct row *r = x->nrows ? &x->rows[x->nrows - 1] : NULL;
 	if (!r || r->line != ps->row) {
 		if (grow((void **)&x->rows, &x->caprows, x->nrows, sizeof(*x->rows), XLSX_ROWS_MAX)) {
-			fail(ps, "more than 200000 rows with values%s", NULL);
+			fail(ps, _("more than 200000 rows with values%s"), NULL);
 			return;
 		}
 		r = &x->rows[x->nrows++];
 		*r = (struct row){ps->row, (uint32_t)x->ncells, 0};
 	}
 	if (grow((void **)&x->cells, &x->capcells, x->ncells, sizeof(*x->cells), XLSX_CELLS_MAX)) {
-		fail(ps, "more than 4194304 cells with values%s", NULL);
+		fail(ps, _("more than 4194304 cells with values%s"), NULL);
 		return;
 	}
 	uint32_t text = (uint32_t)x->text.len;
 	if (shared >= 0)
 		text = SHARED_BIT | (uint32_t)shared;
 	else if (buf_add(&x->text, ps->cur.p, strlen(ps->cur.p) + 1, XLSX_TEXT_MAX)) {
-		fail(ps, "more than 64 MiB of text%s", NULL);
+		fail(ps, _("more than 64 MiB of text%s"), NULL);
 		return;
 	}
 	x->cells[x->ncells++] = (struct cell){ps->col, text};
@@ -566,7 +567,7 @@ static int parse_part(struct xlsx *x, const char *path, enum part part, size_t m
 	if (i < 0) {
 		if (!required)
 			return 0;
-		snprintf(err, errlen, "not an Excel workbook: no %s in it", path);
+		snprintf(err, errlen, _("not an Excel workbook: no %s in it"), path);
 		return LT_EINVAL;
 	}
 	zip_file_t *zf = zip_fopen_index(x->za, (zip_uint64_t)i, 0);
@@ -574,7 +575,7 @@ static int parse_part(struct xlsx *x, const char *path, enum part part, size_t m
 		zip_error_t *ze = zip_get_error(x->za);
 		int code = zip_error_code_zip(ze);
 		if (code == ZIP_ER_NOPASSWD || code == ZIP_ER_ENCRNOTSUPP || code == ZIP_ER_WRONGPASSWD)
-			snprintf(err, errlen, "%s is encrypted: save the workbook without a password",
+			snprintf(err, errlen, _("%s is encrypted: save the workbook without a password"),
 				 path);
 		else
 			snprintf(err, errlen, "%s: %s", path, zip_error_strerror(ze));
@@ -600,14 +601,14 @@ static int parse_part(struct xlsx *x, const char *path, enum part part, size_t m
 		total += (size_t)n;
 		if (total > max) {
 			snprintf(err, errlen,
-				 "%s unpacks to more than %zu MiB; refused (a damaged file or a zip bomb)",
+				 _("%s unpacks to more than %zu MiB; refused (a damaged file or a zip bomb)"),
 				 path, max >> 20);
 			rc = LT_EINVAL;
 			break;
 		}
 		if (XML_Parse(ps.p, chunk, (int)n, n == 0) == XML_STATUS_ERROR) {
 			if (!ps.failed)
-				snprintf(err, errlen, "%s: line %lu: %s", path,
+				snprintf(err, errlen, _("%s: line %lu: %s"), path,
 					 (unsigned long)XML_GetCurrentLineNumber(ps.p),
 					 XML_ErrorString(XML_GetErrorCode(ps.p)));
 			rc = LT_EINVAL;
@@ -648,7 +649,7 @@ static const struct sheet *pick_sheet(const struct xlsx *x, const char *want)
 
 static void no_sheet(const struct xlsx *x, const char *want, char *err, size_t errlen)
 {
-	size_t o = (size_t)snprintf(err, errlen, "no sheet \"%s\" in the workbook (its sheets: ",
+	size_t o = (size_t)snprintf(err, errlen, _("no sheet \"%s\" in the workbook (its sheets: "),
 				    want ? want : "");
 	for (size_t i = 0; i < x->nsheets && o < errlen; i++)
 		o += (size_t)snprintf(err + o, errlen - o, "%s%s", i ? ", " : "", x->sheets[i].name);
@@ -663,16 +664,16 @@ int xlsx_open(struct xlsx **out, const void *data, size_t len, const char *sheet
 	*out = NULL;
 	err[0] = '\0';
 	if (len >= 4 && memcmp(data, "\xD0\xCF\x11\xE0", 4) == 0) {
-		snprintf(err, errlen, "an Excel 97-2003 .xls or a workbook with a password: "
-				      "save it as an Excel workbook (.xlsx) without a password");
+		snprintf(err, errlen, _("an Excel 97-2003 .xls or a workbook with a password: "
+				      "save it as an Excel workbook (.xlsx) without a password"));
 		return LT_EINVAL;
 	}
 	if (!xlsx_looks_like(data, len)) {
-		snprintf(err, errlen, "not an Excel workbook (.xlsx is a zip file; this is not one)");
+		snprintf(err, errlen, _("not an Excel workbook (.xlsx is a zip file; this is not one)"));
 		return LT_EINVAL;
 	}
 	if (len > XLSX_FILE_MAX) {
-		snprintf(err, errlen, "larger than 64 MiB");
+		snprintf(err, errlen, _("larger than 64 MiB"));
 		return LT_EINVAL;
 	}
 	struct xlsx *x = xcalloc(1, sizeof(*x));
@@ -681,7 +682,7 @@ int xlsx_open(struct xlsx **out, const void *data, size_t len, const char *sheet
 	if (x->src)
 		x->za = zip_open_from_source(x->src, ZIP_RDONLY, &ze);
 	if (!x->za) {
-		snprintf(err, errlen, "not a readable zip file: %s", zip_error_strerror(&ze));
+		snprintf(err, errlen, _("not a readable zip file: %s"), zip_error_strerror(&ze));
 		zip_error_fini(&ze);
 		if (x->src)
 			zip_source_free(x->src);
@@ -696,14 +697,14 @@ int xlsx_open(struct xlsx **out, const void *data, size_t len, const char *sheet
 		if (x->nsheets)
 			no_sheet(x, sheet, err, errlen);
 		else
-			snprintf(err, errlen, "xl/workbook.xml lists no sheet");
+			snprintf(err, errlen, _("xl/workbook.xml lists no sheet"));
 		rc = LT_EINVAL;
 	}
 	if (rc == 0)
 		rc = parse_part(x, "xl/_rels/workbook.xml.rels", P_RELS, XLSX_PART_MAX, 1, sh->rid,
 				err, errlen);
 	if (rc == 0 && !x->target[0]) {
-		snprintf(err, errlen, "xl/_rels/workbook.xml.rels: no part for sheet \"%s\"", sh->name);
+		snprintf(err, errlen, _("xl/_rels/workbook.xml.rels: no part for sheet \"%s\""), sh->name);
 		rc = LT_EINVAL;
 	}
 	if (rc == 0)

@@ -26,6 +26,10 @@ drwxr-xr-x ./usr/local/lib/systemd/system
 drwxr-xr-x ./usr/local/sbin
 -rwxr-xr-x ./usr/local/sbin/lawtallyd
 drwxr-xr-x ./usr/local/share
+drwxr-xr-x ./usr/local/share/locale
+drwxr-xr-x ./usr/local/share/locale/zh_CN
+drwxr-xr-x ./usr/local/share/locale/zh_CN/LC_MESSAGES
+-rw-r--r-- ./usr/local/share/locale/zh_CN/LC_MESSAGES/lawtally.mo
 drwxr-xr-x ./usr/local/share/man
 drwxr-xr-x ./usr/local/share/man/man1
 -rw-r--r-- ./usr/local/share/man/man1/lawtally.1
@@ -36,6 +40,11 @@ drwxr-xr-x ./usr/local/share/man/man8
 TREE
 diff -u "$T/expected" "$T/tree" >&2 || fail "installed tree differs (above)"
 cmp -s "$BUILD/lawtallyd" "$ROOTDIR/usr/local/sbin/lawtallyd" || fail "lawtallyd not the built one"
+
+# the installed lawtally finds its catalogue beside it (PREFIX/share/locale)
+assert_eq "lawtally totals: --year abc：不是 1970 至 9999 之间的年份" \
+	"$(env -u LANG LC_ALL=C.UTF-8 LANGUAGE=zh_CN "$ROOTDIR/usr/local/bin/lawtally" totals --year abc 2>&1)" \
+	"the installed lawtally in Chinese"
 
 # the packaged config differs from the example in data_dir alone, and checks
 diff "$ROOT/config/lawtallyd.conf" "$ROOTDIR/etc/lawtally/lawtallyd.conf" >"$T/conf.diff" || true
