@@ -89,6 +89,20 @@ struct group {
 	uint64_t accepted;              /* events acknowledged ACCEPTED so far */
 };
 
+/*
+ * What was refused, for the operator: each reason (a static string, so
+ * compared by address) at most once a minute at <6>, with how many times it
+ * recurred unlogged, so that a sender stuck on one bad event cannot flood
+ * the journal.
+ */
+#define REJECT_LOG_REASONS 64
+#define REJECT_LOG_INTERVAL_S 60.0
+struct reject_log {
+	const char *reason;
+	double last;                    /* when it was last logged (monotonic s) */
+	uint64_t quiet;                 /* times since then, unlogged */
+};
+
 struct ingest {
 	struct event_base *base;
 	void *sock;
@@ -126,7 +140,30 @@ struct ingest {
 	Lawtally__V1__Ack **ackp;
 	uint8_t *out;
 	size_t outcap;
+	struct reject_log rejects[REJECT_LOG_REASONS];
 };
+
+/* what: "rejected an event", "refused a request"; reason a static string. */
+static void log_rejected(struct ingest *in, const char *what, const char *reason)
+{
+	double now = now_mono();
+	struct reject_log *r = NULL;
+	for (int i = 0; i < REJECT_LOG_REASONS && !r; i++)
+		if (in->rejects[i].reason == reason || !in->rejects[i].reason)
+			r = &in->rejects[i];
+	if (!r)
+		return; /* more kinds of reason than slots: the metrics still count them */
+	if (r->reason && now - r->last < REJECT_LOG_INTERVAL_S) {
+		r->quiet++;
+		return;
+	}
+	if (r->quiet)
+		log_info("ingest: %s: %s (and %llu more times in the last minute)", what, reason,
+			 (unsigned long long)r->quiet);
+	else
+		log_info("ingest: %s: %s", what, reason);
+	*r = (struct reject_log){reason, now, 0};
+}
 
 /* Packs and sends a reply to env; a reply that cannot go is counted. */
 static void send_reply(struct ingest *in, zmq_msg_t *env, int nenv,
@@ -237,7 +274,7 @@ static void take_request(struct ingest *in, zmq_msg_t *parts, int n, int64_t now
 				   &nspans, &req, &batch_id);
 	if (why) {
 		in->m->bad_frames++;
-		log_debug("ingest: bad request: %s", why);
+		log_rejected(in, "refused a request", why);
 		if (nenv >= 1)
 			send_error(in, parts, nenv, batch_id, why, 0);
 		/* an unpacked req stays in the arena until the group is answered */
@@ -285,6 +322,7 @@ static void take_request(struct ingest *in, zmq_msg_t *parts, int n, int64_t now
 		g->slot_item[slot] = -1;
 		if (reason) {
 			metrics_rejected(in->m, reason);
+			log_rejected(in, "rejected an event", reason);
 			continue;
 		}
 		g->slot_item[slot] = (long)g->nitems;
@@ -308,7 +346,9 @@ static int group_full(const struct ingest *in, const struct group *g)
 
 static void count_store_reject(const char *reason, void *arg)
 {
-	metrics_rejected(arg, reason);
+	struct ingest *in = arg;
+	metrics_rejected(in->m, reason);
+	log_rejected(in, "rejected an event", reason);
 }
 
 /* Answers request p of g, committed with g->rc; lets go of the request. */
@@ -317,7 +357,7 @@ static void reply_one(struct ingest *in, struct group *g, struct pending *p)
 	Lawtally__V1__SubmitReply rep;
 	struct submit_counts c;
 	submit_reply_fill(&rep, p->req, g->rc, p->first_slot, g->slot_reason, g->slot_item,
-			  g->results, in->acks, in->ackp, &c, count_store_reject, in->m);
+			  g->results, in->acks, in->ackp, &c, count_store_reject, in);
 	in->m->accepted += c.accepted;
 	in->m->duplicate += c.duplicate;
 	g->accepted += c.accepted;

@@ -74,6 +74,17 @@ grep -q "rejected: petition.stage: required" <<<"$out" || fail "flags: $out"
 assert_eq "$before" "$(snapshot)" "totals after bad input"
 assert_eq 4 "$(metric lawtally_bad_frames_total)" "bad frames counted"
 assert_eq 2 "$(metric 'lawtally_events_total{status="rejected"}')" "rejected events counted"
+# the daemon says why at <6>, each reason at most once a minute
+grep -q "^<6>ingest: refused a request: frame: malformed protobuf$" "$T/daemon.log" ||
+	fail "no line for the malformed request: $(grep ingest "$T/daemon.log")"
+grep -q "^<6>ingest: rejected an event: village: not in the configured village list$" "$T/daemon.log" ||
+	fail "no line for the rejected event: $(grep ingest "$T/daemon.log")"
+for i in 1 2 3; do
+	"$LAWTALLY" send --endpoint "$INGEST" training --village ZL99 --attendees 1 >/dev/null 2>&1 || true
+done
+assert_eq 1 "$(grep -c "rejected an event: village: not in the configured village list" "$T/daemon.log")" \
+	"lines for one reason in a minute"
+
 # and the daemon still takes good events
 "$LAWTALLY" send --endpoint "$INGEST" training --village ZL05 --attendees 9 >/dev/null ||
 	fail "a good event after bad input was not accepted"

@@ -17,7 +17,7 @@ wait_until 5 grep -q "^<3>reload: .*keeping the old config" "$T/daemon.log"
 	fail "send after a broken reload"
 assert_eq 1 "$(total trainings.sessions)" "sessions after a broken reload"
 set +e
-out=$("$LAWTALLY" send --endpoint "$INGEST" training --village ZL42 --attendees 4 --occurred-at 2024-06-01T10:00:00+08:00)
+out=$("$LAWTALLY" send --endpoint "$INGEST" training --village ZL42 --attendees 4 --occurred-at 2024-06-01T10:00:00+08:00 2>&1)
 rc=$?
 set -e
 assert_eq 1 "$rc" "unknown village before the new list"
