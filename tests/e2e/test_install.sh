@@ -70,9 +70,9 @@ make -s -C "$ROOT" BUILD="$BUILD" -o "$BUILD/lawtallyd" -o "$BUILD/lawtally" PRE
 grep -qx "ExecStart=/usr/sbin/lawtallyd -c /etc/lawtally/lawtallyd.conf" \
 	"$T/root-usr/usr/lib/systemd/system/lawtallyd.service" || fail "PREFIX=/usr unit"
 
-# man pages: no groff warnings
+# man pages: no groff warnings (-k: through preconv, as man(1) reads the UTF-8 of lawtally(1))
 for m in man1/lawtally.1 man5/lawtallyd.conf.5 man8/lawtallyd.8; do
-	out=$(LC_ALL=C.UTF-8 groff -man -ww -z -Tutf8 "$ROOTDIR/usr/local/share/man/$m" 2>&1)
+	out=$(LC_ALL=C.UTF-8 groff -k -man -ww -z -Tutf8 "$ROOTDIR/usr/local/share/man/$m" 2>&1)
 	[ -z "$out" ] || fail "$m: $out"
 done
 
