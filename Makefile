@@ -138,7 +138,7 @@ POT := $(BUILD)/lawtally.pot
 .PHONY: po
 po:
 	@mkdir -p $(BUILD)
-	xgettext --from-code=UTF-8 -k_ -kN_ --no-location --sort-output --package-name=lawtally \
+	xgettext --from-code=UTF-8 -k_ -kN_ -kdngettext:2,3 --no-location --sort-output --package-name=lawtally \
 		-o $(POT) clients/*.c clients/cli/*.c
 	for p in po/*.po; do msgmerge --quiet --update --backup=none --no-location $$p $(POT); done
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "i18n.h"
 #include "config.h"
 #include "datadir.h"
 #include "err.h"
@@ -23,7 +24,7 @@ int cli_data_dir(const char *cmd, const char *config_path, const char *data_dir,
 {
 	if (data_dir) {
 		if (!*data_dir || snprintf(out, len, "%s", data_dir) >= (int)len) {
-			fprintf(stderr, "lawtally %s: --data-dir: empty or too long\n", cmd);
+			fprintf(stderr, _("lawtally %s: --data-dir: empty or too long\n"), cmd);
 			return EXIT_USAGE;
 		}
 		return 0;
@@ -45,7 +46,7 @@ int cli_data_dir(const char *cmd, const char *config_path, const char *data_dir,
 	}
 	int rc = snprintf(out, len, "%s", c->data_dir) >= (int)len ? EXIT_USAGE : 0;
 	if (rc)
-		fprintf(stderr, "lawtally %s: data_dir too long\n", cmd);
+		fprintf(stderr, _("lawtally %s: data_dir too long\n"), cmd);
 	free(c);
 	return rc;
 }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "i18n.h"
 #include "client.h"
 #include "err.h"
 #include "keys.h"
@@ -60,7 +61,7 @@ int cli_view(const struct cli_view_opts *o, const Lawtally__V1__QueryRequest *q,
 		status = EXIT_USAGE;
 	} else if (r->document.len &&
 		   fwrite(r->document.data, 1, r->document.len, out) != r->document.len) {
-		fprintf(stderr, "lawtally %s: cannot write: %s\n", o->cmd, strerror(errno));
+		fprintf(stderr, _("lawtally %s: cannot write: %s\n"), o->cmd, strerror(errno));
 		status = EXIT_USAGE;
 	}
 	if (next_cursor)
@@ -77,14 +78,14 @@ int cli_out_open(const char *cmd, const char *path, struct cli_out *o)
 		return 0;
 	}
 	if (snprintf(o->tmp, sizeof(o->tmp), "%s.partial", path) >= (int)sizeof(o->tmp)) {
-		fprintf(stderr, "lawtally %s: %s: path too long\n", cmd, path);
+		fprintf(stderr, _("lawtally %s: %s: path too long\n"), cmd, path);
 		return EXIT_USAGE;
 	}
 	snprintf(o->path, sizeof(o->path), "%s", path);
 	int fd = open(o->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
 	o->f = fd >= 0 ? fdopen(fd, "wb") : NULL;
 	if (!o->f) {
-		fprintf(stderr, "lawtally %s: cannot create %s: %s\n", cmd, o->tmp, strerror(errno));
+		fprintf(stderr, _("lawtally %s: cannot create %s: %s\n"), cmd, o->tmp, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return EXIT_USAGE;
@@ -105,7 +106,7 @@ int cli_out_close(const char *cmd, struct cli_out *o, int status)
 {
 	if (o->f == stdout) {
 		if (fflush(stdout) != 0 && !status) {
-			fprintf(stderr, "lawtally %s: cannot write: %s\n", cmd, strerror(errno));
+			fprintf(stderr, _("lawtally %s: cannot write: %s\n"), cmd, strerror(errno));
 			status = EXIT_USAGE;
 		}
 		return status;
@@ -113,11 +114,11 @@ int cli_out_close(const char *cmd, struct cli_out *o, int status)
 	int bad = fflush(o->f) != 0 || fsync(fileno(o->f)) != 0;
 	bad |= fclose(o->f) != 0;
 	if (!status && bad) {
-		fprintf(stderr, "lawtally %s: cannot write %s: %s\n", cmd, o->tmp, strerror(errno));
+		fprintf(stderr, _("lawtally %s: cannot write %s: %s\n"), cmd, o->tmp, strerror(errno));
 		status = EXIT_USAGE;
 	}
 	if (!status && rename(o->tmp, o->path) != 0) {
-		fprintf(stderr, "lawtally %s: cannot rename %s: %s\n", cmd, o->tmp, strerror(errno));
+		fprintf(stderr, _("lawtally %s: cannot rename %s: %s\n"), cmd, o->tmp, strerror(errno));
 		status = EXIT_USAGE;
 	}
 	if (status)

@@ -107,7 +107,7 @@ static int make_dir(const char *cmd, const char *dir, int *made)
 {
 	*made = mkdir(dir, 0700) == 0;
 	if (!*made && errno != EEXIST) {
-		fprintf(stderr, "lawtally %s: cannot create %s: %s\n", cmd, dir, strerror(errno));
+		fprintf(stderr, _("lawtally %s: cannot create %s: %s\n"), cmd, dir, strerror(errno));
 		return EXIT_FAILED;
 	}
 	return 0;
@@ -144,17 +144,17 @@ int cmd_backup(int argc, char **argv)
 		goto rmdir_dest;
 	}
 	if (made_dest && sync_parent(dest) != 0) {
-		fprintf(stderr, "lawtally backup: cannot sync the directory above %s: %s\n", dest,
+		fprintf(stderr, _("lawtally backup: cannot sync the directory above %s: %s\n"), dest,
 			strerror(errno));
 		rc = EXIT_FAILED;
 		goto store_close;
 	}
 	/* the copy must open as a store: count what it holds */
 	if (cli_store_open("backup", dest, 0, &copy, &copy_lock) || cli_store_stats(copy, &st)) {
-		fprintf(stderr, "lawtally backup: the copy in %s does not read back\n", dest);
+		fprintf(stderr, _("lawtally backup: the copy in %s does not read back\n"), dest);
 		rc = EXIT_FAILED;
 	} else {
-		printf("backup: %s/data.mdb: %llu events, %llu KiB, synced\n", dest,
+		printf(_("backup: %s/data.mdb: %llu events, %llu KiB, synced\n"), dest,
 		       (unsigned long long)st.events, (unsigned long long)(bytes >> 10));
 	}
 	if (copy)
@@ -184,16 +184,16 @@ int cmd_restore(int argc, char **argv)
 	if (make_dir("restore", dir, &made_dir))
 		return EXIT_FAILED;
 	if (realpath(dir, real_dir) && realpath(backup, real_bk) && !strcmp(real_dir, real_bk)) {
-		fprintf(stderr, "lawtally restore: %s is the data directory itself\n", backup);
+		fprintf(stderr, _("lawtally restore: %s is the data directory itself\n"), backup);
 		return EXIT_USAGE;
 	}
 	if (datadir_lock(dir, &lock_fd, err, sizeof(err))) {
-		fprintf(stderr, "lawtally restore: %s: stop lawtallyd first\n", err);
+		fprintf(stderr, _("lawtally restore: %s: stop lawtallyd first\n"), err);
 		return EXIT_FAILED;
 	}
 	if (datadir_opener(dir, &pid)) {
-		fprintf(stderr, "lawtally restore: the store in %s is open in process %ld (a lawtally "
-				"backup or verify): wait for it\n", dir, pid);
+		fprintf(stderr, _("lawtally restore: the store in %s is open in process %ld (a lawtally "
+				"backup or verify): wait for it\n"), dir, pid);
 		rc = EXIT_FAILED;
 		goto unlock;
 	}
@@ -212,7 +212,7 @@ int cmd_restore(int argc, char **argv)
 		goto store_close;
 	}
 	if (made_dir && sync_parent(dir) != 0) {
-		fprintf(stderr, "lawtally restore: cannot sync the directory above %s: %s\n", dir,
+		fprintf(stderr, _("lawtally restore: cannot sync the directory above %s: %s\n"), dir,
 			strerror(errno));
 		rc = EXIT_FAILED;
 		goto store_close;
@@ -233,12 +233,12 @@ int cmd_restore(int argc, char **argv)
 		goto store_close;
 	}
 	int32_t tz = store_tz_offset(bk);
-	printf("restore: %s/data.mdb now holds the backup %s: %llu events, %llu KiB, counted in "
-	       "UTC%+03d:%02d, %s%s; start lawtallyd, then run lawtally verify\n",
+	printf(_("restore: %s/data.mdb now holds the backup %s: %llu events, %llu KiB, counted in "
+		 "UTC%+03d:%02d, %s%s; start lawtallyd, then run lawtally verify\n"),
 	       dir, backup, (unsigned long long)st.events, (unsigned long long)(bytes >> 10),
 	       tz / 3600, abs(tz % 3600) / 60,
-	       idtext[0] ? "store " : "made by a lawtally before store identities (lawtallyd "
-				      "migrates it when it starts)",
+	       idtext[0] ? _("store ") : _("made by a lawtally before store identities (lawtallyd "
+					"migrates it when it starts)"),
 	       idtext);
 store_close:
 	cli_store_close(backup, &bk, bk_lock);

@@ -91,27 +91,27 @@ int cmd_keygen(int argc, char **argv)
 						  "daemon's)"));
 	const char *name = argv[optind];
 	if (!keyfile_name_valid(name)) {
-		fprintf(stderr, "lawtally keygen: name '%s': 1-48 of A-Z a-z 0-9 . _ -, "
-			"not starting with .\n", name);
+		fprintf(stderr, _("lawtally keygen: name '%s': 1-48 of A-Z a-z 0-9 . _ -, "
+			"not starting with .\n"), name);
 		return EXIT_USAGE;
 	}
 	struct scope scope;
 	const char *why;
 	if (role && scope_parse(&scope, role, &why) != 0) {
-		fprintf(stderr, "lawtally keygen: --role %s: %s\n", role, why);
+		fprintf(stderr, _("lawtally keygen: --role %s: %s\n"), role, why);
 		return EXIT_USAGE;
 	}
 
 	char public[KEYFILE_Z85_LEN + 1], secret[KEYFILE_Z85_LEN + 1];
 	char keypath[4096], otherpath[4096], text[512], err[4200];
 	if (zmq_curve_keypair(public, secret) != 0) {
-		fprintf(stderr, "lawtally keygen: cannot make a key pair: %s\n", zmq_strerror(errno));
+		fprintf(stderr, _("lawtally keygen: cannot make a key pair: %s\n"), zmq_strerror(errno));
 		return EXIT_USAGE;
 	}
 	if (snprintf(keypath, sizeof(keypath), "%s/%s.key", dir, name) >= (int)sizeof(keypath) ||
 	    snprintf(otherpath, sizeof(otherpath), "%s/%s%s", dir, name,
 		     server ? ".pub" : KEYFILE_SUFFIX) >= (int)sizeof(otherpath)) {
-		fprintf(stderr, "lawtally keygen: --dir %s: path too long\n", dir);
+		fprintf(stderr, _("lawtally keygen: --dir %s: path too long\n"), dir);
 		return EXIT_USAGE;
 	}
 	if (server)
@@ -128,12 +128,12 @@ int cmd_keygen(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (server) {
-		fprintf(stderr, "lawtally keygen: wrote %s (secret, for lawtallyd only) and %s "
-			"(public, for every client)\n", keypath, otherpath);
+		fprintf(stderr, _("lawtally keygen: wrote %s (secret, for lawtallyd only) and %s "
+			"(public, for every client)\n"), keypath, otherpath);
 		fputs(text, stdout);
 	} else {
-		fprintf(stderr, "lawtally keygen: wrote %s (secret, stays on the client) and %s; "
-			"put %s%s in lawtallyd's clients directory and reload it:\n",
+		fprintf(stderr, _("lawtally keygen: wrote %s (secret, stays on the client) and %s; "
+			"put %s%s in lawtallyd's clients directory and reload it:\n"),
 			keypath, otherpath, name, KEYFILE_SUFFIX);
 		fputs(text, stdout);
 	}

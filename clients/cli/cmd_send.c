@@ -124,7 +124,7 @@ static int read_file(struct sendctx *s, const char *path)
 {
 	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
 	if (!f) {
-		fprintf(stderr, "lawtally send: %s: %s\n", path, strerror(errno));
+		fprintf(stderr, _("lawtally send: %s: %s\n"), path, strerror(errno));
 		return EXIT_USAGE;
 	}
 	char *line = NULL;
@@ -154,7 +154,7 @@ static int read_file(struct sendctx *s, const char *path)
 			continue;
 		}
 		if (s->n >= FILE_EVENTS_MAX) {
-			fprintf(stderr, "lawtally send: %s: more than %d events\n", path,
+			fprintf(stderr, _("lawtally send: %s: more than %d events\n"), path,
 				FILE_EVENTS_MAX);
 			jsonl_event_free(e);
 			rc = EXIT_USAGE;
@@ -163,7 +163,7 @@ static int read_file(struct sendctx *s, const char *path)
 		push_event(s, e, lineno);
 	}
 	if (ferror(f)) {
-		fprintf(stderr, "lawtally send: %s: %s\n", path, strerror(errno));
+		fprintf(stderr, _("lawtally send: %s: %s\n"), path, strerror(errno));
 		rc = EXIT_USAGE;
 	}
 	free(line);

@@ -245,7 +245,7 @@ static void on_ack(size_t i, Lawtally__V1__Ack__Status status, const char *reaso
 	else if (status == LAWTALLY__V1__ACK__STATUS__DUPLICATE)
 		s->duplicate++;
 	else if (s->rejected++ < 10)
-		printf("rejected: %s\n", reason ? reason : "no reason given");
+		printf(_("rejected: %s\n"), reason ? reason : "no reason given");
 }
 
 static void on_reject(uint64_t seq, const Lawtally__V1__Event *e, const char *reason, void *arg)
@@ -273,12 +273,12 @@ static void summary(const struct sim *s, uint64_t made, double secs, int json)
 		       (unsigned long long)s->actions, (unsigned long long)s->recorded);
 		return;
 	}
-	printf("simulate: %llu events in %.2f s (%.0f/s): %llu accepted, %llu duplicate, %llu rejected\n",
+	printf(_("simulate: %llu events in %.2f s (%.0f/s): %llu accepted, %llu duplicate, %llu rejected\n"),
 	       (unsigned long long)made, secs, rate, (unsigned long long)s->accepted,
 	       (unsigned long long)s->duplicate, (unsigned long long)s->rejected);
-	printf("adds to this year: disputes.registered %llu, disputes.resolved %llu, "
+	printf(_("adds to this year: disputes.registered %llu, disputes.resolved %llu, "
 	       "disputes.escalated %llu, disputes.unresolved %llu, trainings.sessions %llu, "
-	       "enforcement.actions %llu\n",
+	       "enforcement.actions %llu\n"),
 	       (unsigned long long)s->registered, (unsigned long long)s->resolved,
 	       (unsigned long long)s->escalated, (unsigned long long)s->unresolved,
 	       (unsigned long long)s->sessions, (unsigned long long)s->actions);
@@ -379,7 +379,7 @@ int cmd_simulate(int argc, char **argv)
 		goto free_all;
 	}
 	if (!so.dir && client_open(&cl, so.endpoint, so.keys)) {
-		fprintf(stderr, "lawtally simulate: bad endpoint %s\n", so.endpoint);
+		fprintf(stderr, _("lawtally simulate: bad endpoint %s\n"), so.endpoint);
 		rc = EXIT_USAGE;
 		goto free_all;
 	}
@@ -396,7 +396,7 @@ int cmd_simulate(int argc, char **argv)
 		}
 		for (long i = 0; i < n; i++) {
 			if (make_event(&s, &ev[i])) {
-				fprintf(stderr, "lawtally simulate: cannot make an event id\n");
+				fprintf(stderr, _("lawtally simulate: cannot make an event id\n"));
 				rc = EXIT_USAGE;
 				goto client_close;
 			}
@@ -414,7 +414,7 @@ int cmd_simulate(int argc, char **argv)
 			s.accepted += res.accepted;
 			s.duplicate += res.duplicate;
 			if (src) {
-				fprintf(stderr, "lawtally simulate: %s (spool %s)\n", err, so.dir);
+				fprintf(stderr, _("lawtally simulate: %s (spool %s)\n"), err, so.dir);
 				rc = EXIT_UNREACHABLE;
 				break;
 			}
@@ -423,7 +423,7 @@ int cmd_simulate(int argc, char **argv)
 		struct client_submit opts = {so.batch, so.window, so.timeout_ms, on_ack, &s};
 		int src = client_submit(cl, evp, (size_t)n, &opts, err, sizeof(err));
 		if (src) {
-			fprintf(stderr, "lawtally simulate: %s at %s\n", err, so.endpoint);
+			fprintf(stderr, _("lawtally simulate: %s at %s\n"), err, so.endpoint);
 			rc = EXIT_UNREACHABLE;
 			break;
 		}

@@ -281,7 +281,7 @@ static int list_rejected(uint64_t seq, int64_t at, const char *reason,
 		struct tm tm;
 		localtime_r(&t, &tm);
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
-		printf("#%llu rejected %s: %s\n  %s\n", (unsigned long long)seq, when, reason,
+		printf(_("#%llu rejected %s: %s\n  %s\n"), (unsigned long long)seq, when, reason,
 		       line ? line : "(the stored event does not decode)");
 	}
 	free(line);
@@ -353,12 +353,12 @@ int cmd_spool(int argc, char **argv)
 		rc = spool_rejected(sp, list_rejected, &json);
 		uint64_t n = 0;
 		if (!rc && clear && !(rc = spool_rejected_clear(sp, &n)))
-			fprintf(stderr, "lawtally spool rejected: %llu removed from the list\n",
+			fprintf(stderr, _("lawtally spool rejected: %llu removed from the list\n"),
 				(unsigned long long)n);
 	}
 	spool_close(&sp);
 	if (rc) {
-		fprintf(stderr, "lawtally spool %s: %s: %s\n", what, o.dir, lt_strerror(rc));
+		fprintf(stderr, _("lawtally spool %s: %s: %s\n"), what, o.dir, lt_strerror(rc));
 		return EXIT_USAGE;
 	}
 	return 0;

@@ -68,17 +68,18 @@ int cmd_verify(int argc, char **argv)
 	store_read_end(&snap);
 	cli_store_close(dir, &s, made_lock);
 	if (lrc == 0) {
-		printf("verify: %s: %llu events, consistent\n", dir, (unsigned long long)v.events);
+		printf(_("verify: %s: %llu events, consistent\n"), dir, (unsigned long long)v.events);
 		return 0;
 	}
 	if (lrc != LT_EMISMATCH) {
-		fprintf(stderr, "lawtally verify: %s: the recount stopped: %s\n", dir,
+		fprintf(stderr, _("lawtally verify: %s: the recount stopped: %s\n"), dir,
 			lt_strerror(lrc));
 		return EXIT_DIFFERS;
 	}
-	printf("verify: %s: %llu events, %llu difference%s; the first:\n", dir,
-	       (unsigned long long)v.events, (unsigned long long)v.mismatches,
-	       v.mismatches == 1 ? "" : "s");
+	printf(dngettext(I18N_DOMAIN, "verify: %s: %llu events, %llu difference; the first:\n",
+			 "verify: %s: %llu events, %llu differences; the first:\n",
+			 (unsigned long)v.mismatches),
+	       dir, (unsigned long long)v.events, (unsigned long long)v.mismatches);
 	for (size_t i = 0; i < v.nfirst; i++)
 		printf("  %s\n", v.first[i]);
 	return EXIT_DIFFERS;

@@ -9,6 +9,7 @@
 #include <zmq.h>
 
 #include "cli.h"
+#include "i18n.h"
 #include "keyfile.h"
 
 int keys_load(const char *cmd, const char *key_file, const char *server_key_file,
@@ -20,8 +21,8 @@ int keys_load(const char *cmd, const char *key_file, const char *server_key_file
 	if (!key && !server)
 		return 0;
 	if (!key || !server) {
-		fprintf(stderr, "lawtally %s: --key and --server-key go together (or $LAWTALLY_KEY "
-			"and $LAWTALLY_SERVER_KEY)\n", cmd);
+		fprintf(stderr, _("lawtally %s: --key and --server-key go together (or $LAWTALLY_KEY "
+			"and $LAWTALLY_SERVER_KEY)\n"), cmd);
 		return -1;
 	}
 	memset(k, 0, sizeof(*k));
@@ -31,7 +32,7 @@ int keys_load(const char *cmd, const char *key_file, const char *server_key_file
 		return -1;
 	}
 	if (zmq_curve_public(k->public_key, k->secret_key) != 0) {
-		fprintf(stderr, "lawtally %s: %s: cannot derive the public key: %s\n", cmd, key,
+		fprintf(stderr, _("lawtally %s: %s: cannot derive the public key: %s\n"), cmd, key,
 			zmq_strerror(errno));
 		return -1;
 	}
