@@ -97,8 +97,8 @@ int cli_out_binary_ok(const char *cmd, const char *path, const char *format)
 {
 	if ((path && strcmp(path, "-") != 0) || !isatty(STDOUT_FILENO))
 		return 0;
-	fprintf(stderr, "lawtally %s: a %s document is binary: write it to a file with -o FILE "
-			"(or redirect the output)\n", cmd, format);
+	fprintf(stderr, _("lawtally %s: a %s document is binary: write it to a file with -o FILE "
+			  "(or redirect the output)\n"), cmd, format);
 	return EXIT_USAGE;
 }
 

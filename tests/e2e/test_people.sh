@@ -82,7 +82,7 @@ one_line() { # EXPECTED COMMAND...
 }
 one_line "lawtally totals: --year abc: not a year from 1970 to 9999" "$LAWTALLY" totals --year abc
 one_line "lawtally totals: --year 99999: not a year from 1970 to 9999" "$LAWTALLY" totals --year 99999
-one_line "lawtally export: --events takes no --lang: the events have no breakdown, metric or label language" \
+one_line "lawtally export: --events takes no --lang: the events have no breakdown, metric, label language or format" \
 	"$LAWTALLY" export --events --lang zh
 one_line "lawtally import: --village is required: the village whose ledger this is, by code (ZL07) or name (王岗村)" \
 	"$LAWTALLY" import "$ROOT/tests/data/ledger-zl07.csv"
