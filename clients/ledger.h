@@ -4,8 +4,9 @@
  * Mediation centres keep their cases in Excel ledgers such as the
  * 矛盾纠纷排查化解台账: one row per case, Chinese column headers (日期, 案件编号,
  * 纠纷类型, 调解结果, 协议金额, 受理方式, ...) and Chinese values (邻里纠纷,
- * 调解成功, ...). This module maps headers to event fields and values to enum
- * values through tables, and turns one row into the events a sender would
+ * 调解成功, ...). This module maps headers to event fields through a table
+ * and values to enum values through common/words.c (the words send reads
+ * too), and turns one row into the events a sender would
  * have sent: a REGISTERED event for the case and, once it has an outcome, an
  * event for that stage. Columns of personal data (当事人, 身份证号, 联系电话,
  * 住址, the case's narrative) are recognised and never read.
@@ -96,7 +97,7 @@ enum ledger_field ledger_header_field(enum ledger_kind kind, const char *header,
 int ledger_map_header(struct ledger_map *m, enum ledger_kind kind, char *const *names,
 		      size_t n, char *err, size_t errlen);
 
-/* Value tables: Chinese words (and the enum's own short names) -> enum value; -1 if unknown. */
+/* A cell's value -> enum value through words_enum (words.h); -1 if unknown. */
 int ledger_category(const char *value);
 int ledger_stage(const char *value);
 int ledger_initiated(const char *value);
