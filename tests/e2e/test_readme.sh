@@ -63,7 +63,6 @@ while i < len(lines):
         if m:
             heredoc = m.group(1)
     flush()
-print(n)
 PY
 
 squeeze() { tr -s ' \t' '  '; }
