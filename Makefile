@@ -140,7 +140,8 @@ po:
 	@mkdir -p $(BUILD)
 	xgettext --from-code=UTF-8 -k_ -kN_ -kdngettext:2,3 --no-location --sort-output --package-name=lawtally \
 		-o $(POT) clients/*.c clients/cli/*.c
-	for p in po/*.po; do msgmerge --quiet --update --backup=none --no-location $$p $(POT); done
+	for p in po/*.po; do msgmerge --quiet --update --backup=none --no-location $$p $(POT) && \
+		msgattrib --no-obsolete -o $$p $$p; done
 
 # ---- clients/cli/: the lawtally command ---------------------------------
 CLI_OBJ := $(call objs,$(wildcard clients/cli/*.c))
