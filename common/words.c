@@ -142,6 +142,103 @@ static const struct word actions[] = {
 	{"法制审查", ACTION(LEGAL_REVIEW)},
 };
 
+#define AUD(x) LAWTALLY__V1__TRAINING__AUDIENCE__AUDIENCE_##x
+#define LAW(x) LAWTALLY__V1__PUBLICITY__LAW__LAW_##x
+#define DOC(x) LAWTALLY__V1__NORMATIVE_DOCUMENT__ACTION__ACTION_##x
+#define DEC(x) LAWTALLY__V1__MAJOR_DECISION__CATEGORY__CATEGORY_##x
+#define ADV(x) LAWTALLY__V1__LEGAL_OPINION__ADVISER__ADVISER_##x
+#define SUBJ(x) LAWTALLY__V1__LEGAL_OPINION__SUBJECT__SUBJECT_##x
+#define CONT(x) LAWTALLY__V1__DISCLOSURE__CONTENT__CONTENT_##x
+#define CHAN(x) LAWTALLY__V1__DISCLOSURE__CHANNEL__CHANNEL_##x
+#define SUP(x) LAWTALLY__V1__SUPERVISION__SUPERVISOR__SUPERVISOR_##x
+#define SSTAGE(x) LAWTALLY__V1__SUPERVISION__STAGE__STAGE_##x
+#define ITEM(x) LAWTALLY__V1__TASK__ITEM__ITEM_##x
+#define TSTAGE(x) LAWTALLY__V1__TASK__STAGE__STAGE_##x
+
+static const struct word audiences[] = {
+	{"专职调解员", AUD(MEDIATORS)}, {"村干部", AUD(VILLAGE_CADRES)}, {"村民", AUD(VILLAGERS)},
+	{"机关干部", AUD(ORGAN_CADRES)}, {"领导干部", AUD(LEADERS)},
+	{"执法人员", AUD(ENFORCEMENT_STAFF)}, {"社区矫正人员", AUD(COMMUNITY_CORRECTION)},
+	{"调解员", AUD(MEDIATORS)}, {"人民调解员", AUD(MEDIATORS)}, {"村组干部", AUD(VILLAGE_CADRES)},
+	{"群众", AUD(VILLAGERS)}, {"村民群众", AUD(VILLAGERS)}, {"镇机关干部", AUD(ORGAN_CADRES)},
+	{"党委理论学习中心组", AUD(LEADERS)}, {"执法队员", AUD(ENFORCEMENT_STAFF)},
+	{"社区矫正对象", AUD(COMMUNITY_CORRECTION)},
+};
+
+static const struct word laws[] = {
+	{"《宪法》", LAW(CONSTITUTION)}, {"《民法典》", LAW(CIVIL_CODE)},
+	{"《城乡规划法》", LAW(URBAN_RURAL_PLANNING)}, {"《土地管理法》", LAW(LAND_ADMINISTRATION)},
+	{"《反有组织犯罪法》", LAW(ANTI_ORGANIZED_CRIME)}, {"其他法律法规", LAW(OTHER)},
+	{"宪法", LAW(CONSTITUTION)}, {"民法典", LAW(CIVIL_CODE)},
+	{"城乡规划法", LAW(URBAN_RURAL_PLANNING)}, {"土地管理法", LAW(LAND_ADMINISTRATION)},
+	{"反有组织犯罪法", LAW(ANTI_ORGANIZED_CRIME)}, {"其他", LAW(OTHER)},
+};
+
+static const struct word document_actions[] = {
+	{"制定", DOC(DRAFTED)}, {"登记", DOC(REGISTERED)}, {"备案", DOC(FILED)},
+	{"审查", DOC(REVIEWED)}, {"合法性审查", DOC(REVIEWED)},
+};
+
+static const struct word decision_categories[] = {
+	{"重大事项决策", DEC(MAJOR_MATTER)}, {"重要干部任免", DEC(CADRE_APPOINTMENT)},
+	{"重大项目安排", DEC(MAJOR_PROJECT)}, {"大额资金使用", DEC(LARGE_FUNDS)},
+	{"重大事项", DEC(MAJOR_MATTER)}, {"干部任免", DEC(CADRE_APPOINTMENT)},
+	{"重大项目", DEC(MAJOR_PROJECT)}, {"大额资金", DEC(LARGE_FUNDS)},
+};
+
+static const struct word advisers[] = {
+	{"法律顾问", ADV(LEGAL_ADVISER)}, {"公职律师", ADV(PUBLIC_LAWYER)},
+};
+
+static const struct word subjects[] = {
+	{"合同签订", SUBJ(CONTRACT)}, {"重大决策", SUBJ(DECISION)}, {"规范性文件", SUBJ(DOCUMENT)},
+	{"涉诉案件", SUBJ(LITIGATION)}, {"其他法律问题", SUBJ(OTHER)},
+	{"合同", SUBJ(CONTRACT)}, {"诉讼", SUBJ(LITIGATION)}, {"其他", SUBJ(OTHER)},
+};
+
+static const struct word contents[] = {
+	{"决策公开", CONT(DECISION)}, {"执行公开", CONT(EXECUTION)}, {"管理公开", CONT(MANAGEMENT)},
+	{"结果公开", CONT(RESULT)}, {"服务公开", CONT(SERVICE)},
+};
+
+static const struct word channels[] = {
+	{"政府网站", CHAN(WEBSITE)}, {"政务公开栏", CHAN(NOTICE_BOARD)},
+	{"微信公众号", CHAN(WECHAT)}, {"其他", CHAN(OTHER)},
+	{"网站", CHAN(WEBSITE)}, {"公开栏", CHAN(NOTICE_BOARD)}, {"微信", CHAN(WECHAT)},
+	{"其它", CHAN(OTHER)},
+};
+
+static const struct word supervisors[] = {
+	{"两代表一委员", SUP(DEPUTIES)}, {"镇纪委", SUP(DISCIPLINE)}, {"监察机关", SUP(SUPERVISORY)},
+	{"巡察机关", SUP(INSPECTION)}, {"上级反馈", SUP(HIGHER_LEVEL)}, {"社会监督", SUP(SOCIAL)},
+	{"舆论监督", SUP(MEDIA)},
+	{"人大代表", SUP(DEPUTIES)}, {"党代表", SUP(DEPUTIES)}, {"政协委员", SUP(DEPUTIES)},
+	{"纪委", SUP(DISCIPLINE)}, {"上级监察机关", SUP(SUPERVISORY)}, {"巡察", SUP(INSPECTION)},
+	{"法治建设督察", SUP(HIGHER_LEVEL)}, {"媒体", SUP(MEDIA)},
+};
+
+static const struct word supervision_stages[] = {
+	{"反馈问题", SSTAGE(RECEIVED)}, {"整改完成", SSTAGE(RECTIFIED)},
+	{"收到", SSTAGE(RECEIVED)}, {"已整改", SSTAGE(RECTIFIED)}, {"整改", SSTAGE(RECTIFIED)},
+};
+
+static const struct word items[] = {
+	{"成立领导小组", ITEM(LEADING_GROUP)}, {"年度实施方案", ITEM(IMPLEMENTATION_PLAN)},
+	{"权力清单", ITEM(POWER_LIST)}, {"履职清单", ITEM(DUTY_LIST)},
+	{"普法宣传计划", ITEM(PUBLICITY_PLAN)}, {"创建五星支部", ITEM(FIVE_STAR_BRANCH)},
+	{"村\"三委\"换届", ITEM(VILLAGE_ELECTION)}, {"政府信息公开目录", ITEM(DISCLOSURE_CATALOGUE)},
+	{"政务公开负面清单", ITEM(NEGATIVE_LIST)}, {"其他", ITEM(OTHER)},
+	{"领导小组", ITEM(LEADING_GROUP)}, {"实施方案", ITEM(IMPLEMENTATION_PLAN)},
+	{"职责清单", ITEM(DUTY_LIST)}, {"五星支部", ITEM(FIVE_STAR_BRANCH)},
+	{"村三委换届", ITEM(VILLAGE_ELECTION)}, {"换届选举", ITEM(VILLAGE_ELECTION)},
+	{"信息公开目录", ITEM(DISCLOSURE_CATALOGUE)}, {"负面清单", ITEM(NEGATIVE_LIST)},
+};
+
+static const struct word task_stages[] = {
+	{"部署", TSTAGE(PLANNED)}, {"完成", TSTAGE(DONE)},
+	{"列入计划", TSTAGE(PLANNED)}, {"已完成", TSTAGE(DONE)},
+};
+
 /* Trailing words that may follow any value of an enum, dropped in turn (邻里纠纷类). */
 static const struct table {
 	const ProtobufCEnumDescriptor *desc;
@@ -160,6 +257,21 @@ static const struct table {
 	{&lawtally__v1__lawsuit__outcome__descriptor, outcomes, NELEM(outcomes), {0}},
 	{&lawtally__v1__enforcement__campaign__descriptor, campaigns, NELEM(campaigns), {0}},
 	{&lawtally__v1__enforcement__action__descriptor, actions, NELEM(actions), {0}},
+	{&lawtally__v1__training__audience__descriptor, audiences, NELEM(audiences), {0}},
+	{&lawtally__v1__publicity__law__descriptor, laws, NELEM(laws), {0}},
+	{&lawtally__v1__normative_document__action__descriptor, document_actions,
+	 NELEM(document_actions), {0}},
+	{&lawtally__v1__major_decision__category__descriptor, decision_categories,
+	 NELEM(decision_categories), {0}},
+	{&lawtally__v1__legal_opinion__adviser__descriptor, advisers, NELEM(advisers), {0}},
+	{&lawtally__v1__legal_opinion__subject__descriptor, subjects, NELEM(subjects), {0}},
+	{&lawtally__v1__disclosure__content__descriptor, contents, NELEM(contents), {0}},
+	{&lawtally__v1__disclosure__channel__descriptor, channels, NELEM(channels), {0}},
+	{&lawtally__v1__supervision__supervisor__descriptor, supervisors, NELEM(supervisors), {0}},
+	{&lawtally__v1__supervision__stage__descriptor, supervision_stages,
+	 NELEM(supervision_stages), {0}},
+	{&lawtally__v1__task__item__descriptor, items, NELEM(items), {0}},
+	{&lawtally__v1__task__stage__descriptor, task_stages, NELEM(task_stages), {0}},
 };
 
 static const struct table *table_of(const ProtobufCEnumDescriptor *d)
