@@ -89,20 +89,6 @@ struct group {
 	uint64_t accepted;              /* events acknowledged ACCEPTED so far */
 };
 
-/*
- * What was refused, for the operator: each reason (a static string, so
- * compared by address) at most once a minute at <6>, with how many times it
- * recurred unlogged, so that a sender stuck on one bad event cannot flood
- * the journal.
- */
-#define REJECT_LOG_REASONS 64
-#define REJECT_LOG_INTERVAL_S 60.0
-struct reject_log {
-	const char *reason;
-	double last;                    /* when it was last logged (monotonic s) */
-	uint64_t quiet;                 /* times since then, unlogged */
-};
-
 struct ingest {
 	struct event_base *base;
 	void *sock;
@@ -118,6 +104,10 @@ struct ingest {
 	int paused;                     /* reading waits for a free group */
 	struct ratelimit anonymous;     /* "without a User-Id" lines */
 	struct ratelimit recv_errors;   /* "receive failed" lines */
+	/* why events were rejected and requests refused, for the operator at
+	 * <6>: a sender stuck on one bad event must not flood the journal */
+	struct ratelimit rejected;      /* offender: the reason */
+	struct ratelimit refused;
 	void (*on_commit)(void *arg);   /* after a commit that stored something */
 	void *on_commit_arg;
 	/*
@@ -140,29 +130,13 @@ struct ingest {
 	Lawtally__V1__Ack **ackp;
 	uint8_t *out;
 	size_t outcap;
-	struct reject_log rejects[REJECT_LOG_REASONS];
 };
 
-/* what: "rejected an event", "refused a request"; reason a static string. */
-static void log_rejected(struct ingest *in, const char *what, const char *reason)
+/* Logs why at <6>, through rl (ratelimit.h): what is "rejected an event" or "refused a request". */
+static void log_rejected(struct ratelimit *rl, const char *what, const char *reason)
 {
-	double now = now_mono();
-	struct reject_log *r = NULL;
-	for (int i = 0; i < REJECT_LOG_REASONS && !r; i++)
-		if (in->rejects[i].reason == reason || !in->rejects[i].reason)
-			r = &in->rejects[i];
-	if (!r)
-		return; /* more kinds of reason than slots: the metrics still count them */
-	if (r->reason && now - r->last < REJECT_LOG_INTERVAL_S) {
-		r->quiet++;
-		return;
-	}
-	if (r->quiet)
-		log_info("ingest: %s: %s (and %llu more times in the last minute)", what, reason,
-			 (unsigned long long)r->quiet);
-	else
+	if (ratelimit_hit(rl, reason))
 		log_info("ingest: %s: %s", what, reason);
-	*r = (struct reject_log){reason, now, 0};
 }
 
 /* Packs and sends a reply to env; a reply that cannot go is counted. */
@@ -274,7 +248,7 @@ static void take_request(struct ingest *in, zmq_msg_t *parts, int n, int64_t now
 				   &nspans, &req, &batch_id);
 	if (why) {
 		in->m->bad_frames++;
-		log_rejected(in, "refused a request", why);
+		log_rejected(&in->refused, "refused a request", why);
 		if (nenv >= 1)
 			send_error(in, parts, nenv, batch_id, why, 0);
 		/* an unpacked req stays in the arena until the group is answered */
@@ -322,7 +296,7 @@ static void take_request(struct ingest *in, zmq_msg_t *parts, int n, int64_t now
 		g->slot_item[slot] = -1;
 		if (reason) {
 			metrics_rejected(in->m, reason);
-			log_rejected(in, "rejected an event", reason);
+			log_rejected(&in->rejected, "rejected an event", reason);
 			continue;
 		}
 		g->slot_item[slot] = (long)g->nitems;
@@ -348,7 +322,7 @@ static void count_store_reject(const char *reason, void *arg)
 {
 	struct ingest *in = arg;
 	metrics_rejected(in->m, reason);
-	log_rejected(in, "rejected an event", reason);
+	log_rejected(&in->rejected, "rejected an event", reason);
 }
 
 /* Answers request p of g, committed with g->rc; lets go of the request. */
@@ -576,6 +550,8 @@ int ingest_start(struct ingest **out, struct event_base *base, void *zctx,
 	ratelimit_init(&in->anonymous, "ingest: messages without an authenticated User-Id dropped",
 		       "peers");
 	ratelimit_init(&in->recv_errors, "ingest: receive failed", "errors");
+	ratelimit_init(&in->rejected, "ingest: events rejected", "reasons");
+	ratelimit_init(&in->refused, "ingest: requests refused", "reasons");
 	/* a group takes requests until batch_events_max: one more may overshoot it */
 	size_t cap = opts->batch_events_max + opts->request_events_max;
 	group_init(&in->groups[0], in, cap);
@@ -699,6 +675,8 @@ void ingest_close(struct ingest **inp)
 	free(in->out);
 	ratelimit_fini(&in->anonymous);
 	ratelimit_fini(&in->recv_errors);
+	ratelimit_fini(&in->rejected);
+	ratelimit_fini(&in->refused);
 	free(in);
 	*inp = NULL;
 }
