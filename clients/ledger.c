@@ -80,6 +80,7 @@ static const struct header {
 	{D, "人民调解员", LF_RECORDED_BY, 0},
 	{T, "培训内容", LF_TOPIC, 0}, {T, "培训主题", LF_TOPIC, 0}, {T, "主题", LF_TOPIC, 1},
 	{T, "内容", LF_TOPIC, 1},
+	{T, "培训对象", LF_AUDIENCE, 0}, {T, "参训对象", LF_AUDIENCE, 0}, {T, "对象", LF_AUDIENCE, 1},
 	{T, "参训人数", LF_ATTENDEES, 0}, {T, "参加人数", LF_ATTENDEES, 0},
 	{T, "培训人数", LF_ATTENDEES, 0}, {T, "人数", LF_ATTENDEES, 1},
 	/* personal data and narratives: recognised so that they are never read */
@@ -118,7 +119,7 @@ static const char *const field_names[LF_COUNT] = {
 	[LF_CATEGORY] = "纠纷类型", [LF_STAGE] = "调解结果", [LF_INITIATED] = "受理方式",
 	[LF_AMOUNT] = "协议金额", [LF_CRIMINAL] = "防止民转刑", [LF_GROUP] = "防止群体性上访",
 	[LF_PEOPLE] = "涉及人数", [LF_RECORDED_BY] = "调解员", [LF_TOPIC] = "培训内容",
-	[LF_ATTENDEES] = "参训人数", [LF_VILLAGE] = "村名",
+	[LF_ATTENDEES] = "参训人数", [LF_VILLAGE] = "村名", [LF_AUDIENCE] = "培训对象",
 };
 
 /* Starts with the UTF-8 bytes of a character to drop from headers and values. */
@@ -736,6 +737,11 @@ static int training_row(struct rowctx *r, struct ledger_row *o)
 	uint32_t attendees;
 	if (read_uint(r, LF_ATTENDEES, ATTENDEES_MAX, &attendees))
 		return LT_EINVAL;
+	int audience = 0;
+	if (cell(r, LF_AUDIENCE, v, sizeof(v), &col) &&
+	    (audience = words_enum(&lawtally__v1__training__audience__descriptor, v)) < 0)
+		return unknown(r, col, _("unknown audience \"%s\"; one of: %s"), v,
+			       &lawtally__v1__training__audience__descriptor);
 	if (cell(r, LF_TOPIC, o->topic, sizeof(o->topic), &col) && strlen(o->topic) > TOPIC_MAX)
 		return bad(r, col, _("topic longer than 200 bytes%s"), NULL);
 	/* what tells two trainings of one day apart: their number, else their topic */
@@ -748,6 +754,7 @@ static int training_row(struct rowctx *r, struct ledger_row *o)
 	o->n = 1;
 	o->training = (Lawtally__V1__Training)LAWTALLY__V1__TRAINING__INIT;
 	o->training.attendees = attendees;
+	o->training.audience = audience;
 	o->training.topic = o->topic;
 	ledger_event_id(o->id[0], LEDGER_TRAINING, o->village,
 			cell(r, LF_CASE_ID, key, sizeof(key), &col) ? key : o->topic, "", day,

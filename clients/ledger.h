@@ -62,6 +62,7 @@ enum ledger_field {
 	LF_TOPIC,
 	LF_ATTENDEES,
 	LF_VILLAGE,      /* 村 / 村名: must name the village imported for */
+	LF_AUDIENCE,     /* 培训对象 */
 	LF_COUNT
 };
 

@@ -12,6 +12,8 @@
 
 #include "err.h"
 #include "i18n.h"
+#include "validate.h"
+#include "villages.h"
 #include "words.h"
 #include "xalloc.h"
 #include "xlsx.h"
@@ -120,6 +122,9 @@ struct state {
 	struct ledger_carry carry;
 	char (*header)[HEADER_NAME_MAX]; /* the header row's names, for messages */
 	size_t cap_lines, cap_rows;
+	/* the daemon's rules are checked here, against the built-in villages
+	 * and the one imported for: whether it exists is the daemon's list's say */
+	struct villages *villages;
 };
 
 /* Keeps the names of the header row, each cut whole characters short of HEADER_NAME_MAX. */
@@ -180,6 +185,15 @@ static void take_row(struct state *st, struct csv_record *rec)
 		add_line(im, &st->cap_lines, rec->line, LEDGER_ROW_SKIPPED, "%s", _(r->skipped));
 		im->skipped++;
 		return;
+	}
+	for (size_t k = 0; k < r->n; k++) {
+		const char *why = validate_event(&r->ev[k], st->villages);
+		if (why) {
+			add_line(im, &st->cap_lines, rec->line, LEDGER_ROW_BAD,
+				 _("lawtallyd would refuse this row: %s"), why);
+			im->bad++;
+			return;
+		}
 	}
 	add_line(im, &st->cap_lines, rec->line, LEDGER_ROW_EVENTS, NULL)->row = im->nrows++;
 	im->cases++;
@@ -258,6 +272,12 @@ int ledger_import_read(struct ledger_import *im, const void *data, size_t len,
 	if ((rc = reader_open(&rd, im, data, len, o, err, errlen)))
 		return rc;
 	st.header = xcalloc(CSV_FIELDS_MAX, sizeof(*st.header));
+	st.villages = xmalloc(sizeof(*st.villages));
+	villages_builtin(st.villages);
+	if (o->village && village_code_valid(o->village) && !villages_find(st.villages, o->village)) {
+		const char *full;
+		(void)villages_add(st.villages, o->village, "", &full);
+	}
 	while ((rc = reader_next(&rd, &rec, why, sizeof(why))) != 0) {
 		if (rc < 0) { /* a malformed CSV record: why holds its line */
 			add_line(im, &st.cap_lines, 0, LEDGER_ROW_BAD, "%s", why);
@@ -307,6 +327,7 @@ int ledger_import_read(struct ledger_import *im, const void *data, size_t len,
 	rc = 0;
 done:
 	free(st.header);
+	free(st.villages);
 	reader_close(&rd);
 	return rc;
 }

@@ -38,7 +38,7 @@ const char cmd_import_help[] =
 	"title row; its Chinese headers name the columns:\n"
 	"  dispute:  日期/受理日期, 案件编号, 纠纷类型, 调解结果/状态, 调解日期, 受理方式,\n"
 	"            协议金额(元), 防止民转刑, 防止群体性上访, 涉及人数, 调解员, 村名\n"
-	"  training: 日期, 培训内容, 参训人数, 编号\n"
+	"  training: 日期, 培训内容, 参训人数, 编号, 培训对象\n"
 	"Values are read as ledgers write them (邻里纠纷, 调解成功, 上交, 主动排查, 是/否,\n"
 	"2024年3月5日, 2,500.00, full-width ２０２４／３／５ and １，２００ alike); a blank\n"
 	"under a merged date or village cell takes the value above. Columns of\n"

@@ -334,7 +334,7 @@ static void test_training_rows(void **state)
 	(void)state;
 	struct ledger_map m;
 	struct ledger_row r;
-	char err[160];
+	char err[512];
 	size_t col;
 	char *header[] = {"序号", "培训日期", "培训内容", "参训人数", "主讲人"};
 	assert_int_equal(ledger_map_header(&m, LEDGER_TRAINING, header, NELEM(header), err,
@@ -349,6 +349,27 @@ static void test_training_rows(void **state)
 	assert_int_equal(ledger_row(&m, "ZL07", "c", no_topic, NELEM(no_topic), &r, &col, err,
 				    sizeof(err)), LT_EINVAL);
 	assert_int_equal(col, 1);
+
+	/* 培训对象: who was trained */
+	char *with_audience[] = {"日期", "培训对象", "培训内容", "参训人数"};
+	assert_int_equal(ledger_map_header(&m, LEDGER_TRAINING, with_audience, NELEM(with_audience),
+					   err, sizeof(err)), 0);
+	char *villagers[] = {"2024/3/8", "村民", "民法典进村", "1,200"};
+	assert_int_equal(ledger_row(&m, "ZL07", "c", villagers, NELEM(villagers), &r, &col, err,
+				    sizeof(err)), 0);
+	assert_int_equal(r.ev[0].training->audience,
+			 LAWTALLY__V1__TRAINING__AUDIENCE__AUDIENCE_VILLAGERS);
+	assert_int_equal(r.ev[0].training->attendees, 1200);
+	char *blank[] = {"2024/3/8", "", "民法典进村", "12"};
+	assert_int_equal(ledger_row(&m, "ZL07", "c", blank, NELEM(blank), &r, &col, err,
+				    sizeof(err)), 0);
+	assert_int_equal(r.ev[0].training->audience, 0);
+	char *unknown[] = {"2024/3/8", "学生", "民法典进村", "12"};
+	assert_int_equal(ledger_row(&m, "ZL07", "c", unknown, NELEM(unknown), &r, &col, err,
+				    sizeof(err)), LT_EINVAL);
+	assert_int_equal(col, 1);
+	assert_string_equal(err, "unknown audience \"学生\"; one of: 专职调解员, 村干部, 村民, 机关干部, "
+				 "领导干部, 执法人员, 社区矫正人员");
 }
 
 /* Digits and punctuation typed full-width, and thousands separators in counts. */

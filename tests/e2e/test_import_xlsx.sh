@@ -68,10 +68,12 @@ assert_eq 1 "$rc" "import for another village than the ledger's"
 assert_eq 8 "$(grep -c 'column B (村名): "王岗村" is another village than the one imported for' "$T/other.err")" \
 	"rows of another village"
 
-# trainings: 35 + 1,200 + 8 attending
+# trainings by audience (培训对象): mediators 35 + 8, villagers 1,200
 out=$(import "$T/培训.xlsx" --kind training --village 王岗村) || fail "training import exited $?: $out"
-assert_eq 3 "$(total trainings.sessions village ZL07)" "training sessions"
-assert_eq 1243 "$(total trainings.attendees village ZL07)" "training attendees"
+assert_eq 2 "$(total trainings.sessions village ZL07)" "trainings of mediators"
+assert_eq 43 "$(total trainings.attendees village ZL07)" "mediators trained"
+assert_eq 1 "$(total trainings.others village ZL07)" "trainings of villagers"
+assert_eq 1200 "$(total trainings.others_attendees village ZL07)" "villagers trained"
 
 # Excel's "Unicode text": UTF-16 with a byte-order mark, tab-separated
 "$PY" - "$ROOT/tests/data/ledger-zl07.csv" "$T/ledger.txt" <<'PY'

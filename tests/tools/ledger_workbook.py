@@ -9,7 +9,8 @@ text with them, a count of 1,200 people, a blank row and a 合计 row at the foo
 The dispute ledger holds 8 cases of 王岗村 in 2024: registered 8 (2 in January,
 2 in April, both pairs on merged dates), resolved 5, escalated 1, not resolved 1,
 open 1; 43,300.00 yuan agreed; 1 group petition prevented, 1,200 people.
-The training ledger holds 3 trainings with 35 + 1,200 + 8 = 1,243 attending.
+The training ledger holds 3 trainings: of mediators (专职调解员, 调解员) 35 + 8 = 43
+attending, and of villagers (村民) 1,200.
 tests/e2e/test_import_xlsx.sh imports both and checks those figures."""
 import datetime
 import sys
@@ -64,10 +65,10 @@ def disputes(ws):
 def trainings(ws):
     ws.append(["王岗村普法培训台账"])
     ws.merge_cells("A1:E1")
-    ws.append(["编号", "培训日期", "培训内容", "参训人数", "主讲人"])
-    ws.append(["PX-1", D(2024, 3, 8), "人民调解员业务培训", "35人", "司法所"])
-    ws.append(["PX-2", None, "民法典进村", "１，２００", "律师"])
-    ws.append(["PX-3", "２０２４年６月１日", "反诈宣讲", 8, "派出所"])
+    ws.append(["编号", "培训日期", "培训对象", "培训内容", "参训人数", "主讲人"])
+    ws.append(["PX-1", D(2024, 3, 8), "专职调解员", "人民调解员业务培训", "35人", "司法所"])
+    ws.append(["PX-2", None, "村民", "民法典进村", "１，２００", "律师"])
+    ws.append(["PX-3", "２０２４年６月１日", "调解员", "反诈宣讲", 8, "派出所"])
     ws.merge_cells("B3:B4")
     ws["B3"].number_format = DATE
 
