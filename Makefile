@@ -35,7 +35,7 @@ VERSION  := 0.1.0
 # The build: compiler, protoc-c and the libraries.
 DEB_PKGS := build-essential pkg-config protobuf-c-compiler libprotobuf-c-dev \
 	libzmq3-dev liblmdb-dev libevent-dev libcmocka-dev libjansson-dev \
-	libinih-dev libsystemd-dev nettle-dev libzip-dev libxlsxwriter-dev
+	libinih-dev libsystemd-dev nettle-dev libzip-dev libxlsxwriter-dev zlib1g-dev
 # The dashboard embeds Debian's Chart.js; its test drives Chromium over CDP.
 DEB_PKGS += libjs-chart.js chromium python3
 # End-to-end tests: HTTP and JSON from the shell, a test store edited with
@@ -54,7 +54,7 @@ DEB_PKGS += python3-zmq python3-protobuf protobuf-compiler
 BENCH_PKGS := redis-server libhiredis-dev
 
 # (xlsxwriter's pkg-config version reads 4 whatever the release: never test it.)
-PC_PKGS     := libzmq libprotobuf-c lmdb libevent jansson inih libsystemd nettle libzip xlsxwriter
+PC_PKGS     := libzmq libprotobuf-c lmdb libevent jansson inih libsystemd nettle libzip xlsxwriter zlib
 PC_CFLAGS   := $(shell pkg-config --cflags $(PC_PKGS) 2>/dev/null)
 PC_LIBS     := $(shell pkg-config --libs $(PC_PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
@@ -153,15 +153,18 @@ $(GEN_OBJ): $(GEN_SRC)
 
 # ---- tests/: unit tests mirror the source folders ----------------------
 # tests/LAYER/test_NAME.c links the libraries of LAYER and below; test
-# tools (tests/tools/) are the fixture and the small programs e2e uses.
+# tools (tests/tools/) are the fixture, plain-LMDB changes to a store for
+# the store's tests, and the small programs e2e uses.
 FIXTURE_OBJ := $(BUILD)/tests/tools/fixture.o
+RAWSTORE_OBJ := $(BUILD)/tests/tools/rawstore.o
 define unit_layer
 UNIT_BIN += $$(patsubst %.c,$$(BUILD)/%,$$(wildcard tests/$(1)/test_*.c))
 $$(BUILD)/tests/$(1)/test_%: $$(BUILD)/tests/$(1)/test_%.o $(2)
 	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(CMOCKA_LIBS) $$(LDLIBS)
 endef
 $(eval $(call unit_layer,common,$(COMMON_LIB)))
-$(eval $(call unit_layer,daemon/store,$(FIXTURE_OBJ) $(STORE_LIB) $(CLIENT_LIB) $(COMMON_LIB)))
+$(eval $(call unit_layer,daemon/store,$(FIXTURE_OBJ) $(RAWSTORE_OBJ) $(STORE_LIB) $(CLIENT_LIB) \
+	$(COMMON_LIB)))
 $(eval $(call unit_layer,daemon/office,$(FIXTURE_OBJ) $(OFFICE_LIB) $(STORE_LIB) $(CLIENT_LIB) \
 	$(COMMON_LIB)))
 $(eval $(call unit_layer,daemon,$(DAEMON_LIBS)))
@@ -182,11 +185,12 @@ $(BUILD)/tests/fuzz/fuzz_%: $(BUILD)/tests/fuzz/fuzz_%.o $(ALL_LIBS)
 	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
 
 TEST_TOOLS := $(BUILD)/tests/gen-events $(BUILD)/tests/zsend $(BUILD)/tests/notify-listen \
-	$(BUILD)/tests/zcurve
+	$(BUILD)/tests/zcurve $(BUILD)/tests/store-damage
 $(BUILD)/tests/gen-events: $(BUILD)/tests/tools/gen_events.o $(FIXTURE_OBJ) $(CLIENT_LIB) $(COMMON_LIB)
 $(BUILD)/tests/zsend: $(BUILD)/tests/tools/zsend.o $(COMMON_LIB)
 $(BUILD)/tests/zcurve: $(BUILD)/tests/tools/zcurve.o $(CLIENT_LIB) $(COMMON_LIB)
 $(BUILD)/tests/notify-listen: $(BUILD)/tests/tools/notify_listen.o
+$(BUILD)/tests/store-damage: $(BUILD)/tests/tools/store_damage.o
 $(TEST_TOOLS):
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
