@@ -269,9 +269,16 @@ int store_verify(const struct store_snap *snap, struct store_verify *v);
 /*
  * 1 when the store has met a damaged record (a read, a batch, the scrub),
  * with the first as one line in buf ("damaged record in totals, key
- * 0a...: checksum mismatch"); 0 when not. Any thread.
+ * 0a...: checksum mismatch") unless len is 0; 0 when not. Any thread.
  */
 int store_damaged(struct store *s, char *buf, size_t len);
+
+/*
+ * Why a read failed with rc, as one line in buf (returned): lt_strerror's
+ * phrase, and for LT_ECORRUPT the damage the store met ("stored data
+ * corrupt: damaged record in totals, key 0a...: checksum mismatch").
+ */
+const char *store_strerror(struct store *s, int rc, char *buf, size_t len);
 
 /* Where a walk of every record of every database is (store_walk_step). */
 #define STORE_KEY_MAX 511

@@ -65,10 +65,22 @@ int store_damaged(struct store *s, char *buf, size_t len)
 {
 	if (!atomic_load(&s->damaged))
 		return 0;
+	if (len == 0)
+		return 1;
 	pthread_mutex_lock(&s->damage_mu);
 	snprintf(buf, len, "%s", s->damage);
 	pthread_mutex_unlock(&s->damage_mu);
 	return 1;
+}
+
+const char *store_strerror(struct store *s, int rc, char *buf, size_t len)
+{
+	char why[sizeof(s->damage)];
+	if (rc != LT_ECORRUPT || !store_damaged(s, why, sizeof(why)))
+		snprintf(buf, len, "%s", lt_strerror(rc));
+	else
+		snprintf(buf, len, "%s: %s", lt_strerror(rc), why);
+	return buf;
 }
 
 /*
@@ -407,6 +419,18 @@ static int walk_one_db(struct walk_ctx *c, int sealed, size_t *budget)
 	return rc;
 }
 
+/* LMDB stopped the walk of db with rc: a page it cannot read is damage too. */
+static int walk_failed(struct store *s, MDB_dbi db, int rc)
+{
+	if (lt_from_mdb(rc) == LT_ECORRUPT) {
+		char line[160];
+		snprintf(line, sizeof(line), "database %s: LMDB cannot read a page of it: %s",
+			 store_db_name(s, db), mdb_strerror(rc));
+		store_note_damage_line(s, line);
+	}
+	return lt_from_mdb(rc);
+}
+
 /* Walks on in txn; returns 1 when done, 0 when more remain, or an LT_E* code. */
 static int walk_txn(struct store *s, MDB_txn *txn, struct store_walk *w, size_t max,
 		    store_note_fn fn, void *arg)
@@ -433,7 +457,7 @@ static int walk_txn(struct store *s, MDB_txn *txn, struct store_walk *w, size_t 
 		uint64_t before = w->records;
 		rc = walk_one_db(&c, sealed, &budget);
 		if (rc && rc != MDB_NOTFOUND)
-			return lt_from_mdb(rc);
+			return walk_failed(s, c.db, rc);
 		if (rc == 0)
 			break; /* the budget ran out */
 		MDB_stat dst;

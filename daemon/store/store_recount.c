@@ -377,6 +377,8 @@ int store_recount_check(struct store *s, struct store_verify *v)
 		return lrc;
 	lrc = recount_all(s, snap.txn, v, 1);
 	store_read_end(&snap);
+	if (lrc == LT_ECORRUPT && !store_damaged(s, NULL, 0))
+		store_note_damage_line(s, "the recount met a page LMDB cannot read");
 	if (lrc)
 		return lrc;
 	if (v->mismatches) {
