@@ -554,7 +554,7 @@ static void test_meta_rollback(void **state)
 	assert_int_equal(total_rc(f->s, M_TRAININGS_ATTENDEES, 0), 21);
 }
 
-/* ---- a schema-1 store ----------------------------------------------------- */
+/* ---- a schema-2 store ----------------------------------------------------- */
 
 /* Strips the seals and the commit record: the store as version 2 wrote it. */
 static void make_schema_2(const char *dir)
@@ -658,6 +658,31 @@ static void test_schema_2_sealed(void **state)
 	assert_int_equal(v.damaged, 1);
 }
 
+/* A schema-2 store with no room left in its map: sealing it grows the map. */
+static void test_schema_2_map_grows(void **state)
+{
+	struct fx *f = *state;
+	struct ev e[64];
+	for (int b = 0; b < 40; b++) {
+		for (int i = 0; i < 64; i++)
+			ev_training(&e[i], 5000 + 64 * (uint64_t)b + (uint64_t)i, "ZL09", 3,
+				    T2024 + 3600 * i);
+		assert_int_equal(apply(f->s, e, 64), 0);
+	}
+	store_close(&f->s);
+	make_schema_2(f->dir);
+	char err[256];
+	/* a map no larger than the file: LMDB takes the smallest that holds it */
+	struct store_options o = {.dir = f->dir, .tz_offset = TZ, .map_size = 4096,
+				  .map_size_max = 64 << 20};
+	if (store_open(&f->s, &o, err, sizeof(err)))
+		fail_msg("store_open: %s", err);
+	assert_int_equal(total_rc(f->s, M_TRAININGS_ATTENDEES, 0), 3 * 64 * 40);
+	struct store_verify v;
+	assert_int_equal(snap_verify_all(f->s, &v, NULL, NULL), 0);
+	assert_int_equal(v.events, 64 * 40);
+}
+
 /* ---- the scrub's steps ---------------------------------------------------- */
 
 static void test_walk_steps(void **state)
@@ -741,6 +766,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_went_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_meta_rollback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_schema_2_sealed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_schema_2_map_grows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_walk_steps, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("damage", tests, NULL, NULL);
