@@ -6,6 +6,7 @@
 #   make asan       the tests under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make bench      the benchmarks, written to BENCHMARKS.md
 #   make bench-snapshot  only their section on answers under ingest
+#   make bench-checksums only their section on the checksums and the scrub
 #   make fuzz       each fuzz target for FUZZ_SECONDS
 #   make clean      remove build/
 #
@@ -63,8 +64,10 @@ CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 OPT      ?= -O2 -g
 SAN      ?=
+# DEFINES: -D options of one build (the bench's comparison daemon, below).
+DEFINES  ?=
 CPPFLAGS += -DLAWTALLY_VERSION='"$(VERSION)"' -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 \
-	-I$(BUILD)/gen $(LAYER_INC)
+	-I$(BUILD)/gen $(LAYER_INC) $(DEFINES)
 CFLAGS   += -std=c11 -pthread $(WARN) $(OPT) $(SAN) $(PC_CFLAGS)
 LDFLAGS  += -pthread $(SAN)
 LDLIBS   += $(PC_LIBS) -lm
@@ -198,7 +201,7 @@ $(TEST_TOOLS):
 BENCH_BUILD ?= build/bench
 BENCH_LIB_OBJ := $(BUILD)/bench/hist.o $(BUILD)/bench/workload.o
 BENCH_TOOLS := $(BUILD)/bench/loadgen $(BUILD)/bench/prefill $(BUILD)/bench/lmdb_ceiling \
-	$(BUILD)/bench/redis_load $(BUILD)/bench/starttime
+	$(BUILD)/bench/redis_load $(BUILD)/bench/starttime $(BUILD)/bench/scrubrate
 $(BUILD)/bench/loadgen: $(BUILD)/bench/loadgen.o $(BENCH_LIB_OBJ) $(CLIENT_LIB) $(COMMON_LIB)
 $(BUILD)/bench/prefill: $(BUILD)/bench/prefill.o $(BENCH_LIB_OBJ) $(STORE_LIB) $(CLIENT_LIB) \
 	$(COMMON_LIB)
@@ -206,12 +209,13 @@ $(BUILD)/bench/lmdb_ceiling: $(BUILD)/bench/lmdb_ceiling.o $(BENCH_LIB_OBJ) $(CL
 $(BUILD)/bench/redis_load: $(BUILD)/bench/redis_load.o $(BENCH_LIB_OBJ) $(COMMON_LIB)
 $(BUILD)/bench/redis_load: LDLIBS += -lhiredis
 $(BUILD)/bench/starttime: $(BUILD)/bench/starttime.o
+$(BUILD)/bench/scrubrate: $(BUILD)/bench/scrubrate.o $(STORE_LIB) $(COMMON_LIB)
 $(BENCH_TOOLS):
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # ---- targets -----------------------------------------------------------
 .PHONY: all deps run test unit e2e asan clean bench bench-quick bench-deps bench-tools \
-	bench-snapshot fuzz fuzz-run install uninstall
+	bench-snapshot bench-checksums bench-nosum fuzz fuzz-run install uninstall
 all: $(BINS) $(UNIT_BIN) $(TEST_TOOLS)
 
 deps:
@@ -262,15 +266,28 @@ asan: deps
 bench-tools: $(BENCH_TOOLS)
 bench-deps:
 	@$(MAKE) --no-print-directory deps DEB_PKGS="$(BENCH_PKGS)"
-bench: deps bench-deps
+# The cost of the checksums is measured against a daemon built without them
+# (-DLAWTALLY_NO_CHECKSUMS: its stores carry no seals), for the bench only.
+BENCH_NOSUM_BUILD ?= $(BENCH_BUILD)-nosum
+bench-nosum:
+	@$(MAKE) --no-print-directory BUILD=$(BENCH_NOSUM_BUILD) SAN= OPT="-O2 -g" \
+		DEFINES=-DLAWTALLY_NO_CHECKSUMS $(BENCH_NOSUM_BUILD)/lawtallyd
+bench: deps bench-deps bench-nosum
 	@$(MAKE) --no-print-directory BUILD=$(BENCH_BUILD) SAN= OPT="-O2 -g" $(BENCH_BUILD)/lawtallyd \
 		$(BENCH_BUILD)/lawtally bench-tools
-	@BENCH_CMD="make bench" bench/run.sh --build $(BENCH_BUILD) --out BENCHMARKS.md
+	@BENCH_CMD="make bench" bench/run.sh --build $(BENCH_BUILD) --nosum $(BENCH_NOSUM_BUILD) \
+		--out BENCHMARKS.md
 # The section on answers under full ingest alone, put into BENCHMARKS.md.
 bench-snapshot: deps
 	@$(MAKE) --no-print-directory BUILD=$(BENCH_BUILD) SAN= OPT="-O2 -g" $(BENCH_BUILD)/lawtallyd \
 		$(BENCH_BUILD)/bench/loadgen
 	@BENCH_CMD="make bench-snapshot" bench/run.sh --only snapshot --build $(BENCH_BUILD) --out BENCHMARKS.md
+# The section on the checksums and the scrub alone, put into BENCHMARKS.md.
+bench-checksums: deps bench-nosum
+	@$(MAKE) --no-print-directory BUILD=$(BENCH_BUILD) SAN= OPT="-O2 -g" $(BENCH_BUILD)/lawtallyd \
+		$(BENCH_BUILD)/bench/loadgen $(BENCH_BUILD)/bench/prefill $(BENCH_BUILD)/bench/scrubrate
+	@BENCH_CMD="make bench-checksums" bench/run.sh --only checksums --build $(BENCH_BUILD) \
+		--nosum $(BENCH_NOSUM_BUILD) --out BENCHMARKS.md
 bench-quick: bench-deps
 	@$(MAKE) --no-print-directory $(BUILD)/lawtallyd bench-tools
 	@BENCH_CMD="make bench-quick" bench/run.sh --quick --build $(BUILD) --out $(BUILD)/bench-quick.md
