@@ -271,7 +271,7 @@ bench-deps:
 BENCH_NOSUM_BUILD ?= $(BENCH_BUILD)-nosum
 bench-nosum:
 	@$(MAKE) --no-print-directory BUILD=$(BENCH_NOSUM_BUILD) SAN= OPT="-O2 -g" \
-		DEFINES=-DLAWTALLY_NO_CHECKSUMS $(BENCH_NOSUM_BUILD)/lawtallyd
+		DEFINES=-DLAWTALLY_NO_CHECKSUMS $(BENCH_NOSUM_BUILD)/lawtallyd $(BENCH_NOSUM_BUILD)/bench/prefill
 bench: deps bench-deps bench-nosum
 	@$(MAKE) --no-print-directory BUILD=$(BENCH_BUILD) SAN= OPT="-O2 -g" $(BENCH_BUILD)/lawtallyd \
 		$(BENCH_BUILD)/lawtally bench-tools

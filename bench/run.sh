@@ -334,57 +334,65 @@ snapshot_section() {
 }
 
 # ---- the stored values' checksums and the scrub (issue 13) -----------------------
-# checksums_run: ingest on an empty store (8 senders, time-ordered ids, as the
-# first table's headline row) by three daemons in turn, RUNS times each: the
-# one built without checksums (--nosum; skipped without it), this one with the
-# scrub off (scrub_period_s = 0), and this one with the scrub running back to
-# back (scrub_period_s = 1: a pass a second, each as long as the store takes);
-# then the scrub's rate on a store prefilled with SIZE1 events: unpaced
-# (bench/scrubrate, RUNS times) and one pass of the daemon's own, paced.
+# checksums_run: ingest by 8 senders (time-ordered ids, as the first table's
+# headline rows), RUNS times, by daemons in turn: on an empty store, the one
+# built without checksums (--nosum; skipped without it) and this one; on a
+# copy of a store prefilled with SIZE1 events (each daemon's own prefill),
+# the same two with the scrub off, and this one while its scrub walks the
+# store (scrub_period_s = 1, the load started once a pass is under way). Then
+# the scrub's rate on that store: unpaced (bench/scrubrate, RUNS times) and
+# one pass of the daemon's own, paced.
+cs_load() { # NAME: one load of EVENTS by 8 senders on the running daemon
+	load "$1" --senders 8 --window $WINDOW --batch $BATCH --events "$EVENTS" --seconds "$SECS" --ids v7
+}
 checksums_run() {
-	local r
-	CS_LOAD_START=$(cut -d' ' -f1 /proc/loadavg)
-	for r in $(seq "$RUNS"); do
-		if [ -n "$NOSUM_LAWTALLYD" ]; then
-			rm -rf "$T/run"; daemon_start "$T/run" "$NOSUM_LAWTALLYD" "[store]
-scrub_period_s = 0"
-			load "cs-nosum-$r" --senders 8 --window $WINDOW --batch $BATCH --events "$EVENTS" \
-				--seconds "$SECS" --ids v7
-			daemon_stop
-		fi
-		rm -rf "$T/run"; daemon_start "$T/run" "$LAWTALLYD" "[store]
-scrub_period_s = 0"
-		load "cs-sum-$r" --senders 8 --window $WINDOW --batch $BATCH --events "$EVENTS" \
-			--seconds "$SECS" --ids v7
-		daemon_stop
-		rm -rf "$T/run"; daemon_start "$T/run" "$LAWTALLYD" "[store]
+	local r nosum_prefill=
+	local off="[store]
+scrub_period_s = 0" on="[store]
 scrub_period_s = 1"
+	CS_LOAD_START=$(cut -d' ' -f1 /proc/loadavg)
+	[ -z "$NOSUM" ] || [ ! -x "$NOSUM/bench/prefill" ] || nosum_prefill=$NOSUM/bench/prefill
+	rm -rf "$T/cs-base" "$T/cs-base-nosum"
+	"$TOOLS/prefill" --dir "$T/cs-base" --events "$SIZE1" --ids v7 --seed 1 >"$RES/cs-prefill.txt" \
+		2>"$T/prefill.log" || die "prefill for the checksums failed: $(tail -n 3 "$T/prefill.log")"
+	[ -z "$nosum_prefill" ] || "$nosum_prefill" --dir "$T/cs-base-nosum" --events "$SIZE1" --ids v7 \
+		--seed 1 >/dev/null 2>"$T/prefill.log" || die "the --nosum prefill failed: $(tail -n 3 "$T/prefill.log")"
+	for r in $(seq "$RUNS"); do
+		# (the --nosum daemon gets no [store]: an earlier version has none; its
+		# scrub, if it has one, waits a minute, longer than a run)
+		if [ -n "$NOSUM_LAWTALLYD" ]; then
+			rm -rf "$T/run"; daemon_start "$T/run" "$NOSUM_LAWTALLYD"
+			cs_load "cs-nosum-empty-$r"; daemon_stop
+		fi
+		rm -rf "$T/run"; daemon_start "$T/run" "$LAWTALLYD" "$off"
+		cs_load "cs-sum-empty-$r"; daemon_stop
+		if [ -n "$nosum_prefill" ]; then
+			copy_store "$T/cs-base-nosum" "$T/run"; daemon_start "$T/run" "$NOSUM_LAWTALLYD"
+			cs_load "cs-nosum-full-$r"; daemon_stop
+		fi
+		copy_store "$T/cs-base" "$T/run"; daemon_start "$T/run" "$LAWTALLYD" "$off"
+		cs_load "cs-sum-full-$r"; daemon_stop
+		copy_store "$T/cs-base" "$T/run"; daemon_start "$T/run" "$LAWTALLYD" "$on"
 		local deadline=$((SECONDS + 30))
-		until [ "$(metric lawtally_scrub_passes_total)" -ge 1 ]; do
-			[ $SECONDS -lt $deadline ] || die "checksums: no scrub pass in 30 s"
-			sleep 0.05
+		until [ "$(metric lawtally_scrub_running)" = 1 ]; do
+			[ $SECONDS -lt $deadline ] || die "checksums: no scrub pass under way in 30 s"
+			sleep 0.02
 		done
-		local p0; p0=$(metric lawtally_scrub_passes_total)
-		load "cs-scrub-$r" --senders 8 --window $WINDOW --batch $BATCH --events "$EVENTS" \
-			--seconds "$SECS" --ids v7
-		{ echo "scrub_passes $(( $(metric lawtally_scrub_passes_total) - p0 ))"
-		  echo "scrub_running $(metric lawtally_scrub_running)"
-		  echo "scrub_records $(metric lawtally_scrub_records)"; } >>"$RES/cs-scrub-$r.txt"
+		local c0; c0=$(metric lawtally_scrub_records)
+		cs_load "cs-scrub-full-$r"
+		{ echo "scrub_running $(metric lawtally_scrub_running)"
+		  echo "scrub_checked $(( $(metric lawtally_scrub_records) - c0 ))"; } >>"$RES/cs-scrub-full-$r.txt"
 		[ "$(metric lawtally_store_damaged)" = 0 ] || die "checksums: the scrub found damage under ingest"
 		daemon_stop
-		note "checksums run $r: $(med "cs-nosum-$r" events_per_s) events/s without, $(get "$RES/cs-sum-$r.txt" events_per_s) with, $(get "$RES/cs-scrub-$r.txt" events_per_s) with the scrub running"
+		note "checksums run $r: empty $(med "cs-nosum-empty-$r" events_per_s) / $(med "cs-sum-empty-$r" events_per_s), $(human "$SIZE1") stored $(med "cs-nosum-full-$r" events_per_s) / $(med "cs-sum-full-$r" events_per_s) / $(med "cs-scrub-full-$r" events_per_s) events/s (without / with checksums / and the scrub)"
 	done
-	rm -rf "$T/run" "$T/scrub-base"
-	"$TOOLS/prefill" --dir "$T/scrub-base" --events "$SIZE1" --ids v7 --seed 1 \
-		>"$RES/cs-prefill.txt" 2>"$T/prefill.log" || die "prefill for the scrub failed: $(tail -n 3 "$T/prefill.log")"
 	for r in $(seq "$RUNS"); do
-		"$TOOLS/scrubrate" --dir "$T/scrub-base" >"$RES/cs-rate-$r.txt" 2>"$T/scrubrate.err" ||
+		"$TOOLS/scrubrate" --dir "$T/cs-base" >"$RES/cs-rate-$r.txt" 2>"$T/scrubrate.err" ||
 			die "scrubrate failed: $(cat "$T/scrubrate.err")"
 	done
-	# the daemon's own pass, paced, on a copy: the first one starts a second after the start
-	copy_store "$T/scrub-base" "$T/run"
-	daemon_start "$T/run" "$LAWTALLYD" "[store]
-scrub_period_s = 1"
+	# the daemon's own pass, paced, with no ingest: the first starts a second after the start
+	copy_store "$T/cs-base" "$T/run"
+	daemon_start "$T/run" "$LAWTALLYD" "$on"
 	local deadline=$((SECONDS + 600))
 	until [ "$(metric lawtally_scrub_passes_total)" -ge 1 ]; do
 		[ $SECONDS -lt $deadline ] || die "checksums: the daemon's scrub pass took over 600 s"
@@ -394,44 +402,51 @@ scrub_period_s = 1"
 	  echo "seconds $(metric lawtally_scrub_last_duration_seconds)"
 	  echo "result $(metric lawtally_scrub_last_result)"; } >"$RES/cs-paced.txt"
 	daemon_stop
-	rm -rf "$T/run" "$T/scrub-base"
-	note "checksums: the scrub reads $(med 'cs-rate-*' records_per_s) records/s unpaced, a paced pass of $(human "$SIZE1") events takes $(get "$RES/cs-paced.txt" seconds) s"
+	rm -rf "$T/run" "$T/cs-base" "$T/cs-base-nosum"
+	note "checksums: the scrub reads $(med 'cs-rate-*' records_per_s) records/s unpaced; a paced pass of $(human "$SIZE1") events takes $(get "$RES/cs-paced.txt" seconds) s"
 }
 
 # checksums_section: the section of FILE, between its markers.
 checksums_section() {
-	local nos sum scr r1 r2 paced_rate
-	nos=$(med 'cs-nosum-*' events_per_s) sum=$(med 'cs-sum-*' events_per_s)
-	scr=$(med 'cs-scrub-*' events_per_s)
-	r1=$(ratio "$sum" "$nos") r2=$(ratio "$scr" "$nos")
+	local ne se nf sf cf r1 r2 r3 paced_rate base=${BENCH_NOSUM_LABEL:-built without checksums}
+	ne=$(med 'cs-nosum-empty-*' events_per_s) se=$(med 'cs-sum-empty-*' events_per_s)
+	nf=$(med 'cs-nosum-full-*' events_per_s) sf=$(med 'cs-sum-full-*' events_per_s)
+	cf=$(med 'cs-scrub-full-*' events_per_s)
+	r1=$(ratio "$se" "$ne") r2=$(ratio "$sf" "$nf") r3=$(ratio "$cf" "$nf")
 	paced_rate=$(awk -v n="$(get "$RES/cs-paced.txt" records)" -v s="$(get "$RES/cs-paced.txt" seconds)" \
 		'BEGIN { if (n == "n/a" || s == "n/a" || s == 0) print "n/a"; else printf "%.0f", n / s }')
+	row() { # LABEL GLOB RATIO
+		echo "| $1 | $(int "$(med "$2" events_per_s)") | $(runs_of "$2" events_per_s) | $(ms "$(med "$2" ack_p99_us)") | $(med "$2" daemon_cpu_us_per_event) | $3 |"
+	}
 	echo "<!-- checksums:begin -->"
 	echo "## The stored values' checksums and the scrub (issue 13)"
 	echo
 	echo "> Measured by \`$CS_CMD\` ($([ $QUICK = 1 ] && echo 'quick sizes' || echo 'full sizes')) on $CS_AT; 1-minute load average $CS_LOAD_START before. $CS_NOTE"
 	echo
-	echo "Every stored value carries a CRC-32 of its key and value, checked at every read; the scrub walks every record and recounts, at the lowest priority. Ingest as in the first table's headline row (8 senders, $WINDOW requests of $BATCH events in flight each, time-ordered ids, empty store, $EVENTS events or $SECS s a run), by three daemons in turn, run after run: ${BENCH_NOSUM_LABEL:-one built with \`-DLAWTALLY_NO_CHECKSUMS\` (\`make bench-nosum\`: values unsealed, nothing checked; its stores are for this comparison only)}, this one with the scrub off, and this one with the scrub running back to back (\`scrub_period_s = 1\`: a pass starts every second, or as soon as the last one ends, over the store as it grows)."
+	echo "Every stored value carries a CRC-32 of its key and value, checked at every read; the scrub walks every record and recounts, at the lowest priority. Ingest by 8 senders ($WINDOW requests of $BATCH events in flight each, time-ordered ids, $EVENTS events or $SECS s a run), daemon after daemon in each run: *without* is ${BENCH_NOSUM_LABEL:-the daemon built with \`-DLAWTALLY_NO_CHECKSUMS\` (\`make bench-nosum\`: values unsealed, nothing checked; its stores are for this comparison only)}. On a store prefilled with $(human "$SIZE1") events (each daemon's own \`bench/prefill\`, copied afresh for each run), *the scrub running* is this daemon with \`scrub_period_s = 1\`, the load started once its first pass is under way."
 	echo
 	echo "| target | measured | verdict |"
 	echo "| --- | --- | --- |"
-	echo "| ingest with checksums within 10 % of without | $(int "$sum") / $(int "$nos") = **$r1** | $(ge "$r1" 0.9) |"
-	echo "| ingest with checksums and the scrub running within 10 % of without | $(int "$scr") / $(int "$nos") = **$r2** | $(ge "$r2" 0.9) |"
+	echo "| ingest with checksums within 10 % of without, empty store | $(int "$se") / $(int "$ne") = **$r1** | $(ge "$r1" 0.9) |"
+	echo "| ingest with checksums within 10 % of without, $(human "$SIZE1") stored | $(int "$sf") / $(int "$nf") = **$r2** | $(ge "$r2" 0.9) |"
+	echo "| ingest with checksums and the scrub running within 10 % of without, $(human "$SIZE1") stored | $(int "$cf") / $(int "$nf") = **$r3** | $(ge "$r3" 0.9) |"
 	echo
-	echo "| ingest (8 senders, time-ordered ids, empty store) | events/s (median) | runs | ack p99 ms | daemon CPU us/event | vs. no checksums |"
+	echo "| ingest (8 senders, time-ordered ids) | events/s (median) | runs | ack p99 ms | daemon CPU us/event | vs. without |"
 	echo "| --- | ---: | --- | ---: | ---: | ---: |"
-	echo "| ${BENCH_NOSUM_LABEL:-built without checksums} | $(int "$nos") | $(runs_of 'cs-nosum-*' events_per_s) | $(ms "$(med 'cs-nosum-*' ack_p99_us)") | $(med 'cs-nosum-*' daemon_cpu_us_per_event) | 1.00 |"
-	echo "| checksums, scrub off | $(int "$sum") | $(runs_of 'cs-sum-*' events_per_s) | $(ms "$(med 'cs-sum-*' ack_p99_us)") | $(med 'cs-sum-*' daemon_cpu_us_per_event) | $r1 |"
-	echo "| checksums, the scrub running back to back | $(int "$scr") | $(runs_of 'cs-scrub-*' events_per_s) | $(ms "$(med 'cs-scrub-*' ack_p99_us)") | $(med 'cs-scrub-*' daemon_cpu_us_per_event) | $r2 |"
+	row "empty store, $base" 'cs-nosum-empty-*' 1.00
+	row "empty store, checksums" 'cs-sum-empty-*' "$r1"
+	row "$(human "$SIZE1") stored, $base" 'cs-nosum-full-*' 1.00
+	row "$(human "$SIZE1") stored, checksums, scrub off" 'cs-sum-full-*' "$r2"
+	row "$(human "$SIZE1") stored, checksums, the scrub running" 'cs-scrub-full-*' "$r3"
 	echo
-	echo "The scrub under ingest, at the end of each run: passes completed during it $(runs_of 'cs-scrub-*' scrub_passes); a pass under way $(runs_of 'cs-scrub-*' scrub_running) (1: yes), having checked $(runs_of 'cs-scrub-*' scrub_records) records."
+	echo "The scrub during those last runs: still under way at the end of the load $(runs_of 'cs-scrub-full-*' scrub_running) (1: yes), records it checked during the load $(runs_of 'cs-scrub-full-*' scrub_checked)."
 	echo
-	echo "| the scrub on a store of $(human "$SIZE1") events (\`bench/prefill\`, $(get "$RES/cs-prefill.txt" store_used_bytes | awk '{ printf "%.0f", $1 / 1048576 }') MiB) | records | MiB | seconds | records/s | MiB/s |"
+	echo "| the scrub on the store of $(human "$SIZE1") events ($(get "$RES/cs-prefill.txt" store_used_bytes | awk '{ printf "%.0f", $1 / 1048576 }') MiB) | records | MiB | seconds | records/s | MiB/s |"
 	echo "| --- | ---: | ---: | ---: | ---: | ---: |"
 	echo "| one pass, unpaced (\`bench/scrubrate\`: the walk in steps of 512, then the recount; median of $RUNS) | $(med 'cs-rate-*' records) | $(awk -v b="$(med 'cs-rate-*' bytes)" 'BEGIN { printf "%.0f", b / 1048576 }') | $(med 'cs-rate-*' walk_seconds) + $(med 'cs-rate-*' recount_seconds) | $(int "$(med 'cs-rate-*' records_per_s)") | $(med 'cs-rate-*' mib_per_s) |"
 	echo "| the daemon's own pass, paced (a pause as long as each step), no ingest | $(get "$RES/cs-paced.txt" records) | | $(get "$RES/cs-paced.txt" seconds) | $paced_rate | |"
 	echo
-	echo "At once a day (the default) the scrub reads a store of $(human "$SIZE1") events for $(get "$RES/cs-paced.txt" seconds) s of the day's 86400."
+	echo "At once a day (the default) the scrub reads a store of $(human "$SIZE1") events for $(get "$RES/cs-paced.txt" seconds) s of the day's 86400. Its recount holds the case events' facts in memory while it runs (about 85 bytes each; 83 MiB at 1M events, of which half are disputes, measured apart)."
 	echo "<!-- checksums:end -->"
 }
 
