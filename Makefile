@@ -6,6 +6,7 @@
 #   make asan       the tests under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make bench      the benchmarks, written to BENCHMARKS.md
 #   make bench-snapshot  only their section on answers under ingest
+#   make bench-checksums only their section on the checksums and the scrub
 #   make fuzz       each fuzz target for FUZZ_SECONDS
 #   make clean      remove build/
 #
@@ -35,7 +36,8 @@ VERSION  := 0.1.0
 # The build: compiler, protoc-c and the libraries.
 DEB_PKGS := build-essential pkg-config protobuf-c-compiler libprotobuf-c-dev \
 	libzmq3-dev liblmdb-dev libevent-dev libcmocka-dev libjansson-dev \
-	libinih-dev libsystemd-dev nettle-dev libzip-dev libxlsxwriter-dev libexpat1-dev gettext
+	libinih-dev libsystemd-dev nettle-dev libzip-dev libxlsxwriter-dev libexpat1-dev gettext \
+	zlib1g-dev
 # The dashboard embeds Debian's Chart.js; its test drives Chromium over CDP.
 DEB_PKGS += libjs-chart.js chromium python3
 # End-to-end tests: HTTP and JSON from the shell, a test store edited with
@@ -57,7 +59,7 @@ BENCH_PKGS := redis-server libhiredis-dev
 
 # (xlsxwriter's pkg-config version reads 4 whatever the release: never test it.)
 PC_PKGS     := libzmq libprotobuf-c lmdb libevent jansson inih libsystemd nettle libzip xlsxwriter \
-	expat
+	expat zlib
 PC_CFLAGS   := $(shell pkg-config --cflags $(PC_PKGS) 2>/dev/null)
 PC_LIBS     := $(shell pkg-config --libs $(PC_PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
@@ -66,8 +68,10 @@ CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 OPT      ?= -O2 -g
 SAN      ?=
+# DEFINES: -D options of one build (the bench's comparison daemon, below).
+DEFINES  ?=
 CPPFLAGS += -DLAWTALLY_VERSION='"$(VERSION)"' -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 \
-	-I$(BUILD)/gen $(LAYER_INC)
+	-I$(BUILD)/gen $(LAYER_INC) $(DEFINES)
 CFLAGS   += -std=c11 -pthread $(WARN) $(OPT) $(SAN) $(PC_CFLAGS)
 LDFLAGS  += -pthread $(SAN)
 LDLIBS   += $(PC_LIBS) -lm
@@ -174,15 +178,18 @@ $(GEN_OBJ): $(GEN_SRC)
 
 # ---- tests/: unit tests mirror the source folders ----------------------
 # tests/LAYER/test_NAME.c links the libraries of LAYER and below; test
-# tools (tests/tools/) are the fixture and the small programs e2e uses.
+# tools (tests/tools/) are the fixture, plain-LMDB changes to a store for
+# the store's tests, and the small programs e2e uses.
 FIXTURE_OBJ := $(BUILD)/tests/tools/fixture.o
+RAWSTORE_OBJ := $(BUILD)/tests/tools/rawstore.o
 define unit_layer
 UNIT_BIN += $$(patsubst %.c,$$(BUILD)/%,$$(wildcard tests/$(1)/test_*.c))
 $$(BUILD)/tests/$(1)/test_%: $$(BUILD)/tests/$(1)/test_%.o $(2)
 	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(CMOCKA_LIBS) $$(LDLIBS)
 endef
 $(eval $(call unit_layer,common,$(COMMON_LIB)))
-$(eval $(call unit_layer,daemon/store,$(FIXTURE_OBJ) $(STORE_LIB) $(CLIENT_LIB) $(COMMON_LIB)))
+$(eval $(call unit_layer,daemon/store,$(FIXTURE_OBJ) $(RAWSTORE_OBJ) $(STORE_LIB) $(CLIENT_LIB) \
+	$(COMMON_LIB)))
 $(eval $(call unit_layer,daemon/office,$(FIXTURE_OBJ) $(OFFICE_LIB) $(STORE_LIB) $(CLIENT_LIB) \
 	$(COMMON_LIB)))
 $(eval $(call unit_layer,daemon,$(DAEMON_LIBS)))
@@ -203,11 +210,12 @@ $(BUILD)/tests/fuzz/fuzz_%: $(BUILD)/tests/fuzz/fuzz_%.o $(ALL_LIBS)
 	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
 
 TEST_TOOLS := $(BUILD)/tests/gen-events $(BUILD)/tests/zsend $(BUILD)/tests/notify-listen \
-	$(BUILD)/tests/zcurve
+	$(BUILD)/tests/zcurve $(BUILD)/tests/store-damage
 $(BUILD)/tests/gen-events: $(BUILD)/tests/tools/gen_events.o $(FIXTURE_OBJ) $(CLIENT_LIB) $(COMMON_LIB)
 $(BUILD)/tests/zsend: $(BUILD)/tests/tools/zsend.o $(COMMON_LIB)
 $(BUILD)/tests/zcurve: $(BUILD)/tests/tools/zcurve.o $(CLIENT_LIB) $(COMMON_LIB)
 $(BUILD)/tests/notify-listen: $(BUILD)/tests/tools/notify_listen.o
+$(BUILD)/tests/store-damage: $(BUILD)/tests/tools/store_damage.o
 $(TEST_TOOLS):
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -215,7 +223,7 @@ $(TEST_TOOLS):
 BENCH_BUILD ?= build/bench
 BENCH_LIB_OBJ := $(BUILD)/bench/hist.o $(BUILD)/bench/workload.o
 BENCH_TOOLS := $(BUILD)/bench/loadgen $(BUILD)/bench/prefill $(BUILD)/bench/lmdb_ceiling \
-	$(BUILD)/bench/redis_load $(BUILD)/bench/starttime
+	$(BUILD)/bench/redis_load $(BUILD)/bench/starttime $(BUILD)/bench/scrubrate
 $(BUILD)/bench/loadgen: $(BUILD)/bench/loadgen.o $(BENCH_LIB_OBJ) $(CLIENT_LIB) $(COMMON_LIB)
 $(BUILD)/bench/prefill: $(BUILD)/bench/prefill.o $(BENCH_LIB_OBJ) $(STORE_LIB) $(CLIENT_LIB) \
 	$(COMMON_LIB)
@@ -223,12 +231,13 @@ $(BUILD)/bench/lmdb_ceiling: $(BUILD)/bench/lmdb_ceiling.o $(BENCH_LIB_OBJ) $(CL
 $(BUILD)/bench/redis_load: $(BUILD)/bench/redis_load.o $(BENCH_LIB_OBJ) $(COMMON_LIB)
 $(BUILD)/bench/redis_load: LDLIBS += -lhiredis
 $(BUILD)/bench/starttime: $(BUILD)/bench/starttime.o
+$(BUILD)/bench/scrubrate: $(BUILD)/bench/scrubrate.o $(STORE_LIB) $(COMMON_LIB)
 $(BENCH_TOOLS):
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # ---- targets -----------------------------------------------------------
 .PHONY: all deps run test unit e2e asan clean bench bench-quick bench-deps bench-tools \
-	bench-snapshot fuzz fuzz-run install uninstall
+	bench-snapshot bench-checksums bench-nosum fuzz fuzz-run install uninstall
 all: $(BINS) $(MO_FILES) $(UNIT_BIN) $(TEST_TOOLS)
 
 deps:
@@ -279,15 +288,28 @@ asan: deps
 bench-tools: $(BENCH_TOOLS)
 bench-deps:
 	@$(MAKE) --no-print-directory deps DEB_PKGS="$(BENCH_PKGS)"
-bench: deps bench-deps
+# The cost of the checksums is measured against a daemon built without them
+# (-DLAWTALLY_NO_CHECKSUMS: its stores carry no seals), for the bench only.
+BENCH_NOSUM_BUILD ?= $(BENCH_BUILD)-nosum
+bench-nosum:
+	@$(MAKE) --no-print-directory BUILD=$(BENCH_NOSUM_BUILD) SAN= OPT="-O2 -g" \
+		DEFINES=-DLAWTALLY_NO_CHECKSUMS $(BENCH_NOSUM_BUILD)/lawtallyd $(BENCH_NOSUM_BUILD)/bench/prefill
+bench: deps bench-deps bench-nosum
 	@$(MAKE) --no-print-directory BUILD=$(BENCH_BUILD) SAN= OPT="-O2 -g" $(BENCH_BUILD)/lawtallyd \
 		$(BENCH_BUILD)/lawtally bench-tools
-	@BENCH_CMD="make bench" bench/run.sh --build $(BENCH_BUILD) --out BENCHMARKS.md
+	@BENCH_CMD="make bench" bench/run.sh --build $(BENCH_BUILD) --nosum $(BENCH_NOSUM_BUILD) \
+		--out BENCHMARKS.md
 # The section on answers under full ingest alone, put into BENCHMARKS.md.
 bench-snapshot: deps
 	@$(MAKE) --no-print-directory BUILD=$(BENCH_BUILD) SAN= OPT="-O2 -g" $(BENCH_BUILD)/lawtallyd \
 		$(BENCH_BUILD)/bench/loadgen
 	@BENCH_CMD="make bench-snapshot" bench/run.sh --only snapshot --build $(BENCH_BUILD) --out BENCHMARKS.md
+# The section on the checksums and the scrub alone, put into BENCHMARKS.md.
+bench-checksums: deps bench-nosum
+	@$(MAKE) --no-print-directory BUILD=$(BENCH_BUILD) SAN= OPT="-O2 -g" $(BENCH_BUILD)/lawtallyd \
+		$(BENCH_BUILD)/bench/loadgen $(BENCH_BUILD)/bench/prefill $(BENCH_BUILD)/bench/scrubrate
+	@BENCH_CMD="make bench-checksums" bench/run.sh --only checksums --build $(BENCH_BUILD) \
+		--nosum $(BENCH_NOSUM_BUILD) --out BENCHMARKS.md
 bench-quick: bench-deps
 	@$(MAKE) --no-print-directory $(BUILD)/lawtallyd bench-tools
 	@BENCH_CMD="make bench-quick" bench/run.sh --quick --build $(BUILD) --out $(BUILD)/bench-quick.md

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # run.sh - the benchmark behind `make bench` and `make bench-quick`.
 #
-#   bench/run.sh [--quick] [--only snapshot] --build DIR --out FILE
+#   bench/run.sh [--quick] [--only snapshot|checksums] --build DIR [--nosum DIR] --out FILE
 #
 # Starts lawtallyd (from DIR) on stores in a temporary directory and
 # measures, with the tools of DIR/bench: durable ingest (1, 8, 64 senders;
@@ -11,37 +11,46 @@
 # store bytes per event; then, on the same disk, the raw LMDB ceiling and
 # Redis (appendfsync always) doing the same work per event; whether every
 # answer taken under full ingest reads one commit (the snapshot section);
-# in full runs, the daemon under hostile load (bench/hostile.sh). Every
-# figure is the median of the runs made here; nothing is estimated. Prints
-# one table and writes FILE (markdown) with the machine, the commands and
-# the runs. With --only snapshot it runs that section alone and puts it into
-# FILE in place of the one there (or at its end).
+# what the stored values' checksums and the scrub cost ingest, and how fast
+# the scrub reads (the checksums section; with --nosum DIR, the lawtallyd of
+# DIR, built with -DLAWTALLY_NO_CHECKSUMS, is the comparison); in full runs,
+# the daemon under hostile load (bench/hostile.sh). Every figure is the
+# median of the runs made here; nothing is estimated. Prints one table and
+# writes FILE (markdown) with the machine, the commands and the runs. With
+# --only SECTION it runs that section alone and puts it into FILE in place
+# of the one there (or at its end).
 #
 # Sizes and counts can be changed with BENCH_RUNS, BENCH_EVENTS,
 # BENCH_SECONDS, BENCH_SIZES, BENCH_SENDERS, BENCH_RATE; BENCH_CONDITIONS
-# adds a note to the automatic busy/quiet one at the top of FILE.
+# adds a note to the automatic busy/quiet one at the top of FILE, and
+# BENCH_NOSUM_LABEL names the --nosum daemon when it is another one (an
+# earlier version's).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-QUICK=0 BUILD= OUT= ONLY=
-USAGE="usage: bench/run.sh [--quick] [--only snapshot] --build DIR --out FILE"
+QUICK=0 BUILD= OUT= ONLY= NOSUM=
+USAGE="usage: bench/run.sh [--quick] [--only snapshot|checksums] --build DIR [--nosum DIR] --out FILE"
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) QUICK=1 ;;
 	--only) ONLY=$2; shift ;;
 	--build) BUILD=$2; shift ;;
+	--nosum) NOSUM=$2; shift ;;
 	--out) OUT=$2; shift ;;
 	*) echo "$USAGE" >&2; exit 2 ;;
 	esac
 	shift
 done
-[ -n "$BUILD" ] && [ -n "$OUT" ] && { [ -z "$ONLY" ] || [ "$ONLY" = snapshot ]; } ||
+[ -n "$BUILD" ] && [ -n "$OUT" ] && { [ -z "$ONLY" ] || [ "$ONLY" = snapshot ] || [ "$ONLY" = checksums ]; } ||
 	{ echo "$USAGE" >&2; exit 2; }
 BUILD=$(cd "$BUILD" && pwd)
 LAWTALLYD=$BUILD/lawtallyd
 TOOLS=$BUILD/bench
-NEED=("$LAWTALLYD" "$TOOLS/loadgen")
-[ -n "$ONLY" ] || NEED+=("$TOOLS"/{prefill,lmdb_ceiling,redis_load,starttime})
+NOSUM_LAWTALLYD=
+[ -z "$NOSUM" ] || NOSUM_LAWTALLYD=$(cd "$NOSUM" && pwd)/lawtallyd
+NEED=("$LAWTALLYD" "$TOOLS/loadgen" $NOSUM_LAWTALLYD)
+[ "$ONLY" != checksums ] || NEED+=("$TOOLS"/{prefill,scrubrate})
+[ -n "$ONLY" ] || NEED+=("$TOOLS"/{prefill,lmdb_ceiling,redis_load,starttime,scrubrate})
 for f in "${NEED[@]}"; do
 	[ -x "$f" ] || { echo "bench: $f is missing: build it first (make bench-tools)" >&2; exit 2; }
 done
@@ -99,6 +108,9 @@ median() {
 
 # cells NAME-GLOB KEY: the values of KEY in every result file matching, one a line.
 cells() { local f; for f in "$RES"/$1.txt; do [ -f "$f" ] && get "$f" "$2"; done; return 0; }
+# med NAME-GLOB KEY: their median; runs_of NAME-GLOB KEY: all of them, " / " between.
+med() { cells "$1" "$2" | median; }
+runs_of() { cells "$1" "$2" | tr '\n' ' ' | sed 's/ $//; s/ / \/ /g'; }
 
 # human N: 1000000 -> 1M, 20000 -> 20k.
 human() {
@@ -117,8 +129,9 @@ le() { awk -v x="$1" -v l="$2" 'BEGIN { if (x == "n/a") print "n/a"; else print 
 
 # ---- the daemon --------------------------------------------------------------
 
-# daemon_start DIR: lawtallyd on loopback, ports of its own choosing, data in DIR;
-# sets DPID, INGEST, QUERY, HTTP.
+# daemon_start DIR [BINARY [INI]]: lawtallyd (or BINARY) on loopback, ports of
+# its own choosing, data in DIR, INI added to its config; sets DPID, INGEST,
+# QUERY, HTTP.
 daemon_start() {
 	cat >"$T/lawtallyd.conf" <<-CONF
 	[daemon]
@@ -129,9 +142,10 @@ daemon_start() {
 	endpoint = tcp://127.0.0.1:*
 	[http]
 	listen = 127.0.0.1:0
+	${3:-}
 	CONF
 	: >"$T/daemon.log"
-	"$LAWTALLYD" -c "$T/lawtallyd.conf" 2>>"$T/daemon.log" &
+	"${2:-$LAWTALLYD}" -c "$T/lawtallyd.conf" 2>>"$T/daemon.log" &
 	DPID=$!
 	local line deadline=$((SECONDS + 30))
 	until line=$(grep -m 1 '^<6>listening:' "$T/daemon.log"); do
@@ -319,24 +333,158 @@ snapshot_section() {
 	echo "<!-- snapshot:end -->"
 }
 
-if [ -n "$ONLY" ]; then
+# ---- the stored values' checksums and the scrub (issue 13) -----------------------
+# checksums_run: ingest by 8 senders (time-ordered ids, as the first table's
+# headline rows), RUNS times, by daemons in turn: on an empty store, the one
+# built without checksums (--nosum; skipped without it) and this one; on a
+# copy of a store prefilled with SIZE1 events (each daemon's own prefill),
+# the same two with the scrub off, and this one while its scrub walks the
+# store (scrub_period_s = 1, the load started once a pass is under way). Then
+# the scrub's rate on that store: unpaced (bench/scrubrate, RUNS times) and
+# one pass of the daemon's own, paced.
+cs_load() { # NAME: one load of EVENTS by 8 senders on the running daemon
+	load "$1" --senders 8 --window $WINDOW --batch $BATCH --events "$EVENTS" --seconds "$SECS" --ids v7
+}
+checksums_run() {
+	local r nosum_prefill=
+	local off="[store]
+scrub_period_s = 0" on="[store]
+scrub_period_s = 1"
+	CS_LOAD_START=$(cut -d' ' -f1 /proc/loadavg)
+	[ -z "$NOSUM" ] || [ ! -x "$NOSUM/bench/prefill" ] || nosum_prefill=$NOSUM/bench/prefill
+	rm -rf "$T/cs-base" "$T/cs-base-nosum"
+	"$TOOLS/prefill" --dir "$T/cs-base" --events "$SIZE1" --ids v7 --seed 1 >"$RES/cs-prefill.txt" \
+		2>"$T/prefill.log" || die "prefill for the checksums failed: $(tail -n 3 "$T/prefill.log")"
+	[ -z "$nosum_prefill" ] || "$nosum_prefill" --dir "$T/cs-base-nosum" --events "$SIZE1" --ids v7 \
+		--seed 1 >/dev/null 2>"$T/prefill.log" || die "the --nosum prefill failed: $(tail -n 3 "$T/prefill.log")"
+	for r in $(seq "$RUNS"); do
+		# (the --nosum daemon gets no [store]: an earlier version has none; its
+		# scrub, if it has one, waits a minute, longer than a run)
+		if [ -n "$NOSUM_LAWTALLYD" ]; then
+			rm -rf "$T/run"; daemon_start "$T/run" "$NOSUM_LAWTALLYD"
+			cs_load "cs-nosum-empty-$r"; daemon_stop
+		fi
+		rm -rf "$T/run"; daemon_start "$T/run" "$LAWTALLYD" "$off"
+		cs_load "cs-sum-empty-$r"; daemon_stop
+		if [ -n "$nosum_prefill" ]; then
+			copy_store "$T/cs-base-nosum" "$T/run"; daemon_start "$T/run" "$NOSUM_LAWTALLYD"
+			cs_load "cs-nosum-full-$r"; daemon_stop
+		fi
+		copy_store "$T/cs-base" "$T/run"; daemon_start "$T/run" "$LAWTALLYD" "$off"
+		cs_load "cs-sum-full-$r"; daemon_stop
+		copy_store "$T/cs-base" "$T/run"; daemon_start "$T/run" "$LAWTALLYD" "$on"
+		local deadline=$((SECONDS + 30))
+		until [ "$(metric lawtally_scrub_running)" = 1 ]; do
+			[ $SECONDS -lt $deadline ] || die "checksums: no scrub pass under way in 30 s"
+			sleep 0.02
+		done
+		local c0; c0=$(metric lawtally_scrub_records)
+		cs_load "cs-scrub-full-$r"
+		{ echo "scrub_running $(metric lawtally_scrub_running)"
+		  echo "scrub_checked $(( $(metric lawtally_scrub_records) - c0 ))"; } >>"$RES/cs-scrub-full-$r.txt"
+		[ "$(metric lawtally_store_damaged)" = 0 ] || die "checksums: the scrub found damage under ingest"
+		daemon_stop
+		note "checksums run $r: empty $(med "cs-nosum-empty-$r" events_per_s) / $(med "cs-sum-empty-$r" events_per_s), $(human "$SIZE1") stored $(med "cs-nosum-full-$r" events_per_s) / $(med "cs-sum-full-$r" events_per_s) / $(med "cs-scrub-full-$r" events_per_s) events/s (without / with checksums / and the scrub)"
+	done
+	for r in $(seq "$RUNS"); do
+		"$TOOLS/scrubrate" --dir "$T/cs-base" >"$RES/cs-rate-$r.txt" 2>"$T/scrubrate.err" ||
+			die "scrubrate failed: $(cat "$T/scrubrate.err")"
+	done
+	# the daemon's own pass, paced, with no ingest: the first starts a second after the start
+	copy_store "$T/cs-base" "$T/run"
+	daemon_start "$T/run" "$LAWTALLYD" "$on"
+	local deadline=$((SECONDS + 600))
+	until [ "$(metric lawtally_scrub_passes_total)" -ge 1 ]; do
+		[ $SECONDS -lt $deadline ] || die "checksums: the daemon's scrub pass took over 600 s"
+		sleep 0.1
+	done
+	{ echo "records $(metric lawtally_scrub_last_records)"
+	  echo "seconds $(metric lawtally_scrub_last_duration_seconds)"
+	  echo "result $(metric lawtally_scrub_last_result)"; } >"$RES/cs-paced.txt"
+	daemon_stop
+	rm -rf "$T/run" "$T/cs-base" "$T/cs-base-nosum"
+	note "checksums: the scrub reads $(med 'cs-rate-*' records_per_s) records/s unpaced; a paced pass of $(human "$SIZE1") events takes $(get "$RES/cs-paced.txt" seconds) s"
+}
+
+# checksums_section: the section of FILE, between its markers.
+checksums_section() {
+	local ne se nf sf cf r1 r2 r3 paced_rate base=${BENCH_NOSUM_LABEL:-built without checksums}
+	ne=$(med 'cs-nosum-empty-*' events_per_s) se=$(med 'cs-sum-empty-*' events_per_s)
+	nf=$(med 'cs-nosum-full-*' events_per_s) sf=$(med 'cs-sum-full-*' events_per_s)
+	cf=$(med 'cs-scrub-full-*' events_per_s)
+	r1=$(ratio "$se" "$ne") r2=$(ratio "$sf" "$nf") r3=$(ratio "$cf" "$nf")
+	paced_rate=$(awk -v n="$(get "$RES/cs-paced.txt" records)" -v s="$(get "$RES/cs-paced.txt" seconds)" \
+		'BEGIN { if (n == "n/a" || s == "n/a" || s == 0) print "n/a"; else printf "%.0f", n / s }')
+	row() { # LABEL GLOB RATIO
+		echo "| $1 | $(int "$(med "$2" events_per_s)") | $(runs_of "$2" events_per_s) | $(ms "$(med "$2" ack_p99_us)") | $(med "$2" daemon_cpu_us_per_event) | $3 |"
+	}
+	echo "<!-- checksums:begin -->"
+	echo "## The stored values' checksums and the scrub (issue 13)"
+	echo
+	echo "> Measured by \`$CS_CMD\` ($([ $QUICK = 1 ] && echo 'quick sizes' || echo 'full sizes')) on $CS_AT; 1-minute load average $CS_LOAD_START before. $CS_NOTE"
+	echo
+	echo "Every stored value carries a CRC-32 of its key and value, checked at every read; the scrub walks every record and recounts, at the lowest priority. Ingest by 8 senders ($WINDOW requests of $BATCH events in flight each, time-ordered ids, $EVENTS events or $SECS s a run), daemon after daemon in each run: *without* is ${BENCH_NOSUM_LABEL:-the daemon built with \`-DLAWTALLY_NO_CHECKSUMS\` (\`make bench-nosum\`: values unsealed, nothing checked; its stores are for this comparison only)}. On a store prefilled with $(human "$SIZE1") events (each daemon's own \`bench/prefill\`, copied afresh for each run), *the scrub running* is this daemon with \`scrub_period_s = 1\`, the load started once its first pass is under way."
+	echo
+	echo "| target | measured | verdict |"
+	echo "| --- | --- | --- |"
+	echo "| ingest with checksums within 10 % of without, empty store | $(int "$se") / $(int "$ne") = **$r1** | $(ge "$r1" 0.9) |"
+	echo "| ingest with checksums within 10 % of without, $(human "$SIZE1") stored | $(int "$sf") / $(int "$nf") = **$r2** | $(ge "$r2" 0.9) |"
+	echo "| ingest with checksums and the scrub running within 10 % of without, $(human "$SIZE1") stored | $(int "$cf") / $(int "$nf") = **$r3** | $(ge "$r3" 0.9) |"
+	echo
+	echo "| ingest (8 senders, time-ordered ids) | events/s (median) | runs | ack p99 ms | daemon CPU us/event | vs. without |"
+	echo "| --- | ---: | --- | ---: | ---: | ---: |"
+	row "empty store, $base" 'cs-nosum-empty-*' 1.00
+	row "empty store, checksums" 'cs-sum-empty-*' "$r1"
+	row "$(human "$SIZE1") stored, $base" 'cs-nosum-full-*' 1.00
+	row "$(human "$SIZE1") stored, checksums, scrub off" 'cs-sum-full-*' "$r2"
+	row "$(human "$SIZE1") stored, checksums, the scrub running" 'cs-scrub-full-*' "$r3"
+	echo
+	echo "The scrub during those last runs: still under way at the end of the load $(runs_of 'cs-scrub-full-*' scrub_running) (1: yes), records it checked during the load $(runs_of 'cs-scrub-full-*' scrub_checked)."
+	echo
+	echo "| the scrub on the store of $(human "$SIZE1") events ($(get "$RES/cs-prefill.txt" store_used_bytes | awk '{ printf "%.0f", $1 / 1048576 }') MiB) | records | MiB | seconds | records/s | MiB/s |"
+	echo "| --- | ---: | ---: | ---: | ---: | ---: |"
+	echo "| one pass, unpaced (\`bench/scrubrate\`: the walk in steps of 512, then the recount; median of $RUNS) | $(med 'cs-rate-*' records) | $(awk -v b="$(med 'cs-rate-*' bytes)" 'BEGIN { printf "%.0f", b / 1048576 }') | $(med 'cs-rate-*' walk_seconds) + $(med 'cs-rate-*' recount_seconds) | $(int "$(med 'cs-rate-*' records_per_s)") | $(med 'cs-rate-*' mib_per_s) |"
+	echo "| the daemon's own pass, paced (a pause as long as each step), no ingest | $(get "$RES/cs-paced.txt" records) | | $(get "$RES/cs-paced.txt" seconds) | $paced_rate | |"
+	echo
+	echo "At once a day (the default) the scrub reads a store of $(human "$SIZE1") events for $(get "$RES/cs-paced.txt" seconds) s of the day's 86400. Its recount holds the case events' facts in memory while it runs (about 85 bytes each; 83 MiB at 1M events, of which half are disputes, measured apart)."
+	echo "<!-- checksums:end -->"
+}
+
+# put_section NAME FILE: FILE's section NAME replaced by $T/section.md (or it added at the end).
+put_section() {
+	if [ -f "$2" ] && grep -q "^<!-- $1:begin -->\$" "$2"; then
+		awk -v sec="$T/section.md" -v b="<!-- $1:begin -->" -v e="<!-- $1:end -->" '
+			$0 == b { while ((getline l < sec) > 0) print l; skip = 1; next }
+			$0 == e { skip = 0; next }
+			!skip' "$2" >"$T/out.md"
+		cat "$T/out.md" >"$2"
+	else
+		{ [ -s "$2" ] && echo; cat "$T/section.md"; } >>"$2"
+	fi
+}
+
+if [ "$ONLY" = snapshot ]; then
 	note "results in $T (removed at the end); the snapshot section alone"
 	SNAP_AT=$(date -u '+%Y-%m-%d %H:%M UTC')
 	SNAP_CMD=${BENCH_CMD:-bench/run.sh$([ $QUICK = 1 ] && echo ' --quick') --only snapshot --build $(realpath --relative-to="$ROOT" "$BUILD") --out $(realpath --relative-to="$ROOT" "$OUT")}
 	SNAP_NOTE="Run alone: the rest of this file is from the run its header names."
 	snapshot_run
 	snapshot_section >"$T/section.md"
-	if [ -f "$OUT" ] && grep -q '^<!-- snapshot:begin -->$' "$OUT"; then
-		awk -v sec="$T/section.md" '
-			/^<!-- snapshot:begin -->$/ { while ((getline l < sec) > 0) print l; skip = 1; next }
-			/^<!-- snapshot:end -->$/ { skip = 0; next }
-			!skip' "$OUT" >"$T/out.md"
-		cat "$T/out.md" >"$OUT"
-	else
-		{ [ -s "$OUT" ] && echo; cat "$T/section.md"; } >>"$OUT"
-	fi
+	put_section snapshot "$OUT"
 	sed -n '/^| target/,/^$/p' "$T/section.md"
 	echo "bench: wrote the snapshot section of $OUT"
+	exit 0
+fi
+if [ "$ONLY" = checksums ]; then
+	note "results in $T (removed at the end); the checksums section alone"
+	CS_AT=$(date -u '+%Y-%m-%d %H:%M UTC')
+	CS_CMD=${BENCH_CMD:-bench/run.sh$([ $QUICK = 1 ] && echo ' --quick') --only checksums --build $(realpath --relative-to="$ROOT" "$BUILD")${NOSUM:+ --nosum $(realpath --relative-to="$ROOT" "$NOSUM")} --out $(realpath --relative-to="$ROOT" "$OUT")}
+	CS_NOTE="Run alone: the rest of this file is from the run its header names."
+	checksums_run
+	checksums_section >"$T/section.md"
+	put_section checksums "$OUT"
+	sed -n '/^| target/,/^$/p' "$T/section.md"
+	echo "bench: wrote the checksums section of $OUT"
 	exit 0
 fi
 
@@ -460,6 +608,8 @@ done
 note "ack p99 at $RATE events/s offered: $(ms "$(cells 'rate-*' ack_p99_us | median)") ms"
 SNAP_AT=$(date -u '+%Y-%m-%d %H:%M UTC') SNAP_NOTE="One run, in the run this file is from."
 snapshot_run
+CS_AT=$(date -u '+%Y-%m-%d %H:%M UTC') CS_NOTE="In the run this file is from."
+checksums_run
 
 # ---- 4. the raw LMDB ceiling and Redis, same disk ---------------------------------------
 CEIL_V7_BATCH=$(int "$(cells 'empty-v7-8-*' commit_events_mean | median)")
@@ -551,8 +701,6 @@ fi
 ENDED_AT=$(date -u '+%Y-%m-%d %H:%M UTC')
 LOAD_END=$(cut -d' ' -f1 /proc/loadavg)
 NPROC=$(nproc)
-med() { cells "$1" "$2" | median; }
-runs_of() { cells "$1" "$2" | tr '\n' ' ' | sed 's/ $//; s/ / \/ /g'; }
 
 L_V7=$(med 'empty-v7-8-*' events_per_s)
 L_RND1=$(med "s$SIZE1-random-8-*" events_per_s)
@@ -697,6 +845,8 @@ CMD=${BENCH_CMD:-$RUNCMD}
 	other_table
 	echo
 	SNAP_CMD=$CMD snapshot_section
+	echo
+	CS_CMD=$CMD checksums_section
 	if [ -n "$PROFILE" ]; then
 		echo
 		echo "## Profile of lawtallyd at saturation (8 senders, time-ordered ids, empty store)"

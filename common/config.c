@@ -92,6 +92,10 @@ static const struct config_key keys[] = {
 	{"daemon", "log_debug", KT_BOOL, FIELD(log_debug), 0, 1, "no",
 	 "debug lines in the log: yes or no", NULL},
 
+	{"store", "scrub_period_s", KT_UINT, FIELD(scrub_period_s), 0, 31536000, "86400",
+	 "the scrub checks every stored record and recounts once in this many seconds; 0: never",
+	 NULL},
+
 	{"ingest", "endpoint", KT_ENDPOINT, FIELD(ingest_endpoint), 0, 0, "tcp://127.0.0.1:5570",
 	 "ZeroMQ ROUTER where senders submit events: tcp://, ipc:// or inproc://", NULL},
 	{"ingest", "batch_events_max", KT_UINT, FIELD(batch_events_max), 1, 65536, "4096",

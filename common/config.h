@@ -75,6 +75,8 @@ struct config {
 	unsigned report_silent_days;
 	/* [daemon] log_debug: 0 or 1 */
 	int log_debug;
+	/* [store] scrub_period_s: seconds from one scrub pass's start to the next, 0..31536000; 0 off */
+	unsigned scrub_period_s;
 	/* [villages]: replaces the built-in 41 when the file has the section */
 	struct villages villages;
 };

@@ -29,6 +29,7 @@ static void vlog(int prio, const char *fmt, va_list ap)
 		va_end(ap);                        \
 	}
 
+LOG_FN(log_crit, 2)
 LOG_FN(log_err, 3)
 LOG_FN(log_warn, 4)
 LOG_FN(log_info, 6)

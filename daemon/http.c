@@ -25,6 +25,7 @@
 #include "officehttp.h"
 #include "query.h"
 #include "reply.h"
+#include "scrub.h"
 #include "stream.h"
 #include "tally.h"
 #include "xalloc.h"
@@ -43,6 +44,7 @@ struct http {
 	struct httpauth auth;       /* the bearer token off loopback (httpauth.h) */
 	struct stream *stream;      /* GET /v1/stream: the dashboards' events */
 	struct office *office;      /* report, senders, exports (officehttp.h); may be NULL */
+	struct scrub *scrub;        /* the store's scrub (scrub.h); NULL: off */
 };
 
 static void send_json(struct evhttp_request *req, int code, const char *reason, json_t *body)
@@ -87,7 +89,10 @@ static void on_totals(struct http *h, struct evhttp_request *req, const char *qu
 		rc = query_run(&snap, &t.spec, &h->rows);
 	store_read_end(&snap);
 	if (rc) {
-		send_error_json(req, 500, "Internal Server Error", "store: query failed");
+		char why[256], line[300];
+		snprintf(line, sizeof(line), "store: %s", store_strerror(h->store, rc, why, sizeof(why)));
+		send_error_json(req, 500, "Internal Server Error",
+				rc == LT_ECORRUPT ? line : "store: query failed");
 	} else {
 		reply_from_rows(&rep, &t.spec, &h->rows);
 		send_json(req, 200, "OK", reply_to_json(&rep, t.spec.year, t.metric, t.by, t.village));
@@ -106,10 +111,20 @@ static int stats(struct http *h, struct store_stats *st)
 	return rc;
 }
 
+/*
+ * 503 while the store cannot be read, and once it has met damage (a read,
+ * a batch or the scrub: ingest is refused from then on), with the reason.
+ */
 static void on_healthz(struct http *h, struct evhttp_request *req, const char *query)
 {
 	struct store_stats st;
+	char why[256];
 	(void)query;
+	if (store_damaged(h->store, why, sizeof(why))) {
+		send_json(req, 503, "Service Unavailable",
+			  json_pack("{s:s, s:s}", "status", "damaged", "error", why));
+		return;
+	}
 	if (stats(h, &st)) {
 		send_error_json(req, 503, "Service Unavailable", "store: unreadable");
 		return;
@@ -123,7 +138,10 @@ static void on_metrics(struct http *h, struct evhttp_request *req, const char *q
 	struct store_stats st;
 	(void)query;
 	struct evbuffer *out = evbuffer_new();
-	metrics_render(h->m, stats(h, &st) == 0 ? &st : NULL, out);
+	struct scrub_status ss;
+	scrub_status(h->scrub, &ss);
+	metrics_render(h->m, stats(h, &st) == 0 ? &st : NULL, &ss, store_damaged(h->store, NULL, 0),
+		       out);
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
 			  "text/plain; version=0.0.4");
 	evhttp_send_reply(req, 200, "OK", out);
@@ -332,6 +350,11 @@ const char *http_address(const struct http *h)
 void http_set_villages(struct http *h, const struct villages *villages)
 {
 	h->villages = villages;
+}
+
+void http_set_scrub(struct http *h, struct scrub *sc)
+{
+	h->scrub = sc;
 }
 
 void http_set_office(struct http *h, struct office *office)

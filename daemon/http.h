@@ -50,6 +50,10 @@ void http_notify_commit(struct http *h);
 struct office;
 void http_set_office(struct http *h, struct office *office);
 
+/* /metrics shows the scrub's progress (scrub.h; NULL: off); sc must outlive h. */
+struct scrub;
+void http_set_scrub(struct http *h, struct scrub *sc);
+
 void http_close(struct http **h);
 
 #endif

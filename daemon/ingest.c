@@ -378,7 +378,7 @@ static void commit_done(void *arg);
  * Starts the commit of the group being filled if the writer is free: what
  * arrived while the last commit ran forms the next group. A group with
  * nothing to store (every event rejected), or any group once the store has
- * failed, goes straight to be answered. The next group to fill is the
+ * failed or met damage, goes straight to be answered. The next group to fill is the
  * other one if it is free, else none until it is.
  */
 static void dispatch(struct ingest *in)
@@ -386,9 +386,11 @@ static void dispatch(struct ingest *in)
 	struct group *g = in->fill;
 	if (!g || g->npend == 0)
 		return;
-	if (in->failed || g->nitems == 0) {
-		g->rc = in->failed ? LT_EIO : 0;
-		if (in->failed)
+	/* nothing more is written on a damaged store: its senders keep their events */
+	int damaged = !in->failed && g->nitems > 0 && store_damaged(in->store, NULL, 0);
+	if (in->failed || damaged || g->nitems == 0) {
+		g->rc = in->failed ? LT_EIO : damaged ? LT_ECORRUPT : 0;
+		if (in->failed || damaged)
 			in->m->refusals += g->npend;
 		answer_later(in, g);
 	} else if (in->commit) {
@@ -413,7 +415,8 @@ static void commit_done(void *arg)
 		metrics_commit(in->m, (unsigned)g->nitems, g->seconds, now_wall());
 	if (g->rc) {
 		in->m->refusals += g->npend;
-		if ((g->rc == LT_EIO || g->rc == LT_ECORRUPT) && !in->failed) {
+		/* (LT_ECORRUPT: the store is marked damaged and refuses batches from now on) */
+		if (g->rc == LT_EIO && !in->failed) {
 			log_err("ingest: the store failed (%s); stopping so that the supervisor "
 				"restarts the daemon", lt_strerror(g->rc));
 			in->failed = 1;

@@ -65,7 +65,9 @@ void ingest_stop_reading(struct ingest *in);
 
 /*
  * Non-zero once the store failed in a way that must not be retried
- * (LT_EIO, LT_ECORRUPT): the daemon must exit and be restarted.
+ * (LT_EIO): the daemon must exit and be restarted. A damaged store
+ * (store_damaged) is not that: every batch is refused with a temporary
+ * error while the daemon goes on answering.
  */
 int ingest_failed(const struct ingest *in);
 

@@ -37,6 +37,7 @@
 #include "now.h"
 #include "querysock.h"
 #include "ratelimit.h"
+#include "scrub.h"
 #include "store.h"
 #include "xalloc.h"
 
@@ -55,6 +56,7 @@ struct daemon {
 	struct http *http;
 	struct auth *auth;         /* CurveZMQ with auth = curve, else NULL */
 	struct office *office;     /* report, senders, exports, close-year (office.h) */
+	struct scrub *scrub;       /* the store's scrub (scrub.h); NULL: off */
 	struct metrics metrics;
 	struct event *sig[3];
 	struct event *tick;
@@ -138,6 +140,8 @@ static void on_reload(evutil_socket_t sig, short what, void *arg)
 	    strcmp(next->http_listen, d->cfg->http_listen) ||
 	    strcmp(next->data_dir, d->cfg->data_dir) || next->tz_offset != d->cfg->tz_offset)
 		log_warn("reload: endpoints, data_dir and timezone change only on restart");
+	if (next->scrub_period_s != d->cfg->scrub_period_s)
+		log_warn("reload: [store] scrub_period_s changes only on restart");
 	ingest_set_villages(d->ingest, &next->villages);
 	querysock_set_villages(d->query, &next->villages);
 	if (d->http)
@@ -234,8 +238,11 @@ static void status_line(char *buf, size_t len, void *arg)
 	if (refused)
 		snprintf(backlog, sizeof(backlog), "%llu batches refused since (store or disk full)",
 			 (unsigned long long)refused);
+	char why[256];
 	int rc = store_counts(d, &st);
-	if (rc)
+	if (store_damaged(d->store, why, sizeof(why)))
+		snprintf(buf, len, "STORE DAMAGED, no events taken: %s; restore a backup", why);
+	else if (rc)
 		snprintf(buf, len, "store unreadable (%s); last commit %s", lt_strerror(rc), when);
 	else
 		snprintf(buf, len, "%llu events stored; last commit %s; backlog: %s",
@@ -352,6 +359,12 @@ static int start(struct daemon *d)
 	querysock_set_office(d->query, d->office);
 	if (d->http)
 		http_set_office(d->http, d->office);
+	if (scrub_start(&d->scrub, d->store, c->scrub_period_s, err, sizeof(err))) {
+		log_err("%s; not starting", err);
+		return 1;
+	}
+	if (d->http)
+		http_set_scrub(d->http, d->scrub);
 	struct timeval period = {TICK_SECONDS, 0};
 	d->tick = event_new(d->base, -1, EV_PERSIST, on_tick, d);
 	event_add(d->tick, &period); /* a timer fails for want of memory only (xalloc.h) */
@@ -376,6 +389,7 @@ static void stop(struct daemon *d)
 	/* first: answering what was read may still notify the dashboards */
 	ingest_close(&d->ingest);
 	http_close(&d->http);
+	scrub_stop(&d->scrub);
 	querysock_close(&d->query);
 	office_free(&d->office);
 	auth_close(&d->auth);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "scrub.h"
 
 static const double batch_bounds[METRICS_BATCH_BUCKETS] = {
 	1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192};
@@ -87,7 +88,36 @@ static void put_histogram(struct evbuffer *out, const char *name, const char *he
 #define GAUGE(name, help, fmt, value) \
 	evbuffer_add_printf(out, "# HELP " name " " help "\n# TYPE " name " gauge\n" name " " fmt "\n", value)
 
-int metrics_render(const struct metrics *m, const struct store_stats *st, struct evbuffer *out)
+/* The scrub's progress and last pass, and whether the store has met damage. */
+static void render_scrub(const struct scrub_status *sc, int damaged, struct evbuffer *out)
+{
+	GAUGE("lawtally_store_damaged",
+	      "1 once the store has met a damaged record (a read, a batch, the scrub): ingest "
+	      "refused until it is restored.", "%d", damaged);
+	GAUGE("lawtally_scrub_period_seconds", "Seconds from one scrub pass to the next (0: off).",
+	      "%u", sc->period_s);
+	COUNTER("lawtally_scrub_passes_total", "Scrub passes completed.", sc->passes);
+	GAUGE("lawtally_scrub_running", "1 while a scrub pass is under way.", "%d", sc->running);
+	GAUGE("lawtally_scrub_progress", "Share of the pass under way's walk done (1: none under way).",
+	      "%.4f", sc->progress);
+	GAUGE("lawtally_scrub_records", "Records checked by the pass under way, or the last.", "%llu",
+	      (unsigned long long)sc->records);
+	GAUGE("lawtally_scrub_bytes", "Bytes of keys and values checked by the pass under way, or the "
+	      "last.", "%llu", (unsigned long long)sc->bytes);
+	GAUGE("lawtally_scrub_last_result",
+	      "The last pass: 1 sound, 0 damage found, -1 none finished yet.", "%d", sc->last_result);
+	GAUGE("lawtally_scrub_last_end_timestamp_seconds", "Unix time the last pass ended (0: none).",
+	      "%.3f", sc->last_end);
+	GAUGE("lawtally_scrub_last_duration_seconds", "How long the last pass took.", "%.3f",
+	      sc->last_seconds);
+	GAUGE("lawtally_scrub_last_records", "Records the last pass checked.", "%llu",
+	      (unsigned long long)sc->last_records);
+	COUNTER("lawtally_scrub_damaged_records_total", "Damaged records the scrub has met.",
+		sc->damaged);
+}
+
+int metrics_render(const struct metrics *m, const struct store_stats *st,
+		   const struct scrub_status *sc, int damaged, struct evbuffer *out)
 {
 	evbuffer_add_printf(out,
 			    "# HELP lawtally_events_total Events received, by outcome.\n"
@@ -153,5 +183,6 @@ int metrics_render(const struct metrics *m, const struct store_stats *st, struct
 		GAUGE("lawtally_store_used_bytes", "Bytes of the store in use.", "%zu", st->used_bytes);
 		GAUGE("lawtally_store_map_bytes", "Current map size of the store.", "%zu", st->map_size);
 	}
+	render_scrub(sc, damaged, out);
 	return 0;
 }

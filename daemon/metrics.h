@@ -50,7 +50,14 @@ void metrics_init(struct metrics *m, double now);
 void metrics_rejected(struct metrics *m, const char *reason);
 void metrics_commit(struct metrics *m, unsigned events, double seconds, double now);
 
-/* Appends the exposition text; st may be NULL if the store could not be read. */
-int metrics_render(const struct metrics *m, const struct store_stats *st, struct evbuffer *out);
+struct scrub_status;
+
+/*
+ * Appends the exposition text; st may be NULL if the store could not be
+ * read. sc is the scrub's status (scrub.h); damaged whether the store has
+ * met damage (store_damaged).
+ */
+int metrics_render(const struct metrics *m, const struct store_stats *st,
+		   const struct scrub_status *sc, int damaged, struct evbuffer *out);
 
 #endif

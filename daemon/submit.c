@@ -30,7 +30,11 @@ const char *submit_parse(const uint8_t *data, size_t len, unsigned events_max,
 const char *submit_refusal(int rc)
 {
 	/* nothing of the batch was stored: the sender keeps it and retries */
-	return rc == LT_EFULL ? "store full: retry later" : "store failed: retry later";
+	if (rc == LT_EFULL)
+		return "store full: retry later";
+	if (rc == LT_ECORRUPT)
+		return "store damaged: retry later (lawtallyd takes nothing until its store is restored)";
+	return "store failed: retry later";
 }
 
 const char *submit_clock_check(const Lawtally__V1__SubmitRequest *req, int64_t now,

@@ -14,11 +14,13 @@
 const char cmd_verify_help[] =
 	"Usage: lawtally verify [-c FILE | -d DIR]\n"
 	"\n"
-	"Checks the store: every stored event decodes and is in the id index, and\n"
+	"Checks the store: every stored record's checksum, and that a lookup by\n"
+	"its key finds it; every stored event decodes and is in the id index, and\n"
 	"every case and total equals a recount from the stored events alone. Runs\n"
 	"in one read transaction beside a running lawtallyd. Prints\n"
-	"\"verify: DIR: N events, consistent\", or the number of differences and the\n"
-	"first of them, one a line.\n"
+	"\"verify: DIR: N events, consistent\"; else every damaged record it meets,\n"
+	"one a line with its database, key and bytes (escaped), then the number\n"
+	"of damaged records and of differences, and the first differences.\n"
 	"\n"
 	"  -c, --config FILE     the store named by data_dir in lawtallyd's config\n"
 	"                        (default $LAWTALLY_CONFIG, else " CLI_PACKAGED_CONFIG "\n"
@@ -26,8 +28,15 @@ const char cmd_verify_help[] =
 	"  -d, --data-dir DIR    the store's directory (default: the config's, else\n"
 	"                        ./var/lawtally)\n"
 	"\n"
-	"Exit: 0 consistent; 1 differences found, or the store cannot be read;\n"
+	"Exit: 0 consistent; 1 damage or differences found, or the store cannot be\n"
+	"read;\n"
 	"2 usage or config error.\n";
+
+static void print_damaged(const char *line, void *arg)
+{
+	(void)arg;
+	printf("  %s\n", line);
+}
 
 int cmd_verify(int argc, char **argv)
 {
@@ -64,22 +73,28 @@ int cmd_verify(int argc, char **argv)
 	struct store_snap snap;
 	int lrc = store_read_begin(s, &snap);
 	if (!lrc)
-		lrc = store_verify(&snap, &v);
+		lrc = store_verify_all(&snap, &v, print_damaged, NULL);
 	store_read_end(&snap);
 	cli_store_close(dir, &s, made_lock);
 	if (lrc == 0) {
 		printf(_("verify: %s: %llu events, consistent\n"), dir, (unsigned long long)v.events);
 		return 0;
 	}
-	if (lrc != LT_EMISMATCH) {
+	if (lrc != LT_EMISMATCH && lrc != LT_ECORRUPT) {
 		fprintf(stderr, _("lawtally verify: %s: the recount stopped: %s\n"), dir,
 			lt_strerror(lrc));
 		return EXIT_DIFFERS;
 	}
-	printf(dngettext(I18N_DOMAIN, "verify: %s: %llu events, %llu difference; the first:\n",
-			 "verify: %s: %llu events, %llu differences; the first:\n",
-			 (unsigned long)v.mismatches),
-	       dir, (unsigned long long)v.events, (unsigned long long)v.mismatches);
+	if (v.damaged)
+		printf(_("verify: %s: %llu events, %llu damaged records (listed above; restore a "
+			 "backup: lawtally restore), %llu differences%s\n"),
+		       dir, (unsigned long long)v.events, (unsigned long long)v.damaged,
+		       (unsigned long long)v.mismatches, v.nfirst ? _("; the first:") : "");
+	else
+		printf(dngettext(I18N_DOMAIN, "verify: %s: %llu events, %llu difference; the first:\n",
+				 "verify: %s: %llu events, %llu differences; the first:\n",
+				 (unsigned long)v.mismatches),
+		       dir, (unsigned long long)v.events, (unsigned long long)v.mismatches);
 	for (size_t i = 0; i < v.nfirst; i++)
 		printf("  %s\n", v.first[i]);
 	return EXIT_DIFFERS;

@@ -219,16 +219,19 @@ static int fail(struct office_result *res, int status, int code, const char *fmt
 	return code;
 }
 
-static int store_failed(struct office_result *res, int rc)
+/* The store failed the view: 503 for a busy store, else 500, with the reason (a damaged record's key). */
+static int store_failed(struct office *o, struct office_result *res, int rc)
 {
-	return fail(res, rc == LT_EBUSY ? 503 : 500, rc, "store: %s", lt_strerror(rc));
+	char why[256];
+	return fail(res, rc == LT_EBUSY ? 503 : 500, rc, "store: %s",
+		    store_strerror(o->store, rc, why, sizeof(why)));
 }
 
 /* Begins the one snapshot a view reads through. Returns 0, or fails res. */
 static int read_begin(struct office *o, struct store_snap *snap, struct office_result *res)
 {
 	int rc = store_read_begin(o->store, snap);
-	return rc ? store_failed(res, rc) : 0;
+	return rc ? store_failed(o, res, rc) : 0;
 }
 
 static unsigned current_year(const struct office *o)
@@ -292,7 +295,7 @@ static int view_report(struct office *o, const struct office_request *rq, struct
 	int crc = rc ? 0 : store_closed_get(&snap, c.year, &closed);
 	store_read_end(&snap);
 	if (rc) {
-		store_failed(res, rc);
+		store_failed(o, res, rc);
 		goto free_figures;
 	}
 	in.senders = sl.v;
@@ -309,7 +312,7 @@ static int view_report(struct office *o, const struct office_request *rq, struct
 		}
 		store_closed_free(&closed);
 	} else if (crc != LT_ENOTFOUND) {
-		rc = store_failed(res, crc);
+		rc = store_failed(o, res, crc);
 		goto free_figures;
 	}
 	rc = report_render(o->tpl[c.lang], &in, c.format, out);
@@ -346,7 +349,7 @@ static int view_monthly(struct office *o, const struct office_request *rq, struc
 	store_read_end(&snap);
 	if (rc) {
 		figures_free(&f);
-		return store_failed(res, rc);
+		return store_failed(o, res, rc);
 	}
 	struct monthly_input in = {year, month, c.lang, store_tz_offset(o->store),
 				   (int64_t)time(NULL), c.as_of, &f, template_town(o->tpl[c.lang]),
@@ -372,7 +375,7 @@ static int view_senders(struct office *o, const struct office_request *rq, struc
 	store_read_end(&snap);
 	if (rc) {
 		free(sl.v);
-		return store_failed(res, rc);
+		return store_failed(o, res, rc);
 	}
 	rc = report_senders_json(sl.v, sl.n, (int64_t)time(NULL), store_tz_offset(o->store),
 				 o->silent_days, out);
@@ -415,7 +418,7 @@ static int view_workbook(struct office *o, const struct office_request *rq, stru
 	store_read_end(&snap);
 	if (rc) {
 		figures_free(&f);
-		return store_failed(res, rc);
+		return store_failed(o, res, rc);
 	}
 	struct monthly_input mi = {c.year, month, c.lang, tz, now, 0, &f,
 				   template_town(o->tpl[c.lang]), o->villages, NULL};
@@ -455,7 +458,7 @@ static int view_totals_csv(struct office *o, const struct office_request *rq, st
 	rc = query_run(&snap, &spec, &o->rows);
 	store_read_end(&snap);
 	if (rc)
-		return store_failed(res, rc);
+		return store_failed(o, res, rc);
 	reply_from_rows(&rep, &spec, &o->rows);
 	export_totals(&rep, rq->by, c.lang, o->villages, out);
 	reply_clear(&rep);
@@ -510,7 +513,7 @@ static int view_events_csv(struct office *o, const struct office_request *rq, st
 	if (rc == LT_EFULL)
 		return fail(res, 500, rc, "export: longer than %zu bytes", out->max);
 	if (rc)
-		return store_failed(res, rc);
+		return store_failed(o, res, rc);
 	res->content_type = "text/csv; charset=utf-8";
 	return 0;
 }
@@ -563,7 +566,7 @@ static int view_close_year(struct office *o, const struct office_request *rq, st
 	if (rc == LT_EFULL)
 		return fail(res, 503, rc, "store full: retry later");
 	if (rc)
-		return store_failed(res, rc);
+		return store_failed(o, res, rc);
 	figures_hex(cl.sha256, hex);
 	when_format_short(cl.closed_at, tz, at);
 	size_t n = cl.len / FIGURES_ENTRY_LEN;

@@ -296,8 +296,14 @@ void query_answer(struct store *s, const struct villages *villages, struct query
 	if (!rc)
 		rc = query_run(&snap, &spec, rows);
 	store_read_end(&snap);
-	if (rc)
+	if (rc == LT_ECORRUPT) {
+		char damage[sizeof(rows->why) - 8];
+		snprintf(rows->why, sizeof(rows->why), "store: %s",
+			 store_strerror(s, rc, damage, sizeof(damage)));
+		rep->error = rows->why;
+	} else if (rc) {
 		rep->error = "store: query failed";
-	else
+	} else {
 		reply_from_rows(rep, &spec, rows);
+	}
 }

@@ -61,6 +61,7 @@ struct query_rows {
 	size_t index_from;    /* the first row indexed; earlier metrics' rows are not */
 	size_t index_n;       /* rows indexed */
 	int index_metric;     /* the metric indexed, -1: none */
+	char why[256];        /* query_answer's error, when it is not a fixed text */
 };
 
 void query_rows_free(struct query_rows *rows);
@@ -106,8 +107,8 @@ const char *query_request_parse(const uint8_t *data, size_t len,
 /*
  * Answers a totals request (one without a view) in one read snapshot of s:
  * fills rep (initialised here) from rows, or sets rep->error to why the
- * request is refused or failed. rep points into rows and static text:
- * reply_clear() it before rows change.
+ * request is refused or failed (a damaged store: the record, store_strerror).
+ * rep points into rows and static text: reply_clear() it before rows change.
  */
 void query_answer(struct store *s, const struct villages *villages, struct query_rows *rows,
 		  const Lawtally__V1__QueryRequest *req, Lawtally__V1__QueryReply *rep);

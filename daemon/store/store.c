@@ -70,7 +70,14 @@ size_t store_id_key(const Lawtally__V1__Event *e, uint8_t key[ID_KEY_MAX])
 	return 16 + n;
 }
 
-static int open_dbs_once(struct store *s, char *err, size_t errlen)
+/*
+ * Opens the databases and checks the store in one transaction: a writable
+ * one also builds what an older store lacks and marks the commit, whose id
+ * it sets in *committed (0 for a read-only open). recorded: the id
+ * DIR/STORE_COMMIT_FILE holds (store_commit_check).
+ */
+static int open_dbs_once(struct store *s, const char *dir, uint64_t recorded,
+			 uint64_t *committed, char *err, size_t errlen)
 {
 	MDB_txn *txn;
 	unsigned dbflags = s->read_only ? 0 : MDB_CREATE;
@@ -100,6 +107,16 @@ static int open_dbs_once(struct store *s, char *err, size_t errlen)
 		lrc = store_office_dbs_open(s, txn, err, errlen);
 	if (!lrc)
 		lrc = store_rollups_open(s, txn, err, errlen);
+	if (!lrc)
+		lrc = store_commit_check(s, txn, recorded, dir, err, errlen);
+	if (!lrc && !s->read_only) {
+		*committed = (uint64_t)mdb_txn_id(txn);
+		rc = store_commit_mark(s, txn);
+		if (rc) {
+			snprintf(err, errlen, "cannot write store metadata: %s", mdb_strerror(rc));
+			lrc = lt_from_mdb(rc);
+		}
+	}
 	if (lrc) {
 		mdb_txn_abort(txn);
 		return lrc;
@@ -113,11 +130,13 @@ static int open_dbs_once(struct store *s, char *err, size_t errlen)
 }
 
 /* The databases and meta in one transaction, with the map grown for a migration. */
-static int open_dbs(struct store *s, char *err, size_t errlen)
+static int open_dbs(struct store *s, const char *dir, uint64_t recorded, uint64_t *committed,
+		    char *err, size_t errlen)
 {
 	int lrc;
-	while ((lrc = open_dbs_once(s, err, errlen)) == LT_EFULL && !s->read_only) {
-		s->id_to_write = s->has_identity = s->migrated = 0;
+	while ((lrc = open_dbs_once(s, dir, recorded, committed, err, errlen)) == LT_EFULL &&
+	       !s->read_only) {
+		s->id_to_write = s->has_identity = s->migrated = s->sealed_now = 0;
 		if (grow(s) != 0)
 			break;
 	}
@@ -131,11 +150,13 @@ static int open_dbs(struct store *s, char *err, size_t errlen)
 static int after_open(struct store *s, const char *dir, char *err, size_t errlen)
 {
 	if (s->migrated)
-		log_info("store: migrated from schema 1 to %d: ids are now unique per scope "
+		log_info("store: migrated from schema 1 to 2: ids are now unique per scope "
 			 "(village, device, township); %llu events indexed again, %zu retractions "
 			 "given the scope of their event",
-			 STORE_SCHEMA_VERSION, (unsigned long long)s->migrated_events,
-			 s->migrated_retractions);
+			 (unsigned long long)s->migrated_events, s->migrated_retractions);
+	if (s->sealed_now)
+		log_info("store: migrated from schema 2 to 3: checksums added to %llu records in "
+			 "%.1f s", (unsigned long long)s->sealed_records, s->sealed_seconds);
 	if (!s->id_to_write)
 		return 0;
 	char text[DATADIR_ID_TEXT + 1];
@@ -181,7 +202,10 @@ int store_open(struct store **out, const struct store_options *opts, char *err, 
 	s->tz_offset = opts->tz_offset;
 	s->read_only = opts->read_only;
 	s->old_schema_ok = opts->read_only && opts->old_schema_ok;
+	s->sealed = 1;
+	s->commit_fd = -1;
 	pthread_rwlock_init(&s->maplock, NULL);
+	pthread_mutex_init(&s->damage_mu, NULL);
 	int lrc;
 
 	if (!s->read_only && mkdir(opts->dir, 0700) != 0 && errno != EEXIST) {
@@ -212,6 +236,9 @@ int store_open(struct store **out, const struct store_options *opts, char *err, 
 	lrc = check_file_size(s, err, errlen);
 	if (lrc)
 		goto env_close;
+	MDB_stat est;
+	mdb_env_stat(s->env, &est); /* cannot fail on an open environment */
+	s->psize = est.ms_psize;
 	int dead = 0;
 	store_reader_check(s, &dead);
 
@@ -222,11 +249,21 @@ int store_open(struct store **out, const struct store_options *opts, char *err, 
 	if (s->map_size > s->map_size_max)
 		s->map_size_max = s->map_size;
 
-	lrc = open_dbs(s, err, errlen);
+	/* read before any transaction: a daemon committing meanwhile only adds to the store */
+	uint64_t recorded, committed = 0;
+	if (store_commit_read(opts->dir, &recorded) == LT_ECORRUPT && !s->read_only)
+		log_warn("store: %s/%s does not read (a write cut short?): written afresh",
+			 opts->dir, STORE_COMMIT_FILE);
+	lrc = open_dbs(s, opts->dir, recorded, &committed, err, errlen);
 	if (!lrc)
 		lrc = after_open(s, opts->dir, err, errlen);
 	if (lrc)
 		goto env_close;
+	if (!s->read_only) {
+		lrc = store_commit_file_open(s, opts->dir, committed, err, errlen);
+		if (lrc)
+			goto env_close;
+	}
 	rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &s->rtxn);
 	if (rc) {
 		snprintf(err, errlen, "cannot begin read transaction: %s", mdb_strerror(rc));
@@ -239,9 +276,12 @@ int store_open(struct store **out, const struct store_options *opts, char *err, 
 	return 0;
 
 env_close:
+	if (s->commit_fd >= 0)
+		close(s->commit_fd);
 	mdb_env_close(s->env);
 free_store:
 	pthread_rwlock_destroy(&s->maplock);
+	pthread_mutex_destroy(&s->damage_mu);
 	free(s);
 	return lrc;
 }
@@ -253,12 +293,15 @@ void store_close(struct store **sp)
 		return;
 	if (s->rtxn)
 		mdb_txn_abort(s->rtxn);
+	if (s->commit_fd >= 0)
+		close(s->commit_fd);
 	mdb_env_close(s->env);
 	tally_deltas_free(&s->deltas);
 	free(s->buf);
 	store_senders_free(s);
 	store_rollups_free(s);
 	pthread_rwlock_destroy(&s->maplock);
+	pthread_mutex_destroy(&s->damage_mu);
 	free(s);
 	*sp = NULL;
 }
@@ -276,11 +319,11 @@ static int record_append(struct store *s, MDB_txn *txn, MDB_val *key,
 	if (slen > STORE_SENDER_MAX)
 		slen = STORE_SENDER_MAX;
 	size_t plen = packed ? packed->len : protobuf_c_message_get_packed_size(&it->event->base);
-	MDB_val v = {REC_HEADER_LEN + slen + plen, NULL};
-	int rc = mdb_put(txn, s->events, key, &v, MDB_APPEND | MDB_RESERVE);
+	size_t vlen = REC_HEADER_LEN + slen + plen;
+	uint8_t *p;
+	int rc = store_put_reserve(txn, s->events, key, vlen, MDB_APPEND, &p);
 	if (rc)
 		return rc;
-	uint8_t *p = v.mv_data;
 	p[0] = REC_VERSION;
 	p[1] = 0; /* flags */
 	le64_store(p + 2, (uint64_t)it->received_at);
@@ -290,6 +333,7 @@ static int record_append(struct store *s, MDB_txn *txn, MDB_val *key,
 		memcpy(p + REC_HEADER_LEN + slen, packed->data, plen);
 	else
 		protobuf_c_message_pack(&it->event->base, p + REC_HEADER_LEN + slen);
+	record_seal(key, p, vlen);
 	return 0;
 }
 
@@ -322,7 +366,9 @@ static int case_load(struct store *s, MDB_txn *txn, const uint8_t *key, size_t k
 {
 	MDB_val k = {klen, (void *)key}, v;
 	*n = 0;
-	int rc = mdb_get(txn, s->cases, &k, &v);
+	int rc = s->cases_cur ? 0 : mdb_cursor_open(txn, s->cases, &s->cases_cur);
+	if (!rc)
+		rc = store_get(s, s->cases_cur, txn, s->cases, &k, &v);
 	if (rc == MDB_NOTFOUND)
 		return 0;
 	if (rc)
@@ -338,10 +384,13 @@ static int case_save(struct store *s, MDB_txn *txn, const uint8_t *key, size_t k
 		int rc = mdb_del(txn, s->cases, &k, NULL);
 		return rc == MDB_NOTFOUND ? 0 : rc;
 	}
-	MDB_val v = {tally_facts_encoded_len(n), NULL};
-	int rc = mdb_put(txn, s->cases, &k, &v, MDB_RESERVE);
-	if (!rc)
-		tally_facts_encode(facts, n, v.mv_data);
+	size_t vlen = tally_facts_encoded_len(n);
+	uint8_t *p;
+	int rc = store_put_reserve(txn, s->cases, &k, vlen, 0, &p);
+	if (!rc) {
+		tally_facts_encode(facts, n, p);
+		record_seal(&k, p, vlen);
+	}
 	return rc;
 }
 
@@ -419,19 +468,28 @@ static int retract(struct store *s, MDB_txn *txn, const Lawtally__V1__Retraction
 	}
 	if (rc)
 		return rc;
-	rc = mdb_get(txn, s->events, &seqv, &recv);
-	if (rc)
-		return rc == MDB_NOTFOUND ? MDB_CORRUPTED : rc;
-	/* copy key and record out of the map before the transaction writes */
+	if (seqv.mv_size != 8)
+		return MDB_CORRUPTED;
+	/* copy the key out of the map before the transaction writes */
 	uint8_t seqkey[8];
 	memcpy(seqkey, seqv.mv_data, 8);
+	MDB_val sk = {8, seqkey};
+	rc = store_get(s, NULL, txn, s->events, &sk, &recv);
+	if (rc)
+		return rc == MDB_NOTFOUND ? MDB_CORRUPTED : rc;
 	size_t reclen = recv.mv_size;
-	uint8_t *copy = store_scratch(s, reclen);
+	uint8_t *copy = store_scratch(s, reclen + RECORD_SEAL_LEN);
 	memcpy(copy, recv.mv_data, reclen);
 	recv.mv_data = copy;
 	struct record rec = {0};
 	if (store_record_unpack(&recv, &rec))
 		return MDB_CORRUPTED;
+	/* the index led to another event: it is damaged */
+	if (rec.event->id.len != 16 || memcmp(rec.event->id.data, r->event_id.data, 16) != 0) {
+		store_note_damage(s, s->ids, &k, "it leads to an event of another id");
+		store_record_free(&rec);
+		return MDB_CORRUPTED;
+	}
 	if (only_sender && strncmp(rec.sender, only_sender, STORE_SENDER_MAX) != 0) {
 		*reason = reason_retract_other;
 		goto done;
@@ -449,25 +507,31 @@ static int retract(struct store *s, MDB_txn *txn, const Lawtally__V1__Retraction
 	if (rc)
 		goto done;
 	copy[1] |= REC_RETRACTED;
-	MDB_val sk = {8, seqkey}, nv = {reclen, copy};
+	record_seal(&sk, copy, reclen);
+	MDB_val nv = {reclen + RECORD_SEAL_LEN, copy};
 	rc = mdb_put(txn, s->events, &sk, &nv, 0);
 done:
 	store_record_free(&rec);
 	return rc;
 }
 
-int store_add_i64(MDB_cursor *c, const uint8_t *key, size_t klen, int64_t delta)
+int store_add_i64(struct store *s, MDB_cursor *c, const uint8_t *key, size_t klen,
+		  int64_t delta)
 {
-	uint8_t vb[8];
+	uint8_t vb[8 + RECORD_SEAL_LEN];
 	MDB_val k = {klen, (void *)key}, v;
 	int rc = mdb_cursor_get(c, &k, &v, MDB_SET_KEY);
 	if (rc == MDB_NOTFOUND) {
 		if (delta == 0)
 			return 0;
 		le64_store(vb, (uint64_t)delta);
-		v = (MDB_val){8, vb};
+		record_seal(&k, vb, 8);
+		v = (MDB_val){sizeof(vb), vb};
 		return mdb_cursor_put(c, &k, &v, 0);
 	}
+	/* a damaged total is never added to: that would seal the damage anew */
+	if (!rc)
+		rc = store_val_open(s, mdb_cursor_dbi(c), &k, &v);
 	if (rc)
 		return rc;
 	if (v.mv_size != 8)
@@ -477,7 +541,8 @@ int store_add_i64(MDB_cursor *c, const uint8_t *key, size_t klen, int64_t delta)
 		return mdb_cursor_del(c, 0);
 	/* the cursor is on the key: rewrite its value in place, no second search */
 	le64_store(vb, (uint64_t)cur);
-	v = (MDB_val){8, vb};
+	record_seal(&k, vb, 8);
+	v = (MDB_val){sizeof(vb), vb};
 	return mdb_cursor_put(c, &k, &v, MDB_CURRENT);
 }
 
@@ -490,7 +555,7 @@ static int totals_apply(struct store *s, MDB_txn *txn)
 	for (size_t i = 0; i < s->deltas.n && !rc; i++) {
 		uint8_t kb[TALLY_KEY_LEN];
 		tally_key_encode(&s->deltas.d[i].key, kb);
-		rc = store_add_i64(c, kb, sizeof(kb), s->deltas.d[i].value);
+		rc = store_add_i64(s, c, kb, sizeof(kb), s->deltas.d[i].value);
 	}
 	if (!rc)
 		mdb_cursor_close(c); /* on failure the aborted transaction closes it */
@@ -577,6 +642,7 @@ static int apply_txn(struct store *s, const struct store_item *items,
 	MDB_txn *txn;
 	uint64_t seq;
 	tally_deltas_reset(&s->deltas);
+	s->cases_cur = NULL;
 	int rc = store_write_begin(s, &txn);
 	if (rc)
 		return rc;
@@ -591,6 +657,7 @@ static int apply_txn(struct store *s, const struct store_item *items,
 		rc = store_rollups_apply(s, txn, &s->deltas);
 	if (!rc)
 		rc = store_senders_apply(s, txn, items, n, results);
+	s->cases_cur = NULL; /* the transaction's end closes it */
 	if (rc) {
 		store_write_end(s, txn, 0);
 		return rc;
@@ -665,7 +732,10 @@ static void note_room(struct store *s)
  */
 static int grow(struct store *s)
 {
+	/* a scrub's recount holding a snapshot gives way (store_recount_check) */
+	atomic_fetch_add(&s->grow_waiting, 1);
 	pthread_rwlock_wrlock(&s->maplock);
+	atomic_fetch_sub(&s->grow_waiting, 1);
 	if (s->map_size >= s->map_size_max) {
 		pthread_rwlock_unlock(&s->maplock);
 		return MDB_MAP_FULL;
@@ -686,15 +756,25 @@ int store_apply_packed(struct store *s, const struct store_item *items,
 {
 	if (s->read_only)
 		return LT_EINVAL;
+	if (atomic_load(&s->damaged))
+		return LT_ECORRUPT; /* nothing more is written on a damaged store */
 	int rc;
 	do
 		rc = apply_txn(s, items, packed, n, results);
 	while (rc == MDB_MAP_FULL && (rc = grow(s)) == 0);
 	if (rc == EIO && disk_nearly_full(s))
 		rc = ENOSPC;
-	if (lt_from_mdb(rc) == LT_EFULL)
+	if (lt_from_mdb(rc) == LT_EFULL) {
 		note_full(s, rc);
-	else if (rc)
+	} else if (lt_from_mdb(rc) == LT_ECORRUPT) {
+		/* a damaged record was noted where it was met; LMDB's own findings here */
+		if (!atomic_load(&s->damaged)) {
+			char line[160];
+			snprintf(line, sizeof(line), "a batch met damage LMDB found: %s",
+				 mdb_strerror(rc));
+			store_note_damage_line(s, line);
+		}
+	} else if (rc)
 		log_err("store: batch of %zu events not stored: %s", n, mdb_strerror(rc));
 	else if (s->full_said)
 		note_room(s);
@@ -713,10 +793,15 @@ int store_write_begin(struct store *s, MDB_txn **txn)
 int store_write_end(struct store *s, MDB_txn *txn, int commit)
 {
 	int rc = 0;
+	uint64_t id = (uint64_t)mdb_txn_id(txn);
+	if (commit && (rc = store_commit_mark(s, txn)) != 0)
+		commit = 0;
 	if (commit)
 		rc = mdb_txn_commit(txn);
 	else
 		mdb_txn_abort(txn);
 	pthread_rwlock_unlock(&s->maplock);
+	if (commit && rc == 0)
+		store_commit_note(s, id);
 	return rc;
 }

@@ -4,7 +4,8 @@
  * One environment in one directory, five named databases (and, further
  * down, the office views' two and the rollups that queries read):
  *   meta    "schema" -> u32 version, "tz_offset" -> i32 seconds east of UTC,
- *           "identity" -> 16 random bytes, also in the directory's store.id
+ *           "identity" -> 16 random bytes, also in the directory's store.id,
+ *           "commit" -> u64 id of the write transaction that last committed
  *   events  seq (u64 big-endian, append-only) -> stored event record
  *   ids     event id (16 bytes) and its scope's key (scope.h) -> seq: the
  *           dedupe index; an id is unique within its scope (schema 2; a
@@ -23,6 +24,13 @@
  * read transaction for a whole answer, so that an answer never mixes two
  * commits.
  *
+ * Every value but the ids index's and meta "schema" is sealed (record.h):
+ * a value whose checksum does not match is an error with its key, never a
+ * figure, and marks the store damaged (store_damaged, below), after which
+ * it takes no more batches. Beside the store, DIR/STORE_COMMIT_FILE keeps
+ * the id of the last transaction committed, so that a store that went
+ * back to an older commit is refused at open.
+ *
  * Threads: batches (store_apply) come from one thread, snapshots from any
  * (one at a time per thread), and store_close_year from either; LMDB
  * serialises the writers and a lock keeps map growth away from open
@@ -39,8 +47,14 @@
 #include "senders.h"
 #include "tally.h"
 
-#define STORE_SCHEMA_VERSION 2
+/*
+ * 2: ids per scope; 3: sealed values (record.h). A store of version 1 or 2
+ * is brought to 3 at its first writable open, one step after the other.
+ */
+#define STORE_SCHEMA_VERSION 3
 #define STORE_SENDER_MAX 64
+/* Beside data.mdb: the id of the last transaction committed (store_int.h). */
+#define STORE_COMMIT_FILE "last-commit"
 
 struct store;
 
@@ -61,13 +75,16 @@ struct store_options {
 /*
  * Opens (creating if needed) the store in opts->dir, clears stale reader
  * slots and checks the schema version, the zone and the identity. Opened
- * for writing, a store of schema 1 is migrated (one transaction, one log
- * line), a store without an identity gets one, and a directory without
- * store.id gets the store's written there. A directory whose store.id
- * says it held a store refuses a data.mdb that is missing, empty or
- * another store's (LT_ECORRUPT: `lawtally restore` puts a backup back),
- * and never makes an empty store in its place. Returns 0 and sets
- * *out, or an LT_E* code with a one-line explanation in err.
+ * for writing, a store of schema 1 or 2 is migrated (one transaction, one
+ * log line a step), a store without an identity gets one, and a directory
+ * without store.id gets the store's written there. A directory whose
+ * store.id says it held a store refuses a data.mdb that is missing, empty
+ * or another store's (LT_ECORRUPT: `lawtally restore` puts a backup back),
+ * and never makes an empty store in its place. Refuses a store whose
+ * newest meta page does not name the transaction that last wrote it, or
+ * that went back to an older commit than DIR/STORE_COMMIT_FILE records
+ * (LT_ECORRUPT). Returns 0 and sets *out, or an LT_E* code with a one-line
+ * explanation in err.
  */
 int store_open(struct store **out, const struct store_options *opts, char *err, size_t errlen);
 
@@ -118,7 +135,9 @@ struct store_result {
  * Returns 0 when the transaction committed; otherwise nothing of the batch
  * was stored and the results are void: LT_EFULL (map at its maximum or disk
  * full: retry later), LT_EIO (do not retry: exit and let the supervisor
- * restart; LMDB's own ENOMEM is one), LT_ECORRUPT. A full map below the
+ * restart; LMDB's own ENOMEM is one), LT_ECORRUPT (the store is damaged,
+ * store_damaged says where: every later batch is refused so, until the
+ * store is restored and the daemon restarted). A full map below the
  * maximum is grown and the transaction retried here.
  */
 int store_apply(struct store *s, const struct store_item *items, size_t n,
@@ -220,17 +239,80 @@ int store_stats(const struct store_snap *snap, struct store_stats *st);
 struct store_verify {
 	uint64_t events;           /* events read */
 	uint64_t mismatches;       /* totals or cases that differ */
+	uint64_t damaged;          /* records whose seal does not match, or not found by key */
 	char first[8][160];        /* the first differences, one line each */
 	size_t nfirst;
 };
 
+/* Called with one line of text that is safe to print (bytes escaped, record.h). */
+typedef void (*store_note_fn)(const char *line, void *arg);
+
 /*
- * Rebuilds every case and total from the stored events alone and compares
- * them with the live ones. Returns 0 if they agree, LT_EMISMATCH if not
- * (details in v), or another LT_E* code if the recount could not run.
+ * In the snapshot: walks every record of every database, checking
+ * its seal and that a lookup by its key finds it (a damaged branch page
+ * leads elsewhere), and calls fn (if not NULL) once for each damaged
+ * record with its database, key and bytes; then rebuilds every case and
+ * total from the stored events alone and compares them with the live ones
+ * (damaged records left out). Returns 0 if all is well, LT_ECORRUPT if a
+ * record is damaged (v->damaged), LT_EMISMATCH if only the recount
+ * differs (details in v), or another LT_E* code if it could not run.
  * Memory grows with the number of stored events (about 100 bytes each).
  */
+int store_verify_all(const struct store_snap *snap, struct store_verify *v, store_note_fn fn,
+		     void *arg);
+
+/* store_verify_all with no fn. */
 int store_verify(const struct store_snap *snap, struct store_verify *v);
+
+/* ---- damage: what the store has met, and the scrub's steps ---------------- */
+
+/*
+ * 1 when the store has met a damaged record (a read, a batch, the scrub),
+ * with the first as one line in buf ("damaged record in totals, key
+ * 0a...: checksum mismatch") unless len is 0; 0 when not. Any thread.
+ */
+int store_damaged(struct store *s, char *buf, size_t len);
+
+/*
+ * Why a read failed with rc, as one line in buf (returned): lt_strerror's
+ * phrase, and for LT_ECORRUPT the damage the store met ("stored data
+ * corrupt: damaged record in totals, key 0a...: checksum mismatch").
+ */
+const char *store_strerror(struct store *s, int rc, char *buf, size_t len);
+
+/* Where a walk of every record of every database is (store_walk_step). */
+#define STORE_KEY_MAX 511
+struct store_walk {
+	unsigned db;                /* the database walked; STORE_WALK_DBS: done */
+	int started;                /* key holds the last record checked in db */
+	size_t klen;
+	uint8_t key[STORE_KEY_MAX];
+	uint64_t records, bytes;    /* checked so far, keys and values */
+	uint64_t damaged;           /* damaged records met so far */
+};
+#define STORE_WALK_DBS 8
+
+/* Sets w to the first record of the first database. */
+void store_walk_start(struct store_walk *w);
+
+/*
+ * Checks up to max more records from where w is, as store_verify_all's
+ * walk does, in a read transaction of its own (the scrub: small steps
+ * that keep no snapshot for long). Damaged records are counted in w,
+ * passed to fn (if not NULL) and mark the store damaged. Returns 1 when
+ * every database has been walked, 0 when more remain, or an LT_E* code.
+ * It begins a snapshot of its own: the thread must hold none.
+ */
+int store_walk_step(struct store *s, struct store_walk *w, size_t max, store_note_fn fn,
+		    void *arg);
+
+/*
+ * The recount of store_verify_all (no walk), in a snapshot of its own (the
+ * thread must hold none), for the scrub: it gives way to the writer when a
+ * batch waits to grow the map, returning LT_EBUSY (run it again later).
+ * Returns as store_verify_all; a difference also marks the store damaged.
+ */
+int store_recount_check(struct store *s, struct store_verify *v);
 
 /*
  * Frees the reader slots of processes that died inside a read transaction
@@ -250,7 +332,9 @@ int32_t store_tz_offset(const struct store *s);
  * whole copy, durably, or with nothing new. Run as root, the copy takes
  * the owner of dir. dir must exist; with replace 0 an existing
  * dir/data.mdb is LT_EEXIST, with replace 1 it is replaced atomically
- * (restore). Sets *bytes to the size of the copy. Returns 0, or LT_EEXIST,
+ * (restore), dir/STORE_COMMIT_FILE removed first (the copy is numbered
+ * anew; the daemon writes the file again). The copy carries no such file.
+ * Sets *bytes to the size of the copy. Returns 0, or LT_EEXIST,
  * LT_EBUSY (a data.mdb.partial is there), LT_EFULL, LT_EIO, LT_ESYS with
  * one line in err; on failure no partial file is left.
  */

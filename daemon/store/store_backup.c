@@ -1,6 +1,7 @@
 /*
  * store_backup.c - operations on a whole store: a hot, compacted, private
- * backup, and a new map-size limit applied live (SIGHUP).
+ * backup (and the restore of one), and a new map-size limit applied live
+ * (SIGHUP).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -12,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "datadir.h"
 #include "err.h"
 #include "log.h"
 #include "store.h"
@@ -93,6 +95,23 @@ int store_backup(struct store *s, const char *dir, int replace, uint64_t *bytes,
 		goto unlink_tmp;
 	}
 	fd = -1;
+	/*
+	 * A restore: the record of the last commit belongs to the store it
+	 * replaces (the copy, compacted, numbers its one transaction 1). It
+	 * goes first, so that a crash leaves no record newer than the store;
+	 * the daemon writes it afresh at its start.
+	 */
+	char commit[4200];
+	snprintf(commit, sizeof(commit), "%s/%s", dir, STORE_COMMIT_FILE);
+	if (replace && unlink(commit) != 0 && errno != ENOENT) {
+		snprintf(err, errlen, "cannot remove %s: %s", commit, strerror(errno));
+		goto unlink_tmp;
+	}
+	if (replace && datadir_sync(dir) != 0) {
+		snprintf(err, errlen, "cannot sync the directory %s: %s", dir, strerror(errno));
+		lrc = LT_EIO;
+		goto unlink_tmp;
+	}
 	if (rename(tmp, final) != 0) {
 		snprintf(err, errlen, "cannot rename %s to data.mdb: %s", tmp, strerror(errno));
 		goto unlink_tmp;

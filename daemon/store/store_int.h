@@ -6,11 +6,13 @@
  *
  *   store.c          open, close, apply a batch
  *   store_read.c     read snapshots, scans of the totals, stats
- *   store_meta.c     schema version, zone and identity; schema migration
+ *   store_meta.c     schema version, zone and identity; schema migrations
  *   store_recount.c  rebuild totals from the events: verify and as-of
  *   store_backup.c   hot backup, live map limit
  *   store_office.c   closed years, per-sender completeness, event export
  *   store_rollup.c   totals summed over dimensions, and over the year
+ *   store_check.c    damage: sealed values, the walk of every record,
+ *                    the last commit kept beside the store
  */
 #ifndef LAWTALLY_STORE_INT_H
 #define LAWTALLY_STORE_INT_H
@@ -23,6 +25,7 @@
 #include "datadir.h"
 #include "figures.h"
 #include "scope.h"
+#include "record.h"
 #include "senders.h"
 #include "store.h"
 
@@ -85,8 +88,21 @@ struct store {
 	int has_identity;         /* 0 only for a read-only open of a store from before them */
 	int id_to_write;          /* store.id is to be written after the open's commit */
 	int migrated;             /* schema 1 to 2 at this open: */
+	int sealed_now;           /* schema 2 to 3 at this open: */
+	uint64_t sealed_records;  /* values sealed, */
+	double sealed_seconds;    /* in this long */
 	uint64_t migrated_events; /* events indexed again, */
 	size_t migrated_retractions; /* and retractions given the scope of their event */
+	MDB_cursor *cases_cur;    /* the batch's cursor on cases (closed with its transaction) */
+	/* damage (store_check.c) */
+	int sealed;               /* values carry seals; 0 only read-only below schema 3 */
+	size_t psize;             /* LMDB's page size */
+	int commit_fd;            /* DIR/STORE_COMMIT_FILE, written after each commit; -1 */
+	atomic_int grow_waiting;  /* the writer waits for readers to grow the map */
+	atomic_int damaged;       /* a damaged record was met: nothing more is written */
+	atomic_ullong damaged_records; /* how many times one was met */
+	pthread_mutex_t damage_mu;
+	char damage[256];         /* the first one, under damage_mu */
 };
 
 /* A stored record, decoded. The event is freed with store_record_free. */
@@ -145,22 +161,123 @@ int store_scan_prefix(const struct store_snap *snap, MDB_dbi db, const uint8_t *
 		      size_t plen, size_t keylen, store_total_fn fn, void *arg);
 
 /*
- * Adds delta to the little-endian i64 stored under key in the cursor's
- * database (a write transaction's), deleting it when it reaches 0; an
- * existing value is rewritten through the cursor, with no second search.
- * Returns an MDB code.
+ * Adds delta to the little-endian i64 (sealed) stored under key in the
+ * cursor's database (a write transaction's), deleting it when it reaches
+ * 0; an existing value is rewritten through the cursor, with no second
+ * search. Returns an MDB code: MDB_CORRUPTED for a value whose seal does
+ * not match (the store marked damaged).
  */
-int store_add_i64(MDB_cursor *c, const uint8_t *key, size_t klen, int64_t delta);
+int store_add_i64(struct store *s, MDB_cursor *c, const uint8_t *key, size_t klen,
+		  int64_t delta);
 
 /* store_recount.c: one more difference found (its first few are kept as lines). */
 void store_verify_note(struct store_verify *v, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void store_describe_key(const struct tally_key *k, char *out, size_t len);
 
+/* ---- store_check.c: damage ---------------------------------------------- */
+
+/* The name of one of the store's databases, for messages ("?" if unknown). */
+const char *store_db_name(const struct store *s, MDB_dbi db);
+
+/*
+ * 1 if key k and value v, as read (k as its page holds it: a cursor's),
+ * lie where LMDB keeps them (within
+ * their leaf page, or a value in its overflow pages); 0 when a damaged
+ * size would have them run off it (reading them could fault).
+ */
+int store_bytes_in_page(const struct store *s, const MDB_val *k, const MDB_val *v);
+
+/*
+ * Opens a value read from db under k (record_open) when the store is
+ * sealed, after store_bytes_in_page. On a mismatch the store is marked damaged (store_note_damage)
+ * and MDB_CORRUPTED returned, v unchanged; else 0, v without its seal.
+ */
+int store_val_open(struct store *s, MDB_dbi db, const MDB_val *k, MDB_val *v);
+
+/*
+ * Looks key up in db (through cursor c, or one of its own when c is NULL)
+ * and opens the value found (store_val_open) into *v. Returns 0,
+ * MDB_NOTFOUND, MDB_CORRUPTED (damage: the store marked), or an MDB code.
+ * Sealed values are read through it, or through a cursor and then
+ * store_val_open with the key the cursor gives: never mdb_get, whose key
+ * is the caller's own and says nothing about where the value lies.
+ */
+int store_get(struct store *s, MDB_cursor *c, MDB_txn *txn, MDB_dbi db, const MDB_val *key,
+	      MDB_val *v);
+
+/*
+ * Marks the store damaged: the first time, keeps "damaged record in DB,
+ * key HEX: what" as the reason store_damaged() gives and, in a writable
+ * store (the daemon), logs it at priority 2 with what to do. Any thread.
+ */
+void store_note_damage(struct store *s, MDB_dbi db, const MDB_val *k, const char *what);
+
+/* The same for damage that is not one record's (what: one line). */
+void store_note_damage_line(struct store *s, const char *what);
+
+/*
+ * Puts a sealed copy of the vlen bytes at v under k in db. Returns an MDB
+ * code.
+ */
+int store_put_sealed(struct store *s, MDB_txn *txn, MDB_dbi db, const MDB_val *k,
+		     const void *v, size_t vlen, unsigned flags);
+
+/*
+ * Reserves room for a value of vlen bytes and its seal under k (MDB_RESERVE);
+ * fill *p's vlen bytes, then call record_seal(k, *p, vlen). MDB code.
+ */
+int store_put_reserve(MDB_txn *txn, MDB_dbi db, const MDB_val *k, size_t vlen,
+		      unsigned flags, uint8_t **p);
+
+/*
+ * The last commit: every write transaction puts its own id under meta
+ * "commit" (store_commit_mark, just before it commits) and, once it has
+ * committed, the id goes into DIR/STORE_COMMIT_FILE (store_commit_note;
+ * no flush: the file may lag the store after a power cut, never lead it).
+ * At open store_commit_check refuses a store whose newest meta page names
+ * a later transaction than the one that wrote the tree it points to (the
+ * older meta page with a damaged id, or another program's write), or
+ * whose last transaction is older than the file records (a store that
+ * went back); recorded is the file's id read before the transaction
+ * began (0: none). Each returns an MDB code, the check an LT_E* code with
+ * one line in err.
+ */
+int store_commit_mark(struct store *s, MDB_txn *txn);
+void store_commit_note(struct store *s, uint64_t id);
+int store_commit_check(struct store *s, MDB_txn *txn, uint64_t recorded, const char *dir,
+		       char *err, size_t errlen);
+
+/*
+ * Reads the id DIR/STORE_COMMIT_FILE records into *id (0 when there is no
+ * file). Returns 0, or LT_ECORRUPT when the file does not read as one (a
+ * write cut by a power failure), *id 0.
+ */
+int store_commit_read(const char *dir, uint64_t *id);
+
+/* Opens (creating) the file for store_commit_note; writes id. LT_ESYS with a line. */
+int store_commit_file_open(struct store *s, const char *dir, uint64_t id, char *err,
+			   size_t errlen);
+
+/*
+ * store_verify_all's walk of every record in txn: damaged records counted
+ * in v->damaged and passed to fn. Returns 0 or an LT_E* code.
+ */
+int store_verify_walk(struct store *s, MDB_txn *txn, struct store_verify *v, store_note_fn fn,
+		      void *arg);
+
+
 /* store_rollup.c: open (building them for an older store), a batch's step, verify. */
 int store_rollups_open(struct store *s, MDB_txn *txn, char *err, size_t errlen);
 int store_rollups_apply(struct store *s, MDB_txn *txn, const struct tally_deltas *merged);
-int store_rollups_verify(struct store *s, MDB_txn *txn, struct store_verify *v);
+int store_rollups_verify(struct store *s, MDB_txn *txn, struct store_verify *v, int yield);
+
+/*
+ * With yield, a recount gives way to a batch waiting to grow the map
+ * (which waits for every read transaction to end): every so many records
+ * it looks, and returns LT_EBUSY when one waits.
+ */
+#define STORE_YIELD_EVERY 1024
 void store_rollups_free(struct store *s);
 
 #endif

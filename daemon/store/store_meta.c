@@ -1,7 +1,10 @@
 /*
  * store_meta.c - what a store says about itself, checked at every open:
- * its schema version, the zone it counts in and its identity; and the step
- * that brings a store of schema 1 to schema 2 (ids per scope).
+ * its schema version, the zone it counts in and its identity; and the
+ * steps that bring an older store to this schema, in the open's one
+ * transaction: 1 to 2 (ids per scope), 2 to 3 (every value sealed,
+ * record.h). Meta values are sealed from schema 3 on, but for "schema"
+ * itself, which any version must read.
  *
  * Identity: 16 random bytes made when the store is created (or, for a store
  * from before identities, at its first writable open), kept in meta
@@ -20,6 +23,7 @@
 #include "datadir.h"
 #include "err.h"
 #include "log.h"
+#include "now.h"
 #include "scope.h"
 #include "store.h"
 #include "store_int.h"
@@ -32,6 +36,15 @@ static int put_schema(struct store *s, MDB_txn *txn, unsigned version)
 	uint8_t ver[4] = {(uint8_t)version, 0, 0, 0};
 	MDB_val k = schema_key, v = {4, ver};
 	return mdb_put(txn, s->meta, &k, &v, 0);
+}
+
+/* A meta value, sealed once the store is (schema 3). Returns an MDB code. */
+static int meta_put(struct store *s, MDB_txn *txn, MDB_val *k, const void *v, size_t len)
+{
+	if (s->sealed)
+		return store_put_sealed(s, txn, s->meta, k, v, len, 0);
+	MDB_val vv = {len, (void *)v};
+	return mdb_put(txn, s->meta, k, &vv, 0);
 }
 
 /* Fills id from getrandom(2), riding out EINTR and short reads. */
@@ -57,7 +70,11 @@ static int check_identity(struct store *s, MDB_txn *txn, char *err, size_t errle
 	MDB_val k = {8, "identity"}, v;
 	char mine[DATADIR_ID_TEXT + 1], dirs[DATADIR_ID_TEXT + 1];
 	datadir_id_format(s->dir_id, dirs);
-	int rc = mdb_get(txn, s->meta, &k, &v);
+	int rc = store_get(s, NULL, txn, s->meta, &k, &v);
+	if (rc == MDB_CORRUPTED) {
+		snprintf(err, errlen, "its record of its identity is damaged (meta \"identity\")");
+		return LT_ECORRUPT;
+	}
 	if (rc == 0 && v.mv_size == DATADIR_ID_LEN) {
 		memcpy(s->identity, v.mv_data, DATADIR_ID_LEN);
 		s->has_identity = 1;
@@ -90,8 +107,7 @@ static int check_identity(struct store *s, MDB_txn *txn, char *err, size_t errle
 		snprintf(err, errlen, "cannot make a store identity: %s", strerror(errno));
 		return LT_ESYS;
 	}
-	v = (MDB_val){DATADIR_ID_LEN, s->identity};
-	rc = mdb_put(txn, s->meta, &k, &v, 0);
+	rc = meta_put(s, txn, &k, s->identity, DATADIR_ID_LEN);
 	if (rc) {
 		snprintf(err, errlen, "cannot write store metadata: %s", mdb_strerror(rc));
 		return lt_from_mdb(rc);
@@ -108,7 +124,11 @@ static int check_identity(struct store *s, MDB_txn *txn, char *err, size_t errle
 static int check_zone(struct store *s, MDB_txn *txn, char *err, size_t errlen)
 {
 	MDB_val tk = {9, "tz_offset"}, v;
-	int rc = mdb_get(txn, s->meta, &tk, &v);
+	int rc = store_get(s, NULL, txn, s->meta, &tk, &v);
+	if (rc == MDB_CORRUPTED) {
+		snprintf(err, errlen, "its record of the time zone is damaged (meta \"tz_offset\")");
+		return LT_ECORRUPT;
+	}
 	if (rc || v.mv_size != 4) {
 		snprintf(err, errlen, "store metadata has no time zone");
 		return LT_ECORRUPT;
@@ -131,10 +151,11 @@ static int create_meta(struct store *s, MDB_txn *txn, char *err, size_t errlen)
 {
 	uint8_t tz[4];
 	le32_store(tz, (uint32_t)s->tz_offset);
-	MDB_val tk = {9, "tz_offset"}, tv = {4, tz};
+	MDB_val tk = {9, "tz_offset"};
+	s->sealed = 1;
 	int rc = put_schema(s, txn, STORE_SCHEMA_VERSION);
 	if (!rc)
-		rc = mdb_put(txn, s->meta, &tk, &tv, 0);
+		rc = meta_put(s, txn, &tk, tz, sizeof(tz));
 	if (rc) {
 		snprintf(err, errlen, "cannot write store metadata: %s", mdb_strerror(rc));
 		return lt_from_mdb(rc);
@@ -296,6 +317,77 @@ static int migrate_1_to_2(struct store *s, MDB_txn *txn, char *err, size_t errle
 	return 0;
 }
 
+/* ---- schema 2 to 3 ---- */
+
+/* Seals every value of the database name (if the store has it); adds their count to *n. */
+static int seal_db(MDB_txn *txn, const char *name, uint64_t *n)
+{
+	MDB_dbi db;
+	MDB_cursor *c;
+	MDB_val k, v;
+	int rc = mdb_dbi_open(txn, name, 0, &db);
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	if (!rc)
+		rc = mdb_cursor_open(txn, db, &c);
+	if (rc)
+		return rc;
+	uint8_t kb[STORE_KEY_MAX], *vb = NULL;
+	size_t vcap = 0;
+	int meta = strcmp(name, "meta") == 0;
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		if (meta && k.mv_size == schema_key.mv_size &&
+		    memcmp(k.mv_data, schema_key.mv_data, k.mv_size) == 0)
+			continue; /* never sealed: any version reads it */
+		if (k.mv_size > sizeof(kb)) {
+			rc = MDB_CORRUPTED;
+			break;
+		}
+		/* copies: a value that grows is deleted and put again, under the page's feet */
+		if (v.mv_size + RECORD_SEAL_LEN > vcap) {
+			vcap = (v.mv_size + RECORD_SEAL_LEN) * 2;
+			vb = xrealloc(vb, vcap);
+		}
+		memcpy(kb, k.mv_data, k.mv_size);
+		memcpy(vb, v.mv_data, v.mv_size);
+		MDB_val kc = {k.mv_size, kb}, vc = {v.mv_size + RECORD_SEAL_LEN, vb};
+		record_seal(&kc, vb, v.mv_size);
+		rc = mdb_cursor_put(c, &kc, &vc, MDB_CURRENT);
+		if (rc)
+			break;
+		(*n)++;
+	}
+	free(vb);
+	mdb_cursor_close(c);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* Every value but the ids index's and "schema" sealed; the version becomes 3. */
+static int migrate_2_to_3(struct store *s, MDB_txn *txn, char *err, size_t errlen)
+{
+	static const char *const dbs[] = {"meta",   "events", "cases",  "totals",
+					  "rollups", "closed", "senders"};
+	double t0 = now_mono();
+	uint64_t n = 0;
+	int rc = 0;
+	for (size_t i = 0; i < sizeof(dbs) / sizeof(dbs[0]) && !rc; i++)
+		rc = seal_db(txn, dbs[i], &n);
+	if (!rc)
+		rc = put_schema(s, txn, 3);
+	if (rc) {
+		snprintf(err, errlen, "cannot migrate the store from schema 2 to 3: %s",
+			 mdb_strerror(rc));
+		return lt_from_mdb(rc);
+	}
+	s->schema = 3;
+	s->sealed = 1;
+	s->sealed_now = 1;
+	s->sealed_records = n;
+	s->sealed_seconds = now_mono() - t0;
+	return 0;
+}
+
 int store_meta_open(struct store *s, MDB_txn *txn, char *err, size_t errlen)
 {
 	MDB_val k = schema_key, v;
@@ -312,18 +404,20 @@ int store_meta_open(struct store *s, MDB_txn *txn, char *err, size_t errlen)
 	}
 	const uint8_t *p = v.mv_data;
 	unsigned ver = v.mv_size == 4 && !p[1] && !p[2] && !p[3] ? p[0] : 0;
-	if (ver != 1 && ver != STORE_SCHEMA_VERSION) {
+	if (ver < 1 || ver > STORE_SCHEMA_VERSION) {
 		snprintf(err, errlen, "store schema version %u, this lawtally reads version %d",
 			 v.mv_size == 4 ? (unsigned)p[0] : 0u, STORE_SCHEMA_VERSION);
 		return LT_ESCHEMA;
 	}
 	s->schema = ver;
+	s->sealed = ver >= 3;
 	int lrc = check_identity(s, txn, err, errlen);
 	if (!lrc)
 		lrc = check_zone(s, txn, err, errlen);
 	if (lrc || ver == STORE_SCHEMA_VERSION)
 		return lrc;
-	if (s->read_only && s->old_schema_ok)
+	/* read-only, a store of schema 2 reads as it was written, unsealed */
+	if (s->read_only && (ver == 2 || s->old_schema_ok))
 		return 0;
 	if (s->read_only) {
 		snprintf(err, errlen, "store schema version 1 (one id index for all senders): "
@@ -331,5 +425,7 @@ int store_meta_open(struct store *s, MDB_txn *txn, char *err, size_t errlen)
 			 STORE_SCHEMA_VERSION);
 		return LT_ESCHEMA;
 	}
-	return migrate_1_to_2(s, txn, err, errlen);
+	if (ver == 1)
+		lrc = migrate_1_to_2(s, txn, err, errlen);
+	return lrc ? lrc : migrate_2_to_3(s, txn, err, errlen);
 }

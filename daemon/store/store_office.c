@@ -61,7 +61,7 @@ static int year_totals(struct store *s, MDB_txn *txn, uint16_t year, struct figu
 		     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
 			if (k.mv_size != TALLY_KEY_LEN || memcmp(k.mv_data, prefix, TALLY_PREFIX_LEN))
 				break;
-			if (v.mv_size != 8) {
+			if ((rc = store_val_open(s, s->totals, &k, &v)) != 0 || v.mv_size != 8) {
 				rc = MDB_CORRUPTED;
 				break;
 			}
@@ -86,6 +86,7 @@ int store_figures(const struct store_snap *snap, uint16_t year_min, uint16_t yea
 	return lt_from_mdb(rc);
 }
 
+/* Decodes a closed year's value (opened: no seal). */
 static int closed_decode(const MDB_val *v, uint16_t year, struct store_closed *out)
 {
 	const uint8_t *p = v->mv_data;
@@ -128,21 +129,20 @@ int store_close_year(struct store *s, uint16_t year, int64_t now, struct store_c
 		rc = year_totals(s, txn, year, &f);
 	figures_seal(&f);
 	size_t elen = figures_encoded_len(&f, year);
-	if (!rc) {
-		v = (MDB_val){CLOSED_HEADER_LEN + elen, NULL};
-		rc = mdb_put(txn, s->closed, &k, &v, MDB_RESERVE);
-	}
+	uint8_t *p = NULL;
+	if (!rc)
+		rc = store_put_reserve(txn, s->closed, &k, CLOSED_HEADER_LEN + elen, 0, &p);
 	if (rc) {
 		store_write_end(s, txn, 0);
 		figures_free(&f);
 		return lt_from_mdb(rc);
 	}
-	uint8_t *p = v.mv_data;
 	p[0] = CLOSED_VERSION;
 	le64_store(p + 1, (uint64_t)now);
 	figures_encode(&f, year, p + CLOSED_HEADER_LEN);
 	figures_sha256(p + CLOSED_HEADER_LEN, elen, p + 9);
-	MDB_val copy = v;
+	record_seal(&k, p, CLOSED_HEADER_LEN + elen);
+	MDB_val copy = {CLOSED_HEADER_LEN + elen, p};
 	int lrc = closed_decode(&copy, year, out);
 	figures_free(&f);
 	if (lrc) {
@@ -167,7 +167,7 @@ int store_closed_get(const struct store_snap *snap, uint16_t year, struct store_
 		return LT_ENOTFOUND;
 	closed_key(year, key);
 	MDB_val k = {2, key}, v;
-	int rc = mdb_get(snap->txn, snap->store->closed, &k, &v);
+	int rc = store_get(snap->store, NULL, snap->txn, snap->store->closed, &k, &v);
 	return rc ? lt_from_mdb(rc) : closed_decode(&v, year, out);
 }
 
@@ -319,8 +319,10 @@ int store_senders_apply(struct store *s, MDB_txn *txn, const struct store_item *
 		struct sender_record rec;
 		char key[SENDER_NAME_MAX + 1];
 		MDB_val k = {sender_key(sc->groups[g].name, key), key}, v;
-		int rc = mdb_get(txn, s->senders, &k, &v);
+		int rc = store_get(s, NULL, txn, s->senders, &k, &v);
 		memset(&rec, 0, sizeof(rec));
+		if (rc == MDB_CORRUPTED)
+			return rc; /* damaged: never counted on, nor sealed anew */
 		if (rc == 0 && sender_record_decode(&rec, v.mv_data, v.mv_size) != 0) {
 			log_warn("store: the record of sender %s does not decode; starting it afresh", key);
 			memset(&rec, 0, sizeof(rec));
@@ -339,8 +341,7 @@ int store_senders_apply(struct store *s, MDB_txn *txn, const struct store_item *
 			sender_record_count(&rec, y, m, 1);
 		}
 		uint8_t buf[SENDER_RECORD_MAX];
-		v = (MDB_val){sender_record_encode(&rec, buf), buf};
-		rc = mdb_put(txn, s->senders, &k, &v, 0);
+		rc = store_put_sealed(s, txn, s->senders, &k, buf, sender_record_encode(&rec, buf), 0);
 		if (rc)
 			return rc;
 	}
@@ -363,6 +364,10 @@ int store_scan_senders(const struct store_snap *snap, store_sender_fn fn, void *
 	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
 		struct sender_record rec;
 		memset(&rec, 0, sizeof(rec));
+		if (store_val_open(snap->store, snap->store->senders, &k, &v) != 0) {
+			ret = LT_ECORRUPT;
+			break;
+		}
 		if (k.mv_size == 0 || k.mv_size > SENDER_NAME_MAX ||
 		    sender_record_decode(&rec, v.mv_data, v.mv_size) != 0)
 			continue;
@@ -404,7 +409,8 @@ int store_scan_events(const struct store_snap *snap, uint64_t from, size_t max_r
 		}
 		read++;
 		struct record rec = {0};
-		if (store_record_unpack(&v, &rec) != 0) {
+		if (store_val_open(snap->store, snap->store->events, &k, &v) != 0 ||
+		    store_record_unpack(&v, &rec) != 0) {
 			ret = LT_ECORRUPT;
 			break;
 		}

@@ -93,7 +93,7 @@ int store_scan_prefix(const struct store_snap *snap, MDB_dbi db, const uint8_t *
 	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
 		if (k.mv_size != keylen || memcmp(k.mv_data, prefix, plen))
 			break;
-		if (v.mv_size != 8) {
+		if (store_val_open(snap->store, db, &k, &v) != 0 || v.mv_size != 8) {
 			ret = LT_ECORRUPT;
 			break;
 		}

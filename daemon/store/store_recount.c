@@ -55,27 +55,54 @@ void store_verify_note(struct store_verify *v, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* "ZL07/2024-015" for a case key (kind byte, padded village, case id). */
+/*
+ * "ZL07/2024-015" for a case key (kind byte, padded village, case id),
+ * its bytes escaped: a key read from a damaged page is printed, not sent
+ * raw to a terminal.
+ */
 static void describe_case(const uint8_t *key, size_t klen, char *out, size_t len)
 {
+	char village[4 * VILLAGE_CODE_MAX + 4], id[4 * 32 + 4];
 	size_t vlen = strnlen((const char *)key + 1, VILLAGE_CODE_MAX);
-	snprintf(out, len, "%.*s/%.*s", (int)vlen, (const char *)key + 1,
-		 (int)(klen - 1 - VILLAGE_CODE_MAX), (const char *)key + 1 + VILLAGE_CODE_MAX);
+	record_escape(key + 1, vlen, village, sizeof(village));
+	record_escape(key + 1 + VILLAGE_CODE_MAX, klen - 1 - VILLAGE_CODE_MAX, id, sizeof(id));
+	snprintf(out, len, "%s/%s", village, id);
 }
 
 struct recount {
 	struct case_fact *cf;
 	size_t ncf, capcf;
 	struct tally_deltas deltas;
+	int yield;                /* give way to a batch that waits to grow the map */
+	uint64_t seen;            /* records read, for the yield */
 };
+
+/* LT_EBUSY when the recount should give way now (STORE_YIELD_EVERY). */
+static int recount_yield(struct store *s, struct recount *r)
+{
+	return r->yield && ++r->seen % STORE_YIELD_EVERY == 0 && atomic_load(&s->grow_waiting)
+		       ? LT_EBUSY
+		       : 0;
+}
+
+/* A database's count of records must be what a walk of it found. */
+static void recount_count(struct store *s, MDB_txn *txn, MDB_dbi db, uint64_t found,
+			  struct store_verify *v)
+{
+	MDB_stat st;
+	if (mdb_stat(txn, db, &st) == 0 && st.ms_entries != found)
+		store_verify_note(v, "database %s counts %zu records, but %llu were found",
+				  store_db_name(s, db), st.ms_entries, (unsigned long long)found);
+}
 
 struct recount_cut;
 static int cut_excludes(const struct recount_cut *cut, const struct record *rec);
 
 /*
  * Reads every event into the recount: per-event facts straight to deltas.
- * With cut (an as-of recount, end of file) only the events it keeps count;
- * without, every event not retracted.
+ * With cut (an as-of recount, end of file) only the events it keeps count,
+ * and a damaged one stops it (LT_ECORRUPT); without, every event not
+ * retracted, a damaged one left out (store_verify_all's walk lists it).
  */
 static int recount_events(struct store *s, MDB_txn *txn, struct recount *rc_,
 			  struct store_verify *v, const struct recount_cut *cut)
@@ -90,6 +117,18 @@ static int recount_events(struct store *s, MDB_txn *txn, struct recount *rc_,
 		struct record rec = {0};
 		uint64_t seq = k.mv_size == 8 ? be64_load(k.mv_data) : 0;
 		v->events++;
+		int lrc = recount_yield(s, rc_);
+		if (lrc) {
+			mdb_cursor_close(c);
+			return lrc;
+		}
+		if (store_val_open(s, s->events, &k, &val) != 0) {
+			if (cut) {
+				mdb_cursor_close(c);
+				return LT_ECORRUPT;
+			}
+			continue;
+		}
 		if (store_record_unpack(&val, &rec) || rec.event->id.len != 16) {
 			store_verify_note(v, "event #%llu: does not decode", (unsigned long long)seq);
 			store_record_free(&rec);
@@ -128,7 +167,13 @@ static int recount_events(struct store *s, MDB_txn *txn, struct recount *rc_,
 		store_record_free(&rec);
 	}
 	mdb_cursor_close(c);
-	return rc == MDB_NOTFOUND ? 0 : lt_from_mdb(rc);
+	if (rc != MDB_NOTFOUND)
+		return lt_from_mdb(rc);
+	if (!cut) {
+		recount_count(s, txn, s->events, v->events, v);
+		recount_count(s, txn, s->ids, v->events, v); /* one id for every event */
+	}
+	return 0;
 }
 
 /*
@@ -165,12 +210,18 @@ static int recount_cases(struct store *s, MDB_txn *txn, struct recount *r,
 		return lt_from_mdb(rc);
 	rc = mdb_cursor_get(c, &k, &val, MDB_FIRST);
 	size_t i = 0;
+	uint64_t found = 0;
 	while (i < r->ncf || rc == 0) {
+		int lrc = recount_yield(s, r);
+		if (lrc) {
+			mdb_cursor_close(c);
+			return lrc;
+		}
 		struct tally_fact group[TALLY_CASE_FACTS_MAX];
 		size_t ng, j = next_group(r, i, group, &ng);
 		int order = i == r->ncf ? 1 : rc != 0 ? -1
 			  : store_key_cmp(r->cf[i].key, r->cf[i].klen, k.mv_data, k.mv_size);
-		char what[96];
+		char what[192];
 		if (order <= 0)
 			describe_case(r->cf[i].key, r->cf[i].klen, what, sizeof(what));
 		else if (k.mv_size > VILLAGE_CODE_MAX && k.mv_size <= TALLY_CASE_KEY_MAX)
@@ -181,7 +232,8 @@ static int recount_cases(struct store *s, MDB_txn *txn, struct recount *r,
 			store_verify_note(v, "case %s: has events but no case record", what);
 		} else if (order > 0) {
 			store_verify_note(v, "case %s: record without events", what);
-		} else {
+		} else if (store_val_open(s, s->cases, &k, &val) == 0) {
+			/* (a damaged one: store_verify_all's walk lists it) */
 			uint8_t enc[TALLY_CASE_FACTS_MAX * TALLY_FACT_LEN];
 			tally_facts_encode(group, ng, enc);
 			if (val.mv_size != tally_facts_encoded_len(ng) ||
@@ -192,18 +244,25 @@ static int recount_cases(struct store *s, MDB_txn *txn, struct recount *r,
 			tally_contrib(group, ng, +1, &r->deltas);
 			i = j;
 		}
-		if (order >= 0)
+		if (order >= 0) {
+			found++;
 			rc = mdb_cursor_get(c, &k, &val, MDB_NEXT);
+		}
 	}
 	mdb_cursor_close(c);
-	return rc == MDB_NOTFOUND ? 0 : lt_from_mdb(rc);
+	if (rc != MDB_NOTFOUND)
+		return lt_from_mdb(rc);
+	recount_count(s, txn, s->cases, found, v);
+	return 0;
 }
 
 void store_describe_key(const struct tally_key *k, char *out, size_t len)
 {
 	const struct tally_metric_info *mi = tally_metric(k->metric);
-	snprintf(out, len, "%s %u-%02u village '%.8s' dims %u,%u",
-		 mi ? mi->name : "?", k->year, k->month, k->village, k->dim[0], k->dim[1]);
+	char village[4 * VILLAGE_CODE_MAX + 4];
+	record_escape(k->village, strnlen(k->village, VILLAGE_CODE_MAX), village, sizeof(village));
+	snprintf(out, len, "%s %u-%02u village '%s' dims %u,%u",
+		 mi ? mi->name : "?", k->year, k->month, village, k->dim[0], k->dim[1]);
 }
 
 /* Walks the totals database beside the recounted, merged deltas. */
@@ -219,9 +278,15 @@ static int recount_totals(struct store *s, MDB_txn *txn, struct recount *r,
 		return lt_from_mdb(rc);
 	rc = mdb_cursor_get(c, &k, &val, MDB_FIRST);
 	size_t i = 0;
+	uint64_t found = 0;
 	while (i < r->deltas.n || rc == 0) {
 		uint8_t kb[TALLY_KEY_LEN];
 		int order;
+		int lrc = recount_yield(s, r);
+		if (lrc) {
+			mdb_cursor_close(c);
+			return lrc;
+		}
 		if (i == r->deltas.n) {
 			order = 1;
 		} else {
@@ -236,8 +301,12 @@ static int recount_totals(struct store *s, MDB_txn *txn, struct recount *r,
 			continue;
 		}
 		struct tally_key key;
-		int64_t live = val.mv_size == 8 ? (int64_t)le64_load(val.mv_data) : 0;
-		if (k.mv_size != TALLY_KEY_LEN) {
+		int damaged = store_val_open(s, s->totals, &k, &val) != 0 || val.mv_size != 8;
+		int64_t live = damaged ? 0 : (int64_t)le64_load(val.mv_data);
+		found++;
+		if (damaged) {
+			/* store_verify_all's walk lists it */
+		} else if (k.mv_size != TALLY_KEY_LEN) {
 			store_verify_note(v, "totals: a key of %zu bytes", k.mv_size);
 		} else if (order > 0) {
 			tally_key_decode(k.mv_data, &key);
@@ -253,31 +322,72 @@ static int recount_totals(struct store *s, MDB_txn *txn, struct recount *r,
 		rc = mdb_cursor_get(c, &k, &val, MDB_NEXT);
 	}
 	mdb_cursor_close(c);
-	return rc == MDB_NOTFOUND ? 0 : lt_from_mdb(rc);
+	if (rc != MDB_NOTFOUND)
+		return lt_from_mdb(rc);
+	recount_count(s, txn, s->totals, found, v);
+	return 0;
 }
 
-int store_verify(const struct store_snap *snap, struct store_verify *v)
+/* The recount of store_verify_all in txn (v filled, not reset). */
+static int recount_all(struct store *s, MDB_txn *txn, struct store_verify *v, int yield)
 {
-	struct store *s = snap->store;
-	MDB_txn *txn = snap->txn;
-	struct recount r = {0};
-	memset(v, 0, sizeof(*v));
-	if (!txn)
-		return LT_EINVAL;
-	if (s->schema != STORE_SCHEMA_VERSION)
-		return LT_ESCHEMA; /* opened only to be copied */
+	struct recount r = {.yield = yield};
 	int lrc = recount_events(s, txn, &r, v, NULL);
 	if (!lrc)
 		lrc = recount_cases(s, txn, &r, v);
 	if (!lrc)
 		lrc = recount_totals(s, txn, &r, v);
 	if (!lrc)
-		lrc = store_rollups_verify(s, txn, v);
+		lrc = store_rollups_verify(s, txn, v, yield);
 	free(r.cf);
 	tally_deltas_free(&r.deltas);
+	return lrc;
+}
+
+static int verify_result(const struct store_verify *v)
+{
+	return v->damaged ? LT_ECORRUPT : v->mismatches ? LT_EMISMATCH : 0;
+}
+
+int store_verify_all(const struct store_snap *snap, struct store_verify *v, store_note_fn fn,
+		     void *arg)
+{
+	memset(v, 0, sizeof(*v));
+	if (!snap->txn)
+		return LT_EINVAL;
+	if (snap->store->schema < 2)
+		return LT_ESCHEMA; /* schema 1 (one id space), opened only to be copied */
+	int lrc = store_verify_walk(snap->store, snap->txn, v, fn, arg);
+	if (!lrc)
+		lrc = recount_all(snap->store, snap->txn, v, 0);
+	return lrc ? lrc : verify_result(v);
+}
+
+int store_verify(const struct store_snap *snap, struct store_verify *v)
+{
+	return store_verify_all(snap, v, NULL, NULL);
+}
+
+int store_recount_check(struct store *s, struct store_verify *v)
+{
+	struct store_snap snap;
+	memset(v, 0, sizeof(*v));
+	int lrc = store_read_begin(s, &snap);
 	if (lrc)
 		return lrc;
-	return v->mismatches ? LT_EMISMATCH : 0;
+	lrc = recount_all(s, snap.txn, v, 1);
+	store_read_end(&snap);
+	if (lrc == LT_ECORRUPT && !store_damaged(s, NULL, 0))
+		store_note_damage_line(s, "the recount met a page LMDB cannot read");
+	if (lrc)
+		return lrc;
+	if (v->mismatches) {
+		char line[320];
+		snprintf(line, sizeof(line), "the recount differs from the live figures in %llu "
+			 "place(s), e.g. %s", (unsigned long long)v->mismatches, v->first[0]);
+		store_note_damage_line(s, line);
+	}
+	return verify_result(v);
 }
 
 /* An ids key (id and scope), as a retraction names the event it withdraws. */
@@ -320,6 +430,10 @@ static int cut_collect(struct store *s, MDB_txn *txn, struct recount_cut *cut)
 	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
 	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
 		struct record rec = {0};
+		if (store_val_open(s, s->events, &k, &v) != 0) {
+			rc = MDB_CORRUPTED;
+			break;
+		}
 		if (store_record_unpack(&v, &rec) != 0 || rec.received_at > cut->received_max ||
 		    rec.event->body_case != LAWTALLY__V1__EVENT__BODY_RETRACTION ||
 		    rec.event->retraction->event_id.len != 16) {

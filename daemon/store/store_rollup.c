@@ -76,13 +76,13 @@ static int apply_deltas(struct store *s, MDB_txn *txn, const struct tally_deltas
 			tally_deltas_add(year, &key, d->d[i].value);
 		}
 		encode(ROLLUP_DIMS, &run, kb);
-		rc = store_add_i64(c, kb, sizeof(kb), sum);
+		rc = store_add_i64(s, c, kb, sizeof(kb), sum);
 	}
 	if (!rc)
 		tally_deltas_merge(year);
 	for (size_t i = 0; i < year->n && !rc; i++) {
 		encode(ROLLUP_YEAR, &year->d[i].key, kb);
-		rc = store_add_i64(c, kb, sizeof(kb), year->d[i].value);
+		rc = store_add_i64(s, c, kb, sizeof(kb), year->d[i].value);
 	}
 	if (!rc)
 		mdb_cursor_close(c); /* on failure the aborted transaction closes it */
@@ -96,8 +96,11 @@ int store_rollups_apply(struct store *s, MDB_txn *txn, const struct tally_deltas
 	return apply_deltas(s, txn, merged);
 }
 
-/* Every total of the store as deltas (to sum rollups from); an MDB code. */
-static int all_totals(struct store *s, MDB_txn *txn, struct tally_deltas *out)
+/*
+ * Every total of the store as deltas (to sum rollups from), leaving out
+ * damaged ones with skip_damaged, else stopping at one; an MDB code.
+ */
+static int all_totals(struct store *s, MDB_txn *txn, struct tally_deltas *out, int skip_damaged)
 {
 	MDB_cursor *c;
 	MDB_val k, v;
@@ -106,7 +109,10 @@ static int all_totals(struct store *s, MDB_txn *txn, struct tally_deltas *out)
 		return rc;
 	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
 	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		if (k.mv_size != TALLY_KEY_LEN || v.mv_size != 8) {
+		if (k.mv_size != TALLY_KEY_LEN || store_val_open(s, s->totals, &k, &v) != 0 ||
+		    v.mv_size != 8) {
+			if (skip_damaged)
+				continue; /* store_verify_all's walk lists it */
 			rc = MDB_CORRUPTED;
 			break;
 		}
@@ -138,15 +144,14 @@ int store_rollups_open(struct store *s, MDB_txn *txn, char *err, size_t errlen)
 		struct tally_deltas all = {0};
 		tally_deltas_reset(&all);
 		s->has_rollups = 1;
-		rc = all_totals(s, txn, &all);
+		rc = all_totals(s, txn, &all, 0);
 		if (!rc)
 			rc = mdb_drop(txn, s->rollups, 0);
 		if (!rc)
 			rc = apply_deltas(s, txn, &all);
 		uint8_t one = 1;
-		mv = (MDB_val){1, &one};
 		if (!rc)
-			rc = mdb_put(txn, s->meta, &mk, &mv, 0);
+			rc = store_put_sealed(s, txn, s->meta, &mk, &one, 1, 0);
 		if (!rc && all.n)
 			log_info("store: rollups summed from %zu totals", all.n);
 		tally_deltas_free(&all);
@@ -191,14 +196,15 @@ static void verify_rollup_note(struct store_verify *v, const uint8_t *kb, int64_
 			  (long long)live, (long long)want);
 }
 
-int store_rollups_verify(struct store *s, MDB_txn *txn, struct store_verify *v)
+int store_rollups_verify(struct store *s, MDB_txn *txn, struct store_verify *v, int yield)
 {
+	uint64_t seen = 0;
 	if (!s->has_rollups)
 		return 0;
 	struct tally_deltas all = {0}, want[2] = {{0}, {0}};
 	static const enum store_rollup kinds[] = {ROLLUP_DIMS, ROLLUP_YEAR};
 	tally_deltas_reset(&all);
-	int rc = all_totals(s, txn, &all);
+	int rc = all_totals(s, txn, &all, 1);
 	for (size_t k = 0; k < 2 && !rc; k++) {
 		tally_deltas_reset(&want[k]);
 		for (size_t i = 0; i < all.n; i++) {
@@ -231,9 +237,21 @@ int store_rollups_verify(struct store *s, MDB_txn *txn, struct store_verify *v)
 			encode(kinds[k], &want[k].d[i].key, kb);
 			order = crc ? -1 : store_key_cmp(kb, ROLLUP_KEY_LEN, key.mv_data, key.mv_size);
 		}
-		int64_t live = crc == 0 && val.mv_size == 8 ? (int64_t)le64_load(val.mv_data) : 0;
+		int64_t live = 0;
+		int damaged = 0;
+		if (crc == 0) {
+			MDB_val o = val;
+			damaged = store_val_open(s, s->rollups, &key, &o) != 0 || o.mv_size != 8;
+			live = damaged ? 0 : (int64_t)le64_load(o.mv_data);
+		}
+		if (yield && ++seen % STORE_YIELD_EVERY == 0 && atomic_load(&s->grow_waiting)) {
+			rc = LT_EBUSY;
+			break;
+		}
 		if (order < 0)
 			verify_rollup_note(v, kb, 0, want[k].d[i].value);
+		else if (damaged)
+			; /* store_verify_all's walk lists it */
 		else if (order > 0)
 			verify_rollup_note(v, key.mv_data, live, 0);
 		else if (live != want[k].d[i].value)
@@ -250,5 +268,5 @@ int store_rollups_verify(struct store *s, MDB_txn *txn, struct store_verify *v)
 	tally_deltas_free(&all);
 	tally_deltas_free(&want[0]);
 	tally_deltas_free(&want[1]);
-	return lt_from_mdb(rc);
+	return rc == LT_EBUSY ? rc : lt_from_mdb(rc);
 }

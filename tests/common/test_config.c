@@ -60,6 +60,7 @@ static void assert_config_equal(const struct config *a, const struct config *b)
 	assert_string_equal(a->report_templates, b->report_templates);
 	assert_int_equal(a->report_silent_days, b->report_silent_days);
 	assert_int_equal(a->log_debug, b->log_debug);
+	assert_int_equal(a->scrub_period_s, b->scrub_period_s);
 	assert_int_equal(a->villages.n, b->villages.n);
 	for (size_t i = 0; i < a->villages.n; i++) {
 		assert_string_equal(a->villages.v[i].code, b->villages.v[i].code);
@@ -129,6 +130,7 @@ static void test_defaults_match_contract(void **state)
 	assert_string_equal(c->report_templates, "");
 	assert_int_equal(c->report_silent_days, 7);
 	assert_int_equal(c->log_debug, 0);
+	assert_int_equal(c->scrub_period_s, 86400);
 	assert_int_equal(c->villages.n, 41);
 	assert_string_equal(c->villages.v[0].code, "ZL01");
 	assert_string_equal(c->villages.v[0].name, "张北村");
@@ -783,7 +785,7 @@ static void test_example_file(void **state)
 			keys++;
 	}
 	fclose(f);
-	assert_int_equal(keys, 21);
+	assert_int_equal(keys, 22);
 	assert_int_equal(villages, 41);
 	free(c);
 	free(want);

@@ -218,7 +218,8 @@ static void test_reply_refused(void **state)
 	} cases[] = {
 		{LT_EFULL, "store full: retry later"},
 		{LT_EIO, "store failed: retry later"},
-		{LT_ECORRUPT, "store failed: retry later"},
+		{LT_ECORRUPT, "store damaged: retry later (lawtallyd takes nothing until its store is "
+			      "restored)"},
 	};
 	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
 		nrejected = 0;

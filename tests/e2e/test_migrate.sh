@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # A store written by lawtally 0.1.0, before ids had scopes (schema 1, kept
 # as tests/data/store-schema1.dump): verify and backup refuse it naming
-# lawtallyd, which migrates it at its start with one <6> line and gives it
-# an identity; its figures and its retractions stand, verify passes, ids
+# lawtallyd, which migrates it at its start with one <6> line a step (ids
+# per scope, then sealed values) and gives it an identity; its figures and its retractions stand, verify passes, ids
 # are per scope from then on, and the next start migrates nothing. A
 # backup of that version restores the same way.
 . "$(dirname "$0")/lib.sh"
@@ -27,9 +27,13 @@ migrated_line() {
 	grep -c "^<6>store: migrated from schema 1 to 2: ids are now unique per scope (village, device, township); 14 events indexed again, 4 retractions given the scope of their event$" \
 		"$T/daemon.log" || true
 }
+sealed_line() {
+	grep -Ec "^<6>store: migrated from schema 2 to 3: checksums added to 61 records in [0-9]+\.[0-9] s$" \
+		"$T/daemon.log" || true
+}
 
 # readers refuse it, naming what migrates it
-want="store schema version 1 (one id index for all senders): lawtallyd migrates it to version 2 when it starts on it"
+want="store schema version 1 (one id index for all senders): lawtallyd migrates it to version 3 when it starts on it"
 out=$("$LAWTALLY" verify -c "$T/lawtallyd.conf" 2>&1) && fail "verify passes on schema 1"
 assert_eq "lawtally verify: $T/data: $want" "$out" "verify on schema 1"
 out=$("$LAWTALLY" backup -c "$T/lawtallyd.conf" "$T/bk1" 2>&1) && fail "backup passes on schema 1"
@@ -39,6 +43,7 @@ assert_eq "lawtally backup: $T/data: $want" "$out" "backup on schema 1"
 # the daemon migrates it: one line, its figures as they were, verify consistent
 start_daemon
 assert_eq 1 "$(migrated_line)" "migration lines"
+assert_eq 1 "$(sealed_line)" "sealing lines"
 id=$(cat "$T/data/store.id")
 grep -qx "<6>store: identity $id written to $T/data/store.id" "$T/daemon.log" ||
 	fail "no identity line: $(cat "$T/daemon.log")"
@@ -63,6 +68,7 @@ stop_daemon TERM || fail "stop exited $?"
 # started again: nothing to migrate
 start_daemon
 assert_eq 1 "$(migrated_line)" "migration lines after a second start"
+assert_eq 1 "$(sealed_line)" "sealing lines after a second start"
 assert_eq 15 "$(total trainings.attendees)" "trainings.attendees after a restart"
 stop_daemon TERM || fail "stop exited $?"
 
@@ -75,6 +81,7 @@ grep -Eq "^restore: $T/data/data.mdb now holds the backup $T/oldbk: 14 events, [
 [ ! -e "$T/data/store.id" ] || fail "the old identity stayed beside the restored store"
 start_daemon
 assert_eq 2 "$(migrated_line)" "migration lines after the restore"
+assert_eq 2 "$(sealed_line)" "sealing lines after the restore"
 new_id=$(cat "$T/data/store.id")
 [ "$new_id" != "$id" ] || fail "the restored store kept the identity of the one it replaced"
 check_figures

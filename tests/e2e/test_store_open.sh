@@ -47,15 +47,15 @@ refuse_start() {
 	fi
 }
 
-# a store from a newer lawtally: schema version 3 in the meta database
+# a store from a newer lawtally: schema version 4 in the meta database
 mdb_dump -s meta "$T/data" | grep -v '^db_pagesize=' |
-	awk '/^ 736368656d61$/ { print; getline; print " 03000000"; next } { print }' >"$T/meta.dump"
-grep -qx " 03000000" "$T/meta.dump" || fail "no schema record in the dump"
+	awk '/^ 736368656d61$/ { print; getline; print " 04000000"; next } { print }' >"$T/meta.dump"
+grep -qx " 04000000" "$T/meta.dump" || fail "no schema record in the dump"
 mdb_load -s meta -f "$T/meta.dump" "$T/data" || fail "mdb_load"
-refuse_start "schema" "store schema version 3, this lawtally reads version 2"
-out=$("$LAWTALLY" verify -c "$T/lawtallyd.conf" 2>&1) && fail "verify passes on schema 3"
-assert_eq "lawtally verify: $T/data: store schema version 3, this lawtally reads version 2" "$out" \
-	"verify on schema 3"
+refuse_start "schema" "store schema version 4, this lawtally reads version 3"
+out=$("$LAWTALLY" verify -c "$T/lawtallyd.conf" 2>&1) && fail "verify passes on schema 4"
+assert_eq "lawtally verify: $T/data: store schema version 4, this lawtally reads version 3" "$out" \
+	"verify on schema 4"
 
 # the restore command of the line brings the store back
 cmd=$(grep '^<3>' "$T/refused.log" | sed -E 's/.*To restore a backup: lawtally //; s/ BACKUP$//')

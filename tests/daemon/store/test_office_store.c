@@ -22,6 +22,8 @@
 
 #include "err.h"
 #include "figures.h"
+#include "rawstore.h"
+#include "record.h"
 #include "store.h"
 
 #define TZ 28800
@@ -500,11 +502,12 @@ static size_t raw_event_bytes(const char *dir, uint64_t seq, uint8_t *out, size_
 	assert_int_equal(mdb_get(txn, dbi, &k, &v), 0);
 	const uint8_t *p = v.mv_data;
 	size_t off = 11 + (size_t)p[10]; /* header: version, flags, received_at, sender */
-	assert_true(v.mv_size >= off && v.mv_size - off <= max);
-	memcpy(out, p + off, v.mv_size - off);
+	size_t end = v.mv_size - RECORD_SEAL_LEN;
+	assert_true(v.mv_size >= RECORD_SEAL_LEN && end >= off && end - off <= max);
+	memcpy(out, p + off, end - off);
 	mdb_txn_abort(txn);
 	mdb_env_close(env);
-	return v.mv_size - off;
+	return end - off;
 }
 
 static int packed_fn(const struct store_event *e, void *arg)
@@ -586,20 +589,12 @@ static void test_older_store_read_only(void **state)
 	ev_training(&e, 1, T2024);
 	assert_int_equal(apply1(f->s, &e, "c", 1000), STORE_ACCEPTED);
 	store_close(&f->s);
-	MDB_env *env;
-	MDB_txn *txn;
-	MDB_dbi dbi;
-	assert_int_equal(mdb_env_create(&env), 0);
-	assert_int_equal(mdb_env_set_maxdbs(env, 8), 0);
-	assert_int_equal(mdb_env_open(env, f->dir, MDB_NOTLS, 0600), 0);
-	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	struct rawstore r;
+	rawstore_open(&r, f->dir);
 	static const char *const dbs[] = {"closed", "senders"};
-	for (int i = 0; i < 2; i++) {
-		assert_int_equal(mdb_dbi_open(txn, dbs[i], 0, &dbi), 0);
-		assert_int_equal(mdb_drop(txn, dbi, 1), 0);
-	}
-	assert_int_equal(mdb_txn_commit(txn), 0);
-	mdb_env_close(env);
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(mdb_drop(r.txn, rawstore_db(&r, dbs[i]), 1), 0);
+	rawstore_commit(&r);
 
 	open_store(f, 1);
 	struct senders_arg a = {.n = 0};

@@ -3,10 +3,11 @@
  * sender), made by lawtally 0.1.0 before ids had scopes and kept as
  * tests/data/store-schema1.dump (mdb_dump -a; the events it holds are in
  * tests/data/store-schema1.jsonl, sent twice): refused by readers, copied
- * by a restore, and migrated to schema 2 at a writable open in one
- * transaction with one log line; after that its ids are per scope, its
- * retractions name the scope of their event, it has an identity, and it
- * verifies and counts as before. A failed migration leaves it as it was.
+ * by a restore, and migrated to schema 2 then 3 at a writable open in one
+ * transaction with one log line a step; after that its ids are per scope,
+ * its retractions name the scope of their event, its values are sealed,
+ * it has an identity, and it verifies and counts as before. A failed
+ * migration leaves it as it was.
  *
  * Failures are injected into the real LMDB calls with the linker's --wrap
  * (see the Makefile), as in test_store.c.
@@ -53,6 +54,8 @@ int __wrap_mdb_put(MDB_txn *txn, MDB_dbi dbi, MDB_val *k, MDB_val *v, unsigned f
 
 #define TZ 28800
 #define T2024 1718000000LL
+/* The values the migration to schema 3 seals: every one in the store but the ids' and "schema". */
+#define SEALED 61
 
 static const char *srcdir = ".";
 
@@ -203,7 +206,7 @@ static void test_readers(void **state)
 	assert_int_equal(open_logged(f, 1, 0, log, sizeof(log), err, sizeof(err)), LT_ESCHEMA);
 	assert_null(f->s);
 	assert_string_equal(err, "store schema version 1 (one id index for all senders): lawtallyd "
-				 "migrates it to version 2 when it starts on it");
+				 "migrates it to version 3 when it starts on it");
 	assert_int_equal(open_logged(f, 1, 1, log, sizeof(log), err, sizeof(err)), 0);
 	struct store_stats st;
 	struct store_snap sn = snap_begin(f->s);
@@ -222,7 +225,7 @@ static void test_migrated(void **state)
 	struct fx *f = *state;
 	char log[4096], err[256], want[512];
 	assert_int_equal(open_logged(f, 0, 0, log, sizeof(log), err, sizeof(err)), 0);
-	/* one line for the migration, one for the identity it got */
+	/* one line a step of the migration, one for the identity it got */
 	uint8_t id[DATADIR_ID_LEN], file_id[DATADIR_ID_LEN];
 	char idtext[DATADIR_ID_TEXT + 1];
 	assert_int_equal(store_identity(f->s, id), 1);
@@ -231,8 +234,12 @@ static void test_migrated(void **state)
 		 "<6>store: migrated from schema 1 to 2: ids are now unique per scope (village, "
 		 "device, township); 14 events indexed again, 4 retractions given the scope of "
 		 "their event\n"
-		 "<6>store: identity %s written to %s/store.id\n", idtext, f->dir);
-	assert_string_equal(log, want);
+		 "<6>store: migrated from schema 2 to 3: checksums added to %d records in ", SEALED);
+	assert_int_equal(strncmp(log, want, strlen(want)), 0);
+	snprintf(want, sizeof(want), " s\n<6>store: identity %s written to %s/store.id\n", idtext,
+		 f->dir);
+	assert_non_null(strstr(log, want));
+	assert_int_equal(strlen(strstr(log, want)), strlen(want));
 	assert_int_equal(datadir_id_read(f->dir, file_id, err, sizeof(err)), 0);
 	assert_memory_equal(file_id, id, DATADIR_ID_LEN);
 	assert_figures(f->s);
@@ -323,8 +330,11 @@ static void test_migration_atomic(void **state)
 		uint8_t id[DATADIR_ID_LEN];
 		assert_int_equal(datadir_id_read(f->dir, id, err, sizeof(err)), LT_ENOTFOUND);
 	}
-	/* 4 retractions rewritten, 14 events indexed, the version, the identity */
-	assert_int_equal(at, 4 + 14 + 1 + 1);
+	/*
+	 * 4 retractions rewritten, 14 events indexed, the version, the identity;
+	 * the version again once sealed, and the commit's id
+	 */
+	assert_int_equal(at, 4 + 14 + 1 + 1 + 1 + 1);
 	assert_figures(f->s);
 	assert_verified(f->s, 14);
 }
@@ -359,18 +369,35 @@ static void test_empty_store_migrated(void **state)
 	MDB_env *env;
 	MDB_txn *txn;
 	MDB_dbi meta;
+	MDB_cursor *c;
 	uint8_t one[4] = {1, 0, 0, 0};
-	MDB_val sk = {6, "schema"}, sv = {4, one}, ik = {8, "identity"};
+	MDB_val sk = {6, "schema"}, sv = {4, one}, ik = {8, "identity"}, ck = {6, "commit"}, k, v;
 	assert_int_equal(mdb_env_create(&env), 0);
 	assert_int_equal(mdb_env_set_maxdbs(env, 12), 0);
 	assert_int_equal(mdb_env_open(env, path, 0, 0600), 0);
 	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
 	assert_int_equal(mdb_dbi_open(txn, "meta", 0, &meta), 0);
-	assert_int_equal(mdb_put(txn, meta, &sk, &sv, 0), 0);
 	assert_int_equal(mdb_del(txn, meta, &ik, NULL), 0);
+	assert_int_equal(mdb_del(txn, meta, &ck, NULL), 0);
+	/* (its other meta values without their seals, as schema 1 wrote them) */
+	assert_int_equal(mdb_cursor_open(txn, meta, &c), 0);
+	for (int rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		uint8_t kb[32], vb[32];
+		assert_true(k.mv_size <= sizeof(kb) && v.mv_size >= 4 && v.mv_size <= sizeof(vb));
+		memcpy(kb, k.mv_data, k.mv_size);
+		memcpy(vb, v.mv_data, v.mv_size - 4);
+		MDB_val kc = {k.mv_size, kb}, vc = {v.mv_size - 4, vb};
+		if (k.mv_size != 6 || memcmp(kb, "schema", 6) != 0)
+			assert_int_equal(mdb_cursor_put(c, &kc, &vc, MDB_CURRENT), 0);
+	}
+	mdb_cursor_close(c);
+	assert_int_equal(mdb_put(txn, meta, &sk, &sv, 0), 0);
 	assert_int_equal(mdb_txn_commit(txn), 0);
 	mdb_env_close(env);
 	assert_int_equal(datadir_id_remove(path, err, sizeof(err)), 0);
+	snprintf(err, sizeof(err), "%s/" STORE_COMMIT_FILE, path);
+	assert_int_equal(unlink(err), 0);
 
 	snprintf(f->dir + strlen(f->dir), sizeof(f->dir) - strlen(f->dir), "/new");
 	assert_int_equal(open_logged(f, 0, 0, log, sizeof(log), err, sizeof(err)), 0);
