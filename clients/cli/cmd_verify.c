@@ -86,8 +86,12 @@ int cmd_verify(int argc, char **argv)
 		return EXIT_DIFFERS;
 	}
 	if (v.damaged)
-		printf(_("verify: %s: %llu events, %llu damaged records (listed above; restore a "
-			 "backup: lawtally restore), %llu differences%s\n"),
+		printf(dngettext(I18N_DOMAIN,
+				 "verify: %s: %llu events, %llu damaged record (listed above; "
+				 "restore a backup: lawtally restore), %llu differences%s\n",
+				 "verify: %s: %llu events, %llu damaged records (listed above; "
+				 "restore a backup: lawtally restore), %llu differences%s\n",
+				 (unsigned long)v.damaged),
 		       dir, (unsigned long long)v.events, (unsigned long long)v.damaged,
 		       (unsigned long long)v.mismatches, v.nfirst ? _("; the first:") : "");
 	else
