@@ -5,12 +5,15 @@
  * until lawtallyd has acknowledged it, so that nothing entered is lost when
  * the network or the township server is down. The spool is a directory of
  * its own (never the daemon's data directory) holding an LMDB environment
- * with three tables:
+ * with four tables:
  *
  *   queue     sequence number -> event waiting to be sent (append-only
  *             numbering: the order events were enqueued)
  *   rejected  sequence number -> event the daemon REJECTED, with its reason
  *             and when, kept for an operator to read and fix
+ *   delivered sequence number -> event the daemon acknowledged, and when:
+ *             a bounded log (SPOOL_DELIVERED_MAX events, SPOOL_DELIVERED_DAYS
+ *             days) so that a village desk can show what was delivered
  *   meta      version, next sequence number, byte counters, and why the
  *             queued events wait (the daemon's refusal for now, or its
  *             silence) while they do
@@ -18,18 +21,25 @@
  * and a file sender.lock. Life of an event: spool_enqueue() commits it to
  * disk before returning; a sender reads events with spool_take() (they stay
  * queued), sends them, and only after the daemon's Ack calls spool_settle(),
- * which deletes the ACCEPTED and DUPLICATE ones and moves the REJECTED ones
- * to the rejected list, in one transaction. A crash anywhere leaves every
- * unacknowledged event queued; sending it again is harmless (the daemon
- * counts an id once, ever).
+ * which moves the ACCEPTED and DUPLICATE ones to the delivered log and the
+ * REJECTED ones to the rejected list, in one transaction. A crash anywhere
+ * leaves every unacknowledged event queued; sending it again is harmless
+ * (the daemon counts an id once, ever). The delivered log is not counted
+ * against the spool's limits.
+ *
+ * Files: the directory is made mode 2770 and its files 0660 whatever the
+ * umask, so that the members of its group (SPOOL_GROUP on a village PC:
+ * the agent's and the mediators' accounts) may all use it; a process that
+ * may not gets LT_ESYS and a line naming the group to join.
  *
  * Processes and threads: any number of processes may open one spool and
  * enqueue or read it at the same time (LMDB serialises their writes). Only
- * one process at a time may *send* from it: spool_open() with SPOOL_SEND
- * takes an exclusive flock(2) on DIR/sender.lock and fails with LT_EBUSY
- * while another process (typically `lawtally agent`) holds it. A handle
- * belongs to one thread; open a spool at most once per process (LMDB's
- * rule), and never use a handle across fork().
+ * one process at a time may *send* from it: spool_open() with SPOOL_SEND,
+ * or spool_lock_sender() later, takes an exclusive flock(2) on
+ * DIR/sender.lock and fails with LT_EBUSY while another process (typically
+ * `lawtally agent`) holds it. Open a spool at most once per process
+ * (LMDB's rule); the threads of that process may share the handle (its
+ * calls are serialised by a mutex). Never use a handle across fork().
  *
  * Every function returns 0 or a negative LT_E* code (err.h); those taking
  * err/errlen also write one line saying what went wrong.
@@ -50,9 +60,17 @@
 #define SPOOL_DEFAULT_MAX_EVENTS 500000
 #define SPOOL_DEFAULT_MAX_BYTES ((uint64_t)128 << 20)
 
+/* The delivered log keeps at most this many events, for at most this many days. */
+#define SPOOL_DELIVERED_MAX 100000
+#define SPOOL_DELIVERED_DAYS 400
+
+/* The group whose members share a village PC's spool (the unit's Group=). */
+#define SPOOL_GROUP "lawtally"
+
 /* Flags of spool_open(). */
-#define SPOOL_CREATE 0x1 /* create DIR (mode 0770 less umask) if it does not exist */
+#define SPOOL_CREATE 0x1 /* create DIR (mode 2770; as root, group SPOOL_GROUP) if missing */
 #define SPOOL_SEND 0x2   /* take the sender lock: needed for spool_take/settle */
+#define SPOOL_NOSYNC 0x4 /* tests and fuzzing only: commits are not flushed to disk */
 
 struct spool;
 
@@ -68,10 +86,19 @@ struct spool_limits {
  * size the LMDB map. On 0, *out is the handle (spool_close() it). Errors:
  * LT_ENOTFOUND (no spool there and no SPOOL_CREATE), LT_EBUSY (SPOOL_SEND
  * and another process sends from this spool), LT_ESCHEMA (made by an
- * incompatible version), LT_ESYS, LT_EIO, LT_ECORRUPT.
+ * incompatible version), LT_ESYS (err names the group to join when the
+ * spool's permissions keep this process out), LT_EIO, LT_ECORRUPT.
  */
 int spool_open(struct spool **out, const char *dir, unsigned flags,
 	       const struct spool_limits *limits, char *err, size_t errlen);
+
+/*
+ * Takes the sender lock on a handle opened without SPOOL_SEND, without
+ * waiting: 0 (also when this handle holds it already), or LT_EBUSY with
+ * err naming the process that holds it ("another process (pid N) is
+ * sending from it"), or LT_ESYS. A caller that must wait tries again.
+ */
+int spool_lock_sender(struct spool *sp, char *err, size_t errlen);
 
 /* Closes the environment and releases the sender lock; NULLs *sp. */
 void spool_close(struct spool **sp);
@@ -108,10 +135,20 @@ int spool_take(struct spool *sp, uint64_t after, size_t max, struct spool_batch 
 void spool_batch_free(struct spool_batch *b);
 
 /*
+ * spool_enqueue() of the events that replace rejected event rejected_seq
+ * (its correction), and the removal of that event from the rejected list,
+ * in one transaction. LT_ENOTFOUND (with err) when rejected_seq is not in
+ * the rejected list; else as spool_enqueue().
+ */
+int spool_replace(struct spool *sp, uint64_t rejected_seq, Lawtally__V1__Event *const *events,
+		  size_t n, uint64_t *first_seq, char *err, size_t errlen);
+
+/*
  * Applies the daemon's answers for n queued events in one transaction:
- * reason[i] NULL (ACCEPTED or DUPLICATE) deletes event seq[i]; a reason
- * moves it to the rejected list with that reason and the current time.
- * Sequence numbers no longer queued are skipped. Needs SPOOL_SEND.
+ * reason[i] NULL (ACCEPTED or DUPLICATE) moves event seq[i] to the
+ * delivered log (trimmed to its bounds on the way); a reason moves it to
+ * the rejected list with that reason; both with the current time.
+ * Sequence numbers no longer queued are skipped. Needs the sender lock.
  * LT_EIO.
  */
 int spool_settle(struct spool *sp, const uint64_t *seq, const char *const *reason, size_t n);
@@ -126,6 +163,8 @@ struct spool_status {
 	/* spool_note_wait: why the queued events wait, "" if nothing was noted */
 	char wait_reason[SPOOL_REASON_MAX + 1];
 	int64_t wait_since, wait_last;     /* the first and the last try that noted it */
+	uint64_t delivered;                /* in the delivered log */
+	int64_t last_delivered;            /* when the last event was delivered, 0 if never */
 };
 
 /*
@@ -133,8 +172,8 @@ struct spool_status {
  * (the daemon's refusal for now, or that it did not answer), for
  * spool_status to show; why NULL removes the note (nothing waits any
  * more). restart 1 starts the wait now (the daemon took events since the
- * last note), 0 keeps the start of the one noted. Needs SPOOL_SEND (else
- * LT_EINVAL), or LT_EIO.
+ * last note), 0 keeps the start of the one noted. Needs the sender lock
+ * (else LT_EINVAL), or LT_EIO.
  */
 int spool_note_wait(struct spool *sp, const char *why, int restart);
 
@@ -152,10 +191,35 @@ int spool_count_queued(struct spool *sp, uint64_t first, uint64_t last, uint64_t
 typedef int (*spool_rejected_fn)(uint64_t seq, int64_t rejected_at, const char *reason,
 				 const Lawtally__V1__Event *e, void *arg);
 
-/* Walks the rejected list. */
+/* Walks the rejected list; fn must not call the spool. */
 int spool_rejected(struct spool *sp, spool_rejected_fn fn, void *arg);
 
 /* Empties the rejected list (after an operator has dealt with it); *n gets how many. */
 int spool_rejected_clear(struct spool *sp, uint64_t *n);
+
+/* Where a record of the spool is. */
+enum spool_state { SPOOL_QUEUED, SPOOL_DELIVERED, SPOOL_REJECTED };
+
+/* One record as spool_records() passes it; nothing of it outlives the call. */
+struct spool_record {
+	uint64_t seq;
+	enum spool_state state;
+	int64_t enqueued_at;          /* unix seconds */
+	int64_t settled_at;           /* delivered or rejected at; 0 while queued */
+	const char *reason;           /* SPOOL_REJECTED: the daemon's reason; else NULL */
+	const Lawtally__V1__Event *e; /* NULL if the stored bytes do not decode */
+};
+
+/* Called per record; a non-zero return stops the walk and is returned. */
+typedef int (*spool_record_fn)(const struct spool_record *r, void *arg);
+
+/*
+ * Walks every record with a sequence number of at least first, queued,
+ * delivered (as far as the log goes back) and rejected alike, in
+ * sequence order (the order they were enqueued), in one read transaction.
+ * fn must not call the spool (the handle is locked meanwhile). LT_EIO,
+ * LT_ECORRUPT.
+ */
+int spool_records(struct spool *sp, uint64_t first, spool_record_fn fn, void *arg);
 
 #endif
