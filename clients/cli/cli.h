@@ -155,7 +155,13 @@ extern const char cmd_verify_help[];
  * simulate: events are committed to a local spool (spool.h) first, then
  * forwarded; what the daemon does not acknowledge in time stays spooled.
  */
-#define DEFAULT_SPOOL "var/spool"
+#define DEFAULT_SPOOL "/var/lib/lawtally-spool"
+/* The help line of --spool DIR of agent, import and spool. */
+#define SPOOL_HELP \
+	"  -s, --spool DIR       the spool (default $LAWTALLY_SPOOL, else LAWTALLY_SPOOL in\n" \
+	"                        " AGENT_SETTINGS ", else " DEFAULT_SPOOL ")\n"
+/* The agent's settings on a village PC (its unit's EnvironmentFile). */
+#define AGENT_SETTINGS "/etc/default/lawtally-agent"
 struct client_keys;
 
 struct cli_spool_opts {
@@ -175,8 +181,28 @@ struct cli_spool_opts {
 	void *ack_arg;
 };
 
-/* dir if given, else $LAWTALLY_SPOOL, else DEFAULT_SPOOL. */
+/*
+ * The agent's settings and the machine's one spool (cli_settings.c).
+ * cli_agent_setting: the value of KEY=VALUE in AGENT_SETTINGS into out;
+ * 1 if set and not empty, 0 if not (or no file).
+ */
+int cli_agent_setting(const char *key, char *out, size_t len);
+
+/* $key if set and not empty, else the agent's setting, else def (valid until 4 more calls). */
+const char *cli_setting(const char *key, const char *def);
+
+/* dir if given, else $LAWTALLY_SPOOL, else the agent's LAWTALLY_SPOOL, else DEFAULT_SPOOL. */
 const char *cli_spool_dir(const char *dir);
+
+/* Where cli_spool_dir(given) took it from: "--spool", "$LAWTALLY_SPOOL", AGENT_SETTINGS or "the default". */
+const char *cli_spool_origin(const char *given);
+
+/*
+ * The spool `send` uses without --spool: $LAWTALLY_SPOOL, or on a machine
+ * that runs an agent (AGENT_SETTINGS exists) the agent's spool; else NULL
+ * (send delivers directly).
+ */
+const char *cli_send_spool(void);
 
 /* Enqueues events durably (creating the spool); *first gets the first's number. Exit status. */
 int cli_spool_enqueue(const struct cli_spool_opts *o, struct Lawtally__V1__Event *const *events,

@@ -35,7 +35,7 @@ const char cmd_agent_help[] =
 	"doubling to 60 s). Only one process sends from a spool at a time. SIGTERM or\n"
 	"SIGINT stops it; what is not yet acknowledged stays spooled.\n"
 	"\n"
-	"  -s, --spool DIR       the spool (default $LAWTALLY_SPOOL or " DEFAULT_SPOOL ")\n"
+	SPOOL_HELP
 	"  -e, --endpoint E      ingest endpoint (default $LAWTALLY_INGEST or\n"
 	"                        " DEFAULT_INGEST ")\n"
 	"  -p, --poll SEC        look for new events every SEC seconds (default 1)\n"

@@ -59,7 +59,7 @@ const char cmd_import_help[] =
 	"  -E, --encoding E      text: auto (default), utf-8, gb18030 or utf-16\n"
 	"      --source NAME     the sender's name (default centre-CODE)\n"
 	"  -n, --dry-run         print every row's outcome; send nothing\n"
-	"  -s, --spool DIR       the spool (default $LAWTALLY_SPOOL or " DEFAULT_SPOOL ")\n"
+	SPOOL_HELP
 	"  -e, --endpoint E      ingest endpoint (default $LAWTALLY_INGEST or\n"
 	"                        " DEFAULT_INGEST ")\n"
 	"  -t, --timeout SEC     give up after SEC seconds without an Ack (default 10)\n"

@@ -64,7 +64,8 @@ const char cmd_send_help[] =
 	"  -w, --window N        requests in flight, 1-64 (default 8)\n"
 	"  -a, --ack-log FILE    append each acknowledged event to FILE as JSON\n"
 	"  -s, --spool DIR       keep the events in this spool until acknowledged\n"
-	"                        (default $LAWTALLY_SPOOL; see lawtally help spool)\n"
+	"                        (default $LAWTALLY_SPOOL, or the agent's spool on a\n"
+	"                        village PC; see lawtally help spool)\n"
 	KEYS_HELP
 	"\n"
 	"Exit: 0 all stored; 1 some rejected or invalid (each listed); 2 usage;\n"
@@ -434,7 +435,7 @@ int cmd_send(int argc, char **argv)
 	optind = 1;
 	villages_builtin(&builtin);
 	/* options stop at KIND: what follows are the event's fields */
-	const char *spool_dir = getenv("LAWTALLY_SPOOL");
+	const char *spool_dir = cli_send_spool();
 	while ((opt = getopt_long(argc, argv, "+:f:e:t:b:w:a:s:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'f': s.file = optarg; file_mode = 1; break;

@@ -34,7 +34,7 @@ const char cmd_spool_help[] =
 	"events the daemon refused, with its reason (fix them and send them anew as\n"
 	"new events), and --clear then empties that list.\n"
 	"\n"
-	"  -s, --spool DIR       the spool (default $LAWTALLY_SPOOL or " DEFAULT_SPOOL ")\n"
+	SPOOL_HELP
 	"  -j, --json            status: one JSON object; rejected: one per line\n"
 	"  -c, --clear           rejected: remove them after listing\n"
 	"  -e, --endpoint E      flush: ingest endpoint (default $LAWTALLY_INGEST or\n"
@@ -50,11 +50,6 @@ const char cmd_spool_help[] =
 	"status says why they wait. Exit: 0 done; 1 some events rejected; 2 usage\n"
 	"or no spool; 3 the daemon did not answer, or refused for now, for the whole\n"
 	"timeout (the events stay spooled).\n";
-
-const char *cli_spool_dir(const char *dir)
-{
-	return dir ? dir : cli_env_or("LAWTALLY_SPOOL", DEFAULT_SPOOL);
-}
 
 static void print_rejected(uint64_t seq, const Lawtally__V1__Event *e, const char *reason,
 			   void *arg)
@@ -218,31 +213,36 @@ static void local_time(int64_t at, char out[64])
 		snprintf(out, 64, "-");
 }
 
-static void print_status(const char *dir, const struct spool_status *st, int json)
+static void print_status(const char *dir, const char *origin, const struct spool_status *st,
+			 int json)
 {
 	if (json) {
-		json_t *reason = json_string(st->wait_reason);
-		char *rtext = reason ? json_dumps(reason, JSON_ENCODE_ANY) : NULL;
-		json_decref(reason);
-		printf("{\"spool\":\"%s\",\"queued\":%llu,\"queued_bytes\":%llu,\"rejected\":%llu,"
-		       "\"rejected_bytes\":%llu,\"oldest\":%lld,\"next_seq\":%llu,"
-		       "\"max_events\":%llu,\"max_bytes\":%llu,\"sender_pid\":%ld",
-		       dir, (unsigned long long)st->queued, (unsigned long long)st->queued_bytes,
-		       (unsigned long long)st->rejected, (unsigned long long)st->rejected_bytes,
-		       (long long)st->oldest, (unsigned long long)st->next_seq,
-		       (unsigned long long)st->max_events, (unsigned long long)st->max_bytes,
-		       st->sender_pid);
-		if (st->wait_reason[0] && rtext)
-			printf(",\"waiting\":{\"reason\":%s,\"since\":%lld,\"last_try\":%lld}}\n", rtext,
-			       (long long)st->wait_since, (long long)st->wait_last);
-		else
-			printf(",\"waiting\":null}\n");
-		free(rtext);
+		json_t *o = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+				      "spool", dir, "from", origin, "queued", (json_int_t)st->queued,
+				      "queued_bytes", (json_int_t)st->queued_bytes,
+				      "rejected", (json_int_t)st->rejected,
+				      "rejected_bytes", (json_int_t)st->rejected_bytes,
+				      "oldest", (json_int_t)st->oldest,
+				      "next_seq", (json_int_t)st->next_seq,
+				      "max_events", (json_int_t)st->max_events,
+				      "max_bytes", (json_int_t)st->max_bytes,
+				      "sender_pid", (json_int_t)st->sender_pid,
+				      "delivered", (json_int_t)st->delivered,
+				      "last_delivered", (json_int_t)st->last_delivered);
+		json_t *reason = st->wait_reason[0] ? json_string(st->wait_reason) : NULL;
+		json_object_set_new(o, "waiting", reason ? json_pack("{s:o, s:I, s:I}", "reason", reason,
+								     "since", (json_int_t)st->wait_since,
+								     "last_try", (json_int_t)st->wait_last)
+							 : json_null());
+		char *text = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+		printf("%s\n", text ? text : "{}");
+		free(text);
+		json_decref(o);
 		return;
 	}
 	char oldest[64];
 	local_time(st->oldest, oldest);
-	printf(_("spool:    %s\n"), dir);
+	printf(_("spool:    %s (%s)\n"), dir, origin);
 	printf(_("queued:   %llu events, %llu bytes; oldest enqueued %s\n"),
 	       (unsigned long long)st->queued, (unsigned long long)st->queued_bytes, oldest);
 	if (st->wait_reason[0]) {
@@ -255,6 +255,12 @@ static void print_status(const char *dir, const struct spool_status *st, int jso
 	       (unsigned long long)st->rejected);
 	printf(_("limits:   %llu events, %llu bytes\n"), (unsigned long long)st->max_events,
 	       (unsigned long long)st->max_bytes);
+	if (st->last_delivered) {
+		char last[64];
+		local_time(st->last_delivered, last);
+		printf(_("delivered: last at %s; %llu in the log\n"), last,
+		       (unsigned long long)st->delivered);
+	}
 	if (st->sender_pid)
 		printf(_("sender:   pid %ld is sending from it\n"), st->sender_pid);
 	else
@@ -339,8 +345,11 @@ int cmd_spool(int argc, char **argv)
 		return cli_fail("spool", _("\"%s\" is not status, flush or rejected"), what);
 	struct spool *sp = NULL;
 	char err[256];
-	if (spool_open(&sp, o.dir, 0, NULL, err, sizeof(err))) {
-		fprintf(stderr, "lawtally spool %s: %s\n", what, err);
+	int orc = spool_open(&sp, o.dir, 0, NULL, err, sizeof(err));
+	if (orc) {
+		fprintf(stderr, "lawtally spool %s: %s%s%s%s\n", what, err,
+			orc == LT_ENOTFOUND ? " (" : "", orc == LT_ENOTFOUND ? cli_spool_origin(dir) : "",
+			orc == LT_ENOTFOUND ? ")" : "");
 		return EXIT_USAGE;
 	}
 	int rc = 0;
@@ -348,7 +357,7 @@ int cmd_spool(int argc, char **argv)
 		struct spool_status st;
 		rc = spool_status(sp, &st);
 		if (!rc)
-			print_status(o.dir, &st, json);
+			print_status(o.dir, cli_spool_origin(dir), &st, json);
 	} else {
 		rc = spool_rejected(sp, list_rejected, &json);
 		uint64_t n = 0;
