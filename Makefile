@@ -21,7 +21,8 @@
 #   daemon/office/   the office's documents           + daemon/office
 #   daemon/          the lawtallyd process            + daemon
 #   clients/         the client library               -Iclients -Icommon
-#   clients/cli/     the lawtally command             + clients/cli, daemon/store
+#   clients/desk/    the village desk (agent's page)  + clients/desk
+#   clients/cli/     the lawtally command             + clients/cli, clients/desk, daemon/store
 #
 # Each layer is a static library; programs and tests link the libraries of
 # the layers they use, and the linker takes only the objects they need.
@@ -77,14 +78,15 @@ LDFLAGS  += -pthread $(SAN)
 LDLIBS   += $(PC_LIBS) -lm
 
 # Include paths by layer (the most specific pattern wins).
-ALL_INC := -Idaemon -Idaemon/office -Idaemon/store -Iclients/cli -Iclients -Icommon
+ALL_INC := -Idaemon -Idaemon/office -Idaemon/store -Iclients/cli -Iclients/desk -Iclients -Icommon
 $(BUILD)/common/%.o:        LAYER_INC = -Icommon
 $(BUILD)/gen/%.o:           LAYER_INC = -Icommon
 $(BUILD)/daemon/store/%.o:  LAYER_INC = -Idaemon/store -Icommon
 $(BUILD)/daemon/office/%.o: LAYER_INC = -Idaemon/office -Idaemon/store -Icommon
 $(BUILD)/daemon/%.o:        LAYER_INC = -Idaemon -Idaemon/office -Idaemon/store -Icommon
 $(BUILD)/clients/%.o:       LAYER_INC = -Iclients -Icommon
-$(BUILD)/clients/cli/%.o:   LAYER_INC = -Iclients/cli -Iclients -Idaemon/store -Icommon
+$(BUILD)/clients/desk/%.o:  LAYER_INC = -Iclients/desk -Iclients -Icommon
+$(BUILD)/clients/cli/%.o:   LAYER_INC = -Iclients/cli -Iclients/desk -Iclients -Idaemon/store -Icommon
 $(BUILD)/tests/%.o:         LAYER_INC = $(ALL_INC) -Itests/tools -Ibench
 $(BUILD)/bench/%.o:         LAYER_INC = $(ALL_INC) -Ibench
 
@@ -129,6 +131,14 @@ $(BUILD)/daemon/assets_data.o: daemon/assets_data.S $(DASHBOARD_FILES)
 CLIENT_OBJ := $(call objs,$(wildcard clients/*.c))
 CLIENT_LIB := $(BUILD)/liblawtally-client.a
 
+# ---- clients/desk/: the village desk, served by `lawtally agent` --------
+DESK_OBJ := $(call objs,$(wildcard clients/desk/*.c)) $(BUILD)/clients/desk/desk_assets_data.o
+DESK_LIB := $(BUILD)/liblawtally-desk.a
+DESK_FILES := clients/desk/desk.html clients/desk/desk.js clients/desk/desk.css
+$(BUILD)/clients/desk/desk_assets_data.o: clients/desk/desk_assets_data.S $(DESK_FILES)
+	@mkdir -p $(dir $@)
+	$(CC) -c -o $@ $<
+
 # ---- po/: lawtally's messages in other languages (gettext) --------------
 # Each po/LANG.po compiles into $(BUILD)/locale/LANG/LC_MESSAGES/lawtally.mo,
 # where a lawtally run from the build tree finds it (clients/i18n.c);
@@ -155,14 +165,15 @@ $(STORE_LIB):  $(STORE_OBJ)
 $(OFFICE_LIB): $(OFFICE_OBJ)
 $(DAEMON_LIB): $(DAEMON_OBJ)
 $(CLIENT_LIB): $(CLIENT_OBJ)
-$(COMMON_LIB) $(STORE_LIB) $(OFFICE_LIB) $(DAEMON_LIB) $(CLIENT_LIB):
+$(DESK_LIB):   $(DESK_OBJ)
+$(COMMON_LIB) $(STORE_LIB) $(OFFICE_LIB) $(DAEMON_LIB) $(CLIENT_LIB) $(DESK_LIB):
 	@rm -f $@
 	$(AR) rcs $@ $^
 
 # What each kind of program links, highest layer first.
 DAEMON_LIBS := $(DAEMON_LIB) $(OFFICE_LIB) $(STORE_LIB) $(COMMON_LIB)
-CLI_LIBS    := $(CLIENT_LIB) $(STORE_LIB) $(COMMON_LIB)
-ALL_LIBS    := $(DAEMON_LIB) $(OFFICE_LIB) $(STORE_LIB) $(CLIENT_LIB) $(COMMON_LIB)
+CLI_LIBS    := $(DESK_LIB) $(CLIENT_LIB) $(STORE_LIB) $(COMMON_LIB)
+ALL_LIBS    := $(DAEMON_LIB) $(OFFICE_LIB) $(STORE_LIB) $(DESK_LIB) $(CLIENT_LIB) $(COMMON_LIB)
 
 BINS := $(BUILD)/lawtallyd $(BUILD)/lawtally
 $(BUILD)/lawtallyd: $(DAEMON_MAIN) $(DAEMON_LIBS)
@@ -194,6 +205,7 @@ $(eval $(call unit_layer,daemon/office,$(FIXTURE_OBJ) $(OFFICE_LIB) $(STORE_LIB)
 	$(COMMON_LIB)))
 $(eval $(call unit_layer,daemon,$(DAEMON_LIBS)))
 $(eval $(call unit_layer,clients,$(CLIENT_LIB) $(COMMON_LIB)))
+$(eval $(call unit_layer,clients/desk,$(DESK_LIB) $(CLIENT_LIB) $(COMMON_LIB)))
 $(eval $(call unit_layer,bench,$(BUILD)/bench/hist.o))
 # The store's tests inject EIO and MAP_FULL into the real LMDB calls.
 $(BUILD)/tests/daemon/store/test_store: LDFLAGS += -Wl,--wrap=mdb_put -Wl,--wrap=mdb_txn_commit
@@ -201,7 +213,7 @@ $(BUILD)/tests/daemon/store/test_store_migrate: LDFLAGS += -Wl,--wrap=mdb_put
 
 # Fuzz targets (tests/fuzz/fuzz_NAME.c): each as a replay of its saved
 # inputs in every build (a unit test), and as a libFuzzer binary in `make fuzz`.
-FUZZ_TARGETS := request jsonl csv config httpquery clientfile xlsx
+FUZZ_TARGETS := request jsonl csv config httpquery clientfile xlsx desk
 FUZZ_BIN := $(FUZZ_TARGETS:%=$(BUILD)/tests/fuzz/fuzz_%)
 UNIT_BIN += $(FUZZ_TARGETS:%=$(BUILD)/tests/replay_%)
 $(BUILD)/tests/replay_%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/replay.o $(ALL_LIBS)
@@ -371,5 +383,5 @@ clean:
 
 # Header dependencies of the objects this build makes, and of no other.
 ALL_OBJ := $(COMMON_OBJ) $(STORE_OBJ) $(OFFICE_OBJ) $(DAEMON_OBJ) $(DAEMON_MAIN) $(CLIENT_OBJ) \
-	$(CLI_OBJ) $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/*/*.c tests/*/*/*.c bench/*.c))
+	$(DESK_OBJ) $(CLI_OBJ) $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/*/*.c tests/*/*/*.c bench/*.c))
 -include $(ALL_OBJ:.o=.d)
