@@ -14,13 +14,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <poll.h>
+#include <sys/eventfd.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "desk_api.h"
 #include "desk_assets.h"
 #include "err.h"
+#include "now.h"
 #include "peer.h"
 #include "xalloc.h"
 
@@ -32,18 +37,15 @@ void desk_link_init(struct desk_link *l)
 {
 	memset(l, 0, sizeof(*l));
 	pthread_mutex_init(&l->mu, NULL);
-	pthread_condattr_t ca;
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&l->wake, &ca);
-	pthread_condattr_destroy(&ca);
+	l->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	l->state = DESK_LINK_UNKNOWN;
 	l->since = (int64_t)time(NULL);
 }
 
 void desk_link_destroy(struct desk_link *l)
 {
-	pthread_cond_destroy(&l->wake);
+	if (l->wake_fd >= 0)
+		close(l->wake_fd);
 	pthread_mutex_destroy(&l->mu);
 }
 
@@ -59,46 +61,27 @@ void desk_link_set(struct desk_link *l, enum desk_link_state state, const char *
 
 void desk_link_kick(struct desk_link *l)
 {
-	pthread_mutex_lock(&l->mu);
-	l->kicked = 1;
-	pthread_cond_signal(&l->wake);
-	pthread_mutex_unlock(&l->mu);
+	uint64_t one = 1;
+	if (l->wake_fd >= 0 && write(l->wake_fd, &one, sizeof(one)) != sizeof(one)) {
+		/* EAGAIN: the counter is full, a kick is pending anyway */
+	}
 }
 
 int desk_link_nap(struct desk_link *l, long ms, const volatile sig_atomic_t *stop)
 {
-	struct timespec until;
-	clock_gettime(CLOCK_MONOTONIC, &until);
-	until.tv_sec += ms / 1000;
-	until.tv_nsec += (ms % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
-	int kicked = 0;
-	pthread_mutex_lock(&l->mu);
-	while (!l->kicked && !(stop && *stop)) {
-		struct timespec now, step;
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (now.tv_sec > until.tv_sec ||
-		    (now.tv_sec == until.tv_sec && now.tv_nsec >= until.tv_nsec))
-			break;
-		/* a signal sets *stop without the mutex: look again every step */
-		step = now;
-		step.tv_nsec += NAP_STEP_MS * 1000000L;
-		if (step.tv_nsec >= 1000000000L) {
-			step.tv_sec++;
-			step.tv_nsec -= 1000000000L;
+	int64_t until = now_mono_ms() + ms;
+	for (;;) {
+		int64_t left = until - now_mono_ms();
+		if ((stop && *stop) || left <= 0)
+			return 0;
+		/* a signal sets *stop without a kick: look again every step */
+		struct pollfd p = {l->wake_fd, POLLIN, 0};
+		if (poll(&p, l->wake_fd >= 0, (int)(left < NAP_STEP_MS ? left : NAP_STEP_MS)) > 0) {
+			uint64_t n;
+			if (read(l->wake_fd, &n, sizeof(n)) == sizeof(n))
+				return 1;
 		}
-		if (step.tv_sec > until.tv_sec ||
-		    (step.tv_sec == until.tv_sec && step.tv_nsec > until.tv_nsec))
-			step = until;
-		pthread_cond_timedwait(&l->wake, &l->mu, &step);
 	}
-	kicked = l->kicked;
-	l->kicked = 0;
-	pthread_mutex_unlock(&l->mu);
-	return kicked;
 }
 
 /* ---- the server ---- */
@@ -119,6 +102,22 @@ static enum desk_method method_of(enum evhttp_cmd_type c)
 	case EVHTTP_REQ_POST: return DESK_POST;
 	default: return DESK_OTHER;
 	}
+}
+
+/*
+ * 1 if a header the checks rely on comes twice: the checks read the first,
+ * something else might read the last.
+ */
+static int doubled(struct evkeyvalq *in)
+{
+	static const char *const names[] = {"Host", "Origin", "X-Desk-Token", "Content-Type",
+					    "Sec-Fetch-Site"};
+	int seen[5] = {0};
+	for (struct evkeyval *h = in->tqh_first; h; h = h->next.tqe_next)
+		for (int i = 0; i < 5; i++)
+			if (strcasecmp(h->key, names[i]) == 0 && seen[i]++)
+				return 1;
+	return 0;
 }
 
 static void on_request(struct evhttp_request *req, void *arg)
@@ -144,7 +143,15 @@ static void on_request(struct evhttp_request *req, void *arg)
 	};
 	rq.body = rq.body_len ? evbuffer_pullup(body, -1) : NULL;
 	struct desk_response rs;
-	desk_api_handle(d->api, &rq, (int64_t)time(NULL), &rs);
+	if (doubled(in)) {
+		memset(&rs, 0, sizeof(rs));
+		rs.status = 400;
+		rs.content_type = "application/json; charset=utf-8";
+		rs.data = (const unsigned char *)"{\"error\":\"请求头重复\"}";
+		rs.len = strlen((const char *)rs.data);
+	} else {
+		desk_api_handle(d->api, &rq, (int64_t)time(NULL), &rs);
+	}
 	struct evkeyvalq *out = evhttp_request_get_output_headers(req);
 	evhttp_add_header(out, "Content-Type", rs.content_type);
 	evhttp_add_header(out, "Cache-Control", rs.cache ? "no-cache" : "no-store");

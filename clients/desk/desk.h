@@ -36,12 +36,11 @@ enum desk_link_state {
 /*
  * Shared by the forwarder (which writes it) and the desk (which reads it,
  * and wakes the forwarder when a record is saved). Initialise with
- * desk_link_init(); every access takes mu.
+ * desk_link_init(); every access to the state takes mu.
  */
 struct desk_link {
 	pthread_mutex_t mu;
-	pthread_cond_t wake;
-	int kicked;                   /* a record was saved: try now */
+	int wake_fd;                  /* an eventfd: a record was saved, try now */
 	enum desk_link_state state;
 	char error[200];              /* why it is down or waiting */
 	int64_t since;                /* when the state began, unix seconds */

@@ -240,8 +240,9 @@ int desk_record_event(const json_t *obj, const struct desk_who *who, int64_t now
 	return check(out, who, now, why);
 }
 
-int desk_record_retraction(const uint8_t *target, const char *reason, const struct desk_who *who,
-			   int64_t now, struct desk_event *out, struct desk_refusal *why)
+int desk_record_retraction(const uint8_t *target, int64_t target_at, const char *reason,
+			   const struct desk_who *who, int64_t now, struct desk_event *out,
+			   struct desk_refusal *why)
 {
 	memset(out, 0, sizeof(*out));
 	memset(why, 0, sizeof(*why));
@@ -256,7 +257,7 @@ int desk_record_retraction(const uint8_t *target, const char *reason, const stru
 	out->retraction.reason = out->reason;
 	out->ev.body_case = LAWTALLY__V1__EVENT__BODY_RETRACTION;
 	out->ev.retraction = &out->retraction;
-	int rc = envelope(out, who, now, why);
+	int rc = envelope(out, who, target_at < now ? target_at : now, why);
 	return rc ? rc : check(out, who, now, why);
 }
 

@@ -66,10 +66,14 @@ int desk_record_event(const json_t *obj, const struct desk_who *who, int64_t now
 
 /*
  * A retraction of the event with id target (16 bytes) for reason (1..200
- * bytes, UTF-8), checked as above. Returns 0, or LT_EINVAL with *why.
+ * bytes, UTF-8), checked as above. It occurs when the withdrawn event
+ * did (target_at, but never after now): a correction belongs to the work
+ * it corrects, and a PC whose clock runs fast would otherwise date it
+ * past what the township accepts. Returns 0, or LT_EINVAL with *why.
  */
-int desk_record_retraction(const uint8_t *target, const char *reason, const struct desk_who *who,
-			   int64_t now, struct desk_event *out, struct desk_refusal *why);
+int desk_record_retraction(const uint8_t *target, int64_t target_at, const char *reason,
+			   const struct desk_who *who, int64_t now, struct desk_event *out,
+			   struct desk_refusal *why);
 
 /*
  * The fields of event e as the page shows them (kind, date, labels in

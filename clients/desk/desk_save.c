@@ -82,6 +82,7 @@ struct target {
 	enum spool_state state;
 	int kind; /* the body case */
 	uint8_t id[16];
+	int64_t occurred_at;
 };
 
 static int find_target(const struct spool_record *r, void *arg)
@@ -93,6 +94,7 @@ static int find_target(const struct spool_record *r, void *arg)
 	if (t->found) {
 		t->state = r->state;
 		t->kind = r->e->body_case;
+		t->occurred_at = r->e->occurred_at;
 		memcpy(t->id, r->e->id.data, 16);
 	}
 	return 1;
@@ -147,7 +149,7 @@ void desk_post_change(struct desk_api *a, const struct desk_request *rq, uint64_
 	size_t n = 0;
 	Lawtally__V1__Event *ev[2];
 	if (!rejected) {
-		if (desk_record_retraction(t.id, reason, &a->who, now, &de[n], &why)) {
+		if (desk_record_retraction(t.id, t.occurred_at, reason, &a->who, now, &de[n], &why)) {
 			desk_reply_error(rs, 422, why.message, why.field, why.detail);
 			goto out;
 		}

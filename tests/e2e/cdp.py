@@ -11,6 +11,8 @@ library only), opens URL, and runs the steps in order:
     wait:EXPR        until the JavaScript EXPR is truthy (polled every 50 ms)
     eval:EXPR        prints the JSON value of EXPR on one line
     run:COMMAND      runs a shell command; its failure fails the script
+    file:SEL=PATH    puts the file PATH in the file input matched by the CSS
+                     selector SEL, as a person choosing it would
     screenshot:FILE  writes the viewport (WxH) as PNG
     goto:URL         opens URL in the same page (a path alone: on URL's server)
     media:TYPE       emulates CSS media TYPE (print, screen; "" for none)
@@ -179,6 +181,14 @@ def run_step(b, step, size, timeout, base):
             subprocess.run(arg, shell=True, check=True, timeout=timeout)
         except subprocess.SubprocessError as e:
             raise Failure(str(e))
+    elif kind == "file":
+        sel, _, path = arg.partition("=")
+        root = b.send("DOM.getDocument", timeout=timeout)["root"]["nodeId"]
+        node = b.send("DOM.querySelector", {"nodeId": root, "selector": sel}, timeout=timeout)
+        if not node.get("nodeId"):
+            raise Failure("no element matches %s" % sel)
+        b.send("DOM.setFileInputFiles", {"nodeId": node["nodeId"], "files": [path]},
+               timeout=timeout)
     elif kind == "screenshot":
         shot = b.send("Page.captureScreenshot", {"format": "png", "clip": {
             "x": 0, "y": 0, "width": size[0], "height": size[1], "scale": 1}}, timeout=timeout)
