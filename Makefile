@@ -41,6 +41,8 @@ DEB_PKGS := build-essential pkg-config protobuf-c-compiler libprotobuf-c-dev \
 	zlib1g-dev
 # The dashboard embeds Debian's Chart.js; its test drives Chromium over CDP.
 DEB_PKGS += libjs-chart.js chromium python3
+# The village desk's test runs the agent on a clock three days fast.
+DEB_PKGS += libfaketime
 # End-to-end tests: HTTP and JSON from the shell, a test store edited with
 # mdb_load, the unit checked by systemd-analyze, man pages by groff, a full
 # disk on a tmpfs and a frozen one on a loop-mounted ext4 image, a daemon
@@ -339,9 +341,14 @@ fuzz-run: $(FUZZ_BIN)
 	@tests/fuzz/run.sh $(BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 # Install: `make install [PREFIX=/usr/local] [DESTDIR=]` puts the binaries,
-# the man pages, the message catalogues and the systemd unit under PREFIX, and the packaged config
-# (data_dir = /var/lib/lawtally) at /etc/lawtally/lawtallyd.conf unless one
-# is there already. tests/e2e/test_install.sh checks the tree.
+# the man pages, the message catalogues and the systemd units (lawtallyd,
+# lawtally-agent) under PREFIX, the packaged config (data_dir =
+# /var/lib/lawtally) at /etc/lawtally/lawtallyd.conf unless one is there
+# already, and the village PC's spool directory /var/lib/lawtally-spool
+# (2770, group lawtally: the agent and the mediators share it). Run as root
+# without DESTDIR it also makes the system user and group lawtally that the
+# agent's unit runs as, and gives the spool's files to the group.
+# tests/e2e/test_install.sh checks the tree.
 PREFIX  ?= /usr/local
 BINDIR  := $(PREFIX)/bin
 SBINDIR := $(PREFIX)/sbin
@@ -349,6 +356,8 @@ MANDIR  := $(PREFIX)/share/man
 LOCALEDIR := $(PREFIX)/share/locale
 UNITDIR := $(PREFIX)/lib/systemd/system
 CONFDIR := /etc/lawtally
+SPOOLDIR := /var/lib/lawtally-spool
+SPOOL_GROUP := lawtally
 install: $(BINS) $(MO_FILES)
 	install -d -m 0755 $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man1 \
 		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(CONFDIR)
@@ -363,7 +372,20 @@ install: $(BINS) $(MO_FILES)
 	install -m 0644 docs/man/lawtallyd.conf.5 $(DESTDIR)$(MANDIR)/man5/lawtallyd.conf.5
 	install -m 0644 docs/man/lawtallyd.8 $(DESTDIR)$(MANDIR)/man8/lawtallyd.8
 	sed 's|/usr/local/sbin/|$(SBINDIR)/|g' systemd/lawtallyd.service >$(DESTDIR)$(UNITDIR)/lawtallyd.service
-	chmod 0644 $(DESTDIR)$(UNITDIR)/lawtallyd.service
+	sed 's|/usr/local/bin/|$(BINDIR)/|g' systemd/lawtally-agent.service \
+		>$(DESTDIR)$(UNITDIR)/lawtally-agent.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/lawtallyd.service $(DESTDIR)$(UNITDIR)/lawtally-agent.service
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then \
+		getent group $(SPOOL_GROUP) >/dev/null || groupadd --system $(SPOOL_GROUP); \
+		getent passwd $(SPOOL_GROUP) >/dev/null || useradd --system --gid $(SPOOL_GROUP) \
+			--no-create-home --home-dir $(SPOOLDIR) --shell /usr/sbin/nologin $(SPOOL_GROUP); \
+		install -d -o $(SPOOL_GROUP) -g $(SPOOL_GROUP) -m 2770 $(SPOOLDIR); \
+		find $(SPOOLDIR) -mindepth 1 -exec chgrp $(SPOOL_GROUP) {} + -exec chmod g+rw {} +; \
+		echo "install: $(SPOOLDIR) for the group $(SPOOL_GROUP): usermod -aG $(SPOOL_GROUP) MEDIATOR"; \
+	else \
+		install -d -m 2770 $(DESTDIR)$(SPOOLDIR); \
+		echo "install: $(DESTDIR)$(SPOOLDIR): give it to the group $(SPOOL_GROUP) (chgrp) on the target"; \
+	fi
 	@if [ -e $(DESTDIR)$(CONFDIR)/lawtallyd.conf ]; then \
 		echo "install: keeping the existing $(DESTDIR)$(CONFDIR)/lawtallyd.conf"; \
 	else \
@@ -371,12 +393,13 @@ install: $(BINS) $(MO_FILES)
 		sed 's|^data_dir = .*|data_dir = /var/lib/lawtally|' config/lawtallyd.conf \
 			>$(DESTDIR)$(CONFDIR)/lawtallyd.conf && chmod 0644 $(DESTDIR)$(CONFDIR)/lawtallyd.conf; \
 	fi
-# Leaves /etc/lawtally and the data in /var/lib/lawtally alone.
+# Leaves /etc/lawtally, the data in /var/lib/lawtally and the spool alone.
 uninstall:
 	for l in $(PO_LANGS); do rm -f $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/lawtally.mo; done
 	rm -f $(DESTDIR)$(BINDIR)/lawtally $(DESTDIR)$(SBINDIR)/lawtallyd \
 		$(DESTDIR)$(MANDIR)/man1/lawtally.1 $(DESTDIR)$(MANDIR)/man5/lawtallyd.conf.5 \
-		$(DESTDIR)$(MANDIR)/man8/lawtallyd.8 $(DESTDIR)$(UNITDIR)/lawtallyd.service
+		$(DESTDIR)$(MANDIR)/man8/lawtallyd.8 $(DESTDIR)$(UNITDIR)/lawtallyd.service \
+		$(DESTDIR)$(UNITDIR)/lawtally-agent.service
 
 clean:
 	rm -rf build

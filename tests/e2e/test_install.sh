@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # make install into a DESTDIR: the exact tree with its modes, the packaged
 # config (data_dir = /var/lib/lawtally) that the daemon accepts, man pages
-# that groff renders without a warning, and a unit that systemd-analyze
-# verify accepts (binary and man pages found in the DESTDIR).
+# that groff renders without a warning, both units (the daemon's and the
+# village agent's) with the binaries' paths under PREFIX, which
+# systemd-analyze verify accepts (binaries and man pages found in the
+# DESTDIR), and the spool directory the agent shares with its group.
 . "$(dirname "$0")/lib.sh"
 
 ROOTDIR=$T/root
@@ -22,6 +24,7 @@ drwxr-xr-x ./usr/local/bin
 drwxr-xr-x ./usr/local/lib
 drwxr-xr-x ./usr/local/lib/systemd
 drwxr-xr-x ./usr/local/lib/systemd/system
+-rw-r--r-- ./usr/local/lib/systemd/system/lawtally-agent.service
 -rw-r--r-- ./usr/local/lib/systemd/system/lawtallyd.service
 drwxr-xr-x ./usr/local/sbin
 -rwxr-xr-x ./usr/local/sbin/lawtallyd
@@ -37,6 +40,9 @@ drwxr-xr-x ./usr/local/share/man/man5
 -rw-r--r-- ./usr/local/share/man/man5/lawtallyd.conf.5
 drwxr-xr-x ./usr/local/share/man/man8
 -rw-r--r-- ./usr/local/share/man/man8/lawtallyd.8
+drwxr-xr-x ./var
+drwxr-xr-x ./var/lib
+drwxrws--- ./var/lib/lawtally-spool
 TREE
 diff -u "$T/expected" "$T/tree" >&2 || fail "installed tree differs (above)"
 cmp -s "$BUILD/lawtallyd" "$ROOTDIR/usr/local/sbin/lawtallyd" || fail "lawtallyd not the built one"
@@ -69,6 +75,17 @@ make -s -C "$ROOT" BUILD="$BUILD" -o "$BUILD/lawtallyd" -o "$BUILD/lawtally" PRE
 	DESTDIR="$T/root-usr" install >/dev/null 2>&1 || fail "make install PREFIX=/usr"
 grep -qx "ExecStart=/usr/sbin/lawtallyd -c /etc/lawtally/lawtallyd.conf" \
 	"$T/root-usr/usr/lib/systemd/system/lawtallyd.service" || fail "PREFIX=/usr unit"
+agent_unit=$T/root-usr/usr/lib/systemd/system/lawtally-agent.service
+grep -qx "ExecStart=/usr/bin/lawtally agent" "$agent_unit" ||
+	fail "PREFIX=/usr agent unit: $(grep ^ExecStart= "$agent_unit")"
+! grep -q "/usr/local" "$agent_unit" "$T/root-usr/usr/lib/systemd/system/lawtallyd.service" ||
+	fail "PREFIX=/usr units still name /usr/local: $(grep -h /usr/local "$agent_unit")"
+# the agent's unit is hardened as the daemon's: every hardening setting of
+# lawtallyd.service but those of its identity and data is in it too
+for k in $(sed -n '/^# Hardening/,/^\[Install\]/s/=.*//p' "$ROOT/systemd/lawtallyd.service" |
+	grep -v '^#' | grep -v '^\[' | sort -u); do
+	grep -q "^$k=" "$ROOT/systemd/lawtally-agent.service" || fail "the agent's unit lacks $k="
+done
 
 # man pages: no groff warnings (-k: through preconv, as man(1) reads the UTF-8 of lawtally(1))
 for m in man1/lawtally.1 man5/lawtallyd.conf.5 man8/lawtallyd.8; do
@@ -83,6 +100,13 @@ command -v systemd-analyze >/dev/null || fail "systemd-analyze missing (make dep
 mkdir "$T/unit"
 sed "s|/usr/local/sbin/lawtallyd|$ROOTDIR/usr/local/sbin/lawtallyd|g" "$unit" >"$T/unit/lawtallyd.service"
 grep -q "^ExecStart=$ROOTDIR/usr/local/sbin/lawtallyd " "$T/unit/lawtallyd.service" || fail "unit copy"
+sed "s|/usr/local/bin/lawtally|$ROOTDIR/usr/local/bin/lawtally|g" \
+	"$ROOTDIR/usr/local/lib/systemd/system/lawtally-agent.service" >"$T/unit/lawtally-agent.service"
+grep -qx "ExecStart=$ROOTDIR/usr/local/bin/lawtally agent" "$T/unit/lawtally-agent.service" ||
+	fail "agent unit copy"
+out=$(MANPATH="$ROOTDIR/usr/local/share/man" SYSTEMD_LOG_LEVEL=warning systemd-analyze verify \
+	"$T/unit/lawtally-agent.service" 2>&1) || fail "systemd-analyze verify of the agent's unit: $out"
+[ -z "$out" ] || fail "systemd-analyze verify of the agent's unit says: $out"
 verify() { MANPATH="$ROOTDIR/usr/local/share/man" systemd-analyze verify "$T/unit/lawtallyd.service" 2>&1; }
 out=$(verify) || fail "systemd-analyze verify: $out"
 [ -z "$out" ] || fail "systemd-analyze verify says: $out"
