@@ -41,8 +41,6 @@ DEB_PKGS := build-essential pkg-config protobuf-c-compiler libprotobuf-c-dev \
 	zlib1g-dev
 # The dashboard embeds Debian's Chart.js; its test drives Chromium over CDP.
 DEB_PKGS += libjs-chart.js chromium python3
-# The village desk's test runs the agent on a clock three days fast.
-DEB_PKGS += libfaketime
 # End-to-end tests: HTTP and JSON from the shell, a test store edited with
 # mdb_load, the unit checked by systemd-analyze, man pages by groff, a full
 # disk on a tmpfs and a frozen one on a loop-mounted ext4 image, a daemon

@@ -55,7 +55,8 @@ function showState(s) {
   const link = $("link");
   link.dataset.link = s.link.state;
   $("link-text").textContent = LINK_WORDS[s.link.state] || LINK_WORDS.unknown;
-  $("link-text").title = s.link.error || "";
+  $("link-why").textContent = s.queued && (s.link.waiting || s.link.error)
+    ? "（" + (s.link.waiting || s.link.error) + "）" : "";
   $("last-delivery").textContent = s.link.last_delivery ? "上次送达：" + timeText(s.link.last_delivery) : "尚未送达过";
   $("queued").textContent = `待发送 ${s.queued} 条` + (s.rejected ? `，被退回 ${s.rejected} 条` : "");
 }

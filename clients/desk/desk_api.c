@@ -174,6 +174,7 @@ static void get_state(struct desk_api *a, int64_t now, struct desk_response *rs)
 		json_object_set_new(link, "since", json_integer(a->c.link->since));
 		pthread_mutex_unlock(&a->c.link->mu);
 	}
+	json_object_set_new(link, "waiting", json_string(st.wait_reason));
 	json_t *o = json_pack("{s:{s:s, s:s}, s:s, s:o, s:I, s:I, s:I, s:s, s:s, s:I, s:o}",
 			      "village", "code", a->c.village, "name", v ? v->name : a->c.village,
 			      "token", a->c.token, "link", link, "queued", (json_int_t)st.queued,

@@ -132,7 +132,15 @@ static const char *field_of_reason(const char *reason)
 static int check(struct desk_event *o, const struct desk_who *who, int64_t now,
 		 struct desk_refusal *why)
 {
-	const char *reason = validate_event(&o->ev, who->villages, now);
+	/*
+	 * The daemon holds an event dated over a day ahead of its clock (it
+	 * cannot tell whose clock is wrong) and the spool keeps it queued; a
+	 * mediator records work done, so by this PC's clock it is a mistake.
+	 */
+	if (validate_ahead(&o->ev, now) > 0)
+		return refuse(why, "date", "日期在将来：请核对日期（以及本机的时钟）",
+			      "occurred_at: more than one day ahead of this PC's clock");
+	const char *reason = validate_event(&o->ev, who->villages);
 	if (!reason) {
 		struct scope sc = {SCOPE_VILLAGE, ""};
 		snprintf(sc.village, sizeof(sc.village), "%s", who->village);
@@ -240,9 +248,9 @@ int desk_record_event(const json_t *obj, const struct desk_who *who, int64_t now
 	return check(out, who, now, why);
 }
 
-int desk_record_retraction(const uint8_t *target, int64_t target_at, const char *reason,
-			   const struct desk_who *who, int64_t now, struct desk_event *out,
-			   struct desk_refusal *why)
+int desk_record_retraction(const uint8_t *target, int64_t target_at, const char *target_village,
+			   const char *reason, const struct desk_who *who, int64_t now,
+			   struct desk_event *out, struct desk_refusal *why)
 {
 	memset(out, 0, sizeof(*out));
 	memset(why, 0, sizeof(*why));
@@ -255,6 +263,8 @@ int desk_record_retraction(const uint8_t *target, int64_t target_at, const char 
 	out->retraction.event_id.data = out->target;
 	out->retraction.event_id.len = sizeof(out->target);
 	out->retraction.reason = out->reason;
+	snprintf(out->scope, sizeof(out->scope), "village:%s", target_village);
+	out->retraction.scope = out->scope;
 	out->ev.body_case = LAWTALLY__V1__EVENT__BODY_RETRACTION;
 	out->ev.retraction = &out->retraction;
 	int rc = envelope(out, who, target_at < now ? target_at : now, why);
@@ -393,6 +403,7 @@ const char *desk_reason_zh(const char *reason)
 		{"retraction.event_id: only the original sender",
 		 "只有原报送方或乡镇办公室可以撤回这条记录"},
 		{"retraction.reason", "更正原因最长200字节"},
+		{"retraction.scope", "更正记录没有写明所撤回记录的村"},
 		{"scope: a village key sends events of its own village only",
 		 "本机的密钥只能报送本村的记录"},
 		{"scope: village keys send", "村里只能报送矛盾纠纷、培训和更正"},

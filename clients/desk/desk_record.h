@@ -38,7 +38,7 @@ struct desk_event {
 	Lawtally__V1__Retraction retraction;
 	uint8_t id[16], target[16];
 	char village[VILLAGE_CODE_MAX + 1], source[72], case_id[72], recorded_by[72], topic[208],
-		reason[208];
+		reason[208], scope[8 + VILLAGE_CODE_MAX + 1];
 };
 
 /* Why a record was refused: the field at fault (a form field's name, or ""), and why. */
@@ -58,22 +58,24 @@ struct desk_who {
 /*
  * Builds the event of record obj (a dispute or a training) with a fresh
  * id, and checks it with validate_event() and the village role's
- * scope_check_event() at time now: exactly what the daemon will apply.
+ * scope_check_event(): exactly what the daemon will apply; and refuses a
+ * date over a day ahead of now, which the daemon would hold back.
  * Returns 0, or LT_EINVAL with *why filled.
  */
 int desk_record_event(const json_t *obj, const struct desk_who *who, int64_t now,
 		      struct desk_event *out, struct desk_refusal *why);
 
 /*
- * A retraction of the event with id target (16 bytes) for reason (1..200
- * bytes, UTF-8), checked as above. It occurs when the withdrawn event
- * did (target_at, but never after now): a correction belongs to the work
- * it corrects, and a PC whose clock runs fast would otherwise date it
- * past what the township accepts. Returns 0, or LT_EINVAL with *why.
+ * A retraction of the event with id target (16 bytes), a dispute or
+ * training of village target_village (its id's scope), for reason
+ * (1..200 bytes, UTF-8), checked as above. It occurs when the withdrawn
+ * event did (target_at, but never after now): a correction belongs to the
+ * work it corrects, and a PC whose clock runs fast would otherwise date it
+ * past what the township takes. Returns 0, or LT_EINVAL with *why.
  */
-int desk_record_retraction(const uint8_t *target, int64_t target_at, const char *reason,
-			   const struct desk_who *who, int64_t now, struct desk_event *out,
-			   struct desk_refusal *why);
+int desk_record_retraction(const uint8_t *target, int64_t target_at, const char *target_village,
+			   const char *reason, const struct desk_who *who, int64_t now,
+			   struct desk_event *out, struct desk_refusal *why);
 
 /*
  * The fields of event e as the page shows them (kind, date, labels in

@@ -83,6 +83,7 @@ struct target {
 	int kind; /* the body case */
 	uint8_t id[16];
 	int64_t occurred_at;
+	char village[VILLAGE_CODE_MAX + 1];
 };
 
 static int find_target(const struct spool_record *r, void *arg)
@@ -95,6 +96,7 @@ static int find_target(const struct spool_record *r, void *arg)
 		t->state = r->state;
 		t->kind = r->e->body_case;
 		t->occurred_at = r->e->occurred_at;
+		snprintf(t->village, sizeof(t->village), "%s", r->e->village);
 		memcpy(t->id, r->e->id.data, 16);
 	}
 	return 1;
@@ -149,7 +151,8 @@ void desk_post_change(struct desk_api *a, const struct desk_request *rq, uint64_
 	size_t n = 0;
 	Lawtally__V1__Event *ev[2];
 	if (!rejected) {
-		if (desk_record_retraction(t.id, t.occurred_at, reason, &a->who, now, &de[n], &why)) {
+		if (desk_record_retraction(t.id, t.occurred_at, t.village, reason, &a->who, now, &de[n],
+					   &why)) {
 			desk_reply_error(rs, 422, why.message, why.field, why.detail);
 			goto out;
 		}

@@ -195,7 +195,7 @@ static void test_records_checked_before_saving(void **state)
 			     "{\"kind\":\"dispute\",\"case_id\":\"WG-1\",\"category\":\"NEIGHBOUR\","
 			     "\"stage\":\"REGISTERED\",\"date\":\"2024-12-23\"}", &o), 422);
 	assert_string_equal(str(o, "field"), "date");
-	assert_string_equal(str(o, "detail"), "occurred_at: more than one day in the future");
+	assert_string_equal(str(o, "detail"), "occurred_at: more than one day ahead of this PC's clock");
 	json_decref(o);
 	assert_int_equal(ask(f, DESK_POST, "/api/records",
 			     "{\"kind\":\"dispute\",\"case_id\":\"WG-1\",\"category\":\"打架\","
@@ -286,6 +286,7 @@ static void test_cases_and_corrections(void **state)
 	assert_int_equal(b.n, 2);
 	assert_int_equal(b.events[0]->body_case, LAWTALLY__V1__EVENT__BODY_RETRACTION);
 	assert_string_equal(b.events[0]->retraction->reason, "类型填错");
+	assert_string_equal(b.events[0]->retraction->scope, "village:ZL07");
 	assert_int_equal(b.events[0]->occurred_at, 1734494400LL); /* that of the record withdrawn */
 	assert_int_equal(b.events[1]->dispute->category,
 			 LAWTALLY__V1__DISPUTE__CATEGORY__CATEGORY_MEDICAL);
