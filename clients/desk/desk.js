@@ -65,7 +65,7 @@ function describe(r) {
   if (r.kind === "dispute") {
     let t = `纠纷 ${r.case_id} · ${r.category_label || r.category} · ${r.stage_label || r.stage}`;
     if (r.amount) t += ` · 协议金额 ${r.amount} 元`;
-    if (r.prevented_criminal) t += " · 防止民转刑";
+    if (r.prevented_criminal) t += ` · 防止民转刑${r.criminal_people ? " " + r.criminal_people + " 人" : ""}`;
     if (r.prevented_group_petition) t += ` · 防止群体性上访${r.people ? " " + r.people + " 人" : ""}`;
     return t;
   }
@@ -216,6 +216,7 @@ function startCorrect(r) {
     $("s-criminal").checked = r.prevented_criminal;
     $("s-group").checked = r.prevented_group_petition;
     $("s-people").value = r.people || "";
+    $("s-criminal-people").value = r.criminal_people || "";
   }
   form.elements.date.value = r.date;
   form.elements.recorded_by.value = r.recorded_by || "";

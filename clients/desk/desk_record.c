@@ -119,6 +119,7 @@ static const char *field_of_reason(const char *reason)
 		{"dispute.case_id", "case_id"}, {"dispute.category", "category"},
 		{"dispute.stage", "stage"}, {"dispute.initiated", "initiated"},
 		{"dispute.agreement_amount_fen", "amount"}, {"dispute.people", "people"},
+		{"dispute.prevented_criminal_people", "criminal_people"},
 		{"training.attendees", "attendees"}, {"training.topic", "topic"},
 		{"occurred_at", "date"}, {"recorded_by", "recorded_by"},
 	};
@@ -195,6 +196,9 @@ static int dispute(const json_t *obj, struct desk_event *o, struct desk_refusal 
 		return refuse(why, "", "防止民转刑、防止群体性上访只能是“是”或“否”", NULL);
 	if (text_of(obj, "people", v, sizeof(v)) || count_of(v, &d->people))
 		return refuse(why, "people", "涉及人数请填整数", NULL);
+	if (text_of(obj, "criminal_people", v, sizeof(v)) ||
+	    count_of(v, &d->prevented_criminal_people))
+		return refuse(why, "criminal_people", "涉及人数请填整数", NULL);
 	o->ev.body_case = LAWTALLY__V1__EVENT__BODY_DISPUTE;
 	o->ev.dispute = d;
 	return 0;
@@ -329,6 +333,7 @@ json_t *desk_record_json(const Lawtally__V1__Event *e)
 		json_object_set_new(o, "prevented_group_petition",
 				    json_boolean(x->prevented_group_petition));
 		json_object_set_new(o, "people", json_integer(x->people));
+		json_object_set_new(o, "criminal_people", json_integer(x->prevented_criminal_people));
 		break;
 	}
 	case LAWTALLY__V1__EVENT__BODY_TRAINING:
@@ -392,6 +397,9 @@ const char *desk_reason_zh(const char *reason)
 		{"dispute.people: only with prevented_group_petition",
 		 "涉及人数只在防止群体性上访时填写"},
 		{"dispute.people", "涉及人数超过100000"},
+		{"dispute.prevented_criminal_people: only with prevented_criminal",
+		 "民转刑涉及人数只在防止民转刑时填写"},
+		{"dispute.prevented_criminal_people", "民转刑涉及人数超过100000"},
 		{"training.attendees", "参训人数超过10000"},
 		{"training.topic", "培训内容最长200字节"},
 		{"recorded_by", "登记人最长64字节"},

@@ -202,6 +202,13 @@ static void test_records_checked_before_saving(void **state)
 			     "\"stage\":\"REGISTERED\",\"date\":\"2024-12-20\"}", &o), 422);
 	assert_string_equal(str(o, "field"), "category");
 	json_decref(o);
+	assert_int_equal(ask(f, DESK_POST, "/api/records",
+			     "{\"kind\":\"dispute\",\"case_id\":\"WG-1\",\"category\":\"LAND\","
+			     "\"stage\":\"RESOLVED\",\"criminal_people\":\"3\",\"date\":\"2024-12-20\"}",
+			     &o), 422);
+	assert_string_equal(str(o, "field"), "criminal_people");
+	assert_string_equal(str(o, "error"), "民转刑涉及人数只在防止民转刑时填写");
+	json_decref(o);
 	assert_int_equal(ask(f, DESK_POST, "/api/records", "[1,2]", &o), 400);
 	json_decref(o);
 	/* saved: Chinese words, 元 with a thousands separator, full-width digits */
