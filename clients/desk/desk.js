@@ -109,6 +109,12 @@ function recordRow(r) {
     b.textContent = "更正";
     b.addEventListener("click", () => startCorrect(r));
     act.appendChild(b);
+    const w = document.createElement("button");
+    w.type = "button";
+    w.className = "withdraw";
+    w.textContent = "撤回";
+    w.addEventListener("click", () => withdraw(r));
+    act.appendChild(w);
   }
   return tr;
 }
@@ -186,6 +192,15 @@ async function save(ev) {
   for (const el of form.elements)
     if (el.name && el.type !== "hidden" && el.type !== "date" && el.tagName === "INPUT")
       el.type === "checkbox" ? (el.checked = false) : (el.value = "");
+  await refresh();
+}
+
+// A record entered by mistake altogether: withdrawn (a rejected one is dropped).
+async function withdraw(r) {
+  if (!window.confirm(`撤回第 ${r.seq} 条记录？${describe(r)}`)) return;
+  const res = await call("POST", `/api/records/${r.seq}/retract`, {});
+  if (!res.ok) { say("没有撤回：" + (res.data.error || "失败"), true); return; }
+  say(r.state === "rejected" ? `已删除被退回的第 ${r.seq} 条记录` : `已撤回第 ${r.seq} 条记录（待发送）`);
   await refresh();
 }
 
