@@ -350,9 +350,11 @@ static void test_ledger(void **state)
 	assert_int_equal(json_array_size(rows), 3);
 	assert_string_equal(str(json_array_get(rows, 0), "outcome"), "events");
 	assert_string_equal(str(json_array_get(rows, 1), "outcome"), "error");
-	assert_string_equal(str(json_array_get(rows, 1), "column"), "D");
-	assert_string_equal(str(json_array_get(rows, 1), "message"), "unknown dispute type \"打架纠纷\"");
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(rows, 1), "line")), 4);
+	assert_memory_equal(str(json_array_get(rows, 1), "message"),
+			    "column D (纠纷类型): unknown dispute type \"打架纠纷\"", 52);
 	assert_string_equal(str(json_array_get(rows, 2), "outcome"), "skipped");
+	assert_string_equal(str(json_array_get(rows, 2), "message"), "a total row");
 	assert_int_equal(json_integer_value(json_object_get(o, "new_events")), 2);
 	assert_true(json_is_false(json_object_get(o, "saved")));
 	json_decref(o);
