@@ -173,6 +173,13 @@ assert_eq 200 "$(post '/api/ledger?kind=dispute&commit=1' application/octet-stre
 	"the ledger again"
 assert_eq "16 0 0" "$(jq -r '"\(.already) \(.new_events) \(.first_seq)"' "$T/post.out")" "the ledger again"
 
+# an Excel workbook too (python3-openpyxl writes it): each row's outcome, read by the import's code
+/usr/bin/python3 "$ROOT/tests/tools/ledger_workbook.py" "$T/ledger.xlsx" || fail "making the workbook"
+assert_eq 200 "$(post '/api/ledger?kind=dispute&commit=0&name=ledger.xlsx' application/octet-stream \
+	--data-binary @"$T/ledger.xlsx")" "the workbook checked"
+assert_eq "8 0 false" "$(jq -r '"\(.cases) \(.bad) \(.saved)"' "$T/post.out")" "the workbook's rows"
+jq -r .encoding "$T/post.out" | grep -q "Excel" || fail "the workbook read as: $(jq -r .encoding "$T/post.out")"
+
 # --- requests from elsewhere are refused ------------------------------------------
 before=$("$LAWTALLY" spool status --spool "$SPOOL" --json | jq .next_seq)
 rec='{"kind":"dispute","case_id":"X-1","category":"LAND","stage":"REGISTERED","date":"2024-12-20"}'
