@@ -38,7 +38,7 @@ VERSION  := 0.1.0
 DEB_PKGS := build-essential pkg-config protobuf-c-compiler libprotobuf-c-dev \
 	libzmq3-dev liblmdb-dev libevent-dev libcmocka-dev libjansson-dev \
 	libinih-dev libsystemd-dev nettle-dev libzip-dev libxlsxwriter-dev libexpat1-dev gettext \
-	zlib1g-dev
+	libisal-dev
 # The dashboard embeds Debian's Chart.js; its test drives Chromium over CDP.
 DEB_PKGS += libjs-chart.js chromium python3
 # End-to-end tests: HTTP and JSON from the shell, a test store edited with
@@ -60,7 +60,7 @@ BENCH_PKGS := redis-server libhiredis-dev
 
 # (xlsxwriter's pkg-config version reads 4 whatever the release: never test it.)
 PC_PKGS     := libzmq libprotobuf-c lmdb libevent jansson inih libsystemd nettle libzip xlsxwriter \
-	expat zlib
+	expat libisal
 PC_CFLAGS   := $(shell pkg-config --cflags $(PC_PKGS) 2>/dev/null)
 PC_LIBS     := $(shell pkg-config --libs $(PC_PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)

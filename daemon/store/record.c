@@ -1,19 +1,19 @@
 /* record.c - sealed values: CRC-32 of key and value (see record.h). */
 #include "record.h"
 
+#include <isa-l/crc.h>
 #include <stdio.h>
 #include <string.h>
-#include <zlib.h>
 
 #include "byteorder.h"
 #include "err.h"
 
 #ifndef LAWTALLY_NO_CHECKSUMS
+/* The CRC-32 of gzip and zlib (reflected IEEE), which ISA-L computes with carry-less multiplies. */
 static uint32_t sum(const MDB_val *key, const uint8_t *val, size_t vlen)
 {
-	uLong c = crc32_z(0L, Z_NULL, 0);
-	c = crc32_z(c, key->mv_data, key->mv_size);
-	return (uint32_t)crc32_z(c, val, vlen);
+	uint32_t c = crc32_gzip_refl(0, key->mv_data, key->mv_size);
+	return crc32_gzip_refl(c, val, vlen);
 }
 #endif
 

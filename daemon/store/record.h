@@ -5,9 +5,10 @@
  * LMDB keeps no checksums: a flipped bit in a page is read back as data.
  * Every value the store writes (events, cases, totals and rollups, closed
  * years, senders, meta except "schema") is sealed: the CRC-32 of its key
- * and its value (zlib's crc32, the IEEE polynomial) follows the value as
- * 4 bytes little-endian. The key is in the sum so that a value that ends
- * up under another key does not check. Reads open the value: check the
+ * and its value (the CRC-32 of zlib and gzip, reflected IEEE polynomial,
+ * computed by ISA-L's crc32_gzip_refl: some 3 times zlib's speed here)
+ * follows the value as 4 bytes little-endian. The key is in the sum so
+ * that a value that ends up under another key does not check. Reads open the value: check the
  * sum and strip it. "schema" is not sealed: any version must be able to
  * read which version wrote a store.
  *

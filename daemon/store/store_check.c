@@ -6,12 +6,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <isa-l/crc.h>
 #include <lmdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "byteorder.h"
 #include "err.h"
@@ -180,7 +180,7 @@ static void commit_line(uint64_t id, char out[COMMIT_LINE_LEN + 1])
 {
 	char digits[21];
 	snprintf(digits, sizeof(digits), "%020" PRIu64, id);
-	uLong c = crc32_z(0L, (const Bytef *)digits, 20);
+	uint32_t c = crc32_gzip_refl(0, (const unsigned char *)digits, 20);
 	snprintf(out, COMMIT_LINE_LEN + 1, "%s %08lx\n", digits, (unsigned long)c);
 }
 
