@@ -327,6 +327,7 @@ bench-quick: bench-deps
 	@BENCH_CMD="make bench-quick" bench/run.sh --quick --build $(BUILD) --out $(BUILD)/bench-quick.md
 
 # Fuzzing (libFuzzer, clang): each target of FUZZ_TARGETS for FUZZ_SECONDS
+# (or for FUZZ_RUNS executions: make fuzz FUZZ_TARGETS=xlsx FUZZ_RUNS=10000000)
 # over its seeds (tests/fuzz/corpus/) and saved crashes (tests/fuzz/regress/);
 # a crash stops it with the input saved and how to keep it as a regression.
 FUZZ_BUILD ?= build/fuzz
@@ -336,7 +337,7 @@ fuzz: deps
 		SAN="-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 		fuzz-run
 fuzz-run: $(FUZZ_BIN)
-	@tests/fuzz/run.sh $(BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+	@FUZZ_RUNS=$(FUZZ_RUNS) tests/fuzz/run.sh $(BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 # Install: `make install [PREFIX=/usr/local] [DESTDIR=]` puts the binaries,
 # the man pages, the message catalogues and the systemd units (lawtallyd,

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # run.sh BUILD SECONDS TARGET... - `make fuzz`: runs each libFuzzer target
-# (BUILD/tests/fuzz/fuzz_TARGET) for SECONDS over its committed seeds
+# (BUILD/tests/fuzz/fuzz_TARGET) for SECONDS (or, with FUZZ_RUNS=N in the
+# environment, for N executions however long they take) over its committed seeds
 # (tests/fuzz/corpus/TARGET) and saved crashes (tests/fuzz/regress/TARGET).
 # What it learns goes to BUILD/fuzz-work/TARGET, never into the seeds. A
 # crash stops the run: the input is saved under BUILD/fuzz-crash/ and the
@@ -17,8 +18,10 @@ for t in "$@"; do
 	log=$build/fuzz-work/$t.log
 	start=$SECONDS
 	dict=()
+	limit=(-max_total_time="$seconds")
+	[ -z "${FUZZ_RUNS:-}" ] || limit=(-runs="$FUZZ_RUNS")
 	[ ! -f "tests/fuzz/$t.dict" ] || dict=(-dict="tests/fuzz/$t.dict")
-	if "$build/tests/fuzz/fuzz_$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+	if "$build/tests/fuzz/fuzz_$t" "${limit[@]}" -timeout=10 -rss_limit_mb=2048 \
 		-max_len=65536 -print_final_stats=1 -artifact_prefix="$crash/$t-" "${dict[@]}" \
 		"$work" "tests/fuzz/corpus/$t" "tests/fuzz/regress/$t" >"$log" 2>&1; then
 		runs=$(awk '/stat::number_of_executed_units/ { print $2 }' "$log")
