@@ -446,7 +446,7 @@ checksums_section() {
 	echo "| one pass, unpaced (\`bench/scrubrate\`: the walk in steps of 512, then the recount; median of $RUNS) | $(med 'cs-rate-*' records) | $(awk -v b="$(med 'cs-rate-*' bytes)" 'BEGIN { printf "%.0f", b / 1048576 }') | $(med 'cs-rate-*' walk_seconds) + $(med 'cs-rate-*' recount_seconds) | $(int "$(med 'cs-rate-*' records_per_s)") | $(med 'cs-rate-*' mib_per_s) |"
 	echo "| the daemon's own pass, paced (a pause as long as each step), no ingest | $(get "$RES/cs-paced.txt" records) | | $(get "$RES/cs-paced.txt" seconds) | $paced_rate | |"
 	echo
-	echo "At once a day (the default) the scrub reads a store of $(human "$SIZE1") events for $(get "$RES/cs-paced.txt" seconds) s of the day's 86400. Its recount holds the case events' facts in memory while it runs (about 85 bytes each; 83 MiB at 1M events, of which half are disputes, measured apart)."
+	echo "At once a day (the default) the scrub reads a store of $(human "$SIZE1") events for $(get "$RES/cs-paced.txt" seconds) s of the day's 86400. The recount holds the facts of at most 2^17 case events at once (about 11 MiB), going over the event log in as many passes as the cases need; the most private memory \`bench/scrubrate\` held in its pass (RssAnon, the store's map not included; median of $RUNS): $(med 'cs-rate-*' private_peak_kib | awk '{ printf "%.1f", $1 / 1024 }') MiB."
 	echo "<!-- checksums:end -->"
 }
 

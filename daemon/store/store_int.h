@@ -170,6 +170,13 @@ int store_scan_prefix(const struct store_snap *snap, MDB_dbi db, const uint8_t *
 int store_add_i64(struct store *s, MDB_cursor *c, const uint8_t *key, size_t klen,
 		  int64_t delta);
 
+/*
+ * store_recount.c: the facts of case events a recount holds in memory at
+ * once; it goes in as many passes over the event log as the cases need
+ * (a tunable only so that tests can make it go in many).
+ */
+extern size_t store_recount_pass_facts;
+
 /* store_recount.c: one more difference found (its first few are kept as lines). */
 void store_verify_note(struct store_verify *v, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -69,13 +69,75 @@ static void describe_case(const uint8_t *key, size_t klen, char *out, size_t len
 	snprintf(out, len, "%s/%s", village, id);
 }
 
+/*
+ * The recount groups the facts of case events by case, which takes memory
+ * for every fact it holds. To keep that bounded whatever the store's size,
+ * it goes in passes, each over a range of case keys [lo, hi) that the cases
+ * database says holds about store_recount_pass_facts facts (2^17, about 11 MiB): each
+ * pass walks the event log again and keeps only the facts of its range. The
+ * first pass also counts the events without cases and checks the ids index.
+ */
+size_t store_recount_pass_facts = 1u << 17;
+
 struct recount {
 	struct case_fact *cf;
 	size_t ncf, capcf;
 	struct tally_deltas deltas;
 	int yield;                /* give way to a batch that waits to grow the map */
 	uint64_t seen;            /* records read, for the yield */
+	int first;                /* the first pass: also the facts without cases */
+	uint8_t lo[TALLY_CASE_KEY_MAX], hi[TALLY_CASE_KEY_MAX];
+	size_t lolen, hilen;
+	int has_hi;               /* else the range runs to the end */
 };
+
+/* Whether a case key lies in this pass's range. */
+static int recount_in_range(const struct recount *r, const uint8_t *key, size_t klen)
+{
+	if (!r->first && store_key_cmp(key, klen, r->lo, r->lolen) < 0)
+		return 0;
+	return !r->has_hi || store_key_cmp(key, klen, r->hi, r->hilen) < 0;
+}
+
+/*
+ * Ends this pass's range after about store_recount_pass_facts facts of the cases
+ * database from lo on; has_hi 0 when the rest of it fits.
+ */
+static int recount_range(struct store *s, MDB_txn *txn, struct recount *r)
+{
+	MDB_cursor *c;
+	MDB_val k = {r->lolen, r->lo}, val;
+	int rc = mdb_cursor_open(txn, s->cases, &c);
+	if (rc)
+		return lt_from_mdb(rc);
+	size_t facts = 0;
+	r->has_hi = 0;
+	for (rc = mdb_cursor_get(c, &k, &val, r->first ? MDB_FIRST : MDB_SET_RANGE); rc == 0;
+	     rc = mdb_cursor_get(c, &k, &val, MDB_NEXT)) {
+		if (facts >= store_recount_pass_facts && k.mv_size <= TALLY_CASE_KEY_MAX &&
+		    store_key_cmp(k.mv_data, k.mv_size, r->lo, r->lolen) > 0) {
+			memcpy(r->hi, k.mv_data, k.mv_size);
+			r->hilen = k.mv_size;
+			r->has_hi = 1;
+			break;
+		}
+		facts += val.mv_size / TALLY_FACT_LEN + 1;
+	}
+	mdb_cursor_close(c);
+	return rc == 0 || rc == MDB_NOTFOUND ? 0 : lt_from_mdb(rc);
+}
+
+/* The next pass's range starts where this one ended; 0 when none is left. */
+static int recount_next_range(struct recount *r)
+{
+	if (!r->has_hi)
+		return 0;
+	memcpy(r->lo, r->hi, r->hilen);
+	r->lolen = r->hilen;
+	r->first = 0;
+	r->ncf = 0;
+	return 1;
+}
 
 /* LT_EBUSY when the recount should give way now (STORE_YIELD_EVERY). */
 static int recount_yield(struct store *s, struct recount *r)
@@ -116,7 +178,7 @@ static int recount_events(struct store *s, MDB_txn *txn, struct recount *rc_,
 	     rc = mdb_cursor_get(c, &k, &val, MDB_NEXT)) {
 		struct record rec = {0};
 		uint64_t seq = k.mv_size == 8 ? be64_load(k.mv_data) : 0;
-		v->events++;
+		v->events += rc_->first;
 		int lrc = recount_yield(s, rc_);
 		if (lrc) {
 			mdb_cursor_close(c);
@@ -130,13 +192,17 @@ static int recount_events(struct store *s, MDB_txn *txn, struct recount *rc_,
 			continue;
 		}
 		if (store_record_unpack(&val, &rec) || rec.event->id.len != 16) {
-			store_verify_note(v, "event #%llu: does not decode", (unsigned long long)seq);
+			if (rc_->first)
+				store_verify_note(v, "event #%llu: does not decode",
+						  (unsigned long long)seq);
 			store_record_free(&rec);
 			continue;
 		}
 		uint8_t key[ID_KEY_MAX];
 		MDB_val idk = {store_id_key(rec.event, key), key}, sv;
-		if (idk.mv_size == 0)
+		if (!rc_->first)
+			; /* checked in the first pass */
+		else if (idk.mv_size == 0)
 			store_verify_note(v, "event #%llu: a retraction without a scope",
 					  (unsigned long long)seq);
 		else if (mdb_get(txn, s->ids, &idk, &sv) != 0 || sv.mv_size != 8 ||
@@ -150,18 +216,24 @@ static int recount_events(struct store *s, MDB_txn *txn, struct recount *rc_,
 			continue;
 		}
 		struct tally_fact f;
+		uint8_t ck[TALLY_CASE_KEY_MAX];
+		size_t cklen;
 		if (tally_fact_from_event(rec.event, s->tz_offset, &f)) {
-			store_verify_note(v, "event #%llu: has no body", (unsigned long long)seq);
+			if (rc_->first)
+				store_verify_note(v, "event #%llu: has no body",
+						  (unsigned long long)seq);
 		} else if (!tally_kind_has_cases(f.kind)) {
-			tally_contrib(&f, 1, +1, &rc_->deltas);
-		} else {
+			if (rc_->first)
+				tally_contrib(&f, 1, +1, &rc_->deltas);
+		} else if (cklen = tally_case_key(rec.event, ck), recount_in_range(rc_, ck, cklen)) {
 			if (rc_->ncf == rc_->capcf) {
 				size_t cap = rc_->capcf ? rc_->capcf * 2 : 1024;
 				rc_->cf = xreallocarray(rc_->cf, cap, sizeof(*rc_->cf));
 				rc_->capcf = cap;
 			}
 			struct case_fact *cf = &rc_->cf[rc_->ncf++];
-			cf->klen = (uint8_t)tally_case_key(rec.event, cf->key);
+			memcpy(cf->key, ck, cklen);
+			cf->klen = (uint8_t)cklen;
 			cf->fact = f;
 		}
 		store_record_free(&rec);
@@ -169,7 +241,7 @@ static int recount_events(struct store *s, MDB_txn *txn, struct recount *rc_,
 	mdb_cursor_close(c);
 	if (rc != MDB_NOTFOUND)
 		return lt_from_mdb(rc);
-	if (!cut) {
+	if (!cut && rc_->first) {
 		recount_count(s, txn, s->events, v->events, v);
 		recount_count(s, txn, s->ids, v->events, v); /* one id for every event */
 	}
@@ -199,18 +271,19 @@ static size_t next_group(const struct recount *r, size_t i,
  * database beside the groups: both are in LMDB key order.
  */
 static int recount_cases(struct store *s, MDB_txn *txn, struct recount *r,
-			 struct store_verify *v)
+			 struct store_verify *v, uint64_t *found)
 {
 	MDB_cursor *c;
-	MDB_val k, val;
+	MDB_val k = {r->lolen, r->lo}, val;
 	if (r->ncf)
 		qsort(r->cf, r->ncf, sizeof(r->cf[0]), case_fact_cmp);
 	int rc = mdb_cursor_open(txn, s->cases, &c);
 	if (rc)
 		return lt_from_mdb(rc);
-	rc = mdb_cursor_get(c, &k, &val, MDB_FIRST);
+	rc = mdb_cursor_get(c, &k, &val, r->first ? MDB_FIRST : MDB_SET_RANGE);
+	if (rc == 0 && !recount_in_range(r, k.mv_data, k.mv_size))
+		rc = MDB_NOTFOUND; /* this range's cases end here */
 	size_t i = 0;
-	uint64_t found = 0;
 	while (i < r->ncf || rc == 0) {
 		int lrc = recount_yield(s, r);
 		if (lrc) {
@@ -245,15 +318,14 @@ static int recount_cases(struct store *s, MDB_txn *txn, struct recount *r,
 			i = j;
 		}
 		if (order >= 0) {
-			found++;
+			(*found)++;
 			rc = mdb_cursor_get(c, &k, &val, MDB_NEXT);
+			if (rc == 0 && !recount_in_range(r, k.mv_data, k.mv_size))
+				rc = MDB_NOTFOUND;
 		}
 	}
 	mdb_cursor_close(c);
-	if (rc != MDB_NOTFOUND)
-		return lt_from_mdb(rc);
-	recount_count(s, txn, s->cases, found, v);
-	return 0;
+	return rc == MDB_NOTFOUND ? 0 : lt_from_mdb(rc);
 }
 
 void store_describe_key(const struct tally_key *k, char *out, size_t len)
@@ -331,10 +403,18 @@ static int recount_totals(struct store *s, MDB_txn *txn, struct recount *r,
 /* The recount of store_verify_all in txn (v filled, not reset). */
 static int recount_all(struct store *s, MDB_txn *txn, struct store_verify *v, int yield)
 {
-	struct recount r = {.yield = yield};
-	int lrc = recount_events(s, txn, &r, v, NULL);
+	struct recount r = {.yield = yield, .first = 1};
+	uint64_t cases = 0;
+	int lrc;
+	do {
+		lrc = recount_range(s, txn, &r);
+		if (!lrc)
+			lrc = recount_events(s, txn, &r, v, NULL);
+		if (!lrc)
+			lrc = recount_cases(s, txn, &r, v, &cases);
+	} while (!lrc && recount_next_range(&r));
 	if (!lrc)
-		lrc = recount_cases(s, txn, &r, v);
+		recount_count(s, txn, s->cases, cases, v);
 	if (!lrc)
 		lrc = recount_totals(s, txn, &r, v);
 	if (!lrc)
@@ -477,7 +557,7 @@ int store_recount_asof(const struct store_snap *snap, int64_t received_max,
 {
 	struct store *s = snap->store;
 	MDB_txn *txn = snap->txn;
-	struct recount r = {0};
+	struct recount r = {.first = 1};
 	struct recount_cut cut = {.received_max = received_max};
 	struct store_verify v;
 	memset(&v, 0, sizeof(v));
@@ -486,10 +566,15 @@ int store_recount_asof(const struct store_snap *snap, int64_t received_max,
 	if (s->schema != STORE_SCHEMA_VERSION)
 		return LT_ESCHEMA; /* opened only to be copied */
 	int lrc = cut_collect(s, txn, &cut);
-	if (!lrc)
-		lrc = recount_events(s, txn, &r, &v, &cut);
+	do {
+		if (!lrc)
+			lrc = recount_range(s, txn, &r);
+		if (!lrc)
+			lrc = recount_events(s, txn, &r, &v, &cut);
+		if (!lrc)
+			recount_groups(&r);
+	} while (!lrc && recount_next_range(&r));
 	if (!lrc) {
-		recount_groups(&r);
 		tally_deltas_merge(&r.deltas);
 		tally_deltas_free(out);
 		*out = r.deltas;

@@ -20,6 +20,7 @@
 #include "err.h"
 #include "fixture.h"
 #include "store.h"
+#include "store_int.h"
 #include "tally.h"
 #include "validate.h"
 #include "villages.h"
@@ -557,6 +558,12 @@ static void test_store_figures(void **state)
 	assert_null(env->s);
 	open_store(env);
 	check_store(env->s, fx, &env->expect);
+
+	/* the recounts in many passes over the events (a few cases' facts each) */
+	size_t pass = store_recount_pass_facts;
+	store_recount_pass_facts = 7;
+	check_store(env->s, fx, &env->expect);
+	store_recount_pass_facts = pass;
 }
 
 int main(void)
