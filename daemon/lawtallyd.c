@@ -27,6 +27,7 @@
 #include "datadir.h"
 #include "dirs.h"
 #include "err.h"
+#include "fault.h"
 #include "http.h"
 #include "httpauth.h"
 #include "ingest.h"
@@ -303,6 +304,9 @@ static int start(struct daemon *d)
 		log_err("%s; not starting", err);
 		return 1;
 	}
+	if (fault_install("lawtallyd", c->data_dir))
+		log_warn("cannot install the handler that explains a fault on a damaged store: %s",
+			 strerror(errno));
 	int rc = store_open(&d->store, &so, err, sizeof(err));
 	if (rc) {
 		log_err("store in %s: %s; not starting on it. To restore a backup: lawtally restore "

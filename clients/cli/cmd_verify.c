@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "err.h"
+#include "fault.h"
 #include "i18n.h"
 #include "store.h"
 
@@ -67,6 +68,7 @@ int cmd_verify(int argc, char **argv)
 	if (rc)
 		return rc;
 	struct store *s;
+	fault_install("lawtally verify", dir); /* without it, a fault is only less explained */
 	if (cli_store_open("verify", dir, 0, &s, &made_lock))
 		return EXIT_DIFFERS;
 	struct store_verify v;
