@@ -3,7 +3,7 @@
  *
  * LMDB has no checksums of its own structure: a damaged page of data.mdb can
  * make it read outside its map, and the process dies of SIGSEGV or SIGBUS
- * inside liblmdb (about 1 in 100 random byte flips, tests/daemon/store/
+ * inside liblmdb (8 of 1,200 random byte flips in tests/daemon/store/
  * test_flips.c). The store's own seals catch damage to the values; this
  * catches the rest at the moment it strikes and says so.
  */
