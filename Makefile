@@ -4,6 +4,7 @@
 #   make run        start lawtallyd on its built-in defaults (data in ./var)
 #   make test       unit tests and end-to-end tests
 #   make asan       the tests under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make tsan       the tests under ThreadSanitizer (tests/tsan.supp: libzmq's hand-offs)
 #   make bench      the benchmarks, written to BENCHMARKS.md
 #   make bench-snapshot  only their section on answers under ingest
 #   make bench-checksums only their section on the checksums and the scrub
@@ -249,7 +250,7 @@ $(BENCH_TOOLS):
 
 # ---- targets -----------------------------------------------------------
 .PHONY: all deps run test unit e2e asan clean bench bench-quick bench-deps bench-tools \
-	bench-snapshot bench-checksums bench-nosum fuzz fuzz-run install uninstall
+	bench-snapshot bench-checksums bench-nosum fuzz fuzz-run install uninstall tsan
 all: $(BINS) $(MO_FILES) $(UNIT_BIN) $(TEST_TOOLS)
 
 deps:
@@ -293,6 +294,15 @@ asan: deps
 	@$(MAKE) --no-print-directory BUILD=build/asan CC=clang \
 		SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 		OPT="-O1 -g" all unit e2e
+
+# ThreadSanitizer: the unit tests and the end-to-end tests with every program
+# built -fsanitize=thread; a race ends the process that met it (halt_on_error),
+# so the test it was in fails. tests/tsan.supp says what is suppressed: only
+# libzmq's own hand-offs, which TSan cannot see (libzmq is not instrumented).
+tsan: deps
+	@TSAN_OPTIONS="suppressions=$(abspath tests/tsan.supp) halt_on_error=1 exitcode=66" \
+		$(MAKE) --no-print-directory BUILD=build/tsan CC=clang \
+		SAN="-fsanitize=thread -fno-omit-frame-pointer" OPT="-O1 -g" all unit e2e
 
 # Benchmarks (bench/, see BENCHMARKS.md): `make bench` builds optimised into
 # $(BENCH_BUILD) and writes BENCHMARKS.md; `make bench-quick` runs a small

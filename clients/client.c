@@ -1,6 +1,7 @@
 /* client.c - submit events and query totals over ZeroMQ (see client.h). */
 #include "client.h"
 
+#include <stdatomic.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,7 +32,7 @@ struct client {
 	unsigned reconnects;     /* sockets reopened, in all */
 	unsigned silent_rounds;  /* reopened since the last reply: the back-off's exponent */
 	uint64_t rng; /* xorshift64 state for back-off jitter */
-	const volatile sig_atomic_t *cancel;
+	const atomic_int *cancel;
 	char refused[256]; /* the daemon's last refusal for now since an Ack came, or "" */
 };
 
@@ -119,7 +120,7 @@ void client_set_retry(struct client *c, int retry_ms)
 	c->retry_ms = retry_ms > 0 ? retry_ms : 0;
 }
 
-void client_set_cancel(struct client *c, const volatile sig_atomic_t *cancel)
+void client_set_cancel(struct client *c, const atomic_int *cancel)
 {
 	c->cancel = cancel;
 }

@@ -11,7 +11,7 @@
 #ifndef LAWTALLY_CLIENT_H
 #define LAWTALLY_CLIENT_H
 
-#include <signal.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -52,11 +52,12 @@ void client_close(struct client **c);
 void client_set_retry(struct client *c, int retry_ms);
 
 /*
- * A flag (set by a signal handler) that client_submit() checks at least
- * every 200 ms: once non-zero it returns LT_ETIMEOUT with err saying
- * "interrupted"; events without an Ack were not called back. NULL: none.
+ * A flag (set by a signal handler, or by another thread: atomic for both)
+ * that client_submit() checks at least every 200 ms: once non-zero it
+ * returns LT_ETIMEOUT with err saying "interrupted"; events without an Ack
+ * were not called back. NULL: none.
  */
-void client_set_cancel(struct client *c, const volatile sig_atomic_t *cancel);
+void client_set_cancel(struct client *c, const atomic_int *cancel);
 
 /* How many times the socket was reopened (Lazy Pirate) since client_open(). */
 unsigned client_reconnects(const struct client *c);

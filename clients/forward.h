@@ -14,7 +14,7 @@
 #ifndef LAWTALLY_FORWARD_H
 #define LAWTALLY_FORWARD_H
 
-#include <signal.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -39,7 +39,7 @@ struct forward_opts {
 	unsigned window;                 /* requests in flight, 1..64 */
 	int timeout_ms;                  /* give up after this long without an Ack */
 	int retry_ms;                    /* reopen the socket after this much silence; 0: default */
-	const volatile sig_atomic_t *cancel; /* stop soon once non-zero; may be NULL */
+	const atomic_int *cancel; /* stop soon once non-zero; may be NULL */
 	forward_reject_fn on_reject;     /* may be NULL */
 	void *arg;
 	forward_ack_fn on_ack;           /* may be NULL; gets arg too */

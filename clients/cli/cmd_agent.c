@@ -11,6 +11,7 @@
  * line per notable thing on stderr, with <3>/<4>/<6> priorities for the
  * journal.
  */
+#include <stdatomic.h>
 #include <errno.h>
 #include <event2/event.h>
 #include <getopt.h>
@@ -74,7 +75,7 @@ const char cmd_agent_help[] =
 	"Exit: 0 stopped by a signal; 1 the spool failed; 2 usage, or the spool or\n"
 	"the desk could not be opened.\n";
 
-static volatile sig_atomic_t stop;
+static atomic_int stop; /* set on the loop thread, read by the forwarder */
 
 struct agent {
 	struct spool *sp;

@@ -5,6 +5,7 @@
  */
 #include "desk.h"
 
+#include <stdatomic.h>
 #include <errno.h>
 #include <event2/buffer.h>
 #include <event2/http.h>
@@ -67,7 +68,7 @@ void desk_link_kick(struct desk_link *l)
 	}
 }
 
-int desk_link_nap(struct desk_link *l, long ms, const volatile sig_atomic_t *stop)
+int desk_link_nap(struct desk_link *l, long ms, const atomic_int *stop)
 {
 	int64_t until = now_mono_ms() + ms;
 	for (;;) {

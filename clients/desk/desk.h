@@ -12,9 +12,9 @@
 #ifndef LAWTALLY_DESK_H
 #define LAWTALLY_DESK_H
 
+#include <stdatomic.h>
 #include <event2/event.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -59,7 +59,7 @@ void desk_link_kick(struct desk_link *l);
  * Sleeps up to ms milliseconds, or until a kick; looks at *stop at least
  * every 100 ms. Returns 1 if kicked (the kick is taken), else 0.
  */
-int desk_link_nap(struct desk_link *l, long ms, const volatile sig_atomic_t *stop);
+int desk_link_nap(struct desk_link *l, long ms, const atomic_int *stop);
 
 struct desk;
 

@@ -227,6 +227,7 @@ int query_run(const struct store_snap *s, const struct query_spec *spec, struct 
 {
 	struct run_arg a = {rows, spec};
 	query_rows_reset(rows);
+	memcpy(rows->village, spec->village, sizeof(rows->village));
 	for (int m = 0; m < M_COUNT; m++) {
 		if (!query_selects(spec, m))
 			continue;

@@ -62,6 +62,12 @@ struct query_rows {
 	size_t index_n;       /* rows indexed */
 	int index_metric;     /* the metric indexed, -1: none */
 	char why[256];        /* query_answer's error, when it is not a fixed text */
+	/*
+	 * The query's village filter, copied by query_run: the reply's rows
+	 * point here, not into a spec that may be gone by the time the reply
+	 * is packed.
+	 */
+	char village[VILLAGE_CODE_MAX + 1];
 };
 
 void query_rows_free(struct query_rows *rows);

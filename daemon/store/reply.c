@@ -33,7 +33,7 @@ void reply_from_rows(Lawtally__V1__QueryReply *r, const struct query_spec *spec,
 		case BY_NONE: break;
 		}
 		if (spec->by != BY_VILLAGE && spec->village[0])
-			c->village = (char *)spec->village;
+			c->village = (char *)rows->village;
 		r->rows[i] = c;
 	}
 	r->n_rows = rows->n;

@@ -66,7 +66,9 @@ static int run_child(const char *name, char *line, size_t len)
 		dup2(fds[1], STDERR_FILENO);
 		close(fds[0]);
 		close(fds[1]);
+		/* a sanitizer's allocator returns NULL too, as malloc does */
 		setenv("ASAN_OPTIONS", "allocator_may_return_null=1:detect_leaks=0", 1);
+		setenv("TSAN_OPTIONS", "allocator_may_return_null=1", 1);
 		execl("/proc/self/exe", "test_xalloc", name, (char *)NULL);
 		_exit(127);
 	}

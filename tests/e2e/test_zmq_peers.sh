@@ -10,9 +10,9 @@ peers() { "$PYTHON" "$ROOT/tests/tools/zpeers.py" "$@"; }
 rss_kb() { awk '$1 == "VmRSS:" { print $2 }' "/proc/$DAEMON_PID/status"; }
 
 # ---- memory: 2,000 connections come and go --------------------------------
-# (under AddressSanitizer, memory is its allocator's, not the C library's)
+# (under a sanitizer, memory is its allocator's, not the C library's)
 start_daemon
-if grep -qa __asan_init "$LAWTALLYD"; then
+if grep -qaE "__asan_init|__tsan_init" "$LAWTALLYD"; then
 	echo "test_zmq_peers: sanitizer build: the memory check is skipped" >&2
 	stop_daemon || fail "lawtallyd did not stop cleanly"
 else

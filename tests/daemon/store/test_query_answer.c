@@ -116,6 +116,14 @@ static const char *answer(struct fx *f, const Lawtally__V1__QueryRequest *rq,
 	return rep->error ? rep->error : "";
 }
 
+/* Writes over the stack below the caller's frame, as later calls would. */
+static __attribute__((noinline)) void scribble_stack(void)
+{
+	volatile char junk[16384];
+	for (size_t i = 0; i < sizeof(junk); i++)
+		junk[i] = 'x';
+}
+
 static void test_rows(void **state)
 {
 	struct fx *f = *state;
@@ -133,12 +141,16 @@ static void test_rows(void **state)
 	assert_int_equal(rep.rows[1]->value, 1);
 	reply_clear(&rep);
 
-	/* one village, no breakdown: its total */
+	/* one village, no breakdown: its total, the row naming the village
+	 * even after the stack query_answer ran on is used again (the reply
+	 * is packed after query_answer has returned) */
 	rq.by = "";
 	rq.village = "ZL08";
 	assert_string_equal(answer(f, &rq, &rep), "");
+	scribble_stack();
 	assert_int_equal(rep.n_rows, 1);
 	assert_int_equal(rep.rows[0]->value, 1);
+	assert_string_equal(rep.rows[0]->village, "ZL08");
 	reply_clear(&rep);
 
 	/* another year: the metric's row, zero */
