@@ -329,6 +329,13 @@ static void test_deadline(void **state)
 static void test_out_of_descriptors(void **state)
 {
 	(void)state;
+	if (getenv("LAWTALLY_UNDER_VALGRIND")) {
+		/* valgrind keeps descriptors of its own above the limit and
+		 * virtualises RLIMIT_NOFILE: the limit this test sets is not the
+		 * one the listener meets there */
+		print_message("test_out_of_descriptors: skipped under valgrind\n");
+		skip();
+	}
 	struct fx *f = start(16, 30);
 	struct rlimit old, low;
 	char buf[1024];
