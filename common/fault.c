@@ -25,7 +25,9 @@
 #include <ucontext.h>
 #include <unistd.h>
 
-static char store_line[1024];    /* written as it is, after the signal's name */
+static char who_stopped[128] = "stopped: ";     /* "lawtallyd stopped: " */
+static char store_tail[1024] =                   /* " in the store in DIR: ..." */
+	" in the store: a page of data.mdb is damaged\n";
 static char other_line[256];
 static uintptr_t lmdb_lo, lmdb_hi; /* liblmdb's executable segment */
 static char altstack[64 * 1024];
@@ -85,16 +87,23 @@ static void on_fault(int sig, siginfo_t *si, void *uctx)
 	put(sig == SIGBUS ? "SIGBUS: " : "SIGSEGV: ");
 	/* the one file this process maps is the store's: a SIGBUS is its file
 	 * ending short of the map (truncated, or a failing disk) */
-	put(sig == SIGBUS || fault_in_lmdb(fault_ip(uctx)) ? store_line : other_line);
+	if (sig == SIGBUS || fault_in_lmdb(fault_ip(uctx))) {
+		put(who_stopped);
+		put("LMDB read outside its map");
+		put(store_tail);
+	} else {
+		put(other_line);
+	}
 	raise(sig); /* with the default action again (SA_RESETHAND), unblocked (SA_NODEFER) */
 }
 
 int fault_install(const char *who, const char *dir)
 {
-	snprintf(store_line, sizeof(store_line),
-		 "%s stopped: LMDB read outside its map in the store in %s: a page of data.mdb "
-		 "is damaged. Keep the file for inspection, run `lawtally verify` on it, and "
-		 "restore the last good backup with `lawtally restore`\n", who, dir);
+	snprintf(who_stopped, sizeof(who_stopped), "%s stopped: ", who);
+	snprintf(store_tail, sizeof(store_tail),
+		 " in the store in %s: a page of data.mdb is damaged. Keep the file for "
+		 "inspection, run `lawtally verify` on it, and restore the last good backup "
+		 "with `lawtally restore`\n", dir);
 	snprintf(other_line, sizeof(other_line),
 		 "%s stopped by a fault outside the store's library; please report it with the "
 		 "lines before this one\n", who);
@@ -109,4 +118,14 @@ int fault_install(const char *who, const char *dir)
 	if (sigaltstack(&ss, NULL) || sigaction(SIGSEGV, &sa, NULL) || sigaction(SIGBUS, &sa, NULL))
 		return -1;
 	return 0;
+}
+
+void fault_lmdb_assert(const char *what)
+{
+	put("<2>");
+	put(who_stopped);
+	put("LMDB's own check failed (");
+	put(what);
+	put(")");
+	put(store_tail);
 }

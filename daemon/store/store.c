@@ -22,6 +22,7 @@
 
 #include "byteorder.h"
 #include "err.h"
+#include "fault.h"
 #include "log.h"
 #include "now.h"
 #include "xalloc.h"
@@ -192,6 +193,13 @@ static int check_file_size(struct store *s, char *err, size_t errlen)
 	return 0;
 }
 
+/* LMDB found its own structure broken (a damaged page): say so before it aborts. */
+static void on_lmdb_assert(MDB_env *env, const char *msg)
+{
+	(void)env;
+	fault_lmdb_assert(msg);
+}
+
 int store_open(struct store **out, const struct store_options *opts, char *err, size_t errlen)
 {
 	struct store *s = xcalloc(1, sizeof(*s));
@@ -218,6 +226,8 @@ int store_open(struct store **out, const struct store_options *opts, char *err, 
 	if (lrc)
 		goto free_store;
 	int rc = mdb_env_create(&s->env);
+	if (!rc)
+		rc = mdb_env_set_assert(s->env, on_lmdb_assert);
 	if (!rc)
 		rc = mdb_env_set_maxdbs(s->env, 12);
 	if (!rc)

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -19,7 +20,7 @@
 
 #include "fault.h"
 
-enum how { IN_LMDB, IN_OURS, BUS };
+enum how { IN_LMDB, IN_OURS, BUS, ASSERT };
 
 /* (volatile: the compiler may not know it for the bad address it is) */
 static volatile int *volatile bad = (volatile int *)(uintptr_t)64;
@@ -42,8 +43,12 @@ static int run_child(enum how how, char *out, size_t len)
 			printf("%lu\n", (unsigned long)mdb_txn_id((MDB_txn *)(uintptr_t)64));
 		else if (how == IN_OURS)
 			*bad = 1;
-		else
+		else if (how == BUS)
 			raise(SIGBUS);
+		else {
+			fault_lmdb_assert("mdb.c:8245: Assertion 'IS_LEAF(mp)' failed in mdb_cursor_next()");
+			abort(); /* as LMDB does after its callback */
+		}
 		_exit(4); /* not reached */
 	}
 	close(p[1]);
@@ -88,6 +93,18 @@ static void test_bus_is_the_store(void **state)
 	assert_non_null(strstr(out, "<2>SIGBUS: lawtallyd stopped: LMDB read outside its map"));
 }
 
+static void test_lmdb_check_failed(void **state)
+{
+	(void)state;
+	char out[2048];
+	assert_int_equal(run_child(ASSERT, out, sizeof(out)), SIGABRT);
+	assert_string_equal(out,
+		"<2>lawtallyd stopped: LMDB's own check failed (mdb.c:8245: Assertion "
+		"'IS_LEAF(mp)' failed in mdb_cursor_next()) in the store in /var/lib/lawtally: "
+		"a page of data.mdb is damaged. Keep the file for inspection, run `lawtally "
+		"verify` on it, and restore the last good backup with `lawtally restore`\n");
+}
+
 static void test_lmdb_code_known(void **state)
 {
 	(void)state;
@@ -107,6 +124,7 @@ int main(void)
 		cmocka_unit_test(test_fault_in_lmdb),
 		cmocka_unit_test(test_fault_elsewhere),
 		cmocka_unit_test(test_bus_is_the_store),
+		cmocka_unit_test(test_lmdb_check_failed),
 		cmocka_unit_test(test_lmdb_code_known),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
