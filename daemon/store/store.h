@@ -45,6 +45,7 @@
 #include "figures.h"
 #include "lawtally.pb-c.h"
 #include "senders.h"
+#include "seqrec.h"
 #include "tally.h"
 
 /*
@@ -148,6 +149,14 @@ struct store_packed {
 	const uint8_t *data; /* NULL: none, the event is packed again */
 	size_t len;
 };
+
+/*
+ * As a store_packed's len with data NULL: an event refused before the
+ * store (validation, scope) whose sequence number is marked seen all the
+ * same (it reached the daemon: no gap); nothing else of it is stored, and
+ * its result is STORE_REJECTED.
+ */
+#define STORE_SEEN_ONLY SIZE_MAX
 
 /*
  * store_apply that stores item i's event as packed[i], the bytes it was
@@ -290,7 +299,7 @@ struct store_walk {
 	uint64_t records, bytes;    /* checked so far, keys and values */
 	uint64_t damaged;           /* damaged records met so far */
 };
-#define STORE_WALK_DBS 8
+#define STORE_WALK_DBS 9
 
 /* Sets w to the first record of the first database. */
 void store_walk_start(struct store_walk *w);
@@ -398,6 +407,20 @@ typedef int (*store_sender_fn)(const struct sender_record *rec, void *arg);
 
 /* Calls fn for every sender, by name. Returns 0, fn's return or an LT_E* code. */
 int store_scan_senders(const struct store_snap *snap, store_sender_fn fn, void *arg);
+
+/* ---- completeness: sequence numbers per sender and epoch (store_seqs.c) ----
+ *
+ *   seqs  sender name, a 0 byte, epoch (u64 big-endian) -> its record
+ *         (seqrec.h); kept by store_apply in the batch's own transaction
+ *         from every numbered item, whatever became of it
+ */
+
+/* Called per sender and epoch; r is valid during the call. Non-zero stops the scan. */
+typedef int (*store_seq_fn)(const char *sender, uint64_t epoch, const struct seqrec *r,
+			    void *arg);
+
+/* Calls fn for every sender and epoch, by name then epoch. Returns 0, fn's return or LT_E*. */
+int store_scan_seqs(const struct store_snap *snap, store_seq_fn fn, void *arg);
 
 /* A stored event as the export reads it; valid during the callback only. */
 struct store_event {

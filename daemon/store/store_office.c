@@ -283,8 +283,7 @@ static size_t senders_group(struct sender_scratch *sc, const struct store_item *
 	return ng;
 }
 
-/* The key of a sender: its name cut to SENDER_NAME_MAX bytes on a character boundary. */
-static size_t sender_key(const char *name, char key[SENDER_NAME_MAX + 1])
+size_t store_sender_key(const char *name, char key[SENDER_NAME_MAX + 1])
 {
 	size_t n = strlen(name);
 	if (n == 0) {
@@ -318,7 +317,7 @@ int store_senders_apply(struct store *s, MDB_txn *txn, const struct store_item *
 	for (size_t g = 0; g < ng; g++) {
 		struct sender_record rec;
 		char key[SENDER_NAME_MAX + 1];
-		MDB_val k = {sender_key(sc->groups[g].name, key), key}, v;
+		MDB_val k = {store_sender_key(sc->groups[g].name, key), key}, v;
 		int rc = store_get(s, NULL, txn, s->senders, &k, &v);
 		memset(&rec, 0, sizeof(rec));
 		if (rc == MDB_CORRUPTED)
