@@ -363,7 +363,8 @@ size_t store_set_map_size_max(struct store *s, size_t max);
  * Two more databases, created with the store (a read-only open of a store
  * made before them sees them empty):
  *   closed   year (u16 big-endian) -> u8 version (1), i64 closed_at (LE),
- *            SHA-256 of the entries (32 bytes), the entries (figures.h)
+ *            SHA-256 of the entries (32 bytes), the entries (figures.h);
+ *            or version 2 with what was accepted missing (below)
  *   senders  sender name (1..64 bytes) -> its record (senders.h); kept by
  *            store_apply in the batch's own transaction
  */
@@ -385,6 +386,9 @@ struct store_closed {
 	uint8_t sha256[FIGURES_SHA256_LEN];   /* of the entries */
 	uint8_t *entries;                     /* figures_decode() reads them; malloc'd */
 	size_t len;
+	/* what was missing when it closed, accepted (close-year --accept-gaps):
+	 * lines of text, malloc'd; NULL when nothing was */
+	char *accepted;
 };
 
 /*
@@ -393,6 +397,16 @@ struct store_closed {
  * closed already, LT_EFULL if the store is full, or another LT_E* code.
  */
 int store_close_year(struct store *s, uint16_t year, int64_t now, struct store_closed *out);
+
+/*
+ * store_close_year that also keeps, with the snapshot, what was missing
+ * and accepted (accepted: lines of text; NULL or "" for nothing, which
+ * stores the snapshot as store_close_year does). The value then is
+ * version 2: u8 2, i64 closed_at, SHA-256, u32 entries length, the
+ * entries, the accepted text.
+ */
+int store_close_year_accepting(struct store *s, uint16_t year, int64_t now, const char *accepted,
+			       struct store_closed *out);
 
 /*
  * The snapshot of a closed year. Returns 0 with *out filled, LT_ENOTFOUND
