@@ -16,7 +16,13 @@
  *             days) so that a village desk can show what was delivered
  *   meta      version, next sequence number, byte counters, and why the
  *             queued events wait (the daemon's refusal for now, or its
- *             silence) while they do
+ *             silence) while they do; the spool's epoch
+ *
+ * Numbering (docs/protocol.md, "Sequence numbers"): spool_enqueue() gives
+ * each event it queues its number in the event itself (Event.seq, from 1,
+ * and Event.epoch, the spool's random epoch made when it was created), in
+ * the same transaction; an event that carries a number already keeps it.
+ * One spool is one sender: its events should carry one source.
  *
  * and a file sender.lock. Life of an event: spool_enqueue() commits it to
  * disk before returning; a sender reads events with spool_take() (they stay
