@@ -19,10 +19,12 @@
  *             silence) while they do; the spool's epoch
  *
  * Numbering (docs/protocol.md, "Sequence numbers"): spool_enqueue() gives
- * each event it queues its number in the event itself (Event.seq, from 1,
- * and Event.epoch, the spool's random epoch made when it was created), in
- * the same transaction; an event that carries a number already keeps it.
- * One spool is one sender: its events should carry one source.
+ * each event it queues its number in the event itself, in the same
+ * transaction: Event.epoch, the spool's random epoch made when it was
+ * created, and Event.seq, 1, 2, 3... per source (the sender the daemon
+ * sees without authentication: a village PC's spool carries the events of
+ * `send` and of `import` under their own sources). An event that carries
+ * a number already keeps it.
  *
  * and a file sender.lock. Life of an event: spool_enqueue() commits it to
  * disk before returning; a sender reads events with spool_take() (they stay

@@ -155,7 +155,7 @@ static size_t entry_lines(const struct completeness_input *in, const struct seq_
 			  struct sbuf *out)
 {
 	const struct seqrec *r = e->rec;
-	char name[SENDER_NAME_MAX + VILLAGE_NAME_MAX + 64], dates[96];
+	char name[STORE_SEQ_NAME_MAX + VILLAGE_NAME_MAX + 64], dates[96];
 	size_t n = 0;
 	display_name(in, e->sender, r->village, name, sizeof(name));
 	struct seq_gap *g = xreallocarray(NULL, RANGESET_MAX, sizeof(*g));
@@ -219,7 +219,7 @@ size_t completeness_lines(const struct completeness_input *in, struct sbuf *out)
 		n += entry_lines(in, &in->seqs->v[i], out);
 	for (size_t i = 0; i < in->nsenders; i++) {
 		const struct sender_record *s = &in->senders[i];
-		char name[SENDER_NAME_MAX + VILLAGE_NAME_MAX + 64];
+		char name[STORE_SEQ_NAME_MAX + VILLAGE_NAME_MAX + 64];
 		if (!silent_in_year(in, s))
 			continue;
 		display_name(in, s->name, village_of(in, s->name), name, sizeof(name));
@@ -246,7 +246,7 @@ static json_t *entry_json(const struct completeness_input *in, const struct seq_
 {
 	const struct seqrec *r = e->rec;
 	json_t *o = json_out_object(), *gaps = json_out_array();
-	char name[SENDER_NAME_MAX + VILLAGE_NAME_MAX + 64], epoch[17];
+	char name[STORE_SEQ_NAME_MAX + VILLAGE_NAME_MAX + 64], epoch[17];
 	display_name(in, e->sender, r->village, name, sizeof(name));
 	snprintf(epoch, sizeof(epoch), "%016llx", (unsigned long long)e->epoch);
 	json_out_set(o, "sender", json_out_string(e->sender));

@@ -24,7 +24,7 @@
 
 /* One sender and epoch, as read. */
 struct seq_entry {
-	char sender[SENDER_NAME_MAX + 1];
+	char sender[STORE_SEQ_NAME_MAX + 1];
 	uint64_t epoch;
 	struct seqrec *rec;      /* malloc'd */
 };

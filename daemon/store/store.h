@@ -424,10 +424,14 @@ int store_scan_senders(const struct store_snap *snap, store_sender_fn fn, void *
 
 /* ---- completeness: sequence numbers per sender and epoch (store_seqs.c) ----
  *
- *   seqs  sender name, a 0 byte, epoch (u64 big-endian) -> its record
+ *   seqs  sender name, a 0 byte, the events' source if it is not the
+ *         sender's name, a 0 byte, epoch (u64 big-endian) -> its record
  *         (seqrec.h); kept by store_apply in the batch's own transaction
  *         from every numbered item, whatever became of it
  */
+
+/* A numbering's name as scans give it: "sender", or "sender/source" (the key's name with auth, and the source). */
+#define STORE_SEQ_NAME_MAX (2 * SENDER_NAME_MAX + 1)
 
 /* Called per sender and epoch; r is valid during the call. Non-zero stops the scan. */
 typedef int (*store_seq_fn)(const char *sender, uint64_t epoch, const struct seqrec *r,

@@ -5,8 +5,10 @@
  * "seqs" in every batch's own transaction; their scan for the views, and
  * their check against the stored events for `lawtally verify`.
  *
- *   seqs  sender name (store_sender_key), a 0 byte, epoch (u64 big-endian)
- *         -> its record (seqrec.h), sealed
+ *   seqs  sender name (store_sender_key), a 0 byte, the event's source when
+ *         it is not the sender's name (with auth: the key's name, and the
+ *         source its events claim; "" without), a 0 byte, epoch (u64
+ *         big-endian) -> its record (seqrec.h), sealed
  *
  * A store from before numbers gets the database (empty) at its first
  * writable open; a read-only open of such a store sees it empty.
@@ -23,7 +25,7 @@
 #include "store_int.h"
 #include "xalloc.h"
 
-#define SEQ_KEY_MAX (SENDER_NAME_MAX + 1 + 8)
+#define SEQ_KEY_MAX (2 * SENDER_NAME_MAX + 2 + 8)
 /* Records held open in one batch; a batch from more senders writes some back early. */
 #define SEQ_OPEN_MAX 8
 
@@ -40,28 +42,47 @@ int store_seqs_open(struct store *s, MDB_txn *txn, char *err, size_t errlen)
 	return 0;
 }
 
-static size_t seq_key(const char *sender, uint64_t epoch, uint8_t key[SEQ_KEY_MAX])
+/*
+ * A numbering is the sender's (the key with auth, else the source) and,
+ * within it, the source's: a spool numbers each source on its own.
+ */
+static size_t seq_key(const char *sender, const char *source, uint64_t epoch,
+		      uint8_t key[SEQ_KEY_MAX])
 {
-	char name[SENDER_NAME_MAX + 1];
-	size_t n = store_sender_key(sender ? sender : "", name);
+	char name[SENDER_NAME_MAX + 1], src[SENDER_NAME_MAX + 1];
+	size_t n = store_sender_key(sender ? sender : "", name), m = 0;
 	memcpy(key, name, n);
-	key[n] = 0;
-	be64_store(key + n + 1, epoch);
-	return n + 9;
+	key[n++] = 0;
+	if (source && source[0] && strcmp(source, sender ? sender : "") != 0) {
+		m = store_sender_key(source, src);
+		memcpy(key + n, src, m);
+	}
+	key[n + m] = 0;
+	be64_store(key + n + m + 1, epoch);
+	return n + m + 9;
 }
 
-/* Splits a key into the sender's name and the epoch; 0 if it is not one. */
-static int seq_key_split(const MDB_val *k, char name[SENDER_NAME_MAX + 1], uint64_t *epoch)
+/* Splits a key into the name shown ("sender" or "sender/source") and the epoch; 0 if it is not one. */
+static int seq_key_split(const MDB_val *k, char name[STORE_SEQ_NAME_MAX + 1], uint64_t *epoch)
 {
 	const uint8_t *p = k->mv_data;
-	if (k->mv_size < 10 || k->mv_size > SEQ_KEY_MAX || p[k->mv_size - 9] != 0)
+	if (k->mv_size < 11 || k->mv_size > SEQ_KEY_MAX || p[k->mv_size - 9] != 0)
 		return 0;
-	size_t n = k->mv_size - 9;
-	if (memchr(p, 0, n))
+	size_t len = k->mv_size - 9;
+	const uint8_t *z = memchr(p, 0, len);
+	if (!z || z == p || memchr(z + 1, 0, (size_t)(p + len - z - 1)))
+		return 0;
+	size_t n = (size_t)(z - p), m = len - n - 1;
+	if (n > SENDER_NAME_MAX || m > SENDER_NAME_MAX)
 		return 0;
 	memcpy(name, p, n);
+	if (m) {
+		name[n] = '/';
+		memcpy(name + n + 1, z + 1, m);
+		n += 1 + m;
+	}
 	name[n] = '\0';
-	*epoch = be64_load(p + n + 1);
+	*epoch = be64_load(p + len + 1);
 	return 1;
 }
 
@@ -128,7 +149,7 @@ static int seq_load(struct store *s, MDB_txn *txn, struct seq_scratch *sc, const
 	if (rc == MDB_NOTFOUND) {
 		seqrec_init(&o->rec);
 	} else if (seqrec_decode(&o->rec, v.mv_data, v.mv_size) != 0) {
-		char name[SENDER_NAME_MAX + 1];
+		char name[STORE_SEQ_NAME_MAX + 1];
 		uint64_t epoch = 0;
 		seq_key_split(&k, name, &epoch);
 		log_warn("store: the sequence record of sender %s, epoch %016llx, does not decode; "
@@ -159,7 +180,7 @@ int store_seqs_apply(struct store *s, MDB_txn *txn, const struct store_item *ite
 		if (!sc)
 			sc = s->qscratch = xcalloc(1, sizeof(*sc));
 		uint8_t key[SEQ_KEY_MAX];
-		size_t klen = seq_key(items[i].sender, e->epoch, key);
+		size_t klen = seq_key(items[i].sender, e->source, e->epoch, key);
 		struct seq_open *o;
 		rc = seq_load(s, txn, sc, key, klen, &o);
 		if (rc)
@@ -192,7 +213,7 @@ int store_scan_seqs(const struct store_snap *snap, store_seq_fn fn, void *arg)
 	int ret = 0;
 	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0 && !ret;
 	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		char name[SENDER_NAME_MAX + 1];
+		char name[STORE_SEQ_NAME_MAX + 1];
 		uint64_t epoch;
 		if (store_val_open(snap->store, snap->store->seqs, &k, &v) != 0) {
 			ret = LT_ECORRUPT;
@@ -249,7 +270,7 @@ static void check_event(struct seq_check *q, uint64_t at, const struct record *r
 {
 	const Lawtally__V1__Event *e = rec->event;
 	uint8_t key[SEQ_KEY_MAX];
-	size_t klen = seq_key(rec->sender, e->epoch, key);
+	size_t klen = seq_key(rec->sender, e->source, e->epoch, key);
 	if (klen != q->reclen || memcmp(key, q->reckey, klen) != 0) {
 		MDB_val k = {klen, key}, v;
 		memcpy(q->reckey, key, klen);
@@ -294,7 +315,7 @@ int store_seqs_verify(struct store *s, MDB_txn *txn, struct store_verify *v)
 	/* every enforcement event the records counted is stored, and no more */
 	for (size_t i = 0; i < q.n && (rc == MDB_NOTFOUND); i++) {
 		MDB_val sk = {q.t[i].klen, q.t[i].key}, sv;
-		char name[SENDER_NAME_MAX + 1];
+		char name[STORE_SEQ_NAME_MAX + 1];
 		uint64_t epoch = 0;
 		seq_key_split(&sk, name, &epoch);
 		if (store_get(s, NULL, txn, s->seqs, &sk, &sv) != 0 ||

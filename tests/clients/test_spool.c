@@ -385,9 +385,9 @@ static void test_wait_note(void **state)
 }
 
 /*
- * The spool numbers what it queues, 1, 2, 3... in an epoch of its own made
- * when it was created; the caller's events are left unnumbered, and an
- * event numbered already (relayed) keeps its number.
+ * The spool numbers what it queues, 1, 2, 3... per source, in an epoch of
+ * its own made when it was created; the caller's events are left
+ * unnumbered, and an event numbered already (relayed) keeps its number.
  */
 static void test_numbering(void **state)
 {
@@ -417,7 +417,7 @@ static void test_numbering(void **state)
 	}
 	assert_int_equal(b.events[3]->seq, 77);
 	assert_true(b.events[3]->epoch == 5);
-	assert_int_equal(b.events[4]->seq, 5);
+	assert_int_equal(b.events[4]->seq, 4); /* the source's next: 77 was its own */
 	spool_batch_free(&b);
 	spool_close(&sp);
 	/* the epoch is the spool's: the same after reopening */
@@ -425,7 +425,16 @@ static void test_numbering(void **state)
 	assert_int_equal(enqueue_range(sp, 20, 1, NULL), 0);
 	assert_int_equal(spool_take(sp, 5, 10, &b), 0);
 	assert_int_equal(b.n, 1);
-	assert_int_equal(b.events[0]->seq, 6);
+	assert_int_equal(b.events[0]->seq, 5);
+	assert_true(b.events[0]->epoch == epoch);
+	spool_batch_free(&b);
+	/* another source counts from 1 in the same epoch */
+	make(&v, 30);
+	v.e.source = "centre-ZL07";
+	assert_int_equal(spool_enqueue(sp, &p, 1, NULL, err, sizeof(err)), 0);
+	assert_int_equal(spool_take(sp, 6, 10, &b), 0);
+	assert_int_equal(b.n, 1);
+	assert_int_equal(b.events[0]->seq, 1);
 	assert_true(b.events[0]->epoch == epoch);
 	spool_batch_free(&b);
 	spool_close(&sp);

@@ -213,6 +213,36 @@ static void test_batch_marks_numbers(void **state)
 	assert_int_equal(l.v[0].rec.set.r[0].hi, 6);
 }
 
+/*
+ * One key (auth on) sending the events of two sources, each numbered from 1
+ * by its spool: two numberings, "key/source", neither hiding the other's gap.
+ */
+static void test_sources_of_one_key(void **state)
+{
+	struct fx *f = *state;
+	struct ev e[3];
+	struct store_item it[3];
+	struct store_result res[3];
+	ev_enf(&e[0], 1, 1, 7);
+	e[0].e.source = "lawtally";
+	ev_enf(&e[1], 2, 2, 7);
+	e[1].e.source = "lawtally";
+	ev_enf(&e[2], 3, 2, 7); /* centre-ZL07's 2: its 1 is missing */
+	e[2].e.source = "centre-ZL07";
+	for (int i = 0; i < 3; i++)
+		it[i] = (struct store_item){&e[i].e, "zl07-pc", T2024, 1};
+	assert_int_equal(store_apply(f->s, it, 3, res), 0);
+	struct seen_list l;
+	scan(f->s, &l);
+	assert_int_equal(l.n, 2);
+	assert_string_equal(l.v[0].sender, "zl07-pc/centre-ZL07");
+	assert_int_equal(rangeset_missing(&l.v[0].rec.set), 1);
+	assert_string_equal(l.v[1].sender, "zl07-pc/lawtally");
+	assert_int_equal(rangeset_missing(&l.v[1].rec.set), 0);
+	struct store_verify v;
+	assert_int_equal(verify(f->s, &v), 0);
+}
+
 /* verify: a stored numbered event whose record lacks its number */
 static void test_verify_finds_a_lost_number(void **state)
 {
@@ -227,12 +257,11 @@ static void test_verify_finds_a_lost_number(void **state)
 	struct seqrec *rec = calloc(1, sizeof(*rec));
 	uint8_t *buf = malloc(SEQREC_ENCODED_MAX);
 	seqrec_init(rec);
-	uint8_t key[16] = "dev-a";
-	key[5] = 0;
-	memset(key + 6, 0, 7);
-	key[13] = 7;
+	uint8_t key[16] = "dev-a"; /* dev-a, 0, no source, 0, epoch 7 */
+	memset(key + 5, 0, 10);
+	key[14] = 7;
 	rawstore_open(&r, f->dir);
-	rawstore_put_sealed(&r, "seqs", key, 14, buf, seqrec_encode(rec, buf));
+	rawstore_put_sealed(&r, "seqs", key, 15, buf, seqrec_encode(rec, buf));
 	rawstore_commit(&r);
 	free(buf);
 	free(rec);
@@ -300,6 +329,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_batch_marks_numbers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sources_of_one_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_verify_finds_a_lost_number, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store_before_numbers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_close_year_accepting, setup, teardown),
