@@ -118,7 +118,7 @@ static int seq_write(struct store *s, MDB_txn *txn, struct seq_scratch *sc, stru
  * it must never stop ingest. Damage stops the batch.
  */
 static int seq_load(struct store *s, MDB_txn *txn, struct seq_scratch *sc, const uint8_t *key,
-		    size_t klen, struct seq_open **out)
+		    size_t klen, int create, struct seq_open **out)
 {
 	for (size_t i = 0; i < sc->n; i++) {
 		size_t j = (sc->last + i) % sc->n;
@@ -129,23 +129,24 @@ static int seq_load(struct store *s, MDB_txn *txn, struct seq_scratch *sc, const
 		}
 	}
 	size_t slot = sc->n;
+	int rc = 0;
+	/* written back first: a put may move the value a get points into */
 	if (sc->n == SEQ_OPEN_MAX) {
 		slot = (sc->last + 1) % SEQ_OPEN_MAX;
-		int rc = seq_write(s, txn, sc, &sc->open[slot]);
-		if (rc)
+		if ((rc = seq_write(s, txn, sc, &sc->open[slot])) != 0)
 			return rc;
-	} else {
-		sc->n++;
 	}
+	MDB_val k = {klen, (void *)key}, v;
+	rc = store_get(s, NULL, txn, s->seqs, &k, &v);
+	if (rc == MDB_NOTFOUND && !create)
+		return rc; /* the slot keeps its record, written back already */
+	if (rc && rc != MDB_NOTFOUND)
+		return rc; /* MDB_CORRUPTED: damage stops the batch */
+	if (slot == sc->n)
+		sc->n++;
 	struct seq_open *o = &sc->open[slot];
 	memcpy(o->key, key, klen);
 	o->klen = klen;
-	MDB_val k = {klen, o->key}, v;
-	int rc = store_get(s, NULL, txn, s->seqs, &k, &v);
-	if (rc == MDB_CORRUPTED)
-		return rc;
-	if (rc && rc != MDB_NOTFOUND)
-		return rc;
 	if (rc == MDB_NOTFOUND) {
 		seqrec_init(&o->rec);
 	} else if (seqrec_decode(&o->rec, v.mv_data, v.mv_size) != 0) {
@@ -164,7 +165,9 @@ static int seq_load(struct store *s, MDB_txn *txn, struct seq_scratch *sc, const
 /*
  * Every numbered item of the batch, whatever became of it (a duplicate or
  * an event the store refused was sent all the same), marks its number
- * seen; accepted ones count for the device cross-check.
+ * seen; accepted ones count for the device cross-check. Only an accepted
+ * event starts a record: what is not stored (a stream of rejected events
+ * under ever new epochs) cannot grow the database.
  */
 int store_seqs_apply(struct store *s, MDB_txn *txn, const struct store_item *items, size_t n,
 		     const struct store_result *results)
@@ -182,7 +185,11 @@ int store_seqs_apply(struct store *s, MDB_txn *txn, const struct store_item *ite
 		uint8_t key[SEQ_KEY_MAX];
 		size_t klen = seq_key(items[i].sender, e->source, e->epoch, key);
 		struct seq_open *o;
-		rc = seq_load(s, txn, sc, key, klen, &o);
+		rc = seq_load(s, txn, sc, key, klen, results[i].status == STORE_ACCEPTED, &o);
+		if (rc == MDB_NOTFOUND) {
+			rc = 0;
+			continue;
+		}
 		if (rc)
 			break;
 		if (items[i].received_at > o->rec.last_at)

@@ -243,6 +243,37 @@ static void test_sources_of_one_key(void **state)
 	assert_int_equal(verify(f->s, &v), 0);
 }
 
+/*
+ * What is not stored starts no record: refused events under ever new
+ * epochs, or a duplicate under a new epoch, leave the database as it was.
+ */
+static void test_only_accepted_starts_a_record(void **state)
+{
+	struct fx *f = *state;
+	struct ev e[2];
+	struct store_item it[2];
+	struct store_result res[2];
+	struct store_packed packed[2] = {{NULL, STORE_SEEN_ONLY}, {NULL, STORE_SEEN_ONLY}};
+	struct seen_list l;
+	ev_enf(&e[0], 1, 1, 100);
+	ev_enf(&e[1], 2, 1, 101);
+	for (int i = 0; i < 2; i++)
+		it[i] = (struct store_item){&e[i].e, "dev-a", T2024, 0};
+	assert_int_equal(store_apply_packed(f->s, it, packed, 2, res), 0);
+	assert_int_equal(res[0].status, STORE_REJECTED);
+	scan(f->s, &l);
+	assert_int_equal(l.n, 0);
+	/* stored under epoch 7; sent again under epoch 8: a duplicate, no record for 8 */
+	ev_enf(&e[0], 5, 1, 7);
+	assert_int_equal(store_apply(f->s, it, 1, res), 0);
+	ev_enf(&e[0], 5, 1, 8);
+	assert_int_equal(store_apply(f->s, it, 1, res), 0);
+	assert_int_equal(res[0].status, STORE_DUPLICATE);
+	scan(f->s, &l);
+	assert_int_equal(l.n, 1);
+	assert_int_equal(l.v[0].epoch, 7);
+}
+
 /* verify: a stored numbered event whose record lacks its number */
 static void test_verify_finds_a_lost_number(void **state)
 {
@@ -330,6 +361,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_batch_marks_numbers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sources_of_one_key, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_only_accepted_starts_a_record, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_verify_finds_a_lost_number, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store_before_numbers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_close_year_accepting, setup, teardown),
