@@ -437,6 +437,11 @@ static int tally_event(struct store *s, MDB_txn *txn, const Lawtally__V1__Event 
 }
 
 static const char *const reason_seen_only = "refused before the store";
+
+int store_result_seen_only(const struct store_result *r)
+{
+	return r->status == STORE_REJECTED && r->reason == reason_seen_only;
+}
 static const char *const reason_case_full =
 	"case: more than 64 events for one case";
 static const char *const reason_retract_unknown =

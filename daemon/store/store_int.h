@@ -160,6 +160,9 @@ void store_senders_free(struct store *s); /* its scratch, at close */
  */
 size_t store_sender_key(const char *name, char key[SENDER_NAME_MAX + 1]);
 
+/* 1 for the result of a STORE_SEEN_ONLY item (store.c): only its number counts. */
+int store_result_seen_only(const struct store_result *r);
+
 /* store_seqs.c: its database at open, its step of every batch, verify's check. */
 int store_seqs_open(struct store *s, MDB_txn *txn, char *err, size_t errlen);
 int store_seqs_apply(struct store *s, MDB_txn *txn, const struct store_item *items, size_t n,

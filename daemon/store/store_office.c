@@ -363,8 +363,13 @@ int store_senders_apply(struct store *s, MDB_txn *txn, const struct store_item *
 		} else if (rc && rc != MDB_NOTFOUND) {
 			return rc;
 		}
+		size_t heard = 0;
 		for (size_t j = sc->groups[g].first; j != SENDER_ITEM_END; j = sc->next[j]) {
 			const struct store_item *it = &items[j];
+			/* refused before the store: its sender is not heard, as before numbers */
+			if (store_result_seen_only(&results[j]))
+				continue;
+			heard++;
 			if (it->received_at > rec.last_received)
 				rec.last_received = it->received_at;
 			if (results[j].status != STORE_ACCEPTED)
@@ -374,6 +379,8 @@ int store_senders_apply(struct store *s, MDB_txn *txn, const struct store_item *
 			tally_year_month(it->event->occurred_at, s->tz_offset, &y, &m);
 			sender_record_count(&rec, y, m, 1);
 		}
+		if (!heard)
+			continue;
 		uint8_t buf[SENDER_RECORD_MAX];
 		rc = store_put_sealed(s, txn, s->senders, &k, buf, sender_record_encode(&rec, buf), 0);
 		if (rc)

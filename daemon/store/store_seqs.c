@@ -194,7 +194,9 @@ int store_seqs_apply(struct store *s, MDB_txn *txn, const struct store_item *ite
 			break;
 		if (items[i].received_at > o->rec.last_at)
 			o->rec.last_at = items[i].received_at;
-		if (e->village[0] && strlen(e->village) <= VILLAGE_CODE_MAX)
+		/* the village shown: of a stored event, never one refused */
+		if (results[i].status == STORE_ACCEPTED && e->village[0] &&
+		    strlen(e->village) <= VILLAGE_CODE_MAX)
 			strcpy(o->rec.village, e->village);
 		seqrec_event(&o->rec, e, e->occurred_at, results[i].status == STORE_ACCEPTED);
 	}

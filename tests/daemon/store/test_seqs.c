@@ -243,6 +243,13 @@ static void test_sources_of_one_key(void **state)
 	assert_int_equal(verify(f->s, &v), 0);
 }
 
+static int count_sender(const struct sender_record *rec, void *arg)
+{
+	(void)rec;
+	(*(int *)arg)++;
+	return 0;
+}
+
 /*
  * What is not stored starts no record: refused events under ever new
  * epochs, or a duplicate under a new epoch, leave the database as it was.
@@ -263,6 +270,13 @@ static void test_only_accepted_starts_a_record(void **state)
 	assert_int_equal(res[0].status, STORE_REJECTED);
 	scan(f->s, &l);
 	assert_int_equal(l.n, 0);
+	/* nor is the sender heard: it sent nothing stored */
+	struct store_snap sn;
+	int nsenders = 0;
+	assert_int_equal(store_read_begin(f->s, &sn), 0);
+	assert_int_equal(store_scan_senders(&sn, count_sender, &nsenders), 0);
+	store_read_end(&sn);
+	assert_int_equal(nsenders, 0);
 	/* stored under epoch 7; sent again under epoch 8: a duplicate, no record for 8 */
 	ev_enf(&e[0], 5, 1, 7);
 	assert_int_equal(store_apply(f->s, it, 1, res), 0);
