@@ -8,7 +8,7 @@
 # arrives; the snapshot counts in no total. close-year refuses a year with
 # a gap and a device difference, printing them, closes it with
 # --accept-gaps, and the snapshot and the year's report show what was
-# accepted; verify passes.
+# accepted; an event the daemon rejects leaves no gap; verify passes.
 . "$(dirname "$0")/lib.sh"
 
 write_config
@@ -75,10 +75,22 @@ train='"village":"ZL03","training":{"attendees":12,"topic":"人民调解法"}'
 	ev 1 00c0c0 centre-ZL03 "$train" 3
 	ev 2 00c0c0 centre-ZL03 "$train" 3
 	ev 4 00c0c0 centre-ZL03 "$train" 5
+	ev 6 00c0c0 centre-ZL03 "$train" 6
 } >"$T/centre.jsonl"
 ev 3 00c0c0 centre-ZL03 "$train" 4 >"$T/centre-late.jsonl"
 "$LAWTALLY" send --endpoint "$INGEST" --file "$T/device.jsonl" >/dev/null || fail "send device events"
 "$LAWTALLY" send --endpoint "$INGEST" --file "$T/centre.jsonl" >/dev/null || fail "send centre events"
+# number 5 reaches the daemon and is rejected (lawtally send would not send it): not missing
+at5=$(date -d "$PY-06-05T10:00:00+08:00" +%s)
+sed "s/AT5/$at5/; s/EPOCH/$((0x00c0c0))/" >"$T/bad.txt" <<'TXT'
+batch_id: 5
+events { id: "\001\220\310\342\000\000p\000\200\000\000\300\300\000\000\005" village: "ZL03"
+	occurred_at: AT5 source: "centre-ZL03" seq: 5 epoch: EPOCH training { attendees: 99999 } }
+TXT
+protoc --proto_path="$ROOT/proto" --encode=lawtally.v1.SubmitRequest lawtally.proto <"$T/bad.txt" >"$T/bad.bin" ||
+	fail "protoc --encode"
+grep -q "acks=1" <<<"$("$ZSEND" "$INGEST" "$T/bad.bin")" || fail "the rejected event was not answered"
+assert_eq 1 "$(metric 'lawtally_events_total{status="rejected"}')" "events rejected"
 assert_eq 4 "$(total enforcement.actions)" "enforcement actions (the snapshot counts in none)"
 
 curl -sf "http://$HTTP/v1/senders" >"$T/senders3.json"
