@@ -98,6 +98,8 @@ assert_eq '[{"action":"INSPECTION","device":4,"stored":3}]' \
 	"$(jq -c '.sequences[] | select(.sender == "zfjly-0009") | .device.differences' "$T/senders3.json")" \
 	"the device's difference"
 "$LAWTALLY" senders --endpoint "$QUERY" --year "$PY" >"$T/past.txt"
+curl -sf "http://$HTTP/v1/senders?format=text&year=$PY" | cmp -s - "$T/past.txt" ||
+	fail "GET /v1/senders?format=text differs from lawtally senders"
 grep -qF "zfjly-0009：设备计数与已收到的不符（截至第 5 号）：检查 设备 4，收到 3（差 1）" "$T/past.txt" ||
 	fail "device line: $(cat "$T/past.txt")"
 grep -qF "张北村调解中心（centre-ZL03）：缺 3，约 $PY-06-03 至 06-05" "$T/past.txt" ||
