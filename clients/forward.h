@@ -62,7 +62,8 @@ struct forward_result {
 
 /*
  * Sends every event queued in sp (opened with SPOOL_SEND), oldest first,
- * until the queue is empty (but for those o->hold holds back). *res (zeroed first) counts what happened.
+ * until the queue is empty (but for those o->hold holds back). *res
+ * (zeroed first) counts what happened.
  * Returns 0 when the queue is empty; LT_ETIMEOUT when the daemon gave no
  * Ack for timeout_ms, refusing for now or silent (err says which), or
  * cancel was set (what was acknowledged is settled, the rest stays
