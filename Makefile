@@ -9,6 +9,7 @@
 #   make bench      the benchmarks, written to BENCHMARKS.md
 #   make bench-snapshot  only their section on answers under ingest
 #   make bench-checksums only their section on the checksums and the scrub
+#   make bench-seqs      only their section on the sequence numbers per sender
 #   make fuzz       each fuzz target for FUZZ_SECONDS
 #   make clean      remove build/
 #
@@ -237,7 +238,8 @@ $(TEST_TOOLS):
 BENCH_BUILD ?= build/bench
 BENCH_LIB_OBJ := $(BUILD)/bench/hist.o $(BUILD)/bench/workload.o
 BENCH_TOOLS := $(BUILD)/bench/loadgen $(BUILD)/bench/prefill $(BUILD)/bench/lmdb_ceiling \
-	$(BUILD)/bench/redis_load $(BUILD)/bench/starttime $(BUILD)/bench/scrubrate
+	$(BUILD)/bench/redis_load $(BUILD)/bench/starttime $(BUILD)/bench/scrubrate \
+	$(BUILD)/bench/seqbench
 $(BUILD)/bench/loadgen: $(BUILD)/bench/loadgen.o $(BENCH_LIB_OBJ) $(CLIENT_LIB) $(COMMON_LIB)
 $(BUILD)/bench/prefill: $(BUILD)/bench/prefill.o $(BENCH_LIB_OBJ) $(STORE_LIB) $(CLIENT_LIB) \
 	$(COMMON_LIB)
@@ -246,12 +248,13 @@ $(BUILD)/bench/redis_load: $(BUILD)/bench/redis_load.o $(BENCH_LIB_OBJ) $(COMMON
 $(BUILD)/bench/redis_load: LDLIBS += -lhiredis
 $(BUILD)/bench/starttime: $(BUILD)/bench/starttime.o
 $(BUILD)/bench/scrubrate: $(BUILD)/bench/scrubrate.o $(STORE_LIB) $(COMMON_LIB)
+$(BUILD)/bench/seqbench: $(BUILD)/bench/seqbench.o $(STORE_LIB) $(COMMON_LIB)
 $(BENCH_TOOLS):
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # ---- targets -----------------------------------------------------------
 .PHONY: all deps run test unit e2e asan clean bench bench-quick bench-deps bench-tools \
-	bench-snapshot bench-checksums bench-nosum fuzz fuzz-run install uninstall tsan valgrind
+	bench-snapshot bench-checksums bench-seqs bench-nosum fuzz fuzz-run install uninstall tsan valgrind
 all: $(BINS) $(MO_FILES) $(UNIT_BIN) $(TEST_TOOLS)
 
 deps:
@@ -352,6 +355,10 @@ bench-checksums: deps bench-nosum
 		$(BENCH_BUILD)/bench/loadgen $(BENCH_BUILD)/bench/prefill $(BENCH_BUILD)/bench/scrubrate
 	@BENCH_CMD="make bench-checksums" bench/run.sh --only checksums --build $(BENCH_BUILD) \
 		--nosum $(BENCH_NOSUM_BUILD) --out BENCHMARKS.md
+# The section on the sequence numbers' bytes per sender alone, put into BENCHMARKS.md.
+bench-seqs:
+	@$(MAKE) --no-print-directory BUILD=$(BENCH_BUILD) SAN= OPT="-O2 -g" $(BENCH_BUILD)/bench/seqbench
+	@BENCH_CMD="make bench-seqs" bench/run.sh --only seqs --build $(BENCH_BUILD) --out BENCHMARKS.md
 bench-quick: bench-deps
 	@$(MAKE) --no-print-directory $(BUILD)/lawtallyd bench-tools
 	@BENCH_CMD="make bench-quick" bench/run.sh --quick --build $(BUILD) --out $(BUILD)/bench-quick.md

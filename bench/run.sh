@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # run.sh - the benchmark behind `make bench` and `make bench-quick`.
 #
-#   bench/run.sh [--quick] [--only snapshot|checksums] --build DIR [--nosum DIR] --out FILE
+#   bench/run.sh [--quick] [--only snapshot|checksums|seqs] --build DIR [--nosum DIR] --out FILE
 #
 # Starts lawtallyd (from DIR) on stores in a temporary directory and
 # measures, with the tools of DIR/bench: durable ingest (1, 8, 64 senders;
@@ -29,7 +29,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 QUICK=0 BUILD= OUT= ONLY= NOSUM=
-USAGE="usage: bench/run.sh [--quick] [--only snapshot|checksums] --build DIR [--nosum DIR] --out FILE"
+USAGE="usage: bench/run.sh [--quick] [--only snapshot|checksums|seqs] --build DIR [--nosum DIR] --out FILE"
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) QUICK=1 ;;
@@ -41,14 +41,16 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
-[ -n "$BUILD" ] && [ -n "$OUT" ] && { [ -z "$ONLY" ] || [ "$ONLY" = snapshot ] || [ "$ONLY" = checksums ]; } ||
+[ -n "$BUILD" ] && [ -n "$OUT" ] &&
+	{ [ -z "$ONLY" ] || [ "$ONLY" = snapshot ] || [ "$ONLY" = checksums ] || [ "$ONLY" = seqs ]; } ||
 	{ echo "$USAGE" >&2; exit 2; }
 BUILD=$(cd "$BUILD" && pwd)
 LAWTALLYD=$BUILD/lawtallyd
 TOOLS=$BUILD/bench
 NOSUM_LAWTALLYD=
 [ -z "$NOSUM" ] || NOSUM_LAWTALLYD=$(cd "$NOSUM" && pwd)/lawtallyd
-NEED=("$LAWTALLYD" "$TOOLS/loadgen" $NOSUM_LAWTALLYD)
+NEED=("$TOOLS/seqbench")
+[ "$ONLY" = seqs ] || NEED+=("$LAWTALLYD" "$TOOLS/loadgen" $NOSUM_LAWTALLYD)
 [ "$ONLY" != checksums ] || NEED+=("$TOOLS"/{prefill,scrubrate})
 [ -n "$ONLY" ] || NEED+=("$TOOLS"/{prefill,lmdb_ceiling,redis_load,starttime,scrubrate})
 for f in "${NEED[@]}"; do
@@ -450,6 +452,39 @@ checksums_section() {
 	echo "<!-- checksums:end -->"
 }
 
+# ---- sequence numbers per sender (issue 19) -------------------------------------
+# seqs_run: bench/seqbench on one sender's record, 1M events, 1 % and 0.01 % lost.
+seqs_run() {
+	"$TOOLS/seqbench" --events 1000000 --drop 0.01 --seed 1 >"$RES/seqs-1.txt" ||
+		die "seqbench failed"
+	"$TOOLS/seqbench" --events 1000000 --drop 0.0001 --seed 1 >"$RES/seqs-2.txt" ||
+		die "seqbench failed"
+	note "seqs: $(get "$RES/seqs-1.txt" stored_bytes) bytes stored per sender after 1M events with 1 % lost"
+}
+
+# seqs_section: the section of FILE, between its markers.
+seqs_section() {
+	local a=$RES/seqs-1.txt b=$RES/seqs-2.txt
+	echo "<!-- seqs:begin -->"
+	echo "## Sequence numbers: bytes and memory per sender (issue 19)"
+	echo
+	echo "Written by \`${SEQ_CMD:-$CMD}\`${SEQ_AT:+ at $SEQ_AT}. ${SEQ_NOTE:-}"
+	echo "Measured on the record itself, not through the daemon: \`bench/seqbench\` feeds one sender's numbers 1..1M to \`seqrec_event()\` (the store's own code, \`daemon/store/seqrec.c\`, \`rangeset.c\`), in order, in batches of 1000, each lost with the given probability and never sent again; every batch decodes and encodes the record once, as \`store_seqs_apply()\` reads and writes it once per sender and batch. *Stored* is the sealed value with a 20-byte key (name, 0, epoch); LMDB keeps a value this size on its leaf page. *Memory* is one record held decoded: the writer holds at most 8 at a time (\`SEQ_OPEN_MAX\`) whatever the number of senders, a view one per sender and epoch while it renders."
+	echo
+	echo "| target | measured | met |"
+	echo "| --- | --- | --- |"
+	echo "| bytes stored per sender bounded after 1M events with 1 % gaps | **$(get "$a" stored_bytes)** B ($(get "$a" ranges) ranges kept, at most 256) | $([ "$(get "$a" ranges)" -le 256 ] && echo yes || echo no) |"
+	echo
+	echo "| 1M events, lost | ranges kept | gaps listed | numbers no longer listed | stored | memory | merge a number | read + write per batch | after re-sending |"
+	echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+	for f in "$a" "$b"; do
+		echo "| $(get "$f" lost) ($(awk -v l="$(get "$f" lost)" 'BEGIN { printf "%.2f", l / 10000 }') %) | $(get "$f" ranges) | $(get "$f" listed_gaps) | $(get "$f" forgotten) | $(get "$f" stored_bytes) B | $(get "$f" memory_bytes) B | $(get "$f" merge_ns) ns | $(get "$f" batch_us) µs | $(get "$f" refilled_ranges) range, $(get "$f" refilled_value_bytes) B |"
+	done
+	echo
+	echo "With 1 % lost, the ~10 000 gaps are more than the 256 ranges a record keeps: the oldest are merged, the views say so as an error ("too many gaps: those below number N were not kept one by one") and list the latest 255 exactly. With 0.01 % lost, every gap is listed. Re-sending the lost numbers brings the record back to one range."
+	echo "<!-- seqs:end -->"
+}
+
 # put_section NAME FILE: FILE's section NAME replaced by $T/section.md (or it added at the end).
 put_section() {
 	if [ -f "$2" ] && grep -q "^<!-- $1:begin -->\$" "$2"; then
@@ -473,6 +508,17 @@ if [ "$ONLY" = snapshot ]; then
 	put_section snapshot "$OUT"
 	sed -n '/^| target/,/^$/p' "$T/section.md"
 	echo "bench: wrote the snapshot section of $OUT"
+	exit 0
+fi
+if [ "$ONLY" = seqs ]; then
+	SEQ_AT=$(date -u '+%Y-%m-%d %H:%M UTC')
+	SEQ_CMD=${BENCH_CMD:-bench/run.sh --only seqs --build $(realpath --relative-to="$ROOT" "$BUILD") --out $(realpath --relative-to="$ROOT" "$OUT")}
+	SEQ_NOTE="Run alone: the rest of this file is from the run its header names."
+	seqs_run
+	seqs_section >"$T/section.md"
+	put_section seqs "$OUT"
+	sed -n '/^| target/,/^$/p' "$T/section.md"
+	echo "bench: wrote the seqs section of $OUT"
 	exit 0
 fi
 if [ "$ONLY" = checksums ]; then
@@ -610,6 +656,7 @@ SNAP_AT=$(date -u '+%Y-%m-%d %H:%M UTC') SNAP_NOTE="One run, in the run this fil
 snapshot_run
 CS_AT=$(date -u '+%Y-%m-%d %H:%M UTC') CS_NOTE="In the run this file is from."
 checksums_run
+seqs_run
 
 # ---- 4. the raw LMDB ceiling and Redis, same disk ---------------------------------------
 CEIL_V7_BATCH=$(int "$(cells 'empty-v7-8-*' commit_events_mean | median)")
@@ -847,6 +894,8 @@ CMD=${BENCH_CMD:-$RUNCMD}
 	SNAP_CMD=$CMD snapshot_section
 	echo
 	CS_CMD=$CMD checksums_section
+	echo
+	SEQ_CMD=$CMD seqs_section
 	if [ -n "$PROFILE" ]; then
 		echo
 		echo "## Profile of lawtallyd at saturation (8 senders, time-ordered ids, empty store)"

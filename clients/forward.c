@@ -14,6 +14,7 @@
 
 struct chunk {
 	struct spool_batch b;
+	size_t nsend;         /* b's first nsend events are sent; the rest are held back */
 	char *answered;       /* 1 once the event has its Ack */
 	struct spool *sp;
 	int settle_rc;        /* first failure to move a rejected event */
@@ -54,11 +55,37 @@ static void on_ack(size_t i, Lawtally__V1__Ack__Status status, const char *reaso
 static int settle(struct spool *sp, struct chunk *c)
 {
 	size_t k = 0;
-	for (size_t i = 0; i < c->b.n; i++)
+	for (size_t i = 0; i < c->nsend; i++)
 		if (c->answered[i])
 			c->b.seq[k++] = c->b.seq[i];
 	int rc = spool_settle(sp, c->b.seq, NULL, k);
 	return c->settle_rc ? c->settle_rc : rc;
+}
+
+/* Moves the events o->hold holds back to the end of the chunk, keeping the order of the rest. */
+static void hold_back(struct chunk *c)
+{
+	c->nsend = c->b.n;
+	if (!c->o->hold)
+		return;
+	size_t k = 0, n = c->b.n;
+	uint64_t *hseq = xcalloc(n, sizeof(*hseq));
+	Lawtally__V1__Event **hev = xcalloc(n, sizeof(*hev));
+	size_t nh = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (c->o->hold(c->b.seq[i], c->b.events[i], c->o->arg)) {
+			hseq[nh] = c->b.seq[i];
+			hev[nh++] = c->b.events[i];
+		} else {
+			c->b.seq[k] = c->b.seq[i];
+			c->b.events[k++] = c->b.events[i];
+		}
+	}
+	memcpy(c->b.seq + k, hseq, nh * sizeof(*hseq));
+	memcpy(c->b.events + k, hev, nh * sizeof(*hev));
+	c->nsend = k;
+	free(hseq);
+	free(hev);
 }
 
 static void chunk_free(struct chunk *c)
@@ -116,8 +143,9 @@ int forward_flush(struct spool *sp, const struct forward_opts *o, struct forward
 			client_set_cancel(cl, o->cancel);
 		}
 		after = c.b.seq[c.b.n - 1];
+		hold_back(&c);
 		struct client_submit so = {o->batch_size, o->window, o->timeout_ms, on_ack, &c};
-		rc = client_submit(cl, c.b.events, c.b.n, &so, err, errlen);
+		rc = c.nsend ? client_submit(cl, c.b.events, c.nsend, &so, err, errlen) : 0;
 		int src = settle(sp, &c);
 		chunk_free(&c);
 		if (src && !rc) {

@@ -32,6 +32,14 @@ typedef void (*forward_reject_fn)(uint64_t seq, const Lawtally__V1__Event *e,
 typedef void (*forward_ack_fn)(uint64_t seq, Lawtally__V1__Ack__Status status, const char *reason,
 			       void *arg);
 
+/*
+ * Called once per event taken from the spool, before it is sent, with its
+ * spool sequence number: 1 holds it back (not sent, left queued: a later
+ * flush sends it), 0 sends it. For `simulate --drop`, which loses numbered
+ * events on purpose so that the daemon's gap report can be seen working.
+ */
+typedef int (*forward_hold_fn)(uint64_t seq, const Lawtally__V1__Event *e, void *arg);
+
 struct forward_opts {
 	const char *endpoint;            /* ingest endpoint */
 	const struct client_keys *keys;  /* NULL without CurveZMQ */
@@ -43,6 +51,7 @@ struct forward_opts {
 	forward_reject_fn on_reject;     /* may be NULL */
 	void *arg;
 	forward_ack_fn on_ack;           /* may be NULL; gets arg too */
+	forward_hold_fn hold;            /* may be NULL (send everything); gets arg too */
 };
 
 struct forward_result {
@@ -53,7 +62,8 @@ struct forward_result {
 
 /*
  * Sends every event queued in sp (opened with SPOOL_SEND), oldest first,
- * until the queue is empty. *res (zeroed first) counts what happened.
+ * until the queue is empty (but for those o->hold holds back). *res
+ * (zeroed first) counts what happened.
  * Returns 0 when the queue is empty; LT_ETIMEOUT when the daemon gave no
  * Ack for timeout_ms, refusing for now or silent (err says which), or
  * cancel was set (what was acknowledged is settled, the rest stays

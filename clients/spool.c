@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -62,6 +63,30 @@ static int meta_put(MDB_txn *txn, struct spool *sp, const char *name, uint64_t v
 	be64_store(b, v);
 	MDB_val k = {strlen(name), (void *)name}, d = {8, b};
 	return lt_from_mdb(mdb_put(txn, sp->meta, &k, &d, 0));
+}
+
+/*
+ * The spool's numbering (docs/protocol.md, "Sequence numbers"): a random
+ * non-zero epoch, made when the spool is created (or, for a spool from
+ * before numbering, at its next enqueue), and per source a counter of the
+ * numbers given, meta "seq:SOURCE" (absent: none yet).
+ */
+static int epoch_get(MDB_txn *txn, struct spool *sp, uint64_t *epoch)
+{
+	int rc = spool_meta_get(txn, sp, "epoch", epoch);
+	if (rc || *epoch)
+		return rc;
+	do {
+		if (getrandom(epoch, sizeof(*epoch), 0) != (ssize_t)sizeof(*epoch))
+			return LT_ESYS;
+	} while (*epoch == 0);
+	return meta_put(txn, sp, "epoch", *epoch);
+}
+
+/* The meta key of source's counter into key ("seq:" and the source, cut to 64 bytes). */
+static void counter_key(const char *source, char key[5 + 64 + 1])
+{
+	snprintf(key, 5 + 64 + 1, "seq:%.64s", source ? source : "");
 }
 
 uint64_t spool_entries(MDB_txn *txn, MDB_dbi dbi)
@@ -222,8 +247,10 @@ static int open_tables(struct spool *sp, char *err, size_t errlen)
 	    (rc = spool_meta_get(txn, sp, "version", &version)))
 		goto txn_abort;
 	if (version == 0) {
+		uint64_t epoch;
 		if ((rc = meta_put(txn, sp, "version", SPOOL_VERSION)) ||
-		    (rc = meta_put(txn, sp, "next_seq", 1)))
+		    (rc = meta_put(txn, sp, "next_seq", 1)) ||
+		    (rc = epoch_get(txn, sp, &epoch)))
 			goto txn_abort;
 	} else if (version != SPOOL_VERSION) {
 		mdb_txn_abort(txn);
@@ -336,16 +363,83 @@ static int write_txn(struct spool *sp, MDB_txn **txn)
 }
 
 /*
+ * The numbers of events[0..n) into num: each source's next, counted on
+ * from its counter (an event numbered already keeps its own: num 0).
+ * The counters are written back in txn.
+ */
+static int number_events(MDB_txn *txn, struct spool *sp, Lawtally__V1__Event *const *events,
+			 size_t n, uint64_t *num)
+{
+	struct counter {
+		const char *source;
+		uint64_t last;
+	} *c = xcalloc(n, sizeof(*c));
+	size_t nc = 0, k;
+	int rc = 0;
+	for (size_t i = 0; i < n && !rc; i++) {
+		if (events[i]->seq)
+			continue;
+		const char *src = events[i]->source ? events[i]->source : "";
+		for (k = 0; k < nc && strncmp(c[k].source, src, 64) != 0; k++)
+			;
+		if (k == nc) {
+			char key[5 + 64 + 1];
+			counter_key(src, key);
+			c[nc].source = src;
+			rc = spool_meta_get(txn, sp, key, &c[nc++].last);
+		}
+		num[i] = ++c[k].last;
+	}
+	for (k = 0; k < nc && !rc; k++) {
+		char key[5 + 64 + 1];
+		counter_key(c[k].source, key);
+		rc = meta_put(txn, sp, key, c[k].last);
+	}
+	free(c);
+	return rc;
+}
+
+/*
+ * An event as the spool keeps it: numbered seq of epoch, unless it carries
+ * a number already (an event relayed from another sender keeps its own).
+ * The caller's event is left as it was.
+ */
+static size_t numbered_size(Lawtally__V1__Event *e, uint64_t seq, uint64_t epoch)
+{
+	if (e->seq)
+		return lawtally__v1__event__get_packed_size(e);
+	e->seq = seq;
+	e->epoch = epoch;
+	size_t len = lawtally__v1__event__get_packed_size(e);
+	e->seq = e->epoch = 0;
+	return len;
+}
+
+static size_t numbered_pack(Lawtally__V1__Event *e, uint64_t seq, uint64_t epoch, uint8_t *out)
+{
+	if (e->seq)
+		return lawtally__v1__event__pack(e, out);
+	e->seq = seq;
+	e->epoch = epoch;
+	size_t len = lawtally__v1__event__pack(e, out);
+	e->seq = e->epoch = 0;
+	return len;
+}
+
+/*
  * Appends events[0..n) to the queue inside txn: the checks and records of
  * spool_enqueue(). Leaves txn to the caller, aborted or not.
  */
-static int enqueue_in(struct spool *sp, MDB_txn *txn, Lawtally__V1__Event *const *events,
-		      size_t n, uint64_t *first_seq, char *err, size_t errlen)
+static int enqueue_numbered(struct spool *sp, MDB_txn *txn, Lawtally__V1__Event *const *events,
+			    size_t n, uint64_t *num, uint64_t *first_seq, char *err, size_t errlen)
 {
-	uint64_t next, qbytes, rbytes, added = 0;
+	uint64_t next, qbytes, rbytes, added = 0, epoch;
 	int rc;
+	if ((rc = spool_meta_get(txn, sp, "next_seq", &next)) || (rc = epoch_get(txn, sp, &epoch)) ||
+	    (rc = number_events(txn, sp, events, n, num)))
+		goto fail;
 	for (size_t i = 0; i < n; i++) {
-		size_t len = lawtally__v1__event__get_packed_size(events[i]);
+		size_t len = numbered_size(events[i], num[i], epoch);
 		if (events[i]->id.len != 16) {
 			snprintf(err, errlen, "event %zu: no 16-byte id (needed so that re-sending never counts twice)", i);
 			return LT_EINVAL;
@@ -358,8 +452,7 @@ static int enqueue_in(struct spool *sp, MDB_txn *txn, Lawtally__V1__Event *const
 		added += QREC_HEADER + len;
 	}
 	scratch(sp, QREC_HEADER + SPOOL_EVENT_MAX);
-	if ((rc = spool_meta_get(txn, sp, "next_seq", &next)) ||
-	    (rc = spool_meta_get(txn, sp, "queued_bytes", &qbytes)) ||
+	if ((rc = spool_meta_get(txn, sp, "queued_bytes", &qbytes)) ||
 	    (rc = spool_meta_get(txn, sp, "rejected_bytes", &rbytes)))
 		goto fail;
 	uint64_t held = spool_entries(txn, sp->queue) + spool_entries(txn, sp->rejected);
@@ -376,7 +469,7 @@ static int enqueue_in(struct spool *sp, MDB_txn *txn, Lawtally__V1__Event *const
 		uint8_t kb[8];
 		be64_store(kb, next + i);
 		be64_store(sp->buf, now);
-		size_t len = lawtally__v1__event__pack(events[i], sp->buf + QREC_HEADER);
+		size_t len = numbered_pack(events[i], num[i], epoch, sp->buf + QREC_HEADER);
 		MDB_val k = {8, kb}, d = {QREC_HEADER + len, sp->buf};
 		if ((rc = lt_from_mdb(mdb_put(txn, sp->queue, &k, &d, MDB_APPEND))))
 			goto fail;
@@ -390,6 +483,15 @@ static int enqueue_in(struct spool *sp, MDB_txn *txn, Lawtally__V1__Event *const
 fail:
 	snprintf(err, errlen, "spool %s: cannot store the events: %s", sp->dir,
 		 rc == LT_EFULL ? "its map or the disk is full" : lt_strerror(rc));
+	return rc;
+}
+
+static int enqueue_in(struct spool *sp, MDB_txn *txn, Lawtally__V1__Event *const *events,
+		      size_t n, uint64_t *first_seq, char *err, size_t errlen)
+{
+	uint64_t *num = xcalloc(n, sizeof(*num));
+	int rc = enqueue_numbered(sp, txn, events, n, num, first_seq, err, errlen);
+	free(num);
 	return rc;
 }
 

@@ -16,7 +16,15 @@
  *             days) so that a village desk can show what was delivered
  *   meta      version, next sequence number, byte counters, and why the
  *             queued events wait (the daemon's refusal for now, or its
- *             silence) while they do
+ *             silence) while they do; the spool's epoch
+ *
+ * Numbering (docs/protocol.md, "Sequence numbers"): spool_enqueue() gives
+ * each event it queues its number in the event itself, in the same
+ * transaction: Event.epoch, the spool's random epoch made when it was
+ * created, and Event.seq, 1, 2, 3... per source (the sender the daemon
+ * sees without authentication: a village PC's spool carries the events of
+ * `send` and of `import` under their own sources). An event that carries
+ * a number already keeps it.
  *
  * and a file sender.lock. Life of an event: spool_enqueue() commits it to
  * disk before returning; a sender reads events with spool_take() (they stay

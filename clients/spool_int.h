@@ -9,7 +9,8 @@
  *   meta      "version" -> 1; "next_seq", "queued_bytes", "rejected_bytes",
  *             "last_delivered" -> [8]; "waiting" -> since[8] last[8] reason
  *             (spool_note_wait; a key an older lawtally does not read, and
- *             leaves alone)
+ *             leaves alone); "epoch" -> [8]: the numbering's epoch;
+ *             "seq:SOURCE" -> [8]: the last number given to SOURCE's events
  * Byte counters count whole record values of queue and rejected.
  */
 #ifndef LAWTALLY_SPOOL_INT_H

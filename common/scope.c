@@ -24,8 +24,10 @@ static const struct role_rule {
 					      KIND(TALLY_RETRACTION),
 			   1, 0, 0,
 			   "scope: village keys send dispute, training and retraction events only"},
-	[SCOPE_DEVICE] = {"device", KIND(TALLY_ENFORCEMENT) | KIND(TALLY_RETRACTION), 0, 0, 0,
-			  "scope: device keys send enforcement and retraction events only"},
+	[SCOPE_DEVICE] = {"device",
+			  KIND(TALLY_ENFORCEMENT) | KIND(TALLY_COUNTERS) | KIND(TALLY_RETRACTION), 0,
+			  0, 0,
+			  "scope: device keys send enforcement, counters and retraction events only"},
 	/* the township's own work, and the trainings it holds for its cadres,
 	 * leaders, enforcement staff and people under community correction
 	 * (a training's audience decides who sends it: scope_check_event) */
@@ -163,6 +165,9 @@ size_t scope_event_key(const Lawtally__V1__Event *e, uint8_t key[SCOPE_KEY_MAX])
 	case TALLY_ENFORCEMENT:
 		return key_put(key, SCOPE_TAG_DEVICE, e->enforcement->device_id,
 			       strnlen(e->enforcement->device_id, SCOPE_DEVICE_MAX));
+	case TALLY_COUNTERS:
+		return key_put(key, SCOPE_TAG_DEVICE, e->counters->device_id,
+			       strnlen(e->counters->device_id, SCOPE_DEVICE_MAX));
 	case TALLY_PETITION:
 	case TALLY_PUBLICITY:
 	case TALLY_LAWSUIT:

@@ -441,6 +441,7 @@ enum tally_kind tally_event_kind(const Lawtally__V1__Event *e)
 	case LAWTALLY__V1__EVENT__BODY_SUPERVISION: return TALLY_SUPERVISION;
 	case LAWTALLY__V1__EVENT__BODY_ENFORCEMENT_STAFF: return TALLY_STAFF;
 	case LAWTALLY__V1__EVENT__BODY_TASK: return TALLY_TASK;
+	case LAWTALLY__V1__EVENT__BODY_COUNTERS: return TALLY_COUNTERS;
 	default: return TALLY_KIND_NONE;
 	}
 }

@@ -39,6 +39,8 @@ enum tally_kind {
 	TALLY_SUPERVISION,
 	TALLY_STAFF,
 	TALLY_TASK,
+	/* a device's own counts: stored, never tallied (no rule matches it) */
+	TALLY_COUNTERS,
 };
 
 enum tally_metric {

@@ -226,6 +226,30 @@ static const char *check_task(const Lawtally__V1__Task *t)
 }
 
 /*
+ * A device's own running counts: they are compared with what was stored
+ * from it numbered 1..up_to, so they need the snapshot's own number.
+ */
+static const char *check_counters(const Lawtally__V1__CounterSnapshot *c, uint64_t seq)
+{
+	REQUIRE(c->device_id[0] != '\0', "counters.device_id: required");
+	REQUIRE(strlen(c->device_id) <= VALIDATE_DEVICE_MAX, "counters.device_id: longer than 64 bytes");
+	REQUIRE(seq != 0, "counters: needs the event's seq and epoch");
+	REQUIRE(c->up_to >= 1 && c->up_to < seq, "counters.up_to: must be 1 or more and below the event's seq");
+	REQUIRE(c->n_counts <= VALIDATE_COUNTER_ACTIONS, "counters.counts: more than one per action");
+	unsigned seen = 0;
+	for (size_t i = 0; i < c->n_counts; i++) {
+		int a = (int)c->counts[i]->action;
+		REQUIRE(a >= 1 && a <= VALIDATE_COUNTER_ACTIONS &&
+				enum_set(&lawtally__v1__enforcement__action__descriptor, a),
+			"counters.counts.action: unspecified or unknown");
+		REQUIRE(!(seen & (1u << a)), "counters.counts: more than one per action");
+		seen |= 1u << a;
+		REQUIRE(c->counts[i]->count <= VALIDATE_COUNTER_MAX, "counters.counts.count: above 10^9");
+	}
+	return NULL;
+}
+
+/*
  * Whether an event is reported per village (1) or may be township-level (0):
  * disputes, and the trainings of a village's own people.
  */
@@ -245,6 +269,9 @@ const char *validate_event(const Lawtally__V1__Event *e, const struct villages *
 	REQUIRE(strlen(e->source) <= VALIDATE_SOURCE_MAX, "source: longer than 64 bytes");
 	REQUIRE(strlen(e->recorded_by) <= VALIDATE_RECORDED_BY_MAX,
 		"recorded_by: longer than 64 bytes");
+	REQUIRE(e->seq == 0 || e->epoch != 0, "epoch: required with seq");
+	REQUIRE(e->seq != 0 || e->epoch == 0, "seq: required with epoch");
+	REQUIRE(e->seq <= VALIDATE_SEQ_MAX, "seq: above 2^53");
 	if (e->village[0] == '\0')
 		REQUIRE(!event_needs_village(e, kind),
 			"village: required for dispute and for training of a village audience");
@@ -267,6 +294,7 @@ const char *validate_event(const Lawtally__V1__Event *e, const struct villages *
 	case TALLY_SUPERVISION: return check_supervision(e->supervision, e->occurred_at);
 	case TALLY_STAFF: return check_staff(e->enforcement_staff);
 	case TALLY_TASK: return check_task(e->task);
+	case TALLY_COUNTERS: return check_counters(e->counters, e->seq);
 	case TALLY_KIND_NONE: break;
 	}
 	return "body: exactly one body must be set";

@@ -32,6 +32,9 @@
 #define VALIDATE_NAME_MAX 64            /* trainer, responsible leader/unit/person/office */
 #define VALIDATE_TITLE_MAX 200          /* a document's or decision's title */
 #define VALIDATE_ITEMS_MAX 10000        /* matters made public at once */
+#define VALIDATE_SEQ_MAX (1ULL << 53)   /* a sequence number: exact in any JSON reader */
+#define VALIDATE_COUNTER_ACTIONS 7      /* Enforcement.Action values a snapshot counts */
+#define VALIDATE_COUNTER_MAX 1000000000ULL
 
 /* Earliest accepted occurred_at: 2000-01-01T00:00:00+08:00. */
 #define VALIDATE_EPOCH_MIN 946656000LL

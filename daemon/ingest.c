@@ -297,6 +297,12 @@ static void take_request(struct ingest *in, zmq_msg_t *parts, int n, int64_t now
 		if (reason) {
 			metrics_rejected(in->m, reason);
 			log_rejected(&in->rejected, "rejected an event", reason);
+			/* its number reached us: no gap (STORE_SEEN_ONLY) */
+			if (e->seq && e->epoch) {
+				g->packed[g->nitems] = (struct store_packed){NULL, STORE_SEEN_ONLY};
+				g->items[g->nitems++] = (struct store_item){
+					e, who ? p->sender : e->source, now, 0};
+			}
 			continue;
 		}
 		g->slot_item[slot] = (long)g->nitems;

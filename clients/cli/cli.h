@@ -294,6 +294,13 @@ int cmd_report(int argc, char **argv);
 extern const char cmd_report_help[];
 int cmd_close_year(int argc, char **argv);
 extern const char cmd_close_year_help[];
+int cmd_senders(int argc, char **argv);
+extern const char cmd_senders_help[];
+/*
+ * Prints what is missing of year (0: every year) in lang (NULL: zh), as
+ * `lawtally senders` does, to out. Returns cli_view's status.
+ */
+int cli_senders_print(struct cli_view_opts *o, unsigned year, const char *lang, FILE *out);
 int cmd_export(int argc, char **argv);
 extern const char cmd_export_help[];
 

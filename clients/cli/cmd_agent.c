@@ -331,7 +331,7 @@ int cmd_agent(int argc, char **argv)
 	if (keyed < 0)
 		return EXIT_USAGE;
 	a.fo = (struct forward_opts){link.endpoint, keyed ? &keys : NULL, link.batch, link.window,
-				     link.timeout_ms, 0, &stop, log_rejected, NULL, NULL};
+				     link.timeout_ms, 0, &stop, log_rejected, NULL, NULL, NULL};
 	a.dir = cli_spool_dir(dir);
 	a.poll_ms = poll_ms;
 	if (!village)

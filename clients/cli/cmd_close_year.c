@@ -11,7 +11,7 @@
 #include "keys.h"
 
 const char cmd_close_year_help[] =
-	"Usage: lawtally close-year YEAR [--lang zh|en]\n"
+	"Usage: lawtally close-year YEAR [--accept-gaps] [--lang zh|en]\n"
 	"\n"
 	"Closes a past year: lawtallyd freezes the year's totals as they are now in a\n"
 	"snapshot with a SHA-256 content hash and prints both. A year closes once.\n"
@@ -20,19 +20,27 @@ const char cmd_close_year_help[] =
 	"adjustments after close separately. Office only: an office key with\n"
 	"auth = curve, or from the daemon's own machine with auth off.\n"
 	"\n"
+	"First it prints what is missing of the year (as lawtally senders --year\n"
+	"YEAR): gaps in the senders' numbers, silent senders, devices whose counts\n"
+	"differ. While anything is, the daemon refuses to close the year, unless\n"
+	"--accept-gaps is given: the list is then kept with the snapshot, and the\n"
+	"year's report shows it.\n"
+	"\n"
+	"  -A, --accept-gaps     close even though things are missing\n"
 	"  -l, --lang L          language of the confirmation: zh (default) or en\n"
 	"  -e, --endpoint E      query endpoint (default $LAWTALLY_QUERY or\n"
 	"                        " DEFAULT_QUERY ")\n"
 	"  -t, --timeout SEC     wait at most SEC seconds (default 30)\n"
 	KEYS_HELP
 	"\n"
-	"Exit: 0 closed; 2 usage or refused (already closed, not over yet, not the\n"
-	"office: reason printed); 3 the daemon did not answer.\n";
+	"Exit: 0 closed; 2 usage or refused (already closed, not over yet, things\n"
+	"missing, not the office: reason printed); 3 the daemon did not answer.\n";
 
 int cmd_close_year(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"lang", required_argument, NULL, 'l'},
+		{"accept-gaps", no_argument, NULL, 'A'},
 		CLI_VIEW_LONGOPTS,
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -43,9 +51,10 @@ int cmd_close_year(int argc, char **argv)
 	unsigned long year;
 	int opt;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, ":l:e:t:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":l:Ae:t:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'l': v.lang = optarg; break;
+		case 'A': v.accept_gaps = 1; break;
 		case 'h': return cli_usage("close-year", stdout, 0);
 		default:
 			if (cli_view_opt(&o, opt, optarg) <= 0)
@@ -63,7 +72,10 @@ int cmd_close_year(int argc, char **argv)
 	q.view = &v;
 	if (cli_view_keys(&o))
 		return EXIT_USAGE;
-	int status = cli_view(&o, &q, stdout, NULL);
+	/* what is missing, for the office to see before it files the year */
+	int status = cli_senders_print(&o, (unsigned)year, v.lang, stdout);
+	if (!status)
+		status = cli_view(&o, &q, stdout, NULL);
 	if (fflush(stdout) != 0 && !status)
 		status = EXIT_USAGE;
 	return status;

@@ -53,6 +53,10 @@ const char cmd_simulate_help[] =
 	"  -d, --duration SEC    stop after SEC seconds instead\n"
 	"  -S, --seed S          the mix of senders and cases (default 1)\n"
 	"  -s, --spool DIR       go through this spool, as a village PC would\n"
+	"  -D, --drop P          lose this share of the events (0 to 1, e.g. 0.01) after\n"
+	"                        they are numbered, so that the daemon sees gaps; needs\n"
+	"                        --spool: one spool per sender under DIR, whose lost\n"
+	"                        events stay queued (lawtally spool flush sends them)\n"
 	"  -j, --json            the summary as one JSON object\n"
 	"  -e, --endpoint E      ingest endpoint (default $LAWTALLY_INGEST or\n"
 	"                        " DEFAULT_INGEST ")\n"
@@ -113,6 +117,21 @@ struct sim {
 	uint64_t registered, resolved, escalated, unresolved, sessions, attendees, actions,
 		recorded;
 	uint64_t accepted, duplicate, rejected;
+	/* --drop: one spool per sender; what each lost (the events' own numbers) */
+	double drop;
+	struct sender_spool *spools;
+	size_t nspools, cur;
+};
+
+#define SENDERS_MAX 256
+
+struct sender_spool {
+	char name[32];
+	struct spool *sp;
+	uint64_t considered;   /* spool numbers up to this one were drawn for --drop */
+	uint64_t *held;        /* spool numbers held back, ascending */
+	uint64_t *numbers;     /* and the numbers those events carry */
+	size_t nheld, capheld;
 };
 
 static uint64_t rnd(struct sim *s)
@@ -255,6 +274,59 @@ static void on_reject(uint64_t seq, const Lawtally__V1__Event *e, const char *re
 	on_ack(0, LAWTALLY__V1__ACK__STATUS__REJECTED, reason, arg);
 }
 
+/*
+ * forward_hold_fn of --drop: an event first taken is lost with probability
+ * s->drop, and stays lost for the rest of the run (a later flush takes it
+ * again from the spool).
+ */
+static int hold(uint64_t seq, const Lawtally__V1__Event *e, void *arg)
+{
+	struct sim *s = arg;
+	struct sender_spool *ss = &s->spools[s->cur];
+	if (seq <= ss->considered) {
+		for (size_t i = 0; i < ss->nheld; i++)
+			if (ss->held[i] == seq)
+				return 1;
+		return 0;
+	}
+	ss->considered = seq;
+	if ((double)(rnd(s) >> 11) / 9007199254740992.0 >= s->drop)
+		return 0;
+	if (ss->nheld == ss->capheld) {
+		ss->capheld = ss->capheld ? ss->capheld * 2 : 16;
+		ss->held = xreallocarray(ss->held, ss->capheld, sizeof(*ss->held));
+		ss->numbers = xreallocarray(ss->numbers, ss->capheld, sizeof(*ss->numbers));
+	}
+	ss->held[ss->nheld] = seq;
+	ss->numbers[ss->nheld++] = e->seq;
+	return 1;
+}
+
+/* "dropped":{"centre-ZL07":[41,47],...}: the numbers each sender lost. */
+static void print_dropped(const struct sim *s)
+{
+	uint64_t n = 0;
+	printf(",\"dropped\":{");
+	for (size_t i = 0; i < s->nspools; i++) {
+		const struct sender_spool *ss = &s->spools[i];
+		if (!ss->nheld)
+			continue;
+		printf("%s\"%s\":[", n++ ? "," : "", ss->name);
+		for (size_t k = 0; k < ss->nheld; k++)
+			printf("%s%llu", k ? "," : "", (unsigned long long)ss->numbers[k]);
+		printf("]");
+	}
+	printf("}");
+}
+
+static uint64_t dropped_total(const struct sim *s)
+{
+	uint64_t n = 0;
+	for (size_t i = 0; i < s->nspools; i++)
+		n += s->spools[i].nheld;
+	return n;
+}
+
 static void summary(const struct sim *s, uint64_t made, double secs, int json)
 {
 	double rate = secs > 0 ? (double)made / secs : 0;
@@ -264,13 +336,16 @@ static void summary(const struct sim *s, uint64_t made, double secs, int json)
 		       "\"disputes.registered\":%llu,\"disputes.resolved\":%llu,"
 		       "\"disputes.escalated\":%llu,\"disputes.unresolved\":%llu,"
 		       "\"trainings.sessions\":%llu,\"trainings.attendees\":%llu,"
-		       "\"enforcement.actions\":%llu,\"enforcement.recorded\":%llu}}\n",
+		       "\"enforcement.actions\":%llu,\"enforcement.recorded\":%llu}",
 		       (unsigned long long)made, secs, rate, (unsigned long long)s->accepted,
 		       (unsigned long long)s->duplicate, (unsigned long long)s->rejected,
 		       (unsigned long long)s->registered, (unsigned long long)s->resolved,
 		       (unsigned long long)s->escalated, (unsigned long long)s->unresolved,
 		       (unsigned long long)s->sessions, (unsigned long long)s->attendees,
 		       (unsigned long long)s->actions, (unsigned long long)s->recorded);
+		if (s->spools)
+			print_dropped(s);
+		printf("}\n");
 		return;
 	}
 	printf(_("simulate: %llu events in %.2f s (%.0f/s): %llu accepted, %llu duplicate, %llu rejected\n"),
@@ -282,6 +357,72 @@ static void summary(const struct sim *s, uint64_t made, double secs, int json)
 	       (unsigned long long)s->registered, (unsigned long long)s->resolved,
 	       (unsigned long long)s->escalated, (unsigned long long)s->unresolved,
 	       (unsigned long long)s->sessions, (unsigned long long)s->actions);
+	if (s->spools)
+		printf(_("lost on purpose (--drop), still queued in their spools: %llu events\n"),
+		       (unsigned long long)dropped_total(s));
+}
+
+/* The spool of sender name under dir, opened (created) on first use; NULL with err set. */
+static struct sender_spool *sender_spool(struct sim *s, const char *dir, const char *name,
+					 char *err, size_t errlen)
+{
+	for (size_t i = 0; i < s->nspools; i++)
+		if (strcmp(s->spools[i].name, name) == 0)
+			return &s->spools[i];
+	if (s->nspools == SENDERS_MAX) {
+		snprintf(err, errlen, "more than %d senders", SENDERS_MAX);
+		return NULL;
+	}
+	struct sender_spool *ss = &s->spools[s->nspools];
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	memset(ss, 0, sizeof(*ss));
+	snprintf(ss->name, sizeof(ss->name), "%s", name);
+	if (spool_open(&ss->sp, path, SPOOL_CREATE | SPOOL_SEND, NULL, err, errlen))
+		return NULL;
+	s->nspools++;
+	return ss;
+}
+
+/*
+ * --drop: each sender's events into its own spool, then each spool
+ * flushed with the lost ones held back. Returns 0, or an LT_E* code with err.
+ */
+static int send_per_sender(struct sim *s, const char *dir, Lawtally__V1__Event **evp, size_t n,
+			   struct forward_opts *fo, char *err, size_t errlen)
+{
+	Lawtally__V1__Event **mine = xcalloc(n, sizeof(*mine));
+	char *touched = xcalloc(SENDERS_MAX, 1);
+	int rc = 0;
+	for (size_t i = 0; i < n && !rc; i++) {
+		if (!evp[i])
+			continue;
+		struct sender_spool *ss = sender_spool(s, dir, evp[i]->source, err, errlen);
+		if (!ss) {
+			rc = LT_EIO;
+			break;
+		}
+		size_t k = 0;
+		for (size_t j = i; j < n; j++)
+			if (evp[j] && strcmp(evp[j]->source, ss->name) == 0) {
+				mine[k++] = evp[j];
+				evp[j] = NULL;
+			}
+		rc = spool_enqueue(ss->sp, mine, k, NULL, err, errlen);
+		touched[ss - s->spools] = 1;
+	}
+	for (size_t i = 0; i < s->nspools && !rc; i++) {
+		struct forward_result res;
+		if (!touched[i])
+			continue;
+		s->cur = i;
+		rc = forward_flush(s->spools[i].sp, fo, &res, err, errlen);
+		s->accepted += res.accepted;
+		s->duplicate += res.duplicate;
+	}
+	free(touched);
+	free(mine);
+	return rc;
 }
 
 struct pace {
@@ -312,6 +453,7 @@ int cmd_simulate(int argc, char **argv)
 		{"duration", required_argument, NULL, 'd'},
 		{"seed", required_argument, NULL, 'S'},
 		{"spool", required_argument, NULL, 's'},
+		{"drop", required_argument, NULL, 'D'},
 		{"json", no_argument, NULL, 'j'},
 		CLI_LINK_LONGOPTS,
 		{"help", no_argument, NULL, 'h'},
@@ -324,8 +466,10 @@ int cmd_simulate(int argc, char **argv)
 	struct client_keys keys;
 	unsigned long ul, seed = 1;
 	int json = 0, opt, rc = 0;
+	double drop = -1;
+	char *end;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, ":r:n:d:S:s:je:t:b:w:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":r:n:d:S:s:D:je:t:b:w:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'r':
 			if (cli_parse_uint(optarg, 1000000, &ul))
@@ -349,6 +493,12 @@ int cmd_simulate(int argc, char **argv)
 				return cli_fail("simulate", _("--seed %s: not a whole number"), optarg);
 			break;
 		case 's': dir = optarg; break;
+		case 'D':
+			drop = strtod(optarg, &end);
+			if (end == optarg || *end || !(drop >= 0 && drop <= 1))
+				return cli_fail("simulate", _("--drop %s: not a share from 0 to 1"),
+						optarg);
+			break;
 		case 'j': json = 1; break;
 		case 'h': return cli_usage("simulate", stdout, 0);
 		default:
@@ -358,13 +508,18 @@ int cmd_simulate(int argc, char **argv)
 	}
 	if (optind != argc)
 		return cli_extra_arg("simulate", argv[optind]);
+	if (drop >= 0 && !dir)
+		return cli_fail("simulate", _("--drop needs --spool: events are numbered when they "
+					      "are spooled"));
 	int keyed = keys_load("simulate", link.key_file, link.server_key_file, &keys);
 	if (keyed < 0)
 		return EXIT_USAGE;
 	struct cli_spool_opts so = {"simulate", dir, link.endpoint, keyed ? &keys : NULL,
 				    link.batch, link.window, link.timeout_ms, 1, NULL, NULL};
 
-	struct sim s = {.rng = seed, .run = run_id()};
+	struct sim s = {.rng = seed, .run = run_id(), .drop = drop};
+	if (drop >= 0)
+		s.spools = xcalloc(SENDERS_MAX, sizeof(*s.spools));
 	villages_builtin(&s.villages);
 	long chunk = (long)(so.batch * so.window);
 	struct sim_event *ev = xcalloc((size_t)chunk, sizeof(*ev));
@@ -373,7 +528,8 @@ int cmd_simulate(int argc, char **argv)
 	struct client *cl = NULL;
 	struct spool *sp = NULL;
 	char serr[256];
-	if (so.dir && spool_open(&sp, so.dir, SPOOL_CREATE | SPOOL_SEND, NULL, serr, sizeof(serr))) {
+	if (so.dir && !s.spools &&
+	    spool_open(&sp, so.dir, SPOOL_CREATE | SPOOL_SEND, NULL, serr, sizeof(serr))) {
 		fprintf(stderr, "lawtally simulate: %s\n", serr);
 		rc = EXIT_USAGE;
 		goto free_all;
@@ -404,9 +560,19 @@ int cmd_simulate(int argc, char **argv)
 		}
 		made += (uint64_t)n;
 		char err[512];
+		if (s.spools) { /* each sender's own spool, some events lost */
+			struct forward_opts fo = {so.endpoint, so.keys, so.batch, so.window,
+						  so.timeout_ms, 0, NULL, on_reject, &s, NULL, hold};
+			if (send_per_sender(&s, so.dir, evp, (size_t)n, &fo, err, sizeof(err))) {
+				fprintf(stderr, _("lawtally simulate: %s (spools in %s)\n"), err, so.dir);
+				rc = EXIT_UNREACHABLE;
+				break;
+			}
+			continue;
+		}
 		if (sp) { /* as a village PC: durable first, then forwarded */
 			struct forward_opts fo = {so.endpoint, so.keys, so.batch, so.window,
-						  so.timeout_ms, 0, NULL, on_reject, &s, NULL};
+						  so.timeout_ms, 0, NULL, on_reject, &s, NULL, NULL};
 			struct forward_result res;
 			int src = spool_enqueue(sp, evp, (size_t)n, NULL, err, sizeof(err));
 			if (!src)
@@ -434,7 +600,13 @@ int cmd_simulate(int argc, char **argv)
 client_close:
 	client_close(&cl);
 	spool_close(&sp);
+	for (size_t i = 0; i < s.nspools; i++) {
+		spool_close(&s.spools[i].sp);
+		free(s.spools[i].held);
+		free(s.spools[i].numbers);
+	}
 free_all:
+	free(s.spools);
 	free(s.centre);
 	free(evp);
 	free(ev);

@@ -147,7 +147,7 @@ int cli_spool_deliver(const struct cli_spool_opts *o, uint64_t first, uint64_t l
 		return EXIT_USAGE;
 	}
 	struct forward_opts fo = {o->endpoint, o->keys, o->batch, o->window, o->timeout_ms, 0,
-				  NULL, o->on_ack ? NULL : print_rejected, o->ack_arg, o->on_ack};
+				  NULL, o->on_ack ? NULL : print_rejected, o->ack_arg, o->on_ack, NULL};
 	rc = forward_flush(sp, &fo, &res, err, sizeof(err));
 	spool_close(&sp);
 	if (res.reconnects)

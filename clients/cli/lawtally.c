@@ -177,6 +177,8 @@ static const struct command commands[] = {
 	 cmd_report_help},
 	{"close-year", cmd_close_year, N_("freeze a past year's figures (office)"),
 	 cmd_close_year_help},
+	{"senders", cmd_senders, N_("what is missing: gaps, devices' counts, silent senders"),
+	 cmd_senders_help},
 	{"export", cmd_export, N_("totals or raw events as CSV for Excel"), cmd_export_help},
 	{"help", cmd_help, N_("explain a subcommand"),
 	 N_("Usage: lawtally help [SUBCOMMAND]\n"

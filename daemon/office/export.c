@@ -286,6 +286,9 @@ void export_event(struct sbuf *out, const struct export_record *ev, int32_t tz)
 		c[C_CASE] = e->task->task_id;
 		c[C_STAGE] = enum_name(&lawtally__v1__task__stage__descriptor, e->task->stage);
 		break;
+	case LAWTALLY__V1__EVENT__BODY_COUNTERS:
+		c[C_KIND] = "counters"; /* a device's own counts: no figure */
+		break;
 	default:
 		c[C_KIND] = "";
 		break;

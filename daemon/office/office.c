@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "completeness.h"
 #include "err.h"
 #include "export.h"
 #include "figures.h"
@@ -204,6 +205,20 @@ static int senders(const struct store_snap *snap, struct sender_list *l)
 	return rc == 1 ? 0 : rc;
 }
 
+/*
+ * What is missing of year (0: every year) as lines into out, from what
+ * was read in one snapshot. Returns how many.
+ */
+static size_t missing_lines(const struct office *o, const struct seq_list *seqs,
+			    const struct sender_list *sl, enum lang lang, uint16_t year,
+			    struct sbuf *out)
+{
+	struct completeness_input ci = {seqs, sl->v, sl->n, o->villages, lang,
+					store_tz_offset(o->store), (int64_t)time(NULL),
+					o->silent_days, year};
+	return completeness_lines(&ci, out);
+}
+
 /* ---- views ---------------------------------------------------------------- */
 
 static int fail(struct office_result *res, int status, int code, const char *fmt, ...)
@@ -280,8 +295,11 @@ static int view_report(struct office *o, const struct office_request *rq, struct
 	struct store_closed closed;
 	struct report_closed rcl;
 	struct sender_list sl = {0};
+	struct seq_list seqs = {0};
+	struct sbuf missing;
 	struct store_snap snap;
 	int32_t tz = store_tz_offset(o->store);
+	sbuf_init(&missing, REPORT_OUTPUT_MAX);
 	struct report_input in = {
 		.year = c.year, .lang = c.lang, .tz_offset = tz, .now = (int64_t)time(NULL),
 		.as_of = c.as_of, .fig = &shown, .villages = o->villages,
@@ -292,6 +310,8 @@ static int view_report(struct office *o, const struct office_request *rq, struct
 	rc = gather(&snap, c.year, c.year, c.as_of, &shown);
 	if (!rc)
 		rc = senders(&snap, &sl);
+	if (!rc && !c.as_of)
+		rc = completeness_gather(&snap, &seqs);
 	int crc = rc ? 0 : store_closed_get(&snap, c.year, &closed);
 	store_read_end(&snap);
 	if (rc) {
@@ -300,6 +320,10 @@ static int view_report(struct office *o, const struct office_request *rq, struct
 	}
 	in.senders = sl.v;
 	in.nsenders = sl.n;
+	if (!c.as_of) { /* what is missing now: an as-of report does not say */
+		missing_lines(o, &seqs, &sl, c.lang, c.year, &missing);
+		in.missing = sbuf_text(&missing);
+	}
 	if (crc == 0) {
 		if (!c.as_of || closed.closed_at <= c.as_of) {
 			figures_decode(&filed, closed.entries, closed.len);
@@ -307,20 +331,24 @@ static int view_report(struct office *o, const struct office_request *rq, struct
 			rcl.closed_at = closed.closed_at;
 			figures_hex(closed.sha256, rcl.sha256);
 			rcl.adjustments = &adj;
+			rcl.accepted = closed.accepted;
 			in.fig = &filed;
 			in.closed = &rcl;
 		}
-		store_closed_free(&closed);
 	} else if (crc != LT_ENOTFOUND) {
 		rc = store_failed(o, res, crc);
 		goto free_figures;
 	}
 	rc = report_render(o->tpl[c.lang], &in, c.format, out);
+	if (crc == 0)
+		store_closed_free(&closed);
 	if (rc)
 		fail(res, 500, rc, "report: longer than %zu bytes", out->max);
 	res->content_type = report_content_type(c.format);
 free_figures:
 	free(sl.v);
+	completeness_free(&seqs);
+	sbuf_free(&missing);
 	figures_free(&shown);
 	figures_free(&filed);
 	figures_free(&adj);
@@ -362,27 +390,56 @@ static int view_monthly(struct office *o, const struct office_request *rq, struc
 	return 0;
 }
 
+/*
+ * Every sender: when last heard, its events by month, and what is missing
+ * of its numbers and its device's counts; JSON, or format "text": one line
+ * per thing missing of year (rq->year; 0: every year) and a last line
+ * saying how many.
+ */
 static int view_senders(struct office *o, const struct office_request *rq, struct sbuf *out,
 			struct office_result *res)
 {
 	struct sender_list sl = {0};
+	struct seq_list seqs = {0};
 	struct store_snap snap;
-	(void)rq;
+	enum lang lang;
+	int text = rq->format && strcmp(rq->format, "text") == 0;
+	if (rq->format && *rq->format && !text && strcmp(rq->format, "json") != 0)
+		return fail(res, 400, LT_EINVAL, "format: json or text");
+	if (lang_parse(rq->lang, &lang))
+		return fail(res, 400, LT_EINVAL, "lang: zh or en");
+	if (rq->year && (rq->year < QUERY_YEAR_MIN || rq->year > QUERY_YEAR_MAX))
+		return fail(res, 400, LT_EINVAL, "year: 2000-2200");
 	int rc = read_begin(o, &snap, res);
 	if (rc)
 		return rc;
 	rc = senders(&snap, &sl);
+	if (!rc)
+		rc = completeness_gather(&snap, &seqs);
 	store_read_end(&snap);
 	if (rc) {
 		free(sl.v);
+		completeness_free(&seqs);
 		return store_failed(o, res, rc);
 	}
-	rc = report_senders_json(sl.v, sl.n, (int64_t)time(NULL), store_tz_offset(o->store),
-				 o->silent_days, out);
+	int32_t tz = store_tz_offset(o->store);
+	if (text) {
+		size_t n = missing_lines(o, &seqs, &sl, lang, (uint16_t)rq->year, out);
+		if (!n)
+			sbuf_puts(out, lang == LANG_EN ? "Nothing missing.\n" : "未发现缺失。\n");
+		rc = sbuf_status(out);
+		res->content_type = "text/plain; charset=utf-8";
+	} else {
+		struct completeness_input ci = {&seqs, sl.v, sl.n, o->villages, lang, tz,
+						(int64_t)time(NULL), o->silent_days, 0};
+		rc = report_senders_json(sl.v, sl.n, (int64_t)time(NULL), tz, o->silent_days,
+					 completeness_json(&ci), out);
+		res->content_type = "application/json";
+	}
 	free(sl.v);
+	completeness_free(&seqs);
 	if (rc)
 		return fail(res, 500, rc, "senders: longer than %zu bytes", out->max);
-	res->content_type = "application/json";
 	return 0;
 }
 
@@ -529,6 +586,17 @@ static int closed_get(struct office *o, uint16_t year, struct store_closed *cl)
 	return rc;
 }
 
+/* The refusal of a year closed already; frees cl. */
+static int closed_already(struct office_result *res, struct store_closed *cl, int32_t tz)
+{
+	char hex[2 * FIGURES_SHA256_LEN + 1], at[WHEN_FORMAT_LEN];
+	unsigned year = cl->year;
+	figures_hex(cl->sha256, hex);
+	when_format_short(cl->closed_at, tz, at);
+	store_closed_free(cl);
+	return fail(res, 409, LT_EEXIST, "year: %u was closed at %s (SHA-256 %s)", year, at, hex);
+}
+
 static int view_close_year(struct office *o, const struct office_request *rq, struct sbuf *out,
 			   struct office_result *res)
 {
@@ -555,14 +623,40 @@ static int view_close_year(struct office *o, const struct office_request *rq, st
 			    "close", (unsigned)c.year, now);
 	struct store_closed cl;
 	char hex[2 * FIGURES_SHA256_LEN + 1], at[WHEN_FORMAT_LEN];
-	rc = store_close_year(o->store, c.year, (int64_t)time(NULL), &cl);
-	if (rc == LT_EEXIST && closed_get(o, c.year, &cl) == 0) {
-		figures_hex(cl.sha256, hex);
-		when_format_short(cl.closed_at, tz, at);
-		store_closed_free(&cl);
-		return fail(res, 409, LT_EEXIST, "year: %u was closed at %s (SHA-256 %s)",
-			    (unsigned)c.year, at, hex);
+	if (closed_get(o, c.year, &cl) == 0) /* said before what is missing: it is too late */
+		return closed_already(res, &cl, tz);
+	/* what is missing of the year, in a snapshot before the closing write */
+	struct sender_list sl = {0};
+	struct seq_list seqs = {0};
+	struct sbuf missing;
+	struct store_snap snap;
+	if ((rc = read_begin(o, &snap, res)))
+		return rc;
+	rc = senders(&snap, &sl);
+	if (!rc)
+		rc = completeness_gather(&snap, &seqs);
+	store_read_end(&snap);
+	sbuf_init(&missing, OFFICE_ZMQ_DOC_MAX);
+	size_t nmissing = rc ? 0 : missing_lines(o, &seqs, &sl, c.lang, c.year, &missing);
+	free(sl.v);
+	completeness_free(&seqs);
+	if (rc) {
+		sbuf_free(&missing);
+		return store_failed(o, res, rc);
 	}
+	if (nmissing && !rq->accept_gaps) {
+		sbuf_free(&missing);
+		return fail(res, 409, LT_EMISMATCH,
+			    "year: %u not closed: %zu thing(s) missing (gaps, silent senders, device "
+			    "counts: lawtally senders --year %u lists them); close-year --accept-gaps "
+			    "closes it all the same",
+			    (unsigned)c.year, nmissing, (unsigned)c.year);
+	}
+	rc = store_close_year_accepting(o->store, c.year, (int64_t)time(NULL),
+					nmissing ? sbuf_text(&missing) : NULL, &cl);
+	sbuf_free(&missing);
+	if (rc == LT_EEXIST && closed_get(o, c.year, &cl) == 0)
+		return closed_already(res, &cl, tz);
 	if (rc == LT_EFULL)
 		return fail(res, 503, rc, "store full: retry later");
 	if (rc)
@@ -570,8 +664,8 @@ static int view_close_year(struct office *o, const struct office_request *rq, st
 	figures_hex(cl.sha256, hex);
 	when_format_short(cl.closed_at, tz, at);
 	size_t n = cl.len / FIGURES_ENTRY_LEN;
-	store_closed_free(&cl);
-	log_info("office: closed %u: %zu totals filed, SHA-256 %s", (unsigned)c.year, n, hex);
+	log_info("office: closed %u: %zu totals filed, SHA-256 %s%s", (unsigned)c.year, n, hex,
+		 nmissing ? ", with what was missing accepted" : "");
 	if (c.lang == LANG_EN)
 		sbuf_printf(out, "Closed %u at %s: %zu totals filed, SHA-256 %s.\nEvents of %u that "
 				 "arrive later still count in the live figures; the report of %u "
@@ -581,6 +675,12 @@ static int view_close_year(struct office *o, const struct office_request *rq, st
 		sbuf_printf(out, "%u年度数据已结报：结报于 %s，共 %zu 项数据，SHA-256：%s。\n此后收到的"
 				 "%u年事件仍计入实时数据，在%u年度报告中作为结报后调整单独列出。\n",
 			    (unsigned)c.year, at, n, hex, (unsigned)c.year, (unsigned)c.year);
+	if (cl.accepted) {
+		sbuf_puts(out, c.lang == LANG_EN ? "Accepted as missing, kept with the snapshot:\n"
+						 : "已确认接受的缺失（随结报数据保存）：\n");
+		sbuf_puts(out, cl.accepted);
+	}
+	store_closed_free(&cl);
 	res->content_type = "text/plain; charset=utf-8";
 	return 0;
 }
@@ -620,6 +720,7 @@ void office_query(struct office *o, const Lawtally__V1__QueryRequest *req, int t
 		.kind = v->kind, .year = req->year, .lang = v->lang, .format = v->format,
 		.as_of = v->as_of, .month = v->month, .metric = req->metric, .by = req->by,
 		.cursor = v->cursor, .village = req->village, .trusted = trusted,
+		.accept_gaps = v->accept_gaps,
 	};
 	struct office_result res;
 	sbuf_init(doc, OFFICE_ZMQ_DOC_MAX);

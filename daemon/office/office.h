@@ -68,6 +68,7 @@ struct office_request {
 	const char *village;          /* KIND_MONTHLY: one committee's form; NULL or "": all */
 	uint64_t cursor;              /* KIND_EVENTS_CSV */
 	int trusted;                  /* the peer may have office-only views */
+	int accept_gaps;              /* KIND_CLOSE_YEAR: close with things missing */
 };
 
 struct office_result {

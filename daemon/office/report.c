@@ -25,7 +25,8 @@
 enum word {
 	W_NOTE, W_LIVE, W_AS_OF, W_FILED, W_ADJ_HEAD, W_ADJ_NONE, W_APP_VILLAGE, W_APP_MONTH,
 	W_APP_SENDERS, W_TOWNSHIP, W_NO_DATA, W_METRIC, W_YEAR_TOTAL, W_SENDER, W_LAST_HEARD,
-	W_STATUS, W_OK, W_SILENT, W_VILLAGE, W_NAME, W_NEVER, W_NO_SENDERS, W_COUNT
+	W_STATUS, W_OK, W_SILENT, W_VILLAGE, W_NAME, W_NEVER, W_NO_SENDERS, W_APP_MISSING,
+	W_NO_MISSING, W_ACCEPTED, W_COUNT
 };
 
 static const struct {
@@ -58,6 +59,13 @@ static const struct {
 	[W_NAME] = {"名称", "name"},
 	[W_NEVER] = {"从未", "never"},
 	[W_NO_SENDERS] = {"尚无发送方。", "No sender yet."},
+	[W_APP_MISSING] = {"附录四　%u年缺失的事件与设备计数",
+			   "Appendix 4. Events missing in %u, and devices' counts"},
+	[W_NO_MISSING] = {"未发现缺失：各发送方序号连续，设备计数一致。",
+			  "Nothing missing: every sender's numbers run without a gap, and the "
+			  "devices' counts agree."},
+	[W_ACCEPTED] = {"结报时已知以下缺失，经确认后结报（--accept-gaps）：",
+			"Closed knowing of these, accepted (--accept-gaps):"},
 };
 
 static const char *const month_en[12] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
@@ -210,6 +218,8 @@ static void adjustments_lines(const struct report_input *in, struct sbuf *out, c
 		sbuf_printf(out, "%s\n", word(in, W_ADJ_NONE));
 }
 
+static void indented_lines(const char *text, const char *prefix, struct sbuf *out);
+
 static void note_lines(const struct report_input *in, struct sbuf *out, int markdown)
 {
 	char now[WHEN_FORMAT_LEN], at[WHEN_FORMAT_LEN], zone[8];
@@ -240,6 +250,22 @@ static void note_lines(const struct report_input *in, struct sbuf *out, int mark
 		if (adj->t.n && figures_has_year(adj, in->year))
 			sbuf_printf(out, "%s\n%s", word(in, W_ADJ_HEAD), markdown ? "\n" : "");
 		adjustments_lines(in, out, markdown ? "- " : "  ");
+		if (in->closed->accepted && *in->closed->accepted) {
+			sbuf_printf(out, "%s%s\n%s", markdown ? "\n" : "", word(in, W_ACCEPTED),
+				    markdown ? "\n" : "");
+			indented_lines(in->closed->accepted, markdown ? "- " : "  ", out);
+		}
+	}
+}
+
+/* Each line of text (lines ended by "\n") after prefix. */
+static void indented_lines(const char *text, const char *prefix, struct sbuf *out)
+{
+	for (const char *p = text; *p;) {
+		const char *e = strchr(p, '\n');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		sbuf_printf(out, "%s%.*s\n", prefix, (int)n, p);
+		p += n + (e != NULL);
 	}
 }
 
@@ -455,6 +481,13 @@ static void document(const struct template *tpl, const struct report_input *in,
 	} else {
 		sbuf_printf(out, "%s\n", word(in, W_NO_SENDERS));
 	}
+	if (in->missing) {
+		heading(out, markdown, word(in, W_APP_MISSING), in->year);
+		if (*in->missing)
+			indented_lines(in->missing, markdown ? "- " : "", out);
+		else
+			sbuf_printf(out, "%s\n", word(in, W_NO_MISSING));
+	}
 	free(vl);
 }
 
@@ -561,6 +594,9 @@ static int document_json(const struct template *tpl, const struct report_input *
 		json_out_set(c, "closed_at", json_out_time(in->closed->closed_at, in->tz_offset));
 		json_out_set(c, "sha256", json_string(in->closed->sha256));
 		json_out_set(c, "adjustments", adjustments_json(in));
+		json_out_set(c, "accepted", in->closed->accepted && *in->closed->accepted
+						    ? json_out_string(in->closed->accepted)
+						    : json_null());
 		json_out_set(o, "closed", c);
 	} else {
 		json_out_set(o, "closed", json_null());
@@ -609,6 +645,7 @@ static int document_json(const struct template *tpl, const struct report_input *
 	json_out_set(o, "silent_days", json_integer(in->silent_days));
 	json_out_set(o, "senders", senders_array(in->senders, in->nsenders, in->now, in->tz_offset,
 					 in->silent_days));
+	json_out_set(o, "missing", in->missing ? json_out_string(in->missing) : json_null());
 	return dump(o, out);
 }
 
@@ -667,6 +704,10 @@ static void report_doc(const struct template *tpl, const struct report_input *in
 	} else {
 		doc_add(d, DOC_LINE, word(in, W_NO_SENDERS));
 	}
+	if (in->missing) {
+		doc_heading(d, word(in, W_APP_MISSING), in->year);
+		doc_add_lines(d, DOC_LINE, *in->missing ? in->missing : word(in, W_NO_MISSING));
+	}
 	sbuf_free(&s);
 }
 
@@ -688,11 +729,13 @@ int report_render(const struct template *t, const struct report_input *in,
 }
 
 int report_senders_json(const struct sender_record *s, size_t n, int64_t now, int32_t tz,
-			unsigned silent_days, struct sbuf *out)
+			unsigned silent_days, json_t *sequences, struct sbuf *out)
 {
 	json_t *o = json_out_object();
 	json_out_set(o, "now", json_out_time(now, tz));
 	json_out_set(o, "silent_days", json_integer(silent_days));
 	json_out_set(o, "senders", senders_array(s, n, now, tz, silent_days));
+	if (sequences)
+		json_out_set(o, "sequences", sequences);
 	return dump(o, out);
 }

@@ -16,6 +16,7 @@
 #ifndef LAWTALLY_REPORT_H
 #define LAWTALLY_REPORT_H
 
+#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -47,6 +48,7 @@ struct report_closed {
 	int64_t closed_at;
 	char sha256[2 * FIGURES_SHA256_LEN + 1];   /* hex */
 	const struct figures *adjustments;         /* shown minus filed, sealed */
+	const char *accepted;     /* lines missing when it closed, accepted; NULL: none */
 };
 
 struct report_input {
@@ -61,6 +63,9 @@ struct report_input {
 	const struct sender_record *senders;  /* for the appendix; may be NULL with 0 */
 	size_t nsenders;
 	unsigned silent_days;                 /* senders silent longer are flagged */
+	/* what is missing of the year (completeness.h): lines, each ended by "\n";
+	 * NULL: not known (not shown) */
+	const char *missing;
 };
 
 /*
@@ -74,9 +79,10 @@ int report_render(const struct template *t, const struct report_input *in,
 /*
  * GET /v1/senders: {"now", "silent_days", "senders": [{"sender",
  * "last_heard", "days_silent", "silent", "months": {"YYYY-MM": events}}]},
- * silent senders first, then by name. Returns 0 or LT_EFULL.
+ * silent senders first, then by name; and "sequences" when not NULL (taken:
+ * completeness_json's array). Returns 0 or LT_EFULL.
  */
 int report_senders_json(const struct sender_record *s, size_t n, int64_t now, int32_t tz,
-			unsigned silent_days, struct sbuf *out);
+			unsigned silent_days, json_t *sequences, struct sbuf *out);
 
 #endif

@@ -107,6 +107,8 @@ static int open_dbs_once(struct store *s, const char *dir, uint64_t recorded,
 	if (!lrc)
 		lrc = store_office_dbs_open(s, txn, err, errlen);
 	if (!lrc)
+		lrc = store_seqs_open(s, txn, err, errlen);
+	if (!lrc)
 		lrc = store_rollups_open(s, txn, err, errlen);
 	if (!lrc)
 		lrc = store_commit_check(s, txn, recorded, dir, err, errlen);
@@ -309,6 +311,7 @@ void store_close(struct store **sp)
 	tally_deltas_free(&s->deltas);
 	free(s->buf);
 	store_senders_free(s);
+	store_seqs_free(s);
 	store_rollups_free(s);
 	pthread_rwlock_destroy(&s->maplock);
 	pthread_mutex_destroy(&s->damage_mu);
@@ -443,6 +446,12 @@ static int tally_event(struct store *s, MDB_txn *txn, const Lawtally__V1__Event 
 	return case_save(s, txn, key, klen, after, na);
 }
 
+static const char *const reason_seen_only = "refused before the store";
+
+int store_result_seen_only(const struct store_result *r)
+{
+	return r->status == STORE_REJECTED && r->reason == reason_seen_only;
+}
 static const char *const reason_case_full =
 	"case: more than 64 events for one case";
 static const char *const reason_retract_unknown =
@@ -599,6 +608,11 @@ static int apply_one(struct store *s, MDB_txn *txn, const struct store_item *it,
 		     const struct store_packed *packed, uint64_t *seq, struct store_result *res)
 {
 	const Lawtally__V1__Event *e = it->event;
+	if (packed && !packed->data && packed->len == STORE_SEEN_ONLY) {
+		res->status = STORE_REJECTED;
+		res->reason = reason_seen_only;
+		return 0;
+	}
 	uint8_t key[ID_KEY_MAX];
 	MDB_val idk = {store_id_key(e, key), key}, v;
 	if (idk.mv_size == 0) {
@@ -667,6 +681,8 @@ static int apply_txn(struct store *s, const struct store_item *items,
 		rc = store_rollups_apply(s, txn, &s->deltas);
 	if (!rc)
 		rc = store_senders_apply(s, txn, items, n, results);
+	if (!rc)
+		rc = store_seqs_apply(s, txn, items, n, results);
 	s->cases_cur = NULL; /* the transaction's end closes it */
 	if (rc) {
 		store_write_end(s, txn, 0);

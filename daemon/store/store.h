@@ -45,6 +45,7 @@
 #include "figures.h"
 #include "lawtally.pb-c.h"
 #include "senders.h"
+#include "seqrec.h"
 #include "tally.h"
 
 /*
@@ -148,6 +149,14 @@ struct store_packed {
 	const uint8_t *data; /* NULL: none, the event is packed again */
 	size_t len;
 };
+
+/*
+ * As a store_packed's len with data NULL: an event refused before the
+ * store (validation, scope) whose sequence number is marked seen all the
+ * same (it reached the daemon: no gap); nothing else of it is stored, and
+ * its result is STORE_REJECTED.
+ */
+#define STORE_SEEN_ONLY SIZE_MAX
 
 /*
  * store_apply that stores item i's event as packed[i], the bytes it was
@@ -290,7 +299,7 @@ struct store_walk {
 	uint64_t records, bytes;    /* checked so far, keys and values */
 	uint64_t damaged;           /* damaged records met so far */
 };
-#define STORE_WALK_DBS 8
+#define STORE_WALK_DBS 9
 
 /* Sets w to the first record of the first database. */
 void store_walk_start(struct store_walk *w);
@@ -354,7 +363,8 @@ size_t store_set_map_size_max(struct store *s, size_t max);
  * Two more databases, created with the store (a read-only open of a store
  * made before them sees them empty):
  *   closed   year (u16 big-endian) -> u8 version (1), i64 closed_at (LE),
- *            SHA-256 of the entries (32 bytes), the entries (figures.h)
+ *            SHA-256 of the entries (32 bytes), the entries (figures.h);
+ *            or version 2 with what was accepted missing (below)
  *   senders  sender name (1..64 bytes) -> its record (senders.h); kept by
  *            store_apply in the batch's own transaction
  */
@@ -376,6 +386,9 @@ struct store_closed {
 	uint8_t sha256[FIGURES_SHA256_LEN];   /* of the entries */
 	uint8_t *entries;                     /* figures_decode() reads them; malloc'd */
 	size_t len;
+	/* what was missing when it closed, accepted (close-year --accept-gaps):
+	 * lines of text, malloc'd; NULL when nothing was */
+	char *accepted;
 };
 
 /*
@@ -384,6 +397,16 @@ struct store_closed {
  * closed already, LT_EFULL if the store is full, or another LT_E* code.
  */
 int store_close_year(struct store *s, uint16_t year, int64_t now, struct store_closed *out);
+
+/*
+ * store_close_year that also keeps, with the snapshot, what was missing
+ * and accepted (accepted: lines of text; NULL or "" for nothing, which
+ * stores the snapshot as store_close_year does). The value then is
+ * version 2: u8 2, i64 closed_at, SHA-256, u32 entries length, the
+ * entries, the accepted text.
+ */
+int store_close_year_accepting(struct store *s, uint16_t year, int64_t now, const char *accepted,
+			       struct store_closed *out);
 
 /*
  * The snapshot of a closed year. Returns 0 with *out filled, LT_ENOTFOUND
@@ -398,6 +421,24 @@ typedef int (*store_sender_fn)(const struct sender_record *rec, void *arg);
 
 /* Calls fn for every sender, by name. Returns 0, fn's return or an LT_E* code. */
 int store_scan_senders(const struct store_snap *snap, store_sender_fn fn, void *arg);
+
+/* ---- completeness: sequence numbers per sender and epoch (store_seqs.c) ----
+ *
+ *   seqs  sender name, a 0 byte, the events' source if it is not the
+ *         sender's name, a 0 byte, epoch (u64 big-endian) -> its record
+ *         (seqrec.h); kept by store_apply in the batch's own transaction
+ *         from every numbered item, whatever became of it
+ */
+
+/* A numbering's name as scans give it: "sender", or "sender/source" (the key's name with auth, and the source). */
+#define STORE_SEQ_NAME_MAX (2 * SENDER_NAME_MAX + 1)
+
+/* Called per sender and epoch; r is valid during the call. Non-zero stops the scan. */
+typedef int (*store_seq_fn)(const char *sender, uint64_t epoch, const struct seqrec *r,
+			    void *arg);
+
+/* Calls fn for every sender and epoch, by name then epoch. Returns 0, fn's return or LT_E*. */
+int store_scan_seqs(const struct store_snap *snap, store_seq_fn fn, void *arg);
 
 /* A stored event as the export reads it; valid during the callback only. */
 struct store_event {

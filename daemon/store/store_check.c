@@ -29,7 +29,7 @@ const char *store_db_name(const struct store *s, MDB_dbi db)
 	} names[] = {
 		{&s->meta, "meta"}, {&s->events, "events"}, {&s->ids, "ids"},
 		{&s->cases, "cases"}, {&s->totals, "totals"}, {&s->rollups, "rollups"},
-		{&s->closed, "closed"}, {&s->senders, "senders"},
+		{&s->closed, "closed"}, {&s->senders, "senders"}, {&s->seqs, "seqs"},
 	};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (*names[i].dbi == db)
@@ -304,8 +304,9 @@ void store_walk_start(struct store_walk *w)
 static int walk_db(struct store *s, unsigned i, MDB_dbi *db, int *sealed)
 {
 	const MDB_dbi dbs[STORE_WALK_DBS] = {s->meta, s->events, s->ids, s->cases,
-					     s->totals, s->rollups, s->closed, s->senders};
-	if ((i == 5 && !s->has_rollups) || (i >= 6 && !s->has_office_dbs))
+					     s->totals, s->rollups, s->closed, s->senders, s->seqs};
+	if ((i == 5 && !s->has_rollups) || (i == 6 && !s->has_office_dbs) ||
+	    (i == 7 && !s->has_office_dbs) || (i == 8 && !s->has_seqs))
 		return 0;
 	*db = dbs[i];
 	*sealed = s->sealed && dbs[i] != s->ids;
@@ -453,7 +454,8 @@ static int walk_txn(struct store *s, MDB_txn *txn, struct store_walk *w, size_t 
 		 * rollups in its one transaction).
 		 */
 		int whole = !w->started &&
-			    (c.db == s->meta || c.db == s->closed || c.db == s->senders);
+			    (c.db == s->meta || c.db == s->closed || c.db == s->senders ||
+			     (s->has_seqs && c.db == s->seqs));
 		uint64_t before = w->records;
 		rc = walk_one_db(&c, sealed, &budget);
 		if (rc && rc != MDB_NOTFOUND)

@@ -71,6 +71,10 @@ struct store {
 	MDB_dbi closed, senders;
 	int has_office_dbs;       /* 0 only for a read-only open of an older store */
 	struct sender_scratch *sscratch; /* a batch's items grouped by sender */
+	/* sequence numbers (store_seqs.c): per sender and epoch */
+	MDB_dbi seqs;
+	int has_seqs;             /* 0 only for a read-only open of an older store */
+	struct seq_scratch *qscratch; /* the records a batch holds open */
 	/* refusals while full: logged once a minute, not once a batch */
 	int64_t full_logged;      /* monotonic seconds of the last full line, 0: none */
 	unsigned long full_refused; /* batches refused since that line */
@@ -150,6 +154,22 @@ int store_office_dbs_open(struct store *s, MDB_txn *txn, char *err, size_t errle
 int store_senders_apply(struct store *s, MDB_txn *txn, const struct store_item *items,
 			size_t n, const struct store_result *results);
 void store_senders_free(struct store *s); /* its scratch, at close */
+/*
+ * The key of a sender in senders and seqs: its name ("(none)" for "") cut
+ * to SENDER_NAME_MAX bytes on a character boundary; returns its length.
+ */
+size_t store_sender_key(const char *name, char key[SENDER_NAME_MAX + 1]);
+
+/* 1 for the result of a STORE_SEEN_ONLY item (store.c): only its number counts. */
+int store_result_seen_only(const struct store_result *r);
+
+/* store_seqs.c: its database at open, its step of every batch, verify's check. */
+int store_seqs_open(struct store *s, MDB_txn *txn, char *err, size_t errlen);
+int store_seqs_apply(struct store *s, MDB_txn *txn, const struct store_item *items, size_t n,
+		     const struct store_result *results);
+void store_seqs_free(struct store *s);
+/* Notes in v every stored numbered event its record lacks, and device counts that differ. */
+int store_seqs_verify(struct store *s, MDB_txn *txn, struct store_verify *v);
 
 /*
  * Calls fn for every value of db whose key starts with prefix and is

@@ -21,6 +21,8 @@
 #include "xalloc.h"
 
 #define CLOSED_VERSION 1
+/* version 2: closed with what was missing accepted (store_close_year_accepting) */
+#define CLOSED_VERSION_ACCEPTED 2
 #define CLOSED_HEADER_LEN (1 + 8 + FIGURES_SHA256_LEN)
 
 /* Opens (creating when writable) the closed and senders databases. */
@@ -90,15 +92,33 @@ int store_figures(const struct store_snap *snap, uint16_t year_min, uint16_t yea
 static int closed_decode(const MDB_val *v, uint16_t year, struct store_closed *out)
 {
 	const uint8_t *p = v->mv_data;
-	if (v->mv_size < CLOSED_HEADER_LEN || p[0] != CLOSED_VERSION ||
-	    (v->mv_size - CLOSED_HEADER_LEN) % FIGURES_ENTRY_LEN)
+	size_t elen = v->mv_size >= CLOSED_HEADER_LEN ? v->mv_size - CLOSED_HEADER_LEN : 0;
+	size_t off = CLOSED_HEADER_LEN;
+	if (v->mv_size < CLOSED_HEADER_LEN ||
+	    (p[0] != CLOSED_VERSION && p[0] != CLOSED_VERSION_ACCEPTED))
+		return LT_ECORRUPT;
+	if (p[0] == CLOSED_VERSION_ACCEPTED) {
+		if (v->mv_size < CLOSED_HEADER_LEN + 4)
+			return LT_ECORRUPT;
+		elen = le32_load(p + CLOSED_HEADER_LEN);
+		off += 4;
+		if (elen > v->mv_size - off)
+			return LT_ECORRUPT;
+	}
+	if (elen % FIGURES_ENTRY_LEN)
 		return LT_ECORRUPT;
 	memset(out, 0, sizeof(*out));
 	out->year = year;
 	out->closed_at = (int64_t)le64_load(p + 1);
 	memcpy(out->sha256, p + 9, FIGURES_SHA256_LEN);
-	out->len = v->mv_size - CLOSED_HEADER_LEN;
-	out->entries = xmemdup(p + CLOSED_HEADER_LEN, out->len);
+	out->len = elen;
+	out->entries = xmemdup(p + off, out->len);
+	if (p[0] == CLOSED_VERSION_ACCEPTED) {
+		size_t alen = v->mv_size - off - elen;
+		out->accepted = xmalloc(alen + 1);
+		memcpy(out->accepted, p + off + elen, alen);
+		out->accepted[alen] = '\0';
+	}
 	uint8_t digest[FIGURES_SHA256_LEN];
 	figures_sha256(out->entries, out->len, digest);
 	if (memcmp(digest, out->sha256, FIGURES_SHA256_LEN) != 0) {
@@ -109,6 +129,12 @@ static int closed_decode(const MDB_val *v, uint16_t year, struct store_closed *o
 }
 
 int store_close_year(struct store *s, uint16_t year, int64_t now, struct store_closed *out)
+{
+	return store_close_year_accepting(s, year, now, NULL, out);
+}
+
+int store_close_year_accepting(struct store *s, uint16_t year, int64_t now, const char *accepted,
+			       struct store_closed *out)
 {
 	if (s->read_only || !s->has_office_dbs)
 		return LT_EINVAL;
@@ -129,20 +155,27 @@ int store_close_year(struct store *s, uint16_t year, int64_t now, struct store_c
 		rc = year_totals(s, txn, year, &f);
 	figures_seal(&f);
 	size_t elen = figures_encoded_len(&f, year);
+	size_t alen = accepted ? strlen(accepted) : 0;
+	/* the list accepted follows the entries, which a length then says */
+	size_t head = alen ? CLOSED_HEADER_LEN + 4 : CLOSED_HEADER_LEN;
 	uint8_t *p = NULL;
 	if (!rc)
-		rc = store_put_reserve(txn, s->closed, &k, CLOSED_HEADER_LEN + elen, 0, &p);
+		rc = store_put_reserve(txn, s->closed, &k, head + elen + alen, 0, &p);
 	if (rc) {
 		store_write_end(s, txn, 0);
 		figures_free(&f);
 		return lt_from_mdb(rc);
 	}
-	p[0] = CLOSED_VERSION;
+	p[0] = alen ? CLOSED_VERSION_ACCEPTED : CLOSED_VERSION;
 	le64_store(p + 1, (uint64_t)now);
-	figures_encode(&f, year, p + CLOSED_HEADER_LEN);
-	figures_sha256(p + CLOSED_HEADER_LEN, elen, p + 9);
-	record_seal(&k, p, CLOSED_HEADER_LEN + elen);
-	MDB_val copy = {CLOSED_HEADER_LEN + elen, p};
+	if (alen)
+		le32_store(p + CLOSED_HEADER_LEN, (uint32_t)elen);
+	figures_encode(&f, year, p + head);
+	figures_sha256(p + head, elen, p + 9);
+	if (alen)
+		memcpy(p + head + elen, accepted, alen);
+	record_seal(&k, p, head + elen + alen);
+	MDB_val copy = {head + elen + alen, p};
 	int lrc = closed_decode(&copy, year, out);
 	figures_free(&f);
 	if (lrc) {
@@ -175,6 +208,8 @@ void store_closed_free(struct store_closed *c)
 {
 	free(c->entries);
 	c->entries = NULL;
+	free(c->accepted);
+	c->accepted = NULL;
 	c->len = 0;
 }
 
@@ -283,8 +318,7 @@ static size_t senders_group(struct sender_scratch *sc, const struct store_item *
 	return ng;
 }
 
-/* The key of a sender: its name cut to SENDER_NAME_MAX bytes on a character boundary. */
-static size_t sender_key(const char *name, char key[SENDER_NAME_MAX + 1])
+size_t store_sender_key(const char *name, char key[SENDER_NAME_MAX + 1])
 {
 	size_t n = strlen(name);
 	if (n == 0) {
@@ -318,7 +352,7 @@ int store_senders_apply(struct store *s, MDB_txn *txn, const struct store_item *
 	for (size_t g = 0; g < ng; g++) {
 		struct sender_record rec;
 		char key[SENDER_NAME_MAX + 1];
-		MDB_val k = {sender_key(sc->groups[g].name, key), key}, v;
+		MDB_val k = {store_sender_key(sc->groups[g].name, key), key}, v;
 		int rc = store_get(s, NULL, txn, s->senders, &k, &v);
 		memset(&rec, 0, sizeof(rec));
 		if (rc == MDB_CORRUPTED)
@@ -329,8 +363,13 @@ int store_senders_apply(struct store *s, MDB_txn *txn, const struct store_item *
 		} else if (rc && rc != MDB_NOTFOUND) {
 			return rc;
 		}
+		size_t heard = 0;
 		for (size_t j = sc->groups[g].first; j != SENDER_ITEM_END; j = sc->next[j]) {
 			const struct store_item *it = &items[j];
+			/* refused before the store: its sender is not heard, as before numbers */
+			if (store_result_seen_only(&results[j]))
+				continue;
+			heard++;
 			if (it->received_at > rec.last_received)
 				rec.last_received = it->received_at;
 			if (results[j].status != STORE_ACCEPTED)
@@ -340,6 +379,8 @@ int store_senders_apply(struct store *s, MDB_txn *txn, const struct store_item *
 			tally_year_month(it->event->occurred_at, s->tz_offset, &y, &m);
 			sender_record_count(&rec, y, m, 1);
 		}
+		if (!heard)
+			continue;
 		uint8_t buf[SENDER_RECORD_MAX];
 		rc = store_put_sealed(s, txn, s->senders, &k, buf, sender_record_encode(&rec, buf), 0);
 		if (rc)

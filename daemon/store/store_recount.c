@@ -440,6 +440,8 @@ int store_verify_all(const struct store_snap *snap, struct store_verify *v, stor
 	int lrc = store_verify_walk(snap->store, snap->txn, v, fn, arg);
 	if (!lrc)
 		lrc = recount_all(snap->store, snap->txn, v, 0);
+	if (!lrc)
+		lrc = store_seqs_verify(snap->store, snap->txn, v);
 	return lrc ? lrc : verify_result(v);
 }
 

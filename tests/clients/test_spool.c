@@ -203,7 +203,10 @@ static void test_limits_and_bad_events(void **state)
 	char dir2[300];
 	snprintf(dir2, sizeof(dir2), "%s/bytes", (char *)*state);
 	make(&v, 1);
+	v.e.seq = 1; /* as the spool numbers it */
+	v.e.epoch = 1;
 	uint64_t rec = 8 + lawtally__v1__event__get_packed_size(&v.e);
+	v.e.seq = v.e.epoch = 0;
 	lim = (struct spool_limits){0, 3 * rec + rec / 2};
 	assert_int_equal(spool_open(&sp, dir2, SPOOL_CREATE, &lim, err, sizeof(err)), 0);
 	assert_int_equal(enqueue_range(sp, 1, 3, NULL), 0);
@@ -381,6 +384,62 @@ static void test_wait_note(void **state)
 	spool_close(&sp);
 }
 
+/*
+ * The spool numbers what it queues, 1, 2, 3... per source, in an epoch of
+ * its own made when it was created; the caller's events are left
+ * unnumbered, and an event numbered already (relayed) keeps its number.
+ */
+static void test_numbering(void **state)
+{
+	struct spool *sp;
+	struct spool_batch b = {0};
+	char err[256];
+	assert_int_equal(spool_open(&sp, *state, SPOOL_CREATE | SPOOL_SEND, NULL, err, sizeof(err)), 0);
+	assert_int_equal(enqueue_range(sp, 1, 3, NULL), 0);
+	struct ev v;
+	make(&v, 9);
+	v.e.seq = 77;
+	v.e.epoch = 5;
+	Lawtally__V1__Event *p = &v.e;
+	assert_int_equal(spool_enqueue(sp, &p, 1, NULL, err, sizeof(err)), 0);
+	assert_int_equal(v.e.seq, 77);
+	make(&v, 10);
+	assert_int_equal(spool_enqueue(sp, &p, 1, NULL, err, sizeof(err)), 0);
+	assert_int_equal(v.e.seq, 0); /* the caller's event is left as it was */
+	assert_int_equal(v.e.epoch, 0);
+	assert_int_equal(spool_take(sp, 0, 10, &b), 0);
+	assert_int_equal(b.n, 5);
+	uint64_t epoch = b.events[0]->epoch;
+	assert_true(epoch != 0);
+	for (size_t i = 0; i < 3; i++) {
+		assert_int_equal(b.events[i]->seq, i + 1);
+		assert_true(b.events[i]->epoch == epoch);
+	}
+	assert_int_equal(b.events[3]->seq, 77);
+	assert_true(b.events[3]->epoch == 5);
+	assert_int_equal(b.events[4]->seq, 4); /* the source's next: 77 was its own */
+	spool_batch_free(&b);
+	spool_close(&sp);
+	/* the epoch is the spool's: the same after reopening */
+	assert_int_equal(spool_open(&sp, *state, SPOOL_SEND, NULL, err, sizeof(err)), 0);
+	assert_int_equal(enqueue_range(sp, 20, 1, NULL), 0);
+	assert_int_equal(spool_take(sp, 5, 10, &b), 0);
+	assert_int_equal(b.n, 1);
+	assert_int_equal(b.events[0]->seq, 5);
+	assert_true(b.events[0]->epoch == epoch);
+	spool_batch_free(&b);
+	/* another source counts from 1 in the same epoch */
+	make(&v, 30);
+	v.e.source = "centre-ZL07";
+	assert_int_equal(spool_enqueue(sp, &p, 1, NULL, err, sizeof(err)), 0);
+	assert_int_equal(spool_take(sp, 6, 10, &b), 0);
+	assert_int_equal(b.n, 1);
+	assert_int_equal(b.events[0]->seq, 1);
+	assert_true(b.events[0]->epoch == epoch);
+	spool_batch_free(&b);
+	spool_close(&sp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -391,6 +450,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sender_lock, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reopen_after_crash, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wait_note, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_numbering, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

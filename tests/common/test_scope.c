@@ -16,7 +16,7 @@
 static const char *const why_kind_village =
 	"scope: village keys send dispute, training and retraction events only";
 static const char *const why_kind_device =
-	"scope: device keys send enforcement and retraction events only";
+	"scope: device keys send enforcement, counters and retraction events only";
 static const char *const why_kind_office =
 	"scope: office keys send the township's kinds (petition, publicity, lawsuit, "
 	"training, document, decision, opinion, disclosure, supervision, enforcement_staff, "
@@ -96,6 +96,7 @@ struct ev {
 	Lawtally__V1__Lawsuit l;
 	Lawtally__V1__Enforcement x;
 	Lawtally__V1__Retraction r;
+	Lawtally__V1__CounterSnapshot cs;
 };
 
 static const Lawtally__V1__Event *make(struct ev *v, Lawtally__V1__Event__BodyCase kind,
@@ -105,6 +106,7 @@ static const Lawtally__V1__Event *make(struct ev *v, Lawtally__V1__Event__BodyCa
 	v->e = (Lawtally__V1__Event)LAWTALLY__V1__EVENT__INIT;
 	v->x = (Lawtally__V1__Enforcement)LAWTALLY__V1__ENFORCEMENT__INIT;
 	v->r = (Lawtally__V1__Retraction)LAWTALLY__V1__RETRACTION__INIT;
+	v->cs = (Lawtally__V1__CounterSnapshot)LAWTALLY__V1__COUNTER_SNAPSHOT__INIT;
 	v->e.village = (char *)village;
 	v->e.source = (char *)"office"; /* a claimed source never matters */
 	v->e.body_case = kind;
@@ -116,6 +118,7 @@ static const Lawtally__V1__Event *make(struct ev *v, Lawtally__V1__Event__BodyCa
 	case LAWTALLY__V1__EVENT__BODY_LAWSUIT: v->e.lawsuit = &v->l; break;
 	case LAWTALLY__V1__EVENT__BODY_ENFORCEMENT: v->e.enforcement = &v->x; break;
 	case LAWTALLY__V1__EVENT__BODY_RETRACTION: v->e.retraction = &v->r; break;
+	case LAWTALLY__V1__EVENT__BODY_COUNTERS: v->e.counters = &v->cs; break;
 	default: break;
 	}
 	return &v->e;
@@ -148,7 +151,7 @@ static void test_check_table(void **state)
 	       OPI = LAWTALLY__V1__EVENT__BODY_OPINION, DSC = LAWTALLY__V1__EVENT__BODY_DISCLOSURE,
 	       SUP = LAWTALLY__V1__EVENT__BODY_SUPERVISION,
 	       STF = LAWTALLY__V1__EVENT__BODY_ENFORCEMENT_STAFF, TSK = LAWTALLY__V1__EVENT__BODY_TASK,
-	       TRT = TRAINING_TOWNSHIP };
+	       CNT = LAWTALLY__V1__EVENT__BODY_COUNTERS, TRT = TRAINING_TOWNSHIP };
 	const struct {
 		const struct scope *s;
 		int kind;
@@ -217,6 +220,10 @@ static void test_check_table(void **state)
 		{&device, TSK, "", why_kind_device, NULL},
 		{&office, ENF, "", why_kind_office, NULL},
 		{&office, NONE, "", why_kind_office, NULL},
+		/* a device's own counts: device keys only */
+		{&device, CNT, "", NULL, NULL},
+		{&village, CNT, "ZL07", why_kind_village, NULL},
+		{&office, CNT, "", why_kind_office, NULL},
 	};
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		struct ev v;
@@ -273,6 +280,7 @@ static void test_event_key(void **state)
 		{LAW, "", "", "", "township"},
 		{ENF, "", "", "", "device"},
 		{ENF, "ZL03", "cam-01", "", "device:cam-01"},
+		{LAWTALLY__V1__EVENT__BODY_COUNTERS, "", "cam-01", "", "device:cam-01"},
 		{RET, "", "", "village:ZL08", "village:ZL08"},
 		{RET, "ZL07", "", "township", "township"}, /* its own village does not matter */
 		{RET, "", "", "device:摄像机-1", "device:摄像机-1"},
@@ -291,6 +299,7 @@ static void test_event_key(void **state)
 		char text[SCOPE_NAME_MAX + 1];
 		make_kind(&v, rows[i].kind, rows[i].village);
 		v.x.device_id = (char *)rows[i].device;
+		v.cs.device_id = (char *)rows[i].device;
 		v.r.scope = (char *)rows[i].rscope;
 		size_t n = scope_event_key(&v.e, key);
 		if (!rows[i].text) {

@@ -2027,6 +2027,38 @@ static void test_case_key(void **state)
 	assert_memory_equal(b + 1 + VILLAGE_CODE_MAX, id64, 64);
 }
 
+/* A device's counter snapshot is a kind of its own, no case, and adds to no metric. */
+static void test_counters_count_nowhere(void **state)
+{
+	(void)state;
+	Lawtally__V1__Event e = LAWTALLY__V1__EVENT__INIT;
+	Lawtally__V1__CounterSnapshot cs = LAWTALLY__V1__COUNTER_SNAPSHOT__INIT;
+	Lawtally__V1__CounterSnapshot__Count c = LAWTALLY__V1__COUNTER_SNAPSHOT__COUNT__INIT;
+	Lawtally__V1__CounterSnapshot__Count *cp = &c;
+	uint8_t id[16] = {1};
+	c.action = LAWTALLY__V1__ENFORCEMENT__ACTION__ACTION_INSPECTION;
+	c.count = 40;
+	cs.device_id = "ZFJLY-0007";
+	cs.up_to = 40;
+	cs.n_counts = 1;
+	cs.counts = &cp;
+	e.id = (ProtobufCBinaryData){16, id};
+	e.occurred_at = 1718000000;
+	e.seq = 41;
+	e.epoch = 9;
+	e.body_case = LAWTALLY__V1__EVENT__BODY_COUNTERS;
+	e.counters = &cs;
+	assert_int_equal(tally_event_kind(&e), TALLY_COUNTERS);
+	assert_false(tally_kind_has_cases(TALLY_COUNTERS));
+	struct tally_fact f;
+	assert_int_equal(tally_fact_from_event(&e, 28800, &f), 0);
+	struct tally_deltas ds = {0};
+	tally_contrib(&f, 1, 1, &ds);
+	tally_deltas_merge(&ds);
+	assert_int_equal(ds.n, 0);
+	tally_deltas_free(&ds);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2077,6 +2109,7 @@ int main(void)
 		cmocka_unit_test(test_facts_insert_order_and_full),
 		cmocka_unit_test(test_facts_remove),
 		cmocka_unit_test(test_case_key),
+		cmocka_unit_test(test_counters_count_nowhere),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

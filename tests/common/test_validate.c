@@ -41,6 +41,9 @@ struct ev {
 	Lawtally__V1__Supervision sup;
 	Lawtally__V1__EnforcementStaff st;
 	Lawtally__V1__Task tk;
+	Lawtally__V1__CounterSnapshot cs;
+	Lawtally__V1__CounterSnapshot__Count cnt[8];
+	Lawtally__V1__CounterSnapshot__Count *cntp[8];
 	uint8_t id[32];
 	uint8_t rid[32];
 	char big[512];
@@ -191,6 +194,25 @@ static void ev_init(struct ev *v, enum tally_kind kind)
 		v->e.body_case = LAWTALLY__V1__EVENT__BODY_TASK;
 		v->e.task = &v->tk;
 		break;
+	case TALLY_COUNTERS:
+		v->cs = (Lawtally__V1__CounterSnapshot)LAWTALLY__V1__COUNTER_SNAPSHOT__INIT;
+		for (int i = 0; i < 8; i++) {
+			v->cnt[i] = (Lawtally__V1__CounterSnapshot__Count)
+				LAWTALLY__V1__COUNTER_SNAPSHOT__COUNT__INIT;
+			v->cnt[i].action = (Lawtally__V1__Enforcement__Action)(i + 1);
+			v->cntp[i] = &v->cnt[i];
+		}
+		v->cnt[0].count = 40;
+		v->cnt[2].count = 2;
+		v->cs.device_id = "ZFJLY-0007";
+		v->cs.up_to = 42;
+		v->cs.n_counts = 3;
+		v->cs.counts = v->cntp;
+		v->e.seq = 43;
+		v->e.epoch = 0x5eed5eed5eed5eedULL;
+		v->e.body_case = LAWTALLY__V1__EVENT__BODY_COUNTERS;
+		v->e.counters = &v->cs;
+		break;
 	case TALLY_KIND_NONE:
 		break;
 	}
@@ -208,12 +230,68 @@ static int setup_villages(void **state)
 	return villages.n == 41 ? 0 : -1;
 }
 
+/* --- sequence numbers and counter snapshots ---------------------------- */
+
+static void test_seq_epoch_rules(void **state)
+{
+	(void)state;
+	struct ev v;
+	ev_init(&v, TALLY_DISPUTE);
+	v.e.seq = 7;
+	assert_string_equal(check(&v), "epoch: required with seq");
+	v.e.epoch = 99;
+	assert_null(check(&v));
+	v.e.seq = 0;
+	assert_string_equal(check(&v), "seq: required with epoch");
+	v.e.seq = (1ULL << 53) + 1;
+	assert_string_equal(check(&v), "seq: above 2^53");
+	v.e.seq = 1ULL << 53;
+	assert_null(check(&v));
+}
+
+static void test_counters_rules(void **state)
+{
+	(void)state;
+	struct ev v;
+	ev_init(&v, TALLY_COUNTERS);
+	assert_null(check(&v));
+	v.e.seq = v.e.epoch = 0;
+	assert_string_equal(check(&v), "counters: needs the event's seq and epoch");
+	ev_init(&v, TALLY_COUNTERS);
+	v.cs.up_to = 43;
+	assert_string_equal(check(&v), "counters.up_to: must be 1 or more and below the event's seq");
+	v.cs.up_to = 0;
+	assert_string_equal(check(&v), "counters.up_to: must be 1 or more and below the event's seq");
+	ev_init(&v, TALLY_COUNTERS);
+	v.cs.device_id = "";
+	assert_string_equal(check(&v), "counters.device_id: required");
+	v.cs.device_id = big(&v, 65, 'd');
+	assert_string_equal(check(&v), "counters.device_id: longer than 64 bytes");
+	ev_init(&v, TALLY_COUNTERS);
+	v.cnt[1].action = v.cnt[0].action;
+	assert_string_equal(check(&v), "counters.counts: more than one per action");
+	ev_init(&v, TALLY_COUNTERS);
+	v.cs.n_counts = 8;
+	assert_string_equal(check(&v), "counters.counts: more than one per action");
+	ev_init(&v, TALLY_COUNTERS);
+	v.cnt[0].action = 0;
+	assert_string_equal(check(&v), "counters.counts.action: unspecified or unknown");
+	ev_init(&v, TALLY_COUNTERS);
+	v.cnt[2].count = 1000000001;
+	assert_string_equal(check(&v), "counters.counts.count: above 10^9");
+	v.cnt[2].count = 1000000000;
+	assert_null(check(&v));
+	/* every action once is fine */
+	v.cs.n_counts = 7;
+	assert_null(check(&v));
+}
+
 /* --- valid events ------------------------------------------------------ */
 
 static void test_valid_every_kind(void **state)
 {
 	(void)state;
-	for (int k = TALLY_DISPUTE; k <= TALLY_TASK; k++) {
+	for (int k = TALLY_DISPUTE; k <= TALLY_COUNTERS; k++) {
 		struct ev v;
 		ev_init(&v, (enum tally_kind)k);
 		const char *why = check(&v);
@@ -1397,6 +1475,8 @@ int main(void)
 		cmocka_unit_test(test_wire_packed_request_ok),
 		cmocka_unit_test(test_request_wire_spans),
 		cmocka_unit_test(test_wire_crafted),
+		cmocka_unit_test(test_seq_epoch_rules),
+		cmocka_unit_test(test_counters_rules),
 		cmocka_unit_test(test_wire_nul_passes_protobuf_c),
 		cmocka_unit_test(test_wire_event_descriptor),
 		cmocka_unit_test(test_wire_depth),

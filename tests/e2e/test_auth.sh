@@ -107,7 +107,7 @@ expect 1 "rejected: scope: village keys send dispute, training and retraction ev
 	send_as zl07 petition --case-id P1 --origin TOWNSHIP --stage RECEIVED --occurred-at $JUNE
 expect 0 "^accepted$" send_as cam-01 enforcement --id $ID_B --campaign STRAW_BURNING --action INSPECTION \
 	--occurred-at $JUNE --source zl07
-expect 1 "rejected: scope: device keys send enforcement and retraction events only" \
+expect 1 "rejected: scope: device keys send enforcement, counters and retraction events only" \
 	send_as cam-01 dispute --village ZL07 --case-id C1 --category LAND --stage REGISTERED --occurred-at $JUNE
 expect 0 "^accepted$" send_as office petition --id $ID_C --case-id P1 --origin TOWNSHIP --stage RECEIVED \
 	--occurred-at $JUNE

@@ -95,8 +95,8 @@ cmp -s <(xml "$T/report.docx" word/document.xml | sed -E "s/(生成于)[^<]*/\1/
 	fail "CLI and HTTP docx differ"
 xml "$T/report.docx" word/document.xml >"$T/document.xml"
 assert_eq 1 "$(grep -o '<w:pStyle w:val="Title"/>' "$T/document.xml" | wc -l)" "the title's style"
-# 一、二、三、四, the note and three appendices
-assert_eq 8 "$(grep -o '<w:pStyle w:val="Heading1"/>' "$T/document.xml" | wc -l)" "headings in Heading 1"
+# 一、二、三、四, the note and four appendices
+assert_eq 9 "$(grep -o '<w:pStyle w:val="Heading1"/>' "$T/document.xml" | wc -l)" "headings in Heading 1"
 xml "$T/report.docx" word/styles.xml | grep -q '<w:name w:val="heading 1"/>' ||
 	fail "no Heading 1 style"
 report --year 2024 >"$T/report.txt"

@@ -174,7 +174,7 @@ static void test_closed(void **state)
 	put(&adj, M_DISPUTES_RESOLVED, 2024, 12, "ZL07", CAT(NEIGHBOUR), INIT(REFERRAL), 1);
 	put(&adj, M_DISPUTES_AGREEMENT_AMOUNT_FEN, 2024, 12, "ZL07", CAT(NEIGHBOUR), 0, -250);
 	figures_seal(&adj);
-	struct report_closed c = {NOW - 86400, "ab12", &adj};
+	struct report_closed c = {NOW - 86400, "ab12", &adj, NULL};
 	x->in.closed = &c;
 	const char *s = render(x, REPORT_TEXT);
 	assert_contains(s, "\n数据说明\n本报告数据为2024年度结报数据，结报于 2025-01-04 10:00，"
@@ -277,7 +277,7 @@ static void test_senders_json(void **state)
 {
 	struct fx *x = *state;
 	sbuf_reset(&x->out);
-	assert_int_equal(report_senders_json(x->senders, 2, NOW, TZ, 30, &x->out), 0);
+	assert_int_equal(report_senders_json(x->senders, 2, NOW, TZ, 30, NULL, &x->out), 0);
 	json_t *o = json_loads(sbuf_text(&x->out), 0, NULL);
 	assert_non_null(o);
 	assert_string_equal(json_string_value(json_object_get(o, "now")), "2025-01-05T10:00:00+08:00");
