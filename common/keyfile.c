@@ -236,7 +236,7 @@ int keyfile_parse_client(const char *text, size_t len, struct keyfile_client *ou
 		char value[64];
 		const char *reason = NULL;
 		if (vlen >= sizeof(value)) {
-			reason = k == CK_ROLE ? "role must be village:CODE, device or office"
+			reason = k == CK_ROLE ? "role must be village:CODE, device, office or township:CODE"
 					      : "public_key: not a Z85 key of 40 characters";
 		} else {
 			memcpy(value, v, vlen);

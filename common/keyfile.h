@@ -76,7 +76,8 @@ struct keyfile_client {
 /*
  * Parses the text of a client file (len bytes, need not be NUL-terminated,
  * at most KEYFILE_CLIENT_MAX). Returns 0, or LT_EINVAL with the line and the
- * reason in why ("line 3: role must be village:CODE, device or office").
+ * reason in why ("line 3: role must be village:CODE, device, office or
+ * township:CODE").
  * Pure.
  */
 int keyfile_parse_client(const char *text, size_t len, struct keyfile_client *out, char *why,

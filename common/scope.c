@@ -41,6 +41,11 @@ static const struct role_rule {
 			  "scope: office keys send the township's kinds (petition, publicity, "
 			  "lawsuit, training, document, decision, opinion, disclosure, supervision, "
 			  "enforcement_staff, task) and retraction events only"},
+	/* a township's daemon forwarding to the county what it stored: its
+	 * own senders' roles were checked there, and it retracts what its
+	 * own office or senders retracted */
+	[SCOPE_TOWNSHIP] = {"township", ~0u & ~KIND(TALLY_KIND_NONE), 0, 0, 1,
+			    "scope: township keys forward events only"},
 };
 
 #define NRULES (sizeof(rules) / sizeof(rules[0]))
@@ -59,6 +64,20 @@ static const char *const reason_retract_device =
 
 _Static_assert(SCOPE_DEVICE_MAX == VALIDATE_DEVICE_MAX, "a device scope holds any device_id");
 
+int scope_township_valid(const char *code)
+{
+	size_t n = strlen(code);
+	if (n == 0 || n > SCOPE_TOWNSHIP_MAX)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = code[i];
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '-'))
+			return 0;
+	}
+	return 1;
+}
+
 int scope_parse(struct scope *s, const char *text, const char **why)
 {
 	const char *colon = strchr(text, ':');
@@ -72,15 +91,24 @@ int scope_parse(struct scope *s, const char *text, const char **why)
 				       "(1-8 of A-Z a-z 0-9 _ -)";
 				return LT_EINVAL;
 			}
+		} else if (i == SCOPE_TOWNSHIP) {
+			if (!colon || !scope_township_valid(colon + 1)) {
+				*why = "a township role is township:CODE with a township code "
+				       "(1-12 of A-Z a-z 0-9 _ -)";
+				return LT_EINVAL;
+			}
 		} else if (colon) {
-			*why = "only the village role takes a :CODE";
+			*why = "only the village and township roles take a :CODE";
 			return LT_EINVAL;
 		}
 		s->role = (enum scope_role)i;
-		snprintf(s->village, sizeof(s->village), "%s", colon ? colon + 1 : "");
+		snprintf(s->village, sizeof(s->village), "%s",
+			 colon && i == SCOPE_VILLAGE ? colon + 1 : "");
+		snprintf(s->township, sizeof(s->township), "%s",
+			 colon && i == SCOPE_TOWNSHIP ? colon + 1 : "");
 		return 0;
 	}
-	*why = "role must be village:CODE, device or office";
+	*why = "role must be village:CODE, device, office or township:CODE";
 	return LT_EINVAL;
 }
 
@@ -88,6 +116,8 @@ void scope_format(const struct scope *s, char *buf, size_t len)
 {
 	if (s->role == SCOPE_VILLAGE)
 		snprintf(buf, len, "%s:%s", rules[s->role].name, s->village);
+	else if (s->role == SCOPE_TOWNSHIP)
+		snprintf(buf, len, "%s:%s", rules[s->role].name, s->township);
 	else
 		snprintf(buf, len, "%s", rules[s->role].name);
 }
@@ -118,6 +148,8 @@ const char *scope_check_event(const struct scope *s, const Lawtally__V1__Event *
 	enum tally_kind kind = tally_event_kind(e);
 	if (kind == TALLY_KIND_NONE || !(r->kinds & KIND(kind)))
 		return r->reason;
+	if (s->role == SCOPE_TOWNSHIP)
+		return NULL; /* the county checks the event's township (ingest) */
 	/* a training is in its village's scope or the township's by its
 	 * audience, and only the role that writes that scope sends it */
 	if (kind == TALLY_TRAINING &&

@@ -8,6 +8,10 @@
  *   office        the township's kinds (petition, publicity, lawsuit, document,
  *                 decision, opinion, disclosure, supervision, enforcement_staff,
  *                 task), trainings of township audiences, and queries
+ *   township:CODE at a county (docs/county.md): township CODE's daemon,
+ *                 forwarding every kind it stored, of that township only,
+ *                 retractions included; it may read back its own events
+ *                 (KIND_FORWARDED) and nothing else
  * Every role may send retractions of events in the scopes it writes (the
  * office: of any); the store lets one through only for the original
  * sender of the event or for an office key (store_item.own_only).
@@ -34,21 +38,31 @@
 #include <stddef.h>
 
 #include "lawtally.pb-c.h"
+#include "tally.h"
 #include "villages.h"
 
-enum scope_role { SCOPE_VILLAGE, SCOPE_DEVICE, SCOPE_OFFICE };
+enum scope_role { SCOPE_VILLAGE, SCOPE_DEVICE, SCOPE_OFFICE, SCOPE_TOWNSHIP };
+
+/* A township's code: 1-12 of A-Z a-z 0-9 _ - (a division code has 9 or 12 digits). */
+#define SCOPE_TOWNSHIP_MAX 12
+_Static_assert(SCOPE_TOWNSHIP_MAX == TALLY_TOWNSHIP_MAX, "case keys hold any township");
 
 struct scope {
 	enum scope_role role;
 	char village[VILLAGE_CODE_MAX + 1]; /* SCOPE_VILLAGE: its code; else "" */
+	char township[SCOPE_TOWNSHIP_MAX + 1]; /* SCOPE_TOWNSHIP: its code; else "" */
 };
 
-/* Longest role text: "village:" and a code. */
-#define SCOPE_TEXT_MAX (8 + VILLAGE_CODE_MAX)
+/* Longest role text: "township:" and a code. */
+#define SCOPE_TEXT_MAX (9 + SCOPE_TOWNSHIP_MAX)
+
+/* 1 if code is a valid township code (SCOPE_TOWNSHIP_MAX). */
+int scope_township_valid(const char *code);
 
 /*
  * Parses a role as the clients directory writes it: "village:CODE" (a
- * valid village code), "device" or "office", exactly, in lower case.
+ * valid village code), "device", "office" or "township:CODE" (a valid
+ * township code), exactly, in lower case.
  * Returns 0, or LT_EINVAL with *why set to a static phrase; *s is then
  * untouched.
  */

@@ -761,5 +761,13 @@ size_t tally_case_key(const Lawtally__V1__Event *e, uint8_t out[TALLY_CASE_KEY_M
 	out[0] = (uint8_t)tally_event_kind(e);
 	memcpy(out + 1, e->village, vlen);
 	memcpy(out + 1 + VILLAGE_CODE_MAX, case_id, clen);
-	return 1 + VILLAGE_CODE_MAX + clen;
+	size_t n = 1 + VILLAGE_CODE_MAX + clen;
+	/* at a county: the case within its township (a case id holds no NUL) */
+	size_t tlen = strnlen(e->township, TALLY_TOWNSHIP_MAX);
+	if (tlen) {
+		out[n] = 0;
+		memcpy(out + n + 1, e->township, tlen);
+		n += 1 + tlen;
+	}
+	return n;
 }

@@ -270,9 +270,12 @@ int tally_facts_remove(struct tally_fact *facts, size_t *n, const uint8_t id[16]
 
 /*
  * The case key of an event of a case kind: kind, village (8 bytes, padded),
- * case id. Returns its length; out holds at least TALLY_CASE_KEY_MAX bytes.
+ * case id, and for an event with a township (at a county) a NUL and the
+ * township's code. Returns its length; out holds at least
+ * TALLY_CASE_KEY_MAX bytes.
  */
-#define TALLY_CASE_KEY_MAX (1 + VILLAGE_CODE_MAX + TALLY_CASE_ID_MAX)
+#define TALLY_TOWNSHIP_MAX 12 /* SCOPE_TOWNSHIP_MAX */
+#define TALLY_CASE_KEY_MAX (1 + VILLAGE_CODE_MAX + TALLY_CASE_ID_MAX + 1 + TALLY_TOWNSHIP_MAX)
 size_t tally_case_key(const Lawtally__V1__Event *e, uint8_t out[TALLY_CASE_KEY_MAX]);
 
 #endif

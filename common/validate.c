@@ -137,7 +137,8 @@ static const char *check_retraction(const Lawtally__V1__Retraction *r,
 	REQUIRE(klen > 0, "retraction.scope: required, the withdrawn event's scope: "
 			  "village:CODE, device, device:DEVICE_ID or township");
 	if (key[0] == SCOPE_TAG_VILLAGE)
-		REQUIRE(villages_find(villages, r->scope + 8) != NULL,
+		REQUIRE(villages ? villages_find(villages, r->scope + 8) != NULL
+				 : village_code_valid(r->scope + 8),
 			"retraction.scope: the village is not in the configured village list");
 	return NULL;
 }
@@ -276,7 +277,8 @@ const char *validate_event(const Lawtally__V1__Event *e, const struct villages *
 		REQUIRE(!event_needs_village(e, kind),
 			"village: required for dispute and for training of a village audience");
 	else
-		REQUIRE(villages_find(villages, e->village) != NULL,
+		REQUIRE(villages ? villages_find(villages, e->village) != NULL
+				 : village_code_valid(e->village),
 			"village: not in the configured village list");
 
 	switch (kind) {

@@ -42,8 +42,10 @@
 #define VALIDATE_FUTURE_MAX 86400
 
 /*
- * Checks one decoded event in itself and against the village list. Returns
- * NULL if it is acceptable, or the reason. Whether it lies in the future
+ * Checks one decoded event in itself and against the village list; with
+ * villages NULL (a county taking a township's events: its villages are the
+ * township's) any valid village code passes. Returns NULL if it is
+ * acceptable, or the reason. Whether it lies in the future
  * is not its own fault (either clock may be wrong): validate_ahead.
  */
 const char *validate_event(const Lawtally__V1__Event *e, const struct villages *villages);

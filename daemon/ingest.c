@@ -285,10 +285,18 @@ static void take_request(struct ingest *in, zmq_msg_t *parts, int n, int64_t now
 		memcpy(p->sender, who->name, sizeof(p->sender));
 		p->scope = who->scope;
 	}
+	/* a township forwarding to this county: its events keep their township */
+	const char *township;
+	const char *refused = submit_township(who ? &p->scope : NULL, req, &township);
+	if (township)
+		snprintf(p->sender, sizeof(p->sender), "township:%s", township);
 	for (size_t i = 0; i < req->n_events; i++) {
-		const Lawtally__V1__Event *e = req->events[i];
+		Lawtally__V1__Event *e = req->events[i];
 		size_t slot = g->nslots++;
-		const char *reason = validate_event(e, in->villages);
+		const char *reason = refused ? refused : submit_township_event(township, e);
+		/* a township's villages are its own list's, not this daemon's */
+		if (!reason)
+			reason = validate_event(e, township ? NULL : in->villages);
 		/* the sender's role, never the event's claimed source, decides */
 		if (!reason && who)
 			reason = scope_check_event(&p->scope, e);
@@ -307,13 +315,15 @@ static void take_request(struct ingest *in, zmq_msg_t *parts, int n, int64_t now
 		}
 		g->slot_item[slot] = (long)g->nitems;
 		/* the walk saw each event the unpack did, in order, or the event is packed again */
-		g->packed[g->nitems] = nspans == req->n_events
+		g->packed[g->nitems] = nspans == req->n_events && !township
 					       ? (struct store_packed){body + in->spans[i].off,
 								       in->spans[i].len}
 					       : (struct store_packed){NULL, 0};
-		g->items[g->nitems++] = who ? (struct store_item){e, p->sender, now,
-								  !scope_retracts_any(&p->scope)}
-					    : (struct store_item){e, e->source, now, 0};
+		g->items[g->nitems++] =
+			township ? (struct store_item){e, p->sender, now, 0}
+			: who	 ? (struct store_item){e, p->sender, now,
+						       !scope_retracts_any(&p->scope)}
+				 : (struct store_item){e, e->source, now, 0};
 	}
 }
 

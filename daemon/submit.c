@@ -2,6 +2,7 @@
 #include "submit.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "err.h"
 #include "when.h"
@@ -101,4 +102,41 @@ void submit_reply_fill(Lawtally__V1__SubmitReply *rep, const Lawtally__V1__Submi
 	}
 	rep->n_acks = req->n_events;
 	rep->acks = ackp;
+}
+
+static const char *const reason_other_township =
+	"township: a township key forwards its own township's events only";
+static const char *const reason_not_township =
+	"township: only a township key (role township:CODE) forwards a township's events";
+static const char *const reason_bad_township =
+	"township: not a township code (1-12 of A-Z a-z 0-9 _ -)";
+
+const char *submit_township(const struct scope *role, const Lawtally__V1__SubmitRequest *req,
+			    const char **township)
+{
+	*township = NULL;
+	if (role && role->role == SCOPE_TOWNSHIP) {
+		if (req->township[0] && strcmp(req->township, role->township) != 0)
+			return reason_other_township;
+		*township = role->township;
+		return NULL;
+	}
+	if (!req->township[0])
+		return NULL;
+	if (role)
+		return reason_not_township;
+	if (!scope_township_valid(req->township))
+		return reason_bad_township;
+	*township = req->township;
+	return NULL;
+}
+
+const char *submit_township_event(const char *township, Lawtally__V1__Event *e)
+{
+	if (!township)
+		return e->township[0] ? reason_not_township : NULL;
+	if (e->township[0] && strcmp(e->township, township) != 0)
+		return reason_other_township;
+	e->township = (char *)township;
+	return NULL;
 }

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "lawtally.pb-c.h"
+#include "scope.h"
 #include "store.h"
 #include "validate.h"
 
@@ -49,6 +50,27 @@ const char *submit_refusal(int rc);
  */
 const char *submit_clock_check(const Lawtally__V1__SubmitRequest *req, int64_t now,
 			       int64_t *ahead, char why[SUBMIT_CLOCK_WHY_MAX]);
+
+/*
+ * A county taking a township's forwarded events (docs/county.md): the
+ * township a request forwards for, from the sender's role when auth is on
+ * (role NULL when off: then SubmitRequest.township). Sets *township to it
+ * (pointing into role or req), or NULL for a request that forwards
+ * nothing. Returns NULL, or the reason every event of the request is
+ * rejected: a township key naming another township, another key naming
+ * one, a code that is not one.
+ */
+const char *submit_township(const struct scope *role, const Lawtally__V1__SubmitRequest *req,
+			    const char **township);
+
+/*
+ * The township check of one event of such a request (township from
+ * submit_township, NULL for none): an event naming a township must name
+ * that one. With a township, sets e->township to it (e then points into
+ * township's storage: keep it alive with e). Returns NULL or the reason e
+ * is rejected.
+ */
+const char *submit_township_event(const char *township, Lawtally__V1__Event *e);
 
 /* What one request's acks said, for the metrics. */
 struct submit_counts {

@@ -143,7 +143,7 @@ static int check(struct desk_event *o, const struct desk_who *who, int64_t now,
 			      "occurred_at: more than one day ahead of this PC's clock");
 	const char *reason = validate_event(&o->ev, who->villages);
 	if (!reason) {
-		struct scope sc = {SCOPE_VILLAGE, ""};
+		struct scope sc = {SCOPE_VILLAGE, "", ""};
 		snprintf(sc.village, sizeof(sc.village), "%s", who->village);
 		reason = scope_check_event(&sc, &o->ev);
 	}

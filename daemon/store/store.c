@@ -68,6 +68,13 @@ size_t store_id_key(const Lawtally__V1__Event *e, uint8_t key[ID_KEY_MAX])
 	if (n == 0)
 		return 0;
 	memcpy(key, e->id.data, 16);
+	/* at a county: the scope within the township (store_county.c) */
+	size_t tlen = strnlen(e->township, SCOPE_TOWNSHIP_MAX);
+	if (tlen) {
+		key[16 + n] = 0;
+		memcpy(key + 17 + n, e->township, tlen);
+		n += 1 + tlen;
+	}
 	return 16 + n;
 }
 
@@ -110,6 +117,8 @@ static int open_dbs_once(struct store *s, const char *dir, uint64_t recorded,
 		lrc = store_seqs_open(s, txn, err, errlen);
 	if (!lrc)
 		lrc = store_rollups_open(s, txn, err, errlen);
+	if (!lrc)
+		lrc = store_county_open(s, txn, err, errlen);
 	if (!lrc)
 		lrc = store_commit_check(s, txn, recorded, dir, err, errlen);
 	if (!lrc && !s->read_only) {
@@ -313,6 +322,7 @@ void store_close(struct store **sp)
 	store_senders_free(s);
 	store_seqs_free(s);
 	store_rollups_free(s);
+	store_county_free(&s->county);
 	pthread_rwlock_destroy(&s->maplock);
 	pthread_mutex_destroy(&s->damage_mu);
 	free(s);
@@ -420,8 +430,13 @@ static int tally_event(struct store *s, MDB_txn *txn, const Lawtally__V1__Event 
 	*full = 0;
 	if (tally_fact_from_event(e, s->tz_offset, &f))
 		return MDB_CORRUPTED;
+	/* at a county, the township's totals change beside the county's */
+	struct tally_deltas *td = e->township[0] ? store_county_deltas(&s->county, e->township)
+						 : NULL;
 	if (!tally_kind_has_cases(f.kind)) {
 		tally_contrib(&f, 1, sign, &s->deltas);
+		if (td)
+			tally_contrib(&f, 1, sign, td);
 		return 0;
 	}
 	uint8_t key[TALLY_CASE_KEY_MAX];
@@ -443,6 +458,10 @@ static int tally_event(struct store *s, MDB_txn *txn, const Lawtally__V1__Event 
 	}
 	tally_contrib(before, nb, -1, &s->deltas);
 	tally_contrib(after, na, +1, &s->deltas);
+	if (td) {
+		tally_contrib(before, nb, -1, td);
+		tally_contrib(after, na, +1, td);
+	}
 	return case_save(s, txn, key, klen, after, na);
 }
 
@@ -666,6 +685,7 @@ static int apply_txn(struct store *s, const struct store_item *items,
 	MDB_txn *txn;
 	uint64_t seq;
 	tally_deltas_reset(&s->deltas);
+	store_county_reset(&s->county);
 	s->cases_cur = NULL;
 	int rc = store_write_begin(s, &txn);
 	if (rc)
@@ -677,6 +697,8 @@ static int apply_txn(struct store *s, const struct store_item *items,
 	}
 	if (!rc)
 		rc = totals_apply(s, txn);
+	if (!rc)
+		rc = store_county_apply(s, txn);
 	if (!rc)
 		rc = store_rollups_apply(s, txn, &s->deltas);
 	if (!rc)

@@ -44,6 +44,7 @@
 
 #include "figures.h"
 #include "lawtally.pb-c.h"
+#include "scope.h"
 #include "senders.h"
 #include "seqrec.h"
 #include "tally.h"
@@ -189,6 +190,13 @@ struct MDB_txn;
 struct store_snap {
 	struct store *store;
 	struct MDB_txn *txn;  /* the read transaction; NULL once ended */
+	/*
+	 * At a county: "" (store_read_begin) reads the county's figures; a
+	 * township's code (store_snap_township) has store_scan_totals,
+	 * store_figures and store_recount_asof read that township's only, and
+	 * store_scan_rollup answer LT_ENOTFOUND (scan the totals then).
+	 */
+	char township[SCOPE_TOWNSHIP_MAX + 1];
 };
 
 /*
@@ -200,6 +208,12 @@ int store_read_begin(struct store *s, struct store_snap *snap);
 
 /* Ends the snapshot. Safe on one ended already, or zeroed. */
 void store_read_end(struct store_snap *snap);
+
+/*
+ * Makes the snapshot read one township's figures (docs/county.md), or the
+ * whole store's with "". Returns 0, or LT_EINVAL for an invalid code.
+ */
+int store_snap_township(struct store_snap *snap, const char *township);
 
 /* Called for each total of a scan; a non-zero return stops the scan with it. */
 typedef int (*store_total_fn)(const struct tally_key *k, int64_t value, void *arg);
@@ -299,7 +313,7 @@ struct store_walk {
 	uint64_t records, bytes;    /* checked so far, keys and values */
 	uint64_t damaged;           /* damaged records met so far */
 };
-#define STORE_WALK_DBS 9
+#define STORE_WALK_DBS 10
 
 /* Sets w to the first record of the first database. */
 void store_walk_start(struct store_walk *w);
@@ -458,5 +472,48 @@ typedef int (*store_event_fn)(const struct store_event *e, void *arg);
  */
 int store_scan_events(const struct store_snap *snap, uint64_t from, size_t max_records,
 		      store_event_fn fn, void *arg, uint64_t *next);
+
+/* ---- a county's townships, a township's upstream (store_county.c) -------- */
+
+/*
+ * Calls fn for every non-zero total of township's metric m in year, in key
+ * order, whatever the snapshot's own township. Returns as store_scan_totals.
+ */
+int store_county_scan(const struct store_snap *snap, const char *township, enum tally_metric m,
+		      uint16_t year, store_total_fn fn, void *arg);
+
+/* Called with each township's code; a non-zero return stops the scan with it. */
+typedef int (*store_township_fn)(const char *township, void *arg);
+
+/*
+ * Calls fn for every township that has a non-zero total, by code (one seek
+ * a township). Returns 0, fn's return or an LT_E* code.
+ */
+int store_townships(const struct store_snap *snap, store_township_fn fn, void *arg);
+
+/* A township's forwarding to its county, kept in meta "upstream" (sealed). */
+struct store_upstream {
+	uint64_t next;      /* the sequence number to forward next (1: none yet) */
+	int64_t acked_at;   /* daemon clock of the last acknowledgement, 0: none */
+	uint64_t rejected;  /* events the county rejected, recorded and passed over */
+	uint64_t acked;     /* events the county acknowledged, in all */
+};
+
+/* Reads it (a store that never forwarded: next 1, the rest 0). Returns 0 or an LT_E* code. */
+int store_upstream_get(const struct store_snap *snap, struct store_upstream *u);
+
+/*
+ * Writes it in a write transaction of its own, durably. The thread must
+ * hold no snapshot. Returns 0, LT_ECORRUPT on a damaged store, LT_EFULL,
+ * or another LT_E* code.
+ */
+int store_upstream_set(struct store *s, const struct store_upstream *u);
+
+/*
+ * The events from sequence number next on: how many, and when the first
+ * was received (0 when none). Returns 0 or an LT_E* code.
+ */
+int store_upstream_backlog(const struct store_snap *snap, uint64_t next, uint64_t *events,
+			   int64_t *oldest);
 
 #endif

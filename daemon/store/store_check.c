@@ -30,6 +30,7 @@ const char *store_db_name(const struct store *s, MDB_dbi db)
 		{&s->meta, "meta"}, {&s->events, "events"}, {&s->ids, "ids"},
 		{&s->cases, "cases"}, {&s->totals, "totals"}, {&s->rollups, "rollups"},
 		{&s->closed, "closed"}, {&s->senders, "senders"}, {&s->seqs, "seqs"},
+		{&s->ttotals, "ttotals"},
 	};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (*names[i].dbi == db)
@@ -303,10 +304,12 @@ void store_walk_start(struct store_walk *w)
 /* The i-th database of the walk; 0 if the store has none such (an older store). */
 static int walk_db(struct store *s, unsigned i, MDB_dbi *db, int *sealed)
 {
-	const MDB_dbi dbs[STORE_WALK_DBS] = {s->meta, s->events, s->ids, s->cases,
-					     s->totals, s->rollups, s->closed, s->senders, s->seqs};
+	const MDB_dbi dbs[STORE_WALK_DBS] = {s->meta,   s->events,  s->ids,  s->cases,
+					     s->totals, s->rollups, s->closed, s->senders,
+					     s->seqs,   s->ttotals};
 	if ((i == 5 && !s->has_rollups) || (i == 6 && !s->has_office_dbs) ||
-	    (i == 7 && !s->has_office_dbs) || (i == 8 && !s->has_seqs))
+	    (i == 7 && !s->has_office_dbs) || (i == 8 && !s->has_seqs) ||
+	    (i == 9 && !s->has_ttotals))
 		return 0;
 	*db = dbs[i];
 	*sealed = s->sealed && dbs[i] != s->ids;

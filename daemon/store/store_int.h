@@ -42,7 +42,17 @@
  * (scope.h). The id comes first so that time-ordered ids keep appending
  * at one end of the index, whatever scope each belongs to.
  */
-#define ID_KEY_MAX (16 + SCOPE_KEY_MAX)
+#define ID_KEY_MAX (16 + SCOPE_KEY_MAX + 1 + SCOPE_TOWNSHIP_MAX)
+
+/* A batch's (or a recount's) changes to each township's totals (store_county.c). */
+struct county_township {
+	char code[SCOPE_TOWNSHIP_MAX + 1];
+	struct tally_deltas d;
+};
+struct county_deltas {
+	size_t n, cap;
+	struct county_township *t;
+};
 
 struct store {
 	MDB_env *env;
@@ -98,6 +108,10 @@ struct store {
 	uint64_t migrated_events; /* events indexed again, */
 	size_t migrated_retractions; /* and retractions given the scope of their event */
 	MDB_cursor *cases_cur;    /* the batch's cursor on cases (closed with its transaction) */
+	/* a county's townships (store_county.c) */
+	MDB_dbi ttotals;
+	int has_ttotals;          /* 0 only for a read-only open of an older store */
+	struct county_deltas county; /* scratch for one batch's township changes */
 	/* damage (store_check.c) */
 	int sealed;               /* values carry seals; 0 only read-only below schema 3 */
 	size_t psize;             /* LMDB's page size */
@@ -298,6 +312,21 @@ int store_verify_walk(struct store *s, MDB_txn *txn, struct store_verify *v, sto
 int store_rollups_open(struct store *s, MDB_txn *txn, char *err, size_t errlen);
 int store_rollups_apply(struct store *s, MDB_txn *txn, const struct tally_deltas *merged);
 int store_rollups_verify(struct store *s, MDB_txn *txn, struct store_verify *v, int yield);
+
+/*
+ * store_county.c: the township totals database at open; the deltas of one
+ * township in cd (a new, empty entry the first time: valid until cd
+ * changes); a batch's step (s->county into the township totals, an MDB
+ * code); a recount's comparison of cd with them (LT_E* code, differences
+ * noted in v).
+ */
+int store_county_open(struct store *s, MDB_txn *txn, char *err, size_t errlen);
+struct tally_deltas *store_county_deltas(struct county_deltas *cd, const char *township);
+void store_county_reset(struct county_deltas *cd);
+void store_county_free(struct county_deltas *cd);
+int store_county_apply(struct store *s, MDB_txn *txn);
+int store_county_verify(struct store *s, MDB_txn *txn, struct county_deltas *cd,
+			struct store_verify *v);
 
 /*
  * With yield, a recount gives way to a batch waiting to grow the map

@@ -76,12 +76,27 @@ static int year_totals(struct store *s, MDB_txn *txn, uint16_t year, struct figu
 	return rc == MDB_NOTFOUND || rc == 0 ? 0 : rc;
 }
 
+static int figures_fn(const struct tally_key *k, int64_t value, void *arg)
+{
+	figures_add(arg, k, value);
+	return 0;
+}
+
 int store_figures(const struct store_snap *snap, uint16_t year_min, uint16_t year_max,
 		  struct figures *f)
 {
 	int rc = 0;
 	if (!snap->txn)
 		return LT_EINVAL;
+	if (snap->township[0]) {
+		/* one township of a county: its own totals, metric by metric */
+		for (unsigned y = year_min; y <= year_max && !rc; y++)
+			for (int m = 0; m < M_COUNT && !rc; m++)
+				rc = store_county_scan(snap, snap->township, m, (uint16_t)y,
+						       figures_fn, f);
+		figures_seal(f);
+		return rc;
+	}
 	for (unsigned y = year_min; y <= year_max && !rc; y++)
 		rc = year_totals(snap->store, snap->txn, (uint16_t)y, f);
 	figures_seal(f);

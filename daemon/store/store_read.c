@@ -51,6 +51,7 @@ int store_read_begin(struct store *s, struct store_snap *snap)
 	MDB_txn *txn = NULL;
 	snap->store = s;
 	snap->txn = NULL;
+	snap->township[0] = '\0';
 	pthread_rwlock_rdlock(&s->maplock);
 	int rc = txn_open(s, &txn);
 	if (rc == MDB_MAP_RESIZED && (rc = adopt_map_size(s)) == 0)
@@ -112,6 +113,8 @@ int store_scan_prefix(const struct store_snap *snap, MDB_dbi db, const uint8_t *
 int store_scan_totals(const struct store_snap *snap, enum tally_metric m, uint16_t year,
 		      store_total_fn fn, void *arg)
 {
+	if (snap->township[0])
+		return store_county_scan(snap, snap->township, m, year, fn, arg);
 	uint8_t prefix[TALLY_PREFIX_LEN];
 	tally_prefix_encode(m, year, prefix);
 	return store_scan_prefix(snap, snap->store->totals, prefix, sizeof(prefix), TALLY_KEY_LEN,

@@ -24,6 +24,7 @@
 struct case_fact {
 	uint8_t key[TALLY_CASE_KEY_MAX];
 	uint8_t klen;
+	char township[SCOPE_TOWNSHIP_MAX + 1]; /* at a county; else "" */
 	struct tally_fact fact;
 };
 
@@ -83,6 +84,8 @@ struct recount {
 	struct case_fact *cf;
 	size_t ncf, capcf;
 	struct tally_deltas deltas;
+	struct county_deltas county; /* each township's, at a county */
+	const char *township;     /* only this township's events (an as-of of one), or "" */
 	int yield;                /* give way to a batch that waits to grow the map */
 	uint64_t seen;            /* records read, for the yield */
 	int first;                /* the first pass: also the facts without cases */
@@ -209,9 +212,10 @@ static int recount_events(struct store *s, MDB_txn *txn, struct recount *rc_,
 			 memcmp(sv.mv_data, k.mv_data, 8) != 0)
 			store_verify_note(v, "event #%llu: missing from the id index",
 				    (unsigned long long)seq);
-		if (cut ? cut_excludes(cut, &rec)
-			: (rec.flags & REC_RETRACTED) ||
-				  rec.event->body_case == LAWTALLY__V1__EVENT__BODY_RETRACTION) {
+		if ((cut ? cut_excludes(cut, &rec)
+			 : (rec.flags & REC_RETRACTED) ||
+				   rec.event->body_case == LAWTALLY__V1__EVENT__BODY_RETRACTION) ||
+		    (rc_->township && strcmp(rc_->township, rec.event->township) != 0)) {
 			store_record_free(&rec);
 			continue;
 		}
@@ -223,8 +227,13 @@ static int recount_events(struct store *s, MDB_txn *txn, struct recount *rc_,
 				store_verify_note(v, "event #%llu: has no body",
 						  (unsigned long long)seq);
 		} else if (!tally_kind_has_cases(f.kind)) {
-			if (rc_->first)
+			if (rc_->first) {
 				tally_contrib(&f, 1, +1, &rc_->deltas);
+				if (rec.event->township[0] && !rc_->township)
+					tally_contrib(&f, 1, +1,
+						      store_county_deltas(&rc_->county,
+									  rec.event->township));
+			}
 		} else if (cklen = tally_case_key(rec.event, ck), recount_in_range(rc_, ck, cklen)) {
 			if (rc_->ncf == rc_->capcf) {
 				size_t cap = rc_->capcf ? rc_->capcf * 2 : 1024;
@@ -234,6 +243,7 @@ static int recount_events(struct store *s, MDB_txn *txn, struct recount *rc_,
 			struct case_fact *cf = &rc_->cf[rc_->ncf++];
 			memcpy(cf->key, ck, cklen);
 			cf->klen = (uint8_t)cklen;
+			snprintf(cf->township, sizeof(cf->township), "%s", rec.event->township);
 			cf->fact = f;
 		}
 		store_record_free(&rec);
@@ -315,6 +325,9 @@ static int recount_cases(struct store *s, MDB_txn *txn, struct recount *r,
 		}
 		if (order <= 0) {
 			tally_contrib(group, ng, +1, &r->deltas);
+			if (r->cf[i].township[0])
+				tally_contrib(group, ng, +1,
+					      store_county_deltas(&r->county, r->cf[i].township));
 			i = j;
 		}
 		if (order >= 0) {
@@ -419,8 +432,11 @@ static int recount_all(struct store *s, MDB_txn *txn, struct store_verify *v, in
 		lrc = recount_totals(s, txn, &r, v);
 	if (!lrc)
 		lrc = store_rollups_verify(s, txn, v, yield);
+	if (!lrc)
+		lrc = store_county_verify(s, txn, &r.county, v);
 	free(r.cf);
 	tally_deltas_free(&r.deltas);
+	store_county_free(&r.county);
 	return lrc;
 }
 
@@ -559,7 +575,7 @@ int store_recount_asof(const struct store_snap *snap, int64_t received_max,
 {
 	struct store *s = snap->store;
 	MDB_txn *txn = snap->txn;
-	struct recount r = {.first = 1};
+	struct recount r = {.first = 1, .township = snap->township[0] ? snap->township : NULL};
 	struct recount_cut cut = {.received_max = received_max};
 	struct store_verify v;
 	memset(&v, 0, sizeof(v));
@@ -588,6 +604,7 @@ int store_recount_asof(const struct store_snap *snap, int64_t received_max,
 	free(r.cf);
 	free(cut.retracted);
 	tally_deltas_free(&r.deltas);
+	store_county_free(&r.county);
 	return lrc;
 }
 

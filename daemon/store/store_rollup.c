@@ -175,7 +175,7 @@ void store_rollups_free(struct store *s)
 int store_scan_rollup(const struct store_snap *snap, enum store_rollup kind,
 		      enum tally_metric m, uint16_t year, store_total_fn fn, void *arg)
 {
-	if (!snap->store->has_rollups)
+	if (!snap->store->has_rollups || snap->township[0])
 		return LT_ENOTFOUND;
 	uint8_t prefix[1 + TALLY_PREFIX_LEN];
 	prefix[0] = (uint8_t)kind;

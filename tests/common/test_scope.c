@@ -61,10 +61,10 @@ static void test_parse_good(void **state)
 static void test_parse_bad(void **state)
 {
 	(void)state;
-	static const char *const any = "role must be village:CODE, device or office";
+	static const char *const any = "role must be village:CODE, device, office or township:CODE";
 	static const char *const code =
 		"a village role is village:CODE with a village code (1-8 of A-Z a-z 0-9 _ -)";
-	static const char *const nocode = "only the village role takes a :CODE";
+	static const char *const nocode = "only the village and township roles take a :CODE";
 	static const struct {
 		const char *text, *why;
 	} bad[] = {
@@ -75,7 +75,7 @@ static void test_parse_bad(void **state)
 		{"village:ZL07:x", code}, {"device:ZL07", nocode}, {"office:", nocode},
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		struct scope s = {SCOPE_OFFICE, "KEEP"};
+		struct scope s = {SCOPE_OFFICE, "KEEP", ""};
 		const char *why = NULL;
 		assert_int_equal(scope_parse(&s, bad[i].text, &why), LT_EINVAL);
 		assert_non_null(why);
@@ -141,8 +141,8 @@ static void make_kind(struct ev *v, int kind, const char *village)
 static void test_check_table(void **state)
 {
 	(void)state;
-	const struct scope village = {SCOPE_VILLAGE, "ZL07"}, device = {SCOPE_DEVICE, ""},
-			   office = {SCOPE_OFFICE, ""};
+	const struct scope village = {SCOPE_VILLAGE, "ZL07", ""}, device = {SCOPE_DEVICE, "", ""},
+			   office = {SCOPE_OFFICE, "", ""};
 	enum { DIS = LAWTALLY__V1__EVENT__BODY_DISPUTE, PET = LAWTALLY__V1__EVENT__BODY_PETITION,
 	       TRA = LAWTALLY__V1__EVENT__BODY_TRAINING, PUB = LAWTALLY__V1__EVENT__BODY_PUBLICITY,
 	       LAW = LAWTALLY__V1__EVENT__BODY_LAWSUIT, ENF = LAWTALLY__V1__EVENT__BODY_ENFORCEMENT,
@@ -241,8 +241,8 @@ static void test_check_table(void **state)
 static void test_query_and_retract(void **state)
 {
 	(void)state;
-	const struct scope village = {SCOPE_VILLAGE, "ZL07"}, device = {SCOPE_DEVICE, ""},
-			   office = {SCOPE_OFFICE, ""};
+	const struct scope village = {SCOPE_VILLAGE, "ZL07", ""}, device = {SCOPE_DEVICE, "", ""},
+			   office = {SCOPE_OFFICE, "", ""};
 	assert_int_equal(scope_may_query(&village), 0);
 	assert_int_equal(scope_may_query(&device), 0);
 	assert_int_equal(scope_may_query(&office), 1);

@@ -2022,9 +2022,23 @@ static void test_case_key(void **state)
 	memset(id64, 'x', 64);
 	id64[64] = '\0';
 	nb = case_key(petition(&v, 1, at(2024, 3, 1), id64, HIGHER, RECEIVED), b);
-	assert_int_equal(nb, TALLY_CASE_KEY_MAX);
+	assert_int_equal(nb, 1 + VILLAGE_CODE_MAX + TALLY_CASE_ID_MAX);
 	assert_memory_equal(b + 1, "\0\0\0\0\0\0\0\0", VILLAGE_CODE_MAX);
 	assert_memory_equal(b + 1 + VILLAGE_CODE_MAX, id64, 64);
+
+	/* at a county: the same case of another township is another case; the
+	 * longest key still fits */
+	v.e.township = "410423100012";
+	nc = case_key(&v.e, c);
+	assert_int_equal(nc, TALLY_CASE_KEY_MAX);
+	assert_memory_equal(c, b, nb);
+	assert_int_equal(c[nb], 0);
+	assert_memory_equal(c + nb + 1, "410423100012", 12);
+	v.e.township = "410423101";
+	na = case_key(&v.e, a);
+	assert_false(same_key(a, na, c, nc));
+	assert_false(same_key(a, na, b, nb));
+	v.e.township = "";
 }
 
 /* A device's counter snapshot is a kind of its own, no case, and adds to no metric. */

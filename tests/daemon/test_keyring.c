@@ -178,7 +178,7 @@ static void test_client_file(void **state)
 		{"role = office\n", "no public_key"},
 		{"", "no public_key"},
 		{"public_key = %s\nrole = office\nrole = device\n", "line 3: role set twice"},
-		{"public_key = %s\nrole = admin\n", "line 2: role must be village:CODE, device or office"},
+		{"public_key = %s\nrole = admin\n", "line 2: role must be village:CODE, device, office or township:CODE"},
 		{"public_key = %s\nrole = office\ncolour = red\n",
 		 "line 3: unknown key 'colour' (public_key, role)"},
 		{"public_key = %s\nrole office\n", "line 2: expected key = value"},

@@ -22,7 +22,8 @@ static struct villages villages;
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const struct scope roles[] = {
-		{SCOPE_VILLAGE, "ZL07"}, {SCOPE_DEVICE, ""}, {SCOPE_OFFICE, ""},
+		{SCOPE_VILLAGE, "ZL07", ""}, {SCOPE_DEVICE, "", ""}, {SCOPE_OFFICE, "", ""},
+		{SCOPE_TOWNSHIP, "", "410423100"},
 	};
 	if (villages.n == 0)
 		villages_builtin(&villages);
