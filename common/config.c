@@ -136,6 +136,23 @@ static const struct config_key keys[] = {
 	 "empty: built in", NULL},
 	{"report", "silent_days", KT_UINT, FIELD(report_silent_days), 1, 3650, "7",
 	 "a sender not heard from for more than this many days is flagged as silent", NULL},
+
+	/* A township forwarding to its county (issue 18, docs/county.md). */
+	{"upstream", "endpoint", KT_STRING, FIELD(upstream_endpoint), 0, 255, "",
+	 "the county's ingest endpoint (tcp://HOST:PORT) this township forwards to; empty: none",
+	 NULL},
+	{"upstream", "township", KT_STRING, FIELD(upstream_township), 0, 12, "",
+	 "this township's code at the county (1-12 of A-Z a-z 0-9 _ -), required with an endpoint",
+	 NULL},
+	{"upstream", "name", KT_STRING, FIELD(upstream_name), 0, 63, "",
+	 "this township's name, for status lines", NULL},
+	{"upstream", "server_public_key", KT_STRING, FIELD(upstream_server_key), 0, 40, "",
+	 "the county's public key (Z85) when it has auth = curve; empty: no CurveZMQ", NULL},
+	{"upstream", "secret_key_file", KT_STRING, FIELD(upstream_secret_key_file), 0, 4095, "",
+	 "this township's secret key file (Z85), with server_public_key; its public key is the "
+	 "county's township:CODE client", NULL},
+	{"upstream", "batch_events", KT_UINT, FIELD(upstream_batch_events), 1, 1000, "1000",
+	 "events forwarded in one request, at most (a request also stays under 1 MiB)", NULL},
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -616,6 +633,55 @@ static size_t key_index(const char *section, const char *name)
 	fatal("config: no key [%s] %s", section, name);
 }
 
+static int township_code_valid(const char *v)
+{
+	size_t n = strlen(v);
+	if (n == 0 || n > 12)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!((v[i] >= 'A' && v[i] <= 'Z') || (v[i] >= 'a' && v[i] <= 'z') ||
+		      (v[i] >= '0' && v[i] <= '9') || v[i] == '_' || v[i] == '-'))
+			return 0;
+	return 1;
+}
+
+/* [upstream]: an endpoint needs a township, and a server key a secret key file. */
+static void check_upstream(struct parse *p)
+{
+	struct config *c = &p->c;
+	size_t iend = key_index("upstream", "endpoint");
+	size_t itown = key_index("upstream", "township");
+	size_t ikey = key_index("upstream", "server_public_key");
+	size_t isec = key_index("upstream", "secret_key_file");
+	const char *why;
+	if (!c->upstream_endpoint[0]) {
+		const char *set = c->upstream_township[0]     ? "township"
+				  : c->upstream_server_key[0]   ? "server_public_key"
+				  : c->upstream_secret_key_file[0] ? "secret_key_file"
+								  : NULL;
+		if (set)
+			fail(p, p->seen[key_index("upstream", set)], LT_EINVAL,
+			     "[upstream] %s: set, but no endpoint", set);
+		return;
+	}
+	if ((why = endpoint_why(c->upstream_endpoint)))
+		fail(p, p->seen[iend], LT_EINVAL, "[upstream] endpoint = %s: %s",
+		     c->upstream_endpoint, why);
+	else if (!township_code_valid(c->upstream_township))
+		fail(p, p->seen[itown] ? p->seen[itown] : p->seen[iend], LT_EINVAL,
+		     "[upstream] township = %s: required with an endpoint, 1-12 of A-Z a-z 0-9 _ -",
+		     c->upstream_township);
+	else if (c->upstream_server_key[0] && strlen(c->upstream_server_key) != 40)
+		fail(p, p->seen[ikey], LT_EINVAL,
+		     "[upstream] server_public_key: not a Z85 key of 40 characters");
+	else if (c->upstream_server_key[0] && !c->upstream_secret_key_file[0])
+		fail(p, p->seen[ikey], LT_EINVAL,
+		     "[upstream] server_public_key: set, but no secret_key_file");
+	else if (!c->upstream_server_key[0] && c->upstream_secret_key_file[0])
+		fail(p, p->seen[isec], LT_EINVAL,
+		     "[upstream] secret_key_file: set, but no server_public_key");
+}
+
 /*
  * Rules that tie two keys together, checked once the whole file is read;
  * an error is put on the later of the two lines, where the reader looks.
@@ -655,6 +721,7 @@ static void check_together(struct parse *p)
 		     "[query] endpoint = %s: the same as [ingest] endpoint", c->query_endpoint);
 	if (p->villages_line && !p->villages_listed)
 		fail(p, p->villages_line, LT_EINVAL, "[villages]: no villages listed");
+	check_upstream(p);
 }
 
 /*

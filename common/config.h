@@ -77,6 +77,24 @@ struct config {
 	int log_debug;
 	/* [store] scrub_period_s: seconds from one scrub pass's start to the next, 0..31536000; 0 off */
 	unsigned scrub_period_s;
+	/*
+	 * [upstream] (docs/county.md): a township forwarding what it stores to
+	 * its county. endpoint: the county's ingest ROUTER, "" for none; with
+	 * one, township is required (1-12 of A-Z a-z 0-9 _ -).
+	 */
+	char upstream_endpoint[256];
+	char upstream_township[16];
+	/* [upstream] name: the township's name, for its own status lines */
+	char upstream_name[64];
+	/*
+	 * [upstream] server_public_key: the county's public key (Z85, 40
+	 * characters) when the county has auth = curve, "" when not; then
+	 * secret_key_file names this township's secret key file (required).
+	 */
+	char upstream_server_key[48];
+	char upstream_secret_key_file[4096];
+	/* [upstream] batch_events: events in one forwarded request, 1..1000 */
+	unsigned upstream_batch_events;
 	/* [villages]: replaces the built-in 41 when the file has the section */
 	struct villages villages;
 };

@@ -26,6 +26,7 @@
 #include "query.h"
 #include "reply.h"
 #include "scrub.h"
+#include "upstream.h"
 #include "stream.h"
 #include "tally.h"
 #include "xalloc.h"
@@ -45,6 +46,7 @@ struct http {
 	struct stream *stream;      /* GET /v1/stream: the dashboards' events */
 	struct office *office;      /* report, senders, exports (officehttp.h); may be NULL */
 	struct scrub *scrub;        /* the store's scrub (scrub.h); NULL: off */
+	struct upstream *upstream;  /* forwarding to the county (upstream.h); NULL: none */
 };
 
 static void send_json(struct evhttp_request *req, int code, const char *reason, json_t *body)
@@ -142,6 +144,9 @@ static void on_metrics(struct http *h, struct evhttp_request *req, const char *q
 	scrub_status(h->scrub, &ss);
 	metrics_render(h->m, stats(h, &st) == 0 ? &st : NULL, &ss, store_damaged(h->store, NULL, 0),
 		       out);
+	struct upstream_status us;
+	upstream_status(h->upstream, &us);
+	upstream_render(&us, out);
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
 			  "text/plain; version=0.0.4");
 	evhttp_send_reply(req, 200, "OK", out);
@@ -350,6 +355,11 @@ const char *http_address(const struct http *h)
 void http_set_villages(struct http *h, const struct villages *villages)
 {
 	h->villages = villages;
+}
+
+void http_set_upstream(struct http *h, struct upstream *u)
+{
+	h->upstream = u;
 }
 
 void http_set_scrub(struct http *h, struct scrub *sc)

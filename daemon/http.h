@@ -52,6 +52,10 @@ void http_set_office(struct http *h, struct office *office);
 
 /* /metrics shows the scrub's progress (scrub.h; NULL: off); sc must outlive h. */
 struct scrub;
+/* Forwarding to the county, for /metrics; NULL: none. */
+struct upstream;
+void http_set_upstream(struct http *h, struct upstream *u);
+
 void http_set_scrub(struct http *h, struct scrub *sc);
 
 void http_close(struct http **h);

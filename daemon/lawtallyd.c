@@ -40,6 +40,7 @@
 #include "ratelimit.h"
 #include "scrub.h"
 #include "store.h"
+#include "upstream.h"
 #include "xalloc.h"
 
 #ifndef LAWTALLY_VERSION
@@ -58,6 +59,7 @@ struct daemon {
 	struct auth *auth;         /* CurveZMQ with auth = curve, else NULL */
 	struct office *office;     /* report, senders, exports, close-year (office.h) */
 	struct scrub *scrub;       /* the store's scrub (scrub.h); NULL: off */
+	struct upstream *upstream; /* forwarding to the county (upstream.h); NULL: none */
 	struct metrics metrics;
 	struct event *sig[3];
 	struct event *tick;
@@ -172,7 +174,10 @@ static double commit_age(void *arg)
 
 static void on_commit(void *arg)
 {
-	http_notify_commit(arg);
+	struct daemon *d = arg;
+	if (d->http)
+		http_notify_commit(d->http);
+	upstream_kick(d->upstream);
 }
 
 /*
@@ -206,6 +211,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 	int rc = store_reader_check(d->store, &cleared);
 	if (rc)
 		log_warn("store: reader check failed: %s", lt_strerror(rc));
+	upstream_tick(d->upstream);
 	ratelimit_flush_all();
 	return_memory(d);
 }
@@ -248,6 +254,12 @@ static void status_line(char *buf, size_t len, void *arg)
 	else
 		snprintf(buf, len, "%llu events stored; last commit %s; backlog: %s",
 			 (unsigned long long)st.events, when, backlog);
+	struct upstream_status us;
+	upstream_status(d->upstream, &us);
+	size_t n = strlen(buf);
+	if (us.on && n < len)
+		snprintf(buf + n, len - n, "; county: %llu events to forward%s",
+			 (unsigned long long)us.backlog, us.answering ? "" : ", not answering");
 }
 
 static void check_report(const char *line, void *arg)
@@ -275,6 +287,15 @@ static unsigned check_files(const struct config *c)
 		struct auth_options ao = {c->auth_secret_key_file, c->auth_clients_dir,
 					  c->auth_connections_per_key};
 		problems += auth_check(&ao, check_report, NULL);
+	}
+	if (c->upstream_server_key[0]) {
+		char z85[KEYFILE_Z85_LEN + 1];
+		if (keyfile_read(c->upstream_secret_key_file, 1, z85, err, sizeof(err))) {
+			snprintf(line, sizeof(line), "[upstream] secret_key_file: %s", err);
+			check_report(line, NULL);
+			problems++;
+		}
+		explicit_bzero(z85, sizeof(z85));
 	}
 	if (c->http_listen[0]) {
 		struct httpauth ha;
@@ -358,8 +379,18 @@ static int start(struct daemon *d)
 		log_err("%s; not starting", err);
 		return 1;
 	}
-	if (d->http)
-		ingest_on_commit(d->ingest, on_commit, d->http);
+	if (c->upstream_endpoint[0]) {
+		struct upstream_options uo = {c->upstream_endpoint, c->upstream_township,
+					      c->upstream_name, c->upstream_server_key,
+					      c->upstream_secret_key_file, c->upstream_batch_events,
+					      0};
+		if (upstream_start(&d->upstream, d->store, d->zctx, &uo, err, sizeof(err))) {
+			log_err("%s; not starting", err);
+			return 1;
+		}
+	}
+	if (d->http || d->upstream)
+		ingest_on_commit(d->ingest, on_commit, d);
 	querysock_set_office(d->query, d->office);
 	if (d->http)
 		http_set_office(d->http, d->office);
@@ -367,8 +398,10 @@ static int start(struct daemon *d)
 		log_err("%s; not starting", err);
 		return 1;
 	}
-	if (d->http)
+	if (d->http) {
 		http_set_scrub(d->http, d->scrub);
+		http_set_upstream(d->http, d->upstream);
+	}
 	struct timeval period = {TICK_SECONDS, 0};
 	d->tick = event_new(d->base, -1, EV_PERSIST, on_tick, d);
 	event_add(d->tick, &period); /* a timer fails for want of memory only (xalloc.h) */
@@ -394,6 +427,7 @@ static void stop(struct daemon *d)
 	ingest_close(&d->ingest);
 	http_close(&d->http);
 	scrub_stop(&d->scrub);
+	upstream_stop(&d->upstream); /* its socket closes before the context ends */
 	querysock_close(&d->query);
 	office_free(&d->office);
 	auth_close(&d->auth);
