@@ -49,8 +49,8 @@ int httpquery_headers(const struct evkeyvalq *headers, char *msg, size_t msglen)
 }
 
 /* The parameters: where each value goes, in table order. */
-enum param { P_YEAR, P_METRIC, P_BY, P_VILLAGE, P_COUNT };
-static const char *const param_names[P_COUNT] = {"year", "metric", "by", "village"};
+enum param { P_YEAR, P_METRIC, P_BY, P_VILLAGE, P_TOWNSHIP, P_COUNT };
+static const char *const param_names[P_COUNT] = {"year", "metric", "by", "village", "township"};
 
 /* Reads the decoded parameters into vals; 0, or LT_EINVAL with msg. */
 static int read_params(const struct evkeyvalq *params, const char *vals[P_COUNT], char *msg,
@@ -111,7 +111,8 @@ int httpquery_totals(const char *query, const struct villages *villages,
 	out->by = keep(vals[P_BY], out->by_buf, sizeof(out->by_buf));
 	out->village = keep(vals[P_VILLAGE], out->village_buf, sizeof(out->village_buf));
 	if (query_spec_parse(&out->spec, (unsigned)y, out->metric, out->by, out->village,
-			     villages, &why) != 0) {
+			     villages, &why) != 0 ||
+	    query_spec_township(&out->spec, vals[P_TOWNSHIP], &why) != 0) {
 		snprintf(msg, msglen, "%s", why);
 		goto clear_params;
 	}

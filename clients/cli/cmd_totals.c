@@ -20,7 +20,8 @@
 #include "xalloc.h"
 
 const char cmd_totals_help[] =
-	"Usage: lawtally totals [--year Y] [--metric M] [--by D] [--village V] [--json]\n"
+	"Usage: lawtally totals [--year Y] [--metric M] [--by D] [--village V]\n"
+	"                       [--township T] [--json]\n"
 	"\n"
 	"Prints the live totals of a year (default: the current one), every metric or\n"
 	"one, as a year total or broken down by month, village or the metric's own\n"
@@ -30,8 +31,10 @@ const char cmd_totals_help[] =
 	"\n"
 	"  -y, --year Y          calendar year in the township's zone\n"
 	"  -m, --metric M        e.g. disputes.resolved (default: all)\n"
-	"  -b, --by D            month, village, or a dimension\n"
+	"  -b, --by D            month, village, or a dimension; at a county also\n"
+	"                        township\n"
 	"  -v, --village V       only this village: code (ZL07, zl07) or name (王岗村)\n"
+	"  -T, --township T      at a county: only township T's figures (its code)\n"
 	"  -j, --json            JSON, as GET /v1/totals gives it\n"
 	"  -e, --endpoint E      query endpoint (default $LAWTALLY_QUERY or\n"
 	"                        " DEFAULT_QUERY ")\n"
@@ -65,6 +68,8 @@ static void row_label(const Lawtally__V1__Row *c, const char *by, const struct v
 		return;
 	if (strcmp(by, "month") == 0) {
 		snprintf(label, cap, "%02u", c->month);
+	} else if (strcmp(by, "township") == 0) {
+		snprintf(label, cap, "%s", c->township);
 	} else if (strcmp(by, "village") == 0) {
 		const struct village *v = c->village[0] ? villages_find(vl, c->village) : NULL;
 		if (!c->village[0])
@@ -126,6 +131,7 @@ int cmd_totals(int argc, char **argv)
 		{"metric", required_argument, NULL, 'm'},
 		{"by", required_argument, NULL, 'b'},
 		{"village", required_argument, NULL, 'v'},
+		{"township", required_argument, NULL, 'T'},
 		{"json", no_argument, NULL, 'j'},
 		{"endpoint", required_argument, NULL, 'e'},
 		{"timeout", required_argument, NULL, 't'},
@@ -143,7 +149,7 @@ int cmd_totals(int argc, char **argv)
 	unsigned long year = current_year();
 	optind = 1;
 	villages_builtin(&vl);
-	while ((opt = getopt_long(argc, argv, ":y:m:b:v:je:t:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":y:m:b:v:T:je:t:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'y':
 			if (cli_parse_year(optarg, &year))
@@ -158,6 +164,7 @@ int cmd_totals(int argc, char **argv)
 					    ? (char *)villages_lookup(&vl, optarg)->code
 					    : optarg;
 			break;
+		case 'T': q.township = optarg; break;
 		case 'j': json = 1; break;
 		case 'e': endpoint = optarg; break;
 		case 't':

@@ -41,6 +41,8 @@ int query_spec_parse(struct query_spec *spec, unsigned year, const char *metric,
 		spec->by = BY_MONTH;
 	} else if (strcmp(by, "village") == 0) {
 		spec->by = BY_VILLAGE;
+	} else if (strcmp(by, "township") == 0) {
+		spec->by = BY_TOWNSHIP;
 	} else {
 		int any = 0;
 		for (int m = 0; m < M_COUNT; m++)
@@ -54,6 +56,22 @@ int query_spec_parse(struct query_spec *spec, unsigned year, const char *metric,
 		spec->by = BY_DIM;
 		snprintf(spec->dim_name, sizeof(spec->dim_name), "%s", by);
 	}
+	return 0;
+}
+
+int query_spec_township(struct query_spec *spec, const char *township, const char **why)
+{
+	if (!township || !*township)
+		return 0;
+	if (!scope_township_valid(township)) {
+		*why = "township: not a township code (1-12 of A-Z a-z 0-9 _ -)";
+		return LT_EINVAL;
+	}
+	if (spec->by == BY_TOWNSHIP) {
+		*why = "township: not with by=township";
+		return LT_EINVAL;
+	}
+	snprintf(spec->township, sizeof(spec->township), "%s", township);
 	return 0;
 }
 
@@ -90,12 +108,15 @@ static uint32_t row_hash(const struct query_row *r)
 	h = (h ^ (uint32_t)r->dim) * 16777619u;
 	for (const char *c = r->village; *c; c++)
 		h = (h ^ (uint8_t)*c) * 16777619u;
+	for (const char *c = r->township; *c; c++)
+		h = (h ^ (uint8_t)*c) * 16777619u;
 	return h;
 }
 
 static int row_same(const struct query_row *a, const struct query_row *b)
 {
-	return a->month == b->month && a->dim == b->dim && strcmp(a->village, b->village) == 0;
+	return a->month == b->month && a->dim == b->dim && strcmp(a->village, b->village) == 0 &&
+	       strcmp(a->township, b->township) == 0;
 }
 
 /* Puts row i in the index (it is not there yet). */
@@ -136,6 +157,12 @@ static void index_reserve(struct query_rows *rows)
 void query_rows_add(struct query_rows *rows, const struct query_spec *spec,
 		    const struct tally_key *k, int64_t value)
 {
+	query_rows_add_township(rows, spec, "", k, value);
+}
+
+void query_rows_add_township(struct query_rows *rows, const struct query_spec *spec,
+			     const char *township, const struct tally_key *k, int64_t value)
+{
 	char village[VILLAGE_CODE_MAX + 1] = {0};
 	memcpy(village, k->village, VILLAGE_CODE_MAX);
 	if (spec->village[0] && strcmp(village, spec->village) != 0)
@@ -146,6 +173,9 @@ void query_rows_add(struct query_rows *rows, const struct query_spec *spec,
 	case BY_MONTH: want.month = k->month; break;
 	case BY_VILLAGE: memcpy(want.village, village, sizeof(village)); break;
 	case BY_DIM: want.dim = k->dim[tally_dim_by_name(k->metric, spec->dim_name)]; break;
+	case BY_TOWNSHIP:
+		snprintf(want.township, sizeof(want.township), "%s", township);
+		break;
 	}
 	/* the rows of this metric are the indexed ones, from index_from on */
 	if (rows->index_metric != k->metric || rows->index_from + rows->index_n != rows->n)
@@ -174,7 +204,9 @@ static int row_cmp(const void *pa, const void *pb)
 		return a->metric < b->metric ? -1 : 1;
 	if (a->month != b->month)
 		return a->month < b->month ? -1 : 1;
-	int c = strcmp(a->village, b->village);
+	int c = strcmp(a->township, b->township);
+	if (!c)
+		c = strcmp(a->village, b->village);
 	if (c)
 		return c;
 	return (a->dim > b->dim) - (a->dim < b->dim);
@@ -189,12 +221,30 @@ void query_rows_sort(struct query_rows *rows)
 struct run_arg {
 	struct query_rows *rows;
 	const struct query_spec *spec;
+	const char *township;  /* BY_TOWNSHIP: the township scanned */
 };
 
 static int run_fn(const struct tally_key *k, int64_t value, void *arg)
 {
 	struct run_arg *a = arg;
-	query_rows_add(a->rows, a->spec, k, value);
+	query_rows_add_township(a->rows, a->spec, a->township, k, value);
+	return 0;
+}
+
+/* A county's townships, for by=township. */
+struct townships {
+	size_t n, cap;
+	char (*code)[SCOPE_TOWNSHIP_MAX + 1];
+};
+
+static int township_fn(const char *township, void *arg)
+{
+	struct townships *t = arg;
+	if (t->n == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 32;
+		t->code = xreallocarray(t->code, t->cap, sizeof(*t->code));
+	}
+	snprintf(t->code[t->n++], sizeof(t->code[0]), "%s", township);
 	return 0;
 }
 
@@ -204,9 +254,18 @@ static int run_fn(const struct tally_key *k, int64_t value, void *arg)
  * year. A breakdown by dimension of one village reads the totals.
  */
 static int scan(const struct store_snap *s, const struct query_spec *spec, enum tally_metric m,
-		struct run_arg *a)
+		struct run_arg *a, const struct townships *t)
 {
 	int rc = LT_ENOTFOUND;
+	if (spec->by == BY_TOWNSHIP) {
+		rc = 0;
+		for (size_t i = 0; i < t->n && !rc; i++) {
+			a->township = t->code[i];
+			rc = store_county_scan(s, t->code[i], m, spec->year, run_fn, a);
+		}
+		a->township = "";
+		return rc;
+	}
 	if (spec->by != BY_DIM)
 		rc = store_scan_rollup(s, ROLLUP_DIMS, m, spec->year, run_fn, a);
 	else if (!spec->village[0])
@@ -223,18 +282,35 @@ void query_rows_reset(struct query_rows *rows)
 	rows->index_n = 0;
 }
 
-int query_run(const struct store_snap *s, const struct query_spec *spec, struct query_rows *rows)
+int query_run(const struct store_snap *snap, const struct query_spec *spec,
+	      struct query_rows *rows)
 {
-	struct run_arg a = {rows, spec};
+	struct run_arg a = {rows, spec, ""};
+	struct townships t = {0};
+	/* one township's figures: the same snapshot, reading its totals */
+	struct store_snap one = *snap;
+	const struct store_snap *s = &one;
 	query_rows_reset(rows);
 	memcpy(rows->village, spec->village, sizeof(rows->village));
+	memcpy(rows->township, spec->township, sizeof(rows->township));
+	if (spec->township[0] && store_snap_township(&one, spec->township))
+		return LT_EINVAL;
+	if (spec->by == BY_TOWNSHIP) {
+		int rc = store_townships(snap, township_fn, &t);
+		if (rc) {
+			free(t.code);
+			return rc;
+		}
+	}
 	for (int m = 0; m < M_COUNT; m++) {
 		if (!query_selects(spec, m))
 			continue;
 		size_t before = rows->n;
-		int rc = scan(s, spec, m, &a);
-		if (rc)
+		int rc = scan(s, spec, m, &a, &t);
+		if (rc) {
+			free(t.code);
 			return rc;
+		}
 		if (spec->by == BY_NONE && rows->n == before) {
 			struct query_row *r = row_push(rows);
 			r->metric = (uint8_t)m;
@@ -246,6 +322,7 @@ int query_run(const struct store_snap *s, const struct query_spec *spec, struct 
 				rows->r[out++] = rows->r[i];
 		rows->n = out;
 	}
+	free(t.code);
 	query_rows_sort(rows);
 	return 0;
 }
@@ -259,6 +336,8 @@ const char *query_row_label(const struct query_spec *spec, const struct query_ro
 		return buf;
 	case BY_VILLAGE:
 		return row->village;
+	case BY_TOWNSHIP:
+		return row->township;
 	case BY_DIM: {
 		const char *l = tally_dim_label(row->metric,
 						tally_dim_by_name(row->metric, spec->dim_name),
@@ -288,7 +367,8 @@ void query_answer(struct store *s, const struct villages *villages, struct query
 	const char *why = NULL;
 	lawtally__v1__query_reply__init(rep);
 	if (query_spec_parse(&spec, req->year, req->metric, req->by, req->village, villages,
-			     &why) != 0) {
+			     &why) != 0 ||
+	    query_spec_township(&spec, req->township, &why) != 0) {
 		rep->error = (char *)why;
 		return;
 	}

@@ -19,7 +19,7 @@
 #include "tally.h"
 #include "villages.h"
 
-enum query_by { BY_NONE, BY_MONTH, BY_VILLAGE, BY_DIM };
+enum query_by { BY_NONE, BY_MONTH, BY_VILLAGE, BY_DIM, BY_TOWNSHIP };
 
 #define QUERY_YEAR_MIN 2000
 #define QUERY_YEAR_MAX 2200
@@ -30,18 +30,29 @@ struct query_spec {
 	enum query_by by;
 	char dim_name[16];     /* with BY_DIM: "category", "origin", ... */
 	char village[VILLAGE_CODE_MAX + 1]; /* "" for all */
+	/* at a county (query_spec_township): one township's figures; "" the county's */
+	char township[SCOPE_TOWNSHIP_MAX + 1];
 };
 
 /*
- * Fills spec from a request's parts (metric and by may be "" or NULL).
- * Returns 0, or LT_EINVAL with *why naming the field.
+ * Fills spec from a request's parts (metric and by may be "" or NULL); by
+ * "township" breaks a county's figures down by township. Returns 0, or
+ * LT_EINVAL with *why naming the field.
  */
 int query_spec_parse(struct query_spec *spec, unsigned year, const char *metric,
 		     const char *by, const char *village, const struct villages *villages,
 		     const char **why);
 
+/*
+ * Narrows spec to one township of a county (township NULL or "": none).
+ * Returns 0, or LT_EINVAL with *why for a code that is not one, or with
+ * by=township.
+ */
+int query_spec_township(struct query_spec *spec, const char *township, const char **why);
+
 struct query_row {
 	uint8_t metric;
+	char township[SCOPE_TOWNSHIP_MAX + 1]; /* BY_TOWNSHIP */
 	uint8_t month;                       /* BY_MONTH: 1..12 */
 	char village[VILLAGE_CODE_MAX + 1];  /* BY_VILLAGE, "" = township level */
 	int dim;                             /* BY_DIM: the enum value */
@@ -63,11 +74,12 @@ struct query_rows {
 	int index_metric;     /* the metric indexed, -1: none */
 	char why[256];        /* query_answer's error, when it is not a fixed text */
 	/*
-	 * The query's village filter, copied by query_run: the reply's rows
-	 * point here, not into a spec that may be gone by the time the reply
-	 * is packed.
+	 * The query's village and township filters, copied by query_run: the
+	 * reply's rows point here, not into a spec that may be gone by the
+	 * time the reply is packed.
 	 */
 	char village[VILLAGE_CODE_MAX + 1];
+	char township[SCOPE_TOWNSHIP_MAX + 1];
 };
 
 void query_rows_free(struct query_rows *rows);
@@ -82,6 +94,10 @@ void query_rows_reset(struct query_rows *rows);
 /* Folds one total into the rows (pure; used by query_run and tests). */
 void query_rows_add(struct query_rows *rows, const struct query_spec *spec,
 		    const struct tally_key *k, int64_t value);
+
+/* The same for a total of township (with BY_TOWNSHIP). */
+void query_rows_add_township(struct query_rows *rows, const struct query_spec *spec,
+			     const char *township, const struct tally_key *k, int64_t value);
 
 /* Sorts the rows into their documented order. */
 void query_rows_sort(struct query_rows *rows);

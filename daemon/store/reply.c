@@ -30,10 +30,13 @@ void reply_from_rows(Lawtally__V1__QueryReply *r, const struct query_spec *spec,
 			c->dimension = (char *)(l ? l : "UNSPECIFIED");
 			break;
 		}
+		case BY_TOWNSHIP: c->township = (char *)q->township; break;
 		case BY_NONE: break;
 		}
 		if (spec->by != BY_VILLAGE && spec->village[0])
 			c->village = (char *)rows->village;
+		if (spec->township[0])
+			c->township = (char *)rows->township;
 		r->rows[i] = c;
 	}
 	r->n_rows = rows->n;
@@ -71,6 +74,8 @@ json_t *reply_to_json(const Lawtally__V1__QueryReply *r, unsigned year, const ch
 			rc = json_object_set_new(row, "month", json_integer(c->month));
 		else if (by && strcmp(by, "village") == 0)
 			rc = json_object_set_new(row, "village", json_string(c->village));
+		else if (by && strcmp(by, "township") == 0)
+			rc = json_object_set_new(row, "township", json_string(c->township));
 		else if (by && *by)
 			rc = json_object_set_new(row, by, json_string(c->dimension));
 		if (rc || json_object_set_new(row, "value", json_integer(c->value)))
