@@ -353,6 +353,8 @@ static void *run(void *arg)
 			wait_ms(u, POLL_IDLE_MS, 1);
 			continue;
 		}
+		log_debug("upstream: sending %zu events from #%llu (%zu bytes)", b.n,
+			  (unsigned long long)cur.next, u->len);
 		Lawtally__V1__SubmitReply *rep = exchange(u);
 		if (!rep) {
 			if (quitting(u))
@@ -369,6 +371,9 @@ static void *run(void *arg)
 			if (rep->error[0] && !rep->retry)
 				log_warn("upstream: the county refused a batch of %zu events: %s",
 					 b.n, rep->error);
+			else
+				log_debug("upstream: the county refused a batch of %zu events for now "
+					  "(%zu acks): %s", b.n, rep->n_acks, rep->error);
 			lawtally__v1__submit_reply__free_unpacked(rep, &xalloc_protobuf);
 			wait_ms(u, backoff, 0);
 			backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
@@ -468,6 +473,22 @@ void upstream_status(struct upstream *u, struct upstream_status *st)
 	pthread_mutex_lock(&u->mu);
 	*st = u->st;
 	pthread_mutex_unlock(&u->mu);
+	/* the backlog as the store has it now: the thread may be waiting on the county */
+	struct store_snap snap;
+	struct store_upstream cur;
+	uint64_t backlog;
+	int64_t oldest;
+	if (store_read_begin(u->store, &snap) == 0) {
+		if (store_upstream_get(&snap, &cur) == 0 &&
+		    store_upstream_backlog(&snap, cur.next, &backlog, &oldest) == 0) {
+			st->backlog = backlog;
+			st->oldest = (double)oldest;
+			st->acked = cur.acked;
+			st->rejected = cur.rejected;
+			st->last_ack = (double)cur.acked_at;
+		}
+		store_read_end(&snap);
+	}
 }
 
 void upstream_tick(struct upstream *u)

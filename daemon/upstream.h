@@ -69,7 +69,11 @@ struct upstream_status {
 	int answering;              /* 1 while the county answers, 0 after silence */
 };
 
-/* Fills *st; u may be NULL (no forwarding). Any thread. */
+/*
+ * Fills *st, the backlog read from the store now (a snapshot of its own:
+ * the calling thread must hold none); u may be NULL (no forwarding). Any
+ * thread.
+ */
 void upstream_status(struct upstream *u, struct upstream_status *st);
 
 /*

@@ -9,6 +9,8 @@
  *   FILE.jsonl  its lines (events, JSON Lines) as one SubmitRequest
  *   FILE        its bytes as one frame
  *   -           wait for a line on stdin first (the test changes something)
+ *   township=T  the SubmitRequests of the .jsonl items after it forward for
+ *               township T (SubmitRequest.township; "township=" none)
  * Each reply is printed as a SubmitReply, as zsend prints it:
  * "batch_id=N acks=N error=TEXT", then "ack I status=S reason=R" lines.
  * For end-to-end tests of authentication (a key revoked while connected).
@@ -27,6 +29,8 @@
 #define FRAME_MAX (32 << 20)
 #define EVENTS_MAX 1000
 #define REPLY_WAIT_MS 5000
+
+static const char *township = "";
 
 /* Packs the events of a JSON Lines file into buf; returns the length or -1. */
 static long pack_jsonl(const char *path, uint64_t batch_id, uint8_t *buf)
@@ -52,6 +56,7 @@ static long pack_jsonl(const char *path, uint64_t batch_id, uint8_t *buf)
 		return -1;
 	Lawtally__V1__SubmitRequest req = LAWTALLY__V1__SUBMIT_REQUEST__INIT;
 	req.batch_id = batch_id;
+	req.township = (char *)township;
 	req.n_events = n;
 	req.events = events;
 	long packed = (long)lawtally__v1__submit_request__pack(&req, buf);
@@ -122,6 +127,10 @@ int main(int argc, char **argv)
 			fflush(stdout);
 			if (!fgets(line, sizeof(line), stdin))
 				break;
+			continue;
+		}
+		if (strncmp(item, "township=", 9) == 0) {
+			township = item + 9;
 			continue;
 		}
 		if (n > 6 && strcmp(item + n - 6, ".jsonl") == 0) {

@@ -1,0 +1,196 @@
+#!/usr/bin/env bash
+# County (docs/county.md): two township daemons forward what they store to
+# one county daemon over CurveZMQ. Each township is killed -9, and the
+# county stopped, at random moments while forwarding (the points drawn
+# from a seeded RNG, printed: COUNTY_SEED=N replays them), and restarted.
+# At the end the county's totals of each township equal that township's
+# exactly, the county's own are their sum, nothing is counted twice, and
+# `lawtally verify` passes on all three stores. A township's key cannot
+# forward another township's events, nor an office key any. A township
+# whose store is lost rebuilds it from the county (restore --from-upstream).
+. "$(dirname "$0")/lib.sh"
+
+SEED=${COUNTY_SEED:-$(((RANDOM << 15) | RANDOM))}
+echo "county: seed $SEED (COUNTY_SEED=$SEED tests/e2e/test_county.sh replays it)"
+RANDOM=$SEED
+
+TA=410423100 TB=410423101
+K=$T/keys
+mkdir -p "$K" "$T/clients"
+"$LAWTALLY" keygen county --server --dir "$K" >/dev/null 2>&1 || fail "keygen --server"
+for spec in ta:township:$TA tb:township:$TB office:office; do
+	"$LAWTALLY" keygen "${spec%%:*}" --role "${spec#*:}" --dir "$K" >/dev/null 2>&1 ||
+		fail "keygen $spec"
+	cp "$K/${spec%%:*}.client" "$T/clients/"
+done
+grep -qx "role = township:$TA" "$K/ta.client" || fail "role line: $(cat "$K/ta.client")"
+
+declare -A PID ING QRY WEB
+all_pids() { echo "${PID[@]:-}"; }
+on_exit() {
+	local rc=$?
+	set +e
+	if [ $rc -ne 0 ]; then
+		for n in county ta tb; do
+			[ -f "$T/$n.log" ] && { echo "--- $n log (last 8 lines)"; tail -n 8 "$T/$n.log"; }
+			[ -n "${PID[$n]:-}" ] && curl -sf --max-time 5 "http://${WEB[$n]}/metrics" | grep '^lawtally_upstream'
+		done
+	fi
+	for p in $(all_pids); do kill -9 "$p" 2>/dev/null; done
+	[ -z "${COUNTY_KEEP:-}" ] || cp "$T"/*.log "$COUNTY_KEEP"/
+	(exit $rc)
+	cleanup
+}
+trap on_exit EXIT
+
+# conf NAME [EXTRA]: NAME's config, on the ports it had (free ones the first time)
+conf() {
+	cat >"$T/$1.conf" <<CONF
+[daemon]
+data_dir = $T/$1
+log_debug = ${COUNTY_DEBUG:-no}
+[ingest]
+endpoint = ${ING[$1]:-tcp://127.0.0.1:*}
+${2:-}
+[query]
+endpoint = ${QRY[$1]:-tcp://127.0.0.1:*}
+[http]
+listen = ${WEB[$1]:-127.0.0.1:0}
+${3:-}
+CONF
+}
+county_conf() {
+	conf county "auth = curve" "[auth]
+server_secret_key_file = $K/county.key
+clients_dir = $T/clients"
+}
+town_conf() { # NAME CODE KEY
+	conf "$1" "" "[upstream]
+endpoint = ${ING[county]}
+township = $2
+name = $1
+server_public_key = $(cat "$K/county.pub")
+secret_key_file = $K/$3.key
+batch_events = 25"
+}
+
+# start NAME: starts lawtallyd on $T/NAME.conf, waits until it listens
+start() {
+	local name=$1 line mark deadline=$((SECONDS + 10))
+	touch "$T/$name.log"
+	mark=$(wc -l <"$T/$name.log")
+	"$LAWTALLYD" -c "$T/$name.conf" 2>>"$T/$name.log" &
+	PID[$name]=$!
+	until line=$(tail -n +"$((mark + 1))" "$T/$name.log" | grep -m 1 "^<6>listening:"); do
+		kill -0 "${PID[$name]}" 2>/dev/null || fail "$name did not start: $(tail -n 3 "$T/$name.log")"
+		[ $SECONDS -lt $deadline ] || fail "$name did not listen within 10 s"
+		sleep 0.02
+	done
+	ING[$name]=$(sed -E 's/.*ingest ([^,]*),.*/\1/' <<<"$line")
+	QRY[$name]=$(sed -E 's/.*query ([^,]*),.*/\1/' <<<"$line")
+	WEB[$name]=$(sed -E 's/.*http (.*)$/\1/' <<<"$line")
+}
+halt() { # NAME SIGNAL
+	kill -s "$2" "${PID[$1]}"
+	wait "${PID[$1]}" 2>/dev/null || true
+	unset "PID[$1]"
+}
+# forwarded CODE: events the county stored from township CODE (its sender record)
+forwarded() {
+	curl -sf --max-time 5 "http://${WEB[county]}/v1/senders" |
+		jq -r --arg s "township:$1" '[.senders[] | select(.sender == $s) | .months[]] | add // 0'
+}
+backlog() { curl -sf --max-time 5 "http://${WEB[$1]}/metrics" | awk '$1 == "lawtally_upstream_backlog_events" { print $2 }'; }
+stored() { curl -sf --max-time 5 "http://${WEB[$1]}/healthz" | jq -r .events; }
+# totals URL_BASE QUERY: every 2024 total of a breakdown, rows sorted
+totals() { curl -sf --max-time 5 "http://$1/v1/totals?year=2024&$2" | jq -c '.rows | sort_by(.metric, .village, .month)'; }
+
+county_conf
+start county
+county_conf # its restarts take the same ports
+town_conf ta $TA ta
+town_conf tb $TB tb
+start ta
+start tb
+town_conf ta $TA ta
+town_conf tb $TB tb
+
+# the same fixture in both townships (the same ids, villages and case
+# numbers: the county must keep them apart), and more of their own
+"$GEN" fixture 7 >"$T/fixture.jsonl"
+"$GEN" bulk 3000 21 >"$T/bulk-a.jsonl"
+"$GEN" bulk 2000 22 >"$T/bulk-b.jsonl"
+halt county TERM # the townships store while the county is away: a backlog
+"$LAWTALLY" send --endpoint "${ING[ta]}" --file "$T/fixture.jsonl" >/dev/null || fail "send to ta"
+"$LAWTALLY" send --endpoint "${ING[ta]}" --file "$T/bulk-a.jsonl" >/dev/null || fail "send to ta"
+"$LAWTALLY" send --endpoint "${ING[tb]}" --file "$T/fixture.jsonl" >/dev/null || fail "send to tb"
+"$LAWTALLY" send --endpoint "${ING[tb]}" --file "$T/bulk-b.jsonl" >/dev/null || fail "send to tb"
+NA=$(stored ta) NB=$(stored tb)
+assert_eq "$NA" "$(backlog ta)" "ta's backlog while the county is away"
+
+# the kill points: how much of each township the county holds when it comes
+KA=$((1 + RANDOM % (NA - 1))) KB=$((1 + RANDOM % (NB - 1))) KC=$((1 + RANDOM % (NA + NB - 1)))
+echo "county: $NA and $NB events; ta killed at $KA forwarded, tb at $KB, the county stopped at $KC in all"
+start county
+kill_points() {
+	local a=0 b=0 c=0 deadline=$((SECONDS + 40))
+	while [ $a = 0 ] || [ $b = 0 ] || [ $c = 0 ]; do
+		[ $SECONDS -lt $deadline ] || fail "forwarding stalled before the kill points"
+		local fa fb
+		fa=$(forwarded $TA) fb=$(forwarded $TB)
+		if [ $a = 0 ] && [ "$fa" -ge $KA ]; then
+			halt ta KILL; start ta; a=1; echo "county: ta killed -9 at $fa forwarded"
+		fi
+		if [ $b = 0 ] && [ "$fb" -ge $KB ]; then
+			halt tb KILL; start tb; b=1; echo "county: tb killed -9 at $fb forwarded"
+		fi
+		if [ $c = 0 ] && [ $((fa + fb)) -ge $KC ]; then
+			halt county TERM; start county; c=1; echo "county: county stopped at $((fa + fb))"
+		fi
+		sleep 0.02
+	done
+}
+kill_points
+
+# everything arrives, once
+caught_up() { [ "$(backlog "$1")" = 0 ]; }
+wait_until 30 caught_up ta
+wait_until 30 caught_up tb
+assert_eq $((NA + NB)) "$(stored county)" "events at the county"
+for q in "by=village" "by=month" "by=category" "by=action"; do
+	for t in ta:$TA tb:$TB; do
+		assert_eq "$(totals "${WEB[${t%%:*}]}" "$q")" "$(totals "${WEB[county]}" "$q&township=${t#*:}")" \
+			"the county's $q of ${t%%:*}"
+	done
+done
+# the county's own figures are the townships' sum
+for m in disputes.registered disputes.open enforcement.actions trainings.attendees; do
+	a=$(curl -sf --max-time 5 "http://${WEB[ta]}/v1/totals?year=2024&metric=$m" | jq '.rows[0].value')
+	b=$(curl -sf --max-time 5 "http://${WEB[tb]}/v1/totals?year=2024&metric=$m" | jq '.rows[0].value')
+	assert_eq $((a + b)) "$(curl -sf --max-time 5 "http://${WEB[county]}/v1/totals?year=2024&metric=$m" | jq '.rows[0].value')" \
+		"the county's $m"
+	rows=$(curl -sf --max-time 5 "http://${WEB[county]}/v1/totals?year=2024&metric=$m&by=township" |
+		jq -r '[.rows[] | "\(.township)=\(.value)"] | join(" ")')
+	want=""
+	[ "$a" = 0 ] || want="$TA=$a"
+	[ "$b" = 0 ] || want="${want:+$want }$TB=$b"
+	assert_eq "$want" "$rows" "$m by township"
+done
+[ "$(curl -sf --max-time 5 "http://${WEB[ta]}/metrics" | awk '$1 == "lawtally_upstream_rejected_total" { print $2 }')" = 0 ] ||
+	fail "the county rejected forwarded events: $(grep upstream "$T/ta.log" | tail -n 3)"
+
+# a township's key forwards its own township's events only; an office key none
+head -n 2 "$T/bulk-a.jsonl" >"$T/two.jsonl"
+out=$("$BUILD/tests/zcurve" "${ING[county]}" "$K/tb.key" "$K/county.pub" township=$TA "$T/two.jsonl")
+grep -qx "ack 0 status=3 reason=township: a township key forwards its own township's events only" <<<"$out" ||
+	fail "tb forwarding for ta: $out"
+out=$("$BUILD/tests/zcurve" "${ING[county]}" "$K/office.key" "$K/county.pub" township=$TB "$T/two.jsonl")
+grep -qx "ack 1 status=3 reason=township: only a township key (role township:CODE) forwards a township's events" <<<"$out" ||
+	fail "office forwarding for tb: $out"
+assert_eq $((NA + NB)) "$(stored county)" "events at the county after the refusals"
+
+for n in ta tb county; do
+	halt $n TERM
+	"$LAWTALLY" verify --data-dir "$T/$n" >"$T/verify.$n" || fail "verify $n: $(cat "$T/verify.$n")"
+done
+echo "county: $(cat "$T/verify.county")"
