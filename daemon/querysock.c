@@ -49,12 +49,17 @@ static void answer(struct querysock *q, zmq_msg_t *env, int nenv, const Lawtally
  * may query. Sets *silent when it gets no answer at all (no User-Id: only
  * a ZAP failure lets such a message through).
  */
-static const char *refusal(struct querysock *q, zmq_msg_t *payload, int *silent)
+static const char *refusal(struct querysock *q, zmq_msg_t *payload, int *silent,
+			   const char **township)
 {
 	const struct keyring_entry *who;
 	enum auth_sender s = auth_identify(q->auth, payload, &who);
 	*silent = 0;
-	if (s == AUTH_CLIENT && scope_may_query(&who->scope)) {
+	*township = NULL;
+	/* a township's key reads back its own events only (answer_forwarded) */
+	if (s == AUTH_CLIENT && who->scope.role == SCOPE_TOWNSHIP)
+		*township = who->scope.township;
+	if (s == AUTH_CLIENT && (scope_may_query(&who->scope) || *township)) {
 		if (auth_admit(q->auth, payload, who) == 0)
 			return NULL;
 		q->m->auth_refused++;
@@ -101,20 +106,103 @@ static void answer_view(struct querysock *q, zmq_msg_t *parts, int n,
 	sbuf_free(&doc);
 }
 
+/* One page of a township's events at a county (View.KIND_FORWARDED). */
+struct forwarded_page {
+	Lawtally__V1__Event **ev;
+	size_t n, cap, bytes;
+	uint64_t last_seq;
+};
+
+#define FORWARDED_PAGE_EVENTS 1000
+#define FORWARDED_PAGE_BYTES (900u << 10)
+#define FORWARDED_PAGE_READ 5000 /* records read for one page, at most */
+
+static int forwarded_fn(const struct store_event *e, void *arg)
+{
+	struct forwarded_page *p = arg;
+	size_t len = lawtally__v1__event__get_packed_size(e->event);
+	if (p->n == FORWARDED_PAGE_EVENTS || (p->n && p->bytes + len > FORWARDED_PAGE_BYTES))
+		return 1;
+	/* a copy that outlives the snapshot: the reply is packed after it ends */
+	uint8_t *buf = xmalloc(len);
+	lawtally__v1__event__pack(e->event, buf);
+	Lawtally__V1__Event *c = lawtally__v1__event__unpack(&xalloc_protobuf, len, buf);
+	free(buf);
+	if (!c)
+		return LT_ECORRUPT;
+	if (p->n == p->cap) {
+		p->cap = p->cap ? p->cap * 2 : 64;
+		p->ev = xreallocarray(p->ev, p->cap, sizeof(*p->ev));
+	}
+	p->ev[p->n++] = c;
+	p->bytes += len + 4;
+	p->last_seq = e->seq;
+	return 0;
+}
+
+/*
+ * Answers View.KIND_FORWARDED: the events township req->township forwarded,
+ * from the view's cursor on. With auth, only that township's key or an
+ * office key; without, only a peer on this machine, as the event export.
+ */
+static void answer_forwarded(struct querysock *q, zmq_msg_t *parts, int n,
+			     const Lawtally__V1__QueryRequest *req, const char *township_key)
+{
+	Lawtally__V1__QueryReply rep = LAWTALLY__V1__QUERY_REPLY__INIT;
+	struct forwarded_page p = {0};
+	uint64_t next = 0;
+	const char *why = NULL;
+	if (!scope_township_valid(req->township)) {
+		why = "township: required, the township's code";
+	} else if (township_key && strcmp(township_key, req->township) != 0) {
+		why = "auth: a township key reads back its own township's events only";
+	} else if (!q->auth && !peer_is_office(q, &parts[n - 1])) {
+		why = "view: with auth = off only a peer on this machine reads events back";
+	} else {
+		struct store_snap snap;
+		int rc = store_read_begin(q->store, &snap);
+		if (!rc)
+			rc = store_scan_township_events(&snap, req->township, req->view->cursor,
+							FORWARDED_PAGE_READ, forwarded_fn, &p, &next);
+		store_read_end(&snap);
+		if (rc == 1)
+			next = p.last_seq + 1; /* the page is full */
+		else if (rc)
+			why = "store: reading the events failed";
+	}
+	if (why) {
+		rep.error = (char *)why;
+	} else {
+		rep.events = p.ev;
+		rep.n_events = p.n;
+		rep.next_cursor = next;
+	}
+	answer(q, parts, n - 1, &rep);
+	for (size_t i = 0; i < p.n; i++)
+		lawtally__v1__event__free_unpacked(p.ev[i], &xalloc_protobuf);
+	free(p.ev);
+}
+
 static void handle(struct querysock *q, zmq_msg_t *parts, int n)
 {
 	Lawtally__V1__QueryReply rep = LAWTALLY__V1__QUERY_REPLY__INIT;
 	zmq_msg_t *payload = &parts[n - 1];
 	Lawtally__V1__QueryRequest *req = NULL;
-	const char *why = NULL;
+	const char *why = NULL, *township_key = NULL;
 	int silent = 0;
 	q->m->queries_zmq++;
-	if (q->auth && (why = refusal(q, payload, &silent)) != NULL) {
+	if (q->auth && (why = refusal(q, payload, &silent, &township_key)) != NULL) {
 		if (silent)
 			return;
 	} else if ((why = query_request_parse(zmq_msg_data(payload), zmq_msg_size(payload),
 					      &req))) {
 		/* why says what */
+	} else if (req->view && req->view->kind == LAWTALLY__V1__VIEW__KIND__KIND_FORWARDED) {
+		answer_forwarded(q, parts, n, req, township_key);
+		lawtally__v1__query_request__free_unpacked(req, &xalloc_protobuf);
+		return;
+	} else if (township_key) {
+		why = "auth: a township key reads back its own township's events only";
 	} else if (req->view && q->office) {
 		answer_view(q, parts, n, req);
 		lawtally__v1__query_request__free_unpacked(req, &xalloc_protobuf);

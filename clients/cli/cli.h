@@ -147,6 +147,16 @@ int cmd_backup(int argc, char **argv);
 extern const char cmd_backup_help[];
 int cmd_restore(int argc, char **argv);
 extern const char cmd_restore_help[];
+/*
+ * Puts the store in the directory backup in place of the one in dir (a
+ * stopped daemon's), as `lawtally restore` does. Returns 0, or the exit
+ * status after a line on stderr.
+ */
+int cli_restore_dir(const char *dir, const char *backup);
+/* cmd_upstream.c: `restore --from-upstream`, `upstream status` */
+int cmd_restore_upstream(int argc, char **argv);
+int cmd_upstream(int argc, char **argv);
+extern const char cmd_upstream_help[];
 int cmd_verify(int argc, char **argv);
 extern const char cmd_verify_help[];
 

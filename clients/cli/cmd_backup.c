@@ -47,6 +47,7 @@ const char cmd_backup_help[] =
 
 const char cmd_restore_help[] =
 	"Usage: lawtally restore [-c FILE | -d DIR] BACKUP\n"
+	"       lawtally restore --from-upstream -c FILE --endpoint E\n"
 	"\n"
 	"Replaces the store with the backup in the directory BACKUP (made by\n"
 	"`lawtally backup`). Stop lawtallyd first (systemctl stop lawtallyd):\n"
@@ -65,8 +66,14 @@ const char cmd_restore_help[] =
 	"  -d, --data-dir DIR    the store's directory (default: the config's, else\n"
 	"                        ./var/lawtally)\n"
 	"\n"
+	"With --from-upstream, a township rebuilds its store from its county\n"
+	"(docs/county.md): every event it had forwarded is read back from the\n"
+	"county's query endpoint E with the keys of the config's [upstream], into\n"
+	"a new store that is then restored as a backup would be. What had not\n"
+	"been forwarded yet cannot come back.\n"
+	"\n"
 	"Exit: 0 restored; 1 refused or failed (the old store is as it was);\n"
-	"2 usage or config error.\n";
+	"2 usage or config error; 3 the county did not answer.\n";
 
 /* Options common to both: -c FILE, -d DIR and one path. -1: help was printed. */
 static int parse(const char *cmd, int argc, char **argv, char *dir, size_t dirlen,
@@ -171,11 +178,21 @@ store_close:
 
 int cmd_restore(int argc, char **argv)
 {
-	char dir[4096], err[512], real_dir[PATH_MAX], real_bk[PATH_MAX];
+	char dir[4096];
 	const char *backup;
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--from-upstream") == 0)
+			return cmd_restore_upstream(argc, argv);
 	int rc = parse("restore", argc, argv, dir, sizeof(dir), &backup);
 	if (rc)
 		return rc < 0 ? 0 : rc;
+	return cli_restore_dir(dir, backup);
+}
+
+int cli_restore_dir(const char *dir, const char *backup)
+{
+	char err[512], real_dir[PATH_MAX], real_bk[PATH_MAX];
+	int rc = 0;
 	int made_dir, lock_fd = -1, bk_lock;
 	long pid;
 	struct store *bk = NULL;

@@ -180,6 +180,7 @@ static const struct command commands[] = {
 	{"senders", cmd_senders, N_("what is missing: gaps, devices' counts, silent senders"),
 	 cmd_senders_help},
 	{"export", cmd_export, N_("totals or raw events as CSV for Excel"), cmd_export_help},
+	{"upstream", cmd_upstream, N_("a township's forwarding to its county"), cmd_upstream_help},
 	{"help", cmd_help, N_("explain a subcommand"),
 	 N_("Usage: lawtally help [SUBCOMMAND]\n"
 	    "\n"

@@ -482,6 +482,15 @@ int store_scan_events(const struct store_snap *snap, uint64_t from, size_t max_r
 int store_county_scan(const struct store_snap *snap, const char *township, enum tally_metric m,
 		      uint16_t year, store_total_fn fn, void *arg);
 
+/*
+ * store_scan_events over the events of one township of a county (the
+ * others are read, not passed to fn): what `lawtally restore
+ * --from-upstream` takes back.
+ */
+int store_scan_township_events(const struct store_snap *snap, const char *township,
+			       uint64_t from, size_t max_records, store_event_fn fn, void *arg,
+			       uint64_t *next);
+
 /* Called with each township's code; a non-zero return stops the scan with it. */
 typedef int (*store_township_fn)(const char *township, void *arg);
 

@@ -325,3 +325,23 @@ int store_upstream_backlog(const struct store_snap *snap, uint64_t next, uint64_
 	mdb_cursor_close(c);
 	return rc == 0 || rc == MDB_NOTFOUND ? 0 : lt_from_mdb(rc);
 }
+
+struct township_filter {
+	const char *township;
+	store_event_fn fn;
+	void *arg;
+};
+
+static int township_filter_fn(const struct store_event *e, void *arg)
+{
+	struct township_filter *f = arg;
+	return strcmp(e->event->township, f->township) == 0 ? f->fn(e, f->arg) : 0;
+}
+
+int store_scan_township_events(const struct store_snap *snap, const char *township,
+			       uint64_t from, size_t max_records, store_event_fn fn, void *arg,
+			       uint64_t *next)
+{
+	struct township_filter f = {township, fn, arg};
+	return store_scan_events(snap, from, max_records, township_filter_fn, &f, next);
+}

@@ -194,3 +194,31 @@ for n in ta tb county; do
 	"$LAWTALLY" verify --data-dir "$T/$n" >"$T/verify.$n" || fail "verify $n: $(cat "$T/verify.$n")"
 done
 echo "county: $(cat "$T/verify.county")"
+"$LAWTALLY" upstream status -c "$T/ta.conf" >"$T/status.ta" || fail "upstream status: $(cat "$T/status.ta")"
+grep -q "^upstream: 0 events not yet acknowledged by the county; last acknowledgement .*; $NA events acknowledged, 0 of them rejected by the county$" \
+	"$T/status.ta" || fail "upstream status: $(cat "$T/status.ta")"
+
+# ta loses its store; it is rebuilt from the county, with ta's key only
+rm "$T/ta/data.mdb"
+start county
+for q in "by=village" "by=month" "by=action"; do totals "${WEB[county]}" "$q&township=$TA" >"$T/want.$q"; done
+sed "s/^township = $TB/township = $TA/" "$T/tb.conf" >"$T/tb-as-ta.conf"
+rc=0
+"$LAWTALLY" restore --from-upstream -c "$T/tb-as-ta.conf" --endpoint "${QRY[county]}" >"$T/restore.out" 2>&1 || rc=$?
+assert_eq 1 "$rc" "restore of ta with tb's key"
+grep -qx "lawtally restore: the county refused: auth: a township key reads back its own township's events only" \
+	"$T/restore.out" || fail "restore with tb's key: $(cat "$T/restore.out")"
+"$LAWTALLY" restore --from-upstream -c "$T/ta.conf" --endpoint "${QRY[county]}" >"$T/restore.out" 2>&1 ||
+	fail "restore --from-upstream: $(cat "$T/restore.out")"
+grep -qx "restore: $NA events of township $TA rebuilt from the county (0 refused)" "$T/restore.out" ||
+	fail "restore --from-upstream: $(cat "$T/restore.out")"
+"$LAWTALLY" verify --data-dir "$T/ta" >"$T/verify.ta" || fail "verify the rebuilt ta: $(cat "$T/verify.ta")"
+start ta
+assert_eq "$NA" "$(stored ta)" "events of the rebuilt ta"
+for q in "by=village" "by=month" "by=action"; do
+	assert_eq "$(cat "$T/want.$q")" "$(totals "${WEB[ta]}" "$q")" "the rebuilt ta's $q"
+done
+assert_eq 0 "$(backlog ta)" "the rebuilt ta's backlog"
+echo "county: $(cat "$T/restore.out")"
+halt ta TERM
+halt county TERM

@@ -147,6 +147,13 @@ static int list_fn(const char *township, void *arg)
 	return 0;
 }
 
+static int count_fn(const struct store_event *e, void *arg)
+{
+	assert_string_equal(e->event->township, "410423101");
+	(*(size_t *)arg)++;
+	return 0;
+}
+
 static void test_townships_apart(void **state)
 {
 	struct store *s = *state;
@@ -199,6 +206,17 @@ static void test_townships_apart(void **state)
 	tally_deltas_free(&d);
 	assert_int_equal(store_snap_township(&snap, "no good!"), LT_EINVAL);
 	store_read_end(&snap);
+
+	/* a township's events, as the county gives them back */
+	size_t seen = 0;
+	uint64_t next = 1;
+	assert_int_equal(store_read_begin(s, &snap), 0);
+	assert_int_equal(store_scan_township_events(&snap, "410423101", 0, 100, count_fn, &seen,
+						    &next),
+			 0);
+	store_read_end(&snap);
+	assert_int_equal(seen, 3); /* two disputes and the retraction */
+	assert_int_equal(next, 0);
 
 	/* it all holds across a reopen */
 	store_close(&s);
