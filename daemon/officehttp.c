@@ -22,9 +22,10 @@
 #define OFFICEHTTP_EXPORT_MAX ((size_t)64 << 20)
 #define OFFICEHTTP_DOC_MAX ((size_t)8 << 20)
 
-enum param { P_YEAR, P_LANG, P_FORMAT, P_AS_OF, P_MONTH, P_METRIC, P_BY, P_VILLAGE, P_COUNT };
-static const char *const param_names[P_COUNT] = {"year", "lang", "format", "as_of",
-						 "month", "metric", "by", "village"};
+enum param { P_YEAR, P_LANG, P_FORMAT, P_AS_OF, P_MONTH, P_METRIC, P_BY, P_VILLAGE, P_TOWNSHIP,
+	     P_COUNT };
+static const char *const param_names[P_COUNT] = {"year", "lang", "format", "as_of", "month",
+						 "metric", "by", "village", "township"};
 #define BIT(p) (1u << (p))
 
 static const struct route {
@@ -35,14 +36,16 @@ static const struct route {
 	const char *file;   /* the file name a download is saved as, or NULL */
 } routes[] = {
 	{"/v1/report", LAWTALLY__V1__VIEW__KIND__KIND_REPORT,
-	 BIT(P_YEAR) | BIT(P_LANG) | BIT(P_FORMAT) | BIT(P_AS_OF) | BIT(P_MONTH) | BIT(P_VILLAGE),
+	 BIT(P_YEAR) | BIT(P_LANG) | BIT(P_FORMAT) | BIT(P_AS_OF) | BIT(P_MONTH) | BIT(P_VILLAGE) |
+		 BIT(P_TOWNSHIP),
 	 NULL, NULL},
 	{"/v1/senders", LAWTALLY__V1__VIEW__KIND__KIND_SENDERS,
 	 BIT(P_YEAR) | BIT(P_LANG) | BIT(P_FORMAT), NULL, NULL},
 	{"/v1/export/totals.csv", LAWTALLY__V1__VIEW__KIND__KIND_TOTALS_CSV,
-	 BIT(P_YEAR) | BIT(P_METRIC) | BIT(P_BY) | BIT(P_LANG), NULL, "lawtally-totals.csv"},
+	 BIT(P_YEAR) | BIT(P_METRIC) | BIT(P_BY) | BIT(P_LANG) | BIT(P_TOWNSHIP), NULL,
+	 "lawtally-totals.csv"},
 	{"/v1/export/totals.xlsx", LAWTALLY__V1__VIEW__KIND__KIND_TOTALS_CSV,
-	 BIT(P_YEAR) | BIT(P_LANG) | BIT(P_MONTH), "xlsx", "lawtally-totals.xlsx"},
+	 BIT(P_YEAR) | BIT(P_LANG) | BIT(P_MONTH) | BIT(P_TOWNSHIP), "xlsx", "lawtally-totals.xlsx"},
 	{"/v1/export/events.csv", LAWTALLY__V1__VIEW__KIND__KIND_EVENTS_CSV, BIT(P_YEAR), NULL,
 	 "lawtally-events.csv"},
 };
@@ -139,6 +142,7 @@ static int parse(const struct route *r, const char *query, struct evkeyvalq *par
 		}
 	}
 	rq->lang = v[P_LANG];
+	rq->township = v[P_TOWNSHIP];
 	rq->format = r->format ? r->format : v[P_FORMAT];
 	rq->as_of = v[P_AS_OF];
 	rq->month = v[P_MONTH];

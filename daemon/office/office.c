@@ -242,11 +242,21 @@ static int store_failed(struct office *o, struct office_result *res, int rc)
 		    store_strerror(o->store, rc, why, sizeof(why)));
 }
 
-/* Begins the one snapshot a view reads through. Returns 0, or fails res. */
-static int read_begin(struct office *o, struct store_snap *snap, struct office_result *res)
+/*
+ * Begins the one snapshot a view reads through, of one township's figures
+ * at a county when the request names one. Returns 0, or fails res.
+ */
+static int read_begin(struct office *o, const struct office_request *rq, struct store_snap *snap,
+		      struct office_result *res)
 {
 	int rc = store_read_begin(o->store, snap);
-	return rc ? store_failed(o, res, rc) : 0;
+	if (rc)
+		return store_failed(o, res, rc);
+	if (rq->township && *rq->township && store_snap_township(snap, rq->township) != 0) {
+		store_read_end(snap);
+		return fail(res, 400, LT_EINVAL, "township: not a township code");
+	}
+	return 0;
 }
 
 static unsigned current_year(const struct office *o)
@@ -305,7 +315,7 @@ static int view_report(struct office *o, const struct office_request *rq, struct
 		.as_of = c.as_of, .fig = &shown, .villages = o->villages,
 		.silent_days = o->silent_days,
 	};
-	if ((rc = read_begin(o, &snap, res)))
+	if ((rc = read_begin(o, rq, &snap, res)))
 		return rc;
 	rc = gather(&snap, c.year, c.year, c.as_of, &shown);
 	if (!rc)
@@ -371,7 +381,7 @@ static int view_monthly(struct office *o, const struct office_request *rq, struc
 		return fail(res, 400, LT_EINVAL, "village: not a configured village code");
 	struct figures f = {0};
 	struct store_snap snap;
-	if ((rc = read_begin(o, &snap, res)))
+	if ((rc = read_begin(o, rq, &snap, res)))
 		return rc;
 	rc = gather(&snap, (uint16_t)(year - 1), (uint16_t)year, c.as_of, &f);
 	store_read_end(&snap);
@@ -410,7 +420,7 @@ static int view_senders(struct office *o, const struct office_request *rq, struc
 		return fail(res, 400, LT_EINVAL, "lang: zh or en");
 	if (rq->year && (rq->year < QUERY_YEAR_MIN || rq->year > QUERY_YEAR_MAX))
 		return fail(res, 400, LT_EINVAL, "year: 2000-2200");
-	int rc = read_begin(o, &snap, res);
+	int rc = read_begin(o, rq, &snap, res);
 	if (rc)
 		return rc;
 	rc = senders(&snap, &sl);
@@ -469,7 +479,7 @@ static int view_workbook(struct office *o, const struct office_request *rq, stru
 	}
 	struct figures f = {0};
 	struct store_snap snap;
-	if ((rc = read_begin(o, &snap, res)))
+	if ((rc = read_begin(o, rq, &snap, res)))
 		return rc;
 	rc = gather(&snap, (uint16_t)(c.year - 1), c.year, 0, &f);
 	store_read_end(&snap);
@@ -510,7 +520,7 @@ static int view_totals_csv(struct office *o, const struct office_request *rq, st
 		return fail(res, 400, LT_EINVAL, "%s", why);
 	Lawtally__V1__QueryReply rep;
 	struct store_snap snap;
-	if ((rc = read_begin(o, &snap, res)))
+	if ((rc = read_begin(o, rq, &snap, res)))
 		return rc;
 	rc = query_run(&snap, &spec, &o->rows);
 	store_read_end(&snap);
@@ -560,7 +570,7 @@ static int view_events_csv(struct office *o, const struct office_request *rq, st
 		return rc;
 	struct events_arg a = {out, c.year, store_tz_offset(o->store)};
 	struct store_snap snap;
-	if ((rc = read_begin(o, &snap, res)))
+	if ((rc = read_begin(o, rq, &snap, res)))
 		return rc;
 	if (rq->cursor == 0)
 		export_events_header(out);
@@ -630,7 +640,7 @@ static int view_close_year(struct office *o, const struct office_request *rq, st
 	struct seq_list seqs = {0};
 	struct sbuf missing;
 	struct store_snap snap;
-	if ((rc = read_begin(o, &snap, res)))
+	if ((rc = read_begin(o, rq, &snap, res)))
 		return rc;
 	rc = senders(&snap, &sl);
 	if (!rc)
@@ -721,6 +731,7 @@ void office_query(struct office *o, const Lawtally__V1__QueryRequest *req, int t
 		.as_of = v->as_of, .month = v->month, .metric = req->metric, .by = req->by,
 		.cursor = v->cursor, .village = req->village, .trusted = trusted,
 		.accept_gaps = v->accept_gaps,
+		.township = req->township,
 	};
 	struct office_result res;
 	sbuf_init(doc, OFFICE_ZMQ_DOC_MAX);

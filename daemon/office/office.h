@@ -69,6 +69,8 @@ struct office_request {
 	uint64_t cursor;              /* KIND_EVENTS_CSV */
 	int trusted;                  /* the peer may have office-only views */
 	int accept_gaps;              /* KIND_CLOSE_YEAR: close with things missing */
+	/* at a county: one township's figures (report, monthly, totals); NULL or "": the county's */
+	const char *township;
 };
 
 struct office_result {

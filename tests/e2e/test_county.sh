@@ -163,6 +163,12 @@ for q in "by=village" "by=month" "by=category" "by=action"; do
 			"the county's $q of ${t%%:*}"
 	done
 done
+# the report of one township at the county has the township's own figures
+for t in ta:$TA tb:$TB; do
+	assert_eq "$(curl -sf --max-time 5 "http://${WEB[${t%%:*}]}/v1/report?year=2024&format=json" | jq -c .figures)" \
+		"$(curl -sf --max-time 5 "http://${WEB[county]}/v1/report?year=2024&format=json&township=${t#*:}" | jq -c .figures)" \
+		"the county's report of ${t%%:*}"
+done
 # the county's own figures are the townships' sum
 for m in disputes.registered disputes.open enforcement.actions trainings.attendees; do
 	a=$(curl -sf --max-time 5 "http://${WEB[ta]}/v1/totals?year=2024&metric=$m" | jq '.rows[0].value')
