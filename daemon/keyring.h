@@ -44,7 +44,7 @@ typedef void (*keyring_bad_fn)(const char *line, void *arg);
  * everyone, two files with the same public key (both), or files past
  * KEYRING_CLIENTS_MAX are left out: bad(line, arg) is called for each
  * (bad may be NULL), e.g. "clients/zl07.client: line 3: role must be
- * village:CODE, device or office", and *nbad counts the files left out.
+ * village:CODE, device, office or township:CODE", and *nbad counts the files left out.
  * A file left out can only shut its own key out; it never keeps the rest
  * of the directory from applying. Returns 0 with *out set (free it with
  * keyring_free), or LT_ESYS / LT_EINVAL with one line in err

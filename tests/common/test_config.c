@@ -639,6 +639,42 @@ static void test_same_endpoints_refused(void **state)
 	free(c);
 }
 
+static void test_upstream(void **state)
+{
+	(void)state;
+	static const char key[] = "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7";
+	char text[512];
+	struct config *c = load_ok("[upstream]\nendpoint = tcp://county:5570\ntownship = 410423100\n"
+				   "name = 张良镇\n");
+	assert_string_equal(c->upstream_endpoint, "tcp://county:5570");
+	assert_string_equal(c->upstream_township, "410423100");
+	assert_string_equal(c->upstream_name, "张良镇");
+	assert_int_equal(c->upstream_batch_events, 1000);
+	free(c);
+	snprintf(text, sizeof(text), "[upstream]\nendpoint = tcp://county:5570\ntownship = T1\n"
+		 "server_public_key = %s\nsecret_key_file = /etc/lawtally/upstream.key\n", key);
+	c = load_ok(text);
+	assert_string_equal(c->upstream_server_key, key);
+	free(c);
+	load_bad("[upstream]\nendpoint = tcp://county:5570\n",
+		 "<string>:2: [upstream] township = : required with an endpoint, 1-12 of A-Z a-z 0-9 _ -");
+	load_bad("[upstream]\nendpoint = tcp://county:5570\ntownship = 4104 23\n",
+		 "<string>:3: [upstream] township = 4104 23: required with an endpoint, 1-12 of A-Z "
+		 "a-z 0-9 _ -");
+	load_bad("[upstream]\nendpoint = county:5570\ntownship = T1\n",
+		 "<string>:2: [upstream] endpoint = county:5570: must start with tcp://, ipc:// or "
+		 "inproc://");
+	load_bad("[upstream]\ntownship = T1\n", "<string>:2: [upstream] township: set, but no endpoint");
+	snprintf(text, sizeof(text), "[upstream]\nendpoint = tcp://c:1\ntownship = T1\n"
+		 "server_public_key = %s\n", key);
+	load_bad(text, "<string>:4: [upstream] server_public_key: set, but no secret_key_file");
+	load_bad("[upstream]\nendpoint = tcp://c:1\ntownship = T1\nserver_public_key = short\n"
+		 "secret_key_file = k\n",
+		 "<string>:4: [upstream] server_public_key: not a Z85 key of 40 characters");
+	load_bad("[upstream]\nbatch_events = 1001\n",
+		 "<string>:2: [upstream] batch_events = 1001: must be 1..1000");
+}
+
 static void test_failed_load_leaves_config(void **state)
 {
 	(void)state;
@@ -785,7 +821,7 @@ static void test_example_file(void **state)
 			keys++;
 	}
 	fclose(f);
-	assert_int_equal(keys, 22);
+	assert_int_equal(keys, 28);
 	assert_int_equal(villages, 41);
 	free(c);
 	free(want);
@@ -826,6 +862,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_many_villages),
 		cmocka_unit_test(test_map_sizes_together),
 		cmocka_unit_test(test_same_endpoints_refused),
+		cmocka_unit_test(test_upstream),
 		cmocka_unit_test(test_failed_load_leaves_config),
 		cmocka_unit_test(test_file_errors),
 		cmocka_unit_test(test_err_buffer),
