@@ -253,7 +253,7 @@ $(BENCH_TOOLS):
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # ---- targets -----------------------------------------------------------
-.PHONY: all deps run test unit e2e asan clean bench bench-quick bench-deps bench-tools \
+.PHONY: all deps run test unit e2e asan clean bench bench-quick bench-county bench-deps bench-tools \
 	bench-snapshot bench-checksums bench-seqs bench-nosum fuzz fuzz-run install uninstall tsan valgrind
 all: $(BINS) $(MO_FILES) $(UNIT_BIN) $(TEST_TOOLS)
 
@@ -359,6 +359,13 @@ bench-checksums: deps bench-nosum
 bench-seqs:
 	@$(MAKE) --no-print-directory BUILD=$(BENCH_BUILD) SAN= OPT="-O2 -g" $(BENCH_BUILD)/bench/seqbench
 	@BENCH_CMD="make bench-seqs" bench/run.sh --only seqs --build $(BENCH_BUILD) --out BENCHMARKS.md
+
+# The county's section (bench/county.sh): forwarded streams of N townships, and lag.
+bench-county: deps
+	@$(MAKE) --no-print-directory BUILD=$(BENCH_BUILD) SAN= OPT="-O2 -g" $(BENCH_BUILD)/lawtallyd \
+		$(BENCH_BUILD)/bench/loadgen
+	@BENCH_CMD="make bench-county" bench/county.sh --build $(BENCH_BUILD) --out BENCHMARKS.md
+
 bench-quick: bench-deps
 	@$(MAKE) --no-print-directory $(BUILD)/lawtallyd bench-tools
 	@BENCH_CMD="make bench-quick" bench/run.sh --quick --build $(BUILD) --out $(BUILD)/bench-quick.md

@@ -31,6 +31,10 @@
  * which the two differ: an answer that read them from two commits.
  * --answers and --zmq-answers stop each prober after that many answers.
  *
+ * With --townships N every request forwards for one of N townships
+ * (SubmitRequest.township, docs/county.md), spread over the senders and
+ * batches: a county daemon's load from N townships' forwarders.
+ *
  * Every ack must be ACCEPTED (the ids are fresh): anything else is an
  * error and the exit status is 1. Results are "key value" lines on stdout.
  */
@@ -85,6 +89,7 @@ struct options {
 	int mix_registered;      /* --mix registered: packed as batches leave */
 	int check_open;          /* probers check registered == open in every answer */
 	uint64_t http_answers, zmq_answers; /* probers stop after these (0: --seconds) */
+	unsigned townships;      /* --townships N: requests forward for N townships (a county) */
 };
 
 struct batch {
@@ -568,7 +573,14 @@ static int pack_batch(struct sender *s, size_t b, struct packer *pk, int late)
 		pk->ev[i - lo] = &w->e;
 	}
 	Lawtally__V1__SubmitRequest req = LAWTALLY__V1__SUBMIT_REQUEST__INIT;
+	char township[16];
 	req.batch_id = b + 1;
+	if (o->townships) {
+		/* a county: the batches of N townships' forwarders, spread over the senders */
+		snprintf(township, sizeof(township), "T%05u",
+			 (unsigned)((s->index * 7919u + b) % o->townships));
+		req.township = township;
+	}
 	req.n_events = (size_t)(hi - lo);
 	req.events = pk->ev;
 	struct batch *bt = &s->b[b];
@@ -629,6 +641,7 @@ static const char usage[] =
 	"usage: loadgen --endpoint E [--senders N] [--window W] [--batch B]\n"
 	"               [--events N] [--seconds S] [--rate EV_PER_S] [--ids v7|random]\n"
 	"               [--mix bench|registered] [--seed N] [--timeout-ms MS]\n"
+	"               [--townships N]\n"
 	"       loadgen --senders 0 --seconds S [--query E] [--http HOST:PORT]\n"
 	"               [--probe-gap-ms MS] [--timeout-ms MS]\n"
 	"               [--check-open] [--answers N] [--zmq-answers N]\n";
@@ -644,7 +657,8 @@ static int parse(int argc, char **argv, struct options *o)
 		{"http", required_argument, NULL, 'H'},     {"probe-gap-ms", required_argument, NULL, 'g'},
 		{"timeout-ms", required_argument, NULL, 't'}, {"mix", required_argument, NULL, 'm'},
 		{"check-open", no_argument, NULL, 'c'},     {"answers", required_argument, NULL, 'a'},
-		{"zmq-answers", required_argument, NULL, 'z'}, {NULL, 0, NULL, 0},
+		{"zmq-answers", required_argument, NULL, 'z'}, {"townships", required_argument, NULL, 'T'},
+		{NULL, 0, NULL, 0},
 	};
 	*o = (struct options){.senders = 1, .window = 4, .batch = 256, .events = 100000,
 			      .seed = 1, .probe_gap_ms = 10, .timeout_ms = 30000};
@@ -676,6 +690,7 @@ static int parse(int argc, char **argv, struct options *o)
 		case 'c': o->check_open = 1; break;
 		case 'a': o->http_answers = strtoull(optarg, NULL, 10); break;
 		case 'z': o->zmq_answers = strtoull(optarg, NULL, 10); break;
+		case 'T': o->townships = (unsigned)strtoul(optarg, NULL, 10); break;
 		default: return -1;
 		}
 	}

@@ -523,7 +523,7 @@ void upstream_render(const struct upstream_status *st, struct evbuffer *out)
 	      "Events stored here that the county has not acknowledged yet.", "%llu",
 	      (unsigned long long)st->backlog);
 	GAUGE("lawtally_upstream_oldest_age_seconds",
-	      "Age of the oldest event not yet acknowledged by the county (0: none).", "%.0f",
+	      "Age of the oldest event not yet acknowledged by the county (0: none).", "%.3f",
 	      st->backlog && st->oldest > 0 && now > st->oldest ? now - st->oldest : 0.0);
 	GAUGE("lawtally_upstream_last_ack_timestamp_seconds",
 	      "Unix time of the county's last acknowledgement (0: none).", "%.0f", st->last_ack);

@@ -283,6 +283,51 @@ static void test_clock_check(void **state)
 	arena_free(&a);
 }
 
+/* A county: which township a request forwards for, and each event's check. */
+static void test_township(void **state)
+{
+	(void)state;
+	static const char *const other =
+		"township: a township key forwards its own township's events only";
+	static const char *const not_township =
+		"township: only a township key (role township:CODE) forwards a township's events";
+	struct scope ta = {SCOPE_TOWNSHIP, "", "410423100"}, office = {SCOPE_OFFICE, "", ""};
+	Lawtally__V1__SubmitRequest req = LAWTALLY__V1__SUBMIT_REQUEST__INIT;
+	Lawtally__V1__Event e = LAWTALLY__V1__EVENT__INIT;
+	const char *t = "x";
+
+	/* a township key: its own township, named or not */
+	assert_null(submit_township(&ta, &req, &t));
+	assert_string_equal(t, "410423100");
+	req.township = "410423100";
+	assert_null(submit_township(&ta, &req, &t));
+	assert_string_equal(t, "410423100");
+	req.township = "410423101";
+	assert_string_equal(submit_township(&ta, &req, &t), other);
+	assert_null(t);
+	/* another key names none */
+	assert_string_equal(submit_township(&office, &req, &t), not_township);
+	req.township = "";
+	assert_null(submit_township(&office, &req, &t));
+	assert_null(t);
+	/* auth off: the request says */
+	req.township = "410423101";
+	assert_null(submit_township(NULL, &req, &t));
+	assert_string_equal(t, "410423101");
+	req.township = "4104 23";
+	assert_string_equal(submit_township(NULL, &req, &t),
+			    "township: not a township code (1-12 of A-Z a-z 0-9 _ -)");
+
+	/* events: the county sets the township; a sender never does */
+	assert_null(submit_township_event("410423100", &e));
+	assert_string_equal(e.township, "410423100");
+	assert_null(submit_township_event("410423100", &e));
+	assert_string_equal(submit_township_event("410423101", &e), other);
+	assert_string_equal(submit_township_event(NULL, &e), not_township);
+	e.township = "";
+	assert_null(submit_township_event(NULL, &e));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -291,6 +336,7 @@ int main(void)
 		cmocka_unit_test(test_reply_mixed),
 		cmocka_unit_test(test_reply_refused),
 		cmocka_unit_test(test_clock_check),
+		cmocka_unit_test(test_township),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
