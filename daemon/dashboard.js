@@ -13,6 +13,10 @@
  * at, and the stream is closed until the printing is done. ?print=1 shows
  * that layout and opens no stream at all.
  *
+ * At a county (docs/county.md) a chooser lists the townships that have
+ * figures; ?township=CODE shows that township's figures and report
+ * instead of the county's.
+ *
  * For tests, <body> carries data-state (loading, ready, error),
  * data-commits (commit events received), data-refreshes (completed
  * reloads) and data-stream (on, off), and each figure its data-metric and
@@ -165,6 +169,8 @@
     (/^\d{4}$/.test(yearParam) && Number(yearParam) >= YEAR_MIN && Number(yearParam) <= YEAR_MAX);
   const fixedYear = yearParam !== null && yearOk ? Number(yearParam) : 0;
   const printMode = params.get('print') === '1';
+  const township = /^[A-Za-z0-9_-]{1,12}$/.test(params.get('township') || '') ? params.get('township') : '';
+  const townshipQuery = township ? '&township=' + encodeURIComponent(township) : '';
   let year = fixedYear || new Date().getFullYear();
   let villages = null;
   const charts = {};
@@ -182,7 +188,30 @@
   }
 
   function totals(query) {
-    return getJSON('/v1/totals?year=' + year + (query ? '&' + query : ''));
+    return getJSON('/v1/totals?year=' + year + townshipQuery + (query ? '&' + query : ''));
+  }
+
+  /* At a county: the townships with figures, to choose from; hidden elsewhere. */
+  async function renderTownships() {
+    const sel = $('township');
+    if (!sel || sel.dataset.filled) return;
+    const t = await getJSON('/v1/totals?year=' + year + '&by=township');
+    const codes = [...new Set(t.rows.map((r) => r.township))].sort();
+    if (codes.length === 0) return;
+    sel.dataset.filled = '1';
+    for (const code of [''].concat(codes)) {
+      const o = document.createElement('option');
+      o.value = code;
+      o.textContent = code || '全县';
+      o.selected = code === township;
+      sel.appendChild(o);
+    }
+    sel.hidden = false;
+    sel.addEventListener('change', () => {
+      const p = new URLSearchParams(window.location.search);
+      if (sel.value) p.set('township', sel.value); else p.delete('township');
+      window.location.search = p.toString();
+    });
   }
 
   /* The breakdowns the cards read, as "metric{LABEL}": metric and dimension. */
@@ -333,7 +362,8 @@
     const el = $('report');
     let text, placeholder = true;
     try {
-      const r = await fetch('/v1/report?year=' + year + '&lang=zh&format=text', { cache: 'no-store' });
+      const r = await fetch('/v1/report?year=' + year + townshipQuery + '&lang=zh&format=text',
+        { cache: 'no-store' });
       if (r.ok) {
         text = await r.text();
         placeholder = false;
@@ -351,7 +381,7 @@
 
   async function load() {
     if (!villages) villages = (await getJSON('/v1/villages')).villages;
-    const [all, byMonth, byVillage, catReg, catRes, , , ...breakdowns] = await Promise.all([
+    const [all, byMonth, byVillage, catReg, catRes, , , , ...breakdowns] = await Promise.all([
       totals(''),
       totals('by=month'),
       totals('by=village'),
@@ -359,6 +389,7 @@
       totals('metric=disputes.resolved&by=category'),
       renderReport(),
       renderEvents(),
+      renderTownships(),
       ...BREAKDOWNS.map(([m, by]) => totals('metric=' + m + '&by=' + by)),
     ]);
     $('year').textContent = String(year);
