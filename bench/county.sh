@@ -149,8 +149,9 @@ LOAD=$(cut -d' ' -f1 /proc/loadavg)
 	echo
 	echo "| forwarding | measured |"
 	echo "| --- | ---: |"
-	echo "| backlog while offered $RATE events/s each, max of the samples | $(awk 'BEGIN { m = 0 } $1 > m { m = $1 } END { print m }' "$T/lag-samples") events |"
-	echo "| age of the oldest unacknowledged event (the lag), max of the samples | $(awk 'BEGIN { m = 0 } $2 > m { m = $2 } END { print m }' "$T/lag-samples") s |"
+	maxb=$(awk 'BEGIN { m = 0 } $1 > m { m = $1 } END { print m }' "$T/lag-samples")
+	echo "| backlog while offered $RATE events/s each, max of the samples | $maxb events, $(awk -v b="$maxb" -v r="$RATE" 'BEGIN { printf "%.2f", b / r }') s of the offered rate |"
+	echo "| age of the oldest unacknowledged event, max of the samples (a receipt time is kept in whole seconds: this bounds the lag to within 1 s) | $(awk 'BEGIN { m = 0 } $2 > m { m = $2 } END { print m }' "$T/lag-samples") s |"
 	echo "| from the end of the load to both backlogs empty | $caught s |"
 	echo "| a backlog of $BACKLOG events in each township, stored while the county was stopped, drained after its start in | $drain s ($(awk -v n="$((2 * BACKLOG))" -v s="$drain" 'BEGIN { printf "%.0f", n / s }') events/s in all) |"
 	echo

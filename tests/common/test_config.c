@@ -61,6 +61,12 @@ static void assert_config_equal(const struct config *a, const struct config *b)
 	assert_int_equal(a->report_silent_days, b->report_silent_days);
 	assert_int_equal(a->log_debug, b->log_debug);
 	assert_int_equal(a->scrub_period_s, b->scrub_period_s);
+	assert_string_equal(a->upstream_endpoint, b->upstream_endpoint);
+	assert_string_equal(a->upstream_township, b->upstream_township);
+	assert_string_equal(a->upstream_name, b->upstream_name);
+	assert_string_equal(a->upstream_server_key, b->upstream_server_key);
+	assert_string_equal(a->upstream_secret_key_file, b->upstream_secret_key_file);
+	assert_int_equal(a->upstream_batch_events, b->upstream_batch_events);
 	assert_int_equal(a->villages.n, b->villages.n);
 	for (size_t i = 0; i < a->villages.n; i++) {
 		assert_string_equal(a->villages.v[i].code, b->villages.v[i].code);
@@ -763,7 +769,10 @@ static void test_describe_round_trip(void **state)
 		"map_size_initial_mb = 8\nlog_debug = true\n"
 		"[ingest]\nendpoint = ipc:///run/lt.sock\nauth = curve\nreceive_hwm = 77\n"
 		"[http]\nlisten = off\ntoken_file = /t\n[auth]\nclients_dir = /c\n"
-		"server_secret_key_file = /k\n[villages]\nA = 甲\nB = 乙\n");
+		"server_secret_key_file = /k\n[upstream]\nendpoint = tcp://county:5570\n"
+		"township = 410423100\nname = 张良镇\nbatch_events = 99\n"
+		"server_public_key = rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7\nsecret_key_file = /u\n"
+		"[villages]\nA = 甲\nB = 乙\n");
 	for (size_t i = 0; i < 2; i++) {
 		char *buf = NULL;
 		size_t len = 0;
