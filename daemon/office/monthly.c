@@ -409,6 +409,33 @@ static void village_table(const struct monthly_input *in, int k, struct table *t
 	}
 }
 
+/* One row per township of a county over period k, and the county's total row. */
+static void township_table(const struct monthly_input *in, int k, struct table *t)
+{
+	struct period p[P_COUNT];
+	periods(in, p);
+	table_init(t, NVCOLS + 1);
+	size_t r = table_row_begin(t);
+	table_cell(t, r, 0, in->lang == LANG_EN ? "township" : "乡镇");
+	for (size_t c = 0; c < NVCOLS; c++)
+		table_cell(t, r, c + 1, village_head[in->lang == LANG_EN][c]);
+	for (size_t i = 0; i <= in->ntownships; i++) {
+		struct monthly_input one = *in;
+		if (i < in->ntownships)
+			one.fig = in->townships[i].fig;
+		r = table_row_begin(t);
+		table_cell(t, r, 0, i < in->ntownships ? in->townships[i].code
+				   : in->lang == LANG_EN ? "total" : "合计");
+		for (size_t c = 0; c < NVCOLS; c++) {
+			const struct mrow *mr = row_by_item(village_items[c]);
+			int64_t den, x = row_value_in(&one, NULL, mr, &p[k], &den);
+			char num[NUM_LEN];
+			value_text(in, mr, x, den, num);
+			table_cell(t, r, c + 1, num);
+		}
+	}
+}
+
 void monthly_doc(const struct monthly_input *in, struct doc *d)
 {
 	struct table t;
@@ -422,6 +449,24 @@ void monthly_doc(const struct monthly_input *in, struct doc *d)
 		return;
 	char h[128];
 	doc_add(d, DOC_WIDE, NULL);
+	if (in->ntownships) {
+		if (in->lang == LANG_EN)
+			snprintf(h, sizeof(h), "By township, %s %u", month_en[in->month - 1], in->year);
+		else
+			snprintf(h, sizeof(h), "各乡镇：%u年%u月", in->year, in->month);
+		doc_add(d, DOC_HEADING, h);
+		township_table(in, P_MONTH, &t);
+		doc_add_table(d, &t);
+		if (in->lang == LANG_EN)
+			snprintf(h, sizeof(h), "By township, January to %s %u",
+				 month_en[in->month - 1], in->year);
+		else
+			snprintf(h, sizeof(h), "各乡镇：%u年1—%u月累计", in->year, in->month);
+		doc_add(d, DOC_HEADING, h);
+		township_table(in, P_YTD, &t);
+		doc_add_table(d, &t);
+		return;
+	}
 	if (in->lang == LANG_EN)
 		snprintf(h, sizeof(h), "By village committee, %s %u", month_en[in->month - 1],
 			 in->year);
@@ -463,6 +508,29 @@ static json_t *villages_json(const struct monthly_input *in, const struct period
 			for (size_t c = 0; c < NVCOLS; c++) {
 				const struct mrow *r = row_by_item(village_items[c]);
 				int64_t den, x = row_value_in(in, code[i], r, &p[k], &den);
+				json_out_set(f, r->item, r->kind == R_RATE ? jpercent(x, den) : json_integer(x));
+			}
+			json_out_set(v, k == P_MONTH ? "month" : "year_to_date", f);
+		}
+		json_out_push(a, v);
+	}
+	return a;
+}
+
+/* [{"township", "month": {ITEM: N}, "year_to_date": {...}}] at a county. */
+static json_t *townships_json(const struct monthly_input *in, const struct period p[P_COUNT])
+{
+	json_t *a = json_out_array();
+	for (size_t i = 0; i < in->ntownships; i++) {
+		struct monthly_input one = *in;
+		one.fig = in->townships[i].fig;
+		json_t *v = json_out_object();
+		json_out_set(v, "township", json_string(in->townships[i].code));
+		for (int k = P_MONTH; k <= P_YTD; k += P_YTD - P_MONTH) {
+			json_t *f = json_out_object();
+			for (size_t c = 0; c < NVCOLS; c++) {
+				const struct mrow *r = row_by_item(village_items[c]);
+				int64_t den, x = row_value_in(&one, NULL, r, &p[k], &den);
 				json_out_set(f, r->item, r->kind == R_RATE ? jpercent(x, den) : json_integer(x));
 			}
 			json_out_set(v, k == P_MONTH ? "month" : "year_to_date", f);
@@ -531,7 +599,9 @@ static int render_json(const struct monthly_input *in, struct sbuf *out)
 		json_out_push(cats, c);
 	}
 	json_out_set(o, "categories", cats);
-	if (!in->village || !*in->village)
+	if ((!in->village || !*in->village) && in->ntownships)
+		json_out_set(o, "townships", townships_json(in, p));
+	else if (!in->village || !*in->village)
 		json_out_set(o, "villages", villages_json(in, p));
 	return json_out_dump(o, JSON_INDENT(1) | JSON_REAL_PRECISION(6), out);
 }

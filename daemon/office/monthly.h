@@ -13,7 +13,8 @@
  * same month last year (同比), "无上年数据" where the year before has no
  * figures at all; then registered disputes by category with their shares;
  * then (for the whole township) the same by village committee (调委会),
- * for the month and the year to date.
+ * for the month and the year to date; at a county (docs/county.md), for
+ * the whole county, by township instead.
  */
 #ifndef LAWTALLY_MONTHLY_H
 #define LAWTALLY_MONTHLY_H
@@ -27,6 +28,12 @@
 #include "sbuf.h"
 #include "villages.h"
 
+/* One township of a county and its figures (the same years as the county's). */
+struct monthly_township {
+	char code[16];
+	const struct figures *fig;
+};
+
 struct monthly_input {
 	unsigned year, month;       /* 2000..2200, 1..12 */
 	enum lang lang;
@@ -37,6 +44,9 @@ struct monthly_input {
 	const char *town;           /* the reporting unit (template @town), or "" */
 	const struct villages *villages;  /* names of the committees; may be NULL */
 	const char *village;        /* one village committee's form, or NULL / "" */
+	/* a county's form: a row per township instead of per village committee */
+	const struct monthly_township *townships;
+	size_t ntownships;
 };
 
 /*

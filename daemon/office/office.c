@@ -180,6 +180,56 @@ static int gather(const struct store_snap *snap, uint16_t y0, uint16_t y1, int64
 	return rc;
 }
 
+/* A county's townships, each with its figures. */
+struct county_figures {
+	struct monthly_township *t;
+	size_t n, cap;
+};
+
+static int township_code_fn(const char *township, void *arg)
+{
+	struct county_figures *cf = arg;
+	if (cf->n == cf->cap) {
+		cf->cap = cf->cap ? cf->cap * 2 : 32;
+		cf->t = xreallocarray(cf->t, cf->cap, sizeof(*cf->t));
+	}
+	struct monthly_township *t = &cf->t[cf->n++];
+	snprintf(t->code, sizeof(t->code), "%s", township);
+	t->fig = NULL;
+	return 0;
+}
+
+static void county_figures_free(struct county_figures *cf)
+{
+	for (size_t i = 0; i < cf->n; i++) {
+		if (cf->t[i].fig)
+			figures_free((struct figures *)cf->t[i].fig);
+		free((struct figures *)cf->t[i].fig);
+	}
+	free(cf->t);
+	memset(cf, 0, sizeof(*cf));
+}
+
+/*
+ * The figures of year - 1 and year of every township of a county, in the
+ * snapshot (its own township set and reset one after the other). None at
+ * a township's store. Returns 0 or an LT_E* code.
+ */
+static int gather_townships(struct store_snap *snap, uint16_t year, int64_t as_of,
+			    struct county_figures *cf)
+{
+	int rc = store_townships(snap, township_code_fn, cf);
+	for (size_t i = 0; i < cf->n && !rc; i++) {
+		struct figures *f = xcalloc(1, sizeof(*f));
+		cf->t[i].fig = f;
+		rc = store_snap_township(snap, cf->t[i].code);
+		if (!rc)
+			rc = gather(snap, (uint16_t)(year - 1), year, as_of, f);
+	}
+	store_snap_township(snap, "");
+	return rc;
+}
+
 struct sender_list {
 	struct sender_record *v;
 	size_t n, cap;
@@ -380,20 +430,26 @@ static int view_monthly(struct office *o, const struct office_request *rq, struc
 	if (rq->village && *rq->village && (!o->villages || !villages_find(o->villages, rq->village)))
 		return fail(res, 400, LT_EINVAL, "village: not a configured village code");
 	struct figures f = {0};
+	struct county_figures cf = {0};
 	struct store_snap snap;
 	if ((rc = read_begin(o, rq, &snap, res)))
 		return rc;
 	rc = gather(&snap, (uint16_t)(year - 1), (uint16_t)year, c.as_of, &f);
+	/* the county's form: a row per township (in the same snapshot) */
+	if (!rc && !snap.township[0] && !(rq->village && *rq->village))
+		rc = gather_townships(&snap, (uint16_t)year, c.as_of, &cf);
 	store_read_end(&snap);
 	if (rc) {
 		figures_free(&f);
+		county_figures_free(&cf);
 		return store_failed(o, res, rc);
 	}
 	struct monthly_input in = {year, month, c.lang, store_tz_offset(o->store),
 				   (int64_t)time(NULL), c.as_of, &f, template_town(o->tpl[c.lang]),
-				   o->villages, rq->village};
+				   o->villages, rq->village, cf.t, cf.n};
 	rc = monthly_render(&in, c.format, out);
 	figures_free(&f);
+	county_figures_free(&cf);
 	if (rc)
 		return fail(res, 500, rc, "monthly statistics: longer than %zu bytes", out->max);
 	res->content_type = report_content_type(c.format);
@@ -488,7 +544,7 @@ static int view_workbook(struct office *o, const struct office_request *rq, stru
 		return store_failed(o, res, rc);
 	}
 	struct monthly_input mi = {c.year, month, c.lang, tz, now, 0, &f,
-				   template_town(o->tpl[c.lang]), o->villages, NULL};
+				   template_town(o->tpl[c.lang]), o->villages, NULL, NULL, 0};
 	struct workbook_input wi = {c.year, c.lang, &f, o->villages, &mi};
 	rc = workbook_render(&wi, out);
 	figures_free(&f);

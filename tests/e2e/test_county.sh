@@ -169,6 +169,16 @@ for t in ta:$TA tb:$TB; do
 		"$(curl -sf --max-time 5 "http://${WEB[county]}/v1/report?year=2024&format=json&township=${t#*:}" | jq -c .figures)" \
 		"the county's report of ${t%%:*}"
 done
+# the county's monthly form has a row per township, each the township's own figures
+for t in ta:$TA tb:$TB; do
+	for item in investigated resolved open; do
+		assert_eq "$(curl -sf --max-time 5 "http://${WEB[${t%%:*}]}/v1/report?month=2024-06&format=json" |
+			jq --arg i $item '.rows[] | select(.item == $i) | .month')" \
+			"$(curl -sf --max-time 5 "http://${WEB[county]}/v1/report?month=2024-06&format=json" |
+			jq --arg t "${t#*:}" --arg i $item '.townships[] | select(.township == $t) | .month[$i]')" \
+			"the county's monthly $item of ${t%%:*}"
+	done
+done
 # the county's own figures are the townships' sum
 for m in disputes.registered disputes.open enforcement.actions trainings.attendees; do
 	a=$(curl -sf --max-time 5 "http://${WEB[ta]}/v1/totals?year=2024&metric=$m" | jq '.rows[0].value')

@@ -174,7 +174,7 @@ static void test_workbook(void **state)
 	figures_seal(&f);
 	struct villages *v = malloc(sizeof(*v));
 	villages_builtin(v);
-	struct monthly_input mi = {2024, 6, LANG_ZH, TZ, NOW, 0, &f, "张良镇", v, NULL};
+	struct monthly_input mi = {2024, 6, LANG_ZH, TZ, NOW, 0, &f, "张良镇", v, NULL, NULL, 0};
 	struct workbook_input wi = {2024, LANG_ZH, &f, v, &mi};
 	struct sbuf out;
 	sbuf_init(&out, 8 << 20);

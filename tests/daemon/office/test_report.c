@@ -356,7 +356,7 @@ static void test_monthly(void **state)
 	struct sbuf out;
 	monthly_figures(&f);
 	sbuf_init(&out, REPORT_OUTPUT_MAX);
-	struct monthly_input in = {2024, 6, LANG_ZH, TZ, NOW, 0, &f, "张良镇", NULL, NULL};
+	struct monthly_input in = {2024, 6, LANG_ZH, TZ, NOW, 0, &f, "张良镇", NULL, NULL, NULL, 0};
 	assert_int_equal(monthly_render(&in, REPORT_JSON, &out), 0);
 	json_t *o = json_loads(sbuf_text(&out), 0, NULL);
 	assert_non_null(o);
