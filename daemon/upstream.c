@@ -36,6 +36,10 @@ struct upstream {
 	char server_key[KEYFILE_Z85_LEN + 1], public_key[KEYFILE_Z85_LEN + 1],
 		secret_key[KEYFILE_Z85_LEN + 1];
 	unsigned batch_events;
+	/* events a batch may hold now: halved by a refused frame, doubled by an ack */
+	unsigned limit;
+	unsigned ceiling;              /* the smallest batch refused (0: none), never sent again */
+	int refused_said;              /* a refused frame was logged (once a run) */
 	int reply_ms;
 
 	pthread_t thread;
@@ -142,7 +146,7 @@ static int build_batch(struct upstream *u, struct store_upstream *cur, struct bu
 	struct store_snap snap;
 	uint64_t next, backlog;
 	int64_t oldest;
-	*b = (struct build){.u = u, .max = u->batch_events};
+	*b = (struct build){.u = u, .max = u->limit};
 	u->len = 0;
 	int rc = store_read_begin(u->store, &snap);
 	if (rc)
@@ -157,7 +161,7 @@ static int build_batch(struct upstream *u, struct store_upstream *cur, struct bu
 		put(u, v, varint(v, ++u->batch_id));
 		put_field(u, 0x1a, strlen(u->township)); /* township = 3 */
 		put(u, u->township, strlen(u->township));
-		rc = store_scan_events(&snap, cur->next, u->batch_events, build_fn, b, &next);
+		rc = store_scan_events(&snap, cur->next, u->limit, build_fn, b, &next);
 		if (rc == 1)
 			rc = 0;
 	}
@@ -366,14 +370,27 @@ static void *run(void *arg)
 			continue;
 		}
 		set_answering(u, 1);
-		if (rep->error[0] || rep->n_acks != b.n) {
-			/* refused for now (the county's store full, its clock behind) */
-			if (rep->error[0] && !rep->retry)
-				log_warn("upstream: the county refused a batch of %zu events: %s",
-					 b.n, rep->error);
-			else
+		if (rep->error[0] && !rep->retry && b.n == 1) {
+			/* a frame of one event the county will never take: as a rejection */
+			rep->n_acks = 1;
+			rep->acks = xcalloc(1, sizeof(*rep->acks));
+			rep->acks[0] = xcalloc(1, sizeof(**rep->acks));
+			lawtally__v1__ack__init(rep->acks[0]);
+			rep->acks[0]->status = LAWTALLY__V1__ACK__STATUS__REJECTED;
+			rep->acks[0]->reason = xstrdup(rep->error);
+		} else if (rep->error[0] || rep->n_acks != b.n) {
+			if (rep->error[0] && !rep->retry) {
+				/* a frame refused (too large for the county?): smaller batches */
+				if (!u->refused_said++)
+					log_warn("upstream: the county refused a batch of %zu events: %s; "
+						 "sending smaller ones", b.n, rep->error);
+				u->ceiling = (unsigned)b.n;
+				u->limit = (unsigned)(b.n / 2);
+			} else {
+				/* refused for now (the county's store full, its clock behind) */
 				log_debug("upstream: the county refused a batch of %zu events for now "
 					  "(%zu acks): %s", b.n, rep->n_acks, rep->error);
+			}
 			lawtally__v1__submit_reply__free_unpacked(rep, &xalloc_protobuf);
 			wait_ms(u, backoff, 0);
 			backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
@@ -388,6 +405,9 @@ static void *run(void *arg)
 			continue;
 		}
 		backoff = BACKOFF_MIN_MS;
+		u->limit = u->limit * 2 < u->batch_events ? u->limit * 2 : u->batch_events;
+		if (u->ceiling && u->limit >= u->ceiling)
+			u->limit = u->ceiling - 1;
 	}
 	sock_close(u);
 	return NULL;
@@ -403,6 +423,7 @@ int upstream_start(struct upstream **out, struct store *s, void *zctx,
 	snprintf(u->township, sizeof(u->township), "%s", o->township);
 	snprintf(u->name, sizeof(u->name), "%s", o->name ? o->name : "");
 	u->batch_events = o->batch_events ? o->batch_events : 1000;
+	u->limit = u->batch_events;
 	u->reply_ms = o->reply_ms > 0 ? o->reply_ms : UPSTREAM_REPLY_MS;
 	if (o->server_key && o->server_key[0]) {
 		char why[300];

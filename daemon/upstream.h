@@ -19,7 +19,12 @@
  * own) and the batch sent again after a back-off (200 ms doubling to
  * 30 s). An event the county REJECTS would stall the cursor forever if
  * it waited for it: it is counted (store_upstream.rejected, /metrics),
- * logged at most a few times a minute, and passed over.
+ * logged at most a few times a minute, and passed over. A request refused
+ * for good (more events than the county's request_events_max) is sent
+ * again in halves, down to one event (refused for good: then such a
+ * rejection), and no batch that large is sent again. The county's
+ * frame_bytes_max must exceed UPSTREAM_FRAME_MAX (its default does): libzmq
+ * drops a larger frame unanswered, which looks like silence.
  */
 #ifndef LAWTALLY_UPSTREAM_H
 #define LAWTALLY_UPSTREAM_H
