@@ -696,7 +696,9 @@ static int view_close_year(struct office *o, const struct office_request *rq, st
 	struct seq_list seqs = {0};
 	struct sbuf missing;
 	struct store_snap snap;
-	if ((rc = read_begin(o, rq, &snap, res)))
+	struct office_request whole = *rq;
+	whole.township = NULL; /* a year is closed for the whole store */
+	if ((rc = read_begin(o, &whole, &snap, res)))
 		return rc;
 	rc = senders(&snap, &sl);
 	if (!rc)
