@@ -10,6 +10,7 @@
 #   make bench-snapshot  only their section on answers under ingest
 #   make bench-checksums only their section on the checksums and the scrub
 #   make bench-seqs      only their section on the sequence numbers per sender
+#   make bench-ingest    only their section on ingest against the disk's limit
 #   make fuzz       each fuzz target for FUZZ_SECONDS
 #   make clean      remove build/
 #
@@ -243,7 +244,8 @@ BENCH_TOOLS := $(BUILD)/bench/loadgen $(BUILD)/bench/prefill $(BUILD)/bench/lmdb
 $(BUILD)/bench/loadgen: $(BUILD)/bench/loadgen.o $(BENCH_LIB_OBJ) $(CLIENT_LIB) $(COMMON_LIB)
 $(BUILD)/bench/prefill: $(BUILD)/bench/prefill.o $(BENCH_LIB_OBJ) $(STORE_LIB) $(CLIENT_LIB) \
 	$(COMMON_LIB)
-$(BUILD)/bench/lmdb_ceiling: $(BUILD)/bench/lmdb_ceiling.o $(BENCH_LIB_OBJ) $(CLIENT_LIB) $(COMMON_LIB)
+$(BUILD)/bench/lmdb_ceiling: $(BUILD)/bench/lmdb_ceiling.o $(BENCH_LIB_OBJ) $(STORE_LIB) $(CLIENT_LIB) \
+	$(COMMON_LIB)
 $(BUILD)/bench/redis_load: $(BUILD)/bench/redis_load.o $(BENCH_LIB_OBJ) $(COMMON_LIB)
 $(BUILD)/bench/redis_load: LDLIBS += -lhiredis
 $(BUILD)/bench/starttime: $(BUILD)/bench/starttime.o
@@ -254,7 +256,7 @@ $(BENCH_TOOLS):
 
 # ---- targets -----------------------------------------------------------
 .PHONY: all deps run test unit e2e asan clean bench bench-quick bench-county bench-deps bench-tools \
-	bench-snapshot bench-checksums bench-seqs bench-nosum fuzz fuzz-run install uninstall tsan valgrind
+	bench-snapshot bench-checksums bench-seqs bench-ingest bench-nosum fuzz fuzz-run install uninstall tsan valgrind
 all: $(BINS) $(MO_FILES) $(UNIT_BIN) $(TEST_TOOLS)
 
 deps:
@@ -365,6 +367,13 @@ bench-county: deps
 	@$(MAKE) --no-print-directory BUILD=$(BENCH_BUILD) SAN= OPT="-O2 -g" $(BENCH_BUILD)/lawtallyd \
 		$(BENCH_BUILD)/bench/loadgen
 	@BENCH_CMD="make bench-county" bench/county.sh --build $(BENCH_BUILD) --out BENCHMARKS.md
+
+# The section on ingest against the layout ceiling and Redis alone (issue 20).
+bench-ingest: deps bench-deps
+	@$(MAKE) --no-print-directory BUILD=$(BENCH_BUILD) SAN= OPT="-O2 -g" $(BENCH_BUILD)/lawtallyd \
+		$(BENCH_BUILD)/bench/loadgen $(BENCH_BUILD)/bench/lmdb_ceiling $(BENCH_BUILD)/bench/redis_load \
+		$(BENCH_BUILD)/bench/seqbench
+	@BENCH_CMD="make bench-ingest" bench/run.sh --only ingest --build $(BENCH_BUILD) --out BENCHMARKS.md
 
 bench-quick: bench-deps
 	@$(MAKE) --no-print-directory $(BUILD)/lawtallyd bench-tools

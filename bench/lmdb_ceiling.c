@@ -1,27 +1,34 @@
 /*
  * lmdb_ceiling.c - the raw LMDB ceiling for lawtally's ingest.
  *
- * Only the puts lawtally's store makes for an event, with nothing else:
- * no network, no protobuf decoding, no validation, no case records, no
- * tally rules. Per event, in one write transaction per batch with LMDB's
- * default (durable) sync mode:
- *   - the event record (the same bytes lawtally stores: an 11-byte header,
- *     the sender, the packed event of workload.h) under an append-only
- *     8-byte sequence key (MDB_APPEND);
- *   - the (id, scope) -> sequence entry in the ids index (MDB_NOOVERWRITE),
- *     keyed as lawtally's: the 16-byte id, then the event's scope key;
- *   - --counters (3) read-modify-writes of 8-byte counters under 14-byte
- *     keys shaped like lawtally's totals keys.
- * Records are packed before the clock starts.
+ * Only the reads and puts lawtally's store makes for an event, sealed as
+ * the store seals them (record.h: a CRC-32 of key and value after every
+ * value, checked on every value read), with nothing else: no network, no
+ * protobuf decoding, no validation, no tally rules at the clock. Before
+ * the clock starts, each event of the mix (workload.h) is packed as the
+ * store's record, and its case value after it and its totals deltas are
+ * worked out by common/tally.c. Then, in one durable write transaction
+ * per batch (LMDB's default sync):
+ *   - per event, the record under an append-only 8-byte sequence key
+ *     (MDB_APPEND), its bytes copied into the reserved value and sealed;
+ *     the (id, scope) -> sequence entry in the ids index (MDB_NOOVERWRITE:
+ *     the put is the duplicate check; unsealed, as the store's); for an
+ *     event of a case, the case read (its seal checked) and its new value
+ *     put sealed;
+ *   - per batch, the events' deltas summed per key (each total is put
+ *     once, as the store does), then each total read, checked and put
+ *     sealed, the two kinds of rollups the same way, each sender's record
+ *     read, counted and put sealed, and the commit's id in meta.
  *
  *   lmdb_ceiling --dir DIR --events N --batch B [--ids v7|random]
- *                [--prefill P] [--seconds S] [--counters K]
+ *                [--prefill P] [--seconds S]
  *
  * --prefill first stores P events the same way (8192 a commit, ids of the
  * same kind, untimed), so the timed part runs on a store of that size;
  * with --events 0 it only prefills, making a store that runs copy. A run
  * on an existing store continues its sequence. Prints "key value" lines:
- * events, stored_before, seconds, events_per_s, bytes_per_event.
+ * events, stored_before, seconds, events_per_s, cpu_us_per_event (this
+ * process's user + system time), bytes_per_event.
  */
 #include <getopt.h>
 #include <lmdb.h>
@@ -29,38 +36,64 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 
 #include "byteorder.h"
 #include "now.h"
+#include "record.h"
 #include "scope.h"
+#include "senders.h"
+#include "tally.h"
 #include "uuid.h"
 #include "workload.h"
 #include "xalloc.h"
 
 #define MAP_SIZE ((size_t)64 << 30)
 #define PREFILL_BATCH 8192
-#define COUNTERS_MAX 8
-#define KEY_LEN 14
 #define V7_BASE_MS 1704038400000ULL
 #define REC_HEADER_LEN 11
+#define TZ_OFFSET (8 * 3600) /* the daemon's default zone */
+#define DELTAS_MAX 12        /* totals one event of the mix changes, at most */
+#define CASES_KEPT 16        /* cases of the mix still growing while events are prepared */
+#define ROLLUP_KEY_LEN (1 + TALLY_KEY_LEN)
+#define SENDERS_MAX 256
 
 struct env {
 	MDB_env *env;
-	MDB_dbi events, ids, totals;
+	MDB_dbi meta, events, ids, cases, totals, rollups, senders;
 	uint64_t seq;
-	unsigned counters;
+	struct tally_deltas batch, year; /* a batch's deltas, its rollups over the year */
 };
 
-/* A prepared event: its record, ids key and counter keys. */
+/* A prepared event: its record, ids key, case key and value, deltas, sender. */
 struct prep {
 	uint8_t id[16 + SCOPE_KEY_MAX];
 	size_t idlen;
-	uint8_t keys[COUNTERS_MAX][KEY_LEN];
 	uint8_t *rec;
 	size_t reclen;
+	uint8_t casekey[TALLY_CASE_KEY_MAX];
+	size_t caselen;     /* 0: not an event of a case */
+	uint8_t *caseval;   /* the case's facts once this event is in (unsealed) */
+	size_t casevlen;
+	struct tally_delta d[DELTAS_MAX];
+	size_t nd;
+	char sender[SENDER_NAME_MAX + 1];
+	uint16_t year;
+	uint8_t month;
 };
+
+/* The cases of the events prepared last (the mix's cases grow within a round). */
+struct case_memo {
+	uint8_t key[TALLY_CASE_KEY_MAX];
+	size_t klen;
+	struct tally_fact facts[TALLY_CASE_FACTS_MAX];
+	size_t n;
+};
+static struct case_memo memo[CASES_KEPT];
+static size_t memo_next;
+static struct tally_deltas scratch;
 
 static int check(int rc, const char *what)
 {
@@ -69,9 +102,20 @@ static int check(int rc, const char *what)
 	return rc;
 }
 
-/* Packs event i as lawtally's record and derives its counter keys. */
-static void prepare(struct prep *p, uint64_t seed, uint64_t i, const uint8_t id[16],
-		    unsigned counters)
+static struct case_memo *memo_find(const uint8_t *key, size_t klen)
+{
+	for (size_t i = 0; i < CASES_KEPT; i++)
+		if (memo[i].klen == klen && memcmp(memo[i].key, key, klen) == 0)
+			return &memo[i];
+	struct case_memo *m = &memo[memo_next++ % CASES_KEPT];
+	memcpy(m->key, key, klen);
+	m->klen = klen;
+	m->n = 0;
+	return m;
+}
+
+/* Packs event i as lawtally's record; works out its case value and deltas. */
+static void prepare(struct prep *p, uint64_t seed, uint64_t i, const uint8_t id[16])
 {
 	struct workload_event w;
 	workload_event(&w, seed, i);
@@ -87,48 +131,206 @@ static void prepare(struct prep *p, uint64_t seed, uint64_t i, const uint8_t id[
 	p->rec[10] = (uint8_t)slen;
 	memcpy(p->rec + REC_HEADER_LEN, w.e.source, slen);
 	protobuf_c_message_pack(&w.e.base, p->rec + REC_HEADER_LEN + slen);
-	/* metric, year, month, village, two dimensions: like a totals key */
-	int64_t month = (w.e.occurred_at - 1704038400) / (31 * 86400);
-	for (unsigned c = 0; c < counters; c++) {
-		uint8_t *k = p->keys[c];
-		memset(k, 0, KEY_LEN);
-		k[0] = (uint8_t)(w.e.body_case * COUNTERS_MAX + c);
-		be16_store(k + 1, 2024);
-		k[3] = (uint8_t)(1 + month % 12);
-		memcpy(k + 4, w.e.village, strlen(w.e.village));
-		k[12] = (uint8_t)(i % 7);
-		k[13] = (uint8_t)c;
+	snprintf(p->sender, sizeof(p->sender), "%s", w.e.source);
+	tally_year_month(w.e.occurred_at, TZ_OFFSET, &p->year, &p->month);
+
+	struct tally_fact f;
+	tally_deltas_reset(&scratch);
+	p->caselen = 0;
+	p->caseval = NULL;
+	if (tally_fact_from_event(&w.e, TZ_OFFSET, &f) == 0 && tally_kind_has_cases(f.kind)) {
+		p->caselen = tally_case_key(&w.e, p->casekey);
+		struct case_memo *m = memo_find(p->casekey, p->caselen);
+		tally_contrib(m->facts, m->n, -1, &scratch);
+		tally_facts_insert(m->facts, &m->n, &f);
+		tally_contrib(m->facts, m->n, +1, &scratch);
+		p->casevlen = tally_facts_encoded_len(m->n);
+		p->caseval = xmalloc(p->casevlen);
+		tally_facts_encode(m->facts, m->n, p->caseval);
+	} else {
+		tally_contrib(&f, 1, +1, &scratch);
 	}
+	tally_deltas_merge(&scratch);
+	p->nd = scratch.n < DELTAS_MAX ? scratch.n : DELTAS_MAX;
+	memcpy(p->d, scratch.d, p->nd * sizeof(p->d[0]));
+}
+
+static void prep_free(struct prep *p)
+{
+	free(p->rec);
+	free(p->caseval);
+}
+
+/* Puts vlen bytes (copied from v, or left for the caller when v is NULL) sealed. */
+static int put_sealed(MDB_txn *txn, MDB_dbi db, MDB_val *k, const void *v, size_t vlen,
+		      unsigned flags, uint8_t **out)
+{
+	MDB_val d = {vlen + RECORD_SEAL_LEN, NULL};
+	int rc = mdb_put(txn, db, k, &d, flags | MDB_RESERVE);
+	if (rc)
+		return rc;
+	if (v)
+		memcpy(d.mv_data, v, vlen);
+	if (out)
+		*out = d.mv_data;
+	else
+		record_seal(k, d.mv_data, vlen);
+	return 0;
+}
+
+/*
+ * Reads key k of the cursor's database with its seal checked (the key as
+ * the page holds it, as the store's store_get): 0, MDB_NOTFOUND or an MDB
+ * code. k stays the caller's.
+ */
+static int get_sealed(MDB_cursor *c, const MDB_val *k, MDB_val *v)
+{
+	MDB_val pk = *k;
+	int rc = mdb_cursor_get(c, &pk, v, MDB_SET_KEY);
+	if (!rc && record_open(&pk, v) != 0)
+		return MDB_CORRUPTED;
+	return rc;
+}
+
+/* Adds delta to the sealed i64 under key (deleting it at 0), as the store's totals. */
+static int add_i64(MDB_cursor *c, const uint8_t *key, size_t klen, int64_t delta)
+{
+	uint8_t vb[8 + RECORD_SEAL_LEN];
+	MDB_val k = {klen, (void *)key}, v;
+	int rc = get_sealed(c, &k, &v);
+	int64_t cur = delta;
+	if (rc == MDB_NOTFOUND && delta == 0)
+		return 0;
+	unsigned flags = 0;
+	if (rc == 0) {
+		cur += (int64_t)le64_load(v.mv_data);
+		flags = MDB_CURRENT;
+		if (cur == 0)
+			return mdb_cursor_del(c, 0);
+	} else if (rc != MDB_NOTFOUND) {
+		return rc;
+	}
+	le64_store(vb, (uint64_t)cur);
+	record_seal(&k, vb, 8);
+	v = (MDB_val){sizeof(vb), vb};
+	return mdb_cursor_put(c, &k, &v, flags);
+}
+
+/* The batch's summed deltas into the totals and both kinds of rollups. */
+static int put_totals(struct env *e, MDB_txn *txn)
+{
+	MDB_cursor *tc, *rc_;
+	struct tally_deltas *d = &e->batch, *year = &e->year;
+	tally_deltas_merge(d);
+	tally_deltas_reset(year);
+	int rc = mdb_cursor_open(txn, e->totals, &tc);
+	if (!rc)
+		rc = mdb_cursor_open(txn, e->rollups, &rc_);
+	uint8_t kb[ROLLUP_KEY_LEN];
+	for (size_t i = 0; i < d->n && !rc; i++) {
+		tally_key_encode(&d->d[i].key, kb);
+		rc = add_i64(tc, kb, TALLY_KEY_LEN, d->d[i].value);
+	}
+	for (size_t i = 0; i < d->n && !rc;) {
+		struct tally_key run = d->d[i].key;
+		run.dim[0] = run.dim[1] = 0;
+		int64_t sum = 0;
+		for (; i < d->n && d->d[i].key.metric == run.metric && d->d[i].key.year == run.year &&
+		       d->d[i].key.month == run.month &&
+		       memcmp(d->d[i].key.village, run.village, sizeof(run.village)) == 0;
+		     i++) {
+			struct tally_key y = d->d[i].key;
+			y.month = 0;
+			memset(y.village, 0, sizeof(y.village));
+			sum += d->d[i].value;
+			tally_deltas_add(year, &y, d->d[i].value);
+		}
+		kb[0] = 1;
+		tally_key_encode(&run, kb + 1);
+		rc = add_i64(rc_, kb, ROLLUP_KEY_LEN, sum);
+	}
+	if (!rc)
+		tally_deltas_merge(year);
+	for (size_t i = 0; i < year->n && !rc; i++) {
+		kb[0] = 2;
+		tally_key_encode(&year->d[i].key, kb + 1);
+		rc = add_i64(rc_, kb, ROLLUP_KEY_LEN, year->d[i].value);
+	}
+	return rc;
+}
+
+/* Each sender's record of the batch read, counted and put back sealed. */
+static int put_senders(struct env *e, MDB_txn *txn, const struct prep *ev, size_t n)
+{
+	static const char *names[SENDERS_MAX];
+	size_t nn = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t j = 0;
+		while (j < nn && strcmp(names[j], ev[i].sender) != 0)
+			j++;
+		if (j == nn && nn < SENDERS_MAX)
+			names[nn++] = ev[i].sender;
+	}
+	MDB_cursor *c;
+	int rc = mdb_cursor_open(txn, e->senders, &c);
+	for (size_t j = 0; j < nn && !rc; j++) {
+		struct sender_record rec;
+		memset(&rec, 0, sizeof(rec));
+		MDB_val k = {strlen(names[j]), (void *)names[j]}, v;
+		rc = get_sealed(c, &k, &v);
+		if (rc == 0)
+			sender_record_decode(&rec, v.mv_data, v.mv_size);
+		else if (rc != MDB_NOTFOUND)
+			break;
+		rec.last_received = (int64_t)time(NULL);
+		for (size_t i = 0; i < n; i++)
+			if (strcmp(ev[i].sender, names[j]) == 0)
+				sender_record_count(&rec, ev[i].year, ev[i].month, 1);
+		uint8_t buf[SENDER_RECORD_MAX];
+		rc = put_sealed(txn, e->senders, &k, buf, sender_record_encode(&rec, buf), 0, NULL);
+	}
+	return rc;
 }
 
 /* Applies events[0..n) in one durable transaction. Returns an MDB code. */
 static int apply(struct env *e, const struct prep *ev, size_t n)
 {
 	MDB_txn *txn;
+	MDB_cursor *cc;
 	int rc = mdb_txn_begin(e->env, NULL, 0, &txn);
 	if (rc)
 		return rc;
+	rc = mdb_cursor_open(txn, e->cases, &cc);
+	tally_deltas_reset(&e->batch);
 	for (size_t i = 0; i < n && !rc; i++) {
+		const struct prep *p = &ev[i];
+		if (p->caselen) {
+			MDB_val ck = {p->caselen, (void *)p->casekey}, cv;
+			rc = get_sealed(cc, &ck, &cv);
+			if (rc && rc != MDB_NOTFOUND)
+				break;
+			rc = put_sealed(txn, e->cases, &ck, p->caseval, p->casevlen, 0, NULL);
+		}
 		uint8_t sk[8];
 		be64_store(sk, ++e->seq);
-		MDB_val k = {8, sk}, v = {ev[i].reclen, ev[i].rec};
-		rc = mdb_put(txn, e->events, &k, &v, MDB_APPEND);
-		MDB_val ik = {ev[i].idlen, (void *)ev[i].id}, iv = {8, sk};
+		MDB_val k = {8, sk};
+		if (!rc)
+			rc = put_sealed(txn, e->events, &k, p->rec, p->reclen, MDB_APPEND, NULL);
+		MDB_val ik = {p->idlen, (void *)p->id}, iv = {8, sk};
 		if (!rc)
 			rc = mdb_put(txn, e->ids, &ik, &iv, MDB_NOOVERWRITE);
-		for (unsigned c = 0; c < e->counters && !rc; c++) {
-			MDB_val ck = {KEY_LEN, (void *)ev[i].keys[c]}, cv;
-			uint64_t cur = 0;
-			rc = mdb_get(txn, e->totals, &ck, &cv);
-			if (rc == 0 && cv.mv_size == 8)
-				memcpy(&cur, cv.mv_data, 8);
-			else if (rc != MDB_NOTFOUND)
-				break;
-			cur++;
-			cv = (MDB_val){8, &cur};
-			rc = mdb_put(txn, e->totals, &ck, &cv, 0);
-		}
+		for (size_t j = 0; j < p->nd && !rc; j++)
+			tally_deltas_add(&e->batch, &p->d[j].key, p->d[j].value);
 	}
+	if (!rc)
+		rc = put_totals(e, txn);
+	if (!rc)
+		rc = put_senders(e, txn, ev, n);
+	uint8_t id[8];
+	le64_store(id, (uint64_t)mdb_txn_id(txn));
+	MDB_val mk = {6, "commit"};
+	if (!rc)
+		rc = put_sealed(txn, e->meta, &mk, id, 8, 0, NULL);
 	if (rc) {
 		mdb_txn_abort(txn);
 		return rc;
@@ -152,6 +354,15 @@ static int last_seq(struct env *e, MDB_txn *txn)
 		return rc ? rc : MDB_CORRUPTED;
 	e->seq = be64_load(k.mv_data);
 	return 0;
+}
+
+/* User + system CPU time of this process so far. */
+static double cpu_seconds(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+	       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
 static int make_id(int random_ids, int past, uint64_t i, uint64_t *rng, uint8_t id[16])
@@ -180,11 +391,11 @@ static int run_prefill(struct env *e, uint64_t n, int random_ids, uint64_t *rng)
 		for (size_t i = 0; i < k; i++) {
 			uint8_t id[16];
 			make_id(random_ids, 1, at + i, rng, id);
-			prepare(&ev[i], 1, at + i, id, e->counters);
+			prepare(&ev[i], 1, at + i, id);
 		}
 		rc = apply(e, ev, k);
 		for (size_t i = 0; i < k; i++)
-			free(ev[i].rec);
+			prep_free(&ev[i]);
 	}
 	free(ev);
 	return rc;
@@ -196,14 +407,14 @@ int main(int argc, char **argv)
 		{"dir", required_argument, NULL, 'd'},     {"events", required_argument, NULL, 'n'},
 		{"batch", required_argument, NULL, 'b'},   {"ids", required_argument, NULL, 'i'},
 		{"prefill", required_argument, NULL, 'p'}, {"seconds", required_argument, NULL, 's'},
-		{"counters", required_argument, NULL, 'c'}, {NULL, 0, NULL, 0},
+		{NULL, 0, NULL, 0},
 	};
 	const char *dir = NULL;
 	uint64_t n = 0, prefill = 0;
 	unsigned batch = 256;
 	double seconds = 0;
 	int random_ids = 0, c;
-	struct env e = {.counters = 3};
+	struct env e = {0};
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
 		case 'd': dir = optarg; break;
@@ -212,18 +423,16 @@ int main(int argc, char **argv)
 		case 'i': random_ids = strcmp(optarg, "random") == 0; break;
 		case 'p': prefill = strtoull(optarg, NULL, 10); break;
 		case 's': seconds = strtod(optarg, NULL); break;
-		case 'c': e.counters = (unsigned)strtoul(optarg, NULL, 10); break;
 		default: goto usage;
 		}
 	}
-	if (!dir || optind != argc || (n == 0 && prefill == 0) || batch < 1 || batch > 65536 ||
-	    e.counters > COUNTERS_MAX)
+	if (!dir || optind != argc || (n == 0 && prefill == 0) || batch < 1 || batch > 65536)
 		goto usage;
 	uint64_t rng;
 	if (getrandom(&rng, sizeof(rng), 0) != sizeof(rng))
 		return 1;
 	mkdir(dir, 0700);
-	if (check(mdb_env_create(&e.env), "create") || check(mdb_env_set_maxdbs(e.env, 4), "maxdbs") ||
+	if (check(mdb_env_create(&e.env), "create") || check(mdb_env_set_maxdbs(e.env, 8), "maxdbs") ||
 	    check(mdb_env_set_mapsize(e.env, MAP_SIZE), "mapsize") ||
 	    check(mdb_env_open(e.env, dir, MDB_NOTLS, 0600), dir))
 		return 1;
@@ -232,6 +441,10 @@ int main(int argc, char **argv)
 	    check(mdb_dbi_open(txn, "events", MDB_CREATE, &e.events), "events") ||
 	    check(mdb_dbi_open(txn, "ids", MDB_CREATE, &e.ids), "ids") ||
 	    check(mdb_dbi_open(txn, "totals", MDB_CREATE, &e.totals), "totals") ||
+	    check(mdb_dbi_open(txn, "meta", MDB_CREATE, &e.meta), "meta") ||
+	    check(mdb_dbi_open(txn, "cases", MDB_CREATE, &e.cases), "cases") ||
+	    check(mdb_dbi_open(txn, "rollups", MDB_CREATE, &e.rollups), "rollups") ||
+	    check(mdb_dbi_open(txn, "senders", MDB_CREATE, &e.senders), "senders") ||
 	    check(last_seq(&e, txn), "events") || check(mdb_txn_commit(txn), "commit"))
 		return 1;
 	if (check(run_prefill(&e, prefill, random_ids, &rng), "prefill"))
@@ -249,10 +462,10 @@ int main(int argc, char **argv)
 			fprintf(stderr, "lmdb_ceiling: cannot prepare events\n");
 			return 1;
 		}
-		prepare(&ev[i], 2, i, id, e.counters);
+		prepare(&ev[i], 2, i, id);
 	}
 	uint64_t stored_before = e.seq;
-	double t0 = now_mono(), t = t0;
+	double cpu0 = cpu_seconds(), t0 = now_mono(), t = t0;
 	uint64_t done = 0;
 	int rc = 0;
 	while (done < n && !rc && (seconds <= 0 || t - t0 < seconds)) {
@@ -265,20 +478,24 @@ int main(int argc, char **argv)
 	MDB_stat es;
 	mdb_env_info(e.env, &info);
 	mdb_env_stat(e.env, &es);
-	double secs = t - t0;
+	double secs = t - t0, cpu = cpu_seconds() - cpu0;
 	if (!rc)
 		printf("events %llu\nbatch %u\nids %s\nstored_before %llu\nseconds %.6f\nevents_per_s %.0f\n"
-		       "bytes_per_event %.1f\n",
+		       "cpu_us_per_event %.2f\nbytes_per_event %.1f\n",
 		       (unsigned long long)done, batch, random_ids ? "random" : "v7",
 		       (unsigned long long)stored_before, secs, secs > 0 ? (double)done / secs : 0.0,
+		       done ? cpu * 1e6 / (double)done : 0.0,
 		       (double)(info.me_last_pgno + 1) * es.ms_psize / (double)(e.seq ? e.seq : 1));
 	for (uint64_t i = 0; i < n; i++)
-		free(ev[i].rec);
+		prep_free(&ev[i]);
 	free(ev);
+	tally_deltas_free(&e.batch);
+	tally_deltas_free(&e.year);
+	tally_deltas_free(&scratch);
 	mdb_env_close(e.env);
 	return rc ? 1 : 0;
 usage:
 	fprintf(stderr, "usage: lmdb_ceiling --dir DIR --events N --batch B [--ids v7|random] "
-			"[--prefill P] [--seconds S] [--counters K]\n");
+			"[--prefill P] [--seconds S]\n");
 	return 2;
 }

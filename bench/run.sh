@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # run.sh - the benchmark behind `make bench` and `make bench-quick`.
 #
-#   bench/run.sh [--quick] [--only snapshot|checksums|seqs] --build DIR [--nosum DIR] --out FILE
+#   bench/run.sh [--quick] [--only snapshot|checksums|seqs|ingest] --build DIR [--nosum DIR] --out FILE
 #
 # Starts lawtallyd (from DIR) on stores in a temporary directory and
 # measures, with the tools of DIR/bench: durable ingest (1, 8, 64 senders;
@@ -29,7 +29,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 QUICK=0 BUILD= OUT= ONLY= NOSUM=
-USAGE="usage: bench/run.sh [--quick] [--only snapshot|checksums|seqs] --build DIR [--nosum DIR] --out FILE"
+USAGE="usage: bench/run.sh [--quick] [--only snapshot|checksums|seqs|ingest] --build DIR [--nosum DIR] --out FILE"
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) QUICK=1 ;;
@@ -42,7 +42,8 @@ while [ $# -gt 0 ]; do
 	shift
 done
 [ -n "$BUILD" ] && [ -n "$OUT" ] &&
-	{ [ -z "$ONLY" ] || [ "$ONLY" = snapshot ] || [ "$ONLY" = checksums ] || [ "$ONLY" = seqs ]; } ||
+	{ [ -z "$ONLY" ] || [ "$ONLY" = snapshot ] || [ "$ONLY" = checksums ] || [ "$ONLY" = seqs ] ||
+	  [ "$ONLY" = ingest ]; } ||
 	{ echo "$USAGE" >&2; exit 2; }
 BUILD=$(cd "$BUILD" && pwd)
 LAWTALLYD=$BUILD/lawtallyd
@@ -52,6 +53,7 @@ NOSUM_LAWTALLYD=
 NEED=("$TOOLS/seqbench")
 [ "$ONLY" = seqs ] || NEED+=("$LAWTALLYD" "$TOOLS/loadgen" $NOSUM_LAWTALLYD)
 [ "$ONLY" != checksums ] || NEED+=("$TOOLS"/{prefill,scrubrate})
+[ "$ONLY" != ingest ] || NEED+=("$TOOLS"/lmdb_ceiling)
 [ -n "$ONLY" ] || NEED+=("$TOOLS"/{prefill,lmdb_ceiling,redis_load,starttime,scrubrate})
 for f in "${NEED[@]}"; do
 	[ -x "$f" ] || { echo "bench: $f is missing: build it first (make bench-tools)" >&2; exit 2; }
@@ -176,6 +178,10 @@ daemon_stop() {
 
 # cputicks PID: user + system CPU time of a process, in clock ticks.
 cputicks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+# writer_tid PID: the thread id of lawtallyd's writer thread (empty if none).
+writer_tid() { grep -l '^lawtally-writer$' /proc/"$1"/task/*/comm 2>/dev/null | head -n 1 | cut -d/ -f5; }
+# wticks PID: CPU ticks of its writer thread (0 if none).
+wticks() { local t; t=$(writer_tid "$1"); [ -n "$t" ] && awk '{ print $14 + $15 }' "/proc/$1/task/$t/stat" || echo 0; }
 CLK_TCK=$(getconf CLK_TCK)
 
 metric() { curl -sf "http://$HTTP/metrics" | awk -v k="$1" '$1 == k { print $2 }'; }
@@ -205,13 +211,13 @@ SEED=100
 # $RES/NAME.txt with the daemon's own counts; checks that the daemon
 # accepted exactly what the generator saw acknowledged.
 load() {
-	local name=$1 before cpu0 cpu1; shift
+	local name=$1 before cpu0 cpu1 w0 w1; shift
 	SEED=$((SEED + 1))
 	before=$(metric 'lawtally_events_total{status="accepted"}')
-	cpu0=$(cputicks "$DPID")
+	cpu0=$(cputicks "$DPID") w0=$(wticks "$DPID")
 	"$TOOLS/loadgen" --endpoint "$INGEST" --seed "$SEED" "$@" >"$RES/$name.txt" 2>"$T/loadgen.err" ||
 		die "loadgen $name failed: $(cat "$T/loadgen.err")"
-	cpu1=$(cputicks "$DPID")
+	cpu1=$(cputicks "$DPID") w1=$(wticks "$DPID")
 	local acc after sum count csum
 	acc=$(get "$RES/$name.txt" accepted)
 	after=$(metric 'lawtally_events_total{status="accepted"}')
@@ -223,8 +229,9 @@ load() {
 		if (c > 0) printf "commit_events_mean %.1f\ncommit_ms_mean %.3f\n", s / c, cs / c * 1000;
 		if (secs > 0) printf "commit_busy %.3f\n", cs / secs }' >>"$RES/$name.txt"
 	echo "stored_after $(metric lawtally_store_events)" >>"$RES/$name.txt"
-	awk -v t=$((cpu1 - cpu0)) -v hz="$CLK_TCK" -v a="$acc" 'BEGIN {
-		if (a > 0) printf "daemon_cpu_us_per_event %.2f\n", t / hz * 1e6 / a }' >>"$RES/$name.txt"
+	awk -v t=$((cpu1 - cpu0)) -v w=$((w1 - w0)) -v hz="$CLK_TCK" -v a="$acc" 'BEGIN {
+		if (a > 0) printf "daemon_cpu_us_per_event %.2f\nwriter_cpu_us_per_event %.2f\n",
+			t / hz * 1e6 / a, w / hz * 1e6 / a }' >>"$RES/$name.txt"
 }
 
 # check_totals NAME: after a run on an empty store that sent all EVENTS,
@@ -485,6 +492,112 @@ seqs_section() {
 	echo "<!-- seqs:end -->"
 }
 
+# redis_start: redis-server on a free loopback port, AOF fsynced before every reply.
+redis_start() {
+	local try
+	mkdir -p "$T/redis"
+	for try in 1 2 3 4 5 6 7 8; do
+		RPORT=$((20000 + RANDOM % 40000))
+		: >"$T/redis/log"
+		redis-server --port "$RPORT" --bind 127.0.0.1 --dir "$T/redis" --appendonly yes \
+			--appendfsync always --save '' --auto-aof-rewrite-percentage 0 \
+			--daemonize no --logfile "$T/redis/log" &
+		RPID=$!
+		local deadline=$((SECONDS + 10))
+		while kill -0 "$RPID" 2>/dev/null && ! grep -q 'Ready to accept' "$T/redis/log"; do
+			[ $SECONDS -lt $deadline ] || die "redis-server did not start within 10 s"
+			sleep 0.01
+		done
+		kill -0 "$RPID" 2>/dev/null && return 0
+		wait "$RPID" || true
+		RPID=
+	done
+	die "redis-server did not start: $(tail -n 2 "$T/redis/log")"
+}
+redis_stop() {
+	kill -TERM "$RPID"; wait "$RPID" || true; RPID=
+	rm -rf "$T/redis"
+}
+# ---- ingest near the disk's limit, with checksums on (issue 20) ----------------------
+# ingest_run: RUNS times, 8 senders (time-ordered ids) on an empty store, with
+# the daemon's and its writer thread's CPU per event; then the raw LMDB
+# ceiling (bench/lmdb_ceiling: the same puts and seals) at the daemon's own
+# median commit size, and Redis with appendfsync always if it is installed;
+# then, where perf works, one more load with the writer thread profiled.
+ingest_run() {
+	local r
+	IN_LOAD_START=$(cut -d' ' -f1 /proc/loadavg)
+	for r in $(seq "$RUNS"); do
+		rm -rf "$T/run"; daemon_start "$T/run"
+		load "in-v7-$r" --senders 8 --window $WINDOW --batch $BATCH --events "$EVENTS" \
+			--seconds "$SECS" --ids v7
+		check_totals "in-v7-$r"
+		daemon_stop
+	done
+	IN_BATCH=$(int "$(med 'in-v7-*' commit_events_mean)")
+	for r in $(seq "$RUNS"); do
+		rm -rf "$T/ceil"
+		"$TOOLS/lmdb_ceiling" --dir "$T/ceil" --events "$EVENTS" --seconds "$SECS" \
+			--batch "$IN_BATCH" --ids v7 >"$RES/in-ceil-$r.txt" || die "lmdb_ceiling failed"
+	done
+	rm -rf "$T/ceil"
+	if command -v redis-server >/dev/null && [ -x "$TOOLS/redis_load" ]; then
+		for r in $(seq "$RUNS"); do
+			redis_start
+			"$TOOLS/redis_load" --port "$RPORT" --events "$EVENTS" --seconds "$SECS" --conns 8 \
+				--depth $((WINDOW * BATCH)) >"$RES/in-redis-$r.txt" || die "redis_load failed"
+			redis_stop
+		done
+	fi
+	IN_PROFILE=
+	if [ "${BENCH_PROFILE:-1}" = 1 ] && perf stat -e instructions true >/dev/null 2>&1; then
+		rm -rf "$T/run"; daemon_start "$T/run"
+		local tid; tid=$(writer_tid "$DPID")
+		perf record -q -F 999 -t "$tid" -o "$T/writer.data" -- sleep "$SECS" >/dev/null 2>&1 &
+		local perf=$!
+		load in-profile --senders 8 --window $WINDOW --batch $BATCH --events "$EVENTS" \
+			--seconds "$SECS" --ids v7
+		wait $perf || true
+		daemon_stop
+		IN_PROFILE=$T/writer-profile.txt
+		perf report -i "$T/writer.data" --stdio --no-children --sort dso,sym 2>/dev/null |
+			awk '/^ +[0-9.]+%/ && n++ < 25' >"$IN_PROFILE"
+	fi
+	note "ingest: $(med 'in-v7-*' events_per_s) events/s, ceiling $(med 'in-ceil-*' events_per_s), Redis $(med 'in-redis-*' events_per_s)"
+}
+
+ingest_section() {
+	local l c rd rc rr
+	l=$(med 'in-v7-*' events_per_s) c=$(med 'in-ceil-*' events_per_s) rd=$(med 'in-redis-*' events_per_s)
+	rc=$(ratio "$l" "$c") rr=$(ratio "$l" "$rd")
+	echo "<!-- ingest:begin -->"
+	echo "## Ingest near the disk's limit, with checksums on (issue 20)"
+	echo
+	echo "> Measured by \`$IN_CMD\` ($([ $QUICK = 1 ] && echo 'quick sizes' || echo 'full sizes')) on $IN_AT; 1-minute load average $IN_LOAD_START before. $IN_NOTE"
+	echo
+	echo "8 senders ($WINDOW requests of $BATCH events in flight each, time-ordered ids, $EVENTS events or $SECS s a run) on an empty store, checksums on; then \`bench/lmdb_ceiling\` (the same puts as the store makes for the event mix, values sealed as the store seals them) at the daemon's median commit size ($IN_BATCH events), and Redis with appendfsync always. *Writer CPU* is the writer thread's own user + system time per accepted event (\`/proc/PID/task/TID/stat\`); *commit busy* the share of the run's wall time spent in \`store_apply\`."
+	echo
+	echo "| target | measured | verdict |"
+	echo "| --- | --- | --- |"
+	echo "| 8 senders >= 0.7 x the layout ceiling | $(int "$l") / $(int "$c") = **$rc** | $(ge "$rc" 0.7) |"
+	echo "| 8 senders >= 5 x Redis appendfsync always | $(int "$l") / $(int "$rd") = **$rr** | $(ge "$rr" 5) |"
+	echo
+	echo "| run | events/s (median) | runs | ack p99 ms | mean commit (events) | commit busy | daemon CPU us/event | writer CPU us/event |"
+	echo "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |"
+	echo "| lawtallyd, 8 senders | $(int "$l") | $(runs_of 'in-v7-*' events_per_s) | $(ms "$(med 'in-v7-*' ack_p99_us)") | $(med 'in-v7-*' commit_events_mean) | $(med 'in-v7-*' commit_busy) | $(med 'in-v7-*' daemon_cpu_us_per_event) | $(med 'in-v7-*' writer_cpu_us_per_event) |"
+	echo "| \`lmdb_ceiling\`, batch $IN_BATCH | $(int "$c") | $(runs_of 'in-ceil-*' events_per_s) | | $IN_BATCH | | $(med 'in-ceil-*' cpu_us_per_event) | |"
+	echo "| Redis, appendfsync always | $(int "$rd") | $(runs_of 'in-redis-*' events_per_s) | | | | | |"
+	if [ -n "$IN_PROFILE" ]; then
+		echo
+		echo "The writer thread's on-CPU samples in one more such load (\`perf record -F 999 -t TID\`, self time; waiting for the disk is not on-CPU):"
+		echo
+		echo '```'
+		cat "$IN_PROFILE"
+		echo '```'
+	fi
+	echo "<!-- ingest:end -->"
+}
+
 # put_section NAME FILE: FILE's section NAME replaced by $T/section.md (or it added at the end).
 put_section() {
 	if [ -f "$2" ] && grep -q "^<!-- $1:begin -->\$" "$2"; then
@@ -519,6 +632,18 @@ if [ "$ONLY" = seqs ]; then
 	put_section seqs "$OUT"
 	sed -n '/^| target/,/^$/p' "$T/section.md"
 	echo "bench: wrote the seqs section of $OUT"
+	exit 0
+fi
+if [ "$ONLY" = ingest ]; then
+	note "results in $T (removed at the end); the ingest section alone"
+	IN_AT=$(date -u '+%Y-%m-%d %H:%M UTC')
+	IN_CMD=${BENCH_CMD:-bench/run.sh$([ $QUICK = 1 ] && echo ' --quick') --only ingest --build $(realpath --relative-to="$ROOT" "$BUILD") --out $(realpath --relative-to="$ROOT" "$OUT")}
+	IN_NOTE="Run alone: the rest of this file is from the run its header names."
+	ingest_run
+	ingest_section >"$T/section.md"
+	put_section ingest "$OUT"
+	sed -n '/^| target/,/^$/p' "$T/section.md"
+	echo "bench: wrote the ingest section of $OUT"
 	exit 0
 fi
 if [ "$ONLY" = checksums ]; then
@@ -678,32 +803,6 @@ rm -rf "$T/ceil" "$T/ceil-base"
 note "raw LMDB: $(cells 'ceil-v7-*' events_per_s | median) events/s (time-ordered, batch $CEIL_V7_BATCH)," \
 	"$(cells 'ceil-random-*' events_per_s | median) (random at $(human "$SIZE1"), batch $CEIL_RND_BATCH)"
 
-# redis_start: redis-server on a free loopback port, AOF fsynced before every reply.
-redis_start() {
-	local try
-	mkdir -p "$T/redis"
-	for try in 1 2 3 4 5 6 7 8; do
-		RPORT=$((20000 + RANDOM % 40000))
-		: >"$T/redis/log"
-		redis-server --port "$RPORT" --bind 127.0.0.1 --dir "$T/redis" --appendonly yes \
-			--appendfsync always --save '' --auto-aof-rewrite-percentage 0 \
-			--daemonize no --logfile "$T/redis/log" &
-		RPID=$!
-		local deadline=$((SECONDS + 10))
-		while kill -0 "$RPID" 2>/dev/null && ! grep -q 'Ready to accept' "$T/redis/log"; do
-			[ $SECONDS -lt $deadline ] || die "redis-server did not start within 10 s"
-			sleep 0.01
-		done
-		kill -0 "$RPID" 2>/dev/null && return 0
-		wait "$RPID" || true
-		RPID=
-	done
-	die "redis-server did not start: $(tail -n 2 "$T/redis/log")"
-}
-redis_stop() {
-	kill -TERM "$RPID"; wait "$RPID" || true; RPID=
-	rm -rf "$T/redis"
-}
 for r in $(seq "$RUNS"); do
 	redis_start
 	"$TOOLS/redis_load" --port "$RPORT" --events "$EVENTS" --seconds "$SECS" --conns 8 \
@@ -919,7 +1018,7 @@ CMD=${BENCH_CMD:-$RUNCMD}
 	echo "- Prefilled stores: \`bench/prefill\` applies the same events with the daemon's own \`store_apply\` (8192 a commit), ids time-ordered (2024 UUIDv7) or random. Stores up to $(human $COPY_MAX) are copied afresh (and synced) for each run; larger ones are used in place, so later runs see the events of earlier ones (\"at start\" says how many)."
 	echo "- Queries: one ZeroMQ QueryRequest and one HTTP GET /v1/totals (kept-alive connection) at a time, 10 ms apart, both \`disputes.resolved\` by village for 2024, from a prober process of its own (\`loadgen --senders 0\`), while 8 senders saturate ingest for $SECS s; the prober starts once the daemon has accepted the senders' first events and runs for three quarters of that time (fewer than $QUERY_MIN answers of either kind fails the bench: queries starved). The *floor* rows run the same prober against a second lawtallyd with an empty store, idle, while the first is saturated the same way: what the shared CPUs alone cost a query on this machine."
 	echo "- Start-up: \`bench/starttime\`, from fork+exec to the \"listening:\" log line and to READY=1 on its own NOTIFY_SOCKET ($STARTS starts). Private memory: Rss of every mapping of \`/proc/PID/smaps\` except the LMDB \`data.mdb\` mapping."
-	echo "- Raw LMDB ceiling: \`bench/lmdb_ceiling\`: per event only the record put (the same bytes lawtally stores, append-only 8-byte key), the id -> sequence put, and 3 counter read-modify-writes; one durable transaction per batch, at lawtally's own mean commit size of the compared run; time-ordered ids on an empty store, random ids on a store prefilled with $(human "$SIZE1") random ids (copied afresh for each run)."
+	echo "- Raw LMDB ceiling: \`bench/lmdb_ceiling\`: the same reads and puts as the store's for the same events, values sealed and seals checked as the store's: per event the record (the same bytes lawtally stores, append-only 8-byte key), the id -> sequence put, the case read and put for an event of a case; per batch each total, rollup and sender record changed, read and put once; with the case values and deltas worked out before the clock; one durable transaction per batch, at lawtally's own mean commit size of the compared run; time-ordered ids on an empty store, random ids on a store prefilled with $(human "$SIZE1") random ids (copied afresh for each run)."
 	echo "- Redis: Debian's \`redis-server\` on loopback started here, \`appendonly yes\`, \`appendfsync always\`, no RDB snapshots, no AOF rewrite; \`bench/redis_load\` (hiredis) does XADD of the same record + 3 HINCRBY per event, 8 connections each pipelining $((WINDOW * BATCH)) events (the same events in flight per sender as lawtally's)."
 } >"$OUT"
 
