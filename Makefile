@@ -212,7 +212,8 @@ $(eval $(call unit_layer,clients,$(CLIENT_LIB) $(COMMON_LIB)))
 $(eval $(call unit_layer,clients/desk,$(DESK_LIB) $(CLIENT_LIB) $(COMMON_LIB)))
 $(eval $(call unit_layer,bench,$(BUILD)/bench/hist.o))
 # The store's tests inject EIO and MAP_FULL into the real LMDB calls.
-$(BUILD)/tests/daemon/store/test_store: LDFLAGS += -Wl,--wrap=mdb_put -Wl,--wrap=mdb_txn_commit
+$(BUILD)/tests/daemon/store/test_store: LDFLAGS += -Wl,--wrap=mdb_put -Wl,--wrap=mdb_cursor_put \
+	-Wl,--wrap=mdb_txn_commit
 $(BUILD)/tests/daemon/store/test_store_migrate: LDFLAGS += -Wl,--wrap=mdb_put
 
 # Fuzz targets (tests/fuzz/fuzz_NAME.c): each as a replay of its saved

@@ -9,8 +9,9 @@
  * store's record, and its case value after it and its totals deltas are
  * worked out by common/tally.c. Then, in one durable write transaction
  * per batch (LMDB's default sync):
- *   - per event, the record under an append-only 8-byte sequence key
- *     (MDB_APPEND), its bytes copied into the reserved value and sealed;
+ *   - per event, through cursors kept on their pages for the batch, the
+ *     record under an append-only 8-byte sequence key (MDB_APPEND), its
+ *     bytes copied into the reserved value and sealed;
  *     the (id, scope) -> sequence entry in the ids index (MDB_NOOVERWRITE:
  *     the put is the duplicate check; unsealed, as the store's); for an
  *     event of a case, the case read (its seal checked) and its new value
@@ -161,20 +162,15 @@ static void prep_free(struct prep *p)
 	free(p->caseval);
 }
 
-/* Puts vlen bytes (copied from v, or left for the caller when v is NULL) sealed. */
-static int put_sealed(MDB_txn *txn, MDB_dbi db, MDB_val *k, const void *v, size_t vlen,
-		      unsigned flags, uint8_t **out)
+/* Puts a sealed copy of the vlen bytes at v under k through cursor c. MDB code. */
+static int put_sealed(MDB_cursor *c, MDB_val *k, const void *v, size_t vlen, unsigned flags)
 {
 	MDB_val d = {vlen + RECORD_SEAL_LEN, NULL};
-	int rc = mdb_put(txn, db, k, &d, flags | MDB_RESERVE);
+	int rc = mdb_cursor_put(c, k, &d, flags | MDB_RESERVE);
 	if (rc)
 		return rc;
-	if (v)
-		memcpy(d.mv_data, v, vlen);
-	if (out)
-		*out = d.mv_data;
-	else
-		record_seal(k, d.mv_data, vlen);
+	memcpy(d.mv_data, v, vlen);
+	record_seal(k, d.mv_data, vlen);
 	return 0;
 }
 
@@ -287,7 +283,7 @@ static int put_senders(struct env *e, MDB_txn *txn, const struct prep *ev, size_
 			if (strcmp(ev[i].sender, names[j]) == 0)
 				sender_record_count(&rec, ev[i].year, ev[i].month, 1);
 		uint8_t buf[SENDER_RECORD_MAX];
-		rc = put_sealed(txn, e->senders, &k, buf, sender_record_encode(&rec, buf), 0, NULL);
+		rc = put_sealed(c, &k, buf, sender_record_encode(&rec, buf), 0);
 	}
 	return rc;
 }
@@ -296,11 +292,16 @@ static int put_senders(struct env *e, MDB_txn *txn, const struct prep *ev, size_
 static int apply(struct env *e, const struct prep *ev, size_t n)
 {
 	MDB_txn *txn;
-	MDB_cursor *cc;
+	MDB_cursor *cc, *ec, *ic;
 	int rc = mdb_txn_begin(e->env, NULL, 0, &txn);
 	if (rc)
 		return rc;
+	/* cursors kept on their pages, as the store's: no descent for a key near the last */
 	rc = mdb_cursor_open(txn, e->cases, &cc);
+	if (!rc)
+		rc = mdb_cursor_open(txn, e->events, &ec);
+	if (!rc)
+		rc = mdb_cursor_open(txn, e->ids, &ic);
 	tally_deltas_reset(&e->batch);
 	for (size_t i = 0; i < n && !rc; i++) {
 		const struct prep *p = &ev[i];
@@ -309,16 +310,16 @@ static int apply(struct env *e, const struct prep *ev, size_t n)
 			rc = get_sealed(cc, &ck, &cv);
 			if (rc && rc != MDB_NOTFOUND)
 				break;
-			rc = put_sealed(txn, e->cases, &ck, p->caseval, p->casevlen, 0, NULL);
+			rc = put_sealed(cc, &ck, p->caseval, p->casevlen, rc ? 0 : MDB_CURRENT);
 		}
 		uint8_t sk[8];
 		be64_store(sk, ++e->seq);
 		MDB_val k = {8, sk};
 		if (!rc)
-			rc = put_sealed(txn, e->events, &k, p->rec, p->reclen, MDB_APPEND, NULL);
+			rc = put_sealed(ec, &k, p->rec, p->reclen, MDB_APPEND);
 		MDB_val ik = {p->idlen, (void *)p->id}, iv = {8, sk};
 		if (!rc)
-			rc = mdb_put(txn, e->ids, &ik, &iv, MDB_NOOVERWRITE);
+			rc = mdb_cursor_put(ic, &ik, &iv, MDB_NOOVERWRITE);
 		for (size_t j = 0; j < p->nd && !rc; j++)
 			tally_deltas_add(&e->batch, &p->d[j].key, p->d[j].value);
 	}
@@ -326,11 +327,12 @@ static int apply(struct env *e, const struct prep *ev, size_t n)
 		rc = put_totals(e, txn);
 	if (!rc)
 		rc = put_senders(e, txn, ev, n);
-	uint8_t id[8];
+	uint8_t id[8 + RECORD_SEAL_LEN];
 	le64_store(id, (uint64_t)mdb_txn_id(txn));
-	MDB_val mk = {6, "commit"};
+	MDB_val mk = {6, "commit"}, mv = {sizeof(id), id};
+	record_seal(&mk, id, 8);
 	if (!rc)
-		rc = put_sealed(txn, e->meta, &mk, id, 8, 0, NULL);
+		rc = mdb_put(txn, e->meta, &mk, &mv, 0);
 	if (rc) {
 		mdb_txn_abort(txn);
 		return rc;

@@ -335,7 +335,7 @@ void store_close(struct store **sp)
  * was received as when packed is given (packing the decoded event again
  * was ~8 % of the daemon's CPU at saturation), else it is packed.
  */
-static int record_append(struct store *s, MDB_txn *txn, MDB_val *key,
+static int record_append(struct store *s, MDB_val *key,
 			 const struct store_item *it, const struct store_packed *packed)
 {
 	size_t slen = strlen(it->sender);
@@ -343,10 +343,17 @@ static int record_append(struct store *s, MDB_txn *txn, MDB_val *key,
 		slen = STORE_SENDER_MAX;
 	size_t plen = packed ? packed->len : protobuf_c_message_get_packed_size(&it->event->base);
 	size_t vlen = REC_HEADER_LEN + slen + plen;
-	uint8_t *p;
-	int rc = store_put_reserve(txn, s->events, key, vlen, MDB_APPEND, &p);
+	MDB_val v = {vlen + RECORD_SEAL_LEN, NULL}, last;
+	/* a cursor at the end appends with no search (mdb_cursor_last keeps its place) */
+	int rc = s->ev_moved ? mdb_cursor_get(s->ev_cur, &last, &v, MDB_LAST) : 0;
+	if (rc && rc != MDB_NOTFOUND)
+		return rc;
+	s->ev_moved = 0;
+	v = (MDB_val){vlen + RECORD_SEAL_LEN, NULL};
+	rc = mdb_cursor_put(s->ev_cur, key, &v, MDB_APPEND | MDB_RESERVE);
 	if (rc)
 		return rc;
+	uint8_t *p = v.mv_data;
 	p[0] = REC_VERSION;
 	p[1] = 0; /* flags */
 	le64_store(p + 2, (uint64_t)it->received_at);
@@ -389,9 +396,7 @@ static int case_load(struct store *s, MDB_txn *txn, const uint8_t *key, size_t k
 {
 	MDB_val k = {klen, (void *)key}, v;
 	*n = 0;
-	int rc = s->cases_cur ? 0 : mdb_cursor_open(txn, s->cases, &s->cases_cur);
-	if (!rc)
-		rc = store_get(s, s->cases_cur, txn, s->cases, &k, &v);
+	int rc = store_get(s, s->cases_cur, txn, s->cases, &k, &v);
 	if (rc == MDB_NOTFOUND)
 		return 0;
 	if (rc)
@@ -399,20 +404,22 @@ static int case_load(struct store *s, MDB_txn *txn, const uint8_t *key, size_t k
 	return tally_facts_decode(v.mv_data, v.mv_size, facts, n) ? MDB_CORRUPTED : 0;
 }
 
-static int case_save(struct store *s, MDB_txn *txn, const uint8_t *key, size_t klen,
+/*
+ * Puts the case back through the cursor case_load left on it: found (a
+ * case that had facts), rewritten or deleted where it is, else inserted.
+ */
+static int case_save(struct store *s, const uint8_t *key, size_t klen, int found,
 		     const struct tally_fact *facts, size_t n)
 {
 	MDB_val k = {klen, (void *)key};
-	if (n == 0) {
-		int rc = mdb_del(txn, s->cases, &k, NULL);
-		return rc == MDB_NOTFOUND ? 0 : rc;
-	}
+	if (n == 0)
+		return found ? mdb_cursor_del(s->cases_cur, 0) : 0;
 	size_t vlen = tally_facts_encoded_len(n);
-	uint8_t *p;
-	int rc = store_put_reserve(txn, s->cases, &k, vlen, 0, &p);
+	MDB_val v = {vlen + RECORD_SEAL_LEN, NULL};
+	int rc = mdb_cursor_put(s->cases_cur, &k, &v, MDB_RESERVE | (found ? MDB_CURRENT : 0));
 	if (!rc) {
-		tally_facts_encode(facts, n, p);
-		record_seal(&k, p, vlen);
+		tally_facts_encode(facts, n, v.mv_data);
+		record_seal(&k, v.mv_data, vlen);
 	}
 	return rc;
 }
@@ -443,7 +450,7 @@ static int tally_event(struct store *s, MDB_txn *txn, const Lawtally__V1__Event 
 	size_t klen = tally_case_key(e, key);
 	struct tally_fact before[TALLY_CASE_FACTS_MAX], after[TALLY_CASE_FACTS_MAX];
 	size_t nb, na;
-	int rc = case_load(s, txn, key, klen, before, &nb);
+	int rc = case_load(s, txn, key, klen, before, &nb), found = nb > 0;
 	if (rc)
 		return rc;
 	memcpy(after, before, nb * sizeof(before[0]));
@@ -462,7 +469,7 @@ static int tally_event(struct store *s, MDB_txn *txn, const Lawtally__V1__Event 
 		tally_contrib(before, nb, -1, td);
 		tally_contrib(after, na, +1, td);
 	}
-	return case_save(s, txn, key, klen, after, na);
+	return case_save(s, key, klen, found, after, na);
 }
 
 static const char *const reason_seen_only = "refused before the store";
@@ -548,6 +555,7 @@ static int retract(struct store *s, MDB_txn *txn, const Lawtally__V1__Retraction
 	record_seal(&sk, copy, reclen);
 	MDB_val nv = {reclen + RECORD_SEAL_LEN, copy};
 	rc = mdb_put(txn, s->events, &sk, &nv, 0);
+	s->ev_moved = 1;
 done:
 	store_record_free(&rec);
 	return rc;
@@ -639,7 +647,8 @@ static int apply_one(struct store *s, MDB_txn *txn, const struct store_item *it,
 		res->reason = reason_no_scope;
 		return 0;
 	}
-	int rc = mdb_get(txn, s->ids, &idk, &v);
+	MDB_val found = idk;
+	int rc = mdb_cursor_get(s->ids_cur, &found, &v, MDB_SET);
 	if (rc == 0) {
 		res->status = STORE_DUPLICATE;
 		return 0;
@@ -668,9 +677,9 @@ static int apply_one(struct store *s, MDB_txn *txn, const struct store_item *it,
 	uint8_t seqkey[8];
 	be64_store(seqkey, *seq);
 	MDB_val sk = {8, seqkey};
-	rc = record_append(s, txn, &sk, it, packed && packed->data ? packed : NULL);
+	rc = record_append(s, &sk, it, packed && packed->data ? packed : NULL);
 	if (!rc)
-		rc = mdb_put(txn, s->ids, &idk, &sk, MDB_NOOVERWRITE);
+		rc = mdb_cursor_put(s->ids_cur, &idk, &sk, MDB_NOOVERWRITE);
 	if (rc)
 		return rc;
 	(*seq)++;
@@ -686,11 +695,18 @@ static int apply_txn(struct store *s, const struct store_item *items,
 	uint64_t seq;
 	tally_deltas_reset(&s->deltas);
 	store_county_reset(&s->county);
-	s->cases_cur = NULL;
+	s->cases_cur = s->ids_cur = s->ev_cur = NULL;
+	s->ev_moved = 1;
 	int rc = store_write_begin(s, &txn);
 	if (rc)
 		return rc;
 	rc = next_seq(s, txn, &seq);
+	if (!rc)
+		rc = mdb_cursor_open(txn, s->cases, &s->cases_cur);
+	if (!rc)
+		rc = mdb_cursor_open(txn, s->ids, &s->ids_cur);
+	if (!rc)
+		rc = mdb_cursor_open(txn, s->events, &s->ev_cur);
 	for (size_t i = 0; i < n && !rc; i++) {
 		results[i] = (struct store_result){0, NULL};
 		rc = apply_one(s, txn, &items[i], packed ? &packed[i] : NULL, &seq, &results[i]);
@@ -705,7 +721,7 @@ static int apply_txn(struct store *s, const struct store_item *items,
 		rc = store_senders_apply(s, txn, items, n, results);
 	if (!rc)
 		rc = store_seqs_apply(s, txn, items, n, results);
-	s->cases_cur = NULL; /* the transaction's end closes it */
+	s->cases_cur = s->ids_cur = s->ev_cur = NULL; /* the transaction's end closes them */
 	if (rc) {
 		store_write_end(s, txn, 0);
 		return rc;

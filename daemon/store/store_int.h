@@ -107,7 +107,15 @@ struct store {
 	double sealed_seconds;    /* in this long */
 	uint64_t migrated_events; /* events indexed again, */
 	size_t migrated_retractions; /* and retractions given the scope of their event */
-	MDB_cursor *cases_cur;    /* the batch's cursor on cases (closed with its transaction) */
+	/*
+	 * The batch's cursors (closed with its transaction). Kept on the page
+	 * they last touched, a look-up or put near it skips the descent from
+	 * the root: the ids of time-ordered events, appended records, a case
+	 * put back where it was read. ev_cur is at the log's end for
+	 * MDB_APPEND unless ev_moved (a retraction rewrote a record).
+	 */
+	MDB_cursor *cases_cur, *ids_cur, *ev_cur;
+	int ev_moved;
 	/* a county's townships (store_county.c) */
 	MDB_dbi ttotals;
 	int has_ttotals;          /* 0 only for a read-only open of an older store */

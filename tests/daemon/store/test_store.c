@@ -33,12 +33,14 @@
 
 /* ---- failure injection ------------------------------------------------ */
 
-static long put_calls, fail_put_at = -1; /* fail the Nth mdb_put (0-based) */
+static long put_calls, fail_put_at = -1; /* fail the Nth mdb_put or mdb_cursor_put (0-based) */
 static int fail_put_rc = EIO;
 static int fail_commit_rc;               /* non-zero: the next commit fails */
 
 int __real_mdb_put(MDB_txn *txn, MDB_dbi dbi, MDB_val *k, MDB_val *v, unsigned flags);
 int __wrap_mdb_put(MDB_txn *txn, MDB_dbi dbi, MDB_val *k, MDB_val *v, unsigned flags);
+int __real_mdb_cursor_put(MDB_cursor *c, MDB_val *k, MDB_val *v, unsigned flags);
+int __wrap_mdb_cursor_put(MDB_cursor *c, MDB_val *k, MDB_val *v, unsigned flags);
 int __real_mdb_txn_commit(MDB_txn *txn);
 int __wrap_mdb_txn_commit(MDB_txn *txn);
 
@@ -49,6 +51,15 @@ int __wrap_mdb_put(MDB_txn *txn, MDB_dbi dbi, MDB_val *k, MDB_val *v, unsigned f
 		return fail_put_rc;
 	}
 	return __real_mdb_put(txn, dbi, k, v, flags);
+}
+
+int __wrap_mdb_cursor_put(MDB_cursor *c, MDB_val *k, MDB_val *v, unsigned flags)
+{
+	if (fail_put_at >= 0 && put_calls++ == fail_put_at) {
+		fail_put_at = -1;
+		return fail_put_rc;
+	}
+	return __real_mdb_cursor_put(c, k, v, flags);
 }
 
 int __wrap_mdb_txn_commit(MDB_txn *txn)
