@@ -22,14 +22,19 @@
  *     read, counted and put sealed, and the commit's id in meta.
  *
  *   lmdb_ceiling --dir DIR --events N --batch B [--ids v7|random]
- *                [--prefill P] [--seconds S]
+ *                [--prefill P] [--seconds S] [--senders K]
+ *
+ * The timed events come in the order a daemon receives them from K (8)
+ * senders of bench/run.sh (arrival_order), ids made in that order.
  *
  * --prefill first stores P events the same way (8192 a commit, ids of the
  * same kind, untimed), so the timed part runs on a store of that size;
  * with --events 0 it only prefills, making a store that runs copy. A run
  * on an existing store continues its sequence. Prints "key value" lines:
  * events, stored_before, seconds, events_per_s, cpu_us_per_event (this
- * process's user + system time), bytes_per_event.
+ * process's user + system time), written_bytes_per_event (by pwrite and
+ * writev), cpu_ms_per_commit and wait_ms_per_commit (the rest of a
+ * commit's wall time: waiting for the disk), bytes_per_event (pages used).
  */
 #include <getopt.h>
 #include <lmdb.h>
@@ -60,6 +65,7 @@
 #define CASES_KEPT 16        /* cases of the mix still growing while events are prepared */
 #define ROLLUP_KEY_LEN (1 + TALLY_KEY_LEN)
 #define SENDERS_MAX 256
+#define SENDER_REQUEST 256 /* events a request of bench/run.sh's senders */
 
 struct env {
 	MDB_env *env;
@@ -358,6 +364,20 @@ static int last_seq(struct env *e, MDB_txn *txn)
 	return 0;
 }
 
+/* Bytes this process has written through write(2) and its kin (/proc/self/io). */
+static double written_bytes(void)
+{
+	FILE *f = fopen("/proc/self/io", "r");
+	char line[128];
+	double v = 0;
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "wchar: %lf", &v) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return v;
+}
+
 /* User + system CPU time of this process so far. */
 static double cpu_seconds(void)
 {
@@ -381,6 +401,25 @@ static int make_id(int random_ids, int past, uint64_t i, uint64_t *rng, uint8_t 
 	memcpy(rnd + 8, &r2, 2);
 	uuid_v7_from(id, V7_BASE_MS + i, rnd);
 	return 0;
+}
+
+/*
+ * The order in which a daemon receives the mix from loadgen's senders:
+ * sender s sends its own part of events 0..n-1 (the s-th of senders equal
+ * parts), in requests of req events, and the requests arrive round robin
+ * (as loadgen packs them, ids in that order). Returns the n event indices.
+ */
+static uint64_t *arrival_order(uint64_t n, unsigned senders, unsigned req)
+{
+	uint64_t *order = xcalloc(n ? n : 1, sizeof(*order)), per = n / senders, extra = n % senders;
+	uint64_t at = 0;
+	for (uint64_t b = 0; at < n; b++)
+		for (unsigned s = 0; s < senders; s++) {
+			uint64_t first = s * per + (s < extra ? s : extra), ns = per + (s < extra);
+			for (uint64_t i = b * req; i < (b + 1) * req && i < ns; i++)
+				order[at++] = first + i;
+		}
+	return order;
 }
 
 /* Prepares and applies n events from index first in batches; untimed. */
@@ -409,13 +448,14 @@ int main(int argc, char **argv)
 		{"dir", required_argument, NULL, 'd'},     {"events", required_argument, NULL, 'n'},
 		{"batch", required_argument, NULL, 'b'},   {"ids", required_argument, NULL, 'i'},
 		{"prefill", required_argument, NULL, 'p'}, {"seconds", required_argument, NULL, 's'},
-		{NULL, 0, NULL, 0},
+		{"senders", required_argument, NULL, 'S'}, {NULL, 0, NULL, 0},
 	};
 	const char *dir = NULL;
 	uint64_t n = 0, prefill = 0;
 	unsigned batch = 256;
 	double seconds = 0;
 	int random_ids = 0, c;
+	unsigned senders = 8;
 	struct env e = {0};
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
@@ -425,10 +465,12 @@ int main(int argc, char **argv)
 		case 'i': random_ids = strcmp(optarg, "random") == 0; break;
 		case 'p': prefill = strtoull(optarg, NULL, 10); break;
 		case 's': seconds = strtod(optarg, NULL); break;
+		case 'S': senders = (unsigned)strtoul(optarg, NULL, 10); break;
 		default: goto usage;
 		}
 	}
-	if (!dir || optind != argc || (n == 0 && prefill == 0) || batch < 1 || batch > 65536)
+	if (!dir || optind != argc || (n == 0 && prefill == 0) || batch < 1 || batch > 65536 ||
+	    senders < 1)
 		goto usage;
 	uint64_t rng;
 	if (getrandom(&rng, sizeof(rng), 0) != sizeof(rng))
@@ -457,40 +499,52 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
-	struct prep *ev = xcalloc(n, sizeof(*ev));
-	for (uint64_t i = 0; i < n; i++) {
-		uint8_t id[16];
-		if (make_id(random_ids, 0, i, &rng, id)) {
+	/* ids made in arrival order; cases worked out in the mix's own order, where they grow */
+	struct prep *ev = xcalloc(n, sizeof(*ev)), *byindex = xcalloc(n, sizeof(*ev));
+	uint64_t *order = arrival_order(n, senders, SENDER_REQUEST);
+	uint8_t(*ids)[16] = xcalloc(n, 16);
+	for (uint64_t j = 0; j < n; j++)
+		if (make_id(random_ids, 0, j, &rng, ids[order[j]])) {
 			fprintf(stderr, "lmdb_ceiling: cannot prepare events\n");
 			return 1;
 		}
-		prepare(&ev[i], 2, i, id);
-	}
+	for (uint64_t i = 0; i < n; i++)
+		prepare(&byindex[i], 2, i, ids[i]);
+	for (uint64_t j = 0; j < n; j++)
+		ev[j] = byindex[order[j]];
+	free(byindex);
+	free(ids);
 	uint64_t stored_before = e.seq;
-	double cpu0 = cpu_seconds(), t0 = now_mono(), t = t0;
+	double cpu0 = cpu_seconds(), wc0 = written_bytes(), t0 = now_mono(), t = t0;
+	uint64_t commits = 0;
 	uint64_t done = 0;
 	int rc = 0;
 	while (done < n && !rc && (seconds <= 0 || t - t0 < seconds)) {
 		size_t k = n - done < batch ? (size_t)(n - done) : batch;
 		rc = check(apply(&e, ev + done, k), "commit");
 		done += k;
+		commits++;
 		t = now_mono();
 	}
 	MDB_envinfo info;
 	MDB_stat es;
 	mdb_env_info(e.env, &info);
 	mdb_env_stat(e.env, &es);
-	double secs = t - t0, cpu = cpu_seconds() - cpu0;
+	double secs = t - t0, cpu = cpu_seconds() - cpu0, wc = written_bytes() - wc0;
 	if (!rc)
 		printf("events %llu\nbatch %u\nids %s\nstored_before %llu\nseconds %.6f\nevents_per_s %.0f\n"
-		       "cpu_us_per_event %.2f\nbytes_per_event %.1f\n",
+		       "cpu_us_per_event %.2f\nwritten_bytes_per_event %.0f\ncpu_ms_per_commit %.3f\n"
+		       "wait_ms_per_commit %.3f\nbytes_per_event %.1f\n",
 		       (unsigned long long)done, batch, random_ids ? "random" : "v7",
 		       (unsigned long long)stored_before, secs, secs > 0 ? (double)done / secs : 0.0,
-		       done ? cpu * 1e6 / (double)done : 0.0,
+		       done ? cpu * 1e6 / (double)done : 0.0, done ? wc / (double)done : 0.0,
+		       commits ? cpu * 1000 / (double)commits : 0.0,
+		       commits ? (secs - cpu) * 1000 / (double)commits : 0.0,
 		       (double)(info.me_last_pgno + 1) * es.ms_psize / (double)(e.seq ? e.seq : 1));
 	for (uint64_t i = 0; i < n; i++)
 		prep_free(&ev[i]);
 	free(ev);
+	free(order);
 	tally_deltas_free(&e.batch);
 	tally_deltas_free(&e.year);
 	tally_deltas_free(&scratch);
@@ -498,6 +552,6 @@ int main(int argc, char **argv)
 	return rc ? 1 : 0;
 usage:
 	fprintf(stderr, "usage: lmdb_ceiling --dir DIR --events N --batch B [--ids v7|random] "
-			"[--prefill P] [--seconds S]\n");
+			"[--prefill P] [--seconds S] [--senders K]\n");
 	return 2;
 }

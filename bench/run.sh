@@ -178,6 +178,8 @@ daemon_stop() {
 
 # cputicks PID: user + system CPU time of a process, in clock ticks.
 cputicks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+# wchar PID: bytes the process has written by write(2) and its kin (/proc/PID/io).
+wchar() { awk '$1 == "wchar:" { print $2 }' "/proc/$1/io"; }
 # writer_tid PID: the thread id of lawtallyd's writer thread (empty if none).
 writer_tid() { grep -l '^lawtally-writer$' /proc/"$1"/task/*/comm 2>/dev/null | head -n 1 | cut -d/ -f5; }
 # wticks PID: CPU ticks of its writer thread (0 if none).
@@ -211,13 +213,13 @@ SEED=100
 # $RES/NAME.txt with the daemon's own counts; checks that the daemon
 # accepted exactly what the generator saw acknowledged.
 load() {
-	local name=$1 before cpu0 cpu1 w0 w1; shift
+	local name=$1 before cpu0 cpu1 w0 w1 wc0 wc1; shift
 	SEED=$((SEED + 1))
 	before=$(metric 'lawtally_events_total{status="accepted"}')
-	cpu0=$(cputicks "$DPID") w0=$(wticks "$DPID")
+	cpu0=$(cputicks "$DPID") w0=$(wticks "$DPID") wc0=$(wchar "$DPID")
 	"$TOOLS/loadgen" --endpoint "$INGEST" --seed "$SEED" "$@" >"$RES/$name.txt" 2>"$T/loadgen.err" ||
 		die "loadgen $name failed: $(cat "$T/loadgen.err")"
-	cpu1=$(cputicks "$DPID") w1=$(wticks "$DPID")
+	cpu1=$(cputicks "$DPID") w1=$(wticks "$DPID") wc1=$(wchar "$DPID")
 	local acc after sum count csum
 	acc=$(get "$RES/$name.txt" accepted)
 	after=$(metric 'lawtally_events_total{status="accepted"}')
@@ -229,9 +231,12 @@ load() {
 		if (c > 0) printf "commit_events_mean %.1f\ncommit_ms_mean %.3f\n", s / c, cs / c * 1000;
 		if (secs > 0) printf "commit_busy %.3f\n", cs / secs }' >>"$RES/$name.txt"
 	echo "stored_after $(metric lawtally_store_events)" >>"$RES/$name.txt"
-	awk -v t=$((cpu1 - cpu0)) -v w=$((w1 - w0)) -v hz="$CLK_TCK" -v a="$acc" 'BEGIN {
-		if (a > 0) printf "daemon_cpu_us_per_event %.2f\nwriter_cpu_us_per_event %.2f\n",
-			t / hz * 1e6 / a, w / hz * 1e6 / a }' >>"$RES/$name.txt"
+	awk -v t=$((cpu1 - cpu0)) -v w=$((w1 - w0)) -v hz="$CLK_TCK" -v a="$acc" -v wc=$((wc1 - wc0)) \
+		-v c="$count" -v cs="$csum" 'BEGIN {
+		if (a > 0) printf "daemon_cpu_us_per_event %.2f\nwriter_cpu_us_per_event %.2f\nwritten_bytes_per_event %.0f\n",
+			t / hz * 1e6 / a, w / hz * 1e6 / a, wc / a;
+		if (c > 0) printf "writer_cpu_ms_per_commit %.3f\nwait_ms_per_commit %.3f\n",
+			w / hz * 1000 / c, (cs - w / hz) * 1000 / c }' >>"$RES/$name.txt"
 }
 
 # check_totals NAME: after a run on an empty store that sent all EVENTS,
@@ -582,11 +587,13 @@ ingest_section() {
 	echo "| 8 senders >= 0.7 x the layout ceiling | $(int "$l") / $(int "$c") = **$rc** | $(ge "$rc" 0.7) |"
 	echo "| 8 senders >= 5 x Redis appendfsync always | $(int "$l") / $(int "$rd") = **$rr** | $(ge "$rr" 5) |"
 	echo
-	echo "| run | events/s (median) | runs | ack p99 ms | mean commit (events) | commit busy | daemon CPU us/event | writer CPU us/event |"
-	echo "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |"
-	echo "| lawtallyd, 8 senders | $(int "$l") | $(runs_of 'in-v7-*' events_per_s) | $(ms "$(med 'in-v7-*' ack_p99_us)") | $(med 'in-v7-*' commit_events_mean) | $(med 'in-v7-*' commit_busy) | $(med 'in-v7-*' daemon_cpu_us_per_event) | $(med 'in-v7-*' writer_cpu_us_per_event) |"
-	echo "| \`lmdb_ceiling\`, batch $IN_BATCH | $(int "$c") | $(runs_of 'in-ceil-*' events_per_s) | | $IN_BATCH | | $(med 'in-ceil-*' cpu_us_per_event) | |"
-	echo "| Redis, appendfsync always | $(int "$rd") | $(runs_of 'in-redis-*' events_per_s) | | | | | |"
+	echo "| run | events/s (median) | runs | ack p99 ms | mean commit (events) | commit busy | daemon CPU us/event | writer CPU us/event | written bytes/event | a commit: on CPU / waiting ms |"
+	echo "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
+	echo "| lawtallyd, 8 senders | $(int "$l") | $(runs_of 'in-v7-*' events_per_s) | $(ms "$(med 'in-v7-*' ack_p99_us)") | $(med 'in-v7-*' commit_events_mean) | $(med 'in-v7-*' commit_busy) | $(med 'in-v7-*' daemon_cpu_us_per_event) | $(med 'in-v7-*' writer_cpu_us_per_event) | $(med 'in-v7-*' written_bytes_per_event) | $(med 'in-v7-*' writer_cpu_ms_per_commit) / $(med 'in-v7-*' wait_ms_per_commit) |"
+	echo "| \`lmdb_ceiling\`, batch $IN_BATCH | $(int "$c") | $(runs_of 'in-ceil-*' events_per_s) | | $IN_BATCH | | $(med 'in-ceil-*' cpu_us_per_event) | | $(med 'in-ceil-*' written_bytes_per_event) | $(med 'in-ceil-*' cpu_ms_per_commit) / $(med 'in-ceil-*' wait_ms_per_commit) |"
+	echo "| Redis, appendfsync always | $(int "$rd") | $(runs_of 'in-redis-*' events_per_s) | | | | | | | |"
+	echo
+	echo "*Written bytes* are what the process handed to the kernel by \`pwrite\`/\`writev\` (\`wchar\` of \`/proc/PID/io\`: LMDB writes every page a commit dirtied, whole); *a commit* is the mean time of one \`store_apply\` (the ceiling's: of one batch) split into the writer's own CPU time and the rest, which is waiting for the disk's writes and flushes (and, on a busy machine, for a CPU)."
 	if [ -n "$IN_PROFILE" ]; then
 		echo
 		echo "The writer thread's on-CPU samples in one more such load (\`perf record -F 999 -t TID\`, self time; waiting for the disk is not on-CPU):"
