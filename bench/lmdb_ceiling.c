@@ -86,7 +86,7 @@ struct prep {
 	size_t casevlen;
 	struct tally_delta d[DELTAS_MAX];
 	size_t nd;
-	char sender[SENDER_NAME_MAX + 1];
+	unsigned sno;       /* its sender's number in sender_names */
 	uint16_t year;
 	uint8_t month;
 };
@@ -101,6 +101,20 @@ struct case_memo {
 static struct case_memo memo[CASES_KEPT];
 static size_t memo_next;
 static struct tally_deltas scratch;
+static char sender_names[SENDERS_MAX][SENDER_NAME_MAX + 1];
+static unsigned nsenders;
+
+/* The number of sender name (claimed source, as lawtallyd without auth), given one. */
+static unsigned sender_no(const char *name)
+{
+	for (unsigned j = 0; j < nsenders; j++)
+		if (strcmp(sender_names[j], name) == 0)
+			return j;
+	if (nsenders == SENDERS_MAX)
+		return 0;
+	snprintf(sender_names[nsenders], sizeof(sender_names[0]), "%s", name);
+	return nsenders++;
+}
 
 static int check(int rc, const char *what)
 {
@@ -138,7 +152,7 @@ static void prepare(struct prep *p, uint64_t seed, uint64_t i, const uint8_t id[
 	p->rec[10] = (uint8_t)slen;
 	memcpy(p->rec + REC_HEADER_LEN, w.e.source, slen);
 	protobuf_c_message_pack(&w.e.base, p->rec + REC_HEADER_LEN + slen);
-	snprintf(p->sender, sizeof(p->sender), "%s", w.e.source);
+	p->sno = sender_no(w.e.source);
 	tally_year_month(w.e.occurred_at, TZ_OFFSET, &p->year, &p->month);
 
 	struct tally_fact f;
@@ -264,32 +278,36 @@ static int put_totals(struct env *e, MDB_txn *txn)
 /* Each sender's record of the batch read, counted and put back sealed. */
 static int put_senders(struct env *e, MDB_txn *txn, const struct prep *ev, size_t n)
 {
-	static const char *names[SENDERS_MAX];
+	static struct sender_record recs[SENDERS_MAX];
+	static unsigned list[SENDERS_MAX];
+	static int seen[SENDERS_MAX];
 	size_t nn = 0;
-	for (size_t i = 0; i < n; i++) {
-		size_t j = 0;
-		while (j < nn && strcmp(names[j], ev[i].sender) != 0)
-			j++;
-		if (j == nn && nn < SENDERS_MAX)
-			names[nn++] = ev[i].sender;
-	}
 	MDB_cursor *c;
 	int rc = mdb_cursor_open(txn, e->senders, &c);
-	for (size_t j = 0; j < nn && !rc; j++) {
-		struct sender_record rec;
-		memset(&rec, 0, sizeof(rec));
-		MDB_val k = {strlen(names[j]), (void *)names[j]}, v;
-		rc = get_sealed(c, &k, &v);
-		if (rc == 0)
-			sender_record_decode(&rec, v.mv_data, v.mv_size);
-		else if (rc != MDB_NOTFOUND)
-			break;
-		rec.last_received = (int64_t)time(NULL);
-		for (size_t i = 0; i < n; i++)
-			if (strcmp(ev[i].sender, names[j]) == 0)
-				sender_record_count(&rec, ev[i].year, ev[i].month, 1);
+	for (size_t i = 0; i < n && !rc; i++) {
+		unsigned j = ev[i].sno;
+		struct sender_record *rec = &recs[j];
+		if (!seen[j]) {
+			seen[j] = 1;
+			list[nn++] = j;
+			memset(rec, 0, sizeof(*rec));
+			MDB_val k = {strlen(sender_names[j]), sender_names[j]}, v;
+			rc = get_sealed(c, &k, &v);
+			if (rc == 0)
+				sender_record_decode(rec, v.mv_data, v.mv_size);
+			else if (rc == MDB_NOTFOUND)
+				rc = 0;
+			rec->last_received = (int64_t)time(NULL);
+		}
+		sender_record_count(rec, ev[i].year, ev[i].month, 1);
+	}
+	for (size_t l = 0; l < nn; l++) {
+		unsigned j = list[l];
+		seen[j] = 0;
 		uint8_t buf[SENDER_RECORD_MAX];
-		rc = put_sealed(c, &k, buf, sender_record_encode(&rec, buf), 0);
+		MDB_val k = {strlen(sender_names[j]), sender_names[j]};
+		if (!rc)
+			rc = put_sealed(c, &k, buf, sender_record_encode(&recs[j], buf), 0);
 	}
 	return rc;
 }

@@ -532,20 +532,21 @@ redis_stop() {
 ingest_run() {
 	local r
 	IN_LOAD_START=$(cut -d' ' -f1 /proc/loadavg)
+	# each daemon run and its ceiling run back to back: a busy spell of the
+	# machine's disk or CPUs then falls on both of a pair
 	for r in $(seq "$RUNS"); do
 		rm -rf "$T/run"; daemon_start "$T/run"
 		load "in-v7-$r" --senders 8 --window $WINDOW --batch $BATCH --events "$EVENTS" \
 			--seconds "$SECS" --ids v7
 		check_totals "in-v7-$r"
 		daemon_stop
+		rm -rf "$T/run" "$T/ceil"
+		"$TOOLS/lmdb_ceiling" --dir "$T/ceil" --events "$EVENTS" --seconds "$SECS" --senders 8 \
+			--batch "$(int "$(get "$RES/in-v7-$r.txt" commit_events_mean)")" --ids v7 \
+			>"$RES/in-ceil-$r.txt" || die "lmdb_ceiling failed"
+		rm -rf "$T/ceil"
 	done
 	IN_BATCH=$(int "$(med 'in-v7-*' commit_events_mean)")
-	for r in $(seq "$RUNS"); do
-		rm -rf "$T/ceil"
-		"$TOOLS/lmdb_ceiling" --dir "$T/ceil" --events "$EVENTS" --seconds "$SECS" \
-			--batch "$IN_BATCH" --ids v7 >"$RES/in-ceil-$r.txt" || die "lmdb_ceiling failed"
-	done
-	rm -rf "$T/ceil"
 	if command -v redis-server >/dev/null && [ -x "$TOOLS/redis_load" ]; then
 		for r in $(seq "$RUNS"); do
 			redis_start
@@ -580,7 +581,7 @@ ingest_section() {
 	echo
 	echo "> Measured by \`$IN_CMD\` ($([ $QUICK = 1 ] && echo 'quick sizes' || echo 'full sizes')) on $IN_AT; 1-minute load average $IN_LOAD_START before. $IN_NOTE"
 	echo
-	echo "8 senders ($WINDOW requests of $BATCH events in flight each, time-ordered ids, $EVENTS events or $SECS s a run) on an empty store, checksums on; then \`bench/lmdb_ceiling\` (the same puts as the store makes for the event mix, values sealed as the store seals them) at the daemon's median commit size ($IN_BATCH events), and Redis with appendfsync always. *Writer CPU* is the writer thread's own user + system time per accepted event (\`/proc/PID/task/TID/stat\`); *commit busy* the share of the run's wall time spent in \`store_apply\`."
+	echo "8 senders ($WINDOW requests of $BATCH events in flight each, time-ordered ids, $EVENTS events or $SECS s a run) on an empty store, checksums on; after each, \`bench/lmdb_ceiling\` (the same reads and puts as the store's for the same events in the order 8 senders' requests arrive, values sealed and seals checked as the store's, the case values and deltas worked out before the clock) at that run's mean commit size; then Redis with appendfsync always. *Writer CPU* is the writer thread's own user + system time per accepted event (\`/proc/PID/task/TID/stat\`); *commit busy* the share of the run's wall time spent in \`store_apply\`."
 	echo
 	echo "| target | measured | verdict |"
 	echo "| --- | --- | --- |"
@@ -590,7 +591,7 @@ ingest_section() {
 	echo "| run | events/s (median) | runs | ack p99 ms | mean commit (events) | commit busy | daemon CPU us/event | writer CPU us/event | written bytes/event | a commit: on CPU / waiting ms |"
 	echo "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
 	echo "| lawtallyd, 8 senders | $(int "$l") | $(runs_of 'in-v7-*' events_per_s) | $(ms "$(med 'in-v7-*' ack_p99_us)") | $(med 'in-v7-*' commit_events_mean) | $(med 'in-v7-*' commit_busy) | $(med 'in-v7-*' daemon_cpu_us_per_event) | $(med 'in-v7-*' writer_cpu_us_per_event) | $(med 'in-v7-*' written_bytes_per_event) | $(med 'in-v7-*' writer_cpu_ms_per_commit) / $(med 'in-v7-*' wait_ms_per_commit) |"
-	echo "| \`lmdb_ceiling\`, batch $IN_BATCH | $(int "$c") | $(runs_of 'in-ceil-*' events_per_s) | | $IN_BATCH | | $(med 'in-ceil-*' cpu_us_per_event) | | $(med 'in-ceil-*' written_bytes_per_event) | $(med 'in-ceil-*' cpu_ms_per_commit) / $(med 'in-ceil-*' wait_ms_per_commit) |"
+	echo "| \`lmdb_ceiling\`, batch of the run before (median $IN_BATCH) | $(int "$c") | $(runs_of 'in-ceil-*' events_per_s) | | $IN_BATCH | | $(med 'in-ceil-*' cpu_us_per_event) | | $(med 'in-ceil-*' written_bytes_per_event) | $(med 'in-ceil-*' cpu_ms_per_commit) / $(med 'in-ceil-*' wait_ms_per_commit) |"
 	echo "| Redis, appendfsync always | $(int "$rd") | $(runs_of 'in-redis-*' events_per_s) | | | | | | | |"
 	echo
 	echo "*Written bytes* are what the process handed to the kernel by \`pwrite\`/\`writev\` (\`wchar\` of \`/proc/PID/io\`: LMDB writes every page a commit dirtied, whole); *a commit* is the mean time of one \`store_apply\` (the ceiling's: of one batch) split into the writer's own CPU time and the rest, which is waiting for the disk's writes and flushes (and, on a busy machine, for a CPU)."
