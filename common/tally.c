@@ -415,6 +415,39 @@ void tally_deltas_merge(struct tally_deltas *ds)
 	ds->nidx = DELTAS_UNINDEXED; /* entries moved: the index no longer matches */
 }
 
+void tally_deltas_merge_with(struct tally_deltas *ds, const struct tally_deltas *b)
+{
+	if (b->n == 0)
+		return;
+	size_t cap = ds->n + b->n, i = 0, j = 0, n = 0;
+	struct tally_delta *out = xreallocarray(NULL, cap, sizeof(*out));
+	while (i < ds->n || j < b->n) {
+		int c = 0;
+		if (i == ds->n) {
+			c = 1;
+		} else if (j < b->n) {
+			uint64_t ah, al, bh, bl;
+			key_words(&ds->d[i].key, &ah, &al);
+			key_words(&b->d[j].key, &bh, &bl);
+			c = ah != bh ? (ah < bh ? -1 : 1) : (al > bl) - (al < bl);
+		} else {
+			c = -1;
+		}
+		struct tally_delta d = c <= 0 ? ds->d[i] : b->d[j];
+		if (c == 0)
+			d.value += b->d[j].value;
+		i += c <= 0;
+		j += c >= 0;
+		if (d.value != 0)
+			out[n++] = d;
+	}
+	free(ds->d);
+	ds->d = out;
+	ds->n = n;
+	ds->cap = cap;
+	ds->nidx = DELTAS_UNINDEXED;
+}
+
 void tally_year_month(int64_t t, int32_t tz_offset, uint16_t *year, uint8_t *month)
 {
 	int64_t y;

@@ -219,6 +219,12 @@ void tally_deltas_add(struct tally_deltas *ds, const struct tally_key *k, int64_
 /* Sorts by key, sums equal keys, drops zeros. */
 void tally_deltas_merge(struct tally_deltas *ds);
 
+/*
+ * Adds the entries of b to ds, both merged (tally_deltas_merge), keeping
+ * ds merged: one pass over both, no sort. b is unchanged.
+ */
+void tally_deltas_merge_with(struct tally_deltas *ds, const struct tally_deltas *b);
+
 /* The year and month (1..12) of a unix time in a zone tz_offset seconds east of UTC. */
 void tally_year_month(int64_t t, int32_t tz_offset, uint16_t *year, uint8_t *month);
 

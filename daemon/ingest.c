@@ -80,6 +80,10 @@ struct group {
 	size_t nslots;
 	struct store_item *items;
 	struct store_packed *packed;    /* per item: its event's bytes in its request */
+	/* per item, what the writer would otherwise work out (store_prepare), and
+	 * the contributions it counted: the loop thread's share of a commit */
+	struct store_prep *prep;
+	struct tally_deltas counted;
 	struct store_result *results;
 	size_t nitems;
 	size_t bytes;                   /* of its requests' frames */
@@ -319,6 +323,7 @@ static void take_request(struct ingest *in, zmq_msg_t *parts, int n, int64_t now
 					       ? (struct store_packed){body + in->spans[i].off,
 								       in->spans[i].len}
 					       : (struct store_packed){NULL, 0};
+		store_prepare(in->store, e, &g->prep[g->nitems], &g->counted);
 		g->items[g->nitems++] =
 			township ? (struct store_item){e, p->sender, now, 0}
 			: who	 ? (struct store_item){e, p->sender, now,
@@ -361,6 +366,7 @@ static void reply_one(struct ingest *in, struct group *g, struct pending *p)
 static void group_reset(struct group *g)
 {
 	g->npend = g->nslots = g->nitems = g->replied = g->bytes = 0;
+	tally_deltas_reset(&g->counted);
 	g->accepted = 0;
 	g->rc = 0;
 	arena_reset(&g->arena);
@@ -384,7 +390,8 @@ static void commit_work(void *arg)
 	struct group *g = arg;
 	struct ingest *in = g->in;
 	double t0 = now_mono();
-	g->rc = store_apply_packed(in->store, g->items, g->packed, g->nitems, g->results);
+	g->rc = store_apply_prepared(in->store, g->items, g->packed, g->prep, &g->counted, g->nitems,
+				     g->results);
 	g->seconds = now_mono() - t0;
 }
 
@@ -414,6 +421,7 @@ static void dispatch(struct ingest *in)
 	} else {
 		g->state = GROUP_COMMIT;
 		in->commit = g;
+		tally_deltas_merge(&g->counted); /* sorted here, not on the writer */
 		if (writer_submit(in->writer, commit_work, commit_done, g) != 0)
 			fatal("ingest: the writer was busy with no commit in hand");
 	}
@@ -542,6 +550,7 @@ static void group_init(struct group *g, struct ingest *in, size_t cap)
 	g->slot_item = xcalloc(cap, sizeof(*g->slot_item));
 	g->items = xcalloc(cap, sizeof(*g->items));
 	g->packed = xcalloc(cap, sizeof(*g->packed));
+	g->prep = xcalloc(cap, sizeof(*g->prep));
 	g->results = xcalloc(cap, sizeof(*g->results));
 }
 
@@ -552,6 +561,8 @@ static void group_free(struct group *g)
 	free(g->slot_item);
 	free(g->items);
 	free(g->packed);
+	free(g->prep);
+	tally_deltas_free(&g->counted);
 	free(g->results);
 }
 

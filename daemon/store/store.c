@@ -390,88 +390,6 @@ void store_record_free(struct record *r)
 	r->event = NULL;
 }
 
-/* Loads a case's facts; a missing case is empty. Returns an MDB code. */
-static int case_load(struct store *s, MDB_txn *txn, const uint8_t *key, size_t klen,
-		     struct tally_fact *facts, size_t *n)
-{
-	MDB_val k = {klen, (void *)key}, v;
-	*n = 0;
-	int rc = store_get(s, s->cases_cur, txn, s->cases, &k, &v);
-	if (rc == MDB_NOTFOUND)
-		return 0;
-	if (rc)
-		return rc;
-	return tally_facts_decode(v.mv_data, v.mv_size, facts, n) ? MDB_CORRUPTED : 0;
-}
-
-/*
- * Puts the case back through the cursor case_load left on it: found (a
- * case that had facts), rewritten or deleted where it is, else inserted.
- */
-static int case_save(struct store *s, const uint8_t *key, size_t klen, int found,
-		     const struct tally_fact *facts, size_t n)
-{
-	MDB_val k = {klen, (void *)key};
-	if (n == 0)
-		return found ? mdb_cursor_del(s->cases_cur, 0) : 0;
-	size_t vlen = tally_facts_encoded_len(n);
-	MDB_val v = {vlen + RECORD_SEAL_LEN, NULL};
-	int rc = mdb_cursor_put(s->cases_cur, &k, &v, MDB_RESERVE | (found ? MDB_CURRENT : 0));
-	if (!rc) {
-		tally_facts_encode(facts, n, v.mv_data);
-		record_seal(&k, v.mv_data, vlen);
-	}
-	return rc;
-}
-
-/*
- * Adds (sign +1) or removes (sign -1) one event's fact: for a case kind,
- * the case's contribution before and after is diffed into the batch's
- * deltas; otherwise the fact stands alone. *full is set (and nothing
- * written) when the case already holds the maximum of events.
- */
-static int tally_event(struct store *s, MDB_txn *txn, const Lawtally__V1__Event *e,
-		       int sign, int *full)
-{
-	struct tally_fact f;
-	*full = 0;
-	if (tally_fact_from_event(e, s->tz_offset, &f))
-		return MDB_CORRUPTED;
-	/* at a county, the township's totals change beside the county's */
-	struct tally_deltas *td = e->township[0] ? store_county_deltas(&s->county, e->township)
-						 : NULL;
-	if (!tally_kind_has_cases(f.kind)) {
-		tally_contrib(&f, 1, sign, &s->deltas);
-		if (td)
-			tally_contrib(&f, 1, sign, td);
-		return 0;
-	}
-	uint8_t key[TALLY_CASE_KEY_MAX];
-	size_t klen = tally_case_key(e, key);
-	struct tally_fact before[TALLY_CASE_FACTS_MAX], after[TALLY_CASE_FACTS_MAX];
-	size_t nb, na;
-	int rc = case_load(s, txn, key, klen, before, &nb), found = nb > 0;
-	if (rc)
-		return rc;
-	memcpy(after, before, nb * sizeof(before[0]));
-	na = nb;
-	if (sign > 0) {
-		if (tally_facts_insert(after, &na, &f) == LT_EFULL) {
-			*full = 1;
-			return 0;
-		}
-	} else if (tally_facts_remove(after, &na, f.id) != 0) {
-		return MDB_CORRUPTED; /* the case lost track of a stored event */
-	}
-	tally_contrib(before, nb, -1, &s->deltas);
-	tally_contrib(after, na, +1, &s->deltas);
-	if (td) {
-		tally_contrib(before, nb, -1, td);
-		tally_contrib(after, na, +1, td);
-	}
-	return case_save(s, key, klen, found, after, na);
-}
-
 static const char *const reason_seen_only = "refused before the store";
 
 int store_result_seen_only(const struct store_result *r)
@@ -548,7 +466,7 @@ static int retract(struct store *s, MDB_txn *txn, const Lawtally__V1__Retraction
 		goto done;
 	}
 	int full;
-	rc = tally_event(s, txn, rec.event, -1, &full);
+	rc = store_tally_event(s, txn, rec.event, -1, &full);
 	if (rc)
 		goto done;
 	copy[1] |= REC_RETRACTED;
@@ -592,11 +510,16 @@ int store_add_i64(struct store *s, MDB_cursor *c, const uint8_t *key, size_t kle
 	return mdb_cursor_put(c, &k, &v, MDB_CURRENT);
 }
 
-/* Adds the batch's merged deltas to the totals, deleting totals that reach 0. */
-static int totals_apply(struct store *s, MDB_txn *txn)
+/*
+ * Adds the batch's deltas, merged with those counted ahead (NULL: none),
+ * to the totals, deleting totals that reach 0.
+ */
+static int totals_apply(struct store *s, MDB_txn *txn, const struct tally_deltas *counted)
 {
 	MDB_cursor *c = NULL;
 	tally_deltas_merge(&s->deltas);
+	if (counted)
+		tally_deltas_merge_with(&s->deltas, counted);
 	int rc = mdb_cursor_open(txn, s->totals, &c);
 	for (size_t i = 0; i < s->deltas.n && !rc; i++) {
 		uint8_t kb[TALLY_KEY_LEN];
@@ -632,7 +555,8 @@ static int next_seq(struct store *s, MDB_txn *txn, uint64_t *seq)
 
 /* Applies one event inside the batch's transaction. Returns an MDB code. */
 static int apply_one(struct store *s, MDB_txn *txn, const struct store_item *it,
-		     const struct store_packed *packed, uint64_t *seq, struct store_result *res)
+		     const struct store_packed *packed, const struct store_prep *prep,
+		     uint64_t *seq, struct store_result *res)
 {
 	const Lawtally__V1__Event *e = it->event;
 	if (packed && !packed->data && packed->len == STORE_SEEN_ONLY) {
@@ -641,7 +565,7 @@ static int apply_one(struct store *s, MDB_txn *txn, const struct store_item *it,
 		return 0;
 	}
 	uint8_t key[ID_KEY_MAX];
-	MDB_val idk = {store_id_key(e, key), key}, v;
+	MDB_val idk = {prep ? prep->idlen : store_id_key(e, key), prep ? (void *)prep->idkey : key}, v;
 	if (idk.mv_size == 0) {
 		res->status = STORE_REJECTED;
 		res->reason = reason_no_scope;
@@ -662,7 +586,8 @@ static int apply_one(struct store *s, MDB_txn *txn, const struct store_item *it,
 			     &reason);
 	} else {
 		int full;
-		rc = tally_event(s, txn, e, +1, &full);
+		rc = prep ? store_tally_prepared(s, txn, prep, e->township, &full)
+			  : store_tally_event(s, txn, e, +1, &full);
 		if (full)
 			reason = reason_case_full;
 	}
@@ -689,7 +614,8 @@ static int apply_one(struct store *s, MDB_txn *txn, const struct store_item *it,
 
 /* One attempt at the batch; returns an MDB code, the transaction closed. */
 static int apply_txn(struct store *s, const struct store_item *items,
-		     const struct store_packed *packed, size_t n, struct store_result *results)
+		     const struct store_packed *packed, const struct store_prep *prep,
+		     const struct tally_deltas *counted, size_t n, struct store_result *results)
 {
 	MDB_txn *txn;
 	uint64_t seq;
@@ -709,10 +635,14 @@ static int apply_txn(struct store *s, const struct store_item *items,
 		rc = mdb_cursor_open(txn, s->events, &s->ev_cur);
 	for (size_t i = 0; i < n && !rc; i++) {
 		results[i] = (struct store_result){0, NULL};
-		rc = apply_one(s, txn, &items[i], packed ? &packed[i] : NULL, &seq, &results[i]);
+		const struct store_prep *p = prep ? &prep[i] : NULL;
+		rc = apply_one(s, txn, &items[i], packed ? &packed[i] : NULL, p, &seq, &results[i]);
+		/* counted ahead but not stored (a duplicate, refused before the store): taken back */
+		if (!rc && p && p->counted && results[i].status != STORE_ACCEPTED)
+			tally_contrib(&p->fact, 1, -1, &s->deltas);
 	}
 	if (!rc)
-		rc = totals_apply(s, txn);
+		rc = totals_apply(s, txn, counted);
 	if (!rc)
 		rc = store_county_apply(s, txn);
 	if (!rc)
@@ -818,13 +748,21 @@ int store_apply_packed(struct store *s, const struct store_item *items,
 		       const struct store_packed *packed, size_t n,
 		       struct store_result *results)
 {
+	return store_apply_prepared(s, items, packed, NULL, NULL, n, results);
+}
+
+int store_apply_prepared(struct store *s, const struct store_item *items,
+			 const struct store_packed *packed, const struct store_prep *prep,
+			 const struct tally_deltas *counted, size_t n,
+			 struct store_result *results)
+{
 	if (s->read_only)
 		return LT_EINVAL;
 	if (atomic_load(&s->damaged))
 		return LT_ECORRUPT; /* nothing more is written on a damaged store */
 	int rc;
 	do
-		rc = apply_txn(s, items, packed, n, results);
+		rc = apply_txn(s, items, packed, prep, counted, n, results);
 	while (rc == MDB_MAP_FULL && (rc = grow(s)) == 0);
 	if (rc == EIO && disk_nearly_full(s))
 		rc = ENOSPC;

@@ -168,6 +168,48 @@ int store_apply_packed(struct store *s, const struct store_item *items,
 		       const struct store_packed *packed, size_t n,
 		       struct store_result *results);
 
+/*
+ * What the loop thread works out for an accepted event ahead of its
+ * batch's commit (store_prepare), so that the writer thread, which every
+ * batch waits for, mostly looks up and puts: the event's ids key, its
+ * fact and its case's key. The contribution of a fact that stands alone
+ * (no case: it cannot depend on what is stored) is added to the batch's
+ * counted deltas there too; the writer takes it back out when the event
+ * is not stored after all (a duplicate; an item STORE_SEEN_ONLY). An
+ * event with a township (at a county) has its keys with the township, as
+ * store_apply's, and is never counted ahead: its township's totals change
+ * with the county's in the batch (store_county.c).
+ */
+/* the id, the scope key, and at a county a NUL and the township (store_county.c) */
+#define STORE_ID_KEY_MAX (16 + SCOPE_KEY_MAX + 1 + SCOPE_TOWNSHIP_MAX)
+struct store_prep {
+	uint8_t idkey[STORE_ID_KEY_MAX];
+	uint8_t idlen;    /* 0: no scope */
+	uint8_t caselen;  /* the case key's length; 0: the fact stands alone */
+	uint8_t counted;  /* its contribution is in the batch's counted deltas */
+	uint8_t fact_ok;  /* 0: the event gives no fact (not an event of the model) */
+	struct tally_fact fact;
+	uint8_t casekey[TALLY_CASE_KEY_MAX];
+};
+
+/*
+ * Fills p for event e (validated) as store_apply would work it out, and
+ * adds a standing-alone fact's contribution to counted. Reads only the
+ * store's zone, fixed at open: any thread.
+ */
+void store_prepare(const struct store *s, const Lawtally__V1__Event *e, struct store_prep *p,
+		   struct tally_deltas *counted);
+
+/*
+ * store_apply_packed with prep[i] (store_prepare's) for item i, and
+ * counted, merged (tally_deltas_merge), the contributions of the items
+ * store_prepare counted. prep and counted may be NULL together.
+ */
+int store_apply_prepared(struct store *s, const struct store_item *items,
+			 const struct store_packed *packed, const struct store_prep *prep,
+			 const struct tally_deltas *counted, size_t n,
+			 struct store_result *results);
+
 /* ---- reading: one snapshot per answer ------------------------------------
  *
  * A snapshot is one LMDB read transaction: what is read through it is the

@@ -5,6 +5,7 @@
  * LMDB's return codes become LT_E* codes through err.h's lt_from_mdb.
  *
  *   store.c          open, close, apply a batch
+ *   store_tally.c    an event's fact into the batch's deltas, through its case
  *   store_read.c     read snapshots, scans of the totals, stats
  *   store_meta.c     schema version, zone and identity; schema migrations
  *   store_recount.c  rebuild totals from the events: verify and as-of
@@ -42,7 +43,7 @@
  * (scope.h). The id comes first so that time-ordered ids keep appending
  * at one end of the index, whatever scope each belongs to.
  */
-#define ID_KEY_MAX (16 + SCOPE_KEY_MAX + 1 + SCOPE_TOWNSHIP_MAX)
+#define ID_KEY_MAX STORE_ID_KEY_MAX
 
 /* A batch's (or a recount's) changes to each township's totals (store_county.c). */
 struct county_township {
@@ -153,6 +154,21 @@ size_t store_id_key(const Lawtally__V1__Event *e, uint8_t key[ID_KEY_MAX]);
  * migration (grow it and open again).
  */
 int store_meta_open(struct store *s, MDB_txn *txn, char *err, size_t errlen);
+
+/*
+ * store_tally.c: adds (sign +1) or removes (sign -1) event e's fact in
+ * the batch's transaction (into s->deltas, through s->cases_cur for a
+ * case, and at a county into its township's deltas in s->county); the
+ * same for +1 from what store_prepare worked out for an event of township
+ * ("" for none). *full is set
+ * (and nothing written) when the case already holds the maximum of
+ * events. Return an MDB code: MDB_CORRUPTED for a damaged case or an
+ * event that gives no fact.
+ */
+int store_tally_event(struct store *s, MDB_txn *txn, const Lawtally__V1__Event *e, int sign,
+		      int *full);
+int store_tally_prepared(struct store *s, MDB_txn *txn, const struct store_prep *p,
+			 const char *township, int *full);
 
 /* The record scratch buffer, grown to len. */
 uint8_t *store_scratch(struct store *s, size_t len);

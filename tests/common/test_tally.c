@@ -2073,9 +2073,67 @@ static void test_counters_count_nowhere(void **state)
 	tally_deltas_free(&ds);
 }
 
+/* A key of a small space, so that random keys meet: metric, month, village, dim0. */
+static struct tally_key small_key(uint32_t r)
+{
+	struct tally_key k = {0};
+	k.metric = (uint8_t)(r % 5);
+	k.year = (uint16_t)(2023 + (r >> 3) % 2);
+	k.month = (uint8_t)(1 + (r >> 4) % 12);
+	snprintf(k.village, sizeof(k.village), "ZL%02u", (unsigned)((r >> 8) % 4));
+	k.dim[0] = (uint8_t)((r >> 10) % 3);
+	return k;
+}
+
+/*
+ * Merging two merged lists equals merging all their changes at once: the
+ * same keys in the same order, equal keys summed, zeros dropped (the
+ * writer's deltas with those counted ahead on the loop thread).
+ */
+static void test_deltas_merge_with(void **state)
+{
+	(void)state;
+	uint32_t r = 12345;
+	for (int round = 0; round < 50; round++) {
+		struct tally_deltas a = {0}, b = {0}, all = {0};
+		int na = round % 7 == 0 ? 0 : (int)(r % 300), nb = round % 5 == 0 ? 0 : (int)((r >> 9) % 300);
+		for (int i = 0; i < na + nb; i++) {
+			r = r * 1103515245u + 12345u;
+			struct tally_key k = small_key(r >> 8);
+			int64_t v = (int64_t)(r % 7) - 3;
+			tally_deltas_add(i < na ? &a : &b, &k, v);
+			tally_deltas_add(&all, &k, v);
+		}
+		tally_deltas_merge(&a);
+		tally_deltas_merge(&b);
+		tally_deltas_merge(&all);
+		tally_deltas_merge_with(&a, &b);
+		assert_int_equal(a.n, all.n);
+		for (size_t i = 0; i < a.n; i++) {
+			uint8_t ka[TALLY_KEY_LEN], kb[TALLY_KEY_LEN];
+			tally_key_encode(&a.d[i].key, ka);
+			tally_key_encode(&all.d[i].key, kb);
+			assert_memory_equal(ka, kb, TALLY_KEY_LEN);
+			assert_int_equal(a.d[i].value, all.d[i].value);
+			assert_true(a.d[i].value != 0);
+		}
+		/* still a list to add to */
+		struct tally_key k = small_key(7);
+		tally_deltas_add(&a, &k, 5);
+		tally_deltas_add(&all, &k, 5);
+		tally_deltas_merge(&a);
+		tally_deltas_merge(&all);
+		assert_int_equal(a.n, all.n);
+		tally_deltas_free(&a);
+		tally_deltas_free(&b);
+		tally_deltas_free(&all);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_deltas_merge_with),
 		cmocka_unit_test(test_year_month_boundaries),
 		cmocka_unit_test(test_year_month_2024_month_ends),
 		cmocka_unit_test(test_year_month_against_libc),

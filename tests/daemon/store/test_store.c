@@ -516,6 +516,63 @@ static void test_batch_atomic(void **state)
 	assert_verified(f->s);
 }
 
+/* Applies evs[0..n) as one batch worked out ahead (store_prepare), as ingest does. */
+static int apply_prepared(struct store *s, struct ev *evs, size_t n, struct store_result *res)
+{
+	struct store_item items[64];
+	struct store_prep prep[64];
+	struct tally_deltas counted = {0};
+	assert_true(n <= 64);
+	for (size_t i = 0; i < n; i++) {
+		items[i] = (struct store_item){&evs[i].e, "centre-ZL07", T2024, 0};
+		store_prepare(s, &evs[i].e, &prep[i], &counted);
+	}
+	tally_deltas_merge(&counted);
+	int rc = store_apply_prepared(s, items, NULL, prep, &counted, n, res);
+	tally_deltas_free(&counted);
+	return rc;
+}
+
+/*
+ * A batch worked out ahead on the loop thread stores what the same batch
+ * applied whole does: a fact counted ahead is taken back out when its
+ * event is a duplicate, in the batch or of one stored before; cases and
+ * retractions are worked out in the batch.
+ */
+static void test_prepared(void **state)
+{
+	struct fx *f = *state;
+	struct ev e[7];
+	struct store_result r[7];
+	int reg = LAWTALLY__V1__DISPUTE__STAGE__STAGE_REGISTERED;
+	int res = LAWTALLY__V1__DISPUTE__STAGE__STAGE_RESOLVED;
+	ev_training(&e[0], 60, "ZL03", 10, T2024);
+	assert_int_equal(apply_prepared(f->s, e, 1, r), 0);
+	ev_training(&e[1], 61, "ZL03", 7, T2024);
+	e[2] = e[1]; /* the same event twice in the batch */
+	e[2].e.id = (ProtobufCBinaryData){16, e[2].id};
+	e[2].e.village = e[2].village;
+	e[2].e.training = &e[2].t;
+	ev_dispute(&e[3], 62, "ZL03", "Q", reg, T2024);
+	ev_dispute(&e[4], 63, "ZL03", "Q", res, T2024 + 1);
+	ev_retract(&e[5], 64, 61, "village:ZL03", T2024 + 2);
+	assert_int_equal(apply_prepared(f->s, e, 6, r), 0); /* e[0] again: stored before */
+	assert_int_equal(r[0].status, STORE_DUPLICATE);
+	assert_int_equal(r[1].status, STORE_ACCEPTED);
+	assert_int_equal(r[2].status, STORE_DUPLICATE);
+	assert_int_equal(r[3].status, STORE_ACCEPTED);
+	assert_int_equal(r[4].status, STORE_ACCEPTED);
+	assert_int_equal(r[5].status, STORE_ACCEPTED);
+	/* e[0] once; e[1] counted ahead and withdrawn in the same batch */
+	assert_int_equal(total(f->s, M_TRAININGS_SESSIONS, 2024), 1);
+	assert_int_equal(total(f->s, M_TRAININGS_ATTENDEES, 2024), 10);
+	assert_int_equal(total(f->s, M_DISPUTES_REGISTERED, 2024), 1);
+	assert_int_equal(total(f->s, M_DISPUTES_RESOLVED, 2024), 1);
+	assert_int_equal(total(f->s, M_DISPUTES_OPEN, 2024), 0);
+	assert_int_equal(nevents(f->s), 5);
+	assert_verified(f->s); /* the recount from the stored events agrees */
+}
+
 static void test_retractions(void **state)
 {
 	struct fx *f = *state;
@@ -1104,6 +1161,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dedupe_across_reopen, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batch_atomic, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_retractions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_prepared, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_retract_own_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ids_per_scope, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_case_full, setup, teardown),
