@@ -239,16 +239,17 @@ load() {
 			w / hz * 1000 / c, (cs - w / hz) * 1000 / c }' >>"$RES/$name.txt"
 }
 
-# check_totals NAME: after a run on an empty store that sent all EVENTS,
-# the totals are exactly what the event mix adds (bench/workload.h).
+# check_totals NAME [N]: after a run on an empty store that sent all N
+# (EVENTS) events, the totals are exactly what the event mix adds
+# (bench/workload.h).
 check_totals() {
-	local acc reg res
+	local acc reg res n=${2:-$EVENTS}
 	acc=$(get "$RES/$1.txt" accepted)
-	[ "$acc" = "$EVENTS" ] && [ $((EVENTS % 10)) = 0 ] || return 0
+	[ "$acc" = "$n" ] && [ $((n % 10)) = 0 ] || return 0
 	reg=$(curl -sf "http://$HTTP/v1/totals?year=2024&metric=disputes.registered" | jq '[.rows[].value] | add')
 	res=$(curl -sf "http://$HTTP/v1/totals?year=2024&metric=disputes.resolved" | jq '[.rows[].value] | add')
-	[ "$reg" = $((EVENTS / 10 * 3)) ] && [ "$res" = $((EVENTS / 10 * 2)) ] ||
-		die "$1: totals registered $reg resolved $res, expected $((EVENTS / 10 * 3)) and $((EVENTS / 10 * 2))"
+	[ "$reg" = $((n / 10 * 3)) ] && [ "$res" = $((n / 10 * 2)) ] ||
+		die "$1: totals registered $reg resolved $res, expected $((n / 10 * 3)) and $((n / 10 * 2))"
 }
 
 # copy_store FROM TO: a fresh copy of a prefilled store, flushed to disk so
@@ -532,16 +533,18 @@ redis_stop() {
 ingest_run() {
 	local r
 	IN_LOAD_START=$(cut -d' ' -f1 /proc/loadavg)
+	# a second or more of load a run, so that the medians and the profile hold still
+	IN_EVENTS=${BENCH_INGEST_EVENTS:-$([ $QUICK = 1 ] && echo "$EVENTS" || echo 1000000)}
 	# each daemon run and its ceiling run back to back: a busy spell of the
 	# machine's disk or CPUs then falls on both of a pair
 	for r in $(seq "$RUNS"); do
 		rm -rf "$T/run"; daemon_start "$T/run"
-		load "in-v7-$r" --senders 8 --window $WINDOW --batch $BATCH --events "$EVENTS" \
+		load "in-v7-$r" --senders 8 --window $WINDOW --batch $BATCH --events "$IN_EVENTS" \
 			--seconds "$SECS" --ids v7
-		check_totals "in-v7-$r"
+		check_totals "in-v7-$r" "$IN_EVENTS"
 		daemon_stop
 		rm -rf "$T/run" "$T/ceil"
-		"$TOOLS/lmdb_ceiling" --dir "$T/ceil" --events "$EVENTS" --seconds "$SECS" --senders 8 \
+		"$TOOLS/lmdb_ceiling" --dir "$T/ceil" --events "$IN_EVENTS" --seconds "$SECS" --senders 8 \
 			--batch "$(int "$(get "$RES/in-v7-$r.txt" commit_events_mean)")" --ids v7 \
 			>"$RES/in-ceil-$r.txt" || die "lmdb_ceiling failed"
 		rm -rf "$T/ceil"
@@ -550,7 +553,7 @@ ingest_run() {
 	if command -v redis-server >/dev/null && [ -x "$TOOLS/redis_load" ]; then
 		for r in $(seq "$RUNS"); do
 			redis_start
-			"$TOOLS/redis_load" --port "$RPORT" --events "$EVENTS" --seconds "$SECS" --conns 8 \
+			"$TOOLS/redis_load" --port "$RPORT" --events "$IN_EVENTS" --seconds "$SECS" --conns 8 \
 				--depth $((WINDOW * BATCH)) >"$RES/in-redis-$r.txt" || die "redis_load failed"
 			redis_stop
 		done
@@ -561,7 +564,7 @@ ingest_run() {
 		local tid; tid=$(writer_tid "$DPID")
 		perf record -q -F 999 -t "$tid" -o "$T/writer.data" -- sleep "$SECS" >/dev/null 2>&1 &
 		local perf=$!
-		load in-profile --senders 8 --window $WINDOW --batch $BATCH --events "$EVENTS" \
+		load in-profile --senders 8 --window $WINDOW --batch $BATCH --events "$IN_EVENTS" \
 			--seconds "$SECS" --ids v7
 		wait $perf || true
 		daemon_stop
@@ -581,7 +584,7 @@ ingest_section() {
 	echo
 	echo "> Measured by \`$IN_CMD\` ($([ $QUICK = 1 ] && echo 'quick sizes' || echo 'full sizes')) on $IN_AT; 1-minute load average $IN_LOAD_START before. $IN_NOTE"
 	echo
-	echo "8 senders ($WINDOW requests of $BATCH events in flight each, time-ordered ids, $EVENTS events or $SECS s a run) on an empty store, checksums on; after each, \`bench/lmdb_ceiling\` (the same reads and puts as the store's for the same events in the order 8 senders' requests arrive, values sealed and seals checked as the store's, the case values and deltas worked out before the clock) at that run's mean commit size; then Redis with appendfsync always. *Writer CPU* is the writer thread's own user + system time per accepted event (\`/proc/PID/task/TID/stat\`); *commit busy* the share of the run's wall time spent in \`store_apply\`."
+	echo "8 senders ($WINDOW requests of $BATCH events in flight each, time-ordered ids, $IN_EVENTS events or $SECS s a run) on an empty store, checksums on; after each, \`bench/lmdb_ceiling\` (the same reads and puts as the store's for the same events in the order 8 senders' requests arrive, values sealed and seals checked as the store's, the case values and deltas worked out before the clock) at that run's mean commit size; then Redis with appendfsync always. *Writer CPU* is the writer thread's own user + system time per accepted event (\`/proc/PID/task/TID/stat\`); *commit busy* the share of the run's wall time spent in \`store_apply\`."
 	echo
 	echo "| target | measured | verdict |"
 	echo "| --- | --- | --- |"
