@@ -973,6 +973,15 @@ compiled_with() {
 		'/DW_AT_producer/ { s/.*DW_AT_producer *: *(\(indirect string[^)]*\): *)?//; p; q }') || true
 	echo "${p:-unknown flags}"
 }
+# sections written by hand, between <!-- NAME-notes:begin --> and <!-- NAME-notes:end -->
+# (what was tried, and why), are kept from FILE, after the ingest section
+NOTES=$T/notes.md
+if [ -f "$OUT" ]; then
+	awk '/^<!-- [a-z0-9-]+-notes:begin -->$/ { keep = 1 } keep { print }
+	     /^<!-- [a-z0-9-]+-notes:end -->$/ { keep = 0; print "" }' "$OUT" >"$NOTES"
+else
+	: >"$NOTES"
+fi
 RUNCMD="bench/run.sh$([ $QUICK = 1 ] && echo ' --quick') --build $(realpath --relative-to="$ROOT" "$BUILD") --out $(realpath --relative-to="$ROOT" "$OUT")"
 CMD=${BENCH_CMD:-$RUNCMD}
 
@@ -1012,6 +1021,7 @@ CMD=${BENCH_CMD:-$RUNCMD}
 	SEQ_CMD=$CMD seqs_section
 	echo
 	IN_CMD=$CMD ingest_section
+	[ ! -s "$NOTES" ] || { echo; sed '$ { /^$/d }' "$NOTES"; }
 	if [ -n "$PROFILE" ]; then
 		echo
 		echo "## Profile of lawtallyd at saturation (8 senders, time-ordered ids, empty store)"
