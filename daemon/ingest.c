@@ -312,6 +312,8 @@ static void take_request(struct ingest *in, zmq_msg_t *parts, int n, int64_t now
 			/* its number reached us: no gap (STORE_SEEN_ONLY) */
 			if (e->seq && e->epoch) {
 				g->packed[g->nitems] = (struct store_packed){NULL, STORE_SEEN_ONLY};
+				/* nothing counted ahead for it (the slot may hold an earlier group's) */
+				g->prep[g->nitems] = (struct store_prep){.counted = 0};
 				g->items[g->nitems++] = (struct store_item){
 					e, who ? p->sender : e->source, now, 0};
 			}

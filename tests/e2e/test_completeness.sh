@@ -92,6 +92,8 @@ protoc --proto_path="$ROOT/proto" --encode=lawtally.v1.SubmitRequest lawtally.pr
 grep -q "acks=1" <<<"$("$ZSEND" "$INGEST" "$T/bad.bin")" || fail "the rejected event was not answered"
 assert_eq 1 "$(metric 'lawtally_events_total{status="rejected"}')" "events rejected"
 assert_eq 4 "$(total enforcement.actions)" "enforcement actions (the snapshot counts in none)"
+# the loop thread counts a fact ahead for its batch (store_prepare): nothing for this one
+assert_eq 4 "$(total trainings.sessions)" "training sessions (the rejected one counts in none)"
 
 curl -sf "http://$HTTP/v1/senders" >"$T/senders3.json"
 assert_eq '[{"action":"INSPECTION","device":4,"stored":3}]' \
