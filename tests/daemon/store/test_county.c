@@ -3,7 +3,8 @@
  * with the same ids, villages and case numbers never meet; each township's
  * totals beside the county's, which are their sum; retractions within a
  * township; verify recounts both; a township's snapshot; the township
- * list; a township's upstream cursor.
+ * list; a batch worked out ahead (store_prepare) the same; a township's
+ * upstream cursor.
  */
 #include <ftw.h>
 #include <setjmp.h>
@@ -62,6 +63,7 @@ struct ev {
 	Lawtally__V1__Event e;
 	Lawtally__V1__Dispute d;
 	Lawtally__V1__Retraction r;
+	Lawtally__V1__Training t;
 	uint8_t id[16], target[16];
 	char township[16];
 };
@@ -91,6 +93,22 @@ static void dispute(struct ev *x, uint64_t id, const char *township, const char 
 	x->d.stage = stage;
 }
 
+static void training(struct ev *x, uint64_t id, const char *township, uint32_t attendees)
+{
+	memset(x, 0, sizeof(*x));
+	lawtally__v1__event__init(&x->e);
+	lawtally__v1__training__init(&x->t);
+	make_id(x->id, id);
+	snprintf(x->township, sizeof(x->township), "%s", township);
+	x->e.id = (ProtobufCBinaryData){16, x->id};
+	x->e.village = "ZL07";
+	x->e.township = x->township;
+	x->e.occurred_at = T2024;
+	x->e.body_case = LAWTALLY__V1__EVENT__BODY_TRAINING;
+	x->e.training = &x->t;
+	x->t.attendees = attendees;
+}
+
 static void retraction(struct ev *x, uint64_t id, const char *township, uint64_t target)
 {
 	memset(x, 0, sizeof(*x));
@@ -116,6 +134,25 @@ static void apply(struct store *s, struct ev *evs, size_t n, const enum store_st
 	for (size_t i = 0; i < n; i++)
 		items[i] = (struct store_item){&evs[i].e, "township:x", T2024, 0};
 	assert_int_equal(store_apply(s, items, n, res), 0);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(res[i].status, want[i]);
+}
+
+/* apply, the batch worked out ahead (store_prepare) as ingest does */
+static void apply_prepared(struct store *s, struct ev *evs, size_t n,
+			   const enum store_status *want)
+{
+	struct store_item items[16];
+	struct store_result res[16];
+	struct store_prep prep[16];
+	struct tally_deltas counted = {0};
+	for (size_t i = 0; i < n; i++) {
+		items[i] = (struct store_item){&evs[i].e, "township:x", T2024, 0};
+		store_prepare(s, &evs[i].e, &prep[i], &counted);
+	}
+	tally_deltas_merge(&counted);
+	assert_int_equal(store_apply_prepared(s, items, NULL, prep, &counted, n, res), 0);
+	tally_deltas_free(&counted);
 	for (size_t i = 0; i < n; i++)
 		assert_int_equal(res[i].status, want[i]);
 }
@@ -225,6 +262,59 @@ static void test_townships_apart(void **state)
 	apply(s, evs, 1, (const enum store_status[]){STORE_DUPLICATE});
 }
 
+/*
+ * A batch worked out ahead on the loop thread (store_prepare) keys its
+ * events by township as store_apply does, and changes each township's
+ * totals beside the county's: a fact with no case (a training) as well
+ * as a case's, a duplicate of either taken back.
+ */
+static void test_townships_prepared(void **state)
+{
+	struct store *s = *state;
+	struct ev evs[7];
+	training(&evs[0], 1, "410423100", 10);
+	training(&evs[1], 1, "410423101", 20);    /* the same id, another township */
+	training(&evs[2], 2, "", 5);              /* the county's own */
+	dispute(&evs[3], 3, "410423100", "2024-001", 1);
+	dispute(&evs[4], 3, "410423101", "2024-001", 2);
+	training(&evs[5], 1, "410423100", 10);    /* re-sent in the batch */
+	dispute(&evs[6], 3, "410423101", "2024-001", 2);
+	apply_prepared(s, evs, 7,
+		       (const enum store_status[]){STORE_ACCEPTED, STORE_ACCEPTED,
+						   STORE_ACCEPTED, STORE_ACCEPTED,
+						   STORE_ACCEPTED, STORE_DUPLICATE,
+						   STORE_DUPLICATE});
+	/* and re-sent in a later batch */
+	apply_prepared(s, evs + 1, 1, (const enum store_status[]){STORE_DUPLICATE});
+	assert_int_equal(total(s, "410423100", M_TRAININGS_SESSIONS), 1);
+	assert_int_equal(total(s, "410423100", M_TRAININGS_ATTENDEES), 10);
+	assert_int_equal(total(s, "410423101", M_TRAININGS_SESSIONS), 1);
+	assert_int_equal(total(s, "410423101", M_TRAININGS_ATTENDEES), 20);
+	assert_int_equal(total(s, "", M_TRAININGS_SESSIONS), 3);
+	assert_int_equal(total(s, "", M_TRAININGS_ATTENDEES), 35);
+	assert_int_equal(total(s, "410423100", M_DISPUTES_OPEN), 1);
+	assert_int_equal(total(s, "410423101", M_DISPUTES_RESOLVED), 1);
+	assert_int_equal(total(s, "", M_DISPUTES_RESOLVED), 1);
+	assert_int_equal(total(s, "", M_DISPUTES_REGISTERED),
+			 total(s, "410423100", M_DISPUTES_REGISTERED) +
+				 total(s, "410423101", M_DISPUTES_REGISTERED));
+
+	/* the same events applied whole are all duplicates: the same keys */
+	apply(s, evs, 5,
+	      (const enum store_status[]){STORE_DUPLICATE, STORE_DUPLICATE, STORE_DUPLICATE,
+					  STORE_DUPLICATE, STORE_DUPLICATE});
+	struct store_snap snap;
+	struct store_verify v;
+	assert_int_equal(store_read_begin(s, &snap), 0);
+	int rc = store_verify(&snap, &v);
+	for (size_t i = 0; i < v.nfirst; i++)
+		print_message("verify: %s\n", v.first[i]);
+	assert_int_equal(rc, 0);
+	assert_int_equal(v.mismatches, 0);
+	assert_int_equal(v.events, 5);
+	store_read_end(&snap);
+}
+
 static void test_upstream_cursor(void **state)
 {
 	struct store *s = *state;
@@ -267,6 +357,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_townships_apart, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_townships_prepared, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_upstream_cursor, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
