@@ -347,6 +347,7 @@ bench: deps bench-deps bench-nosum
 		$(BENCH_BUILD)/lawtally bench-tools
 	@BENCH_CMD="make bench" bench/run.sh --build $(BENCH_BUILD) --nosum $(BENCH_NOSUM_BUILD) \
 		--out BENCHMARKS.md
+	@BENCH_CMD="make bench" BENCH_AFTER_RUN=1 bench/county.sh --build $(BENCH_BUILD) --out BENCHMARKS.md
 # The section on answers under full ingest alone, put into BENCHMARKS.md.
 bench-snapshot: deps
 	@$(MAKE) --no-print-directory BUILD=$(BENCH_BUILD) SAN= OPT="-O2 -g" $(BENCH_BUILD)/lawtallyd \

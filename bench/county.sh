@@ -135,7 +135,7 @@ LOAD=$(cut -d' ' -f1 /proc/loadavg)
 	echo "<!-- county:begin -->"
 	echo "## The county: forwarded streams (issue 18)"
 	echo
-	echo "> Measured by \`${BENCH_CMD:-bench/county.sh$([ $QUICK = 1 ] && echo ' --quick') --build $(realpath --relative-to="$ROOT" "$BUILD") --out $(realpath --relative-to="$ROOT" "$OUT")}\` on $AT; 1-minute load average $LOAD before. Run alone: the rest of this file is from the run its header names."
+	echo "> Measured by \`${BENCH_CMD:-bench/county.sh$([ $QUICK = 1 ] && echo ' --quick') --build $(realpath --relative-to="$ROOT" "$BUILD") --out $(realpath --relative-to="$ROOT" "$OUT")}\` on $AT; 1-minute load average $LOAD before. $([ -n "${BENCH_AFTER_RUN:-}" ] && echo 'Run right after the sections above, in the same `make bench`.' || echo 'Run alone: the rest of this file is from the run its header names.')"
 	echo
 	echo "One county lawtallyd (auth off, loopback) taking forwarded requests: \`loadgen --townships N\` sends each request for one of N townships (\`SubmitRequest.township\`), 8 senders, 4 requests of 256 events in flight each, the bench's event mix; every event is stored with its township and adds to the county's totals and to its township's (docs/county.md)."
 	echo
