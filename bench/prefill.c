@@ -89,7 +89,7 @@ int main(int argc, char **argv)
 				uuid_v7_from(id, V7_BASE_MS + at + i, rnd);
 			}
 			workload_set_id(&we[i], id);
-			items[i] = (struct store_item){&we[i].e, we[i].e.source, now, 0};
+			items[i] = (struct store_item){&we[i].e, we[i].e.source, now, 0, NULL};
 		}
 		rc = store_apply(st, items, k, res);
 		for (size_t i = 0; i < k && !rc; i++)

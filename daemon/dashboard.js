@@ -14,8 +14,9 @@
  * that layout and opens no stream at all.
  *
  * At a county (docs/county.md) a chooser lists the townships that have
- * figures; ?township=CODE shows that township's figures and report
- * instead of the county's.
+ * figures (/v1/townships, by the names they forwarded); ?township=CODE
+ * shows that township's figures, its villages by its own names and its
+ * report instead of the county's.
  *
  * For tests, <body> carries data-state (loading, ready, error),
  * data-commits (commit events received), data-refreshes (completed
@@ -195,15 +196,14 @@
   async function renderTownships() {
     const sel = $('township');
     if (!sel || sel.dataset.filled) return;
-    const t = await getJSON('/v1/totals?year=' + year + '&by=township');
-    const codes = [...new Set(t.rows.map((r) => r.township))].sort();
-    if (codes.length === 0) return;
+    const list = (await getJSON('/v1/townships')).townships;
+    if (list.length === 0) return;
     sel.dataset.filled = '1';
-    for (const code of [''].concat(codes)) {
+    for (const t of [{ township: '', name: '' }].concat(list)) {
       const o = document.createElement('option');
-      o.value = code;
-      o.textContent = code || '全县';
-      o.selected = code === township;
+      o.value = t.township;
+      o.textContent = t.township ? (t.name ? t.name + '（' + t.township + '）' : t.township) : '全县';
+      o.selected = t.township === township;
       sel.appendChild(o);
     }
     sel.hidden = false;
@@ -380,7 +380,8 @@
   }
 
   async function load() {
-    if (!villages) villages = (await getJSON('/v1/villages')).villages;
+    /* at a county, a township's villages are its own list, as it forwarded it */
+    if (!villages) villages = (await getJSON('/v1/villages' + (township ? '?township=' + encodeURIComponent(township) : ''))).villages;
     const [all, byMonth, byVillage, catReg, catRes, , , , ...breakdowns] = await Promise.all([
       totals(''),
       totals('by=month'),

@@ -74,6 +74,15 @@ static void send_error_json(struct evhttp_request *req, int code, const char *re
 	send_json(req, code, reason, json_pack("{s:s}", "error", msg));
 }
 
+/* The store failed a read: 500 with the damage, or a short reason. */
+static void send_store_error(struct http *h, struct evhttp_request *req, int rc)
+{
+	char why[256], line[300];
+	snprintf(line, sizeof(line), "store: %s", store_strerror(h->store, rc, why, sizeof(why)));
+	send_error_json(req, 500, "Internal Server Error",
+			rc == LT_ECORRUPT ? line : "store: query failed");
+}
+
 /* GET /v1/totals?year=Y[&metric=M][&by=D][&village=V] (httpquery.h) */
 static void on_totals(struct http *h, struct evhttp_request *req, const char *query)
 {
@@ -91,10 +100,7 @@ static void on_totals(struct http *h, struct evhttp_request *req, const char *qu
 		rc = query_run(&snap, &t.spec, &h->rows);
 	store_read_end(&snap);
 	if (rc) {
-		char why[256], line[300];
-		snprintf(line, sizeof(line), "store: %s", store_strerror(h->store, rc, why, sizeof(why)));
-		send_error_json(req, 500, "Internal Server Error",
-				rc == LT_ECORRUPT ? line : "store: query failed");
+		send_store_error(h, req, rc);
 	} else {
 		reply_from_rows(&rep, &t.spec, &h->rows);
 		send_json(req, 200, "OK", reply_to_json(&rep, t.spec.year, t.metric, t.by, t.village));
@@ -153,15 +159,90 @@ static void on_metrics(struct http *h, struct evhttp_request *req, const char *q
 	evbuffer_free(out);
 }
 
-/* GET /v1/villages: the configured list, for the dashboard's labels. */
+static json_t *villages_json(const struct villages *v)
+{
+	json_t *list = json_array();
+	for (size_t i = 0; i < v->n; i++)
+		json_array_append_new(list, json_pack("{s:s, s:s}", "code", v->v[i].code, "name",
+						      v->v[i].name));
+	return list;
+}
+
+/*
+ * GET /v1/villages: the configured list, for the dashboard's labels; at a
+ * county, ?township=CODE: that township's own, as it forwarded them
+ * (empty, with "name" "", for one that never did).
+ */
 static void on_villages(struct http *h, struct evhttp_request *req, const char *query)
 {
-	(void)query;
-	json_t *list = json_array();
-	for (size_t i = 0; i < h->villages->n; i++)
-		json_array_append_new(list, json_pack("{s:s, s:s}", "code", h->villages->v[i].code,
-						      "name", h->villages->v[i].name));
-	send_json(req, 200, "OK", json_pack("{s:o}", "villages", list));
+	char township[SCOPE_TOWNSHIP_MAX + 1], msg[128];
+	if (httpquery_township(query, township, msg, sizeof(msg))) {
+		send_error_json(req, 400, "Bad Request", msg);
+		return;
+	}
+	if (!township[0]) {
+		send_json(req, 200, "OK", json_pack("{s:o}", "villages", villages_json(h->villages)));
+		return;
+	}
+	struct townnames *tn = xmalloc(sizeof(*tn));
+	struct store_snap snap;
+	int rc = store_read_begin(h->store, &snap);
+	if (!rc)
+		rc = store_township_names(&snap, township, tn);
+	store_read_end(&snap);
+	if (rc && rc != LT_ENOTFOUND)
+		send_store_error(h, req, rc);
+	else
+		send_json(req, 200, "OK",
+			  json_pack("{s:s, s:s, s:o}", "township", township, "name", tn->name,
+				    "villages", villages_json(&tn->villages)));
+	free(tn);
+}
+
+struct townships_arg {
+	const struct store_snap *snap;
+	struct townnames *tn;
+	json_t *list;
+	int rc;
+};
+
+static int township_fn(const char *township, void *arg)
+{
+	struct townships_arg *a = arg;
+	int rc = store_township_names(a->snap, township, a->tn);
+	if (rc && rc != LT_ENOTFOUND)
+		return a->rc = rc;
+	json_array_append_new(a->list, json_pack("{s:s, s:s}", "township", township, "name",
+						 a->tn->name));
+	return 0;
+}
+
+/*
+ * GET /v1/townships: at a county, the townships with figures, by code,
+ * each with its name as it forwarded it ("" if it never did); [] at a
+ * township.
+ */
+static void on_townships(struct http *h, struct evhttp_request *req, const char *query)
+{
+	char msg[128];
+	if (query && *query) {
+		snprintf(msg, sizeof(msg), "query string: /v1/townships takes no parameters");
+		send_error_json(req, 400, "Bad Request", msg);
+		return;
+	}
+	struct store_snap snap;
+	struct townships_arg a = {&snap, xmalloc(sizeof(*a.tn)), json_array(), 0};
+	int rc = store_read_begin(h->store, &snap);
+	if (!rc)
+		rc = store_townships(&snap, township_fn, &a);
+	store_read_end(&snap);
+	if (rc) {
+		json_decref(a.list);
+		send_store_error(h, req, a.rc ? a.rc : rc);
+	} else {
+		send_json(req, 200, "OK", json_pack("{s:o}", "townships", a.list));
+	}
+	free(a.tn);
 }
 
 /* GET / and /static/...: the dashboard, from memory (assets.h). */
@@ -236,6 +317,7 @@ static const struct route {
 	{"/healthz", on_healthz},
 	{"/metrics", on_metrics},
 	{"/v1/villages", on_villages},
+	{"/v1/townships", on_townships},
 	{"/v1/stream", on_stream},
 	{"/", on_asset},
 	{"/static/dashboard.js", on_asset},

@@ -13,6 +13,7 @@
 #include <sys/queue.h>
 
 #include "err.h"
+#include "scope.h"
 
 int httpquery_params(const char *query, size_t max, struct evkeyvalq *params, char *msg,
 		     size_t msglen)
@@ -110,11 +111,38 @@ int httpquery_totals(const char *query, const struct villages *villages,
 	out->metric = keep(vals[P_METRIC], out->metric_buf, sizeof(out->metric_buf));
 	out->by = keep(vals[P_BY], out->by_buf, sizeof(out->by_buf));
 	out->village = keep(vals[P_VILLAGE], out->village_buf, sizeof(out->village_buf));
+	/* a township's villages at a county are its own: their codes' form is checked */
 	if (query_spec_parse(&out->spec, (unsigned)y, out->metric, out->by, out->village,
-			     villages, &why) != 0 ||
+			     vals[P_TOWNSHIP] && *vals[P_TOWNSHIP] ? NULL : villages, &why) != 0 ||
 	    query_spec_township(&out->spec, vals[P_TOWNSHIP], &why) != 0) {
 		snprintf(msg, msglen, "%s", why);
 		goto clear_params;
+	}
+	rc = 0;
+clear_params:
+	evhttp_clear_headers(&params);
+	return rc;
+}
+
+int httpquery_township(const char *query, char township[SCOPE_TOWNSHIP_MAX + 1], char *msg,
+		       size_t msglen)
+{
+	struct evkeyvalq params;
+	int rc = LT_EINVAL;
+	TAILQ_INIT(&params);
+	township[0] = '\0';
+	if (httpquery_params(query, HTTPQUERY_MAX, &params, msg, msglen))
+		goto clear_params;
+	for (const struct evkeyval *kv = params.tqh_first; kv; kv = kv->next.tqe_next) {
+		if (strcmp(kv->key, "township") != 0 || township[0]) {
+			snprintf(msg, msglen, "%.40s: unknown or repeated parameter", kv->key);
+			goto clear_params;
+		}
+		if (!scope_township_valid(kv->value)) {
+			snprintf(msg, msglen, "township: not a township code (1-12 of A-Z a-z 0-9 _ -)");
+			goto clear_params;
+		}
+		snprintf(township, SCOPE_TOWNSHIP_MAX + 1, "%s", kv->value);
 	}
 	rc = 0;
 clear_params:

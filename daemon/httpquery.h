@@ -55,4 +55,11 @@ int httpquery_headers(const struct evkeyvalq *headers, char *msg, size_t msglen)
 int httpquery_totals(const char *query, const struct villages *villages,
 		     struct httpquery_totals *out, char *msg, size_t msglen);
 
+/*
+ * Parses "[township=CODE]" (query may be NULL) into township ("" when not
+ * given). Returns 0, or LT_EINVAL with the reason in msg.
+ */
+int httpquery_township(const char *query, char township[SCOPE_TOWNSHIP_MAX + 1], char *msg,
+		       size_t msglen);
+
 #endif

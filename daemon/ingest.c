@@ -28,6 +28,7 @@
 #include "ratelimit.h"
 #include "scope.h"
 #include "submit.h"
+#include "townnames.h"
 #include "validate.h"
 #include "when.h"
 #include "writer.h"
@@ -129,6 +130,7 @@ struct ingest {
 	int nanswer;
 	struct event *answer_ev;        /* zero timer: the next pass of answers */
 	struct validate_span *spans;    /* scratch: where a request's events lie */
+	struct townnames *names;        /* scratch: a forwarding township's names, read */
 	/* reply scratch */
 	Lawtally__V1__Ack *acks;
 	Lawtally__V1__Ack **ackp;
@@ -294,6 +296,14 @@ static void take_request(struct ingest *in, zmq_msg_t *parts, int n, int64_t now
 	const char *refused = submit_township(who ? &p->scope : NULL, req, &township);
 	if (township)
 		snprintf(p->sender, sizeof(p->sender), "township:%s", township);
+	/* its names go with the request's first event stored: the county keeps them */
+	const Lawtally__V1__TownshipNames *names = township && !refused ? req->names : NULL;
+	const char *bad_names = names ? townnames_read(names, in->names) : NULL;
+	if (bad_names) {
+		names = NULL;
+		in->m->names_rejected++;
+		log_rejected(&in->rejected, "ignored a township's names", bad_names);
+	}
 	for (size_t i = 0; i < req->n_events; i++) {
 		Lawtally__V1__Event *e = req->events[i];
 		size_t slot = g->nslots++;
@@ -315,7 +325,7 @@ static void take_request(struct ingest *in, zmq_msg_t *parts, int n, int64_t now
 				/* nothing counted ahead for it (the slot may hold an earlier group's) */
 				g->prep[g->nitems] = (struct store_prep){.counted = 0};
 				g->items[g->nitems++] = (struct store_item){
-					e, who ? p->sender : e->source, now, 0};
+					e, who ? p->sender : e->source, now, 0, NULL};
 			}
 			continue;
 		}
@@ -327,10 +337,11 @@ static void take_request(struct ingest *in, zmq_msg_t *parts, int n, int64_t now
 					       : (struct store_packed){NULL, 0};
 		store_prepare(in->store, e, &g->prep[g->nitems], &g->counted);
 		g->items[g->nitems++] =
-			township ? (struct store_item){e, p->sender, now, 0}
+			township ? (struct store_item){e, p->sender, now, 0, names}
 			: who	 ? (struct store_item){e, p->sender, now,
-						       !scope_retracts_any(&p->scope)}
-				 : (struct store_item){e, e->source, now, 0};
+						       !scope_retracts_any(&p->scope), NULL}
+				 : (struct store_item){e, e->source, now, 0, NULL};
+		names = NULL;
 	}
 }
 
@@ -590,6 +601,7 @@ int ingest_start(struct ingest **out, struct event_base *base, void *zctx,
 	group_init(&in->groups[1], in, cap);
 	in->fill = &in->groups[0];
 	in->spans = xcalloc(opts->request_events_max, sizeof(*in->spans));
+	in->names = xmalloc(sizeof(*in->names));
 	in->acks = xcalloc(opts->request_events_max, sizeof(*in->acks));
 	in->ackp = xcalloc(opts->request_events_max, sizeof(*in->ackp));
 	in->answer_ev = evtimer_new(base, answer_pass, in);
@@ -702,6 +714,7 @@ void ingest_close(struct ingest **inp)
 	group_free(&in->groups[0]);
 	group_free(&in->groups[1]);
 	free(in->spans);
+	free(in->names);
 	free(in->acks);
 	free(in->ackp);
 	free(in->out);

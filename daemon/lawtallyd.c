@@ -149,6 +149,7 @@ static void on_reload(evutil_socket_t sig, short what, void *arg)
 	querysock_set_villages(d->query, &next->villages);
 	if (d->http)
 		http_set_villages(d->http, &next->villages);
+	upstream_set_names(d->upstream, next->upstream_name, &next->villages);
 	log_set_debug(next->log_debug);
 	if (strcmp(next->auth, d->cfg->auth) ||
 	    strcmp(next->auth_secret_key_file, d->cfg->auth_secret_key_file) ||
@@ -380,10 +381,12 @@ static int start(struct daemon *d)
 		return 1;
 	}
 	if (c->upstream_endpoint[0]) {
-		struct upstream_options uo = {c->upstream_endpoint, c->upstream_township,
-					      c->upstream_name, c->upstream_server_key,
-					      c->upstream_secret_key_file, c->upstream_batch_events,
-					      0};
+		struct upstream_options uo = {
+			.endpoint = c->upstream_endpoint, .township = c->upstream_township,
+			.name = c->upstream_name, .villages = &c->villages,
+			.server_key = c->upstream_server_key,
+			.secret_key_file = c->upstream_secret_key_file,
+			.batch_events = c->upstream_batch_events};
 		if (upstream_start(&d->upstream, d->store, d->zctx, &uo, err, sizeof(err))) {
 			log_err("%s; not starting", err);
 			return 1;

@@ -148,6 +148,9 @@ int metrics_render(const struct metrics *m, const struct store_stats *st,
 	COUNTER("lawtally_auth_refused_total",
 		"Messages refused: a revoked key, a non-office query, no authenticated sender.",
 		m->auth_refused);
+	COUNTER("lawtally_township_names_rejected_total",
+		"Township names forwarded with events and not kept (the log says why).",
+		m->names_rejected);
 	COUNTER("lawtally_replies_dropped_total", "Replies that could not be sent (peer gone).",
 		m->replies_dropped);
 	evbuffer_add_printf(out,

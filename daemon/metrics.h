@@ -29,6 +29,7 @@ struct metrics {
 	uint64_t requests, bad_frames, refusals, replies_dropped;
 	uint64_t clock_refusals;  /* requests with events over a day ahead of this clock */
 	uint64_t auth_refused;   /* messages of revoked or unauthenticated keys (auth.h) */
+	uint64_t names_rejected; /* townships' names not kept (townnames_read said why) */
 	uint64_t queries_zmq, queries_http;
 	/* HTTP connections (httplisten.h): open now; refused at the limit, closed
 	 * to make room, closed at their deadline; failed accepts */

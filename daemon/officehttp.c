@@ -46,8 +46,8 @@ static const struct route {
 	 "lawtally-totals.csv"},
 	{"/v1/export/totals.xlsx", LAWTALLY__V1__VIEW__KIND__KIND_TOTALS_CSV,
 	 BIT(P_YEAR) | BIT(P_LANG) | BIT(P_MONTH) | BIT(P_TOWNSHIP), "xlsx", "lawtally-totals.xlsx"},
-	{"/v1/export/events.csv", LAWTALLY__V1__VIEW__KIND__KIND_EVENTS_CSV, BIT(P_YEAR), NULL,
-	 "lawtally-events.csv"},
+	{"/v1/export/events.csv", LAWTALLY__V1__VIEW__KIND__KIND_EVENTS_CSV,
+	 BIT(P_YEAR) | BIT(P_TOWNSHIP), NULL, "lawtally-events.csv"},
 };
 
 static const struct route *find(const char *path)

@@ -19,6 +19,7 @@
 #include "log.h"
 #include "now.h"
 #include "ratelimit.h"
+#include "townnames.h"
 #include "xalloc.h"
 
 #define POLL_IDLE_MS 1000      /* looks for new events this often without a kick */
@@ -47,6 +48,8 @@ struct upstream {
 	pthread_cond_t cv;
 	int quit, kicked;              /* under mu */
 	struct upstream_status st;     /* under mu */
+	uint8_t *names;                /* this township's TownshipNames, packed, under mu */
+	size_t names_len;              /* under mu */
 	uint64_t pending_rejects;      /* rejections not yet logged, under mu */
 	char pending_reason[256];      /* the first of them, under mu */
 
@@ -161,6 +164,10 @@ static int build_batch(struct upstream *u, struct store_upstream *cur, struct bu
 		put(u, v, varint(v, ++u->batch_id));
 		put_field(u, 0x1a, strlen(u->township)); /* township = 3 */
 		put(u, u->township, strlen(u->township));
+		pthread_mutex_lock(&u->mu); /* names = 4: the county keeps them */
+		put_field(u, 0x22, u->names_len);
+		put(u, u->names, u->names_len);
+		pthread_mutex_unlock(&u->mu);
 		rc = store_scan_events(&snap, cur->next, u->limit, build_fn, b, &next);
 		if (rc == 1)
 			rc = 0;
@@ -422,6 +429,7 @@ int upstream_start(struct upstream **out, struct store *s, void *zctx,
 	snprintf(u->endpoint, sizeof(u->endpoint), "%s", o->endpoint);
 	snprintf(u->township, sizeof(u->township), "%s", o->township);
 	snprintf(u->name, sizeof(u->name), "%s", o->name ? o->name : "");
+	u->names = townnames_pack(u->name, o->villages, &u->names_len);
 	u->batch_events = o->batch_events ? o->batch_events : 1000;
 	u->limit = u->batch_events;
 	u->reply_ms = o->reply_ms > 0 ? o->reply_ms : UPSTREAM_REPLY_MS;
@@ -431,6 +439,7 @@ int upstream_start(struct upstream **out, struct store *s, void *zctx,
 		snprintf(u->server_key, sizeof(u->server_key), "%s", o->server_key);
 		if (keyfile_z85_decode(u->server_key, strlen(u->server_key), NULL)) {
 			snprintf(err, errlen, "[upstream] server_public_key: not a Z85 key");
+			free(u->names);
 			free(u);
 			return LT_EINVAL;
 		}
@@ -442,6 +451,7 @@ int upstream_start(struct upstream **out, struct store *s, void *zctx,
 		if (rc) {
 			snprintf(err, errlen, "[upstream] secret_key_file: %s", why);
 			explicit_bzero(u->secret_key, sizeof(u->secret_key));
+			free(u->names);
 			free(u);
 			return rc;
 		}
@@ -467,6 +477,7 @@ int upstream_start(struct upstream **out, struct store *s, void *zctx,
 		ratelimit_fini(&u->rl);
 		pthread_cond_destroy(&u->cv);
 		pthread_mutex_destroy(&u->mu);
+		free(u->names);
 		free(u);
 		return LT_ESYS;
 	}
@@ -474,6 +485,19 @@ int upstream_start(struct upstream **out, struct store *s, void *zctx,
 		 u->township, u->name[0] ? " (" : "", u->name, u->name[0] ? ")" : "");
 	*out = u;
 	return 0;
+}
+
+void upstream_set_names(struct upstream *u, const char *name, const struct villages *villages)
+{
+	if (!u)
+		return;
+	size_t len;
+	uint8_t *names = townnames_pack(name, villages, &len);
+	pthread_mutex_lock(&u->mu);
+	free(u->names);
+	u->names = names;
+	u->names_len = len;
+	pthread_mutex_unlock(&u->mu);
 }
 
 void upstream_kick(struct upstream *u)
@@ -572,6 +596,7 @@ void upstream_stop(struct upstream **up)
 	pthread_mutex_destroy(&u->mu);
 	explicit_bzero(u->secret_key, sizeof(u->secret_key));
 	free(u->buf);
+	free(u->names);
 	free(u);
 	*up = NULL;
 }

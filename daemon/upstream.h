@@ -33,6 +33,7 @@
 #include <stdint.h>
 
 #include "store.h"
+#include "villages.h"
 
 #define UPSTREAM_REPLY_MS 5000
 #define UPSTREAM_FRAME_MAX 1000000 /* bytes of a request, under the county's 1 MiB */
@@ -43,7 +44,8 @@ struct evbuffer;
 struct upstream_options {
 	const char *endpoint;        /* the county's ingest endpoint */
 	const char *township;        /* this township's code */
-	const char *name;            /* its name, for lines ("" none) */
+	const char *name;            /* its name, for lines and the county ("" none) */
+	const struct villages *villages; /* its villages, named to the county */
 	const char *server_key;      /* the county's public key (Z85), "" without CurveZMQ */
 	const char *secret_key_file; /* this township's secret key, with server_key */
 	unsigned batch_events;       /* 1..1000 */
@@ -57,6 +59,12 @@ struct upstream_options {
  */
 int upstream_start(struct upstream **out, struct store *s, void *zctx,
 		   const struct upstream_options *o, char *err, size_t errlen);
+
+/*
+ * The names the county keeps for this township (TownshipNames, sent with
+ * every batch): after a reload changed them. Safe on NULL. Any thread.
+ */
+void upstream_set_names(struct upstream *u, const char *name, const struct villages *villages);
 
 /* A commit landed: look for new events now rather than at the next poll. Any thread. */
 void upstream_kick(struct upstream *u);

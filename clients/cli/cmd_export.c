@@ -14,7 +14,7 @@
 
 const char cmd_export_help[] =
 	"Usage: lawtally export [--year Y] [--by D] [--metric M] [--lang zh|en]\n"
-	"                       [--events] [--output FILE]\n"
+	"                       [--events] [--township T] [--output FILE]\n"
 	"       lawtally export --format xlsx [--year Y] [--month YYYY-MM] [--lang zh|en]\n"
 	"                       --output FILE\n"
 	"\n"
@@ -39,6 +39,7 @@ const char cmd_export_help[] =
 	"  -f, --format F        csv (default) or xlsx\n"
 	"      --month YYYY-MM   xlsx: the month of the monthly form's sheet\n"
 	"  -o, --output FILE     write to FILE (whole or not at all), not stdout\n"
+	"  -T, --township T      at a county: township T's (its code), not the county's\n"
 	"  -e, --endpoint E      query endpoint (default $LAWTALLY_QUERY or\n"
 	"                        " DEFAULT_QUERY ")\n"
 	"  -t, --timeout SEC     wait at most SEC seconds per page (default 30)\n"
@@ -63,6 +64,7 @@ int cmd_export(int argc, char **argv)
 		{"format", required_argument, NULL, 'f'},
 		{"month", required_argument, NULL, OPT_MONTH},
 		{"output", required_argument, NULL, 'o'},
+		{"township", required_argument, NULL, 'T'},
 		CLI_VIEW_LONGOPTS,
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -74,7 +76,7 @@ int cmd_export(int argc, char **argv)
 	unsigned long year = 0;
 	int events = 0, opt;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, ":y:b:m:l:f:o:e:t:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":y:b:m:l:f:o:e:t:T:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'y':
 			if (cli_parse_year(optarg, &year))
@@ -88,6 +90,7 @@ int cmd_export(int argc, char **argv)
 		case 'f': v.format = optarg; break;
 		case OPT_MONTH: v.month = optarg; break;
 		case 'o': output = optarg; break;
+		case 'T': q.township = optarg; break;
 		case 'h': return cli_usage("export", stdout, 0);
 		default:
 			if (cli_view_opt(&o, opt, optarg) <= 0)

@@ -16,7 +16,7 @@
 const char cmd_report_help[] =
 	"Usage: lawtally report [--year Y | --month YYYY-MM [--village CODE]] [--lang zh|en]\n"
 	"                       [--format text|markdown|json|html|docx] [--as-of DATE]\n"
-	"                       [--output FILE]\n"
+	"                       [--township T] [--output FILE]\n"
 	"\n"
 	"Prints the year-end report on rule-of-law work with the live figures: the\n"
 	"sentences of the office's template (config/report.zh.txt) filled in, a note\n"
@@ -38,6 +38,7 @@ const char cmd_report_help[] =
 	"                        YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM] (no zone: the\n"
 	"                        township's), or @UNIXTIME\n"
 	"  -o, --output FILE     write to FILE (whole or not at all), not stdout\n"
+	"  -T, --township T      at a county: township T's (its code), not the county's\n"
 	"  -e, --endpoint E      query endpoint (default $LAWTALLY_QUERY or\n"
 	"                        " DEFAULT_QUERY ")\n"
 	"  -t, --timeout SEC     wait at most SEC seconds (default 30)\n"
@@ -56,6 +57,7 @@ int cmd_report(int argc, char **argv)
 		{"format", required_argument, NULL, 'f'},
 		{"as-of", required_argument, NULL, 'a'},
 		{"output", required_argument, NULL, 'o'},
+		{"township", required_argument, NULL, 'T'},
 		CLI_VIEW_LONGOPTS,
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -70,7 +72,7 @@ int cmd_report(int argc, char **argv)
 	v.kind = LAWTALLY__V1__VIEW__KIND__KIND_REPORT;
 	optind = 1;
 	villages_builtin(&vl);
-	while ((opt = getopt_long(argc, argv, ":y:m:V:l:f:a:o:e:t:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":y:m:V:l:f:a:o:e:t:T:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'y':
 			if (cli_parse_year(optarg, &year))
@@ -90,6 +92,7 @@ int cmd_report(int argc, char **argv)
 		case 'f': v.format = optarg; break;
 		case 'a': v.as_of = optarg; break;
 		case 'o': output = optarg; break;
+		case 'T': q.township = optarg; break;
 		case 'h': return cli_usage("report", stdout, 0);
 		default:
 			if (cli_view_opt(&o, opt, optarg) <= 0)

@@ -133,7 +133,7 @@ static int apply_page(struct store *s, Lawtally__V1__QueryReply *r, int64_t now,
 		Lawtally__V1__Event *e = r->events[i];
 		/* back in its township's store: no township, stored from its sender */
 		e->township = (char *)protobuf_c_empty_string;
-		items[i] = (struct store_item){e, e->source, now, 0};
+		items[i] = (struct store_item){e, e->source, now, 0, NULL};
 	}
 	int rc = r->n_events ? store_apply(s, items, r->n_events, res) : 0;
 	for (size_t i = 0; i < r->n_events && !rc; i++) {

@@ -414,24 +414,26 @@ static void township_table(const struct monthly_input *in, int k, struct table *
 {
 	struct period p[P_COUNT];
 	periods(in, p);
-	table_init(t, NVCOLS + 1);
+	table_init(t, NVCOLS + 2);
 	size_t r = table_row_begin(t);
-	table_cell(t, r, 0, in->lang == LANG_EN ? "township" : "乡镇");
+	table_cell(t, r, 0, in->lang == LANG_EN ? "code" : "代码");
+	table_cell(t, r, 1, in->lang == LANG_EN ? "township" : "乡镇");
 	for (size_t c = 0; c < NVCOLS; c++)
-		table_cell(t, r, c + 1, village_head[in->lang == LANG_EN][c]);
+		table_cell(t, r, c + 2, village_head[in->lang == LANG_EN][c]);
 	for (size_t i = 0; i <= in->ntownships; i++) {
 		struct monthly_input one = *in;
 		if (i < in->ntownships)
 			one.fig = in->townships[i].fig;
 		r = table_row_begin(t);
-		table_cell(t, r, 0, i < in->ntownships ? in->townships[i].code
+		table_cell(t, r, 0, i < in->ntownships ? in->townships[i].code : "");
+		table_cell(t, r, 1, i < in->ntownships ? in->townships[i].name
 				   : in->lang == LANG_EN ? "total" : "合计");
 		for (size_t c = 0; c < NVCOLS; c++) {
 			const struct mrow *mr = row_by_item(village_items[c]);
 			int64_t den, x = row_value_in(&one, NULL, mr, &p[k], &den);
 			char num[NUM_LEN];
 			value_text(in, mr, x, den, num);
-			table_cell(t, r, c + 1, num);
+			table_cell(t, r, c + 2, num);
 		}
 	}
 }
@@ -526,6 +528,7 @@ static json_t *townships_json(const struct monthly_input *in, const struct perio
 		one.fig = in->townships[i].fig;
 		json_t *v = json_out_object();
 		json_out_set(v, "township", json_string(in->townships[i].code));
+		json_out_set(v, "name", json_string(in->townships[i].name));
 		for (int k = P_MONTH; k <= P_YTD; k += P_YTD - P_MONTH) {
 			json_t *f = json_out_object();
 			for (size_t c = 0; c < NVCOLS; c++) {

@@ -26,11 +26,13 @@
 #include "labels.h"
 #include "report.h"
 #include "sbuf.h"
+#include "townnames.h"
 #include "villages.h"
 
 /* One township of a county and its figures (the same years as the county's). */
 struct monthly_township {
 	char code[16];
+	char name[TOWNNAMES_NAME_MAX + 1]; /* as the township forwarded it, or "" */
 	const struct figures *fig;
 };
 

@@ -195,6 +195,7 @@ static int township_code_fn(const char *township, void *arg)
 	}
 	struct monthly_township *t = &cf->t[cf->n++];
 	snprintf(t->code, sizeof(t->code), "%s", township);
+	t->name[0] = '\0';
 	t->fig = NULL;
 	return 0;
 }
@@ -219,13 +220,20 @@ static int gather_townships(struct store_snap *snap, uint16_t year, int64_t as_o
 			    struct county_figures *cf)
 {
 	int rc = store_townships(snap, township_code_fn, cf);
+	struct townnames *names = cf->n ? xmalloc(sizeof(*names)) : NULL;
 	for (size_t i = 0; i < cf->n && !rc; i++) {
 		struct figures *f = xcalloc(1, sizeof(*f));
 		cf->t[i].fig = f;
 		rc = store_snap_township(snap, cf->t[i].code);
 		if (!rc)
 			rc = gather(snap, (uint16_t)(year - 1), year, as_of, f);
+		int nrc = rc ? 0 : store_township_names(snap, cf->t[i].code, names);
+		if (!nrc)
+			memcpy(cf->t[i].name, names->name, sizeof(cf->t[i].name));
+		else if (nrc != LT_ENOTFOUND)
+			rc = nrc;
 	}
+	free(names);
 	store_snap_township(snap, "");
 	return rc;
 }
@@ -259,11 +267,11 @@ static int senders(const struct store_snap *snap, struct sender_list *l)
  * What is missing of year (0: every year) as lines into out, from what
  * was read in one snapshot. Returns how many.
  */
-static size_t missing_lines(const struct office *o, const struct seq_list *seqs,
-			    const struct sender_list *sl, enum lang lang, uint16_t year,
-			    struct sbuf *out)
+static size_t missing_lines(const struct office *o, const struct villages *villages,
+			    const struct seq_list *seqs, const struct sender_list *sl,
+			    enum lang lang, uint16_t year, struct sbuf *out)
 {
-	struct completeness_input ci = {seqs, sl->v, sl->n, o->villages, lang,
+	struct completeness_input ci = {seqs, sl->v, sl->n, villages, lang,
 					store_tz_offset(o->store), (int64_t)time(NULL),
 					o->silent_days, year};
 	return completeness_lines(&ci, out);
@@ -293,19 +301,55 @@ static int store_failed(struct office *o, struct office_result *res, int rc)
 }
 
 /*
+ * The names a view gives the villages and the reporting unit: the
+ * config's, or at a county one township's own, as it forwarded them
+ * (store_township_names); a township that never sent them has its
+ * villages shown by code and itself by its code.
+ */
+struct view_names {
+	const struct villages *villages;
+	const char *town;          /* NULL: the template's @town */
+	struct townnames *own;     /* a township's, read in the view's snapshot */
+};
+
+static void view_names_free(struct view_names *nm)
+{
+	free(nm->own);
+	nm->own = NULL;
+}
+
+/*
  * Begins the one snapshot a view reads through, of one township's figures
- * at a county when the request names one. Returns 0, or fails res.
+ * at a county when the request names one, and fills *nm (may be NULL) with
+ * the names to show. Returns 0, or fails res.
  */
 static int read_begin(struct office *o, const struct office_request *rq, struct store_snap *snap,
-		      struct office_result *res)
+		      struct view_names *nm, struct office_result *res)
 {
+	if (nm)
+		*nm = (struct view_names){o->villages, NULL, NULL};
 	int rc = store_read_begin(o->store, snap);
 	if (rc)
 		return store_failed(o, res, rc);
-	if (rq->township && *rq->township && store_snap_township(snap, rq->township) != 0) {
+	if (!rq->township || !*rq->township)
+		return 0;
+	if (store_snap_township(snap, rq->township) != 0) {
 		store_read_end(snap);
 		return fail(res, 400, LT_EINVAL, "township: not a township code");
 	}
+	if (!nm)
+		return 0;
+	nm->own = xmalloc(sizeof(*nm->own));
+	rc = store_township_names(snap, rq->township, nm->own);
+	if (rc && rc != LT_ENOTFOUND) {
+		store_read_end(snap);
+		view_names_free(nm);
+		return store_failed(o, res, rc);
+	}
+	if (!nm->own->name[0])
+		snprintf(nm->own->name, sizeof(nm->own->name), "%s", rq->township);
+	nm->villages = &nm->own->villages;
+	nm->town = nm->own->name;
 	return 0;
 }
 
@@ -362,11 +406,14 @@ static int view_report(struct office *o, const struct office_request *rq, struct
 	sbuf_init(&missing, REPORT_OUTPUT_MAX);
 	struct report_input in = {
 		.year = c.year, .lang = c.lang, .tz_offset = tz, .now = (int64_t)time(NULL),
-		.as_of = c.as_of, .fig = &shown, .villages = o->villages,
-		.silent_days = o->silent_days,
+		.as_of = c.as_of, .fig = &shown, .silent_days = o->silent_days,
 	};
-	if ((rc = read_begin(o, rq, &snap, res)))
+	struct view_names nm;
+	if ((rc = read_begin(o, rq, &snap, &nm, res))) {
+		sbuf_free(&missing);
 		return rc;
+	}
+	in.villages = nm.villages;
 	rc = gather(&snap, c.year, c.year, c.as_of, &shown);
 	if (!rc)
 		rc = senders(&snap, &sl);
@@ -381,7 +428,7 @@ static int view_report(struct office *o, const struct office_request *rq, struct
 	in.senders = sl.v;
 	in.nsenders = sl.n;
 	if (!c.as_of) { /* what is missing now: an as-of report does not say */
-		missing_lines(o, &seqs, &sl, c.lang, c.year, &missing);
+		missing_lines(o, nm.villages, &seqs, &sl, c.lang, c.year, &missing);
 		in.missing = sbuf_text(&missing);
 	}
 	if (crc == 0) {
@@ -406,6 +453,7 @@ static int view_report(struct office *o, const struct office_request *rq, struct
 		fail(res, 500, rc, "report: longer than %zu bytes", out->max);
 	res->content_type = report_content_type(c.format);
 free_figures:
+	view_names_free(&nm);
 	free(sl.v);
 	completeness_free(&seqs);
 	sbuf_free(&missing);
@@ -427,13 +475,18 @@ static int view_monthly(struct office *o, const struct office_request *rq, struc
 	int rc = parse_common(o, &r, &c, res);
 	if (rc)
 		return rc;
-	if (rq->village && *rq->village && (!o->villages || !villages_find(o->villages, rq->village)))
-		return fail(res, 400, LT_EINVAL, "village: not a configured village code");
 	struct figures f = {0};
 	struct county_figures cf = {0};
 	struct store_snap snap;
-	if ((rc = read_begin(o, rq, &snap, res)))
+	struct view_names nm;
+	if ((rc = read_begin(o, rq, &snap, &nm, res)))
 		return rc;
+	if (rq->village && *rq->village && (!nm.villages || !villages_find(nm.villages, rq->village))) {
+		store_read_end(&snap);
+		view_names_free(&nm);
+		return fail(res, 400, LT_EINVAL, "village: not a village code of %s",
+			    *rq->township ? "the township's list" : "the configured list");
+	}
 	rc = gather(&snap, (uint16_t)(year - 1), (uint16_t)year, c.as_of, &f);
 	/* the county's form: a row per township (in the same snapshot) */
 	if (!rc && !snap.township[0] && !(rq->village && *rq->village))
@@ -442,14 +495,17 @@ static int view_monthly(struct office *o, const struct office_request *rq, struc
 	if (rc) {
 		figures_free(&f);
 		county_figures_free(&cf);
+		view_names_free(&nm);
 		return store_failed(o, res, rc);
 	}
 	struct monthly_input in = {year, month, c.lang, store_tz_offset(o->store),
-				   (int64_t)time(NULL), c.as_of, &f, template_town(o->tpl[c.lang]),
-				   o->villages, rq->village, cf.t, cf.n};
+				   (int64_t)time(NULL), c.as_of, &f,
+				   nm.town ? nm.town : template_town(o->tpl[c.lang]),
+				   nm.villages, rq->village, cf.t, cf.n};
 	rc = monthly_render(&in, c.format, out);
 	figures_free(&f);
 	county_figures_free(&cf);
+	view_names_free(&nm);
 	if (rc)
 		return fail(res, 500, rc, "monthly statistics: longer than %zu bytes", out->max);
 	res->content_type = report_content_type(c.format);
@@ -476,7 +532,8 @@ static int view_senders(struct office *o, const struct office_request *rq, struc
 		return fail(res, 400, LT_EINVAL, "lang: zh or en");
 	if (rq->year && (rq->year < QUERY_YEAR_MIN || rq->year > QUERY_YEAR_MAX))
 		return fail(res, 400, LT_EINVAL, "year: 2000-2200");
-	int rc = read_begin(o, rq, &snap, res);
+	struct view_names nm;
+	int rc = read_begin(o, rq, &snap, &nm, res);
 	if (rc)
 		return rc;
 	rc = senders(&snap, &sl);
@@ -486,17 +543,18 @@ static int view_senders(struct office *o, const struct office_request *rq, struc
 	if (rc) {
 		free(sl.v);
 		completeness_free(&seqs);
+		view_names_free(&nm);
 		return store_failed(o, res, rc);
 	}
 	int32_t tz = store_tz_offset(o->store);
 	if (text) {
-		size_t n = missing_lines(o, &seqs, &sl, lang, (uint16_t)rq->year, out);
+		size_t n = missing_lines(o, nm.villages, &seqs, &sl, lang, (uint16_t)rq->year, out);
 		if (!n)
 			sbuf_puts(out, lang == LANG_EN ? "Nothing missing.\n" : "未发现缺失。\n");
 		rc = sbuf_status(out);
 		res->content_type = "text/plain; charset=utf-8";
 	} else {
-		struct completeness_input ci = {&seqs, sl.v, sl.n, o->villages, lang, tz,
+		struct completeness_input ci = {&seqs, sl.v, sl.n, nm.villages, lang, tz,
 						(int64_t)time(NULL), o->silent_days, 0};
 		rc = report_senders_json(sl.v, sl.n, (int64_t)time(NULL), tz, o->silent_days,
 					 completeness_json(&ci), out);
@@ -504,6 +562,7 @@ static int view_senders(struct office *o, const struct office_request *rq, struc
 	}
 	free(sl.v);
 	completeness_free(&seqs);
+	view_names_free(&nm);
 	if (rc)
 		return fail(res, 500, rc, "senders: longer than %zu bytes", out->max);
 	return 0;
@@ -535,19 +594,23 @@ static int view_workbook(struct office *o, const struct office_request *rq, stru
 	}
 	struct figures f = {0};
 	struct store_snap snap;
-	if ((rc = read_begin(o, rq, &snap, res)))
+	struct view_names nm;
+	if ((rc = read_begin(o, rq, &snap, &nm, res)))
 		return rc;
 	rc = gather(&snap, (uint16_t)(c.year - 1), c.year, 0, &f);
 	store_read_end(&snap);
 	if (rc) {
 		figures_free(&f);
+		view_names_free(&nm);
 		return store_failed(o, res, rc);
 	}
 	struct monthly_input mi = {c.year, month, c.lang, tz, now, 0, &f,
-				   template_town(o->tpl[c.lang]), o->villages, NULL, NULL, 0};
-	struct workbook_input wi = {c.year, c.lang, &f, o->villages, &mi};
+				   nm.town ? nm.town : template_town(o->tpl[c.lang]), nm.villages,
+				   NULL, NULL, 0};
+	struct workbook_input wi = {c.year, c.lang, &f, nm.villages, &mi};
 	rc = workbook_render(&wi, out);
 	figures_free(&f);
+	view_names_free(&nm);
 	if (rc == LT_EFULL)
 		return fail(res, 500, rc, "workbook: longer than %zu bytes", out->max);
 	if (rc)
@@ -576,15 +639,19 @@ static int view_totals_csv(struct office *o, const struct office_request *rq, st
 		return fail(res, 400, LT_EINVAL, "%s", why);
 	Lawtally__V1__QueryReply rep;
 	struct store_snap snap;
-	if ((rc = read_begin(o, rq, &snap, res)))
+	struct view_names nm;
+	if ((rc = read_begin(o, rq, &snap, &nm, res)))
 		return rc;
 	rc = query_run(&snap, &spec, &o->rows);
 	store_read_end(&snap);
-	if (rc)
+	if (rc) {
+		view_names_free(&nm);
 		return store_failed(o, res, rc);
+	}
 	reply_from_rows(&rep, &spec, &o->rows);
-	export_totals(&rep, rq->by, c.lang, o->villages, out);
+	export_totals(&rep, rq->by, c.lang, nm.villages, out);
 	reply_clear(&rep);
+	view_names_free(&nm);
 	if (sbuf_status(out))
 		return fail(res, 500, LT_EFULL, "export: longer than %zu bytes", out->max);
 	res->content_type = "text/csv; charset=utf-8";
@@ -626,12 +693,16 @@ static int view_events_csv(struct office *o, const struct office_request *rq, st
 		return rc;
 	struct events_arg a = {out, c.year, store_tz_offset(o->store)};
 	struct store_snap snap;
-	if ((rc = read_begin(o, rq, &snap, res)))
+	if ((rc = read_begin(o, rq, &snap, NULL, res)))
 		return rc;
 	if (rq->cursor == 0)
 		export_events_header(out);
-	rc = store_scan_events(&snap, rq->cursor, OFFICE_EVENTS_PAGE, events_fn, &a,
-			       &res->next_cursor);
+	/* at a county, one township's events when the request names one */
+	rc = snap.township[0] ? store_scan_township_events(&snap, snap.township, rq->cursor,
+							   OFFICE_EVENTS_PAGE, events_fn, &a,
+							   &res->next_cursor)
+			      : store_scan_events(&snap, rq->cursor, OFFICE_EVENTS_PAGE, events_fn,
+						  &a, &res->next_cursor);
 	store_read_end(&snap);
 	if (rc == LT_EFULL)
 		return fail(res, 500, rc, "export: longer than %zu bytes", out->max);
@@ -698,14 +769,14 @@ static int view_close_year(struct office *o, const struct office_request *rq, st
 	struct store_snap snap;
 	struct office_request whole = *rq;
 	whole.township = NULL; /* a year is closed for the whole store */
-	if ((rc = read_begin(o, &whole, &snap, res)))
+	if ((rc = read_begin(o, &whole, &snap, NULL, res)))
 		return rc;
 	rc = senders(&snap, &sl);
 	if (!rc)
 		rc = completeness_gather(&snap, &seqs);
 	store_read_end(&snap);
 	sbuf_init(&missing, OFFICE_ZMQ_DOC_MAX);
-	size_t nmissing = rc ? 0 : missing_lines(o, &seqs, &sl, c.lang, c.year, &missing);
+	size_t nmissing = rc ? 0 : missing_lines(o, o->villages, &seqs, &sl, c.lang, c.year, &missing);
 	free(sl.v);
 	completeness_free(&seqs);
 	if (rc) {

@@ -29,8 +29,9 @@ int query_spec_parse(struct query_spec *spec, unsigned year, const char *metric,
 		}
 	}
 	if (village && *village) {
-		if (!villages_find(villages, village)) {
-			*why = "village: not in the configured village list";
+		if (villages ? !villages_find(villages, village) : !village_code_valid(village)) {
+			*why = villages ? "village: not in the configured village list"
+					: "village: not a village code (1-8 of A-Z a-z 0-9 _ -)";
 			return LT_EINVAL;
 		}
 		snprintf(spec->village, sizeof(spec->village), "%s", village);
@@ -366,8 +367,9 @@ void query_answer(struct store *s, const struct villages *villages, struct query
 	struct query_spec spec;
 	const char *why = NULL;
 	lawtally__v1__query_reply__init(rep);
-	if (query_spec_parse(&spec, req->year, req->metric, req->by, req->village, villages,
-			     &why) != 0 ||
+	/* a township's villages at a county are its own: their codes' form is checked */
+	if (query_spec_parse(&spec, req->year, req->metric, req->by, req->village,
+			     req->township[0] ? NULL : villages, &why) != 0 ||
 	    query_spec_township(&spec, req->township, &why) != 0) {
 		rep->error = (char *)why;
 		return;

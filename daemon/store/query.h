@@ -36,8 +36,10 @@ struct query_spec {
 
 /*
  * Fills spec from a request's parts (metric and by may be "" or NULL); by
- * "township" breaks a county's figures down by township. Returns 0, or
- * LT_EINVAL with *why naming the field.
+ * "township" breaks a county's figures down by township. A village must be
+ * in villages, or with villages NULL (a township's at a county: its own
+ * list) be a village code. Returns 0, or LT_EINVAL with *why naming the
+ * field.
  */
 int query_spec_parse(struct query_spec *spec, unsigned year, const char *metric,
 		     const char *by, const char *village, const struct villages *villages,

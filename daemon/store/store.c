@@ -651,6 +651,8 @@ static int apply_txn(struct store *s, const struct store_item *items,
 		rc = store_senders_apply(s, txn, items, n, results);
 	if (!rc)
 		rc = store_seqs_apply(s, txn, items, n, results);
+	if (!rc)
+		rc = store_names_apply(s, txn, items, n);
 	s->cases_cur = s->ids_cur = s->ev_cur = NULL; /* the transaction's end closes them */
 	if (rc) {
 		store_write_end(s, txn, 0);

@@ -48,6 +48,7 @@
 #include "senders.h"
 #include "seqrec.h"
 #include "tally.h"
+#include "townnames.h"
 
 /*
  * 2: ids per scope; 3: sealed values (record.h). A store of version 1 or 2
@@ -113,6 +114,12 @@ struct store_item {
 	 * the same sender (auth on and not an office key); 0: any event.
 	 */
 	int own_only;
+	/*
+	 * At a county: the forwarding township's names (townnames_read took
+	 * them), kept for the event's township in the same transaction; set
+	 * on one item of a request. NULL: none.
+	 */
+	const Lawtally__V1__TownshipNames *names;
 };
 
 /* Values match Ack.Status of the wire schema. */
@@ -541,6 +548,15 @@ typedef int (*store_township_fn)(const char *township, void *arg);
  * a township). Returns 0, fn's return or an LT_E* code.
  */
 int store_townships(const struct store_snap *snap, store_township_fn fn, void *arg);
+
+/*
+ * A township's names as it last forwarded them to this county (its name
+ * and village list, store_names.c). Returns 0, LT_ENOTFOUND (it never
+ * sent them: a township on an older version), LT_ECORRUPT or an LT_E*
+ * code; out is empty unless 0.
+ */
+int store_township_names(const struct store_snap *snap, const char *township,
+			 struct townnames *out);
 
 /* A township's forwarding to its county, kept in meta "upstream" (sealed). */
 struct store_upstream {

@@ -337,6 +337,9 @@ int store_rollups_open(struct store *s, MDB_txn *txn, char *err, size_t errlen);
 int store_rollups_apply(struct store *s, MDB_txn *txn, const struct tally_deltas *merged);
 int store_rollups_verify(struct store *s, MDB_txn *txn, struct store_verify *v, int yield);
 
+/* store_names.c: a batch's step, a forwarding township's names kept (an MDB code). */
+int store_names_apply(struct store *s, MDB_txn *txn, const struct store_item *items, size_t n);
+
 /*
  * store_county.c: the township totals database at open; the deltas of one
  * township in cd (a new, empty entry the first time: valid until cd

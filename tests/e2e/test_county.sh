@@ -8,6 +8,7 @@
 # `lawtally verify` passes on all three stores. A township's key cannot
 # forward another township's events, nor an office key any. A township
 # whose store is lost rebuilds it from the county (restore --from-upstream).
+# The county names each township's villages by the township's own list.
 . "$(dirname "$0")/lib.sh"
 
 SEED=${COUNTY_SEED:-$(((RANDOM << 15) | RANDOM))}
@@ -64,14 +65,22 @@ county_conf() {
 server_secret_key_file = $K/county.key
 clients_dir = $T/clients"
 }
+# villages PREFIX: a [villages] section naming the built-in codes PREFIX01村 ...
+villages() {
+	echo "[villages]"
+	for i in $(seq -w 1 41); do echo "ZL$i = $1$i村"; done
+}
+declare -A TOWN=([ta]=甲镇 [tb]=乙镇)
+declare -A VILL=([ta]="" [tb]="$(villages 乙镇第)") # ta: the built-in list
 town_conf() { # NAME CODE KEY
 	conf "$1" "" "[upstream]
 endpoint = ${ING[county]}
 township = $2
-name = $1
+name = ${TOWN[$1]}
 server_public_key = $(cat "$K/county.pub")
 secret_key_file = $K/$3.key
-batch_events = 25"
+batch_events = 25
+${VILL[$1]}"
 }
 
 # start NAME: starts lawtallyd on $T/NAME.conf, waits until it listens
@@ -179,6 +188,75 @@ for t in ta:$TA tb:$TB; do
 			"the county's monthly $item of ${t%%:*}"
 	done
 done
+# the county names each township and its villages as the township does (the
+# names it forwards with its events), not by the county's own list
+assert_eq "{\"townships\":[{\"township\":\"$TA\",\"name\":\"甲镇\"},{\"township\":\"$TB\",\"name\":\"乙镇\"}]}" \
+	"$(curl -sf --max-time 5 "http://${WEB[county]}/v1/townships" | jq -c .)" "the county's townships"
+assert_eq "[\"$TA\",\"甲镇\"] [\"$TB\",\"乙镇\"]" \
+	"$(curl -sf --max-time 5 "http://${WEB[county]}/v1/report?month=2024-06&format=json" |
+		jq -c '.townships[] | [.township, .name]' | paste -sd ' ')" "the county's monthly rows' names"
+assert_eq '{"townships":[]}' "$(curl -sf --max-time 5 "http://${WEB[ta]}/v1/townships" | jq -c .)" "a township's townships"
+assert_eq '400 {"error":"township: not a township code (1-12 of A-Z a-z 0-9 _ -)"}' \
+	"$(curl -s --max-time 5 -w '%{http_code} ' -o "$T/body" "http://${WEB[county]}/v1/villages?township=a%20b"; jq -c . "$T/body")" \
+	"a bad township code"
+# month_villages URL: a monthly form's village rows, code and name
+month_villages() { curl -sf --max-time 5 "$1" | jq -c '[.villages[] | [.village, .name]]'; }
+for t in ta:$TA tb:$TB; do
+	n=${t%%:*}
+	assert_eq "$(curl -sf --max-time 5 "http://${WEB[$n]}/v1/villages" | jq -c .villages)" \
+		"$(curl -sf --max-time 5 "http://${WEB[county]}/v1/villages?township=${t#*:}" | jq -c .villages)" \
+		"the county's village list of $n"
+	assert_eq "$(month_villages "http://${WEB[$n]}/v1/report?month=2024-06&format=json")" \
+		"$(month_villages "http://${WEB[county]}/v1/report?month=2024-06&format=json&township=${t#*:}")" \
+		"the county's monthly village rows of $n"
+	assert_eq "${TOWN[$n]}" "$(curl -sf --max-time 5 "http://${WEB[county]}/v1/report?month=2024-06&format=json&township=${t#*:}" | jq -r .town)" \
+		"the unit of $n's monthly form at the county"
+done
+[ "$(month_villages "http://${WEB[county]}/v1/report?month=2024-06&format=json&township=$TB" | jq -r '.[6][1]')" = 乙镇第07村 ] ||
+	fail "tb's ZL07 at the county: $(month_villages "http://${WEB[county]}/v1/report?month=2024-06&format=json&township=$TB")"
+# the dashboard at the county, in Chromium: the chooser by the townships' names, and
+# one township's villages by its own
+command -v chromium >/dev/null || fail "chromium is not installed (make deps installs it)"
+python3 "$ROOT/tests/e2e/cdp.py" --log "$T/chromium.log" --timeout 10 "http://${WEB[county]}/?year=2024" \
+	'wait:document.body.dataset.state === "ready" && !document.getElementById("township").hidden' \
+	'eval:[...document.querySelectorAll("#township option")].map((o) => o.textContent).join("|")' \
+	"goto:/?year=2024&township=$TB" \
+	'wait:document.body.dataset.state === "ready" && !!Chart.getChart("chart-village")' \
+	'eval:Chart.getChart("chart-village").data.labels.slice(0, 7).join("|")' \
+	'eval:document.getElementById("township").selectedOptions[0].textContent' \
+	'noerrors' >"$T/page.out" || fail "the county's dashboard in Chromium: $(tail -n 1 "$T/chromium.log")"
+assert_eq "\"全县|甲镇（$TA）|乙镇（$TB）\"
+\"乙镇第01村|乙镇第02村|乙镇第03村|乙镇第04村|乙镇第05村|乙镇第06村|乙镇第07村\"
+\"乙镇（$TB）\"" "$(cat "$T/page.out")" "the county's dashboard"
+# the same with lawtally report --township, over ZeroMQ with the office's key
+assert_eq "乙镇 乙镇第07村" "$("$LAWTALLY" report --endpoint "${QRY[county]}" --key "$K/office.key" \
+	--server-key "$K/county.pub" --month 2024-06 --format json --township $TB |
+	jq -r '"\(.town) \(.villages[6].name)"')" "lawtally report --township at the county"
+# one township's events at the county: the events it stored, each once
+ids() { curl -sf --max-time 10 "$1" | tail -n +2 | cut -d, -f2 | sort; }
+assert_eq "$(ids "http://${WEB[tb]}/v1/export/events.csv?year=2024" | md5sum)" \
+	"$(ids "http://${WEB[county]}/v1/export/events.csv?year=2024&township=$TB" | md5sum)" \
+	"the county's events.csv of tb"
+[ "$(ids "http://${WEB[tb]}/v1/export/events.csv?year=2024" | wc -l)" -gt 1000 ] || fail "tb's events.csv is short"
+# names a reload changes reach the county with the next events forwarded
+VILL[ta]=$(villages 甲镇第)
+town_conf ta $TA ta
+mark=$(wc -l <"$T/ta.log")
+kill -HUP "${PID[ta]}"
+reloaded() { tail -n +"$((mark + 1))" "$T/ta.log" | grep -q "^<6>reload: config"; }
+wait_until 10 reloaded
+"$GEN" bulk 1 23 >"$T/one.jsonl"
+"$LAWTALLY" send --endpoint "${ING[ta]}" --file "$T/one.jsonl" >/dev/null || fail "send to ta"
+NA=$((NA + 1))
+renamed() {
+	[ "$(curl -sf --max-time 5 "http://${WEB[county]}/v1/villages?township=$TA" | jq -r '.villages[6].name')" = 甲镇第07村 ]
+}
+wait_until 10 renamed
+wait_until 10 caught_up ta
+assert_eq $((NA + NB)) "$(stored county)" "events at the county after ta's reload"
+assert_eq 0 "$(curl -sf --max-time 5 "http://${WEB[county]}/metrics" | awk '$1 == "lawtally_township_names_rejected_total" { print $2 }')" \
+	"townships' names the county did not keep"
+
 # the county's own figures are the townships' sum
 for m in disputes.registered disputes.open enforcement.actions trainings.attendees; do
 	a=$(curl -sf --max-time 5 "http://${WEB[ta]}/v1/totals?year=2024&metric=$m" | jq '.rows[0].value')

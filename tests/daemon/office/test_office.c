@@ -61,7 +61,7 @@ static void seed(struct store *s)
 	e[1].body_case = LAWTALLY__V1__EVENT__BODY_TRAINING;
 	e[1].training = &t;
 	t.attendees = 40;
-	struct store_item items[2] = {{&e[0], "zl07", T2024 + 60, 0}, {&e[1], "zl07", T2024 + 60, 0}};
+	struct store_item items[2] = {{&e[0], "zl07", T2024 + 60, 0, NULL}, {&e[1], "zl07", T2024 + 60, 0, NULL}};
 	struct store_result res[2];
 	assert_int_equal(store_apply(s, items, 2, res), 0);
 	assert_int_equal(res[0].status, STORE_ACCEPTED);

@@ -4,7 +4,7 @@
  * totals beside the county's, which are their sum; retractions within a
  * township; verify recounts both; a township's snapshot; the township
  * list; a batch worked out ahead (store_prepare) the same; a township's
- * upstream cursor.
+ * upstream cursor; each township's names as it forwards them.
  */
 #include <ftw.h>
 #include <setjmp.h>
@@ -132,7 +132,7 @@ static void apply(struct store *s, struct ev *evs, size_t n, const enum store_st
 	struct store_item items[16];
 	struct store_result res[16];
 	for (size_t i = 0; i < n; i++)
-		items[i] = (struct store_item){&evs[i].e, "township:x", T2024, 0};
+		items[i] = (struct store_item){&evs[i].e, "township:x", T2024, 0, NULL};
 	assert_int_equal(store_apply(s, items, n, res), 0);
 	for (size_t i = 0; i < n; i++)
 		assert_int_equal(res[i].status, want[i]);
@@ -147,7 +147,7 @@ static void apply_prepared(struct store *s, struct ev *evs, size_t n,
 	struct store_prep prep[16];
 	struct tally_deltas counted = {0};
 	for (size_t i = 0; i < n; i++) {
-		items[i] = (struct store_item){&evs[i].e, "township:x", T2024, 0};
+		items[i] = (struct store_item){&evs[i].e, "township:x", T2024, 0, NULL};
 		store_prepare(s, &evs[i].e, &prep[i], &counted);
 	}
 	tally_deltas_merge(&counted);
@@ -353,12 +353,109 @@ static void test_upstream_cursor(void **state)
 	store_read_end(&snap);
 }
 
+/* A township's names: name, and ZL07 named village7. */
+struct names {
+	Lawtally__V1__TownshipNames m;
+	Lawtally__V1__VillageName v[2], *vp[2];
+};
+
+static void names_init(struct names *n, const char *name, const char *village7)
+{
+	lawtally__v1__township_names__init(&n->m);
+	for (int i = 0; i < 2; i++) {
+		lawtally__v1__village_name__init(&n->v[i]);
+		n->vp[i] = &n->v[i];
+	}
+	n->v[0].code = "ZL01";
+	n->v[0].name = "一村";
+	n->v[1].code = "ZL07";
+	n->v[1].name = (char *)village7;
+	n->m.name = (char *)name;
+	n->m.villages = n->vp;
+	n->m.n_villages = 2;
+}
+
+/* Applies evs with names on the first item, each result as want. */
+static void apply_names(struct store *s, struct ev *evs, size_t n, const struct names *names,
+			enum store_status want)
+{
+	struct store_item items[4];
+	struct store_result res[4];
+	for (size_t i = 0; i < n; i++)
+		items[i] = (struct store_item){&evs[i].e, "township:x", T2024, 0,
+					       i == 0 ? &names->m : NULL};
+	assert_int_equal(store_apply(s, items, n, res), 0);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(res[i].status, want);
+}
+
+/* The township's names as kept: 0 and "name ZL07's-name", or LT_ENOTFOUND. */
+static int names_of(struct store *s, const char *township, char out[160])
+{
+	static struct townnames tn;
+	struct store_snap snap;
+	assert_int_equal(store_read_begin(s, &snap), 0);
+	int rc = store_township_names(&snap, township, &tn);
+	store_read_end(&snap);
+	const struct village *v = villages_find(&tn.villages, "ZL07");
+	snprintf(out, 160, "%s %s %zu", tn.name, v ? v->name : "-", tn.villages.n);
+	return rc;
+}
+
+static void test_township_names(void **state)
+{
+	struct store *s = *state;
+	char got[160];
+	struct names a, a2, b;
+	names_init(&a, "甲镇", "王岗村");
+	names_init(&a2, "甲镇", "新王岗村");
+	names_init(&b, "乙镇", "乙七村");
+	assert_int_equal(names_of(s, "410423100", got), LT_ENOTFOUND);
+	assert_string_equal(got, " - 0");
+
+	struct ev evs[2];
+	dispute(&evs[0], 1, "410423100", "2024-001", 1);
+	dispute(&evs[1], 2, "410423100", "2024-002", 1);
+	apply_names(s, evs, 2, &a, STORE_ACCEPTED);
+	dispute(&evs[0], 1, "410423101", "2024-001", 1);
+	apply_names(s, evs, 1, &b, STORE_ACCEPTED);
+	assert_int_equal(names_of(s, "410423100", got), 0);
+	assert_string_equal(got, "甲镇 王岗村 2");
+	assert_int_equal(names_of(s, "410423101", got), 0);
+	assert_string_equal(got, "乙镇 乙七村 2");
+
+	/* the same batch again after a reload renamed ZL07: duplicates, the names taken */
+	dispute(&evs[0], 1, "410423100", "2024-001", 1);
+	apply_names(s, evs, 2, &a2, STORE_DUPLICATE);
+	assert_int_equal(names_of(s, "410423100", got), 0);
+	assert_string_equal(got, "甲镇 新王岗村 2");
+	assert_int_equal(names_of(s, "410423101", got), 0);
+	assert_string_equal(got, "乙镇 乙七村 2");
+
+	/* names with an event of no township (not forwarded) are not kept */
+	dispute(&evs[0], 3, "", "2024-003", 1);
+	apply_names(s, evs, 1, &b, STORE_ACCEPTED);
+	assert_int_equal(names_of(s, "", got), LT_ENOTFOUND);
+
+	/* kept across a restart, sealed: verify reads them */
+	store_close(&s);
+	s = *state = open_store();
+	assert_int_equal(names_of(s, "410423100", got), 0);
+	assert_string_equal(got, "甲镇 新王岗村 2");
+	struct store_snap snap;
+	struct store_verify v;
+	assert_int_equal(store_read_begin(s, &snap), 0);
+	assert_int_equal(store_verify(&snap, &v), 0);
+	store_read_end(&snap);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_townships_apart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_townships_prepared, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_upstream_cursor, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_township_names, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

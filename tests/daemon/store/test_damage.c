@@ -159,7 +159,7 @@ static int apply(struct store *s, struct ev *evs, size_t n)
 	struct store_result res[64];
 	assert_true(n <= 64);
 	for (size_t i = 0; i < n; i++)
-		items[i] = (struct store_item){&evs[i].e, "centre-ZL04", T2024, 0};
+		items[i] = (struct store_item){&evs[i].e, "centre-ZL04", T2024, 0, NULL};
 	return store_apply(s, items, n, res);
 }
 

@@ -384,7 +384,7 @@ static void apply_all(struct store *s, const struct fixture *fx, size_t count[4]
 		size_t n = fx->n - off < BATCH ? fx->n - off : BATCH;
 		for (size_t i = 0; i < n; i++) {
 			const Lawtally__V1__Event *e = fx->events[off + i];
-			items[i] = (struct store_item){e, e->source, now, 0};
+			items[i] = (struct store_item){e, e->source, now, 0, NULL};
 		}
 		assert_int_equal(store_apply(s, items, n, results), 0);
 		for (size_t i = 0; i < n; i++) {

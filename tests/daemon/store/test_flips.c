@@ -255,7 +255,7 @@ static void make_base(void)
 		for (size_t j = 0; j < n; j++) {
 			const Lawtally__V1__Event *e = fx.events[i + j];
 			snprintf(senders[j], sizeof(senders[j]), "centre-%s", e->village);
-			items[j] = (struct store_item){e, senders[j], RECEIVED + (int64_t)i, 0};
+			items[j] = (struct store_item){e, senders[j], RECEIVED + (int64_t)i, 0, NULL};
 		}
 		assert_int_equal(store_apply(s, items, n, res), 0);
 	}

@@ -185,7 +185,7 @@ static void ev_retract(struct ev *x, uint64_t id, uint64_t target, int64_t t)
 /* Applies one event as its own batch, from sender at received_at; returns its status. */
 static int apply1(struct store *s, struct ev *x, const char *sender, int64_t received_at)
 {
-	struct store_item it = {&x->e, sender, received_at, 0};
+	struct store_item it = {&x->e, sender, received_at, 0, NULL};
 	struct store_result res;
 	assert_int_equal(store_apply(s, &it, 1, &res), 0);
 	return res.status;
@@ -349,9 +349,9 @@ static void test_senders(void **state)
 	ev_retract(&e[3], 4, 99, T2024); /* unknown target: rejected by the store */
 	ev_training(&e[4], 5, T2024);
 	struct store_item items[6] = {
-		{&e[0].e, "centre-ZL07", 1000, 0}, {&e[1].e, "centre-ZL07", 1000, 0},
-		{&e[2].e, "device-01", 1000, 0},   {&e[3].e, "device-02", 1000, 0},
-		{&e[4].e, "", 1000, 0},            {&e[0].e, "centre-ZL07", 1000, 0},
+		{&e[0].e, "centre-ZL07", 1000, 0, NULL}, {&e[1].e, "centre-ZL07", 1000, 0, NULL},
+		{&e[2].e, "device-01", 1000, 0, NULL},   {&e[3].e, "device-02", 1000, 0, NULL},
+		{&e[4].e, "", 1000, 0, NULL},            {&e[0].e, "centre-ZL07", 1000, 0, NULL},
 	};
 	assert_int_equal(store_apply(f->s, items, 6, res), 0);
 	assert_int_equal(res[3].status, STORE_REJECTED);
@@ -361,7 +361,7 @@ static void test_senders(void **state)
 	assert_int_equal(store_apply(f->s, items, 1, res), 0);
 	assert_int_equal(res[0].status, STORE_DUPLICATE);
 	ev_training(&e[5], 6, T2024);
-	items[0] = (struct store_item){&e[5].e, longname, 6000, 0};
+	items[0] = (struct store_item){&e[5].e, longname, 6000, 0, NULL};
 	assert_int_equal(store_apply(f->s, items, 1, res), 0);
 
 	struct senders_arg a = {.n = 0};
@@ -404,7 +404,7 @@ static void test_senders_interleaved(void **state)
 	for (size_t i = 0; i < N1; i++) {
 		ev_training(&e[i], 1000 + i, T2024);
 		snprintf(names[i], sizeof(names[i]), "dev-%zu", (i * 5 + i / 3) % IL_SENDERS);
-		items[i] = (struct store_item){&e[i].e, names[i], 1000 + (int64_t)i, 0};
+		items[i] = (struct store_item){&e[i].e, names[i], 1000 + (int64_t)i, 0, NULL};
 	}
 	assert_int_equal(store_apply(f->s, items, N1, res), 0);
 	int64_t want_events[IL_SENDERS] = {0}, want_last[IL_SENDERS] = {0};
@@ -420,7 +420,7 @@ static void test_senders_interleaved(void **state)
 			snprintf(names[i], sizeof(names[i]), "dev-%zu", i % IL_SENDERS);
 			want_events[i % IL_SENDERS]++;
 		}
-		items[i] = (struct store_item){&e[i].e, names[i], 5000 + (int64_t)i, 0};
+		items[i] = (struct store_item){&e[i].e, names[i], 5000 + (int64_t)i, 0, NULL};
 		want_last[(i < N1 ? i * 5 + i / 3 : i) % IL_SENDERS] = 5000 + (int64_t)i;
 	}
 	assert_int_equal(store_apply(f->s, items, N2, res), 0);
@@ -548,7 +548,7 @@ static void test_apply_packed(void **state)
 	lawtally__v1__event__free_unpacked(back, NULL);
 
 	struct store_item items[3] = {
-		{&e[0].e, "c", 1000, 0}, {&e[1].e, "c", 1000, 0}, {&e[0].e, "c", 1000, 0}};
+		{&e[0].e, "c", 1000, 0, NULL}, {&e[1].e, "c", 1000, 0, NULL}, {&e[0].e, "c", 1000, 0, NULL}};
 	struct store_packed packed[3] = {{b0, n0}, {b1, n1}, {b0, n0}};
 	struct store_result res[3];
 	assert_int_equal(store_apply_packed(f->s, items, packed, 3, res), 0);

@@ -58,7 +58,7 @@ static void seed(struct store *s)
 		d[i].case_id = (char *)case_id[i];
 		d[i].category = LAWTALLY__V1__DISPUTE__CATEGORY__CATEGORY_NEIGHBOUR;
 		d[i].stage = LAWTALLY__V1__DISPUTE__STAGE__STAGE_REGISTERED;
-		items[i] = (struct store_item){&e[i], village[i], T2024 + 60, 0};
+		items[i] = (struct store_item){&e[i], village[i], T2024 + 60, 0, NULL};
 	}
 	struct store_result res[2];
 	assert_int_equal(store_apply(s, items, 2, res), 0);

@@ -168,7 +168,7 @@ static void test_batch_marks_numbers(void **state)
 	/* an event without a number: not gap-checked */
 	ev_enf(&e[7], 300, 0, 0);
 	for (int i = 0; i < 8; i++)
-		it[i] = (struct store_item){&e[i].e, i == 6 ? "dev-b" : "dev-a", T2024 + 10, 0};
+		it[i] = (struct store_item){&e[i].e, i == 6 ? "dev-b" : "dev-a", T2024 + 10, 0, NULL};
 	assert_int_equal(store_apply(f->s, it, 8, res), 0);
 	assert_int_equal(res[4].status, STORE_DUPLICATE);
 	struct seen_list l;
@@ -194,8 +194,8 @@ static void test_batch_marks_numbers(void **state)
 	ev_enf(&e[0], 3, 3, 7);
 	ev_enf(&e[1], 6, 6, 7);
 	e[1].x.action = 0;
-	it[0] = (struct store_item){&e[0].e, "dev-a", T2024 + 20, 0};
-	it[1] = (struct store_item){&e[1].e, "dev-a", T2024 + 20, 0};
+	it[0] = (struct store_item){&e[0].e, "dev-a", T2024 + 20, 0, NULL};
+	it[1] = (struct store_item){&e[1].e, "dev-a", T2024 + 20, 0, NULL};
 	struct store_packed packed[2] = {{NULL, 0}, {NULL, STORE_SEEN_ONLY}};
 	assert_int_equal(store_apply_packed(f->s, it, packed, 2, res), 0);
 	assert_int_equal(res[0].status, STORE_ACCEPTED);
@@ -230,7 +230,7 @@ static void test_sources_of_one_key(void **state)
 	ev_enf(&e[2], 3, 2, 7); /* centre-ZL07's 2: its 1 is missing */
 	e[2].e.source = "centre-ZL07";
 	for (int i = 0; i < 3; i++)
-		it[i] = (struct store_item){&e[i].e, "zl07-pc", T2024, 1};
+		it[i] = (struct store_item){&e[i].e, "zl07-pc", T2024, 1, NULL};
 	assert_int_equal(store_apply(f->s, it, 3, res), 0);
 	struct seen_list l;
 	scan(f->s, &l);
@@ -265,7 +265,7 @@ static void test_only_accepted_starts_a_record(void **state)
 	ev_enf(&e[0], 1, 1, 100);
 	ev_enf(&e[1], 2, 1, 101);
 	for (int i = 0; i < 2; i++)
-		it[i] = (struct store_item){&e[i].e, "dev-a", T2024, 0};
+		it[i] = (struct store_item){&e[i].e, "dev-a", T2024, 0, NULL};
 	assert_int_equal(store_apply_packed(f->s, it, packed, 2, res), 0);
 	assert_int_equal(res[0].status, STORE_REJECTED);
 	scan(f->s, &l);
@@ -295,7 +295,7 @@ static void test_verify_finds_a_lost_number(void **state)
 	struct ev e;
 	struct store_result res;
 	ev_enf(&e, 1, 1, 7);
-	struct store_item it = {&e.e, "dev-a", T2024, 0};
+	struct store_item it = {&e.e, "dev-a", T2024, 0, NULL};
 	assert_int_equal(store_apply(f->s, &it, 1, &res), 0);
 	store_close(&f->s);
 	struct rawstore r;
@@ -325,7 +325,7 @@ static void test_store_before_numbers(void **state)
 	struct ev e;
 	struct store_result res;
 	ev_enf(&e, 1, 0, 0);
-	struct store_item it = {&e.e, "dev-a", T2024, 0};
+	struct store_item it = {&e.e, "dev-a", T2024, 0, NULL};
 	assert_int_equal(store_apply(f->s, &it, 1, &res), 0);
 	store_close(&f->s);
 	struct rawstore r;

@@ -115,7 +115,7 @@ static int commit_batch(struct store *s, uint64_t b)
 	struct store_result res[BATCH];
 	for (size_t i = 0; i < BATCH; i++) {
 		ev_registered(&evs[i], b * BATCH + i);
-		items[i] = (struct store_item){&evs[i].e, "centre", JAN_2024, 0};
+		items[i] = (struct store_item){&evs[i].e, "centre", JAN_2024, 0, NULL};
 	}
 	int rc = store_apply(s, items, BATCH, res);
 	for (size_t i = 0; i < BATCH && !rc; i++)

@@ -200,7 +200,7 @@ static int apply(struct store *s, struct ev *evs, size_t n, struct store_result 
 	struct store_item items[64];
 	assert_true(n <= 64);
 	for (size_t i = 0; i < n; i++)
-		items[i] = (struct store_item){&evs[i].e, "centre-ZL07", T2024, 0};
+		items[i] = (struct store_item){&evs[i].e, "centre-ZL07", T2024, 0, NULL};
 	return store_apply(s, items, n, res);
 }
 
@@ -524,7 +524,7 @@ static int apply_prepared(struct store *s, struct ev *evs, size_t n, struct stor
 	struct tally_deltas counted = {0};
 	assert_true(n <= 64);
 	for (size_t i = 0; i < n; i++) {
-		items[i] = (struct store_item){&evs[i].e, "centre-ZL07", T2024, 0};
+		items[i] = (struct store_item){&evs[i].e, "centre-ZL07", T2024, 0, NULL};
 		store_prepare(s, &evs[i].e, &prep[i], &counted);
 	}
 	tally_deltas_merge(&counted);
@@ -624,15 +624,15 @@ static void test_retract_own_only(void **state)
 	struct store_result r[3];
 	ev_training(&e[0], 40, "ZL07", 5, T2024);
 	ev_training(&e[1], 41, "ZL08", 6, T2024);
-	it[0] = (struct store_item){&e[0].e, "zl07", T2024, 1};
-	it[1] = (struct store_item){&e[1].e, "zl08", T2024, 1};
+	it[0] = (struct store_item){&e[0].e, "zl07", T2024, 1, NULL};
+	it[1] = (struct store_item){&e[1].e, "zl08", T2024, 1, NULL};
 	assert_int_equal(store_apply(f->s, it, 2, r), 0);
 	ev_retract(&e[2], 42, 40, "village:ZL07", T2024 + 10); /* zl08 withdraws zl07's event */
 	ev_retract(&e[3], 43, 41, "village:ZL08", T2024 + 10); /* zl08 withdraws its own */
 	ev_retract(&e[4], 44, 40, "village:ZL07", T2024 + 10); /* the office withdraws zl07's */
-	it[0] = (struct store_item){&e[2].e, "zl08", T2024, 1};
-	it[1] = (struct store_item){&e[3].e, "zl08", T2024, 1};
-	it[2] = (struct store_item){&e[4].e, "office", T2024, 0};
+	it[0] = (struct store_item){&e[2].e, "zl08", T2024, 1, NULL};
+	it[1] = (struct store_item){&e[3].e, "zl08", T2024, 1, NULL};
+	it[2] = (struct store_item){&e[4].e, "office", T2024, 0, NULL};
 	assert_int_equal(store_apply(f->s, it, 3, r), 0);
 	assert_int_equal(r[0].status, STORE_REJECTED);
 	assert_string_equal(r[0].reason, "retraction.event_id: only the original sender or an "
@@ -993,7 +993,7 @@ static void test_recount_random(void **state)
 				e->retraction = &rt[i];
 				break;
 			}
-			items[i] = (struct store_item){e, "random", e->occurred_at, 0};
+			items[i] = (struct store_item){e, "random", e->occurred_at, 0, NULL};
 		}
 		if (done / BATCH % 2) { /* every other batch worked out ahead, as ingest does */
 			static struct store_prep prep[BATCH];

@@ -268,7 +268,7 @@ static void test_migrated(void **state)
 	e.body_case = LAWTALLY__V1__EVENT__BODY_TRAINING;
 	e.training = &t;
 	t.attendees = 5;
-	struct store_item it = {&e, "centre-ZL07", T2024, 0};
+	struct store_item it = {&e, "centre-ZL07", T2024, 0, NULL};
 	struct store_result r;
 	assert_int_equal(store_apply(f->s, &it, 1, &r), 0);
 	assert_int_equal(r.status, STORE_DUPLICATE);
