@@ -484,8 +484,9 @@ static int view_monthly(struct office *o, const struct office_request *rq, struc
 	if (rq->village && *rq->village && (!nm.villages || !villages_find(nm.villages, rq->village))) {
 		store_read_end(&snap);
 		view_names_free(&nm);
-		return fail(res, 400, LT_EINVAL, "village: not a village code of %s",
-			    *rq->township ? "the township's list" : "the configured list");
+		return fail(res, 400, LT_EINVAL, "village: %s",
+			    rq->township && *rq->township ? "not a village code of the township's list"
+							  : "not a configured village code");
 	}
 	rc = gather(&snap, (uint16_t)(year - 1), (uint16_t)year, c.as_of, &f);
 	/* the county's form: a row per township (in the same snapshot) */

@@ -238,6 +238,13 @@ assert_eq "$(ids "http://${WEB[tb]}/v1/export/events.csv?year=2024" | md5sum)" \
 	"$(ids "http://${WEB[county]}/v1/export/events.csv?year=2024&township=$TB" | md5sum)" \
 	"the county's events.csv of tb"
 [ "$(ids "http://${WEB[tb]}/v1/export/events.csv?year=2024" | wc -l)" -gt 1000 ] || fail "tb's events.csv is short"
+# one committee's form of a township at the county: a code of that township's list
+assert_eq '400 {"error":"village: not a village code of the township'"'"'s list"}' \
+	"$(curl -s --max-time 5 -w '%{http_code} ' -o "$T/body" "http://${WEB[county]}/v1/report?month=2024-06&township=$TB&village=XX99&format=json"; jq -c . "$T/body")" \
+	"a committee not on tb's list"
+assert_eq "$(curl -sf --max-time 5 "http://${WEB[tb]}/v1/report?month=2024-06&village=ZL07&format=json" | jq -c .rows)" \
+	"$(curl -sf --max-time 5 "http://${WEB[county]}/v1/report?month=2024-06&township=$TB&village=ZL07&format=json" | jq -c .rows)" \
+	"tb's ZL07 committee form at the county"
 # names a reload changes reach the county with the next events forwarded
 VILL[ta]=$(villages 甲镇第)
 town_conf ta $TA ta
