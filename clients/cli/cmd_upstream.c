@@ -129,13 +129,18 @@ static int apply_page(struct store *s, Lawtally__V1__QueryReply *r, int64_t now,
 {
 	struct store_item *items = xcalloc(r->n_events ? r->n_events : 1, sizeof(*items));
 	struct store_result *res = xcalloc(r->n_events ? r->n_events : 1, sizeof(*res));
+	char **township = xcalloc(r->n_events ? r->n_events : 1, sizeof(*township));
 	for (size_t i = 0; i < r->n_events; i++) {
 		Lawtally__V1__Event *e = r->events[i];
 		/* back in its township's store: no township, stored from its sender */
+		township[i] = e->township;
 		e->township = (char *)protobuf_c_empty_string;
 		items[i] = (struct store_item){e, e->source, now, 0, NULL};
 	}
 	int rc = r->n_events ? store_apply(s, items, r->n_events, res) : 0;
+	for (size_t i = 0; i < r->n_events; i++)
+		r->events[i]->township = township[i]; /* the reply's own, freed with it */
+	free(township);
 	for (size_t i = 0; i < r->n_events && !rc; i++) {
 		if (res[i].status == STORE_ACCEPTED)
 			(*applied)++;
