@@ -264,6 +264,32 @@ assert_eq $((NA + NB)) "$(stored county)" "events at the county after ta's reloa
 assert_eq 0 "$(curl -sf --max-time 5 "http://${WEB[county]}/metrics" | awk '$1 == "lawtally_township_names_rejected_total" { print $2 }')" \
 	"townships' names the county did not keep"
 
+# numbered events: a gap in what a village sent ta is the same gap at the county
+# (there a record per township, original sender and epoch), and closes with it
+ev() { # SEQ
+	printf '{"id":"0190c8e2-0000-7000-8000-00c0c0%06x","occurred_at":"2024-06-%02dT10:00:00+08:00","source":"centre-ZL03","seq":"%s","epoch":"%s","village":"ZL03","training":{"attendees":12,"topic":"人民调解法"}}\n' \
+		"$1" "$((1 + $1))" "$1" "$((0xc0c0))"
+}
+{ ev 1; ev 2; ev 4; } >"$T/numbered.jsonl"
+"$LAWTALLY" send --endpoint "${ING[ta]}" --file "$T/numbered.jsonl" >/dev/null || fail "send numbered to ta"
+NA=$((NA + 3))
+wait_until 10 caught_up ta
+# gaps URL: each numbered sender's gaps, as "source epoch from-to"
+gaps() {
+	curl -sf --max-time 5 "$1" |
+		jq -r '[.sequences[] | select(.epoch != null) | .gaps[] as $g | "\($g.from)-\($g.to)"] | join(" ")'
+}
+assert_eq "3-3" "$(gaps "http://${WEB[ta]}/v1/senders")" "ta's gap"
+assert_eq "3-3" "$(gaps "http://${WEB[county]}/v1/senders")" "the county's gap of ta"
+curl -sf --max-time 5 "http://${WEB[county]}/v1/senders" >"$T/county-senders.json"
+assert_eq "township:$TA/centre-ZL03 1" \
+	"$(jq -r '[.sequences[] | select(.gaps | length > 0) | "\(.sender) \(.missing)"] | join(",")' "$T/county-senders.json")" \
+	"the county's record of the gap"
+ev 3 | "$LAWTALLY" send --endpoint "${ING[ta]}" --file - >/dev/null || fail "send the late one to ta"
+NA=$((NA + 1))
+wait_until 10 caught_up ta
+assert_eq "" "$(gaps "http://${WEB[county]}/v1/senders")" "the county's gaps of ta after the late event"
+
 # the county's own figures are the townships' sum
 for m in disputes.registered disputes.open enforcement.actions trainings.attendees; do
 	a=$(curl -sf --max-time 5 "http://${WEB[ta]}/v1/totals?year=2024&metric=$m" | jq '.rows[0].value')
