@@ -194,19 +194,21 @@ $(GEN_OBJ): $(GEN_SRC)
 # ---- tests/: unit tests mirror the source folders ----------------------
 # tests/LAYER/test_NAME.c links the libraries of LAYER and below; test
 # tools (tests/tools/) are the fixture, plain-LMDB changes to a store for
-# the store's tests, and the small programs e2e uses.
+# the store's tests, a store in a temporary directory, and the small
+# programs e2e uses.
 FIXTURE_OBJ := $(BUILD)/tests/tools/fixture.o
 RAWSTORE_OBJ := $(BUILD)/tests/tools/rawstore.o
+TMPSTORE_OBJ := $(BUILD)/tests/tools/tmpstore.o
 define unit_layer
 UNIT_BIN += $$(patsubst %.c,$$(BUILD)/%,$$(wildcard tests/$(1)/test_*.c))
 $$(BUILD)/tests/$(1)/test_%: $$(BUILD)/tests/$(1)/test_%.o $(2)
 	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(CMOCKA_LIBS) $$(LDLIBS)
 endef
 $(eval $(call unit_layer,common,$(COMMON_LIB)))
-$(eval $(call unit_layer,daemon/store,$(FIXTURE_OBJ) $(RAWSTORE_OBJ) $(STORE_LIB) $(CLIENT_LIB) \
-	$(COMMON_LIB)))
-$(eval $(call unit_layer,daemon/office,$(FIXTURE_OBJ) $(OFFICE_LIB) $(STORE_LIB) $(CLIENT_LIB) \
-	$(COMMON_LIB)))
+$(eval $(call unit_layer,daemon/store,$(FIXTURE_OBJ) $(RAWSTORE_OBJ) $(TMPSTORE_OBJ) $(STORE_LIB) \
+	$(CLIENT_LIB) $(COMMON_LIB)))
+$(eval $(call unit_layer,daemon/office,$(FIXTURE_OBJ) $(TMPSTORE_OBJ) $(OFFICE_LIB) $(STORE_LIB) \
+	$(CLIENT_LIB) $(COMMON_LIB)))
 $(eval $(call unit_layer,daemon,$(DAEMON_LIBS)))
 $(eval $(call unit_layer,clients,$(CLIENT_LIB) $(COMMON_LIB)))
 $(eval $(call unit_layer,clients/desk,$(DESK_LIB) $(CLIENT_LIB) $(COMMON_LIB)))

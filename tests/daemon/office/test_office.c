@@ -4,7 +4,6 @@
  * same over HTTP and ZeroMQ), that office-only views need a trusted peer,
  * and the exact documents of a small year.
  */
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,6 +19,7 @@
 #include "office.h"
 #include "sbuf.h"
 #include "store.h"
+#include "tmpstore.h"
 #include "villages.h"
 
 #define TZ 28800
@@ -33,12 +33,6 @@ struct fx {
 	struct office *o;
 	struct sbuf out;
 };
-
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb, (void)flag, (void)ftw;
-	return remove(path);
-}
 
 /* Stores one dispute of ZL07 registered on T2024 and one training. */
 static void seed(struct store *s)
@@ -95,7 +89,7 @@ static int teardown(void **state)
 	office_free(&f->o);
 	villages_clear(&f->v);
 	store_close(&f->s);
-	nftw(f->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	tmpdir_remove(f->dir);
 	free(f);
 	return 0;
 }

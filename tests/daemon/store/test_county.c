@@ -6,7 +6,6 @@
  * list; a batch worked out ahead (store_prepare) the same; a township's
  * upstream cursor; each township's names as it forwards them.
  */
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,17 +19,12 @@
 #include "err.h"
 #include "store.h"
 #include "tally.h"
+#include "tmpstore.h"
 
 #define TZ 28800
 #define T2024 1718000000LL /* 2024-06-10 */
 
 static char dir[64];
-
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb, (void)flag, (void)ftw;
-	return remove(path);
-}
 
 static struct store *open_store(void)
 {
@@ -55,7 +49,7 @@ static int teardown(void **state)
 {
 	struct store *s = *state;
 	store_close(&s);
-	nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	tmpdir_remove(dir);
 	return 0;
 }
 

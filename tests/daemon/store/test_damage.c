@@ -10,7 +10,6 @@
  * data.mdb, or changed with plain LMDB as another program would
  * (tests/tools/rawstore.h).
  */
-#include <ftw.h>
 #include <lmdb.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -31,28 +30,10 @@
 #include "record.h"
 #include "store.h"
 #include "store_int.h"
+#include "tmpstore.h"
 
 #define TZ 28800
 #define T2024 1718000000LL /* 2024-06-10 */
-
-struct fx {
-	char dir[64];
-	struct store *s;
-};
-
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb, (void)flag, (void)ftw;
-	return remove(path);
-}
-
-static void open_store(struct fx *f, int read_only)
-{
-	char err[256];
-	struct store_options o = {.dir = f->dir, .tz_offset = TZ, .read_only = read_only};
-	if (store_open(&f->s, &o, err, sizeof(err)))
-		fail_msg("store_open: %s", err);
-}
 
 /* store_open of dir that must fail with rc; its message in err. */
 static void open_refused(const char *dir, int read_only, int rc, char *err, size_t errlen)
@@ -61,26 +42,6 @@ static void open_refused(const char *dir, int read_only, int rc, char *err, size
 	struct store_options o = {.dir = dir, .tz_offset = TZ, .read_only = read_only};
 	assert_int_equal(store_open(&s, &o, err, errlen), rc);
 	assert_null(s);
-}
-
-static int setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof(*f));
-	snprintf(f->dir, sizeof(f->dir), "/tmp/lawtally-test-XXXXXX");
-	if (!mkdtemp(f->dir))
-		return -1;
-	open_store(f, 0);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-	store_close(&f->s);
-	nftw(f->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
-	free(f);
-	return 0;
 }
 
 struct ev {
@@ -310,7 +271,7 @@ static void test_record_seal(void **state)
 
 static void test_damaged_total(void **state)
 {
-	struct fx *f = *state;
+	struct tmpstore *f = *state;
 	struct ev e[2];
 	uint8_t kb[TALLY_KEY_LEN];
 	char why[256], want[512], hex[40], bytes[80];
@@ -321,7 +282,7 @@ static void test_damaged_total(void **state)
 	totals_key(M_TRAININGS_ATTENDEES, 6, "ZL04", kb);
 	rawstore_flip(f->dir, rawstore_value_offset(f->dir, "totals", kb, sizeof(kb)), 0x01);
 
-	open_store(f, 0); /* as the daemon: nothing is read at open */
+	tmpstore_open(f, 0); /* as the daemon: nothing is read at open */
 	assert_int_equal(store_damaged(f->s, why, sizeof(why)), 0);
 	assert_int_equal(total_rc(f->s, M_TRAININGS_SESSIONS, 0), 2);
 	total_rc(f->s, M_TRAININGS_ATTENDEES, LT_ECORRUPT);
@@ -365,18 +326,18 @@ static void test_damaged_total(void **state)
 
 	/* a batch that adds to it refuses, on a store that had not met it yet */
 	store_close(&f->s);
-	open_store(f, 0);
+	tmpstore_open(f, 0);
 	ev_training(&e[0], 4, "ZL04", 1, T2024);
 	assert_int_equal(apply(f->s, e, 1), LT_ECORRUPT);
 	assert_int_equal(store_damaged(f->s, why, sizeof(why)), 1);
 	store_close(&f->s);
-	open_store(f, 1);
+	tmpstore_open(f, 1);
 	assert_int_equal(nevents(f->s), 2);
 }
 
 static void test_damaged_event(void **state)
 {
-	struct fx *f = *state;
+	struct tmpstore *f = *state;
 	struct ev e[3];
 	char why[256];
 	uint8_t seq2[8];
@@ -388,7 +349,7 @@ static void test_damaged_event(void **state)
 	be64_store(seq2, 2);
 	rawstore_flip(f->dir, rawstore_value_offset(f->dir, "events", seq2, 8) + 15, 0x20);
 
-	open_store(f, 0);
+	tmpstore_open(f, 0);
 	uint64_t n = 0;
 	assert_int_equal(snap_events(f->s, count_event, &n), LT_ECORRUPT);
 	assert_int_equal(n, 1);
@@ -406,7 +367,7 @@ static void test_damaged_event(void **state)
 	store_close(&f->s);
 
 	/* a retraction of it: the batch meets the damage and stores nothing */
-	open_store(f, 0);
+	tmpstore_open(f, 0);
 	ev_retract(&e[0], 13, 11, T2024);
 	assert_int_equal(apply(f->s, e, 1), LT_ECORRUPT);
 	assert_int_equal(store_damaged(f->s, why, sizeof(why)), 1);
@@ -417,7 +378,7 @@ static void test_damaged_event(void **state)
 /* A value that checks under its own key does not under another one. */
 static void test_value_moved(void **state)
 {
-	struct fx *f = *state;
+	struct tmpstore *f = *state;
 	struct ev e[2];
 	uint8_t ka[TALLY_KEY_LEN], kb[TALLY_KEY_LEN], va[8 + RECORD_SEAL_LEN] = {7};
 	ev_training(&e[0], 1, "ZL04", 7, T2024);
@@ -432,7 +393,7 @@ static void test_value_moved(void **state)
 	rawstore_open(&r, f->dir);
 	rawstore_put(&r, "totals", kb, sizeof(kb), va, sizeof(va));
 	rawstore_commit(&r);
-	open_store(f, 0);
+	tmpstore_open(f, 0);
 	total_rc(f->s, M_TRAININGS_ATTENDEES, LT_ECORRUPT);
 	struct store_verify v;
 	assert_int_equal(snap_verify_all(f->s, &v, NULL, NULL), LT_ECORRUPT);
@@ -450,7 +411,7 @@ static void copy_file(const char *from, const char *to)
 
 static void test_went_back(void **state)
 {
-	struct fx *f = *state;
+	struct tmpstore *f = *state;
 	struct ev e[1];
 	char data[128], old[128], bk[128], err[512], want[512];
 	snprintf(data, sizeof(data), "%s/data.mdb", f->dir);
@@ -460,7 +421,7 @@ static void test_went_back(void **state)
 	assert_int_equal(apply(f->s, e, 1), 0);
 	store_close(&f->s);
 	copy_file(data, old);
-	open_store(f, 0);
+	tmpstore_open(f, 0);
 	ev_training(&e[0], 2, "ZL04", 5, T2024);
 	assert_int_equal(apply(f->s, e, 1), 0);
 	uint64_t bytes;
@@ -488,14 +449,14 @@ static void test_went_back(void **state)
 	store_close(&b);
 	assert_int_equal(store_commit_read(f->dir, &recorded), 0);
 	assert_int_equal(recorded, 0);
-	open_store(f, 0);
+	tmpstore_open(f, 0);
 	assert_int_equal(total_rc(f->s, M_TRAININGS_ATTENDEES, 0), 12);
 	ev_training(&e[0], 3, "ZL04", 1, T2024);
 	assert_int_equal(apply(f->s, e, 1), 0);
 	store_close(&f->s);
 	assert_int_equal(store_commit_read(f->dir, &recorded), 0);
 	assert_true(recorded >= 2);
-	open_store(f, 0);
+	tmpstore_open(f, 0);
 	assert_int_equal(total_rc(f->s, M_TRAININGS_ATTENDEES, 0), 13);
 }
 
@@ -507,7 +468,7 @@ static void test_went_back(void **state)
  */
 static void test_meta_rollback(void **state)
 {
-	struct fx *f = *state;
+	struct tmpstore *f = *state;
 	struct ev e[1];
 	char path[128], err[512], want[512];
 	for (int b = 0; b < 3; b++) {
@@ -550,7 +511,7 @@ static void test_meta_rollback(void **state)
 	assert_int_equal(fseek(fp, older * 4096 + at, SEEK_SET), 0);
 	assert_int_equal(fwrite(&id[older], 8, 1, fp), 1);
 	assert_int_equal(fclose(fp), 0);
-	open_store(f, 0);
+	tmpstore_open(f, 0);
 	assert_int_equal(total_rc(f->s, M_TRAININGS_ATTENDEES, 0), 21);
 }
 
@@ -615,7 +576,7 @@ static void figures(struct store *s, int64_t out[M_COUNT + 2])
 
 static void test_schema_2_sealed(void **state)
 {
-	struct fx *f = *state;
+	struct tmpstore *f = *state;
 	struct ev e[5];
 	ev_training(&e[0], 1, "ZL04", 7, 1686000000LL);
 	ev_dispute(&e[1], 2, "ZL04", "C1", LAWTALLY__V1__DISPUTE__STAGE__STAGE_REGISTERED, T2024);
@@ -633,7 +594,7 @@ static void test_schema_2_sealed(void **state)
 	make_schema_2(f->dir);
 
 	/* read-only: read as it was written */
-	open_store(f, 1);
+	tmpstore_open(f, 1);
 	figures(f->s, got);
 	assert_memory_equal(got, want, sizeof(want));
 	struct store_verify v;
@@ -641,7 +602,7 @@ static void test_schema_2_sealed(void **state)
 	store_close(&f->s);
 
 	/* writable: sealed in the open's transaction, and stays so */
-	open_store(f, 0);
+	tmpstore_open(f, 0);
 	figures(f->s, got);
 	assert_memory_equal(got, want, sizeof(want));
 	assert_int_equal(snap_verify_all(f->s, &v, NULL, NULL), 0);
@@ -652,7 +613,7 @@ static void test_schema_2_sealed(void **state)
 	totals_key(M_TRAININGS_ATTENDEES, 6, "ZL06", kb);
 	long off = rawstore_value_offset(f->dir, "totals", kb, sizeof(kb));
 	rawstore_flip(f->dir, off + 8, 0x01); /* its seal */
-	open_store(f, 1);
+	tmpstore_open(f, 1);
 	total_rc(f->s, M_TRAININGS_ATTENDEES, LT_ECORRUPT);
 	assert_int_equal(snap_verify_all(f->s, &v, NULL, NULL), LT_ECORRUPT);
 	assert_int_equal(v.damaged, 1);
@@ -661,7 +622,7 @@ static void test_schema_2_sealed(void **state)
 /* A schema-2 store with no room left in its map: sealing it grows the map. */
 static void test_schema_2_map_grows(void **state)
 {
-	struct fx *f = *state;
+	struct tmpstore *f = *state;
 	struct ev e[64];
 	for (int b = 0; b < 40; b++) {
 		for (int i = 0; i < 64; i++)
@@ -687,7 +648,7 @@ static void test_schema_2_map_grows(void **state)
 
 static void test_walk_steps(void **state)
 {
-	struct fx *f = *state;
+	struct tmpstore *f = *state;
 	struct ev e[64];
 	for (int b = 0; b < 20; b++) {
 		for (int i = 0; i < 64; i++)
@@ -715,7 +676,7 @@ static void test_walk_steps(void **state)
 	rawstore_flip(f->dir, rawstore_value_offset(f->dir, "totals", kb, sizeof(kb)), 0x80);
 	be64_store(seq, 700);
 	rawstore_flip(f->dir, rawstore_value_offset(f->dir, "events", seq, 8) + 3, 0x04);
-	open_store(f, 0);
+	tmpstore_open(f, 0);
 	store_walk_start(&w);
 	struct lines l = {.n = 0};
 	int rc, steps = 0;
@@ -744,7 +705,7 @@ static void test_walk_steps(void **state)
 	rawstore_commit(&r);
 	/* (the event put right again by a second flip) */
 	rawstore_flip(f->dir, rawstore_value_offset(f->dir, "events", seq, 8) + 3, 0x04);
-	open_store(f, 0);
+	tmpstore_open(f, 0);
 	store_walk_start(&w);
 	assert_int_equal(store_walk_step(f->s, &w, SIZE_MAX, NULL, NULL), 1);
 	assert_int_equal(w.damaged, 0);
@@ -760,14 +721,14 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_record_seal),
-		cmocka_unit_test_setup_teardown(test_damaged_total, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_damaged_event, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_value_moved, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_went_back, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_meta_rollback, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_schema_2_sealed, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_schema_2_map_grows, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_walk_steps, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_damaged_total, tmpstore_setup, tmpstore_teardown),
+		cmocka_unit_test_setup_teardown(test_damaged_event, tmpstore_setup, tmpstore_teardown),
+		cmocka_unit_test_setup_teardown(test_value_moved, tmpstore_setup, tmpstore_teardown),
+		cmocka_unit_test_setup_teardown(test_went_back, tmpstore_setup, tmpstore_teardown),
+		cmocka_unit_test_setup_teardown(test_meta_rollback, tmpstore_setup, tmpstore_teardown),
+		cmocka_unit_test_setup_teardown(test_schema_2_sealed, tmpstore_setup, tmpstore_teardown),
+		cmocka_unit_test_setup_teardown(test_schema_2_map_grows, tmpstore_setup, tmpstore_teardown),
+		cmocka_unit_test_setup_teardown(test_walk_steps, tmpstore_setup, tmpstore_teardown),
 	};
 	return cmocka_run_group_tests_name("damage", tests, NULL, NULL);
 }

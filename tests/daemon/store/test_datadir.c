@@ -6,7 +6,6 @@
  * is missing, empty or another store's.
  */
 #include <fcntl.h>
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,14 +22,9 @@
 #include "datadir.h"
 #include "err.h"
 #include "store.h"
+#include "tmpstore.h"
 
 static char dir[64];
-
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb, (void)flag, (void)ftw;
-	return remove(path);
-}
 
 static int setup(void **state)
 {
@@ -42,7 +36,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	return nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	tmpdir_remove(dir);
+	return 0;
 }
 
 /* The lock holds out a second taker (even in this process) and says who holds it. */

@@ -29,7 +29,6 @@
  * and the number of trials (default 240) to reproduce a run.
  */
 #include <fcntl.h>
-#include <ftw.h>
 #include <inttypes.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -54,17 +53,12 @@
 #include "record.h"
 #include "store.h"
 #include "tally.h"
+#include "tmpstore.h"
 
 #define BATCH 50
 #define RECEIVED 1735700000LL /* 2025-01-01, after the fixture's year */
 
 static char base[64];     /* the pristine store */
-
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb, (void)flag, (void)ftw;
-	return remove(path);
-}
 
 static uint64_t rng;
 static uint64_t rnd(void)
@@ -452,7 +446,7 @@ static void test_flips(void **state)
 		if (out == WRONG || out == CRASHED || out == OURS || out == HUNG)
 			print_message("flips: trial %ld: byte %ld ^ 0x%02x: %s\n", i, off, mask,
 				      outcome_names[out]);
-		nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+		tmpdir_remove(dir);
 		if (at)
 			break;
 	}
@@ -460,7 +454,7 @@ static void test_flips(void **state)
 	for (int k = 0; k < OUTCOMES; k++)
 		print_message(" %s %ld", outcome_names[k], count[k]);
 	print_message("\n");
-	nftw(base, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	tmpdir_remove(base);
 	assert_int_equal(count[WRONG], 0);
 	assert_int_equal(count[OURS], 0);
 	assert_int_equal(count[HUNG], 0);

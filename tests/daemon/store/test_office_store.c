@@ -7,7 +7,6 @@
  * of the event log, and a read-only open of a store made before these
  * databases existed.
  */
-#include <ftw.h>
 #include <lmdb.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -25,16 +24,12 @@
 #include "rawstore.h"
 #include "record.h"
 #include "store.h"
+#include "tmpstore.h"
 
 #define TZ 28800
 #define T2024 1718000000LL /* 2024-06-10 */
 #define T2023 1686000000LL /* 2023-06-06 */
 #define DSTAGE(x) LAWTALLY__V1__DISPUTE__STAGE__STAGE_##x
-
-struct fx {
-	char dir[64];
-	struct store *s;
-};
 
 /* The store's read functions, each in a read snapshot of its own. */
 static struct store_snap snap_begin(struct store *s)
@@ -83,40 +78,6 @@ static int verify(struct store *s, struct store_verify *v)
 	int rc = store_verify(&sn, v);
 	store_read_end(&sn);
 	return rc;
-}
-
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb, (void)flag, (void)ftw;
-	return remove(path);
-}
-
-static void open_store(struct fx *f, int read_only)
-{
-	char err[256];
-	struct store_options o = {.dir = f->dir, .tz_offset = TZ, .read_only = read_only};
-	if (store_open(&f->s, &o, err, sizeof(err)))
-		fail_msg("store_open: %s", err);
-}
-
-static int setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof(*f));
-	snprintf(f->dir, sizeof(f->dir), "/tmp/lawtally-test-XXXXXX");
-	if (!mkdtemp(f->dir))
-		return -1;
-	open_store(f, 0);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-	store_close(&f->s);
-	nftw(f->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
-	free(f);
-	return 0;
 }
 
 /* An event with its body inline. */
@@ -225,7 +186,7 @@ static void live(struct store *s, struct tally_deltas *d)
 
 static void test_asof(void **state)
 {
-	struct fx *f = *state;
+	struct tmpstore *f = *state;
 	struct ev e[6];
 	ev_dispute(&e[0], 1, "A", DSTAGE(REGISTERED), T2024);
 	ev_dispute(&e[1], 2, "A", DSTAGE(RESOLVED), T2024 + 86400);
@@ -276,7 +237,7 @@ static void test_asof(void **state)
 
 static void test_close_year(void **state)
 {
-	struct fx *f = *state;
+	struct tmpstore *f = *state;
 	struct ev e[4];
 	ev_dispute(&e[0], 1, "A", DSTAGE(RESOLVED), T2024);
 	ev_training(&e[1], 2, T2024);
@@ -338,7 +299,7 @@ static int senders_fn(const struct sender_record *rec, void *arg)
 
 static void test_senders(void **state)
 {
-	struct fx *f = *state;
+	struct tmpstore *f = *state;
 	struct ev e[6];
 	struct store_result res[6];
 	/* a 70-byte name of 3-byte characters: kept as 63 bytes, on a character boundary */
@@ -394,7 +355,7 @@ static void test_senders(void **state)
 #define IL_SENDERS 7
 static void test_senders_interleaved(void **state)
 {
-	struct fx *f = *state;
+	struct tmpstore *f = *state;
 	enum { N1 = 300, N2 = 700 };
 	struct ev *e = calloc(N1 + N2, sizeof(*e));
 	struct store_item *items = calloc(N2, sizeof(*items));
@@ -459,7 +420,7 @@ static int events_fn(const struct store_event *e, void *arg)
 
 static void test_scan_events(void **state)
 {
-	struct fx *f = *state;
+	struct tmpstore *f = *state;
 	struct ev e[5];
 	for (int i = 0; i < 4; i++) {
 		ev_training(&e[i], (uint64_t)i + 1, T2024);
@@ -530,7 +491,7 @@ static int packed_fn(const struct store_event *e, void *arg)
  */
 static void test_apply_packed(void **state)
 {
-	struct fx *f = *state;
+	struct tmpstore *f = *state;
 	struct ev e[2];
 	uint8_t b0[256], b1[256];
 	ev_training(&e[0], 1, T2024);
@@ -584,7 +545,7 @@ static void test_apply_packed(void **state)
 /* A store made before the closed and senders databases, opened read-only. */
 static void test_older_store_read_only(void **state)
 {
-	struct fx *f = *state;
+	struct tmpstore *f = *state;
 	struct ev e;
 	ev_training(&e, 1, T2024);
 	assert_int_equal(apply1(f->s, &e, "c", 1000), STORE_ACCEPTED);
@@ -596,7 +557,7 @@ static void test_older_store_read_only(void **state)
 		assert_int_equal(mdb_drop(r.txn, rawstore_db(&r, dbs[i]), 1), 0);
 	rawstore_commit(&r);
 
-	open_store(f, 1);
+	tmpstore_open(f, 1);
 	struct senders_arg a = {.n = 0};
 	struct store_closed c;
 	assert_int_equal(scan_senders(f->s, senders_fn, &a), 0);
@@ -609,7 +570,7 @@ static void test_older_store_read_only(void **state)
 	tally_deltas_free(&d);
 	store_close(&f->s);
 	/* writable again: the databases are made anew */
-	open_store(f, 0);
+	tmpstore_open(f, 0);
 	assert_int_equal(store_close_year(f->s, 2024, 1, &c), 0);
 	store_closed_free(&c);
 }
@@ -619,13 +580,13 @@ int main(int argc, char **argv)
 	if (argc > 1)
 		cmocka_set_test_filter(argv[1]);
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_asof, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_close_year, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_senders, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_senders_interleaved, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_scan_events, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_apply_packed, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_older_store_read_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_asof, tmpstore_setup, tmpstore_teardown),
+		cmocka_unit_test_setup_teardown(test_close_year, tmpstore_setup, tmpstore_teardown),
+		cmocka_unit_test_setup_teardown(test_senders, tmpstore_setup, tmpstore_teardown),
+		cmocka_unit_test_setup_teardown(test_senders_interleaved, tmpstore_setup, tmpstore_teardown),
+		cmocka_unit_test_setup_teardown(test_scan_events, tmpstore_setup, tmpstore_teardown),
+		cmocka_unit_test_setup_teardown(test_apply_packed, tmpstore_setup, tmpstore_teardown),
+		cmocka_unit_test_setup_teardown(test_older_store_read_only, tmpstore_setup, tmpstore_teardown),
 	};
 	return cmocka_run_group_tests_name("office_store", tests, NULL, NULL);
 }

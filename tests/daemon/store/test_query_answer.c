@@ -4,7 +4,6 @@
  * frames and requests are refused with what line, and the exact rows of a
  * good request against a real store.
  */
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,6 +18,7 @@
 #include "err.h"
 #include "query.h"
 #include "reply.h"
+#include "tmpstore.h"
 #include "villages.h"
 #include "xalloc.h"
 
@@ -31,12 +31,6 @@ struct fx {
 	struct villages v;
 	struct query_rows rows;
 };
-
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb, (void)flag, (void)ftw;
-	return remove(path);
-}
 
 /* Two disputes registered in 2024: one in ZL07 (June), one in ZL08 (June). */
 static void seed(struct store *s)
@@ -88,7 +82,7 @@ static int teardown(void **state)
 	query_rows_free(&f->rows);
 	villages_clear(&f->v);
 	store_close(&f->s);
-	nftw(f->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	tmpdir_remove(f->dir);
 	free(f);
 	return 0;
 }

@@ -6,7 +6,6 @@
  * record lacks; a store from before numbers opens, read-only with none;
  * a closed year keeps what was accepted missing.
  */
-#include <ftw.h>
 #include <lmdb.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,49 +21,11 @@
 #include "err.h"
 #include "rawstore.h"
 #include "store.h"
+#include "tmpstore.h"
 
 #define TZ 28800
 #define T2024 1718000000LL /* 2024-06-10 */
 #define INSP LAWTALLY__V1__ENFORCEMENT__ACTION__ACTION_INSPECTION
-
-struct fx {
-	char dir[64];
-	struct store *s;
-};
-
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb, (void)flag, (void)ftw;
-	return remove(path);
-}
-
-static void open_store(struct fx *f, int read_only)
-{
-	char err[256];
-	struct store_options o = {.dir = f->dir, .tz_offset = TZ, .read_only = read_only};
-	if (store_open(&f->s, &o, err, sizeof(err)))
-		fail_msg("store_open: %s", err);
-}
-
-static int setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof(*f));
-	snprintf(f->dir, sizeof(f->dir), "/tmp/lawtally-test-XXXXXX");
-	if (!mkdtemp(f->dir))
-		return -1;
-	open_store(f, 0);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-	store_close(&f->s);
-	nftw(f->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
-	free(f);
-	return 0;
-}
 
 struct ev {
 	Lawtally__V1__Event e;
@@ -152,7 +113,7 @@ static int verify(struct store *s, struct store_verify *v)
 
 static void test_batch_marks_numbers(void **state)
 {
-	struct fx *f = *state;
+	struct tmpstore *f = *state;
 	struct ev e[8];
 	struct store_item it[8];
 	struct store_result res[8];
@@ -208,7 +169,7 @@ static void test_batch_marks_numbers(void **state)
 	assert_int_equal(verify(f->s, &v), 0);
 	/* the store keeps it after a reopen */
 	store_close(&f->s);
-	open_store(f, 1);
+	tmpstore_open(f, 1);
 	scan(f->s, &l);
 	assert_int_equal(l.v[0].rec.set.r[0].hi, 6);
 }
@@ -219,7 +180,7 @@ static void test_batch_marks_numbers(void **state)
  */
 static void test_sources_of_one_key(void **state)
 {
-	struct fx *f = *state;
+	struct tmpstore *f = *state;
 	struct ev e[3];
 	struct store_item it[3];
 	struct store_result res[3];
@@ -256,7 +217,7 @@ static int count_sender(const struct sender_record *rec, void *arg)
  */
 static void test_only_accepted_starts_a_record(void **state)
 {
-	struct fx *f = *state;
+	struct tmpstore *f = *state;
 	struct ev e[2];
 	struct store_item it[2];
 	struct store_result res[2];
@@ -291,7 +252,7 @@ static void test_only_accepted_starts_a_record(void **state)
 /* verify: a stored numbered event whose record lacks its number */
 static void test_verify_finds_a_lost_number(void **state)
 {
-	struct fx *f = *state;
+	struct tmpstore *f = *state;
 	struct ev e;
 	struct store_result res;
 	ev_enf(&e, 1, 1, 7);
@@ -310,7 +271,7 @@ static void test_verify_finds_a_lost_number(void **state)
 	rawstore_commit(&r);
 	free(buf);
 	free(rec);
-	open_store(f, 1);
+	tmpstore_open(f, 1);
 	struct store_verify v;
 	assert_int_equal(verify(f->s, &v), LT_EMISMATCH);
 	assert_non_null(strstr(v.first[0], "its number 1 (sender dev-a) is not in its sender's "
@@ -321,7 +282,7 @@ static void test_verify_finds_a_lost_number(void **state)
 /* A store from before sequence numbers: read-only it has none; writable, the database is made. */
 static void test_store_before_numbers(void **state)
 {
-	struct fx *f = *state;
+	struct tmpstore *f = *state;
 	struct ev e;
 	struct store_result res;
 	ev_enf(&e, 1, 0, 0);
@@ -332,14 +293,14 @@ static void test_store_before_numbers(void **state)
 	rawstore_open(&r, f->dir);
 	assert_int_equal(mdb_drop(r.txn, rawstore_db(&r, "seqs"), 1), 0);
 	rawstore_commit(&r);
-	open_store(f, 1);
+	tmpstore_open(f, 1);
 	struct seen_list l;
 	scan(f->s, &l);
 	assert_int_equal(l.n, 0);
 	struct store_verify v;
 	assert_int_equal(verify(f->s, &v), 0);
 	store_close(&f->s);
-	open_store(f, 0);
+	tmpstore_open(f, 0);
 	ev_enf(&e, 2, 1, 5);
 	assert_int_equal(store_apply(f->s, &it, 1, &res), 0);
 	scan(f->s, &l);
@@ -349,7 +310,7 @@ static void test_store_before_numbers(void **state)
 
 static void test_close_year_accepting(void **state)
 {
-	struct fx *f = *state;
+	struct tmpstore *f = *state;
 	struct store_closed c;
 	struct store_snap sn;
 	assert_int_equal(store_close_year_accepting(f->s, 2023, 1, "centre：缺 3\n", &c), 0);
@@ -359,7 +320,7 @@ static void test_close_year_accepting(void **state)
 	assert_null(c.accepted);
 	store_closed_free(&c);
 	store_close(&f->s);
-	open_store(f, 1);
+	tmpstore_open(f, 1);
 	assert_int_equal(store_read_begin(f->s, &sn), 0);
 	assert_int_equal(store_closed_get(&sn, 2023, &c), 0);
 	assert_string_equal(c.accepted, "centre：缺 3\n");
@@ -373,12 +334,12 @@ static void test_close_year_accepting(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_batch_marks_numbers, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_sources_of_one_key, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_only_accepted_starts_a_record, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_verify_finds_a_lost_number, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_store_before_numbers, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_close_year_accepting, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_batch_marks_numbers, tmpstore_setup, tmpstore_teardown),
+		cmocka_unit_test_setup_teardown(test_sources_of_one_key, tmpstore_setup, tmpstore_teardown),
+		cmocka_unit_test_setup_teardown(test_only_accepted_starts_a_record, tmpstore_setup, tmpstore_teardown),
+		cmocka_unit_test_setup_teardown(test_verify_finds_a_lost_number, tmpstore_setup, tmpstore_teardown),
+		cmocka_unit_test_setup_teardown(test_store_before_numbers, tmpstore_setup, tmpstore_teardown),
+		cmocka_unit_test_setup_teardown(test_close_year_accepting, tmpstore_setup, tmpstore_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,7 +13,6 @@
  * land. A reader that takes a snapshot per metric is run too, to show that
  * the check does catch answers that mix commits.
  */
-#include <ftw.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -31,6 +30,7 @@
 #include "figures.h"
 #include "query.h"
 #include "store.h"
+#include "tmpstore.h"
 
 #define TZ 28800
 #define JAN_2024 1704110400LL  /* 2024-01-01 20:00 +08:00 */
@@ -38,42 +38,6 @@
 #define BATCHES 300            /* commits under a reader that must see no mix */
 #define SPLIT_BATCHES_MAX 5000 /* commits, at most, until a split reader sees a mix */
 #define NVILLAGES 7
-
-struct fx {
-	char dir[64];
-	struct store *s;
-};
-
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb, (void)flag, (void)ftw;
-	return remove(path);
-}
-
-static int setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof(*f));
-	char err[256];
-	snprintf(f->dir, sizeof(f->dir), "/tmp/lawtally-test-XXXXXX");
-	if (!f || !mkdtemp(f->dir))
-		return -1;
-	struct store_options o = {.dir = f->dir, .tz_offset = TZ};
-	if (store_open(&f->s, &o, err, sizeof(err))) {
-		print_error("store_open: %s\n", err);
-		return -1;
-	}
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-	store_close(&f->s);
-	nftw(f->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
-	free(f);
-	return 0;
-}
 
 /* ---- the writer -------------------------------------------------------- */
 
@@ -326,7 +290,7 @@ static void run_both(struct run *r)
 /* A snapshot keeps its commit while others land; the next one sees them. */
 static void test_snapshot_holds_its_commit(void **state)
 {
-	struct fx *f = *state;
+	struct tmpstore *f = *state;
 	struct query_rows rows = {0};
 	struct answer a;
 	char why[160];
@@ -383,7 +347,7 @@ static void *other_main(void *arg)
 /* Two threads' snapshots open at once each see their own commit. */
 static void test_two_open_snapshots(void **state)
 {
-	struct fx *f = *state;
+	struct tmpstore *f = *state;
 	struct query_rows rows = {0};
 	struct query_spec spec = {.metric = M_DISPUTES_OPEN, .year = 2024, .by = BY_NONE};
 	struct store_snap one;
@@ -409,7 +373,7 @@ static void test_two_open_snapshots(void **state)
 /* Every answer taken while commits land holds the invariant. */
 static void test_answers_under_commits(void **state)
 {
-	struct fx *f = *state;
+	struct tmpstore *f = *state;
 	struct run r = {.s = f->s, .batches_max = BATCHES};
 	run_both(&r);
 	if (atomic_load(&r.mixed))
@@ -432,7 +396,7 @@ static void test_answers_under_commits(void **state)
 /* The same reader with a snapshot per metric: some answer mixes two commits. */
 static void test_split_reader_is_caught(void **state)
 {
-	struct fx *f = *state;
+	struct tmpstore *f = *state;
 	struct run r = {.s = f->s, .split = 1, .batches_max = SPLIT_BATCHES_MAX, .stop_at_mix = 1};
 	run_both(&r);
 	print_message("a split reader mixed commits in %lu of %lu answers over %lu commits "
@@ -444,10 +408,10 @@ static void test_split_reader_is_caught(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_snapshot_holds_its_commit, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_two_open_snapshots, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_answers_under_commits, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_split_reader_is_caught, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_snapshot_holds_its_commit, tmpstore_setup, tmpstore_teardown),
+		cmocka_unit_test_setup_teardown(test_two_open_snapshots, tmpstore_setup, tmpstore_teardown),
+		cmocka_unit_test_setup_teardown(test_answers_under_commits, tmpstore_setup, tmpstore_teardown),
+		cmocka_unit_test_setup_teardown(test_split_reader_is_caught, tmpstore_setup, tmpstore_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

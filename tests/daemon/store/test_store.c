@@ -9,7 +9,6 @@
  * (see the Makefile): fail_put_at / fail_commit_with below.
  */
 #include <errno.h>
-#include <ftw.h>
 #include <lmdb.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -30,6 +29,7 @@
 #include "record.h"
 #include "store.h"
 #include "tally.h"
+#include "tmpstore.h"
 
 /* ---- failure injection ------------------------------------------------ */
 
@@ -77,47 +77,6 @@ int __wrap_mdb_txn_commit(MDB_txn *txn)
 
 #define TZ 28800
 #define T2024 1718000000LL /* 2024-06-10 */
-
-struct fx {
-	char dir[64];
-	struct store *s;
-};
-
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb, (void)flag, (void)ftw;
-	return remove(path);
-}
-
-static void open_store(struct fx *f, size_t map_size, size_t map_max)
-{
-	char err[256];
-	struct store_options o = {.dir = f->dir, .map_size = map_size,
-				  .map_size_max = map_max, .tz_offset = TZ};
-	int rc = store_open(&f->s, &o, err, sizeof(err));
-	if (rc)
-		fail_msg("store_open: %s", err);
-}
-
-static int setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof(*f));
-	snprintf(f->dir, sizeof(f->dir), "/tmp/lawtally-test-XXXXXX");
-	if (!mkdtemp(f->dir))
-		return -1;
-	open_store(f, 0, 0);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-	store_close(&f->s);
-	nftw(f->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
-	free(f);
-	return 0;
-}
 
 /* An event with its bodies inline, so tests can build them on the stack. */
 struct ev {
@@ -351,7 +310,7 @@ static void assert_queries_match_totals(struct store *s)
 
 static void test_accept_and_duplicate_in_batch(void **state)
 {
-	struct fx *f = *state;
+	struct tmpstore *f = *state;
 	struct ev e[3];
 	struct store_result r[3];
 	ev_dispute(&e[0], 1, "ZL07", "C1", LAWTALLY__V1__DISPUTE__STAGE__STAGE_REGISTERED, T2024);
@@ -374,7 +333,7 @@ static void test_accept_and_duplicate_in_batch(void **state)
 
 static void test_dedupe_across_reopen(void **state)
 {
-	struct fx *f = *state;
+	struct tmpstore *f = *state;
 	struct ev e[2];
 	struct store_result r[2];
 	ev_training(&e[0], 10, "ZL01", 30, T2024);
@@ -382,7 +341,7 @@ static void test_dedupe_across_reopen(void **state)
 	assert_int_equal(apply(f->s, e, 2, r), 0);
 	store_close(&f->s);
 	assert_null(f->s);
-	open_store(f, 0, 0);
+	tmpstore_open_sized(f, 0, 0);
 	assert_int_equal(apply(f->s, e, 2, r), 0);
 	assert_int_equal(r[0].status, STORE_DUPLICATE);
 	assert_int_equal(r[1].status, STORE_DUPLICATE);
@@ -416,7 +375,7 @@ static int64_t asof_sessions(struct store *s, int64_t at)
  */
 static void test_ids_per_scope(void **state)
 {
-	struct fx *f = *state;
+	struct tmpstore *f = *state;
 	struct ev e[5];
 	struct store_result r[5];
 	Lawtally__V1__Enforcement x[2];
@@ -480,7 +439,7 @@ static void test_ids_per_scope(void **state)
 /* A failure at any put of a batch, or at commit, leaves nothing behind. */
 static void test_batch_atomic(void **state)
 {
-	struct fx *f = *state;
+	struct tmpstore *f = *state;
 	struct ev e[4];
 	struct store_result r[4];
 	ev_training(&e[0], 20, "ZL03", 10, T2024);
@@ -541,7 +500,7 @@ static int apply_prepared(struct store *s, struct ev *evs, size_t n, struct stor
  */
 static void test_prepared(void **state)
 {
-	struct fx *f = *state;
+	struct tmpstore *f = *state;
 	struct ev e[7];
 	struct store_result r[7];
 	int reg = LAWTALLY__V1__DISPUTE__STAGE__STAGE_REGISTERED;
@@ -575,7 +534,7 @@ static void test_prepared(void **state)
 
 static void test_retractions(void **state)
 {
-	struct fx *f = *state;
+	struct tmpstore *f = *state;
 	struct ev e[6];
 	struct store_result r[6];
 	int reg = LAWTALLY__V1__DISPUTE__STAGE__STAGE_REGISTERED;
@@ -618,7 +577,7 @@ static void test_retractions(void **state)
 /* With own_only (auth on, not an office key) a sender retracts its own events only. */
 static void test_retract_own_only(void **state)
 {
-	struct fx *f = *state;
+	struct tmpstore *f = *state;
 	struct ev e[5];
 	struct store_item it[3];
 	struct store_result r[3];
@@ -646,7 +605,7 @@ static void test_retract_own_only(void **state)
 
 static void test_case_full(void **state)
 {
-	struct fx *f = *state;
+	struct tmpstore *f = *state;
 	struct ev e[64];
 	struct store_result r[64];
 	for (int i = 0; i < 64; i++)
@@ -669,9 +628,9 @@ static void test_case_full(void **state)
 /* The map grows by itself; at its maximum the batch is refused whole. */
 static void test_map_growth_and_full(void **state)
 {
-	struct fx *f = *state;
+	struct tmpstore *f = *state;
 	store_close(&f->s);
-	open_store(f, 256 << 10, 8 << 20);
+	tmpstore_open_sized(f, 256 << 10, 8 << 20);
 	struct ev e[50];
 	struct store_result r[50];
 	uint64_t id = 1000, stored = 0;
@@ -701,7 +660,7 @@ static void test_map_growth_and_full(void **state)
 	assert_verified(f->s);
 	/* reopened with a larger maximum, ingest resumes */
 	store_close(&f->s);
-	open_store(f, 0, 64 << 20);
+	tmpstore_open_sized(f, 0, 64 << 20);
 	assert_int_equal(apply(f->s, e, 50, r), 0);
 	assert_int_equal(r[0].status, STORE_ACCEPTED);
 	assert_int_equal(total(f->s, M_DISPUTES_REGISTERED, 2024), (int64_t)stored + 50);
@@ -710,7 +669,7 @@ static void test_map_growth_and_full(void **state)
 /* Totals keyed by year and month in UTC+08:00; scans stay inside (metric, year). */
 static void test_scan_bounds(void **state)
 {
-	struct fx *f = *state;
+	struct tmpstore *f = *state;
 	struct ev e[4];
 	struct store_result r[4];
 	ev_training(&e[0], 40, "ZL01", 1, 1704038399); /* 2023-12-31 23:59:59 +08 */
@@ -760,7 +719,7 @@ static void raw_drop_rollups(const char *dir)
 
 static void test_verify_detects_tampering(void **state)
 {
-	struct fx *f = *state;
+	struct tmpstore *f = *state;
 	struct ev e[1];
 	struct store_result r[1];
 	ev_training(&e[0], 50, "ZL04", 7, T2024);
@@ -773,7 +732,7 @@ static void test_verify_detects_tampering(void **state)
 	uint8_t kb[TALLY_KEY_LEN], vb[8] = {8};
 	tally_key_encode(&k, kb);
 	raw_put(f->dir, "totals", kb, sizeof(kb), vb, sizeof(vb), 1);
-	open_store(f, 0, 0);
+	tmpstore_open_sized(f, 0, 0);
 	struct store_verify v;
 	assert_int_equal(verify(f->s, &v), LT_EMISMATCH);
 	/* the total, and both rollups no longer its sums */
@@ -793,7 +752,7 @@ static void test_verify_detects_tampering(void **state)
 	memcpy(rk + 1, kb, sizeof(kb));
 	vb[0] = 9;
 	raw_put(f->dir, "rollups", rk, sizeof(rk), vb, sizeof(vb), 1);
-	open_store(f, 0, 0);
+	tmpstore_open_sized(f, 0, 0);
 	assert_int_equal(verify(f->s, &v), LT_EMISMATCH);
 	assert_int_equal(v.mismatches, 1);
 	assert_string_equal(v.first[0], "rollup over dimensions of trainings.attendees 2024-06 "
@@ -802,7 +761,7 @@ static void test_verify_detects_tampering(void **state)
 
 static void test_schema_and_zone_checked(void **state)
 {
-	struct fx *f = *state;
+	struct tmpstore *f = *state;
 	char err[256];
 	store_close(&f->s);
 	struct store *s = NULL;
@@ -821,7 +780,7 @@ static void test_schema_and_zone_checked(void **state)
 	assert_null(s);
 	ver[0] = STORE_SCHEMA_VERSION;
 	raw_put(f->dir, "meta", "schema", 6, ver, 4, 0);
-	open_store(f, 0, 0);
+	tmpstore_open_sized(f, 0, 0);
 }
 
 /*
@@ -831,7 +790,7 @@ static void test_schema_and_zone_checked(void **state)
  */
 static void test_stale_readers_cleared(void **state)
 {
-	struct fx *f = *state;
+	struct tmpstore *f = *state;
 	int cleared = -1;
 	pid_t pid = fork();
 	assert_true(pid >= 0);
@@ -891,7 +850,7 @@ static void random_scope(uint64_t target, char scope[16])
 
 static void test_recount_random(void **state)
 {
-	struct fx *f = *state;
+	struct tmpstore *f = *state;
 	enum { N = 100000, BATCH = 1000 };
 	static Lawtally__V1__Event ev[BATCH];
 	static Lawtally__V1__Dispute d[BATCH];
@@ -907,7 +866,7 @@ static void test_recount_random(void **state)
 	static struct store_result res[BATCH];
 	uint64_t next_id = 1, accepted = 0, dups = 0, rejected = 0;
 	store_close(&f->s);
-	open_store(f, 1 << 20, 0); /* small: the map must grow on the way */
+	tmpstore_open_sized(f, 1 << 20, 0); /* small: the map must grow on the way */
 
 	for (int done = 0; done < N; done += BATCH) {
 		for (int i = 0; i < BATCH; i++) {
@@ -1020,7 +979,7 @@ static void test_recount_random(void **state)
 	assert_queries_match_totals(f->s);
 	/* the same holds after close and reopen */
 	store_close(&f->s);
-	open_store(f, 0, 0);
+	tmpstore_open_sized(f, 0, 0);
 	assert_verified(f->s);
 
 	/* a store from before rollups: read-only it is queried from its totals,
@@ -1032,7 +991,7 @@ static void test_recount_random(void **state)
 	assert_queries_match_totals(ro);
 	assert_verified(ro);
 	store_close(&ro);
-	open_store(f, 0, 0);
+	tmpstore_open_sized(f, 0, 0);
 	assert_verified(f->s);
 	assert_queries_match_totals(f->s);
 }
@@ -1055,7 +1014,7 @@ static void read_only_open(const char *dir, int32_t tz, struct store **s)
  */
 static void test_backup(void **state)
 {
-	struct fx *f = *state;
+	struct tmpstore *f = *state;
 	struct ev e[40];
 	struct store_result r[40];
 	char dest[96], err[256], path[160];
@@ -1106,9 +1065,9 @@ static void test_backup(void **state)
 /* A store full at its maximum takes batches again once the maximum is raised live. */
 static void test_map_max_raised_live(void **state)
 {
-	struct fx *f = *state;
+	struct tmpstore *f = *state;
 	store_close(&f->s);
-	open_store(f, 256 << 10, 1 << 20);
+	tmpstore_open_sized(f, 256 << 10, 1 << 20);
 	struct ev e[50];
 	struct store_result r[50];
 	uint64_t id = 90000;
@@ -1132,7 +1091,7 @@ static void test_map_max_raised_live(void **state)
 /* A file shorter than its pages is refused at open, not read into a SIGBUS. */
 static void test_cut_short_refused(void **state)
 {
-	struct fx *f = *state;
+	struct tmpstore *f = *state;
 	struct ev e[50];
 	struct store_result r[50];
 	char path[96], err[256];
@@ -1162,29 +1121,29 @@ static void test_cut_short_refused(void **state)
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/" STORE_COMMIT_FILE, f->dir);
 	unlink(path);
-	open_store(f, 0, 0);
+	tmpstore_open_sized(f, 0, 0);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_accept_and_duplicate_in_batch, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_dedupe_across_reopen, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_batch_atomic, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_retractions, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_prepared, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_retract_own_only, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_ids_per_scope, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_case_full, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_map_growth_and_full, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_scan_bounds, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_verify_detects_tampering, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_schema_and_zone_checked, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_stale_readers_cleared, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_recount_random, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_backup, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_map_max_raised_live, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_cut_short_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_accept_and_duplicate_in_batch, tmpstore_setup, tmpstore_teardown),
+		cmocka_unit_test_setup_teardown(test_dedupe_across_reopen, tmpstore_setup, tmpstore_teardown),
+		cmocka_unit_test_setup_teardown(test_batch_atomic, tmpstore_setup, tmpstore_teardown),
+		cmocka_unit_test_setup_teardown(test_retractions, tmpstore_setup, tmpstore_teardown),
+		cmocka_unit_test_setup_teardown(test_prepared, tmpstore_setup, tmpstore_teardown),
+		cmocka_unit_test_setup_teardown(test_retract_own_only, tmpstore_setup, tmpstore_teardown),
+		cmocka_unit_test_setup_teardown(test_ids_per_scope, tmpstore_setup, tmpstore_teardown),
+		cmocka_unit_test_setup_teardown(test_case_full, tmpstore_setup, tmpstore_teardown),
+		cmocka_unit_test_setup_teardown(test_map_growth_and_full, tmpstore_setup, tmpstore_teardown),
+		cmocka_unit_test_setup_teardown(test_scan_bounds, tmpstore_setup, tmpstore_teardown),
+		cmocka_unit_test_setup_teardown(test_verify_detects_tampering, tmpstore_setup, tmpstore_teardown),
+		cmocka_unit_test_setup_teardown(test_schema_and_zone_checked, tmpstore_setup, tmpstore_teardown),
+		cmocka_unit_test_setup_teardown(test_stale_readers_cleared, tmpstore_setup, tmpstore_teardown),
+		cmocka_unit_test_setup_teardown(test_recount_random, tmpstore_setup, tmpstore_teardown),
+		cmocka_unit_test_setup_teardown(test_backup, tmpstore_setup, tmpstore_teardown),
+		cmocka_unit_test_setup_teardown(test_map_max_raised_live, tmpstore_setup, tmpstore_teardown),
+		cmocka_unit_test_setup_teardown(test_cut_short_refused, tmpstore_setup, tmpstore_teardown),
 	};
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }

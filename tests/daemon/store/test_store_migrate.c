@@ -14,7 +14,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <lmdb.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -31,6 +30,7 @@
 #include "datadir.h"
 #include "err.h"
 #include "store.h"
+#include "tmpstore.h"
 #include "tally.h"
 
 /* ---- failure injection ------------------------------------------------ */
@@ -64,12 +64,6 @@ struct fx {
 	struct store *s;
 };
 
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb, (void)flag, (void)ftw;
-	return remove(path);
-}
-
 /* A directory holding the schema 1 store of tests/data, as lawtally 0.1.0 left it. */
 static int setup(void **state)
 {
@@ -89,7 +83,7 @@ static int teardown(void **state)
 {
 	struct fx *f = *state;
 	store_close(&f->s);
-	nftw(f->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	tmpdir_remove(f->dir);
 	free(f);
 	return 0;
 }
