@@ -414,6 +414,7 @@ static int view_report(struct office *o, const struct office_request *rq, struct
 		return rc;
 	}
 	in.villages = nm.villages;
+	in.town = nm.town;
 	rc = gather(&snap, c.year, c.year, c.as_of, &shown);
 	if (!rc)
 		rc = senders(&snap, &sl);

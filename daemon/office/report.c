@@ -424,7 +424,7 @@ static void sender_table(const struct report_input *in, struct table *t)
 static void body(const struct template *tpl, const struct report_input *in, struct sbuf *out,
 		 int markdown)
 {
-	struct template_ctx ctx = {in->year, in->lang, in->fig};
+	struct template_ctx ctx = {in->year, in->lang, in->fig, in->town};
 	for (size_t i = 0; i < template_nlines(tpl); i++) {
 		if (markdown && template_is_heading(tpl, i))
 			sbuf_puts(out, "## ");
@@ -601,7 +601,7 @@ static int document_json(const struct template *tpl, const struct report_input *
 	} else {
 		json_out_set(o, "closed", json_null());
 	}
-	struct template_ctx ctx = {in->year, in->lang, in->fig};
+	struct template_ctx ctx = {in->year, in->lang, in->fig, in->town};
 	struct sbuf line;
 	sbuf_init(&line, REPORT_OUTPUT_MAX);
 	for (size_t i = 0; i < template_nlines(tpl); i++) {
@@ -672,7 +672,7 @@ static void doc_heading(struct doc *d, const char *fmt, unsigned arg)
  */
 static void report_doc(const struct template *tpl, const struct report_input *in, struct doc *d)
 {
-	struct template_ctx ctx = {in->year, in->lang, in->fig};
+	struct template_ctx ctx = {in->year, in->lang, in->fig, in->town};
 	struct sbuf s;
 	struct table t;
 	sbuf_init(&s, REPORT_OUTPUT_MAX);

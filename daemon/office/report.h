@@ -60,6 +60,7 @@ struct report_input {
 	const struct figures *fig;            /* the figures shown (filed ones when closed) */
 	const struct report_closed *closed;   /* NULL: the year is not closed (as of as_of) */
 	const struct villages *villages;
+	const char *town;                     /* {town}: NULL for the template's @town */
 	const struct sender_record *senders;  /* for the appendix; may be NULL with 0 */
 	size_t nsenders;
 	unsigned silent_days;                 /* senders silent longer are flagged */

@@ -19,7 +19,7 @@
 #include "villages.h"
 #include "xalloc.h"
 
-enum { PH_YEAR, PH_NEXT_YEAR, PH_FIGURE };
+enum { PH_YEAR, PH_NEXT_YEAR, PH_TOWN, PH_FIGURE };
 
 /* The TEXT forms of a placeholder, as offsets of NUL-terminated pool strings. */
 enum { FORM_APPROX, FORM_ZERO, FORM_ONE, FORM_ELSE, FORM_COUNT };
@@ -272,7 +272,7 @@ static int parse_placeholder(struct parser *p, struct line *ln, const char *a, c
 		a++;
 	const char *nend = scan_name(a, b);
 	if (nend == a)
-		return perr(p, a, a < b ? "a placeholder starts with a metric name or year"
+		return perr(p, a, a < b ? "a placeholder starts with a metric name, year or town"
 					: "empty placeholder {}");
 	if (nend < b && !is_blank(*nend))
 		return perr(p, nend, "unexpected '%c' in a name", *nend);
@@ -283,8 +283,9 @@ static int parse_placeholder(struct parser *p, struct line *ln, const char *a, c
 	char name[64];
 	snprintf(name, sizeof(name), "%.*s", (int)((size_t)(nend - a) < sizeof(name) ? nend - a : 63), a);
 	const char *s = nend;
-	if (strcmp(name, "year") == 0 || strcmp(name, "next_year") == 0) {
-		ph.what = name[0] == 'y' ? PH_YEAR : PH_NEXT_YEAR;
+	if (strcmp(name, "year") == 0 || strcmp(name, "next_year") == 0 ||
+	    strcmp(name, "town") == 0) {
+		ph.what = name[0] == 'y' ? PH_YEAR : name[0] == 'n' ? PH_NEXT_YEAR : PH_TOWN;
 		while (s < b && is_blank(*s))
 			s++;
 		if (s < b)
@@ -625,6 +626,8 @@ void template_render_line(const struct template *t, size_t i, const struct templ
 			sbuf_printf(out, "%u", (unsigned)ctx->year);
 		else if (ph->what == PH_NEXT_YEAR)
 			sbuf_printf(out, "%u", (unsigned)ctx->year + 1);
+		else if (ph->what == PH_TOWN)
+			sbuf_puts(out, ctx->town && *ctx->town ? ctx->town : t->town);
 		else
 			render_figure(t, ph, ctx, out);
 	}

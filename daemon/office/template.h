@@ -15,8 +15,10 @@
  *
  * In a line, "{{" and "}}" print a brace, and {NAME OPTION...} is a
  * placeholder. NAME is `year` (the report's year; no options), `next_year`
- * (the year after it, for the next year's plan; no options) or a metric
- * name (docs/protocol.md), and prints that metric's year total. Options,
+ * (the year after it, for the next year's plan; no options), `town` (the
+ * reporting unit: @town, or at a county the township's own name; no
+ * options) or a metric name (docs/protocol.md), and prints that metric's
+ * year total. Options,
  * separated by blanks, narrow or shape it:
  *
  *   DIM=VALUE      only this value of one of the metric's dimensions, by its
@@ -90,6 +92,7 @@ struct template_ctx {
 	uint16_t year;
 	enum lang lang;
 	const struct figures *fig;
+	const char *town;  /* {town}; NULL or "": the template's @town */
 };
 
 /* Appends line i, placeholders filled, without a line end. */

@@ -228,6 +228,10 @@ python3 "$ROOT/tests/e2e/cdp.py" --log "$T/chromium.log" --timeout 10 "http://${
 assert_eq "\"全县|甲镇（$TA）|乙镇（$TB）\"
 \"乙镇第01村|乙镇第02村|乙镇第03村|乙镇第04村|乙镇第05村|乙镇第06村|乙镇第07村\"
 \"乙镇（$TB）\"" "$(cat "$T/page.out")" "the county's dashboard"
+# the year-end report of a township at the county is headed with its name ({town})
+assert_eq "鲁山县乙镇人民政府关于2024年法治政府建设情况的报告" \
+	"$(curl -sf --max-time 5 "http://${WEB[county]}/v1/report?year=2024&township=$TB&format=text" | head -n 1)" \
+	"the title of tb's report at the county"
 # the same with lawtally report --township, over ZeroMQ with the office's key
 assert_eq "乙镇 乙镇第07村" "$("$LAWTALLY" report --endpoint "${QRY[county]}" --key "$K/office.key" \
 	--server-key "$K/county.pub" --month 2024-06 --format json --township $TB |

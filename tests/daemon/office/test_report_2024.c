@@ -130,7 +130,7 @@ static char *render(const char *name, const struct figures *f, uint16_t year, en
 		fail_msg("%s", err);
 	free(text);
 	struct sbuf out;
-	struct template_ctx ctx = {year, l, f};
+	struct template_ctx ctx = {year, l, f, NULL};
 	sbuf_init(&out, 1 << 20);
 	for (size_t i = 0; i < template_nlines(t); i++) {
 		template_render_line(t, i, &ctx, &out);

@@ -93,7 +93,7 @@ static char *read_text(const char *name, size_t *len)
 static char *render_all(const struct template *t, const struct figures *f, enum lang l)
 {
 	struct sbuf out;
-	struct template_ctx ctx = {2024, l, f};
+	struct template_ctx ctx = {2024, l, f, NULL};
 	sbuf_init(&out, 1 << 20);
 	for (size_t i = 0; i < template_nlines(t); i++) {
 		template_render_line(t, i, &ctx, &out);
@@ -322,7 +322,8 @@ static void test_errors(void **state)
 		{"x } y", "t.txt:1:3: unmatched }: write }} for a brace"},
 		{"{}", "t.txt:1:2: empty placeholder {}"},
 		{"{ }", "t.txt:1:3: empty placeholder {}"},
-		{"{Year}", "t.txt:1:2: a placeholder starts with a metric name or year"},
+		{"{Year}", "t.txt:1:2: a placeholder starts with a metric name, year or town"},
+		{"{town 张良镇}", "t.txt:1:7: town takes no options"},
 		{"{year kind=X}", "t.txt:1:7: year takes no options"},
 		{"{next_year 1}", "t.txt:1:12: next_year takes no options"},
 		{"{trainings.sessions month=13}", "t.txt:1:27: month=13: must be 1..12"},
@@ -405,6 +406,36 @@ static void test_lines(void **state)
 	template_free(&t);
 }
 
+/* {town}: the template's @town, or the unit the context names (a township's, at a county). */
+static void test_town(void **state)
+{
+	(void)state;
+	const char *text = "@town 张良镇\n## 鲁山县{town}人民政府关于{year}年的报告\n{town}{{town}}";
+	char err[256] = "";
+	struct template *t = NULL;
+	struct figures f = {0};
+	if (template_parse(&t, "t.txt", text, strlen(text), err, sizeof(err)))
+		fail_msg("%s", err);
+	char *s = render_all(t, &f, LANG_ZH);
+	assert_string_equal(s, "鲁山县张良镇人民政府关于2024年的报告\n张良镇{town}\n");
+	free(s);
+	struct sbuf out;
+	sbuf_init(&out, 4096);
+	struct template_ctx ctx = {2024, LANG_ZH, &f, "乙镇"};
+	template_render_line(t, 0, &ctx, &out);
+	assert_string_equal(sbuf_text(&out), "鲁山县乙镇人民政府关于2024年的报告");
+	sbuf_free(&out);
+	template_free(&t);
+	/* no @town: {town} prints nothing unless the context names one */
+	text = "{town}的报告";
+	if (template_parse(&t, "t.txt", text, strlen(text), err, sizeof(err)))
+		fail_msg("%s", err);
+	s = render_all(t, &f, LANG_ZH);
+	assert_string_equal(s, "的报告\n");
+	free(s);
+	template_free(&t);
+}
+
 int main(int argc, char **argv)
 {
 	const char *env = getenv("LAWTALLY_SRCDIR");
@@ -420,6 +451,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_lines),
+		cmocka_unit_test(test_town),
 	};
 	return cmocka_run_group_tests_name("template", tests, NULL, NULL);
 }
