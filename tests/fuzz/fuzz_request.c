@@ -1,8 +1,10 @@
 /*
  * fuzz_request.c - one ingest frame: the wire check with the events' spans,
  * the decoding, the validation of every event and the scope rules of every
- * role, as take_request() in daemon/ingest.c does them. Each span must
- * decode to the very event unpack gave, since the store keeps those bytes.
+ * role, and a forwarding township's names, as take_request() in
+ * daemon/ingest.c does them. Each span must decode to the very event
+ * unpack gave, since the store keeps those bytes; names that read must
+ * pack and read back the same.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +13,7 @@
 #include "fuzz.h"
 #include "scope.h"
 #include "tally.h"
+#include "townnames.h"
 #include "validate.h"
 #include "villages.h"
 
@@ -62,6 +65,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct tally_fact f;
 		if (e->body_case != LAWTALLY__V1__EVENT__BODY_RETRACTION)
 			FUZZ_REQUIRE(tally_fact_from_event(e, 8 * 3600, &f) == 0);
+	}
+	static struct townnames names, again;
+	if (req->names && !townnames_read(req->names, &names)) {
+		size_t len;
+		uint8_t *buf = townnames_pack(names.name, &names.villages, &len);
+		Lawtally__V1__TownshipNames *m =
+			lawtally__v1__township_names__unpack(NULL, len, buf);
+		FUZZ_REQUIRE(m != NULL);
+		FUZZ_REQUIRE(townnames_read(m, &again) == NULL);
+		FUZZ_REQUIRE(strcmp(names.name, again.name) == 0 &&
+			     names.villages.n == again.villages.n);
+		for (size_t i = 0; i < names.villages.n; i++)
+			FUZZ_REQUIRE(strcmp(names.villages.v[i].code, again.villages.v[i].code) == 0 &&
+				     strcmp(names.villages.v[i].name, again.villages.v[i].name) == 0);
+		lawtally__v1__township_names__free_unpacked(m, NULL);
+		free(buf);
 	}
 	lawtally__v1__submit_request__free_unpacked(req, NULL);
 	return 0;
