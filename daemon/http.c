@@ -224,10 +224,8 @@ static int township_fn(const char *township, void *arg)
  */
 static void on_townships(struct http *h, struct evhttp_request *req, const char *query)
 {
-	char msg[128];
 	if (query && *query) {
-		snprintf(msg, sizeof(msg), "query string: /v1/townships takes no parameters");
-		send_error_json(req, 400, "Bad Request", msg);
+		send_error_json(req, 400, "Bad Request", "query string: /v1/townships takes no parameters");
 		return;
 	}
 	struct store_snap snap;
