@@ -13,28 +13,14 @@ const char *townnames_read(const Lawtally__V1__TownshipNames *m, struct townname
 	villages_clear(&out->villages);
 	out->name[0] = '\0';
 	if (strlen(m->name) > TOWNNAMES_NAME_MAX)
-		return "names.name: longer than 64 bytes";
+		return "township name longer than 64 bytes";
 	if (!validate_utf8((const uint8_t *)m->name, strlen(m->name)))
-		return "names.name: not UTF-8";
-	if (m->n_villages > VILLAGES_MAX)
-		return "names.villages: more than 1024 villages";
+		return "township name is not UTF-8";
 	for (size_t i = 0; i < m->n_villages; i++) {
 		const Lawtally__V1__VillageName *v = m->villages[i];
-		const char *why = NULL;
-		if (!village_code_valid(v->code))
-			why = "names.villages: a village code is not 1-8 of A-Z a-z 0-9 _ -";
-		else if (!v->name[0])
-			why = "names.villages: a village without a name";
-		else if (strlen(v->name) > VILLAGE_NAME_MAX)
-			why = "names.villages: a village name longer than 64 bytes";
-		else if (!validate_utf8((const uint8_t *)v->name, strlen(v->name)))
-			why = "names.villages: a village name is not UTF-8";
-		else if (villages_find(&out->villages, v->code))
-			why = "names.villages: a village code listed twice";
-		const char *unused;
-		if (!why && villages_add(&out->villages, v->code, v->name, &unused) != 0)
-			why = "names.villages: more than 1024 villages";
-		if (why) {
+		/* the config's rules for a village (villages_add), and a name it must have */
+		const char *why = "village without a name";
+		if (!v->name[0] || villages_add(&out->villages, v->code, v->name, &why) != 0) {
 			villages_clear(&out->villages);
 			return why;
 		}

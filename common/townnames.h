@@ -21,8 +21,9 @@ struct townnames {
 };
 
 /*
- * Reads m into out. Returns NULL, or a static reason naming the field and
- * the rule ("names.villages: village code listed twice"): nothing of a
+ * Reads m into out, each village by the config's rules (villages_add).
+ * Returns NULL, or a static reason naming the rule ("village code listed
+ * twice", villages_add's, or "village without a name"): nothing of a
  * message with any bad part is taken.
  */
 const char *townnames_read(const Lawtally__V1__TownshipNames *m, struct townnames *out);

@@ -86,31 +86,31 @@ static void test_rules(void **state)
 
 	const char *dup[] = {"ZL07", "ZL07"};
 	assert_string_equal(read_villages("乙镇", 2, dup, okn),
-			    "names.villages: a village code listed twice");
+			    "village code listed twice");
 	/* nothing of a bad message is taken */
 	assert_int_equal(out.villages.n, 0);
 	assert_string_equal(out.name, "");
 
 	const char *bad[] = {"ZL 07"};
 	assert_string_equal(read_villages("乙镇", 1, bad, okn),
-			    "names.villages: a village code is not 1-8 of A-Z a-z 0-9 _ -");
+			    "village code must be 1-8 characters of A-Z a-z 0-9 _ -");
 	const char *nine[] = {"ZL0000007"};
 	assert_string_equal(read_villages("乙镇", 1, nine, okn),
-			    "names.villages: a village code is not 1-8 of A-Z a-z 0-9 _ -");
+			    "village code must be 1-8 characters of A-Z a-z 0-9 _ -");
 	const char *empty[] = {""};
 	assert_string_equal(read_villages("乙镇", 1, ok, empty),
-			    "names.villages: a village without a name");
+			    "village without a name");
 	char long_v[80];
 	memset(long_v, 'a', 65);
 	long_v[65] = '\0';
 	const char *longn[] = {long_v};
 	assert_string_equal(read_villages("乙镇", 1, ok, longn),
-			    "names.villages: a village name longer than 64 bytes");
+			    "village name longer than 64 bytes");
 	const char *notutf8[] = {"\xe7\x8e"};
 	assert_string_equal(read_villages("乙镇", 1, ok, notutf8),
-			    "names.villages: a village name is not UTF-8");
-	assert_string_equal(read_villages(long_v, 0, NULL, NULL), "names.name: longer than 64 bytes");
-	assert_string_equal(read_villages("\xff", 0, NULL, NULL), "names.name: not UTF-8");
+			    "village name is not UTF-8");
+	assert_string_equal(read_villages(long_v, 0, NULL, NULL), "township name longer than 64 bytes");
+	assert_string_equal(read_villages("\xff", 0, NULL, NULL), "township name is not UTF-8");
 }
 
 static void test_too_many(void **state)
@@ -133,7 +133,7 @@ static void test_too_many(void **state)
 	assert_null(townnames_read(&m, &out));
 	assert_int_equal(out.villages.n, VILLAGES_MAX);
 	m.n_villages = n;
-	assert_string_equal(townnames_read(&m, &out), "names.villages: more than 1024 villages");
+	assert_string_equal(townnames_read(&m, &out), "more than 1024 villages");
 	assert_int_equal(out.villages.n, 0);
 	free(codes);
 	free(vp);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Malformed frames and invalid events get their reasons, change nothing,
-# and the daemon goes on.
+# and the daemon goes on. A forwarded request whose township names break a
+# rule has its events stored and its names left out, counted and logged.
 . "$(dirname "$0")/lib.sh"
 
 start_daemon
@@ -89,3 +90,43 @@ assert_eq 1 "$(grep -c "rejected an event: village: not in the configured villag
 "$LAWTALLY" send --endpoint "$INGEST" training --village ZL05 --attendees 9 >/dev/null ||
 	fail "a good event after bad input was not accepted"
 curl -sf "http://$HTTP/healthz" >/dev/null || fail "daemon not healthy"
+
+# a township forwarding (auth off: the request names it) with names that break
+# a rule: its event is stored, its names are not kept, and the daemon says why
+# frame EVENT_ID_BYTE VILLAGE_CODE...: a SubmitRequest of township 410423199 with one
+# training and names 丙镇 with those village codes, each named 某村
+frame() {
+	python3 - "$@" <<'PY'
+import sys
+def varint(n):
+    out = b''
+    while True:
+        b, n = n & 0x7f, n >> 7
+        out += bytes([b | (0x80 if n else 0)])
+        if not n:
+            return out
+def field(tag, data):
+    return bytes([tag]) + varint(len(data)) + data
+event = (field(0x0a, bytes([0x01, 0x90, 0xc8, 0xe2] + [0] * 11 + [int(sys.argv[1])]))
+         + field(0x12, b'ZL05') + bytes([0x18]) + varint(1717200000)
+         + field(0x62, bytes([0x08, 3])))
+names = field(0x0a, '丙镇'.encode()) + b''.join(
+    field(0x12, field(0x0a, c.encode()) + field(0x12, '某村'.encode())) for c in sys.argv[2:])
+sys.stdout.buffer.write(bytes([0x08, 9]) + field(0x12, event) + field(0x1a, b'410423199')
+                        + field(0x22, names))
+PY
+}
+frame 1 ZL01 ZL01 >"$T/names-twice.bin"
+assert_eq "batch_id=9 acks=1 error=
+ack 0 status=1 reason=" "$("$ZSEND" "$INGEST" "$T/names-twice.bin")" "a forwarded event with bad names"
+assert_eq 1 "$(metric lawtally_township_names_rejected_total)" "township names not kept"
+grep -q "^<6>ingest: ignored a township's names: village code listed twice$" "$T/daemon.log" ||
+	fail "no line for the names: $(grep ingest "$T/daemon.log" | tail -n 3)"
+assert_eq '{"township":"410423199","name":"","villages":[]}' \
+	"$(curl -sf "http://$HTTP/v1/villages?township=410423199" | jq -c .)" "names not kept"
+# the same township's next request with good names: kept
+frame 2 ZL01 ZL02 >"$T/names-good.bin"
+"$ZSEND" "$INGEST" "$T/names-good.bin" >/dev/null || fail "no reply to the good names"
+assert_eq '{"townships":[{"township":"410423199","name":"丙镇"}]}' \
+	"$(curl -sf "http://$HTTP/v1/townships" | jq -c .)" "names kept"
+assert_eq 1 "$(metric lawtally_township_names_rejected_total)" "township names not kept, after good ones"

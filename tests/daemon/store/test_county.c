@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "err.h"
+#include "rawstore.h"
 #include "store.h"
 #include "tally.h"
 #include "tmpstore.h"
@@ -441,6 +442,17 @@ static void test_township_names(void **state)
 	assert_int_equal(store_read_begin(s, &snap), 0);
 	assert_int_equal(store_verify(&snap, &v), 0);
 	store_read_end(&snap);
+
+	/* a record with a good seal that does not read as names is damage, not a township's names */
+	store_close(&s);
+	struct rawstore r;
+	rawstore_open(&r, dir);
+	rawstore_put_sealed(&r, "meta", "names/410423101", 15, "\xff\x01", 2);
+	rawstore_commit(&r);
+	s = *state = open_store();
+	assert_int_equal(names_of(s, "410423101", got), LT_ECORRUPT);
+	assert_string_equal(got, " - 0");
+	assert_int_equal(names_of(s, "410423100", got), 0);
 }
 
 int main(void)
